@@ -1,0 +1,236 @@
+//! Image bytes, held once and shared.
+//!
+//! A [`Blob`] is cheap to clone (an `Arc`): the conversation, the store and the preview all
+//! point at the same bytes. A blob read back from a session knows only its file and loads the
+//! bytes on first use, so opening a session with fifty 4K images reads no image.
+
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+#[derive(Clone)]
+pub struct Blob {
+    inner: Arc<BlobInner>,
+}
+
+struct BlobInner {
+    meta: BlobMeta,
+    bytes: OnceLock<Bytes>,
+    /// Absolute path of the stored file, once written or when read back from a session.
+    path: OnceLock<PathBuf>,
+}
+
+/// What the session document records about an image.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BlobMeta {
+    /// Path of the image file, relative to the session folder.
+    pub file: String,
+    pub mime_type: String,
+    /// Hex SHA-256 of the bytes.
+    pub sha256: String,
+    pub size: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+}
+
+impl Blob {
+    /// Wraps bytes already in memory (a decoded reply, a read attachment).
+    pub fn from_bytes(mime_type: &str, bytes: Bytes) -> Self {
+        let sha256 = hex(&Sha256::digest(&bytes));
+        let (width, height) = image_dimensions(&bytes).unzip();
+        let file = format!("images/{sha256}.{}", extension_for(mime_type));
+        let meta = BlobMeta {
+            file,
+            mime_type: mime_type.to_string(),
+            sha256,
+            size: bytes.len() as u64,
+            width,
+            height,
+        };
+        let blob = Self::lazy(meta);
+        // Cannot fail: the cell is new.
+        let _ = blob.inner.bytes.set(bytes);
+        blob
+    }
+
+    /// A blob whose bytes are in a file, read on first use.
+    pub fn stored(meta: BlobMeta, path: PathBuf) -> Self {
+        let blob = Self::lazy(meta);
+        let _ = blob.inner.path.set(path);
+        blob
+    }
+
+    fn lazy(meta: BlobMeta) -> Self {
+        Self {
+            inner: Arc::new(BlobInner {
+                meta,
+                bytes: OnceLock::new(),
+                path: OnceLock::new(),
+            }),
+        }
+    }
+
+    pub fn meta(&self) -> &BlobMeta {
+        &self.inner.meta
+    }
+
+    pub fn mime_type(&self) -> &str {
+        &self.inner.meta.mime_type
+    }
+
+    pub fn sha256(&self) -> &str {
+        &self.inner.meta.sha256
+    }
+
+    pub fn size(&self) -> u64 {
+        self.inner.meta.size
+    }
+
+    pub fn dimensions(&self) -> Option<(u32, u32)> {
+        self.inner.meta.width.zip(self.inner.meta.height)
+    }
+
+    /// Where the image is on disk, once it is.
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.path.get().map(PathBuf::as_path)
+    }
+
+    /// Records where the store wrote the bytes.
+    pub fn set_path(&self, path: PathBuf) {
+        let _ = self.inner.path.set(path);
+    }
+
+    /// The bytes if they are in memory already.
+    pub fn loaded(&self) -> Option<&Bytes> {
+        self.inner.bytes.get()
+    }
+
+    /// The bytes, read from disk on first use and checked against the recorded hash.
+    pub fn bytes(&self) -> io::Result<Bytes> {
+        if let Some(bytes) = self.inner.bytes.get() {
+            return Ok(bytes.clone());
+        }
+        let path = self.inner.path.get().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "image has neither bytes nor a file",
+            )
+        })?;
+        let data = std::fs::read(path).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot read image {}: {e}", path.display()),
+            )
+        })?;
+        let actual = hex(&Sha256::digest(&data));
+        if actual != self.inner.meta.sha256 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "image {} was changed on disk (its SHA-256 no longer matches the session); restore it or start a /fresh thread",
+                    path.display()
+                ),
+            ));
+        }
+        Ok(self.inner.bytes.get_or_init(|| Bytes::from(data)).clone())
+    }
+}
+
+impl fmt::Debug for Blob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Blob")
+            .field("mime_type", &self.inner.meta.mime_type)
+            .field("size", &self.inner.meta.size)
+            .field("sha256", &self.inner.meta.sha256)
+            .finish()
+    }
+}
+
+impl PartialEq for Blob {
+    fn eq(&self, other: &Self) -> bool {
+        self.inner.meta.sha256 == other.inner.meta.sha256
+            && self.inner.meta.mime_type == other.inner.meta.mime_type
+    }
+}
+
+impl Serialize for Blob {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.inner.meta.serialize(serializer)
+    }
+}
+
+/// A blob read from a document has no file path yet: the store checks `meta.file` and then
+/// calls [`Blob::set_path`].
+impl<'de> Deserialize<'de> for Blob {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Self::lazy(BlobMeta::deserialize(deserializer)?))
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
+}
+
+/// Pixel size from the image header; `None` for bytes that are no image we can read.
+pub fn image_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
+    image::ImageReader::new(io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?
+        .into_dimensions()
+        .ok()
+}
+
+pub fn extension_for(mime_type: &str) -> &'static str {
+    match mime_type {
+        "image/png" => "png",
+        "image/jpeg" | "image/jpg" => "jpg",
+        "image/webp" => "webp",
+        "image/heic" => "heic",
+        "image/heif" => "heif",
+        "image/gif" => "gif",
+        _ => "bin",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lazy_blob_loads_and_verifies_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let original = Blob::from_bytes("image/png", Bytes::from_static(b"not really a png"));
+        let path = dir.path().join("x.png");
+        std::fs::write(&path, b"not really a png").unwrap();
+        let lazy = Blob::stored(original.meta().clone(), path.clone());
+        assert!(lazy.loaded().is_none());
+        assert_eq!(&lazy.bytes().unwrap()[..], b"not really a png");
+
+        std::fs::write(&path, b"tampered").unwrap();
+        let tampered = Blob::stored(original.meta().clone(), path);
+        let error = tampered.bytes().unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::InvalidData);
+    }
+
+    #[test]
+    fn file_name_is_content_addressed() {
+        let a = Blob::from_bytes("image/jpeg", Bytes::from_static(b"abc"));
+        assert_eq!(
+            a.meta().file,
+            "images/ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad.jpg"
+        );
+    }
+}

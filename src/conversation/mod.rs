@@ -1,0 +1,18 @@
+//! The conversation model: a tree of turns whose parts are kept exactly as received, the
+//! per-turn settings, attachments, and the request built from the active path.
+//! No IO except reading attachment files and lazily loaded images.
+
+pub mod attachment;
+pub mod blob;
+pub mod part;
+pub mod reply;
+pub mod request;
+pub mod settings;
+pub mod tree;
+
+pub use blob::Blob;
+pub use part::{Part, PartContent};
+pub use reply::ReplyBuilder;
+pub use request::{PreparedRequest, RequestError, build_request};
+pub use settings::{ImageSize, TurnSettings};
+pub use tree::{Conversation, ModelTurn, Turn, TurnBody, TurnId, UserTurn};

@@ -1,0 +1,332 @@
+//! Builds the request body for the turn at the end of the active path.
+//!
+//! The whole path is sent every time — that is what lets the model keep editing the same
+//! picture. Model parts go back byte for byte with their signatures; model images are sent as
+//! the exact bytes received, never re-encoded, resized or reordered.
+//!
+//! **Thought parts are dropped** from the history we send. The API allows either sending them
+//! back with `"thought": true` or dropping them; they carry no signatures, and the interim thought
+//! images are full-size pictures, so dropping them keeps a long edit session well under the
+//! request-size limit. They are never turned into plain text (which would need a signature).
+//!
+//! A reply without content (a blocked prompt, an empty answer) is skipped together with the
+//! prompt that caused it: the API rejects an empty model content, and the exchange told the
+//! model nothing.
+
+use bytes::Bytes;
+
+use super::part::{Part, PartContent};
+use super::settings::{ModelInfo, SettingsError, TurnSettings};
+use super::tree::{Conversation, TurnBody, TurnId};
+use crate::gemini::wire::{
+    Empty, GenerateContentRequest, GenerationConfig, ImageConfig, RequestContent, RequestPart,
+    RequestPartData, SystemInstruction, TextOnly, ThinkingConfig, Tool,
+};
+
+/// A request ready to send.
+#[derive(Debug, Clone)]
+pub struct PreparedRequest {
+    pub model: String,
+    pub body: Bytes,
+    /// Images in the request (attachments and model images in the history).
+    pub image_count: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error("Turn {0} is not a prompt waiting for a reply.")]
+    NotAPrompt(TurnId),
+    #[error("An image of this conversation cannot be read: {0}")]
+    ImageUnavailable(std::io::Error),
+    #[error(
+        "The request would be {} ({image_count} images in the history), over this provider's limit of {}. \
+         Start a new thread from the current image with /fresh (or `send --fresh`), drop attachments, or use a smaller image size.",
+        human_bytes(*size), human_bytes(*limit)
+    )]
+    TooLarge {
+        size: u64,
+        limit: u64,
+        image_count: usize,
+    },
+    #[error("Could not write the request: {0}")]
+    Serialize(#[from] serde_json::Error),
+}
+
+pub fn human_bytes(bytes: u64) -> String {
+    const MB: f64 = 1_000_000.0;
+    if bytes as f64 >= MB {
+        format!("{:.1} MB", bytes as f64 / MB)
+    } else {
+        format!("{:.0} KB", (bytes as f64 / 1000.0).ceil())
+    }
+}
+
+/// Builds the body for the prompt `leaf`, refusing it above `size_limit` bytes.
+pub fn build_request(
+    conversation: &Conversation,
+    leaf: TurnId,
+    size_limit: u64,
+) -> Result<PreparedRequest, RequestError> {
+    let path = conversation.path_to(leaf);
+    let settings = match path.last().map(|t| &t.body) {
+        Some(TurnBody::User(user)) => &user.settings,
+        _ => return Err(RequestError::NotAPrompt(leaf)),
+    };
+    settings.validate()?;
+
+    // Images loaded from disk must stay alive while the body borrows them.
+    let mut loaded: Vec<Bytes> = Vec::new();
+    for part in path.iter().flat_map(|t| sent_parts(&t.body)) {
+        if let PartContent::Image(blob) = &part.content {
+            loaded.push(blob.bytes().map_err(RequestError::ImageUnavailable)?);
+        }
+    }
+    let mut images = loaded.iter();
+
+    let mut contents: Vec<RequestContent<'_>> = Vec::with_capacity(path.len());
+    for turn in &path {
+        let role = match &turn.body {
+            TurnBody::User(_) => "user",
+            TurnBody::Model(model) if !model.has_content() => {
+                contents.pop();
+                continue;
+            }
+            TurnBody::Model(_) => "model",
+        };
+        let parts = sent_parts(&turn.body)
+            .map(|part| RequestPart {
+                data: match &part.content {
+                    PartContent::Text(text) => RequestPartData::Text(text),
+                    PartContent::Image(blob) => RequestPartData::InlineData {
+                        mime_type: blob.mime_type(),
+                        data: images.next().map(|b| &b[..]).unwrap_or_default(),
+                    },
+                    PartContent::FileData(file) => RequestPartData::FileData(file),
+                    PartContent::Other => RequestPartData::Other,
+                },
+                thought: part.thought,
+                thought_signature: part.thought_signature.as_deref(),
+                other: &part.extra,
+            })
+            .collect();
+        contents.push(RequestContent { role, parts });
+    }
+
+    let request = GenerateContentRequest {
+        contents,
+        system_instruction: settings
+            .system_instruction
+            .as_deref()
+            .map(|text| SystemInstruction {
+                parts: [TextOnly { text }],
+            }),
+        generation_config: generation_config(settings),
+        tools: if settings.google_search {
+            vec![Tool {
+                google_search: Empty {},
+            }]
+        } else {
+            Vec::new()
+        },
+    };
+    let body = serde_json::to_vec(&request)?;
+    let size = body.len() as u64;
+    if size > size_limit {
+        return Err(RequestError::TooLarge {
+            size,
+            limit: size_limit,
+            image_count: loaded.len(),
+        });
+    }
+    Ok(PreparedRequest {
+        model: settings.model.clone(),
+        body: Bytes::from(body),
+        image_count: loaded.len(),
+    })
+}
+
+/// The parts of a turn that go on the wire: all of a prompt's, a reply's minus its thoughts.
+fn sent_parts(body: &TurnBody) -> Box<dyn Iterator<Item = &Part> + '_> {
+    match body {
+        TurnBody::User(user) => Box::new(user.parts.iter()),
+        TurnBody::Model(model) if !model.has_content() => Box::new(std::iter::empty()),
+        TurnBody::Model(model) => Box::new(model.parts.iter().filter(|p| !p.thought)),
+    }
+}
+
+fn generation_config(settings: &TurnSettings) -> GenerationConfig {
+    let info = ModelInfo::of(&settings.model);
+    let aspect_ratio = settings
+        .aspect_ratio
+        .as_deref()
+        .and_then(|r| info.aspect_ratios().find(|a| *a == r));
+    let image_size = settings
+        .image_size
+        .filter(|_| info.takes_image_size)
+        .map(|s| s.as_str());
+    GenerationConfig {
+        response_modalities: if settings.image_only {
+            vec!["IMAGE"]
+        } else {
+            vec!["TEXT", "IMAGE"]
+        },
+        image_config: (aspect_ratio.is_some() || image_size.is_some()).then_some(ImageConfig {
+            aspect_ratio,
+            image_size,
+        }),
+        thinking_config: info.thinks.then_some(ThinkingConfig {
+            include_thoughts: settings.include_thoughts,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conversation::settings::ImageSize;
+    use crate::conversation::{Blob, ModelTurn, UserTurn};
+    use serde_json::{Value, json};
+
+    const NOW: &str = "2026-01-01T00:00:00Z";
+
+    fn signed(mut part: Part, signature: &str) -> Part {
+        part.thought_signature = Some(signature.into());
+        part
+    }
+
+    fn thought(text: &str) -> Part {
+        let mut part = Part::text(text);
+        part.thought = true;
+        part
+    }
+
+    fn two_turns() -> (Conversation, TurnId) {
+        let mut c = Conversation::new();
+        let attachment = Blob::from_bytes("image/png", Bytes::from_static(b"\x89PNGfake"));
+        let u1 = c
+            .add_user(
+                None,
+                UserTurn {
+                    parts: vec![Part::text("make an infographic"), Part::image(attachment)],
+                    settings: TurnSettings::default(),
+                },
+                NOW.into(),
+            )
+            .unwrap();
+        let image = Blob::from_bytes("image/jpeg", Bytes::from_static(&[1, 2, 3, 4]));
+        let m1 = c
+            .add_model(
+                u1,
+                ModelTurn {
+                    parts: vec![
+                        thought("**Planning**"),
+                        signed(Part::text("Here it is."), "sig-text"),
+                        signed(Part::image(image), "sig-image"),
+                    ],
+                    finish_reason: Some("STOP".into()),
+                    ..ModelTurn::default()
+                },
+                NOW.into(),
+            )
+            .unwrap();
+        let u2 = c
+            .add_user(
+                Some(m1),
+                UserTurn {
+                    parts: vec![Part::text("bigger title")],
+                    settings: TurnSettings {
+                        aspect_ratio: Some("16:9".into()),
+                        image_size: Some(ImageSize::K2),
+                        google_search: true,
+                        ..TurnSettings::default()
+                    },
+                },
+                NOW.into(),
+            )
+            .unwrap();
+        (c, u2)
+    }
+
+    #[test]
+    fn full_history_with_signatures_and_without_thoughts() {
+        let (c, leaf) = two_turns();
+        let prepared = build_request(&c, leaf, u64::MAX).unwrap();
+        let body: Value = serde_json::from_slice(&prepared.body).unwrap();
+        assert_eq!(
+            body["contents"],
+            json!([
+                {"role":"user","parts":[{"text":"make an infographic"},
+                    {"inlineData":{"mimeType":"image/png","data":"iVBOR2Zha2U="}}]},
+                {"role":"model","parts":[
+                    {"text":"Here it is.","thoughtSignature":"sig-text"},
+                    {"inlineData":{"mimeType":"image/jpeg","data":"AQIDBA=="},"thoughtSignature":"sig-image"}]},
+                {"role":"user","parts":[{"text":"bigger title"}]}
+            ])
+        );
+        assert_eq!(
+            body["generationConfig"],
+            json!({"responseModalities":["TEXT","IMAGE"],
+                   "imageConfig":{"aspectRatio":"16:9","imageSize":"2K"},
+                   "thinkingConfig":{"includeThoughts":true}})
+        );
+        assert_eq!(body["tools"], json!([{"googleSearch":{}}]));
+        assert_eq!(prepared.image_count, 2);
+    }
+
+    #[test]
+    fn too_large_is_refused_with_a_way_out() {
+        let (c, leaf) = two_turns();
+        let error = build_request(&c, leaf, 100).unwrap_err();
+        assert!(matches!(error, RequestError::TooLarge { limit: 100, .. }));
+        assert!(error.to_string().contains("/fresh"), "{error}");
+    }
+
+    #[test]
+    fn blocked_exchange_is_skipped() {
+        let mut c = Conversation::new();
+        let u1 = c
+            .add_user(
+                None,
+                UserTurn {
+                    parts: vec![Part::text("bad")],
+                    settings: TurnSettings::default(),
+                },
+                NOW.into(),
+            )
+            .unwrap();
+        let m1 = c.add_model(u1, ModelTurn::default(), NOW.into()).unwrap();
+        let u2 = c
+            .add_user(
+                Some(m1),
+                UserTurn {
+                    parts: vec![Part::text("good")],
+                    settings: TurnSettings::default(),
+                },
+                NOW.into(),
+            )
+            .unwrap();
+        let body: Value =
+            serde_json::from_slice(&build_request(&c, u2, u64::MAX).unwrap().body).unwrap();
+        assert_eq!(
+            body["contents"],
+            json!([{"role":"user","parts":[{"text":"good"}]}])
+        );
+    }
+
+    #[test]
+    fn no_image_size_or_thinking_for_2_5_flash() {
+        let settings = TurnSettings {
+            model: "gemini-2.5-flash-image".into(),
+            aspect_ratio: Some("4:3".into()),
+            image_only: true,
+            ..TurnSettings::default()
+        };
+        let config = serde_json::to_value(generation_config(&settings)).unwrap();
+        assert_eq!(
+            config,
+            json!({"responseModalities":["IMAGE"],"imageConfig":{"aspectRatio":"4:3"}})
+        );
+    }
+}

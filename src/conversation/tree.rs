@@ -1,0 +1,458 @@
+//! The conversation as a tree of turns.
+//!
+//! A user turn's children are model replies (several when a turn was rerun); a model turn's
+//! children are the next user prompts (several when the conversation branched there). Prompts
+//! with no parent start the conversation; several of them are sibling branches too. Nothing is
+//! ever overwritten: rerunning or editing adds a sibling. The *active path* — from a root to
+//! the active leaf — is what gets sent and shown.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::part::Part;
+use super::settings::TurnSettings;
+use crate::gemini::wire::{GroundingMetadata, PromptFeedback, SafetyRating, UsageMetadata};
+
+/// Ids count from 1 in the order turns were added, and are never reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TurnId(pub u32);
+
+impl fmt::Display for TurnId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Turn {
+    pub id: TurnId,
+    #[serde(default)]
+    pub parent: Option<TurnId>,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    #[serde(flatten)]
+    pub body: TurnBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "camelCase")]
+pub enum TurnBody {
+    User(UserTurn),
+    Model(ModelTurn),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserTurn {
+    /// The prompt text first, then the attached images.
+    pub parts: Vec<Part>,
+    pub settings: TurnSettings,
+}
+
+impl UserTurn {
+    pub fn prompt(&self) -> String {
+        self.parts
+            .iter()
+            .filter_map(Part::as_text)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// The model's reply, every part exactly as received.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelTurn {
+    pub parts: Vec<Part>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finish_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_feedback: Option<PromptFeedback>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub safety_ratings: Vec<SafetyRating>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grounding: Option<GroundingMetadata>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<UsageMetadata>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_id: Option<String>,
+    /// Size of the request body that produced this reply.
+    #[serde(default)]
+    pub request_bytes: u64,
+}
+
+impl ModelTurn {
+    /// The answer's text (thoughts excluded), deltas joined.
+    pub fn text(&self) -> String {
+        self.parts
+            .iter()
+            .filter(|p| !p.thought)
+            .filter_map(Part::as_text)
+            .collect()
+    }
+
+    /// Thought summaries, consecutive deltas joined into one entry.
+    pub fn thoughts(&self) -> Vec<String> {
+        let mut thoughts: Vec<String> = Vec::new();
+        let mut previous_was_thought_text = false;
+        for part in &self.parts {
+            match (part.thought, part.as_text()) {
+                (true, Some(text)) => {
+                    match thoughts.last_mut() {
+                        Some(last) if previous_was_thought_text => last.push_str(text),
+                        _ => thoughts.push(text.to_string()),
+                    }
+                    previous_was_thought_text = true;
+                }
+                _ => previous_was_thought_text = false,
+            }
+        }
+        thoughts
+    }
+
+    /// The model's final images, in order.
+    pub fn images(&self) -> impl Iterator<Item = &super::Blob> {
+        self.parts
+            .iter()
+            .filter(|p| !p.thought)
+            .filter_map(Part::as_image)
+    }
+
+    /// The interim "thought" images.
+    pub fn thought_images(&self) -> impl Iterator<Item = &super::Blob> {
+        self.parts
+            .iter()
+            .filter(|p| p.thought)
+            .filter_map(Part::as_image)
+    }
+
+    /// Whether the reply carries anything that can be sent back as history. A blocked prompt or
+    /// an empty reply cannot: an empty model content is rejected by the API.
+    pub fn has_content(&self) -> bool {
+        self.parts.iter().any(|p| !p.thought)
+    }
+
+    pub fn block_reason(&self) -> Option<&str> {
+        self.prompt_feedback.as_ref()?.block_reason.as_deref()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Conversation {
+    turns: Vec<Turn>,
+    #[serde(default)]
+    active_leaf: Option<TurnId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TreeError {
+    #[error("There is no turn {0} in this session.")]
+    NoSuchTurn(TurnId),
+    #[error(
+        "Turn {0} is a prompt, not a reply: continue after a model turn (or rerun this prompt)."
+    )]
+    NotAReply(TurnId),
+    #[error("Turn {0} is a reply, not a prompt.")]
+    NotAPrompt(TurnId),
+    #[error("The session document is inconsistent: {0}")]
+    Inconsistent(String),
+}
+
+impl Conversation {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn turns(&self) -> &[Turn] {
+        &self.turns
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.turns.is_empty()
+    }
+
+    pub fn get(&self, id: TurnId) -> Option<&Turn> {
+        // Ids are dense and ordered, so the id is (almost always) the index + 1.
+        let guess = (id.0 as usize).checked_sub(1)?;
+        match self.turns.get(guess) {
+            Some(turn) if turn.id == id => Some(turn),
+            _ => self.turns.iter().find(|t| t.id == id),
+        }
+    }
+
+    pub fn active_leaf(&self) -> Option<TurnId> {
+        self.active_leaf
+    }
+
+    pub fn next_id(&self) -> TurnId {
+        TurnId(self.turns.iter().map(|t| t.id.0).max().unwrap_or(0) + 1)
+    }
+
+    /// Turns from a root to `leaf`, root first.
+    pub fn path_to(&self, leaf: TurnId) -> Vec<&Turn> {
+        let mut path = Vec::new();
+        let mut cursor = self.get(leaf);
+        while let Some(turn) = cursor {
+            path.push(turn);
+            // Bounded: a cycle in a hand-edited document must not loop forever.
+            if path.len() > self.turns.len() {
+                break;
+            }
+            cursor = turn.parent.and_then(|p| self.get(p));
+        }
+        path.reverse();
+        path
+    }
+
+    /// The active path, root first.
+    pub fn active_path(&self) -> Vec<&Turn> {
+        self.active_leaf
+            .map(|leaf| self.path_to(leaf))
+            .unwrap_or_default()
+    }
+
+    pub fn children(&self, id: Option<TurnId>) -> impl Iterator<Item = &Turn> {
+        self.turns.iter().filter(move |t| t.parent == id)
+    }
+
+    /// The turn and its siblings (same parent), oldest first.
+    pub fn siblings(&self, id: TurnId) -> Vec<TurnId> {
+        match self.get(id) {
+            Some(turn) => self.children(turn.parent).map(|t| t.id).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Adds a prompt after `parent` (a model turn, or `None` for a new root). It becomes the
+    /// active leaf.
+    pub fn add_user(
+        &mut self,
+        parent: Option<TurnId>,
+        turn: UserTurn,
+        created_at: String,
+    ) -> Result<TurnId, TreeError> {
+        if let Some(parent) = parent {
+            match self.get(parent).map(|t| &t.body) {
+                None => return Err(TreeError::NoSuchTurn(parent)),
+                Some(TurnBody::User(_)) => return Err(TreeError::NotAReply(parent)),
+                Some(TurnBody::Model(_)) => {}
+            }
+        }
+        Ok(self.push(parent, TurnBody::User(turn), created_at))
+    }
+
+    /// Adds a reply to the prompt `parent`. It becomes the active leaf.
+    pub fn add_model(
+        &mut self,
+        parent: TurnId,
+        turn: ModelTurn,
+        created_at: String,
+    ) -> Result<TurnId, TreeError> {
+        match self.get(parent).map(|t| &t.body) {
+            None => Err(TreeError::NoSuchTurn(parent)),
+            Some(TurnBody::Model(_)) => Err(TreeError::NotAPrompt(parent)),
+            Some(TurnBody::User(_)) => {
+                Ok(self.push(Some(parent), TurnBody::Model(turn), created_at))
+            }
+        }
+    }
+
+    fn push(&mut self, parent: Option<TurnId>, body: TurnBody, created_at: String) -> TurnId {
+        let id = self.next_id();
+        self.turns.push(Turn {
+            id,
+            parent,
+            created_at,
+            body,
+        });
+        self.active_leaf = Some(id);
+        id
+    }
+
+    /// Removes the newest turn if it is `id` and has no children: undoes a prompt whose
+    /// generation failed, so a failed call leaves the session as it was.
+    pub fn remove_last(&mut self, id: TurnId) -> bool {
+        let removable = self.turns.last().is_some_and(|t| t.id == id)
+            && self.children(Some(id)).next().is_none();
+        if removable {
+            let parent = self.turns.pop().and_then(|t| t.parent);
+            if self.active_leaf == Some(id) {
+                self.active_leaf = parent.map(|p| self.newest_leaf_under(p));
+            }
+        }
+        removable
+    }
+
+    /// Makes `id` part of the active path: the active leaf becomes the newest leaf below it.
+    pub fn activate(&mut self, id: TurnId) -> Result<(), TreeError> {
+        if self.get(id).is_none() {
+            return Err(TreeError::NoSuchTurn(id));
+        }
+        self.active_leaf = Some(self.newest_leaf_under(id));
+        Ok(())
+    }
+
+    /// The most recently added leaf in the subtree of `id`.
+    pub fn newest_leaf_under(&self, id: TurnId) -> TurnId {
+        let mut leaf = id;
+        // Walk down, always into the newest child: that is where the person last worked.
+        for _ in 0..self.turns.len() {
+            match self.children(Some(leaf)).map(|t| t.id).max() {
+                Some(child) => leaf = child,
+                None => break,
+            }
+        }
+        leaf
+    }
+
+    /// Checks what a document read from disk may have got wrong: unique ids, parents that
+    /// exist and come earlier, roles that alternate, an active leaf that exists.
+    pub fn check(&self) -> Result<(), TreeError> {
+        let mut seen = std::collections::HashSet::new();
+        for turn in &self.turns {
+            if !seen.insert(turn.id) {
+                return Err(TreeError::Inconsistent(format!(
+                    "turn {} appears twice",
+                    turn.id
+                )));
+            }
+            let parent_body = match turn.parent {
+                None => None,
+                Some(parent) if parent >= turn.id || !seen.contains(&parent) => {
+                    return Err(TreeError::Inconsistent(format!(
+                        "turn {} names parent {parent}, which does not come before it",
+                        turn.id
+                    )));
+                }
+                Some(parent) => self.get(parent).map(|p| &p.body),
+            };
+            let alternates = matches!(
+                (parent_body, &turn.body),
+                (None | Some(TurnBody::Model(_)), TurnBody::User(_))
+                    | (Some(TurnBody::User(_)), TurnBody::Model(_))
+            );
+            if !alternates {
+                return Err(TreeError::Inconsistent(format!(
+                    "turn {} does not alternate between prompt and reply",
+                    turn.id
+                )));
+            }
+        }
+        if let Some(leaf) = self.active_leaf
+            && self.get(leaf).is_none()
+        {
+            return Err(TreeError::Inconsistent(format!(
+                "the active turn {leaf} does not exist"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Every part of every turn, for the store to walk blobs.
+    pub fn parts(&self) -> impl Iterator<Item = &Part> {
+        self.turns.iter().flat_map(|t| match &t.body {
+            TurnBody::User(u) => u.parts.iter(),
+            TurnBody::Model(m) => m.parts.iter(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prompt(text: &str) -> UserTurn {
+        UserTurn {
+            parts: vec![Part::text(text)],
+            settings: TurnSettings::default(),
+        }
+    }
+
+    fn reply(text: &str) -> ModelTurn {
+        ModelTurn {
+            parts: vec![Part::text(text)],
+            finish_reason: Some("STOP".into()),
+            ..ModelTurn::default()
+        }
+    }
+
+    fn now() -> String {
+        "2026-01-01T00:00:00Z".into()
+    }
+
+    #[test]
+    fn branching_keeps_both_branches_and_sends_only_the_active_one() {
+        let mut c = Conversation::new();
+        let u1 = c.add_user(None, prompt("infographic"), now()).unwrap();
+        let m1 = c.add_model(u1, reply("v1"), now()).unwrap();
+        let u2 = c.add_user(Some(m1), prompt("bigger title"), now()).unwrap();
+        let m2 = c.add_model(u2, reply("v2"), now()).unwrap();
+        // Branch from m1 again.
+        let u3 = c.add_user(Some(m1), prompt("blue palette"), now()).unwrap();
+        let m3 = c.add_model(u3, reply("v3"), now()).unwrap();
+        let ids: Vec<_> = c.active_path().iter().map(|t| t.id).collect();
+        assert_eq!(ids, vec![u1, m1, u3, m3]);
+        assert_eq!(c.siblings(u3), vec![u2, u3]);
+        c.activate(u2).unwrap();
+        let ids: Vec<_> = c.active_path().iter().map(|t| t.id).collect();
+        assert_eq!(ids, vec![u1, m1, u2, m2]);
+        assert!(c.check().is_ok());
+    }
+
+    #[test]
+    fn rerun_adds_a_sibling_reply() {
+        let mut c = Conversation::new();
+        let u1 = c.add_user(None, prompt("x"), now()).unwrap();
+        let first = c.add_model(u1, reply("a"), now()).unwrap();
+        let second = c.add_model(u1, reply("b"), now()).unwrap();
+        assert_eq!(c.siblings(first), vec![first, second]);
+        assert_eq!(c.active_leaf(), Some(second));
+    }
+
+    #[test]
+    fn roles_must_alternate() {
+        let mut c = Conversation::new();
+        let u1 = c.add_user(None, prompt("x"), now()).unwrap();
+        assert_eq!(
+            c.add_user(Some(u1), prompt("y"), now()),
+            Err(TreeError::NotAReply(u1))
+        );
+        assert_eq!(
+            c.add_model(TurnId(9), reply("y"), now()),
+            Err(TreeError::NoSuchTurn(TurnId(9)))
+        );
+    }
+
+    #[test]
+    fn removing_a_failed_prompt_restores_the_previous_leaf() {
+        let mut c = Conversation::new();
+        let u1 = c.add_user(None, prompt("x"), now()).unwrap();
+        let m1 = c.add_model(u1, reply("a"), now()).unwrap();
+        let u2 = c.add_user(Some(m1), prompt("y"), now()).unwrap();
+        assert!(c.remove_last(u2));
+        assert_eq!(c.active_leaf(), Some(m1));
+        assert_eq!(c.turns().len(), 2);
+        assert!(!c.remove_last(u1), "a turn with children stays");
+    }
+
+    #[test]
+    fn check_rejects_cycles_and_dangling_parents() {
+        let json = r#"{"turns":[{"id":1,"parent":2,"createdAt":"x","role":"user","parts":[],"settings":{"model":"m"}},
+                               {"id":2,"parent":1,"createdAt":"x","role":"model","parts":[]}],"activeLeaf":2}"#;
+        let c: Conversation = serde_json::from_str(json).unwrap();
+        assert!(matches!(c.check(), Err(TreeError::Inconsistent(_))));
+        assert_eq!(
+            c.path_to(TurnId(2)).len(),
+            3,
+            "a cycle is walked a bounded number of times"
+        );
+    }
+}

@@ -1,0 +1,417 @@
+//! The HTTP client: unary `:generateContent` and streaming `:streamGenerateContent?alt=sse`,
+//! with bounded retries. It knows the wire format and nothing of conversations: every parsed
+//! response (or chunk) is handed to the caller as it arrives.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+
+use super::error::ApiError;
+use super::sse::{SseDecoder, SseEvent};
+use super::wire::{GenerateContentResponse, describe_json_error, error_envelope};
+
+/// The secret. Its `Debug` never prints it; [`ApiKey::redact`] scrubs it from foreign text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    pub fn new(key: impl Into<String>) -> Self {
+        Self(key.into().trim().to_string())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Replaces every occurrence of the key in `text`.
+    pub fn redact(&self, text: &str) -> String {
+        if self.0.len() < 4 {
+            return text.to_string();
+        }
+        text.replace(&self.0, "[redacted key]")
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey([redacted])")
+    }
+}
+
+/// How hard to try before giving up on a transient failure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    /// No retry is started that would end later than this after the first attempt.
+    pub max_total: Duration,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            max_total: Duration::from_secs(300),
+            base_delay: Duration::from_secs(2),
+            max_delay: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Exponential backoff with jitter (50–100 % of the step), or the server's own delay.
+    pub fn delay(&self, retry_number: u32, asked: Option<Duration>) -> Duration {
+        if let Some(asked) = asked {
+            // A little jitter on top so that many clients told the same delay do not return at once.
+            return asked + asked.mul_f64(fastrand::f64() * 0.1);
+        }
+        let step = self
+            .base_delay
+            .saturating_mul(1u32 << retry_number.min(16))
+            .min(self.max_delay);
+        step.mul_f64(0.5 + fastrand::f64() * 0.5)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub connect_timeout: Duration,
+    /// Longest silence allowed while waiting for or reading a reply. Generations take minutes,
+    /// so there is deliberately no limit on the whole request.
+    pub idle_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(300),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// What happens during one call, reported as it happens.
+#[derive(Debug)]
+pub enum ClientEvent<'a> {
+    /// A request is going out: attempt `attempt` of at most `of`.
+    Sending { attempt: u32, of: u32, bytes: usize },
+    /// A transient failure; the next attempt starts after `delay`.
+    Retrying {
+        attempt: u32,
+        of: u32,
+        delay: Duration,
+        error: &'a ApiError,
+    },
+    /// The server accepted the request and the reply is coming in.
+    Receiving,
+    /// Total body bytes received so far.
+    Received { bytes: u64 },
+    /// A complete response (unary) or chunk (streaming).
+    Response(GenerateContentResponse<'a>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Unary,
+    Streaming,
+}
+
+#[derive(Debug, Clone)]
+pub struct GeminiClient {
+    http: reqwest::Client,
+    base_url: String,
+    key: ApiKey,
+    options: ClientOptions,
+}
+
+impl GeminiClient {
+    pub fn new(base_url: &str, key: ApiKey, options: ClientOptions) -> Result<Self, ApiError> {
+        install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .read_timeout(options.idle_timeout)
+            .user_agent(concat!("banana-studio/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Connect {
+                base_url: base_url.to_string(),
+                detail: key.redact(&e.to_string()),
+            })?;
+        Ok(Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            key,
+            options,
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn key(&self) -> &ApiKey {
+        &self.key
+    }
+
+    pub fn options(&self) -> &ClientOptions {
+        &self.options
+    }
+
+    fn url(&self, model: &str, mode: Mode) -> String {
+        match mode {
+            Mode::Unary => format!("{}/v1beta/models/{model}:generateContent", self.base_url),
+            Mode::Streaming => format!(
+                "{}/v1beta/models/{model}:streamGenerateContent?alt=sse",
+                self.base_url
+            ),
+        }
+    }
+
+    /// Sends `body` and hands every parsed response to `on_event`, retrying transient failures
+    /// that happen before the reply starts. A reply that breaks off is an error, never retried
+    /// behind the caller's back: the caller decides whether to pay for another generation.
+    pub async fn generate(
+        &self,
+        model: &str,
+        body: Bytes,
+        mode: Mode,
+        on_event: &mut (dyn FnMut(ClientEvent<'_>) -> Result<(), ApiError> + Send),
+    ) -> Result<(), ApiError> {
+        let policy = &self.options.retry;
+        let started = Instant::now();
+        let of = policy.max_attempts.max(1);
+        let mut attempt = 1;
+        loop {
+            on_event(ClientEvent::Sending {
+                attempt,
+                of,
+                bytes: body.len(),
+            })?;
+            let error = match self.send_once(model, body.clone(), mode).await {
+                Ok(response) => return self.read_reply(response, mode, on_event).await,
+                Err(error) => error,
+            };
+            if !error.is_retryable() || attempt >= of {
+                return Err(error);
+            }
+            let delay = policy.delay(attempt - 1, error.retry_after());
+            if started.elapsed() + delay > policy.max_total {
+                return Err(error);
+            }
+            on_event(ClientEvent::Retrying {
+                attempt,
+                of,
+                delay,
+                error: &error,
+            })?;
+            tokio::time::sleep(delay).await;
+            attempt += 1;
+        }
+    }
+
+    async fn send_once(
+        &self,
+        model: &str,
+        body: Bytes,
+        mode: Mode,
+    ) -> Result<reqwest::Response, ApiError> {
+        let response = self
+            .http
+            .post(self.url(model, mode))
+            .header("x-goog-api-key", self.key.expose())
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&e))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let body = read_capped(response, 1 << 20).await;
+        Err(ApiError::from_http(status.as_u16(), &body, &|t: &str| {
+            self.key.redact(t)
+        }))
+    }
+
+    async fn read_reply(
+        &self,
+        response: reqwest::Response,
+        mode: Mode,
+        on_event: &mut (dyn FnMut(ClientEvent<'_>) -> Result<(), ApiError> + Send),
+    ) -> Result<(), ApiError> {
+        on_event(ClientEvent::Receiving)?;
+        let mut stream = response.bytes_stream();
+        let mut received: u64 = 0;
+        let mut whole = Vec::new();
+        let mut sse = SseDecoder::new();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| self.body_error(&e))?;
+            received += chunk.len() as u64;
+            on_event(ClientEvent::Received { bytes: received })?;
+            match mode {
+                Mode::Unary => whole.extend_from_slice(&chunk),
+                Mode::Streaming => {
+                    for event in sse.push(&chunk) {
+                        match event {
+                            SseEvent::Data(data) => self.deliver(&data, on_event)?,
+                            SseEvent::Done => return Ok(()),
+                        }
+                    }
+                }
+            }
+        }
+        if mode == Mode::Streaming {
+            let saw_events = sse.saw_data();
+            let (last, rest) = sse.finish();
+            match last {
+                Some(SseEvent::Data(data)) => self.deliver(&data, on_event)?,
+                Some(SseEvent::Done) => {}
+                None if !saw_events => whole = rest,
+                None => {}
+            }
+            if saw_events {
+                return Ok(());
+            }
+        }
+        // A unary body, or a streaming call answered with one plain JSON body (an error
+        // envelope, or a relay that ignored `alt=sse`).
+        if let Some(envelope) = error_envelope(&whole) {
+            return Err(ApiError::from_error_body(
+                200,
+                &envelope.error,
+                &|t: &str| self.key.redact(t),
+            ));
+        }
+        self.deliver(&whole, on_event)
+    }
+
+    fn deliver(
+        &self,
+        data: &[u8],
+        on_event: &mut (dyn FnMut(ClientEvent<'_>) -> Result<(), ApiError> + Send),
+    ) -> Result<(), ApiError> {
+        if let Some(envelope) = error_envelope(data) {
+            return Err(ApiError::from_error_body(
+                200,
+                &envelope.error,
+                &|t: &str| self.key.redact(t),
+            ));
+        }
+        match GenerateContentResponse::from_slice(data) {
+            Ok(response) => on_event(ClientEvent::Response(response)),
+            Err(error) => Err(ApiError::InvalidBody {
+                detail: describe_json_error(&error),
+                first_bytes: self.key.redact(&first_chars(data, 120)),
+            }),
+        }
+    }
+
+    fn transport_error(&self, error: &reqwest::Error) -> ApiError {
+        if error.is_timeout() {
+            return ApiError::Timeout {
+                base_url: self.base_url.clone(),
+                after: self.options.idle_timeout,
+            };
+        }
+        ApiError::Connect {
+            base_url: self.base_url.clone(),
+            detail: self.key.redact(&error_chain(error)),
+        }
+    }
+
+    fn body_error(&self, error: &reqwest::Error) -> ApiError {
+        if error.is_timeout() {
+            return ApiError::Timeout {
+                base_url: self.base_url.clone(),
+                after: self.options.idle_timeout,
+            };
+        }
+        ApiError::StreamBroken {
+            detail: self.key.redact(&error_chain(error)),
+        }
+    }
+}
+
+/// The error and its causes on one line: reqwest's top-level message alone ("error sending
+/// request") does not say whether DNS, TLS or the connection failed.
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+async fn read_capped(response: reqwest::Response, cap: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(Ok(chunk)) = stream.next().await {
+        body.extend_from_slice(&chunk[..chunk.len().min(cap - body.len())]);
+        if body.len() >= cap {
+            break;
+        }
+    }
+    body
+}
+
+fn first_chars(data: &[u8], max: usize) -> String {
+    String::from_utf8_lossy(&data[..data.len().min(max)]).into_owned()
+}
+
+/// rustls needs one process-wide crypto provider; ring is the one compiled in.
+fn install_crypto_provider() {
+    // Err means one is installed already, which is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_redact_never_show_the_key() {
+        let key = ApiKey::new("AIzaSyTESTKEY123");
+        assert!(!format!("{key:?}").contains("TESTKEY"));
+        assert_eq!(
+            key.redact("bad key AIzaSyTESTKEY123!"),
+            "bad key [redacted key]!"
+        );
+    }
+
+    #[test]
+    fn backoff_grows_and_stays_bounded() {
+        let policy = RetryPolicy {
+            max_attempts: 10,
+            max_total: Duration::from_secs(600),
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(8),
+        };
+        for _ in 0..50 {
+            let first = policy.delay(0, None);
+            assert!(first >= Duration::from_millis(500) && first <= Duration::from_secs(1));
+            let third = policy.delay(2, None);
+            assert!(third >= Duration::from_secs(2) && third <= Duration::from_secs(4));
+            let late = policy.delay(9, None);
+            assert!(late <= Duration::from_secs(8), "capped: {late:?}");
+        }
+    }
+
+    #[test]
+    fn server_delay_wins_over_backoff() {
+        let policy = RetryPolicy::default();
+        let delay = policy.delay(0, Some(Duration::from_secs(34)));
+        assert!(delay >= Duration::from_secs(34) && delay <= Duration::from_millis(37_400));
+    }
+}

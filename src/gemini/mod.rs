@@ -1,0 +1,11 @@
+//! The Gemini native REST protocol: wire types, the SSE reader, errors and the HTTP client.
+//! Nothing here knows about conversations or sessions.
+
+pub mod client;
+pub mod error;
+mod lenient;
+pub mod sse;
+pub mod wire;
+
+pub use client::{ApiKey, ClientEvent, ClientOptions, GeminiClient, Mode, RetryPolicy};
+pub use error::ApiError;

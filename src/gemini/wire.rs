@@ -1,0 +1,564 @@
+//! Typed serde models of the `generateContent` wire format.
+//!
+//! Responses are read tolerantly (camelCase or snake_case, unknown fields, `null` for objects and
+//! lists, missing `parts`/`candidates`) and *borrow* the two fields that can be megabytes long —
+//! `inlineData.data` and `thoughtSignature` — from the body, so that parsing a 10 MB image reply
+//! copies nothing until the base64 is decoded. Requests are written in camelCase only, because
+//! relays may not accept anything else.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use super::lenient::null_as_default;
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+// ---------------------------------------------------------------------------------------------
+
+/// One `generateContent` response, or one chunk of a streamed one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerateContentResponse<'a> {
+    #[serde(default, deserialize_with = "null_as_default", borrow)]
+    pub candidates: Vec<Candidate<'a>>,
+    #[serde(default, alias = "prompt_feedback")]
+    pub prompt_feedback: Option<PromptFeedback>,
+    #[serde(default, alias = "usage_metadata")]
+    pub usage_metadata: Option<UsageMetadata>,
+    /// The relay documents grounding at the top level; Google puts it on the candidate.
+    #[serde(default, alias = "grounding_metadata")]
+    pub grounding_metadata: Option<GroundingMetadata>,
+    #[serde(default, alias = "model_version")]
+    pub model_version: Option<String>,
+    #[serde(default, alias = "response_id")]
+    pub response_id: Option<String>,
+}
+
+impl<'a> GenerateContentResponse<'a> {
+    /// Parses a response body, borrowing large strings from `body`.
+    pub fn from_slice(body: &'a [u8]) -> serde_json::Result<Self> {
+        serde_json::from_slice(body)
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Candidate<'a> {
+    #[serde(default, borrow)]
+    pub content: Option<Content<'a>>,
+    #[serde(default, alias = "finish_reason")]
+    pub finish_reason: Option<String>,
+    #[serde(default, alias = "finish_message")]
+    pub finish_message: Option<String>,
+    #[serde(
+        default,
+        alias = "safety_ratings",
+        deserialize_with = "null_as_default"
+    )]
+    pub safety_ratings: Vec<SafetyRating>,
+    #[serde(default, alias = "grounding_metadata")]
+    pub grounding_metadata: Option<GroundingMetadata>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Content<'a> {
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default", borrow)]
+    pub parts: Vec<WirePart<'a>>,
+}
+
+/// One part of a content as it came over the wire. Fields this program does not model
+/// (`functionCall`, `executableCode`, …) are kept in `other` so they can be sent back verbatim.
+#[derive(Debug, Default)]
+pub struct WirePart<'a> {
+    pub text: Option<String>,
+    pub inline_data: Option<InlineData<'a>>,
+    pub file_data: Option<FileData>,
+    pub thought: bool,
+    pub thought_signature: Option<Cow<'a, str>>,
+    /// Unmodelled fields, keys normalised to camelCase.
+    pub other: Map<String, Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InlineData<'a> {
+    #[serde(default, alias = "mime_type")]
+    pub mime_type: String,
+    /// Base64 text, borrowed from the body when it holds no JSON escapes.
+    #[serde(borrow)]
+    pub data: Cow<'a, str>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileData {
+    #[serde(default, alias = "mime_type", skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    #[serde(default, alias = "file_uri")]
+    pub file_uri: String,
+}
+
+/// A `Cow<str>` that borrows: serde's own `Cow` impl always allocates.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct BorrowedStr<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for WirePart<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(WirePartVisitor(PhantomData))
+    }
+}
+
+struct WirePartVisitor<'a>(PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for WirePartVisitor<'a> {
+    type Value = WirePart<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a content part object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut part = WirePart::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "text" => part.text = map.next_value()?,
+                "inlineData" | "inline_data" => part.inline_data = map.next_value()?,
+                "fileData" | "file_data" => part.file_data = map.next_value()?,
+                "thought" => part.thought = map.next_value::<Option<bool>>()?.unwrap_or(false),
+                "thoughtSignature" | "thought_signature" => {
+                    part.thought_signature =
+                        map.next_value::<Option<BorrowedStr<'a>>>()?.map(|s| s.0);
+                }
+                other => {
+                    let value: Value = map.next_value()?;
+                    if !value.is_null() {
+                        part.other.insert(snake_to_camel(other), value);
+                    }
+                }
+            }
+        }
+        Ok(part)
+    }
+}
+
+/// `function_call` → `functionCall`; camelCase input is returned unchanged.
+pub fn snake_to_camel(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for ch in key.chars() {
+        if ch == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(ch.to_uppercase());
+            upper = false;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PromptFeedback {
+    #[serde(
+        default,
+        alias = "block_reason",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub block_reason: Option<String>,
+    #[serde(
+        default,
+        alias = "block_reason_message",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub block_reason_message: Option<String>,
+    #[serde(
+        default,
+        alias = "safety_ratings",
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub safety_ratings: Vec<SafetyRating>,
+}
+
+/// Every field optional: real responses contain `{}` entries here.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SafetyRating {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageMetadata {
+    #[serde(default, alias = "prompt_token_count")]
+    pub prompt_token_count: u64,
+    #[serde(default, alias = "candidates_token_count")]
+    pub candidates_token_count: u64,
+    #[serde(default, alias = "thoughts_token_count")]
+    pub thoughts_token_count: u64,
+    #[serde(default, alias = "total_token_count")]
+    pub total_token_count: u64,
+    #[serde(default, alias = "cached_content_token_count")]
+    pub cached_content_token_count: u64,
+    #[serde(
+        default,
+        alias = "prompt_tokens_details",
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub prompt_tokens_details: Vec<ModalityTokenCount>,
+    #[serde(
+        default,
+        alias = "candidates_tokens_details",
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub candidates_tokens_details: Vec<ModalityTokenCount>,
+}
+
+impl UsageMetadata {
+    /// Output tokens spent on images (what image pricing is based on).
+    pub fn image_output_tokens(&self) -> u64 {
+        self.candidates_tokens_details
+            .iter()
+            .filter(|d| d.modality.as_deref() == Some("IMAGE"))
+            .map(|d| d.token_count)
+            .sum()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModalityTokenCount {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modality: Option<String>,
+    #[serde(default, alias = "token_count")]
+    pub token_count: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroundingMetadata {
+    #[serde(
+        default,
+        alias = "web_search_queries",
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub web_search_queries: Vec<String>,
+    #[serde(
+        default,
+        alias = "search_entry_point",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub search_entry_point: Option<SearchEntryPoint>,
+    #[serde(
+        default,
+        alias = "grounding_chunks",
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub grounding_chunks: Vec<GroundingChunk>,
+    #[serde(
+        default,
+        alias = "grounding_supports",
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub grounding_supports: Vec<GroundingSupport>,
+}
+
+impl GroundingMetadata {
+    pub fn is_empty(&self) -> bool {
+        self.web_search_queries.is_empty()
+            && self.grounding_chunks.is_empty()
+            && self.grounding_supports.is_empty()
+            && self.search_entry_point.is_none()
+    }
+
+    /// The cited sources in order, whatever kind of grounding produced them.
+    pub fn sources(&self) -> impl Iterator<Item = &Source> {
+        self.grounding_chunks
+            .iter()
+            .filter_map(GroundingChunk::source)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchEntryPoint {
+    #[serde(
+        default,
+        alias = "rendered_content",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub rendered_content: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroundingChunk {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web: Option<Source>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maps: Option<Source>,
+    #[serde(
+        default,
+        alias = "retrieved_context",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub retrieved_context: Option<Source>,
+}
+
+impl GroundingChunk {
+    pub fn source(&self) -> Option<&Source> {
+        self.web
+            .as_ref()
+            .or(self.maps.as_ref())
+            .or(self.retrieved_context.as_ref())
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Source {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroundingSupport {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<Segment>,
+    #[serde(
+        default,
+        alias = "grounding_chunk_indices",
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub grounding_chunk_indices: Vec<u32>,
+}
+
+/// `startIndex` is omitted by the server when it is 0.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Segment {
+    #[serde(default, alias = "start_index")]
+    pub start_index: u64,
+    #[serde(default, alias = "end_index")]
+    pub end_index: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+/// Google's error envelope: `{"error": {"code", "message", "status", "details"}}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ErrorBody {
+    #[serde(default)]
+    pub code: u16,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub details: Vec<Value>,
+}
+
+impl ErrorBody {
+    /// `RetryInfo.retryDelay` (`"34.4s"`), if the server said how long to wait.
+    pub fn retry_delay(&self) -> Option<std::time::Duration> {
+        self.detail_field("RetryInfo", "retryDelay")
+            .and_then(parse_duration)
+    }
+
+    /// `ErrorInfo.reason`, e.g. `API_KEY_INVALID`.
+    pub fn reason(&self) -> Option<&str> {
+        self.detail_field("ErrorInfo", "reason")
+    }
+
+    fn detail_field(&self, type_suffix: &str, field: &str) -> Option<&str> {
+        self.details
+            .iter()
+            .filter(|d| {
+                d.get("@type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.ends_with(type_suffix))
+            })
+            .find_map(|d| d.get(field).and_then(Value::as_str))
+    }
+}
+
+/// A protobuf JSON duration: `"34.4s"`, `"2s"`.
+pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
+    let seconds: f64 = text.trim().strip_suffix('s')?.parse().ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| std::time::Duration::from_secs_f64(seconds))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests
+// ---------------------------------------------------------------------------------------------
+
+/// The body of a `generateContent` call. Contents borrow the conversation's parts; image bytes
+/// are base64-encoded one at a time while the body is written, so the body is the only full copy.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerateContentRequest<'a> {
+    pub contents: Vec<RequestContent<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system_instruction: Option<SystemInstruction<'a>>,
+    pub generation_config: GenerationConfig,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<Tool>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RequestContent<'a> {
+    pub role: &'static str,
+    pub parts: Vec<RequestPart<'a>>,
+}
+
+/// One part of a request. Written by hand (not derived) so that the verbatim fields of a
+/// received part sit beside the modelled ones without serde's slow `flatten` buffering.
+#[derive(Debug)]
+pub struct RequestPart<'a> {
+    pub data: RequestPartData<'a>,
+    pub thought: bool,
+    pub thought_signature: Option<&'a str>,
+    /// Fields kept verbatim from a received part.
+    pub other: &'a Map<String, Value>,
+}
+
+#[derive(Debug)]
+pub enum RequestPartData<'a> {
+    Text(&'a str),
+    InlineData {
+        mime_type: &'a str,
+        data: &'a [u8],
+    },
+    FileData(&'a FileData),
+    /// The part's content lives entirely in `other` (a function call, code, …).
+    Other,
+}
+
+impl Serialize for RequestPart<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        match &self.data {
+            RequestPartData::Text(text) => map.serialize_entry("text", text)?,
+            RequestPartData::InlineData { mime_type, data } => {
+                map.serialize_entry("inlineData", &InlineDataOut { mime_type, data })?
+            }
+            RequestPartData::FileData(file) => map.serialize_entry("fileData", file)?,
+            RequestPartData::Other => {}
+        }
+        if self.thought {
+            map.serialize_entry("thought", &true)?;
+        }
+        if let Some(signature) = self.thought_signature {
+            map.serialize_entry("thoughtSignature", signature)?;
+        }
+        for (key, value) in self.other {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct InlineDataOut<'a> {
+    mime_type: &'a str,
+    #[serde(serialize_with = "serialize_base64")]
+    data: &'a [u8],
+}
+
+fn serialize_base64<S: Serializer>(bytes: &&[u8], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&base64_simd::STANDARD.encode_to_string(bytes))
+}
+
+#[derive(Debug, Serialize)]
+pub struct SystemInstruction<'a> {
+    pub parts: [TextOnly<'a>; 1],
+}
+
+#[derive(Debug, Serialize)]
+pub struct TextOnly<'a> {
+    pub text: &'a str,
+}
+
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerationConfig {
+    pub response_modalities: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_config: Option<ImageConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thinking_config: Option<ThinkingConfig>,
+}
+
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aspect_ratio: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image_size: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ThinkingConfig {
+    pub include_thoughts: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tool {
+    pub google_search: Empty,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Empty {}
+
+/// Turns a JSON error for a streamed or unary body into a short human reason.
+pub fn describe_json_error(error: &serde_json::Error) -> String {
+    match error.classify() {
+        serde_json::error::Category::Eof => "the body ended in the middle of the JSON".into(),
+        serde_json::error::Category::Syntax => format!("the body is not JSON ({error})"),
+        serde_json::error::Category::Data => format!("the JSON has an unexpected shape ({error})"),
+        serde_json::error::Category::Io => format!("reading failed ({error})"),
+    }
+}
+
+/// The error envelope in `body`, if that is what it is.
+pub fn error_envelope(body: &[u8]) -> Option<ErrorEnvelope> {
+    let envelope: ErrorEnvelope = serde_json::from_slice(body).ok()?;
+    (envelope.error.code != 0 || !envelope.error.status.is_empty()).then_some(envelope)
+}

@@ -1,0 +1,4 @@
+//! banana-studio: a terminal studio for iterative image generation with Gemini image models.
+
+pub mod conversation;
+pub mod gemini;
