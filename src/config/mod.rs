@@ -1,0 +1,430 @@
+//! Where things live and who we talk to: the config file, the data directory, providers and
+//! the API key.
+//!
+//! The key comes from the environment, the config file (only if nobody else can read it), or
+//! the stdout of `api_key_cmd`. There is deliberately no command-line flag for it: arguments
+//! show up in `ps`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::gemini::{ApiKey, ClientOptions, RetryPolicy};
+
+/// Google's inline request limit since January 2026 (base64 included).
+pub const GOOGLE_REQUEST_LIMIT: u64 = 100 * 1000 * 1000;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Provider used when `--provider` is not given.
+    pub provider: Option<String>,
+    /// Default model for new turns.
+    pub model: Option<String>,
+    pub aspect_ratio: Option<String>,
+    pub image_size: Option<String>,
+    pub google_search: Option<bool>,
+    pub theme: Option<String>,
+    pub image_protocol: Option<String>,
+    pub connect_timeout_secs: Option<u64>,
+    pub idle_timeout_secs: Option<u64>,
+    pub retry: Option<RetryConfig>,
+    #[serde(default)]
+    pub providers: BTreeMap<String, ProviderConfig>,
+    /// Key bindings for the studio: action name → key, e.g. `send = "ctrl-s"`.
+    #[serde(default)]
+    pub keys: BTreeMap<String, String>,
+    /// USD per million tokens, by model: `[prices."gemini-3-pro-image-preview"]`.
+    #[serde(default)]
+    pub prices: BTreeMap<String, PriceConfig>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryConfig {
+    pub max_attempts: Option<u32>,
+    pub max_total_secs: Option<u64>,
+    pub base_delay_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    pub base_url: Option<String>,
+    /// Environment variables to read the key from, first set wins.
+    pub key_env: Option<Vec<String>>,
+    pub api_key: Option<String>,
+    /// A command whose stdout is the key (e.g. `pass show gemini`).
+    pub api_key_cmd: Option<String>,
+    /// Largest request body this provider accepts, in bytes.
+    pub max_request_bytes: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriceConfig {
+    pub input_per_million: f64,
+    pub output_text_per_million: f64,
+    pub output_image_per_million: f64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("The config file {} has an error: {message}Fix it, or move it away to start from defaults.", path.display())]
+    Syntax { path: PathBuf, message: String },
+    #[error("Cannot read the config file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("Unknown provider {name:?}. Known: {known}. Define it under [providers.{name}] in {}.", config_path.display())]
+    UnknownProvider {
+        name: String,
+        known: String,
+        config_path: PathBuf,
+    },
+    #[error("No API key for provider {provider}. Set {vars}, or `api_key_cmd` under [providers.{provider}] in {}; or try the offline demo with --demo.", config_path.display())]
+    MissingKey {
+        provider: String,
+        vars: String,
+        config_path: PathBuf,
+    },
+    #[error("The config file {} holds an API key but others can read it (mode {mode:o}). Run `chmod 600 {}`, or use an environment variable or api_key_cmd instead.", path.display(), path.display())]
+    KeyFileReadable { path: PathBuf, mode: u32 },
+    #[error("api_key_cmd for provider {provider} failed: {detail}")]
+    KeyCommand { provider: String, detail: String },
+    #[error("Invalid base URL {url:?}: it must start with http:// or https://.")]
+    BadBaseUrl { url: String },
+}
+
+/// The built-in providers.
+pub fn preset(name: &str) -> Option<ProviderConfig> {
+    let (base_url, vars): (&str, &[&str]) = match name {
+        "google" => (
+            "https://generativelanguage.googleapis.com",
+            &["GEMINI_API_KEY", "GOOGLE_API_KEY"],
+        ),
+        "openai-next" => ("https://drwa.openai-next.com", &["OPENAI_NEXT_API_KEY"]),
+        _ => return None,
+    };
+    Some(ProviderConfig {
+        base_url: Some(base_url.to_string()),
+        key_env: Some(vars.iter().map(|v| v.to_string()).collect()),
+        api_key: None,
+        api_key_cmd: None,
+        max_request_bytes: Some(GOOGLE_REQUEST_LIMIT),
+    })
+}
+
+/// A provider ready to use.
+#[derive(Debug, Clone)]
+pub struct Provider {
+    pub name: String,
+    pub base_url: String,
+    pub key: ApiKey,
+    pub max_request_bytes: u64,
+}
+
+/// Everything the program reads from its surroundings, gathered once at start-up.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub config_path: PathBuf,
+    pub data_dir: PathBuf,
+}
+
+impl Environment {
+    /// `--data-dir`, else `$BANANA_STUDIO_HOME`, else the XDG data dir (on macOS too).
+    pub fn discover(data_dir: Option<&Path>, config_path: Option<&Path>) -> Self {
+        let xdg = etcetera::base_strategy::Xdg::new().ok();
+        use etcetera::BaseStrategy;
+        let data_dir = data_dir
+            .map(Path::to_path_buf)
+            .or_else(|| non_empty_env("BANANA_STUDIO_HOME").map(PathBuf::from))
+            .or_else(|| xdg.as_ref().map(|x| x.data_dir().join("banana-studio")))
+            .unwrap_or_else(|| PathBuf::from(".banana-studio"));
+        let config_path = config_path
+            .map(Path::to_path_buf)
+            .or_else(|| {
+                xdg.as_ref()
+                    .map(|x| x.config_dir().join("banana-studio").join("config.toml"))
+            })
+            .unwrap_or_else(|| PathBuf::from("banana-studio.toml"));
+        Self {
+            config_path,
+            data_dir,
+        }
+    }
+
+    /// Reads the config file; a missing file means defaults.
+    pub fn load_config(&self) -> Result<Config, ConfigError> {
+        let text = match std::fs::read_to_string(&self.config_path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: self.config_path.clone(),
+                    source,
+                });
+            }
+        };
+        parse_config(&text).map_err(|message| ConfigError::Syntax {
+            path: self.config_path.clone(),
+            message,
+        })
+    }
+}
+
+/// Parses config text; the error names line and column.
+pub fn parse_config(text: &str) -> Result<Config, String> {
+    toml::from_str(text).map_err(|e| e.to_string())
+}
+
+fn non_empty_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Config {
+    pub fn provider_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = ["google", "openai-next"].map(String::from).to_vec();
+        names.extend(
+            self.providers
+                .keys()
+                .filter(|k| preset(k).is_none())
+                .cloned(),
+        );
+        names
+    }
+
+    /// The named provider (or the configured default, or `google`) with its key.
+    /// `base_url` overrides the provider's URL (`--base-url` / `BANANA_BASE_URL`).
+    pub fn provider(
+        &self,
+        env: &Environment,
+        name: Option<&str>,
+        base_url: Option<&str>,
+    ) -> Result<Provider, ConfigError> {
+        let name = name
+            .or(self.provider.as_deref())
+            .unwrap_or("google")
+            .to_string();
+        let preset = preset(&name);
+        let configured = self.providers.get(&name);
+        if preset.is_none() && configured.is_none() {
+            return Err(ConfigError::UnknownProvider {
+                known: self.provider_names().join(", "),
+                name,
+                config_path: env.config_path.clone(),
+            });
+        }
+        let preset = preset.unwrap_or_default();
+        let configured = configured.cloned().unwrap_or_default();
+        let base_url = base_url
+            .map(str::to_string)
+            .or_else(|| non_empty_env("BANANA_BASE_URL"))
+            .or(configured.base_url)
+            .or(preset.base_url)
+            .unwrap_or_default();
+        check_base_url(&base_url)?;
+        let vars = configured.key_env.or(preset.key_env).unwrap_or_default();
+        let key = if let Some(key) = vars.iter().find_map(|v| non_empty_env(v)) {
+            key
+        } else if let Some(key) = configured.api_key.filter(|k| !k.trim().is_empty()) {
+            check_private(&env.config_path)?;
+            key
+        } else if let Some(command) = configured.api_key_cmd {
+            run_key_command(&name, &command)?
+        } else {
+            return Err(ConfigError::MissingKey {
+                vars: if vars.is_empty() {
+                    "api_key_cmd".to_string()
+                } else {
+                    vars.join(" or ")
+                },
+                provider: name,
+                config_path: env.config_path.clone(),
+            });
+        };
+        Ok(Provider {
+            name,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            key: ApiKey::new(key),
+            max_request_bytes: configured
+                .max_request_bytes
+                .or(preset.max_request_bytes)
+                .unwrap_or(GOOGLE_REQUEST_LIMIT),
+        })
+    }
+
+    pub fn client_options(&self) -> ClientOptions {
+        let defaults = ClientOptions::default();
+        let retry = self.retry.clone().unwrap_or_default();
+        let default_retry = RetryPolicy::default();
+        ClientOptions {
+            connect_timeout: self
+                .connect_timeout_secs
+                .map(Duration::from_secs)
+                .unwrap_or(defaults.connect_timeout),
+            idle_timeout: self
+                .idle_timeout_secs
+                .map(Duration::from_secs)
+                .unwrap_or(defaults.idle_timeout),
+            retry: RetryPolicy {
+                max_attempts: retry.max_attempts.unwrap_or(default_retry.max_attempts),
+                max_total: retry
+                    .max_total_secs
+                    .map(Duration::from_secs)
+                    .unwrap_or(default_retry.max_total),
+                base_delay: retry
+                    .base_delay_ms
+                    .map(Duration::from_millis)
+                    .unwrap_or(default_retry.base_delay),
+                max_delay: default_retry.max_delay,
+            },
+        }
+    }
+}
+
+pub fn check_base_url(url: &str) -> Result<(), ConfigError> {
+    let ok = (url.starts_with("http://") || url.starts_with("https://"))
+        && url.len() > "https://".len()
+        && !url.contains(char::is_whitespace);
+    if ok {
+        Ok(())
+    } else {
+        Err(ConfigError::BadBaseUrl {
+            url: url.to_string(),
+        })
+    }
+}
+
+/// A key in a file others can read is refused, with the fix.
+fn check_private(path: &Path) -> Result<(), ConfigError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(metadata) = std::fs::metadata(path) {
+            let mode = metadata.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(ConfigError::KeyFileReadable {
+                    path: path.to_path_buf(),
+                    mode,
+                });
+            }
+        }
+    }
+    let _ = path;
+    Ok(())
+}
+
+fn run_key_command(provider: &str, command: &str) -> Result<String, ConfigError> {
+    let failed = |detail: String| ConfigError::KeyCommand {
+        provider: provider.to_string(),
+        detail,
+    };
+    let output = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| failed(format!("could not start it ({e})")))?;
+    if !output.status.success() {
+        // Its stderr is not shown: a failing secret helper may print the secret.
+        return Err(failed(format!("it exited with {}", output.status)));
+    }
+    let key = String::from_utf8(output.stdout)
+        .map_err(|_| failed("its output is not text".into()))?
+        .trim()
+        .to_string();
+    if key.is_empty() {
+        return Err(failed("it printed nothing".into()));
+    }
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_in(dir: &Path) -> Environment {
+        Environment {
+            config_path: dir.join("config.toml"),
+            data_dir: dir.join("data"),
+        }
+    }
+
+    #[test]
+    fn syntax_errors_name_line_and_column() {
+        let error = parse_config("provider = \"google\"\nmodel = = 3\n").unwrap_err();
+        assert!(error.contains("line 2"), "{error}");
+        assert!(error.contains("column"), "{error}");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_not_silently_ignored() {
+        assert!(parse_config("modle = \"x\"").is_err());
+    }
+
+    #[test]
+    fn key_from_config_requires_a_private_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = env_in(dir.path());
+        let text = "[providers.mine]\nbase_url = \"http://127.0.0.1:1\"\napi_key = \"k-123456\"\n";
+        std::fs::write(&env.config_path, text).unwrap();
+        let config = parse_config(text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&env.config_path, std::fs::Permissions::from_mode(0o644))
+                .unwrap();
+            let error = config.provider(&env, Some("mine"), None).unwrap_err();
+            assert!(error.to_string().contains("chmod 600"), "{error}");
+            assert!(!error.to_string().contains("k-123456"));
+            std::fs::set_permissions(&env.config_path, std::fs::Permissions::from_mode(0o600))
+                .unwrap();
+        }
+        let provider = config.provider(&env, Some("mine"), None).unwrap();
+        assert_eq!(provider.key.expose(), "k-123456");
+        assert_eq!(provider.base_url, "http://127.0.0.1:1");
+    }
+
+    #[test]
+    fn key_command_output_is_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = env_in(dir.path());
+        let config = parse_config(
+            "[providers.cmd]\nbase_url = \"https://x.example\"\napi_key_cmd = \"echo '  from-cmd-key '\"\n",
+        )
+        .unwrap();
+        let provider = config.provider(&env, Some("cmd"), None).unwrap();
+        assert_eq!(provider.key.expose(), "from-cmd-key");
+    }
+
+    #[test]
+    fn missing_key_names_the_variables_and_the_demo() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = env_in(dir.path());
+        let config = parse_config("[providers.x]\nbase_url = \"https://x.example\"\nkey_env = [\"BANANA_TEST_UNSET_VAR\"]\n").unwrap();
+        let error = config
+            .provider(&env, Some("x"), None)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("BANANA_TEST_UNSET_VAR"), "{error}");
+        assert!(error.contains("--demo"), "{error}");
+    }
+
+    #[test]
+    fn unknown_provider_and_bad_url_are_explained() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = env_in(dir.path());
+        let config = Config::default();
+        let error = config.provider(&env, Some("nope"), None).unwrap_err();
+        assert!(error.to_string().contains("google, openai-next"), "{error}");
+        assert!(matches!(
+            check_base_url("ftp://x"),
+            Err(ConfigError::BadBaseUrl { .. })
+        ));
+        assert!(check_base_url("http://127.0.0.1:8080").is_ok());
+    }
+}
