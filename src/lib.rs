@@ -2,5 +2,6 @@
 
 pub mod config;
 pub mod conversation;
+pub mod demo;
 pub mod gemini;
 pub mod store;

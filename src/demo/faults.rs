@@ -1,0 +1,111 @@
+//! Faults the demo model can be told to produce, one per request, in order.
+//!
+//! Tests queue them through [`super::DemoOptions`]; a person trying the studio can set
+//! `BANANA_DEMO_FAULTS=503,503,ok` to watch the retries happen.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// Answer normally (a placeholder in a queue).
+    None,
+    /// 429 RESOURCE_EXHAUSTED with `RetryInfo.retryDelay`.
+    RateLimited { retry_delay: Duration },
+    /// 500 INTERNAL.
+    Internal,
+    /// 503 UNAVAILABLE, "The model is overloaded".
+    Overloaded,
+    /// 504 DEADLINE_EXCEEDED.
+    DeadlineExceeded,
+    /// 400 API_KEY_INVALID.
+    BadKey,
+    /// `promptFeedback.blockReason: PROHIBITED_CONTENT`, no candidates.
+    PromptBlocked,
+    /// `finishReason: IMAGE_SAFETY` with a finishMessage, no image.
+    ImageSafety,
+    /// `finishReason: NO_IMAGE`, `content: {}`.
+    NoImage,
+    /// STOP with text only, no image.
+    TextOnly,
+    /// The connection drops after the thought parts.
+    CutAfterThoughts,
+    /// The reply stalls for this long after the thought parts.
+    Stall(Duration),
+    /// 200 with a body that is not JSON.
+    NotJson,
+    /// 200 with JSON of the wrong shape.
+    WrongShape,
+}
+
+impl FromStr for Fault {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let (name, arg) = text.split_once(':').unwrap_or((text, ""));
+        let seconds = |default: f64| -> Result<Duration, String> {
+            if arg.is_empty() {
+                return Ok(Duration::from_secs_f64(default));
+            }
+            arg.trim_end_matches('s')
+                .parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .map(Duration::from_secs_f64)
+                .ok_or_else(|| format!("bad duration {arg:?} in demo fault {text:?}"))
+        };
+        Ok(match name {
+            "ok" | "none" => Fault::None,
+            "429" => Fault::RateLimited {
+                retry_delay: seconds(1.0)?,
+            },
+            "500" => Fault::Internal,
+            "503" => Fault::Overloaded,
+            "504" => Fault::DeadlineExceeded,
+            "bad-key" => Fault::BadKey,
+            "blocked" => Fault::PromptBlocked,
+            "image-safety" => Fault::ImageSafety,
+            "no-image" => Fault::NoImage,
+            "text-only" => Fault::TextOnly,
+            "cut" => Fault::CutAfterThoughts,
+            "stall" => Fault::Stall(seconds(30.0)?),
+            "not-json" => Fault::NotJson,
+            "wrong-shape" => Fault::WrongShape,
+            _ => {
+                return Err(format!(
+                    "unknown demo fault {text:?}; known: ok 429[:secs] 500 503 504 bad-key blocked image-safety no-image text-only cut stall[:secs] not-json wrong-shape"
+                ));
+            }
+        })
+    }
+}
+
+/// Parses a comma-separated list such as `503,503,ok`.
+pub fn parse_list(text: &str) -> Result<Vec<Fault>, String> {
+    text.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(str::parse)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_lists_with_arguments() {
+        assert_eq!(
+            parse_list("429:0.5s, 503,ok,stall:2").unwrap(),
+            vec![
+                Fault::RateLimited {
+                    retry_delay: Duration::from_millis(500)
+                },
+                Fault::Overloaded,
+                Fault::None,
+                Fault::Stall(Duration::from_secs(2)),
+            ]
+        );
+        assert!(parse_list("teapot").unwrap_err().contains("known:"));
+    }
+}

@@ -1,0 +1,378 @@
+//! The offline demo model: an HTTP server on 127.0.0.1 that speaks the same REST protocol as
+//! Google (both endpoints, SSE included), validates thought signatures as strictly as the real
+//! API, draws deterministic pictures that follow the conversation, and injects faults on request.
+//!
+//! `--demo` runs it in-process so a new user can try everything without a key; the tests use it
+//! as the test double and read back what it received.
+
+pub mod faults;
+pub mod model;
+pub mod painter;
+pub mod signature;
+
+use std::collections::VecDeque;
+use std::io;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde_json::{Value, json};
+
+pub use faults::Fault;
+use model::{DemoAnswer, Outcome, ReplyShape};
+
+/// The key `--demo` sends; the demo accepts any non-empty key.
+pub const DEMO_KEY: &str = "demo-key";
+/// The demo enforces Google's request limit, like the real endpoint.
+const MAX_REQUEST_BYTES: usize = crate::config::GOOGLE_REQUEST_LIMIT as usize;
+
+#[derive(Debug, Clone, Default)]
+pub struct DemoOptions {
+    /// Faults for the next requests, one each, in order.
+    pub faults: Vec<Fault>,
+    /// Real pixel sizes instead of a quarter of each side.
+    pub full_size: bool,
+    /// Pause between streamed chunks, to make streaming visible.
+    pub chunk_delay: Duration,
+}
+
+impl DemoOptions {
+    /// Options from `BANANA_DEMO_FAULTS`, `BANANA_DEMO_FULL_SIZE` and `BANANA_DEMO_CHUNK_DELAY_MS`.
+    pub fn from_env() -> Result<Self, String> {
+        let faults = match std::env::var("BANANA_DEMO_FAULTS") {
+            Ok(list) => faults::parse_list(&list)?,
+            Err(_) => Vec::new(),
+        };
+        let full_size = std::env::var("BANANA_DEMO_FULL_SIZE").is_ok_and(|v| v == "1");
+        let chunk_delay = std::env::var("BANANA_DEMO_CHUNK_DELAY_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map(Duration::from_millis)
+            .unwrap_or(Duration::from_millis(150));
+        Ok(Self {
+            faults,
+            full_size,
+            chunk_delay,
+        })
+    }
+}
+
+/// A request as the demo received it.
+#[derive(Debug, Clone)]
+pub struct RecordedRequest {
+    pub model: String,
+    pub streaming: bool,
+    pub body: Bytes,
+}
+
+impl RecordedRequest {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+struct DemoState {
+    faults: Mutex<VecDeque<Fault>>,
+    requests: Mutex<Vec<RecordedRequest>>,
+    full_size: bool,
+    chunk_delay: Duration,
+}
+
+/// A running demo server; dropping it stops it.
+pub struct DemoServer {
+    base_url: String,
+    state: Arc<DemoState>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl DemoServer {
+    /// Binds 127.0.0.1 on a free port and serves on the current tokio runtime.
+    pub async fn start(options: DemoOptions) -> io::Result<Self> {
+        let state = Arc::new(DemoState {
+            faults: Mutex::new(options.faults.into()),
+            requests: Mutex::new(Vec::new()),
+            full_size: options.full_size,
+            chunk_delay: options.chunk_delay,
+        });
+        let app = Router::new()
+            .route("/v1beta/models/{*call}", post(handle))
+            .layer(DefaultBodyLimit::disable())
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(Self {
+            base_url,
+            state,
+            shutdown: Some(shutdown),
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.state
+            .requests
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
+    }
+
+    /// Queues faults for the next requests.
+    pub fn push_faults(&self, faults: impl IntoIterator<Item = Fault>) {
+        if let Ok(mut queue) = self.state.faults.lock() {
+            queue.extend(faults);
+        }
+    }
+}
+
+impl Drop for DemoServer {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+async fn handle(
+    State(state): State<Arc<DemoState>>,
+    Path(call): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let (model, method) = call.split_once(':').unwrap_or((call.as_str(), ""));
+    let streaming = match method {
+        "generateContent" => false,
+        "streamGenerateContent" => true,
+        _ => return error_response(model::error(404, "NOT_FOUND", "Method not found.")),
+    };
+    let has_key = headers.get("x-goog-api-key").is_some_and(|k| !k.is_empty())
+        || query.as_deref().is_some_and(|q| q.contains("key="));
+    if !has_key {
+        return error_response(model::error(
+            403,
+            "PERMISSION_DENIED",
+            "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+        ));
+    }
+    if body.len() > MAX_REQUEST_BYTES {
+        return error_response(model::error(
+            400,
+            "INVALID_ARGUMENT",
+            &format!("Request payload size exceeds the limit: {MAX_REQUEST_BYTES} bytes."),
+        ));
+    }
+    if let Ok(mut requests) = state.requests.lock() {
+        requests.push(RecordedRequest {
+            model: model.to_string(),
+            streaming,
+            body: body.clone(),
+        });
+    }
+    let fault = state
+        .faults
+        .lock()
+        .ok()
+        .and_then(|mut f| f.pop_front())
+        .unwrap_or(Fault::None);
+    let outcome = match fault {
+        Fault::RateLimited { retry_delay } => {
+            return error_response(DemoAnswer::Error {
+                status: 429,
+                body: json!({"error": {"code": 429, "status": "RESOURCE_EXHAUSTED",
+                    "message": "You exceeded your current quota, please check your plan and billing details.",
+                    "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo",
+                                 "retryDelay": format!("{}s", retry_delay.as_secs_f64())}]}}),
+            });
+        }
+        Fault::Internal => {
+            return error_response(model::error(
+                500,
+                "INTERNAL",
+                "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting",
+            ));
+        }
+        Fault::Overloaded => {
+            return error_response(model::error(
+                503,
+                "UNAVAILABLE",
+                "The model is overloaded. Please try again later.",
+            ));
+        }
+        Fault::DeadlineExceeded => {
+            return error_response(model::error(
+                504,
+                "DEADLINE_EXCEEDED",
+                "Deadline expired before operation could complete.",
+            ));
+        }
+        Fault::BadKey => {
+            return error_response(DemoAnswer::Error {
+                status: 400,
+                body: json!({"error": {"code": 400, "status": "INVALID_ARGUMENT",
+                    "message": "API key not valid. Please pass a valid API key.",
+                    "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}]}}),
+            });
+        }
+        Fault::NotJson => {
+            return raw_response(
+                "text/html",
+                "<html><body><h1>502 Bad Gateway</h1></body></html>".into(),
+            );
+        }
+        Fault::WrongShape => {
+            let body = r#"{"candidates": "this is not a list"}"#;
+            return if streaming {
+                sse_response(
+                    vec![Bytes::from(format!("data: {body}\r\n\r\n"))],
+                    Duration::ZERO,
+                    None,
+                )
+            } else {
+                raw_response("application/json", body.into())
+            };
+        }
+        Fault::PromptBlocked => Outcome::PromptBlocked,
+        Fault::ImageSafety => Outcome::ImageSafety,
+        Fault::NoImage => Outcome::NoImage,
+        Fault::TextOnly => Outcome::TextOnly,
+        Fault::None | Fault::CutAfterThoughts | Fault::Stall(_) => Outcome::Normal,
+    };
+    let shape = ReplyShape {
+        full_size: state.full_size,
+        outcome,
+    };
+    let model_name = model.to_string();
+    // Painting and encoding a 4K picture takes a while: keep it off the async workers.
+    let answer =
+        tokio::task::spawn_blocking(move || model::answer(&model_name, &body, shape)).await;
+    let reply = match answer {
+        Ok(DemoAnswer::Reply(reply)) => reply,
+        Ok(error @ DemoAnswer::Error { .. }) => return error_response(error),
+        Err(_) => return error_response(model::error(500, "INTERNAL", "The demo model failed.")),
+    };
+    let interruption = match fault {
+        Fault::CutAfterThoughts => Some(Interruption::Cut),
+        Fault::Stall(duration) => Some(Interruption::Stall(duration)),
+        _ => None,
+    }
+    .map(|kind| (reply.thought_chunks(), kind));
+    if streaming {
+        let events = reply
+            .chunks()
+            .iter()
+            .map(|chunk| Bytes::from(format!("data: {chunk}\r\n\r\n")))
+            .collect();
+        sse_response(events, state.chunk_delay, interruption)
+    } else {
+        let body = Bytes::from(reply.unary().to_string());
+        match interruption {
+            // A unary body cut or stalled half-way.
+            Some((_, kind)) => {
+                let half = body.len() / 2;
+                streamed_response(
+                    "application/json",
+                    vec![body.slice(..half), body.slice(half..)],
+                    Duration::ZERO,
+                    Some((1, kind)),
+                )
+            }
+            None => raw_response("application/json", body),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Interruption {
+    /// The connection drops.
+    Cut,
+    /// Nothing more is sent for this long.
+    Stall(Duration),
+}
+
+fn error_response(answer: DemoAnswer) -> Response {
+    match answer {
+        DemoAnswer::Error { status, body } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (
+                status,
+                [(header::CONTENT_TYPE, "application/json")],
+                body.to_string(),
+            )
+                .into_response()
+        }
+        DemoAnswer::Reply(reply) => {
+            raw_response("application/json", reply.unary().to_string().into())
+        }
+    }
+}
+
+fn raw_response(content_type: &'static str, body: Bytes) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+fn sse_response(
+    events: Vec<Bytes>,
+    delay: Duration,
+    interruption: Option<(usize, Interruption)>,
+) -> Response {
+    streamed_response("text/event-stream", events, delay, interruption)
+}
+
+/// Sends `pieces` one by one, pausing `delay` between them; after `interruption.0` pieces the
+/// connection is cut or stalls.
+fn streamed_response(
+    content_type: &'static str,
+    pieces: Vec<Bytes>,
+    delay: Duration,
+    interruption: Option<(usize, Interruption)>,
+) -> Response {
+    let stream = futures_util::stream::unfold(
+        (pieces.into_iter(), 0usize),
+        move |(mut pieces, sent)| async move {
+            if let Some((after, kind)) = interruption
+                && sent == after
+            {
+                match kind {
+                    Interruption::Cut => {
+                        let error = io::Error::new(
+                            io::ErrorKind::ConnectionReset,
+                            "demo fault: connection cut",
+                        );
+                        return Some((Err(error), (pieces, usize::MAX)));
+                    }
+                    Interruption::Stall(duration) => tokio::time::sleep(duration).await,
+                }
+            }
+            if sent == usize::MAX {
+                return None;
+            }
+            let piece = pieces.next()?;
+            if sent > 0 && !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            Some((Ok::<_, io::Error>(piece), (pieces, sent + 1)))
+        },
+    );
+    let mut response = Response::new(Body::from_stream(stream));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}

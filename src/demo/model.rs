@@ -1,0 +1,798 @@
+//! What the demo model answers: request validation as strict as the real API's (signatures
+//! included), and a reply shaped like Nano Banana Pro's — thoughts, an interim thought image, a
+//! signed text part, a signed final image, grounding when search is on, usage.
+//!
+//! Pure apart from painting: a request body in, an answer out. The HTTP side is in `mod.rs`.
+
+use std::io::Cursor;
+
+use serde_json::{Map, Value, json};
+
+use super::painter::{Scene, paint};
+use super::signature::{Signed, sign, verify};
+use crate::conversation::reply::decode_base64;
+use crate::conversation::settings::MODEL_PRESETS;
+
+/// The answer to one call.
+#[derive(Debug)]
+pub enum DemoAnswer {
+    /// An HTTP error with Google's error envelope.
+    Error {
+        status: u16,
+        body: Value,
+    },
+    Reply(DemoReply),
+}
+
+/// A successful generation, before it is framed as one body or as SSE chunks.
+#[derive(Debug, Default)]
+pub struct DemoReply {
+    pub thought_parts: Vec<Value>,
+    pub answer_parts: Vec<Value>,
+    pub finish_reason: Option<String>,
+    pub finish_message: Option<String>,
+    pub prompt_feedback: Option<Value>,
+    pub grounding: Option<Value>,
+    pub usage: Value,
+    pub model_version: String,
+    pub response_id: String,
+}
+
+/// What shapes the reply besides the request itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReplyShape {
+    /// Real pixel sizes (4K is 5504×3072); otherwise a quarter of each side, to stay quick.
+    pub full_size: bool,
+    pub outcome: Outcome,
+}
+
+/// The content-level faults (transport faults are applied by the server).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Outcome {
+    #[default]
+    Normal,
+    PromptBlocked,
+    ImageSafety,
+    NoImage,
+    TextOnly,
+}
+
+pub fn error(status: u16, status_text: &str, message: &str) -> DemoAnswer {
+    DemoAnswer::Error {
+        status,
+        body: json!({"error": {"code": status, "message": message, "status": status_text}}),
+    }
+}
+
+fn bad_request(message: impl AsRef<str>) -> DemoAnswer {
+    error(400, "INVALID_ARGUMENT", message.as_ref())
+}
+
+/// Reads a request and answers it.
+pub fn answer(model: &str, body: &[u8], shape: ReplyShape) -> DemoAnswer {
+    if !MODEL_PRESETS.contains(&model) {
+        return error(
+            404,
+            "NOT_FOUND",
+            &format!(
+                "models/{model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods."
+            ),
+        );
+    }
+    let request: Value = match serde_json::from_slice(body) {
+        Ok(value) => value,
+        Err(e) => return bad_request(format!("Invalid JSON payload received. {e}")),
+    };
+    let gemini3 = model.starts_with("gemini-3");
+    let conversation = match read_conversation(&request, gemini3) {
+        Ok(conversation) => conversation,
+        Err(answer) => return answer,
+    };
+    let config = match read_config(&request, model) {
+        Ok(config) => config,
+        Err(answer) => return answer,
+    };
+    DemoAnswer::Reply(generate(model, &conversation, &config, shape))
+}
+
+/// The user prompts of a validated request.
+struct ConversationText {
+    prompts: Vec<String>,
+    text_chars: usize,
+    images_in_request: usize,
+}
+
+fn parts_of(content: &Value) -> &[Value] {
+    content
+        .get("parts")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+fn field<'v>(part: &'v Value, camel: &str, snake: &str) -> Option<&'v Value> {
+    part.get(camel).or_else(|| part.get(snake))
+}
+
+/// Checks the history the way the real API does for image models, and collects the prompts.
+fn read_conversation(
+    request: &Value,
+    check_signatures: bool,
+) -> Result<ConversationText, DemoAnswer> {
+    let contents = request
+        .get("contents")
+        .and_then(Value::as_array)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| {
+            bad_request("* GenerateContentRequest.contents: contents is not specified")
+        })?;
+    let mut text = ConversationText {
+        prompts: Vec::new(),
+        text_chars: 0,
+        images_in_request: 0,
+    };
+    for (index, content) in contents.iter().enumerate() {
+        let position = index + 1;
+        let role = content
+            .get("role")
+            .and_then(Value::as_str)
+            .unwrap_or("user");
+        let parts = parts_of(content);
+        if parts.is_empty() {
+            return Err(bad_request(format!(
+                "* GenerateContentRequest.contents[{index}].parts: contents.parts must not be empty."
+            )));
+        }
+        let mut prompt = String::new();
+        // Signature rule: the first non-thought text part before any image, and every
+        // non-thought image, must carry the signature the model gave it.
+        let mut first_text_seen = false;
+        let mut image_seen = false;
+        for (part_index, part) in parts.iter().enumerate() {
+            let part_position = part_index + 1;
+            let thought = part
+                .get("thought")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let signature =
+                field(part, "thoughtSignature", "thought_signature").and_then(Value::as_str);
+            if let Some(t) = part.get("text").and_then(Value::as_str) {
+                text.text_chars += t.len();
+                if t.is_empty() && signature.is_none() {
+                    return Err(bad_request(
+                        "Unable to submit request because it has an empty text parameter. Add a value to the parameter and try again.",
+                    ));
+                }
+                if role == "user" {
+                    prompt.push_str(t);
+                } else if check_signatures && !thought {
+                    let required = !first_text_seen && !image_seen;
+                    first_text_seen = true;
+                    check_signature(
+                        signature,
+                        Signed::Text(t),
+                        required,
+                        "Text",
+                        position,
+                        part_position,
+                    )?;
+                }
+            } else if let Some(inline) = field(part, "inlineData", "inline_data") {
+                text.images_in_request += 1;
+                let data = inline
+                    .get("data")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let bytes = decode_base64(data).ok_or_else(|| {
+                    bad_request(format!(
+                        "Invalid value at 'contents[{index}].parts[{part_index}].inline_data.data' (TYPE_BYTES), Base64 decoding failed"
+                    ))
+                })?;
+                if role != "user" && check_signatures && !thought {
+                    image_seen = true;
+                    check_signature(
+                        signature,
+                        Signed::Image(&bytes),
+                        true,
+                        "Image",
+                        position,
+                        part_position,
+                    )?;
+                }
+            }
+        }
+        if role == "user" {
+            text.prompts.push(prompt);
+        }
+        if index + 1 == contents.len() && role != "user" {
+            return Err(bad_request(
+                "Please ensure that the last content in the request is from the user role.",
+            ));
+        }
+    }
+    Ok(text)
+}
+
+fn check_signature(
+    signature: Option<&str>,
+    content: Signed<'_>,
+    required: bool,
+    kind: &str,
+    position: usize,
+    part_position: usize,
+) -> Result<(), DemoAnswer> {
+    match signature {
+        None if required => Err(bad_request(format!(
+            "{kind} part is missing a thought_signature in content position {position}, part position {part_position}."
+        ))),
+        None => Ok(()),
+        Some(signature) if verify(signature, content) => Ok(()),
+        Some(_) => Err(bad_request("Corrupted thought signature.")),
+    }
+}
+
+struct GenerationSettings {
+    width: u32,
+    height: u32,
+    image_size: &'static str,
+    search: bool,
+    include_thoughts: bool,
+    image_only: bool,
+}
+
+fn read_config(request: &Value, model: &str) -> Result<GenerationSettings, DemoAnswer> {
+    let empty = Map::new();
+    let config = request
+        .get("generationConfig")
+        .or_else(|| request.get("generation_config"))
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let image_config = config
+        .get("imageConfig")
+        .or_else(|| config.get("image_config"))
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let gemini3 = model.starts_with("gemini-3");
+    let ratio = match image_config
+        .get("aspectRatio")
+        .or_else(|| image_config.get("aspect_ratio"))
+        .and_then(Value::as_str)
+    {
+        None => "1:1",
+        Some(ratio) => crate::conversation::settings::aspect_ratio_for(model, ratio)
+            .map_err(|_| bad_request(format!("Unsupported aspect ratio: {ratio}")))?,
+    };
+    let image_size = match image_config
+        .get("imageSize")
+        .or_else(|| image_config.get("image_size"))
+        .and_then(Value::as_str)
+    {
+        None => "1K",
+        Some(_) if !gemini3 => {
+            return Err(bad_request("Image size is not supported for this model."));
+        }
+        Some(size @ ("1K" | "2K" | "4K")) => match size {
+            "2K" => "2K",
+            "4K" => "4K",
+            _ => "1K",
+        },
+        Some(size) => {
+            return Err(bad_request(format!(
+                "Invalid value at 'generation_config.image_config.image_size': {size:?}. Supported values are \"1K\", \"2K\" and \"4K\"."
+            )));
+        }
+    };
+    let thinking = config
+        .get("thinkingConfig")
+        .or_else(|| config.get("thinking_config"))
+        .and_then(Value::as_object);
+    if let Some(thinking) = thinking {
+        if thinking.contains_key("thinkingBudget") && thinking.contains_key("thinkingLevel") {
+            return Err(bad_request(
+                "You can only set only one of thinking budget and thinking level.",
+            ));
+        }
+        if !gemini3 {
+            return Err(bad_request("Thinking is not supported for this model."));
+        }
+    }
+    let include_thoughts = thinking
+        .and_then(|t| {
+            t.get("includeThoughts")
+                .or_else(|| t.get("include_thoughts"))
+        })
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let modalities: Vec<&str> = config
+        .get("responseModalities")
+        .or_else(|| config.get("response_modalities"))
+        .and_then(Value::as_array)
+        .map(|m| m.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_else(|| vec!["TEXT", "IMAGE"]);
+    let search = request
+        .get("tools")
+        .and_then(Value::as_array)
+        .is_some_and(|tools| {
+            tools
+                .iter()
+                .any(|t| t.get("googleSearch").is_some() || t.get("google_search").is_some())
+        });
+    let (width, height) = pixel_size(ratio, if gemini3 { image_size } else { "1K" });
+    Ok(GenerationSettings {
+        width,
+        height,
+        image_size,
+        search,
+        include_thoughts: include_thoughts && gemini3,
+        image_only: !modalities.contains(&"TEXT"),
+    })
+}
+
+/// Output sizes of Gemini 3 Pro Image by aspect ratio and size.
+pub fn pixel_size(ratio: &str, size: &str) -> (u32, u32) {
+    let (w, h) = match ratio {
+        "2:3" => (848, 1264),
+        "3:2" => (1264, 848),
+        "3:4" => (896, 1200),
+        "4:3" => (1200, 896),
+        "4:5" => (928, 1152),
+        "5:4" => (1152, 928),
+        "9:16" => (768, 1376),
+        "16:9" => (1376, 768),
+        "21:9" => (1584, 672),
+        "1:4" => (512, 2048),
+        "4:1" => (2048, 512),
+        "1:8" => (384, 3072),
+        "8:1" => (3072, 384),
+        _ => (1024, 1024),
+    };
+    let factor = match size {
+        "2K" => 2,
+        "4K" => 4,
+        _ => 1,
+    };
+    (w * factor, h * factor)
+}
+
+fn generate(
+    model: &str,
+    conversation: &ConversationText,
+    settings: &GenerationSettings,
+    shape: ReplyShape,
+) -> DemoReply {
+    let subject = conversation
+        .prompts
+        .first()
+        .map(String::as_str)
+        .unwrap_or_default();
+    let edits: Vec<&str> = conversation
+        .prompts
+        .iter()
+        .skip(1)
+        .map(String::as_str)
+        .collect();
+    let last_edit = edits.last().copied();
+    let gemini3 = model.starts_with("gemini-3");
+    let version = conversation.prompts.len();
+    let (width, height) = if shape.full_size {
+        (settings.width, settings.height)
+    } else {
+        ((settings.width / 4).max(16), (settings.height / 4).max(16))
+    };
+    let mut reply = DemoReply {
+        model_version: model.to_string(),
+        response_id: format!("demo-{:016x}", fastrand::u64(..)),
+        ..DemoReply::default()
+    };
+
+    if shape.outcome == Outcome::PromptBlocked {
+        reply.prompt_feedback = Some(json!({"blockReason": "PROHIBITED_CONTENT"}));
+        reply.usage = json!({"promptTokenCount": prompt_tokens(conversation), "totalTokenCount": prompt_tokens(conversation)});
+        return reply;
+    }
+
+    let planning = format!(
+        "**Planning the composition**\n\nThe request is for {}. I'm laying out a {width}×{height} canvas: a bold title band, three data panels and a caption area.",
+        quote(subject)
+    );
+    let second = match last_edit {
+        Some(edit) => format!(
+            "**Applying the edit**\n\nKeeping everything from version {} and changing only what was asked: {}.",
+            version - 1,
+            quote(edit)
+        ),
+        None if settings.search => "**Checking the facts**\n\nI searched the web so the numbers on the panels are current, and I'll cite the sources.".to_string(),
+        None => "**Choosing a palette**\n\nA clear, high-contrast palette keeps the panels readable at small sizes.".to_string(),
+    };
+    let thought_count_tokens = (planning.len() + second.len()) as u64 / 4;
+    if gemini3 && settings.include_thoughts {
+        reply
+            .thought_parts
+            .push(json!({"text": planning, "thought": true}));
+        reply
+            .thought_parts
+            .push(json!({"text": second, "thought": true}));
+        let draft = paint(
+            &Scene {
+                subject,
+                edits: &edits,
+                draft: Some(1),
+            },
+            (width / 2).max(8),
+            (height / 2).max(8),
+        );
+        reply.thought_parts.push(json!({
+            "inlineData": {"mimeType": "image/jpeg", "data": encode(&draft, "image/jpeg")},
+            "thought": true
+        }));
+    }
+
+    let mut text_tokens = 0;
+    let mut image_tokens = 0;
+    let answer_text = match last_edit {
+        Some(edit) => format!(
+            "Done: I kept the previous picture and applied {} (version {version}).",
+            quote(edit)
+        ),
+        None => format!("Here is the infographic: {}.", quote(subject)),
+    };
+    let signed_text =
+        |text: &str| json!({"text": text, "thoughtSignature": sign(Signed::Text(text))});
+    match shape.outcome {
+        Outcome::ImageSafety => {
+            reply.finish_reason = Some("IMAGE_SAFETY".into());
+            reply.finish_message = Some(
+                "Unable to show the generated image. The image was filtered out because it violated Google's Generative AI Prohibited Use policy.".into(),
+            );
+        }
+        Outcome::NoImage => {
+            reply.finish_reason = Some("NO_IMAGE".into());
+            reply.thought_parts.clear();
+        }
+        Outcome::TextOnly => {
+            let text = "I can describe it, but I did not draw an image this time.";
+            text_tokens += text.len() as u64 / 4;
+            reply.answer_parts.push(if gemini3 {
+                signed_text(text)
+            } else {
+                json!({"text": text})
+            });
+            reply.finish_reason = Some("STOP".into());
+        }
+        Outcome::Normal | Outcome::PromptBlocked => {
+            if !settings.image_only {
+                text_tokens += answer_text.len() as u64 / 4;
+                reply.answer_parts.push(if gemini3 {
+                    signed_text(&answer_text)
+                } else {
+                    json!({"text": answer_text})
+                });
+            }
+            let picture = paint(
+                &Scene {
+                    subject,
+                    edits: &edits,
+                    draft: None,
+                },
+                width,
+                height,
+            );
+            let mime = if gemini3 { "image/jpeg" } else { "image/png" };
+            let data = encode(&picture, mime);
+            let mut part = json!({"inlineData": {"mimeType": mime, "data": data}});
+            if gemini3 {
+                let bytes = decode_base64(&data).unwrap_or_default();
+                part["thoughtSignature"] = Value::String(sign(Signed::Image(&bytes)));
+            }
+            reply.answer_parts.push(part);
+            image_tokens = match (gemini3, settings.image_size) {
+                (true, "4K") => 2000,
+                (true, _) => 1120,
+                (false, _) => 1290,
+            };
+            reply.finish_reason = Some("STOP".into());
+        }
+    }
+    if settings.search {
+        reply.grounding = Some(grounding(subject, &answer_text));
+    }
+    let prompt = prompt_tokens(conversation);
+    let thoughts = if gemini3 { thought_count_tokens } else { 0 };
+    let mut details = vec![];
+    if text_tokens > 0 {
+        details.push(json!({"modality": "TEXT", "tokenCount": text_tokens}));
+    }
+    if image_tokens > 0 {
+        details.push(json!({"modality": "IMAGE", "tokenCount": image_tokens}));
+    }
+    reply.usage = json!({
+        "promptTokenCount": prompt,
+        "candidatesTokenCount": text_tokens + image_tokens,
+        "thoughtsTokenCount": thoughts,
+        "totalTokenCount": prompt + text_tokens + image_tokens + thoughts,
+        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": conversation.text_chars as u64 / 4},
+                                {"modality": "IMAGE", "tokenCount": conversation.images_in_request as u64 * 560}],
+        "candidatesTokensDetails": details,
+    });
+    reply
+}
+
+fn prompt_tokens(conversation: &ConversationText) -> u64 {
+    conversation.text_chars as u64 / 4 + conversation.images_in_request as u64 * 560
+}
+
+/// Quotes a prompt for the model's prose, shortened.
+fn quote(text: &str) -> String {
+    let single_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let short: String = single_line.chars().take(80).collect();
+    if short.len() < single_line.len() {
+        format!("\u{201c}{short}…\u{201d}")
+    } else {
+        format!("\u{201c}{short}\u{201d}")
+    }
+}
+
+fn grounding(subject: &str, answer: &str) -> Value {
+    let topic: String = subject
+        .split_whitespace()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let slug: String = topic
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    json!({
+        "webSearchQueries": [topic.clone(), format!("{topic} statistics")],
+        "searchEntryPoint": {"renderedContent": format!("<div class=\"chip\">{topic}</div>")},
+        "groundingChunks": [
+            {"web": {"uri": format!("https://en.example.org/wiki/{slug}"), "title": "example.org"}},
+            {"web": {"uri": format!("https://data.example.com/{slug}/statistics"), "title": "data.example.com"}},
+            {"web": {"uri": format!("https://news.example.net/explainers/{slug}"), "title": "news.example.net"}}
+        ],
+        "groundingSupports": [
+            {"segment": {"endIndex": answer.len(), "text": answer}, "groundingChunkIndices": [0, 1]}
+        ]
+    })
+}
+
+fn encode(picture: &image::RgbImage, mime: &str) -> String {
+    let mut bytes = Vec::new();
+    let result = if mime == "image/png" {
+        picture.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
+    } else {
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 88).encode_image(picture)
+    };
+    // Encoding an in-memory RGB buffer cannot fail short of running out of memory.
+    if result.is_err() {
+        bytes.clear();
+    }
+    base64_simd::STANDARD.encode_to_string(&bytes)
+}
+
+impl DemoReply {
+    /// The whole reply as one `generateContent` body.
+    pub fn unary(&self) -> Value {
+        let parts: Vec<&Value> = self
+            .thought_parts
+            .iter()
+            .chain(&self.answer_parts)
+            .collect();
+        let mut response = self.envelope();
+        if self.finish_reason.is_some() {
+            let mut candidate = json!({"content": {"role": "model", "parts": parts}, "index": 0});
+            self.finish(&mut candidate);
+            response["candidates"] = json!([candidate]);
+        }
+        response
+    }
+
+    /// The reply as streamed chunks: one per thought, the answer text in two deltas (the
+    /// signature on the first), the image whole in one chunk, and a final `{"text": ""}` chunk
+    /// carrying finishReason, grounding and usage — as recorded from the real API.
+    pub fn chunks(&self) -> Vec<Value> {
+        let mut chunks = Vec::new();
+        let chunk = |parts: Vec<Value>| {
+            let mut response =
+                json!({"candidates": [{"content": {"role": "model", "parts": parts}, "index": 0}]});
+            response["modelVersion"] = json!(self.model_version);
+            response["responseId"] = json!(self.response_id);
+            response
+        };
+        for part in &self.thought_parts {
+            chunks.push(chunk(vec![part.clone()]));
+        }
+        for part in &self.answer_parts {
+            match part.get("text").and_then(Value::as_str) {
+                Some(text) if text.len() > 8 => {
+                    let cut = text[text.len() / 2..]
+                        .find(' ')
+                        .map(|i| text.len() / 2 + i)
+                        .unwrap_or(text.len());
+                    // Signed as streamed: the signature covers the part that carries it.
+                    let mut first = part.clone();
+                    first["text"] = json!(&text[..cut]);
+                    if first.get("thoughtSignature").is_some() {
+                        first["thoughtSignature"] = json!(sign(Signed::Text(&text[..cut])));
+                    }
+                    chunks.push(chunk(vec![first]));
+                    if cut < text.len() {
+                        chunks.push(chunk(vec![json!({"text": &text[cut..]})]));
+                    }
+                }
+                _ => chunks.push(chunk(vec![part.clone()])),
+            }
+        }
+        let mut last = self.envelope();
+        if self.finish_reason.is_some() {
+            let mut candidate =
+                json!({"content": {"role": "model", "parts": [{"text": ""}]}, "index": 0});
+            if self.answer_parts.is_empty() {
+                candidate["content"] = json!({});
+            }
+            self.finish(&mut candidate);
+            last["candidates"] = json!([candidate]);
+        }
+        chunks.push(last);
+        chunks
+    }
+
+    /// How many leading chunks are thoughts (where the cut and stall faults strike).
+    pub fn thought_chunks(&self) -> usize {
+        self.thought_parts.len()
+    }
+
+    fn envelope(&self) -> Value {
+        let mut response = json!({"usageMetadata": self.usage, "modelVersion": self.model_version, "responseId": self.response_id});
+        if let Some(feedback) = &self.prompt_feedback {
+            response["promptFeedback"] = feedback.clone();
+        }
+        response
+    }
+
+    fn finish(&self, candidate: &mut Value) {
+        candidate["finishReason"] = json!(self.finish_reason);
+        if let Some(message) = &self.finish_message {
+            candidate["finishMessage"] = json!(message);
+        }
+        if let Some(grounding) = &self.grounding {
+            candidate["groundingMetadata"] = grounding.clone();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MODEL: &str = "gemini-3-pro-image-preview";
+
+    fn request(contents: Value) -> Vec<u8> {
+        serde_json::to_vec(&json!({"contents": contents, "generationConfig": {"responseModalities": ["TEXT", "IMAGE"], "thinkingConfig": {"includeThoughts": true}}})).unwrap()
+    }
+
+    fn reply_to(contents: Value) -> DemoReply {
+        match answer(MODEL, &request(contents), ReplyShape::default()) {
+            DemoAnswer::Reply(reply) => reply,
+            DemoAnswer::Error { body, .. } => panic!("unexpected error {body}"),
+        }
+    }
+
+    fn error_message(contents: Value) -> String {
+        match answer(MODEL, &request(contents), ReplyShape::default()) {
+            DemoAnswer::Error { body, .. } => {
+                body["error"]["message"].as_str().unwrap().to_string()
+            }
+            DemoAnswer::Reply(_) => panic!("expected an error"),
+        }
+    }
+
+    /// The first turn's answer parts, as a client would send them back.
+    fn first_turn() -> (Value, Vec<Value>) {
+        let user = json!({"role": "user", "parts": [{"text": "an infographic about bees"}]});
+        let reply = reply_to(json!([user.clone()]));
+        (user, reply.answer_parts)
+    }
+
+    #[test]
+    fn a_reply_has_thoughts_a_signed_text_and_a_signed_image() {
+        let (_, answer_parts) = first_turn();
+        let reply =
+            reply_to(json!([{"role": "user", "parts": [{"text": "an infographic about bees"}]}]));
+        assert_eq!(reply.thought_parts.len(), 3);
+        assert!(reply.thought_parts[2]["inlineData"].is_object());
+        assert!(answer_parts[0]["thoughtSignature"].is_string());
+        assert!(answer_parts[1]["thoughtSignature"].is_string());
+        assert_eq!(reply.finish_reason.as_deref(), Some("STOP"));
+    }
+
+    #[test]
+    fn history_with_signatures_intact_is_accepted() {
+        let (user, answer_parts) = first_turn();
+        let contents = json!([user, {"role": "model", "parts": answer_parts}, {"role": "user", "parts": [{"text": "bigger title"}]}]);
+        reply_to(contents);
+    }
+
+    #[test]
+    fn a_dropped_image_signature_is_refused_like_the_real_api() {
+        let (user, mut answer_parts) = first_turn();
+        answer_parts[1]
+            .as_object_mut()
+            .unwrap()
+            .remove("thoughtSignature");
+        let contents = json!([user, {"role": "model", "parts": answer_parts}, {"role": "user", "parts": [{"text": "x"}]}]);
+        assert_eq!(
+            error_message(contents),
+            "Image part is missing a thought_signature in content position 2, part position 2."
+        );
+    }
+
+    #[test]
+    fn a_dropped_text_signature_is_refused() {
+        let (user, mut answer_parts) = first_turn();
+        answer_parts[0]
+            .as_object_mut()
+            .unwrap()
+            .remove("thoughtSignature");
+        let contents = json!([user, {"role": "model", "parts": answer_parts}, {"role": "user", "parts": [{"text": "x"}]}]);
+        assert_eq!(
+            error_message(contents),
+            "Text part is missing a thought_signature in content position 2, part position 1."
+        );
+    }
+
+    #[test]
+    fn an_altered_signature_or_image_is_corrupted() {
+        let (user, answer_parts) = first_turn();
+        let mut swapped = answer_parts.clone();
+        let text_signature = swapped[0]["thoughtSignature"].clone();
+        swapped[1]["thoughtSignature"] = text_signature;
+        let contents = json!([user, {"role": "model", "parts": swapped}, {"role": "user", "parts": [{"text": "x"}]}]);
+        assert_eq!(error_message(contents), "Corrupted thought signature.");
+
+        let mut reencoded = answer_parts;
+        reencoded[1]["inlineData"]["data"] = json!("AAAA");
+        let contents = json!([user, {"role": "model", "parts": reencoded}, {"role": "user", "parts": [{"text": "x"}]}]);
+        assert_eq!(error_message(contents), "Corrupted thought signature.");
+    }
+
+    #[test]
+    fn lowercase_size_and_unknown_model_are_refused() {
+        let body = serde_json::to_vec(
+            &json!({"contents": [{"role": "user", "parts": [{"text": "x"}]}],
+            "generationConfig": {"imageConfig": {"imageSize": "2k"}}}),
+        )
+        .unwrap();
+        assert!(matches!(
+            answer(MODEL, &body, ReplyShape::default()),
+            DemoAnswer::Error { status: 400, .. }
+        ));
+        assert!(matches!(
+            answer("gemini-9", &body, ReplyShape::default()),
+            DemoAnswer::Error { status: 404, .. }
+        ));
+    }
+
+    #[test]
+    fn streamed_chunks_carry_the_same_parts() {
+        let reply =
+            reply_to(json!([{"role": "user", "parts": [{"text": "an infographic about bees"}]}]));
+        let chunks = reply.chunks();
+        let last = chunks.last().unwrap();
+        assert_eq!(last["candidates"][0]["finishReason"], "STOP");
+        assert_eq!(last["candidates"][0]["content"]["parts"][0]["text"], "");
+        let texts: String = chunks
+            .iter()
+            .flat_map(|c| {
+                c["candidates"][0]["content"]["parts"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter(|p| p["thought"] != json!(true))
+            .filter_map(|p| p["text"].as_str().map(str::to_string))
+            .collect();
+        assert_eq!(texts, reply.answer_parts[0]["text"].as_str().unwrap());
+    }
+}
