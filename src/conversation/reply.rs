@@ -69,11 +69,15 @@ impl ReplyBuilder {
         Ok(self.turn.parts.len() - before)
     }
 
-    /// The finished turn. A reply with neither a finish reason nor a block reason was cut off:
-    /// that is an error, never a silently shorter turn.
+    /// The finished turn. A reply with neither a finish reason nor a refused prompt was cut off:
+    /// that is an error, never a silently shorter turn. A refusal may come as a `blockReason`
+    /// or only as a `blockReasonMessage`.
     pub fn finish(self, request_bytes: u64) -> Result<ModelTurn, ApiError> {
         let mut turn = self.turn;
-        if turn.finish_reason.is_none() && turn.block_reason().is_none() {
+        let refused = turn.prompt_feedback.as_ref().is_some_and(|feedback| {
+            feedback.block_reason.is_some() || feedback.block_reason_message.is_some()
+        });
+        if turn.finish_reason.is_none() && !refused {
             return Err(ApiError::StreamBroken {
                 detail: format!(
                     "the reply ended without a finish reason after {} part(s)",
@@ -169,6 +173,25 @@ mod tests {
             absorb_all(&[r#"{"promptFeedback":{"blockReason":"PROHIBITED_CONTENT"}}"#]).unwrap();
         assert_eq!(turn.block_reason(), Some("PROHIBITED_CONTENT"));
         assert!(!turn.has_content());
+    }
+
+    #[test]
+    fn prompt_feedback_with_only_a_message_is_a_complete_refusal() {
+        let turn =
+            absorb_all(&[r#"{"candidates":[],"promptFeedback":{"blockReasonMessage":"Message"}}"#])
+                .unwrap();
+        assert_eq!(turn.block_reason(), None);
+        assert!(!turn.has_content());
+    }
+
+    #[test]
+    fn prompt_feedback_without_a_refusal_does_not_end_a_reply() {
+        let error = absorb_all(&[
+            r#"{"promptFeedback":{"safetyRatings":[{"category":"HARM_CATEGORY_HATE_SPEECH","probability":"NEGLIGIBLE"}]}}"#,
+            r#"{"candidates":[{"content":{"parts":[{"text":"a"}]}}]}"#,
+        ])
+        .unwrap_err();
+        assert_eq!(error.kind(), "stream_broken");
     }
 
     #[test]
