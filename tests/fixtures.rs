@@ -193,7 +193,7 @@ fn fetch(canned: Canned, mode: Mode) -> Run {
                 Bytes::from_static(REQUEST),
                 mode,
                 &mut |event: ClientEvent<'_>| match event {
-                    ClientEvent::Response(response) => collector.absorb(response),
+                    ClientEvent::Response(response) => collector.absorb(*response),
                     _ => Ok(()),
                 },
             )

@@ -24,7 +24,7 @@ use axum::routing::post;
 use serde_json::{Value, json};
 
 pub use faults::Fault;
-use model::{DemoAnswer, Outcome, ReplyShape};
+use model::{DemoError, Outcome, ReplyShape};
 
 /// The key `--demo` sends; the demo accepts any non-empty key.
 pub const DEMO_KEY: &str = "demo-key";
@@ -193,7 +193,7 @@ async fn handle(
         .unwrap_or(Fault::None);
     let outcome = match fault {
         Fault::RateLimited { retry_delay } => {
-            return error_response(DemoAnswer::Error {
+            return error_response(DemoError {
                 status: 429,
                 body: json!({"error": {"code": 429, "status": "RESOURCE_EXHAUSTED",
                     "message": "You exceeded your current quota, please check your plan and billing details.",
@@ -223,7 +223,7 @@ async fn handle(
             ));
         }
         Fault::BadKey => {
-            return error_response(DemoAnswer::Error {
+            return error_response(DemoError {
                 status: 400,
                 body: json!({"error": {"code": 400, "status": "INVALID_ARGUMENT",
                     "message": "API key not valid. Please pass a valid API key.",
@@ -263,8 +263,8 @@ async fn handle(
     let answer =
         tokio::task::spawn_blocking(move || model::answer(&model_name, &body, shape)).await;
     let reply = match answer {
-        Ok(DemoAnswer::Reply(reply)) => reply,
-        Ok(error @ DemoAnswer::Error { .. }) => return error_response(error),
+        Ok(Ok(reply)) => reply,
+        Ok(Err(error)) => return error_response(error),
         Err(_) => return error_response(model::error(500, "INTERNAL", "The demo model failed.")),
     };
     let interruption = match fault {
@@ -306,21 +306,10 @@ enum Interruption {
     Stall(Duration),
 }
 
-fn error_response(answer: DemoAnswer) -> Response {
-    match answer {
-        DemoAnswer::Error { status, body } => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (
-                status,
-                [(header::CONTENT_TYPE, "application/json")],
-                body.to_string(),
-            )
-                .into_response()
-        }
-        DemoAnswer::Reply(reply) => {
-            raw_response("application/json", reply.unary().to_string().into())
-        }
-    }
+fn error_response(error: DemoError) -> Response {
+    let status = StatusCode::from_u16(error.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = [(header::CONTENT_TYPE, "application/json")];
+    (status, headers, error.body.to_string()).into_response()
 }
 
 fn raw_response(content_type: &'static str, body: Bytes) -> Response {

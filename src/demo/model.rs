@@ -13,15 +13,11 @@ use super::signature::{Signed, sign, verify};
 use crate::conversation::reply::decode_base64;
 use crate::conversation::settings::MODEL_PRESETS;
 
-/// The answer to one call.
+/// An HTTP error with Google's error envelope.
 #[derive(Debug)]
-pub enum DemoAnswer {
-    /// An HTTP error with Google's error envelope.
-    Error {
-        status: u16,
-        body: Value,
-    },
-    Reply(DemoReply),
+pub struct DemoError {
+    pub status: u16,
+    pub body: Value,
 }
 
 /// A successful generation, before it is framed as one body or as SSE chunks.
@@ -57,42 +53,33 @@ pub enum Outcome {
     TextOnly,
 }
 
-pub fn error(status: u16, status_text: &str, message: &str) -> DemoAnswer {
-    DemoAnswer::Error {
+pub fn error(status: u16, status_text: &str, message: &str) -> DemoError {
+    DemoError {
         status,
         body: json!({"error": {"code": status, "message": message, "status": status_text}}),
     }
 }
 
-fn bad_request(message: impl AsRef<str>) -> DemoAnswer {
+fn bad_request(message: impl AsRef<str>) -> DemoError {
     error(400, "INVALID_ARGUMENT", message.as_ref())
 }
 
 /// Reads a request and answers it.
-pub fn answer(model: &str, body: &[u8], shape: ReplyShape) -> DemoAnswer {
+pub fn answer(model: &str, body: &[u8], shape: ReplyShape) -> Result<DemoReply, DemoError> {
     if !MODEL_PRESETS.contains(&model) {
-        return error(
+        return Err(error(
             404,
             "NOT_FOUND",
             &format!(
                 "models/{model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods."
             ),
-        );
+        ));
     }
-    let request: Value = match serde_json::from_slice(body) {
-        Ok(value) => value,
-        Err(e) => return bad_request(format!("Invalid JSON payload received. {e}")),
-    };
-    let gemini3 = model.starts_with("gemini-3");
-    let conversation = match read_conversation(&request, gemini3) {
-        Ok(conversation) => conversation,
-        Err(answer) => return answer,
-    };
-    let config = match read_config(&request, model) {
-        Ok(config) => config,
-        Err(answer) => return answer,
-    };
-    DemoAnswer::Reply(generate(model, &conversation, &config, shape))
+    let request: Value = serde_json::from_slice(body)
+        .map_err(|e| bad_request(format!("Invalid JSON payload received. {e}")))?;
+    let conversation = read_conversation(&request, model.starts_with("gemini-3"))?;
+    let config = read_config(&request, model)?;
+    Ok(generate(model, &conversation, &config, shape))
 }
 
 /// The user prompts of a validated request.
@@ -118,7 +105,7 @@ fn field<'v>(part: &'v Value, camel: &str, snake: &str) -> Option<&'v Value> {
 fn read_conversation(
     request: &Value,
     check_signatures: bool,
-) -> Result<ConversationText, DemoAnswer> {
+) -> Result<ConversationText, DemoError> {
     let contents = request
         .get("contents")
         .and_then(Value::as_array)
@@ -220,7 +207,7 @@ fn check_signature(
     kind: &str,
     position: usize,
     part_position: usize,
-) -> Result<(), DemoAnswer> {
+) -> Result<(), DemoError> {
     match signature {
         None if required => Err(bad_request(format!(
             "{kind} part is missing a thought_signature in content position {position}, part position {part_position}."
@@ -240,7 +227,7 @@ struct GenerationSettings {
     image_only: bool,
 }
 
-fn read_config(request: &Value, model: &str) -> Result<GenerationSettings, DemoAnswer> {
+fn read_config(request: &Value, model: &str) -> Result<GenerationSettings, DemoError> {
     let empty = Map::new();
     let config = request
         .get("generationConfig")
@@ -674,17 +661,15 @@ mod tests {
 
     fn reply_to(contents: Value) -> DemoReply {
         match answer(MODEL, &request(contents), ReplyShape::default()) {
-            DemoAnswer::Reply(reply) => reply,
-            DemoAnswer::Error { body, .. } => panic!("unexpected error {body}"),
+            Ok(reply) => reply,
+            Err(error) => panic!("unexpected error {}", error.body),
         }
     }
 
     fn error_message(contents: Value) -> String {
         match answer(MODEL, &request(contents), ReplyShape::default()) {
-            DemoAnswer::Error { body, .. } => {
-                body["error"]["message"].as_str().unwrap().to_string()
-            }
-            DemoAnswer::Reply(_) => panic!("expected an error"),
+            Err(error) => error.body["error"]["message"].as_str().unwrap().to_string(),
+            Ok(_) => panic!("expected an error"),
         }
     }
 
@@ -766,11 +751,11 @@ mod tests {
         .unwrap();
         assert!(matches!(
             answer(MODEL, &body, ReplyShape::default()),
-            DemoAnswer::Error { status: 400, .. }
+            Err(DemoError { status: 400, .. })
         ));
         assert!(matches!(
             answer("gemini-9", &body, ReplyShape::default()),
-            DemoAnswer::Error { status: 404, .. }
+            Err(DemoError { status: 404, .. })
         ));
     }
 

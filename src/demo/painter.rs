@@ -49,7 +49,7 @@ const HUE_WORDS: [&str; 9] = [
 ];
 const HUES: [f32; 9] = [0.0, 28.0, 50.0, 125.0, 176.0, 218.0, 275.0, 275.0, 330.0];
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Tint {
     Hue(f32),
     Mono,
@@ -87,16 +87,16 @@ impl<'a> Look<'a> {
             }
             let has = |list: &[&str]| words.iter().any(|w| list.contains(w));
             if has(&["title", "heading", "headline"]) {
-                let step = if has(&["bigger", "larger", "huge", "big", "large"]) {
+                let step = if has(&["bigger", "larger", "huge"]) {
                     1
                 } else {
-                    -i64::from(has(&["smaller", "tiny", "small"]))
+                    -i64::from(has(&["smaller"]))
                 };
                 look.title_step = (look.title_step + step).clamp(-3, 4);
                 shown |= step != 0;
             }
             for (flag, keys) in [
-                (&mut look.legend, &["legend", "key"][..]),
+                (&mut look.legend, &["legend", "legends"][..]),
                 (&mut look.frame, &["border", "borders", "frame"][..]),
                 (&mut look.grid, &["grid", "gridlines"][..]),
             ] {
@@ -190,21 +190,14 @@ const PENCIL: Palette = Palette {
     accents: [[95; 3], [125; 3], [75; 3], [140; 3]],
 };
 
+/// HSL to RGB, as CSS defines it.
 fn hsl(hue: f32, sat: f32, light: f32) -> Rgb {
-    let h = hue.rem_euclid(360.0) / 60.0;
     let l = light.clamp(0.0, 1.0);
-    let c = (1.0 - (2.0 * l - 1.0).abs()) * sat.clamp(0.0, 1.0);
-    let x = c * (1.0 - (h % 2.0 - 1.0).abs());
-    let (r, g, b) = match h as u32 {
-        0 => (c, x, 0.0),
-        1 => (x, c, 0.0),
-        2 => (0.0, c, x),
-        3 => (0.0, x, c),
-        4 => (x, 0.0, c),
-        _ => (c, 0.0, x),
-    };
-    let m = l - c / 2.0;
-    [r, g, b].map(|v| ((v + m) * 255.0).round().clamp(0.0, 255.0) as u8)
+    let a = sat.clamp(0.0, 1.0) * l.min(1.0 - l);
+    [0.0, 8.0, 4.0].map(|n: f32| {
+        let k = (n + hue.rem_euclid(360.0) / 30.0) % 12.0;
+        ((l - a * (k - 3.0).min(9.0 - k).clamp(-1.0, 1.0)) * 255.0).round() as u8
+    })
 }
 
 fn mix(a: Rgb, b: Rgb, percent: i64) -> Rgb {

@@ -113,7 +113,7 @@ pub enum ClientEvent<'a> {
     /// Total body bytes received so far.
     Received { bytes: u64 },
     /// A complete response (unary) or chunk (streaming).
-    Response(GenerateContentResponse<'a>),
+    Response(Box<GenerateContentResponse<'a>>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,7 +304,7 @@ impl GeminiClient {
             ));
         }
         match GenerateContentResponse::from_slice(data) {
-            Ok(response) => on_event(ClientEvent::Response(response)),
+            Ok(response) => on_event(ClientEvent::Response(Box::new(response))),
             Err(error) => Err(ApiError::InvalidBody {
                 detail: describe_json_error(&error),
                 first_bytes: self.key.redact(&first_chars(data, 120)),
