@@ -5,3 +5,4 @@ pub mod conversation;
 pub mod demo;
 pub mod gemini;
 pub mod store;
+pub mod turn;

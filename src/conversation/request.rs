@@ -147,13 +147,24 @@ pub fn build_request(
     })
 }
 
-/// The parts of a turn that go on the wire: all of a prompt's, a reply's minus its thoughts.
+/// The parts of a turn that go on the wire: all of a prompt's, a reply's minus its thoughts
+/// and minus empty text parts that carry nothing (the API refuses an empty text parameter; an
+/// empty part that carries a signature is kept, it is what carries it).
 fn sent_parts(body: &TurnBody) -> Box<dyn Iterator<Item = &Part> + '_> {
     match body {
         TurnBody::User(user) => Box::new(user.parts.iter()),
         TurnBody::Model(model) if !model.has_content() => Box::new(std::iter::empty()),
-        TurnBody::Model(model) => Box::new(model.parts.iter().filter(|p| !p.thought)),
+        TurnBody::Model(model) => Box::new(
+            model
+                .parts
+                .iter()
+                .filter(|p| !p.thought && !is_empty_filler(p)),
+        ),
     }
+}
+
+fn is_empty_filler(part: &Part) -> bool {
+    part.as_text() == Some("") && part.thought_signature.is_none() && part.extra.is_empty()
 }
 
 fn generation_config(settings: &TurnSettings) -> GenerationConfig {

@@ -1,0 +1,274 @@
+//! One turn from prompt to reply, shared by the headless `send` and the studio:
+//! [`prepare`] adds the prompt to the conversation and builds the request (pure),
+//! [`generate`] sends it and gathers the reply (IO, reports progress as it goes),
+//! [`commit`] adds the reply, or [`abandon`] takes the prompt back out after a failure so the
+//! conversation is exactly as it was.
+
+use std::time::Duration;
+
+use crate::conversation::attachment::check_count;
+use crate::conversation::request::PreparedRequest;
+use crate::conversation::{
+    Blob, Conversation, ModelTurn, Part, ReplyBuilder, RequestError, TurnBody, TurnId,
+    TurnSettings, UserTurn, build_request,
+};
+use crate::gemini::{ApiError, ClientEvent, GeminiClient, Mode};
+use crate::store::now_rfc3339;
+
+/// A prompt to send.
+#[derive(Debug, Clone)]
+pub struct NewTurn {
+    /// The model turn to continue from; `None` starts a new conversation root.
+    pub parent: Option<TurnId>,
+    pub prompt: String,
+    pub attachments: Vec<Blob>,
+    pub settings: TurnSettings,
+}
+
+/// A request built for a prompt that is in the conversation but has no reply yet.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub prompt_turn: TurnId,
+    /// Whether [`prepare`] added the prompt (and [`abandon`] should remove it).
+    pub added_prompt: bool,
+    pub request: PreparedRequest,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    #[error("The prompt is empty: type what you want to see or change.")]
+    EmptyPrompt,
+    #[error(transparent)]
+    Attachment(#[from] crate::conversation::attachment::AttachmentError),
+    #[error(transparent)]
+    Tree(#[from] crate::conversation::tree::TreeError),
+    #[error(transparent)]
+    Request(#[from] RequestError),
+}
+
+/// Adds the prompt after `turn.parent` and builds its request. On error the conversation is
+/// unchanged.
+pub fn prepare(
+    conversation: &mut Conversation,
+    turn: NewTurn,
+    size_limit: u64,
+) -> Result<Prepared, PrepareError> {
+    if turn.prompt.trim().is_empty() && turn.attachments.is_empty() {
+        return Err(PrepareError::EmptyPrompt);
+    }
+    check_count(turn.attachments.len())?;
+    turn.settings
+        .validate()
+        .map_err(|e| PrepareError::Request(e.into()))?;
+    let mut parts = Vec::with_capacity(1 + turn.attachments.len());
+    if !turn.prompt.trim().is_empty() {
+        parts.push(Part::text(turn.prompt));
+    }
+    parts.extend(turn.attachments.into_iter().map(Part::image));
+    let user = UserTurn {
+        parts,
+        settings: turn.settings,
+    };
+    let previous_leaf = conversation.active_leaf();
+    let prompt_turn = conversation.add_user(turn.parent, user, now_rfc3339())?;
+    match build_request(conversation, prompt_turn, size_limit) {
+        Ok(request) => Ok(Prepared {
+            prompt_turn,
+            added_prompt: true,
+            request,
+        }),
+        Err(error) => {
+            conversation.remove_last(prompt_turn);
+            if let Some(leaf) = previous_leaf {
+                let _ = conversation.activate(leaf);
+            }
+            Err(error.into())
+        }
+    }
+}
+
+/// Builds the request to answer an existing prompt again (a rerun adds a sibling reply).
+pub fn prepare_rerun(
+    conversation: &Conversation,
+    turn: TurnId,
+    size_limit: u64,
+) -> Result<Prepared, PrepareError> {
+    // A reply is rerun by answering its prompt again.
+    let prompt_turn = match conversation.get(turn).map(|t| (&t.body, t.parent)) {
+        Some((TurnBody::User(_), _)) => turn,
+        Some((TurnBody::Model(_), Some(parent))) => parent,
+        _ => return Err(crate::conversation::tree::TreeError::NoSuchTurn(turn).into()),
+    };
+    Ok(Prepared {
+        prompt_turn,
+        added_prompt: false,
+        request: build_request(conversation, prompt_turn, size_limit)?,
+    })
+}
+
+/// Progress of a generation, for the screen.
+#[derive(Debug, Clone)]
+pub enum Progress {
+    Sending {
+        attempt: u32,
+        of: u32,
+        bytes: usize,
+    },
+    Retrying {
+        attempt: u32,
+        of: u32,
+        delay: Duration,
+        reason: String,
+    },
+    /// The server accepted the request; the model is working.
+    Receiving,
+    Received {
+        bytes: u64,
+    },
+    /// Parts that just arrived (thoughts, thought images, text deltas, images).
+    Parts(Vec<Part>),
+}
+
+/// Sends the request and gathers the reply; `on_progress` sees everything as it happens.
+pub async fn generate(
+    client: &GeminiClient,
+    request: &PreparedRequest,
+    mode: Mode,
+    on_progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<ModelTurn, ApiError> {
+    let mut builder = ReplyBuilder::new();
+    let mut on_event = |event: ClientEvent<'_>| -> Result<(), ApiError> {
+        match event {
+            ClientEvent::Sending { attempt, of, bytes } => {
+                on_progress(Progress::Sending { attempt, of, bytes })
+            }
+            ClientEvent::Retrying {
+                attempt,
+                of,
+                delay,
+                error,
+            } => on_progress(Progress::Retrying {
+                attempt,
+                of,
+                delay,
+                reason: error.to_string(),
+            }),
+            ClientEvent::Receiving => on_progress(Progress::Receiving),
+            ClientEvent::Received { bytes } => on_progress(Progress::Received { bytes }),
+            ClientEvent::Response(response) => {
+                let added = builder.absorb(*response)?;
+                if added > 0 {
+                    let parts = &builder.partial().parts;
+                    on_progress(Progress::Parts(parts[parts.len() - added..].to_vec()));
+                }
+            }
+        }
+        Ok(())
+    };
+    client
+        .generate(&request.model, request.body.clone(), mode, &mut on_event)
+        .await?;
+    builder.finish(request.body.len() as u64)
+}
+
+/// Adds the reply under its prompt; it becomes the active leaf.
+pub fn commit(
+    conversation: &mut Conversation,
+    prepared: &Prepared,
+    reply: ModelTurn,
+) -> Result<TurnId, crate::conversation::tree::TreeError> {
+    conversation.add_model(prepared.prompt_turn, reply, now_rfc3339())
+}
+
+/// Takes back a prompt whose generation failed or was cancelled.
+pub fn abandon(
+    conversation: &mut Conversation,
+    prepared: &Prepared,
+    previous_leaf: Option<TurnId>,
+) {
+    if prepared.added_prompt {
+        conversation.remove_last(prepared.prompt_turn);
+    }
+    if let Some(leaf) = previous_leaf {
+        let _ = conversation.activate(leaf);
+    }
+}
+
+/// The settings a new prompt starts from: those of the last prompt on the active path, so an
+/// edit keeps the aspect ratio and size of the picture it edits; `defaults` for a new thread.
+pub fn inherited_settings(conversation: &Conversation, defaults: &TurnSettings) -> TurnSettings {
+    conversation
+        .active_path()
+        .iter()
+        .rev()
+        .find_map(|t| match &t.body {
+            TurnBody::User(user) => Some(user.settings.clone()),
+            TurnBody::Model(_) => None,
+        })
+        .unwrap_or_else(|| defaults.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_turn(parent: Option<TurnId>, prompt: &str) -> NewTurn {
+        NewTurn {
+            parent,
+            prompt: prompt.into(),
+            attachments: Vec::new(),
+            settings: TurnSettings::default(),
+        }
+    }
+
+    #[test]
+    fn a_refused_request_leaves_the_conversation_unchanged() {
+        let mut conversation = Conversation::new();
+        let before = conversation.clone();
+        let error = prepare(&mut conversation, new_turn(None, "hello"), 10).unwrap_err();
+        assert!(matches!(
+            error,
+            PrepareError::Request(RequestError::TooLarge { .. })
+        ));
+        assert_eq!(conversation, before);
+    }
+
+    #[test]
+    fn empty_prompts_and_bad_settings_are_refused_before_anything_changes() {
+        let mut conversation = Conversation::new();
+        assert!(matches!(
+            prepare(&mut conversation, new_turn(None, "  "), u64::MAX),
+            Err(PrepareError::EmptyPrompt)
+        ));
+        let mut turn = new_turn(None, "x");
+        turn.settings.aspect_ratio = Some("7:5".into());
+        assert!(prepare(&mut conversation, turn, u64::MAX).is_err());
+        assert!(conversation.is_empty());
+    }
+
+    #[test]
+    fn abandon_restores_the_previous_leaf() {
+        let mut conversation = Conversation::new();
+        let first = prepare(&mut conversation, new_turn(None, "one"), u64::MAX).unwrap();
+        let reply = ModelTurn {
+            parts: vec![Part::text("ok")],
+            finish_reason: Some("STOP".into()),
+            ..ModelTurn::default()
+        };
+        let m1 = commit(&mut conversation, &first, reply).unwrap();
+        let second = prepare(&mut conversation, new_turn(Some(m1), "two"), u64::MAX).unwrap();
+        abandon(&mut conversation, &second, Some(m1));
+        assert_eq!(conversation.active_leaf(), Some(m1));
+        assert_eq!(conversation.turns().len(), 2);
+    }
+
+    #[test]
+    fn settings_are_inherited_along_the_path() {
+        let mut conversation = Conversation::new();
+        let mut turn = new_turn(None, "one");
+        turn.settings.aspect_ratio = Some("16:9".into());
+        prepare(&mut conversation, turn, u64::MAX).unwrap();
+        let inherited = inherited_settings(&conversation, &TurnSettings::default());
+        assert_eq!(inherited.aspect_ratio.as_deref(), Some("16:9"));
+    }
+}
