@@ -194,12 +194,16 @@ pub fn abandon(
     }
 }
 
-/// The settings a new prompt starts from: those of the last prompt on the active path, so an
-/// edit keeps the aspect ratio and size of the picture it edits; `defaults` for a new thread.
-pub fn inherited_settings(conversation: &Conversation, defaults: &TurnSettings) -> TurnSettings {
-    conversation
-        .active_path()
-        .iter()
+/// The settings a prompt after `parent` starts from: those of the last prompt on the path to
+/// it, so an edit keeps the aspect ratio and size of the picture it edits; `defaults` for a
+/// new thread.
+pub fn inherited_settings(
+    conversation: &Conversation,
+    parent: Option<TurnId>,
+    defaults: &TurnSettings,
+) -> TurnSettings {
+    let path = parent.map(|p| conversation.path_to(p)).unwrap_or_default();
+    path.iter()
         .rev()
         .find_map(|t| match &t.body {
             TurnBody::User(user) => Some(user.settings.clone()),
@@ -268,7 +272,8 @@ mod tests {
         let mut turn = new_turn(None, "one");
         turn.settings.aspect_ratio = Some("16:9".into());
         prepare(&mut conversation, turn, u64::MAX).unwrap();
-        let inherited = inherited_settings(&conversation, &TurnSettings::default());
+        let leaf = conversation.active_leaf();
+        let inherited = inherited_settings(&conversation, leaf, &TurnSettings::default());
         assert_eq!(inherited.aspect_ratio.as_deref(), Some("16:9"));
     }
 }

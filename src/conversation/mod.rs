@@ -4,6 +4,7 @@
 
 pub mod attachment;
 pub mod blob;
+pub mod explain;
 pub mod part;
 pub mod reply;
 pub mod request;

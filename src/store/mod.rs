@@ -387,13 +387,11 @@ struct SessionLock {
 impl SessionLock {
     fn acquire(dir: &Path, name: &str) -> Result<Self, StoreError> {
         let path = dir.join(LOCK);
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(io_error("open", &path))?;
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&path).map_err(io_error("open", &path))?;
         match file.try_lock() {
             Ok(()) => {
                 // The pid is only for the other process's message.

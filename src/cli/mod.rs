@@ -1,0 +1,196 @@
+//! The command line: arguments, and wiring config, provider, client and store together for
+//! the headless commands and the studio.
+
+mod send;
+mod sessions;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, Environment, GOOGLE_REQUEST_LIMIT};
+use crate::conversation::settings::{DEFAULT_MODEL, ImageSize, TurnSettings};
+use crate::demo::{DEMO_KEY, DemoOptions, DemoServer};
+use crate::gemini::{ApiKey, GeminiClient};
+use crate::store::Store;
+
+pub use send::SendArgs;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "banana-studio",
+    version,
+    about = "A terminal studio for iterative image generation and editing with Gemini image models",
+    after_help = "API keys come from the environment (GEMINI_API_KEY or GOOGLE_API_KEY for google, \
+OPENAI_NEXT_API_KEY for openai-next), from the config file, or from api_key_cmd. \
+There is no --api-key flag: command lines show up in `ps`. Use --demo to try everything offline."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(flatten)]
+    pub studio: StudioArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Where sessions are kept [default: $BANANA_STUDIO_HOME, else ~/.local/share/banana-studio]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Config file [default: $XDG_CONFIG_HOME/banana-studio/config.toml]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Provider: google, openai-next, or one defined in the config
+    #[arg(long, global = true, value_name = "NAME")]
+    pub provider: Option<String>,
+    /// Override the provider's base URL
+    #[arg(long, global = true, value_name = "URL", env = "BANANA_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Use the built-in offline demo model (no key needed)
+    #[arg(long, global = true)]
+    pub demo: bool,
+}
+
+/// Options of the interactive studio (no subcommand).
+#[derive(Debug, Clone, Args)]
+pub struct StudioArgs {
+    /// Session to open (created if missing) [default: a new one]
+    #[arg(long, value_name = "NAME")]
+    pub session: Option<String>,
+    /// Colour theme: dark, light, high-contrast, or a file name in the user themes folder
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// How to draw images: auto, kitty, sixel, iterm2 or halfblocks
+    #[arg(long, value_name = "PROTOCOL")]
+    pub image_protocol: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add one turn to a session and print the reply (scripting, headless use)
+    Send(Box<SendArgs>),
+    /// List sessions, newest first
+    Sessions {
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A problem worth a clear sentence and a non-zero exit, never a panic.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: i32,
+}
+
+impl Failure {
+    /// Bad input: arguments, config, files.
+    pub fn input(message: impl ToString) -> Self {
+        Self {
+            message: message.to_string(),
+            code: 2,
+        }
+    }
+}
+
+/// Runs a headless command.
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::input(format!("Cannot start the async runtime: {e}")))?;
+    match cli.command {
+        Some(Command::Send(args)) => runtime.block_on(send::run(&cli.global, *args)),
+        Some(Command::Sessions { json }) => sessions::run(&cli.global, json),
+        None => Err(Failure::input(
+            "No command given: use `banana-studio send PROMPT` or `banana-studio sessions` (see --help).",
+        )),
+    }
+}
+
+/// The pieces every command needs, resolved from arguments, environment and config.
+pub struct Context {
+    pub env: Environment,
+    pub config: Config,
+    pub store: Store,
+}
+
+impl Context {
+    pub fn load(global: &GlobalArgs) -> Result<Self, Failure> {
+        let env = Environment::discover(global.data_dir.as_deref(), global.config.as_deref());
+        let config = env.load_config().map_err(Failure::input)?;
+        let store = Store::new(&env.data_dir);
+        Ok(Self { env, config, store })
+    }
+
+    /// Settings for a new thread: the config's defaults.
+    pub fn default_settings(&self) -> Result<TurnSettings, Failure> {
+        let image_size = match &self.config.image_size {
+            Some(size) => Some(size.parse::<ImageSize>().map_err(|e| {
+                Failure::input(format!(
+                    "{e} (image_size in {})",
+                    self.env.config_path.display()
+                ))
+            })?),
+            None => None,
+        };
+        Ok(TurnSettings {
+            model: self
+                .config
+                .model
+                .clone()
+                .unwrap_or_else(|| DEFAULT_MODEL.to_string()),
+            aspect_ratio: self.config.aspect_ratio.clone(),
+            image_size,
+            google_search: self.config.google_search.unwrap_or(false),
+            ..TurnSettings::default()
+        })
+    }
+
+    /// Connects to the provider, or starts the demo model. The demo server lives as long as
+    /// the returned handle.
+    pub async fn connect(&self, global: &GlobalArgs) -> Result<Connection, Failure> {
+        let options = self.config.client_options();
+        if global.demo {
+            let demo_options = DemoOptions::from_env().map_err(Failure::input)?;
+            let server = DemoServer::start(demo_options)
+                .await
+                .map_err(|e| Failure::input(format!("Cannot start the demo model: {e}")))?;
+            let client = GeminiClient::new(server.base_url(), ApiKey::new(DEMO_KEY), options)
+                .map_err(Failure::input)?;
+            return Ok(Connection {
+                client,
+                provider_name: "demo".into(),
+                max_request_bytes: GOOGLE_REQUEST_LIMIT,
+                _demo: Some(server),
+            });
+        }
+        let provider = self
+            .config
+            .provider(
+                &self.env,
+                global.provider.as_deref(),
+                global.base_url.as_deref(),
+            )
+            .map_err(Failure::input)?;
+        let client =
+            GeminiClient::new(&provider.base_url, provider.key, options).map_err(Failure::input)?;
+        Ok(Connection {
+            client,
+            provider_name: provider.name,
+            max_request_bytes: provider.max_request_bytes,
+            _demo: None,
+        })
+    }
+}
+
+pub struct Connection {
+    pub client: GeminiClient,
+    pub provider_name: String,
+    pub max_request_bytes: u64,
+    _demo: Option<DemoServer>,
+}

@@ -1,0 +1,411 @@
+//! `banana-studio send`: one turn, headless.
+//!
+//! On failure the session is left exactly as it was before the call: the prompt is not kept
+//! (it is still in the caller's command line). A reply that arrives but holds no image
+//! (blocked, filtered, text only) is kept, so it can be edited or rerun, and exits with 3.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde_json::{Value, json};
+
+use super::{Context, Failure, GlobalArgs};
+use crate::conversation::attachment::load_attachment;
+use crate::conversation::explain::explain;
+use crate::conversation::settings::ImageSize;
+use crate::conversation::{Blob, ModelTurn, TurnBody, TurnId};
+use crate::gemini::{ApiError, Mode};
+use crate::store::Session;
+use crate::turn::{self, NewTurn, Progress};
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// What to draw, or what to change
+    #[arg(value_name = "PROMPT")]
+    pub prompt: String,
+    /// Session to add the turn to (created if missing) [default: a new session]
+    #[arg(long, value_name = "NAME")]
+    pub session: Option<String>,
+    /// Continue after this reply (a turn number) instead of the latest: starts a branch
+    #[arg(long, value_name = "TURN")]
+    pub from: Option<u32>,
+    /// Attach an image (PNG, JPEG, WebP, HEIC/HEIF); repeat for more, up to 14
+    #[arg(long, value_name = "FILE")]
+    pub attach: Vec<PathBuf>,
+    /// Model, e.g. gemini-3-pro-image-preview, gemini-2.5-flash-image
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<String>,
+    /// Aspect ratio, e.g. 1:1, 16:9, 9:16
+    #[arg(long, value_name = "RATIO")]
+    pub aspect: Option<String>,
+    /// Image size: 1K, 2K or 4K (Gemini 3 image models)
+    #[arg(long, value_name = "SIZE")]
+    pub size: Option<String>,
+    /// Ground the image in Google Search results
+    #[arg(long, overrides_with = "no_search")]
+    pub search: bool,
+    /// Turn Google Search grounding off (it is inherited from the previous turn)
+    #[arg(long)]
+    pub no_search: bool,
+    /// Ask for the image only, no text
+    #[arg(long)]
+    pub image_only: bool,
+    /// System instruction for this turn
+    #[arg(long, value_name = "TEXT")]
+    pub system: Option<String>,
+    /// Wait for the whole reply instead of streaming it
+    #[arg(long)]
+    pub no_stream: bool,
+    /// Also copy the final image(s) into this folder
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print one JSON object on stdout instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(global: &GlobalArgs, args: SendArgs) -> Result<(), Failure> {
+    let json_mode = args.json;
+    match send(global, args).await {
+        Ok(outcome) => {
+            if json_mode {
+                println!("{}", outcome.json);
+            }
+            if let Some(note) = &outcome.note {
+                eprintln!("{note}");
+            }
+            if outcome.has_image {
+                Ok(())
+            } else {
+                Err(Failure {
+                    message: String::new(),
+                    code: 3,
+                })
+            }
+        }
+        Err(failure) => {
+            if json_mode {
+                println!("{}", failure.json);
+            }
+            Err(Failure {
+                message: failure.message,
+                code: failure.code,
+            })
+        }
+    }
+}
+
+struct Outcome {
+    json: Value,
+    note: Option<String>,
+    has_image: bool,
+}
+
+struct SendFailure {
+    message: String,
+    code: i32,
+    json: Value,
+}
+
+impl SendFailure {
+    fn new(kind: &str, status: Option<u16>, message: String, code: i32) -> Self {
+        Self {
+            json: json!({"error": {"kind": kind, "status": status, "message": message}}),
+            message,
+            code,
+        }
+    }
+
+    fn input(kind: &str, message: impl ToString) -> Self {
+        Self::new(kind, None, message.to_string(), 2)
+    }
+}
+
+impl From<Failure> for SendFailure {
+    fn from(failure: Failure) -> Self {
+        Self::new("input", None, failure.message, failure.code)
+    }
+}
+
+impl From<ApiError> for SendFailure {
+    fn from(error: ApiError) -> Self {
+        Self::new(error.kind(), error.status(), error.to_string(), 1)
+    }
+}
+
+async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailure> {
+    let context = Context::load(global)?;
+    let name = match &args.session {
+        Some(name) => name.clone(),
+        None => context.store.fresh_name(),
+    };
+    let mut session = context
+        .store
+        .open_or_create(&name)
+        .map_err(|e| SendFailure::input("session", e))?;
+
+    let parent = resolve_parent(&session, args.from)?;
+    let defaults = context.default_settings()?;
+    let mut settings = turn::inherited_settings(&session.conversation, parent, &defaults);
+    apply_overrides(&mut settings, &args)?;
+    let attachments = args
+        .attach
+        .iter()
+        .map(|path| load_attachment(path))
+        .collect::<Result<Vec<Blob>, _>>()
+        .map_err(|e| SendFailure::input("attachment", e))?;
+
+    let connection = context.connect(global).await?;
+    let previous_leaf = session.conversation.active_leaf();
+    let prepared = turn::prepare(
+        &mut session.conversation,
+        NewTurn {
+            parent,
+            prompt: args.prompt.clone(),
+            attachments,
+            settings: settings.clone(),
+        },
+        connection.max_request_bytes,
+    )
+    .map_err(|e| SendFailure::input("request", e))?;
+
+    let mode = if args.no_stream {
+        Mode::Unary
+    } else {
+        Mode::Streaming
+    };
+    let mut printer = ProgressPrinter::new(args.json);
+    let result = turn::generate(&connection.client, &prepared.request, mode, &mut |p| {
+        printer.show(p)
+    })
+    .await;
+    printer.finish();
+    let reply = match result {
+        Ok(reply) => reply,
+        Err(error) => {
+            turn::abandon(&mut session.conversation, &prepared, previous_leaf);
+            return Err(error.into());
+        }
+    };
+    let reply_id = turn::commit(&mut session.conversation, &prepared, reply)
+        .map_err(|e| SendFailure::input("session", e))?;
+    session
+        .save()
+        .map_err(|e| SendFailure::new("storage", None, e.to_string(), 1))?;
+
+    let Some(TurnBody::Model(model_turn)) = session.conversation.get(reply_id).map(|t| &t.body)
+    else {
+        return Err(SendFailure::input("session", "the reply was not stored"));
+    };
+    if let Some(dir) = &args.out {
+        copy_images(model_turn, dir, &session.name, reply_id)
+            .map_err(|e| SendFailure::new("output", None, e, 1))?;
+    }
+    let has_image = model_turn.images().next().is_some();
+    Ok(Outcome {
+        json: reply_json(&session, reply_id, model_turn, &settings.model),
+        note: explain(model_turn),
+        has_image,
+    })
+}
+
+fn resolve_parent(session: &Session, from: Option<u32>) -> Result<Option<TurnId>, SendFailure> {
+    let conversation = &session.conversation;
+    let Some(from) = from else {
+        return Ok(match conversation.active_leaf() {
+            Some(leaf) => match conversation.get(leaf).map(|t| &t.body) {
+                Some(TurnBody::Model(_)) => Some(leaf),
+                // A prompt without a reply cannot be continued: start from its parent.
+                _ => conversation.get(leaf).and_then(|t| t.parent),
+            },
+            None => None,
+        });
+    };
+    let id = TurnId(from);
+    match conversation.get(id).map(|t| &t.body) {
+        Some(TurnBody::Model(_)) => Ok(Some(id)),
+        Some(TurnBody::User(_)) => Err(SendFailure::input(
+            "turn",
+            format!(
+                "Turn {from} is a prompt; --from takes the number of a reply (`banana-studio sessions` and --json show turn numbers)."
+            ),
+        )),
+        None => Err(SendFailure::input(
+            "turn",
+            format!("Session {} has no turn {from}.", session.name),
+        )),
+    }
+}
+
+fn apply_overrides(
+    settings: &mut crate::conversation::TurnSettings,
+    args: &SendArgs,
+) -> Result<(), SendFailure> {
+    if let Some(model) = &args.model {
+        settings.model = model.clone();
+        // A size the new model cannot take would fail validation: drop the inherited one.
+        if !crate::conversation::settings::ModelInfo::of(model).takes_image_size
+            && args.size.is_none()
+        {
+            settings.image_size = None;
+        }
+    }
+    if let Some(aspect) = &args.aspect {
+        settings.aspect_ratio = Some(aspect.clone());
+    }
+    if let Some(size) = &args.size {
+        settings.image_size = Some(
+            size.parse::<ImageSize>()
+                .map_err(|e| SendFailure::input("settings", e))?,
+        );
+    }
+    if args.search {
+        settings.google_search = true;
+    }
+    if args.no_search {
+        settings.google_search = false;
+    }
+    if args.image_only {
+        settings.image_only = true;
+    }
+    if let Some(system) = &args.system {
+        settings.system_instruction = Some(system.clone());
+    }
+    settings
+        .validate()
+        .map_err(|e| SendFailure::input("settings", e))
+}
+
+fn image_json(blob: &Blob) -> Value {
+    json!({
+        "path": blob.path().map(Path::to_path_buf),
+        "mime_type": blob.mime_type(),
+        "width": blob.dimensions().map(|d| d.0),
+        "height": blob.dimensions().map(|d| d.1),
+        "sha256": blob.sha256(),
+    })
+}
+
+fn reply_json(session: &Session, turn: TurnId, reply: &ModelTurn, model: &str) -> Value {
+    let grounding = reply.grounding.as_ref();
+    json!({
+        "session": session.name,
+        "session_dir": absolute(&session.dir),
+        "turn": turn.0,
+        "model": model,
+        "finish_reason": reply.finish_reason.clone().or_else(|| reply.block_reason().map(|r| format!("BLOCKED_{r}"))),
+        "text": reply.text(),
+        "thoughts": reply.thoughts(),
+        "images": reply.images().map(image_json).collect::<Vec<_>>(),
+        "thought_images": reply.thought_images().map(image_json).collect::<Vec<_>>(),
+        "sources": grounding.map(|g| g.sources().map(|s| json!({"title": s.title, "uri": s.uri})).collect::<Vec<_>>()).unwrap_or_default(),
+        "search_queries": grounding.map(|g| g.web_search_queries.clone()).unwrap_or_default(),
+        "usage": reply.usage,
+        "request_bytes": reply.request_bytes,
+    })
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+fn copy_images(reply: &ModelTurn, dir: &Path, session: &str, turn: TurnId) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("Cannot create {}: {e}", dir.display()))?;
+    for (index, blob) in reply.images().enumerate() {
+        let extension = crate::conversation::blob::extension_for(blob.mime_type());
+        let target = dir.join(format!("{session}-turn{turn}-{}.{extension}", index + 1));
+        let bytes = blob
+            .bytes()
+            .map_err(|e| format!("Cannot read the image: {e}"))?;
+        std::fs::write(&target, &bytes)
+            .map_err(|e| format!("Cannot write {}: {e}", target.display()))?;
+    }
+    Ok(())
+}
+
+/// Prints progress and thinking to stderr, the answer's text to stdout as it streams.
+struct ProgressPrinter {
+    json: bool,
+    in_thought: bool,
+    wrote_text: bool,
+}
+
+impl ProgressPrinter {
+    fn new(json: bool) -> Self {
+        Self {
+            json,
+            in_thought: false,
+            wrote_text: false,
+        }
+    }
+
+    fn show(&mut self, progress: Progress) {
+        let mut err = std::io::stderr().lock();
+        match progress {
+            Progress::Sending { attempt, of, bytes } => {
+                let size = crate::conversation::request::human_bytes(bytes as u64);
+                let _ = writeln!(err, "sending {size} (attempt {attempt}/{of})…");
+            }
+            Progress::Retrying {
+                attempt,
+                of,
+                delay,
+                reason,
+            } => {
+                let _ = writeln!(
+                    err,
+                    "attempt {attempt}/{of} failed: {reason}\nretrying in {:.1}s…",
+                    delay.as_secs_f64()
+                );
+            }
+            Progress::Receiving => {
+                let _ = writeln!(err, "the model is working…");
+            }
+            Progress::Received { .. } => {}
+            Progress::Parts(parts) => {
+                for part in parts {
+                    match (part.thought, &part.content) {
+                        (true, crate::conversation::PartContent::Text(text)) => {
+                            if !self.in_thought {
+                                let _ = writeln!(err, "\nthinking:");
+                                self.in_thought = true;
+                            } else if text.starts_with("**") {
+                                // A new thought summary begins with its bold heading.
+                                let _ = writeln!(err, "\n");
+                            }
+                            let _ = write!(err, "{text}");
+                        }
+                        (_, crate::conversation::PartContent::Image(blob)) => {
+                            self.in_thought = false;
+                            let kind = if part.thought {
+                                "thought image"
+                            } else {
+                                "image"
+                            };
+                            let size = blob
+                                .dimensions()
+                                .map(|(w, h)| format!("{w}×{h}"))
+                                .unwrap_or_else(|| "unknown size".into());
+                            let _ = writeln!(err, "\n[{kind}: {}, {size}]", blob.mime_type());
+                        }
+                        (false, crate::conversation::PartContent::Text(text)) if !self.json => {
+                            self.in_thought = false;
+                            let mut out = std::io::stdout().lock();
+                            let _ = write!(out, "{text}");
+                            let _ = out.flush();
+                            self.wrote_text |= !text.is_empty();
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self) {
+        if self.wrote_text {
+            println!();
+        }
+    }
+}
