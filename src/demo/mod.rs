@@ -340,6 +340,9 @@ fn streamed_response(
             {
                 match kind {
                     Interruption::Cut => {
+                        // Let what was sent reach the client first: a cut mid-reply, not a
+                        // refused connection.
+                        tokio::time::sleep(Duration::from_millis(50)).await;
                         let error = io::Error::new(
                             io::ErrorKind::ConnectionReset,
                             "demo fault: connection cut",

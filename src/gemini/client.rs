@@ -370,8 +370,9 @@ fn first_chars(data: &[u8], max: usize) -> String {
     String::from_utf8_lossy(&data[..data.len().min(max)]).into_owned()
 }
 
-/// rustls needs one process-wide crypto provider; ring is the one compiled in.
-fn install_crypto_provider() {
+/// rustls needs one process-wide crypto provider; ring is the one compiled in. Called by
+/// [`GeminiClient::new`]; anything else building a reqwest client calls it first.
+pub fn install_crypto_provider() {
     // Err means one is installed already, which is fine.
     let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -1,0 +1,576 @@
+//! End-to-end tests of the engine through the real `banana-studio send` binary against the demo
+//! model, which validates thought signatures as strictly as the real API.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use banana_studio::demo::{DemoOptions, DemoServer, Fault, RecordedRequest};
+use serde_json::{Value, json};
+
+const KEY: &str = "AIzaSy-TEST-KEY-c0ffee-7f3a9b";
+
+struct Harness {
+    home: tempfile::TempDir,
+    demo: DemoServer,
+}
+
+impl Harness {
+    async fn start(faults: Vec<Fault>) -> Self {
+        let home = tempfile::tempdir().unwrap();
+        let config = home.path().join("config.toml");
+        // Short backoff so retries do not slow the suite; attempts as shipped.
+        std::fs::write(
+            &config,
+            "idle_timeout_secs = 3\n[retry]\nbase_delay_ms = 20\nmax_attempts = 4\n",
+        )
+        .unwrap();
+        let demo = DemoServer::start(DemoOptions {
+            faults,
+            ..DemoOptions::default()
+        })
+        .await
+        .unwrap();
+        Self { home, demo }
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.home.path().join("data")
+    }
+
+    /// Runs `banana-studio send ARGS` against the demo model, off the async workers.
+    async fn send(&self, args: &[&str]) -> Output {
+        self.run("send", args).await
+    }
+
+    async fn run(&self, command: &str, args: &[&str]) -> Output {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_banana-studio"));
+        cmd.arg("--data-dir")
+            .arg(self.data_dir())
+            .arg("--config")
+            .arg(self.home.path().join("config.toml"))
+            .arg("--base-url")
+            .arg(self.demo.base_url())
+            .arg(command)
+            .args(args)
+            .env("GEMINI_API_KEY", KEY)
+            .env_remove("GOOGLE_API_KEY")
+            .env_remove("BANANA_BASE_URL")
+            .env_remove("BANANA_STUDIO_HOME");
+        tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap()
+    }
+
+    fn session_document(&self, name: &str) -> Value {
+        let path = self
+            .data_dir()
+            .join("sessions")
+            .join(name)
+            .join("session.json");
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    }
+
+    fn requests(&self) -> Vec<RecordedRequest> {
+        self.demo.requests()
+    }
+}
+
+fn stdout_json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not one JSON object ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn assert_success(output: &Output) {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Every model content of a request, as sent.
+fn model_contents(request: &Value) -> Vec<Value> {
+    request["contents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["role"] == "model")
+        .cloned()
+        .collect()
+}
+
+/// The non-thought parts of a model turn as stored in the session document.
+fn stored_answer_parts(document: &Value, turn: u64) -> Vec<Value> {
+    let turn = document["conversation"]["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == turn)
+        .unwrap();
+    turn["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["thought"] != json!(true))
+        .filter(|p| !(p["content"]["text"] == "" && p.get("thoughtSignature").is_none()))
+        .cloned()
+        .collect()
+}
+
+fn signatures(parts: &[Value]) -> Vec<String> {
+    parts
+        .iter()
+        .filter_map(|p| p["thoughtSignature"].as_str().map(str::to_string))
+        .collect()
+}
+
+async fn three_turn_session(streaming: bool) {
+    let harness = Harness::start(Vec::new()).await;
+    let stream_flag: &[&str] = if streaming { &[] } else { &["--no-stream"] };
+    let prompts = [
+        "an infographic about how coffee is made",
+        "bigger title",
+        "blue palette",
+    ];
+    let mut turns = Vec::new();
+    for prompt in prompts {
+        let mut args = vec!["--session", "coffee", "--json", "--search"];
+        args.extend_from_slice(stream_flag);
+        args.push(prompt);
+        let output = harness.send(&args).await;
+        assert_success(&output);
+        let reply = stdout_json(&output);
+        assert_eq!(reply["finish_reason"], "STOP");
+        assert_eq!(reply["images"].as_array().unwrap().len(), 1);
+        turns.push(reply["turn"].as_u64().unwrap());
+    }
+    assert_eq!(turns, vec![2, 4, 6]);
+
+    let requests = harness.requests();
+    assert_eq!(requests.len(), 3);
+    assert!(requests.iter().all(|r| r.streaming == streaming));
+    let document = harness.session_document("coffee");
+    for (index, request) in requests.iter().enumerate() {
+        let body = request.json();
+        let contents = body["contents"].as_array().unwrap();
+        // The full history: every earlier prompt and reply, then the new prompt.
+        assert_eq!(contents.len(), 2 * index + 1, "request {index}");
+        let sent_models = model_contents(&body);
+        for (m, sent) in sent_models.iter().enumerate() {
+            let stored = stored_answer_parts(&document, turns[m]);
+            let sent_parts = sent["parts"].as_array().unwrap();
+            assert_eq!(
+                sent_parts.len(),
+                stored.len(),
+                "request {index}, model turn {m}"
+            );
+            let stored_signatures = signatures(&stored);
+            assert!(stored_signatures.len() >= 2, "text and image are signed");
+            assert_eq!(signatures(sent_parts), stored_signatures, "byte for byte");
+            assert!(
+                sent_parts.iter().all(|p| p.get("thought").is_none()),
+                "thoughts are not sent back"
+            );
+        }
+        let prompt = contents.last().unwrap()["parts"][0]["text"]
+            .as_str()
+            .unwrap();
+        assert_eq!(prompt, prompts[index]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_turn_edit_session_streaming_carries_every_signature() {
+    three_turn_session(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_turn_edit_session_unary_carries_every_signature() {
+    three_turn_session(false).await;
+}
+
+/// Replays the recorded second request with one signature dropped or altered: the demo model
+/// refuses it exactly as the real API would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tampered_history_is_refused_by_the_demo_model() {
+    let harness = Harness::start(Vec::new()).await;
+    assert_success(
+        &harness
+            .send(&["--session", "s", "a poster about tea"])
+            .await,
+    );
+    assert_success(&harness.send(&["--session", "s", "make it green"]).await);
+    let good = harness.requests()[1].json();
+    let url = format!(
+        "{}/v1beta/models/gemini-3-pro-image-preview:generateContent",
+        harness.demo.base_url()
+    );
+    banana_studio::gemini::client::install_crypto_provider();
+    let http = reqwest::Client::new();
+    let post = |body: Value| {
+        let http = http.clone();
+        let url = url.clone();
+        async move {
+            let response = http
+                .post(url)
+                .header("x-goog-api-key", KEY)
+                .body(serde_json::to_vec(&body).unwrap())
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let bytes = response.bytes().await.unwrap();
+            (
+                status,
+                serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (status, _) = post(good.clone()).await;
+    assert_eq!(status, 200, "the recorded request itself is valid");
+
+    // The streamed reply was stored as received: two text deltas (the first signed), then
+    // the signed image.
+    let parts = good["contents"][1]["parts"].as_array().unwrap();
+    let image_index = parts
+        .iter()
+        .position(|p| p.get("inlineData").is_some())
+        .unwrap();
+    assert_eq!(image_index, 2);
+    let mut dropped = good.clone();
+    dropped["contents"][1]["parts"][image_index]
+        .as_object_mut()
+        .unwrap()
+        .remove("thoughtSignature");
+    let (status, body) = post(dropped).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body["error"]["message"],
+        "Image part is missing a thought_signature in content position 2, part position 3."
+    );
+
+    let mut altered = good;
+    let signature = altered["contents"][1]["parts"][0]["thoughtSignature"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    altered["contents"][1]["parts"][0]["thoughtSignature"] =
+        json!(signature.replacen('A', "B", 1).replacen('a', "b", 1));
+    let (status, body) = post(altered).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["message"], "Corrupted thought signature.");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn branching_with_from_sends_only_the_active_path() {
+    let harness = Harness::start(Vec::new()).await;
+    for prompt in ["a map of Europe", "add rivers", "add mountains"] {
+        assert_success(&harness.send(&["--session", "map", prompt]).await);
+    }
+    // Branch after the first reply (turn 2).
+    let output = harness
+        .send(&["--session", "map", "--from", "2", "--json", "night colours"])
+        .await;
+    assert_success(&output);
+    assert_eq!(stdout_json(&output)["turn"], 8);
+    let branch_request = harness.requests()[3].json();
+    let texts: Vec<&str> = branch_request["contents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["role"] == "user")
+        .map(|c| c["parts"][0]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, vec!["a map of Europe", "night colours"]);
+
+    let document = harness.session_document("map");
+    let turns = document["conversation"]["turns"].as_array().unwrap();
+    assert_eq!(turns.len(), 8, "both branches stay");
+    let parents: Vec<&Value> = turns.iter().map(|t| &t["parent"]).collect();
+    assert_eq!(parents[2], &json!(2));
+    assert_eq!(parents[6], &json!(2), "the branch hangs off the same reply");
+    assert_eq!(document["conversation"]["activeLeaf"], 8);
+
+    // --from a prompt is refused with an explanation.
+    let output = harness
+        .send(&["--session", "map", "--from", "3", "x"])
+        .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--from takes the number of a reply"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_failures_are_retried_and_reported() {
+    let harness = Harness::start(vec![Fault::Overloaded, Fault::Overloaded]).await;
+    let output = harness.send(&["--session", "r", "a chart"]).await;
+    assert_success(&output);
+    assert_eq!(harness.requests().len(), 3);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("attempt 1/4 failed"), "{stderr}");
+    assert!(stderr.contains("attempt 2/4 failed"), "{stderr}");
+    assert!(stderr.contains("The model is overloaded"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quota_errors_honour_the_servers_retry_delay() {
+    let harness = Harness::start(vec![Fault::RateLimited {
+        retry_delay: std::time::Duration::from_millis(400),
+    }])
+    .await;
+    let output = harness.send(&["--session", "q", "a chart"]).await;
+    assert_success(&output);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // The announced wait is the server's 0.4 s (+ up to 10 % jitter), not the 20 ms backoff.
+    assert!(
+        stderr.contains("retrying in 0.4s") || stderr.contains("retrying in 0.5s"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn persistent_failure_gives_up_and_leaves_the_session_unchanged() {
+    let harness = Harness::start(Vec::new()).await;
+    assert_success(&harness.send(&["--session", "keep", "first picture"]).await);
+    let before = std::fs::read(harness.data_dir().join("sessions/keep/session.json")).unwrap();
+    harness.demo.push_faults(vec![Fault::Internal; 4]);
+    let output = harness
+        .send(&["--session", "keep", "--json", "second"])
+        .await;
+    assert_eq!(output.status.code(), Some(1));
+    let error = stdout_json(&output);
+    assert_eq!(error["error"]["kind"], "server");
+    assert_eq!(error["error"]["status"], 500);
+    assert_eq!(harness.requests().len(), 5, "1 good + 4 attempts");
+    let after = std::fs::read(harness.data_dir().join("sessions/keep/session.json")).unwrap();
+    assert_eq!(before, after, "a failed call leaves the session as it was");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_errors_are_not_retried() {
+    let harness = Harness::start(vec![Fault::BadKey]).await;
+    let output = harness.send(&["--json", "x"]).await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout_json(&output)["error"]["kind"], "bad_key");
+    assert_eq!(harness.requests().len(), 1);
+
+    let output = harness
+        .send(&["--json", "--model", "gemini-3-pro-image", "x"])
+        .await;
+    let error = stdout_json(&output);
+    assert_eq!(error["error"]["kind"], "unknown_model");
+    assert_eq!(error["error"]["status"], 404);
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Pick a model")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_stream_is_an_error_not_a_shorter_turn() {
+    let harness = Harness::start(vec![Fault::CutAfterThoughts]).await;
+    let output = harness
+        .send(&["--session", "cut", "--json", "a chart"])
+        .await;
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout_json(&output)["error"]["kind"], "stream_broken");
+    assert!(
+        !harness
+            .data_dir()
+            .join("sessions/cut/session.json")
+            .exists(),
+        "nothing saved"
+    );
+    // Sending again works.
+    assert_success(&harness.send(&["--session", "cut", "a chart"]).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_is_not_json_is_quoted() {
+    let harness = Harness::start(vec![Fault::NotJson]).await;
+    let output = harness.send(&["--no-stream", "--json", "a chart"]).await;
+    let error = stdout_json(&output);
+    assert_eq!(error["error"]["kind"], "invalid_body");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("502 Bad Gateway")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocked_prompt_is_kept_explained_and_exits_3() {
+    let harness = Harness::start(vec![Fault::PromptBlocked]).await;
+    let output = harness
+        .send(&["--session", "b", "--json", "something"])
+        .await;
+    assert_eq!(output.status.code(), Some(3));
+    let reply = stdout_json(&output);
+    assert_eq!(reply["finish_reason"], "BLOCKED_PROHIBITED_CONTENT");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("The prompt was blocked"));
+    // The blocked exchange is kept but not sent as history.
+    assert_success(&harness.send(&["--session", "b", "something else"]).await);
+    let contents = harness.requests()[1].json()["contents"].clone();
+    assert_eq!(contents.as_array().unwrap().len(), 1);
+    assert_eq!(
+        harness.session_document("b")["conversation"]["turns"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+}
+
+/// A PNG of noise (incompressible, so its size is predictable), whatever the file's name says.
+fn write_png(path: &Path, width: u32, height: u32) {
+    let mut rng = fastrand::Rng::with_seed(7);
+    image::RgbImage::from_fn(width, height, |_, _| {
+        image::Rgb([rng.u8(..), rng.u8(..), rng.u8(..)])
+    })
+    .save_with_format(path, image::ImageFormat::Png)
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachments_go_in_the_user_turn_and_bad_ones_are_refused() {
+    let harness = Harness::start(Vec::new()).await;
+    let dir = harness.home.path();
+    let photo = dir.join("photo.jpg"); // a PNG, whatever its name says
+    write_png(&photo, 8, 6);
+    let output = harness
+        .send(&[
+            "--session",
+            "a",
+            "--attach",
+            photo.to_str().unwrap(),
+            "--json",
+            "make it a poster",
+        ])
+        .await;
+    assert_success(&output);
+    let request = harness.requests()[0].json();
+    let part = &request["contents"][0]["parts"][1]["inlineData"];
+    assert_eq!(part["mimeType"], "image/png");
+    assert_eq!(part["data"], base64_file(&photo));
+
+    let notes = dir.join("notes.png");
+    std::fs::write(&notes, "plain text").unwrap();
+    let output = harness
+        .send(&["--attach", notes.to_str().unwrap(), "x"])
+        .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is not an image the API accepts"));
+
+    let mut args: Vec<String> = Vec::new();
+    for _ in 0..15 {
+        args.extend(["--attach".to_string(), photo.to_string_lossy().into_owned()]);
+    }
+    args.push("x".into());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = harness.send(&refs).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("At most 14"));
+    assert_eq!(harness.requests().len(), 1, "refused before sending");
+}
+
+fn base64_file(path: &Path) -> String {
+    base64_simd::STANDARD.encode_to_string(std::fs::read(path).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_requests_are_refused_before_sending() {
+    let harness = Harness::start(Vec::new()).await;
+    let config = harness.home.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "provider = \"small\"\n[providers.small]\nkey_env = [\"GEMINI_API_KEY\"]\nbase_url = \"http://127.0.0.1:9\"\nmax_request_bytes = 2000\n",
+    )
+    .unwrap();
+    let big = harness.home.path().join("big.png");
+    write_png(&big, 64, 64);
+    let output = harness
+        .send(&["--session", "big", "--attach", big.to_str().unwrap(), "x"])
+        .await;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("over this provider's limit of 2 KB"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("/fresh"),
+        "says how to get under it: {stderr}"
+    );
+    assert!(harness.requests().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_open_elsewhere_is_refused() {
+    let harness = Harness::start(Vec::new()).await;
+    assert_success(&harness.send(&["--session", "busy", "first"]).await);
+    let store = banana_studio::store::Store::new(&harness.data_dir());
+    let held = store.open("busy").unwrap();
+    let output = harness.send(&["--session", "busy", "second"]).await;
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("is open in another banana-studio process"),
+        "{stderr}"
+    );
+    drop(held);
+    assert_success(&harness.send(&["--session", "busy", "second"]).await);
+}
+
+/// A distinctive key, errors echoed by the server and retries: the key appears in no file,
+/// no output and no error message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_key_never_leaks() {
+    let harness = Harness::start(vec![Fault::Overloaded, Fault::None, Fault::BadKey]).await;
+    let mut outputs = vec![harness.send(&["--session", "k", "--json", "one"]).await];
+    outputs.push(harness.send(&["--session", "k", "two"]).await);
+    outputs.push(harness.send(&["--session", "k", "--json", "three"]).await);
+    outputs.push(harness.run("sessions", &["--json"]).await);
+    for output in &outputs {
+        assert!(!String::from_utf8_lossy(&output.stdout).contains(KEY));
+        assert!(!String::from_utf8_lossy(&output.stderr).contains(KEY));
+    }
+    for entry in walk(harness.home.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(KEY), "the key is in {}", entry.display());
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_lists_what_send_created() {
+    let harness = Harness::start(Vec::new()).await;
+    assert_success(&harness.send(&["--session", "one", "a red bicycle"]).await);
+    let output = harness.run("sessions", &["--json"]).await;
+    assert_success(&output);
+    let list = stdout_json(&output);
+    assert_eq!(list[0]["name"], "one");
+    assert_eq!(list[0]["turns"], 2);
+    assert_eq!(list[0]["title"], "a red bicycle");
+}
