@@ -19,7 +19,15 @@ pub struct Blob {
 }
 
 struct BlobInner {
-    meta: BlobMeta,
+    mime_type: String,
+    size: u64,
+    dimensions: Option<(u32, u32)>,
+    /// Hex SHA-256, computed on first use: hashing a 4K image costs more than decoding it, and
+    /// only storage needs the hash.
+    sha256: OnceLock<String>,
+    /// The file's name inside the session folder: as the document recorded it, or
+    /// content-addressed for a new image.
+    file: OnceLock<String>,
     bytes: OnceLock<Bytes>,
     /// Absolute path of the stored file, once written or when read back from a session.
     path: OnceLock<PathBuf>,
@@ -44,18 +52,11 @@ pub struct BlobMeta {
 impl Blob {
     /// Wraps bytes already in memory (a decoded reply, a read attachment).
     pub fn from_bytes(mime_type: &str, bytes: Bytes) -> Self {
-        let sha256 = hex(&Sha256::digest(&bytes));
-        let (width, height) = image_dimensions(&bytes).unzip();
-        let file = format!("images/{sha256}.{}", extension_for(mime_type));
-        let meta = BlobMeta {
-            file,
-            mime_type: mime_type.to_string(),
-            sha256,
-            size: bytes.len() as u64,
-            width,
-            height,
-        };
-        let blob = Self::lazy(meta);
+        let blob = Self::new(
+            mime_type.to_string(),
+            bytes.len() as u64,
+            image_dimensions(&bytes),
+        );
         // Cannot fail: the cell is new.
         let _ = blob.inner.bytes.set(bytes);
         blob
@@ -63,39 +64,80 @@ impl Blob {
 
     /// A blob whose bytes are in a file, read on first use.
     pub fn stored(meta: BlobMeta, path: PathBuf) -> Self {
-        let blob = Self::lazy(meta);
+        let blob = Self::from_meta(meta);
         let _ = blob.inner.path.set(path);
         blob
     }
 
-    fn lazy(meta: BlobMeta) -> Self {
+    fn from_meta(meta: BlobMeta) -> Self {
+        let blob = Self::new(meta.mime_type, meta.size, meta.width.zip(meta.height));
+        let _ = blob.inner.sha256.set(meta.sha256);
+        let _ = blob.inner.file.set(meta.file);
+        blob
+    }
+
+    fn new(mime_type: String, size: u64, dimensions: Option<(u32, u32)>) -> Self {
         Self {
             inner: Arc::new(BlobInner {
-                meta,
+                mime_type,
+                size,
+                dimensions,
+                sha256: OnceLock::new(),
+                file: OnceLock::new(),
                 bytes: OnceLock::new(),
                 path: OnceLock::new(),
             }),
         }
     }
 
-    pub fn meta(&self) -> &BlobMeta {
-        &self.inner.meta
+    /// The record for the session document.
+    pub fn meta(&self) -> BlobMeta {
+        let (width, height) = self.dimensions().unzip();
+        BlobMeta {
+            file: self.file_name(),
+            mime_type: self.inner.mime_type.clone(),
+            sha256: self.sha256().to_string(),
+            size: self.inner.size,
+            width,
+            height,
+        }
+    }
+
+    /// Where the image is stored inside a session folder (relative).
+    pub fn file_name(&self) -> String {
+        self.inner
+            .file
+            .get_or_init(|| {
+                format!(
+                    "images/{}.{}",
+                    self.sha256(),
+                    extension_for(&self.inner.mime_type)
+                )
+            })
+            .clone()
     }
 
     pub fn mime_type(&self) -> &str {
-        &self.inner.meta.mime_type
+        &self.inner.mime_type
     }
 
     pub fn sha256(&self) -> &str {
-        &self.inner.meta.sha256
+        self.inner.sha256.get_or_init(|| {
+            // A stored blob always has its hash; one in memory always has its bytes.
+            self.inner
+                .bytes
+                .get()
+                .map(|bytes| hex(&Sha256::digest(bytes)))
+                .unwrap_or_default()
+        })
     }
 
     pub fn size(&self) -> u64 {
-        self.inner.meta.size
+        self.inner.size
     }
 
     pub fn dimensions(&self) -> Option<(u32, u32)> {
-        self.inner.meta.width.zip(self.inner.meta.height)
+        self.inner.dimensions
     }
 
     /// Where the image is on disk, once it is.
@@ -130,8 +172,7 @@ impl Blob {
                 format!("cannot read image {}: {e}", path.display()),
             )
         })?;
-        let actual = hex(&Sha256::digest(&data));
-        if actual != self.inner.meta.sha256 {
+        if hex(&Sha256::digest(&data)) != self.sha256() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!(
@@ -147,23 +188,22 @@ impl Blob {
 impl fmt::Debug for Blob {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Blob")
-            .field("mime_type", &self.inner.meta.mime_type)
-            .field("size", &self.inner.meta.size)
-            .field("sha256", &self.inner.meta.sha256)
-            .finish()
+            .field("mime_type", &self.inner.mime_type)
+            .field("size", &self.inner.size)
+            .finish_non_exhaustive()
     }
 }
 
 impl PartialEq for Blob {
     fn eq(&self, other: &Self) -> bool {
-        self.inner.meta.sha256 == other.inner.meta.sha256
-            && self.inner.meta.mime_type == other.inner.meta.mime_type
+        Arc::ptr_eq(&self.inner, &other.inner)
+            || (self.inner.mime_type == other.inner.mime_type && self.sha256() == other.sha256())
     }
 }
 
 impl Serialize for Blob {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.inner.meta.serialize(serializer)
+        self.meta().serialize(serializer)
     }
 }
 
@@ -171,7 +211,7 @@ impl Serialize for Blob {
 /// calls [`Blob::set_path`].
 impl<'de> Deserialize<'de> for Blob {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self::lazy(BlobMeta::deserialize(deserializer)?))
+        Ok(Self::from_meta(BlobMeta::deserialize(deserializer)?))
     }
 }
 
@@ -215,12 +255,12 @@ mod tests {
         let original = Blob::from_bytes("image/png", Bytes::from_static(b"not really a png"));
         let path = dir.path().join("x.png");
         std::fs::write(&path, b"not really a png").unwrap();
-        let lazy = Blob::stored(original.meta().clone(), path.clone());
+        let lazy = Blob::stored(original.meta(), path.clone());
         assert!(lazy.loaded().is_none());
         assert_eq!(&lazy.bytes().unwrap()[..], b"not really a png");
 
         std::fs::write(&path, b"tampered").unwrap();
-        let tampered = Blob::stored(original.meta().clone(), path);
+        let tampered = Blob::stored(original.meta(), path);
         let error = tampered.bytes().unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::InvalidData);
     }
@@ -229,7 +269,7 @@ mod tests {
     fn file_name_is_content_addressed() {
         let a = Blob::from_bytes("image/jpeg", Bytes::from_static(b"abc"));
         assert_eq!(
-            a.meta().file,
+            a.file_name(),
             "images/ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad.jpg"
         );
     }

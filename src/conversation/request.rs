@@ -131,7 +131,14 @@ pub fn build_request(
             Vec::new()
         },
     };
-    let body = serde_json::to_vec(&request)?;
+    // Sized up front so the body is written once, without regrowing (and copying) it.
+    let estimate = loaded
+        .iter()
+        .map(|b| b.len().div_ceil(3) * 4 + 64)
+        .sum::<usize>()
+        + 4096;
+    let mut body = Vec::with_capacity(estimate);
+    serde_json::to_writer(&mut body, &request)?;
     let size = body.len() as u64;
     if size > size_limit {
         return Err(RequestError::TooLarge {

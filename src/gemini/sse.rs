@@ -4,25 +4,28 @@
 //! limit (one image event is tens of MB) and every byte is scanned once: the decoder remembers
 //! where it stopped looking for a line end, so a 30 MB line fed in 16 KB reads costs linear time.
 
+use bytes::{Bytes, BytesMut};
+
 /// What one complete event carried.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SseEvent {
-    /// The `data:` lines of one event, joined by `\n`.
-    Data(Vec<u8>),
+    /// The `data:` lines of one event, joined by `\n`. A one-line event (every event of this
+    /// API) is a slice of the receive buffer, not a copy.
+    Data(Bytes),
     /// `data: [DONE]`, which some relays send last.
     Done,
 }
 
 #[derive(Debug, Default)]
 pub struct SseDecoder {
-    buf: Vec<u8>,
-    /// Start of the line being read.
-    line_start: usize,
-    /// Where to resume looking for `\n`.
+    /// Bytes of the line being read; complete lines are split off the front.
+    buf: BytesMut,
+    /// Where to resume looking for `\n` in `buf`.
     scan_from: usize,
     /// Data of the event being read, if it has a `data:` line yet.
-    data: Option<Vec<u8>>,
-    /// Whether any `data:` line was seen: if not, the body was not an event stream at all.
+    data: Option<Bytes>,
+    /// Until the first `data:` line, every line is kept: the body may be a plain JSON error.
+    preamble: Vec<u8>,
     saw_data: bool,
 }
 
@@ -36,26 +39,13 @@ impl SseDecoder {
         self.buf.extend_from_slice(bytes);
         let mut events = Vec::new();
         while let Some(offset) = memchr::memchr(b'\n', &self.buf[self.scan_from..]) {
-            let end = self.scan_from + offset;
-            let mut line_end = end;
-            if line_end > self.line_start && self.buf[line_end - 1] == b'\r' {
-                line_end -= 1;
-            }
-            let (start, stop) = (self.line_start, line_end);
-            self.line_start = end + 1;
-            self.scan_from = end + 1;
-            if let Some(event) = self.take_line(start, stop) {
+            let line = self.buf.split_to(self.scan_from + offset + 1).freeze();
+            self.scan_from = 0;
+            if let Some(event) = self.take_line(line) {
                 events.push(event);
             }
         }
         self.scan_from = self.buf.len();
-        // Drop consumed lines; what remains is at most one partial line. Until an event has been
-        // seen everything is kept: the body may be a plain JSON error instead of an event stream.
-        if self.saw_data && self.line_start > 0 {
-            self.buf.drain(..self.line_start);
-            self.scan_from -= self.line_start;
-            self.line_start = 0;
-        }
         events
     }
 
@@ -63,23 +53,12 @@ impl SseDecoder {
     /// closes right after the last `data:` line), and the bytes that were not part of an event:
     /// the whole body when it held no event at all.
     pub fn finish(mut self) -> (Option<SseEvent>, Vec<u8>) {
-        if self.line_start < self.buf.len() {
-            let (start, stop) = (self.line_start, self.buf.len());
-            let stop = if self.buf[stop - 1] == b'\r' {
-                stop - 1
-            } else {
-                stop
-            };
-            if self.buf[start..stop].starts_with(b"data:") {
-                self.take_line(start, stop);
-                self.line_start = self.buf.len();
-            }
+        if self.buf.starts_with(b"data:") {
+            let line = std::mem::take(&mut self.buf).freeze();
+            self.take_line(line);
         }
-        let rest = if self.saw_data {
-            self.buf.split_off(self.line_start)
-        } else {
-            std::mem::take(&mut self.buf)
-        };
+        let mut rest = std::mem::take(&mut self.preamble);
+        rest.extend_from_slice(&self.buf);
         (self.data.take().map(Self::classify), rest)
     }
 
@@ -88,27 +67,41 @@ impl SseDecoder {
         self.saw_data
     }
 
-    fn take_line(&mut self, start: usize, stop: usize) -> Option<SseEvent> {
-        let line = &self.buf[start..stop];
-        if line.is_empty() {
+    fn take_line(&mut self, line: Bytes) -> Option<SseEvent> {
+        let mut stop = line.len();
+        if line.ends_with(b"\n") {
+            stop -= 1;
+        }
+        if stop > 0 && line[stop - 1] == b'\r' {
+            stop -= 1;
+        }
+        if stop == 0 {
             return self.data.take().map(Self::classify);
         }
-        if let Some(value) = line.strip_prefix(b"data:") {
-            let value = value.strip_prefix(b" ").unwrap_or(value);
-            self.saw_data = true;
-            match &mut self.data {
-                Some(data) => {
-                    data.push(b'\n');
-                    data.extend_from_slice(value);
-                }
-                None => self.data = Some(value.to_vec()),
+        if !line.starts_with(b"data:") {
+            // `event:`, `id:`, `retry:` and `:` comments carry nothing this protocol uses.
+            if !self.saw_data {
+                self.preamble.extend_from_slice(&line);
             }
+            return None;
         }
-        // `event:`, `id:`, `retry:` and `:` comments carry nothing this protocol uses.
+        let start = if line.get(5) == Some(&b' ') { 6 } else { 5 };
+        let value = line.slice(start.min(stop)..stop);
+        self.saw_data = true;
+        self.data = Some(match self.data.take() {
+            None => value,
+            Some(previous) => {
+                let mut joined = BytesMut::with_capacity(previous.len() + 1 + value.len());
+                joined.extend_from_slice(&previous);
+                joined.extend_from_slice(b"\n");
+                joined.extend_from_slice(&value);
+                joined.freeze()
+            }
+        });
         None
     }
 
-    fn classify(data: Vec<u8>) -> SseEvent {
+    fn classify(data: Bytes) -> SseEvent {
         if data.trim_ascii() == b"[DONE]" {
             SseEvent::Done
         } else {
@@ -137,8 +130,8 @@ mod tests {
         let lf = b"data: {\"a\":1}\n\ndata: {\"b\":2}\n\n";
         let crlf = b"data: {\"a\":1}\r\n\r\ndata: {\"b\":2}\r\n\r\n";
         let expected = vec![
-            SseEvent::Data(b"{\"a\":1}".to_vec()),
-            SseEvent::Data(b"{\"b\":2}".to_vec()),
+            SseEvent::Data(Bytes::from_static(b"{\"a\":1}")),
+            SseEvent::Data(Bytes::from_static(b"{\"b\":2}")),
         ];
         for chunk in [1, 2, 3, 7, 1000] {
             assert_eq!(decode_in_chunks(lf, chunk), expected, "lf, chunk {chunk}");
@@ -155,7 +148,10 @@ mod tests {
         let body = b": keep-alive\nevent: message\ndata: one\ndata: two\n\ndata: [DONE]\n\n";
         assert_eq!(
             decode_in_chunks(body, 4),
-            vec![SseEvent::Data(b"one\ntwo".to_vec()), SseEvent::Done]
+            vec![
+                SseEvent::Data(Bytes::from_static(b"one\ntwo")),
+                SseEvent::Done
+            ]
         );
     }
 
@@ -164,7 +160,7 @@ mod tests {
         let mut decoder = SseDecoder::new();
         assert!(decoder.push(b"data: {\"x\":1}").is_empty());
         let (last, rest) = decoder.finish();
-        assert_eq!(last, Some(SseEvent::Data(b"{\"x\":1}".to_vec())));
+        assert_eq!(last, Some(SseEvent::Data(Bytes::from_static(b"{\"x\":1}"))));
         assert!(rest.is_empty());
     }
 
@@ -190,6 +186,6 @@ mod tests {
         body.extend_from_slice(&payload);
         body.extend_from_slice(b"\r\n\r\n");
         let events = decode_in_chunks(&body, 16 * 1024);
-        assert_eq!(events, vec![SseEvent::Data(payload)]);
+        assert_eq!(events, vec![SseEvent::Data(Bytes::from(payload))]);
     }
 }

@@ -499,8 +499,18 @@ struct InlineDataOut<'a> {
     data: &'a [u8],
 }
 
+/// Writes the bytes as a base64 JSON string. It goes in as a pre-quoted raw value: base64 never
+/// needs escaping, and serde_json's escape check would otherwise read every byte of every
+/// image in the history once more.
 fn serialize_base64<S: Serializer>(bytes: &&[u8], serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(&base64_simd::STANDARD.encode_to_string(bytes))
+    use serde::ser::Error;
+    let mut quoted = String::with_capacity(bytes.len().div_ceil(3) * 4 + 2);
+    quoted.push('"');
+    base64_simd::STANDARD.encode_append(bytes, &mut quoted);
+    quoted.push('"');
+    serde_json::value::RawValue::from_string(quoted)
+        .map_err(S::Error::custom)?
+        .serialize(serializer)
 }
 
 #[derive(Debug, Serialize)]

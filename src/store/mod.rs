@@ -275,7 +275,7 @@ impl Session {
             if blob.path().is_some() {
                 continue;
             }
-            let path = self.dir.join(&blob.meta().file);
+            let path = self.dir.join(blob.file_name());
             if !path.exists() {
                 let bytes = blob.bytes().map_err(io_error("read", &path))?;
                 write_atomic(&path, &bytes).map_err(io_error("write", &path))?;
@@ -324,7 +324,7 @@ fn read_document(dir: &Path) -> Result<Document, StoreError> {
         .map_err(|e| corrupt(e.to_string()))?;
     for part in document.conversation.parts() {
         if let PartContent::Image(blob) = &part.content {
-            let reference = &blob.meta().file;
+            let reference = &blob.file_name();
             let resolved =
                 resolve_inside(dir, reference).ok_or_else(|| StoreError::UnsafeReference {
                     path: path.clone(),
