@@ -12,6 +12,10 @@ use banana_studio::conversation::{
 use banana_studio::gemini::sse::{SseDecoder, SseEvent};
 use banana_studio::gemini::wire::GenerateContentResponse;
 use bytes::Bytes;
+// Measured with the binary's allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 const MB: usize = 1_000_000;

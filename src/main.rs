@@ -1,5 +1,9 @@
 use clap::Parser;
 
+// Large image buffers are allocated and freed on every turn; see Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use banana_studio::cli::{self, Cli};
 
 fn main() {
