@@ -394,6 +394,34 @@ async fn a_cut_stream_is_an_error_not_a_shorter_turn() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_stream_hits_the_idle_timeout() {
+    let harness = Harness::start(vec![Fault::Stall(std::time::Duration::from_secs(30))]).await;
+    std::fs::write(
+        harness.home.path().join("config.toml"),
+        "idle_timeout_secs = 1\n",
+    )
+    .unwrap();
+    let output = harness
+        .send(&["--session", "stall", "--json", "a chart"])
+        .await;
+    assert_eq!(output.status.code(), Some(1));
+    let error = stdout_json(&output);
+    assert_eq!(error["error"]["kind"], "timeout");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("No data from")
+    );
+    assert!(
+        !harness
+            .data_dir()
+            .join("sessions/stall/session.json")
+            .exists()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_that_is_not_json_is_quoted() {
     let harness = Harness::start(vec![Fault::NotJson]).await;
     let output = harness.send(&["--no-stream", "--json", "a chart"]).await;

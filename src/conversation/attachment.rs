@@ -131,6 +131,24 @@ mod tests {
     }
 
     #[test]
+    fn a_60_mb_file_is_refused_without_reading_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("huge.png");
+        // Sparse: the size is real, the disk use is not.
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(60 * 1024 * 1024)
+            .unwrap();
+        let error = load_attachment(&big).unwrap_err();
+        assert!(matches!(error, AttachmentError::TooLarge { .. }));
+        assert!(
+            error.to_string().contains("at most 50 MB")
+                || error.to_string().contains("the most is 50 MB"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn fifteen_is_too_many() {
         assert!(check_count(14).is_ok());
         assert!(

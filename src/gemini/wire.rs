@@ -572,3 +572,73 @@ pub fn error_envelope(body: &[u8]) -> Option<ErrorEnvelope> {
     let envelope: ErrorEnvelope = serde_json::from_slice(body).ok()?;
     (envelope.error.code != 0 || !envelope.error.status.is_empty()).then_some(envelope)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example response on the relay's documentation page: snake_case part fields, a
+    /// signature string, grounding at the top level.
+    #[test]
+    fn reads_the_relays_documented_example() {
+        let body = br#"{"candidates":[{"content":{"role":"user","parts":[{"text":"Create a picture",
+            "inline_data":{"mime_type":"image/jpeg","data":"AAEC"},"thought":true,"thought_signature":"string"}]},
+            "finishReason":"STOP","safetyRatings":[{"category":"HARM_CATEGORY_HARASSMENT","probability":"NEGLIGIBLE"}]}],
+            "usageMetadata":{"promptTokenCount":100,"candidatesTokenCount":1290,"totalTokenCount":1390},
+            "groundingMetadata":{"searchEntryPoint":{"renderedContent":"string"},
+            "groundingChunks":[{"web":{"uri":"https://example.com/article","title":"Example Article Title"}}]}}"#;
+        let response = GenerateContentResponse::from_slice(body).unwrap();
+        let part = &response.candidates[0].content.as_ref().unwrap().parts[0];
+        assert_eq!(part.inline_data.as_ref().unwrap().mime_type, "image/jpeg");
+        assert!(matches!(
+            part.thought_signature,
+            Some(Cow::Borrowed("string"))
+        ));
+        assert!(part.thought);
+        let grounding = response.grounding_metadata.unwrap();
+        assert_eq!(
+            grounding.sources().next().unwrap().title.as_deref(),
+            Some("Example Article Title")
+        );
+    }
+
+    #[test]
+    fn nulls_and_missing_fields_are_empty() {
+        let body = br#"{"candidates":null,"usageMetadata":null,"promptFeedback":{"blockReason":"OTHER","safetyRatings":null}}"#;
+        let response = GenerateContentResponse::from_slice(body).unwrap();
+        assert!(response.candidates.is_empty());
+        let body =
+            br#"{"candidates":[{"content":{"role":"model","parts":null},"safetyRatings":null}]}"#;
+        let response = GenerateContentResponse::from_slice(body).unwrap();
+        assert!(
+            response.candidates[0]
+                .content
+                .as_ref()
+                .unwrap()
+                .parts
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn unknown_part_fields_are_kept_in_camel_case() {
+        let body = br#"{"candidates":[{"content":{"parts":[{"function_call":{"name":"now"},"thought_signature":"c2ln","video_metadata":null}]}}]}"#;
+        let response = GenerateContentResponse::from_slice(body).unwrap();
+        let part = &response.candidates[0].content.as_ref().unwrap().parts[0];
+        assert_eq!(part.other.keys().collect::<Vec<_>>(), vec!["functionCall"]);
+    }
+
+    #[test]
+    fn durations_parse_like_protobuf_json() {
+        assert_eq!(
+            parse_duration("34.4s"),
+            Some(std::time::Duration::from_millis(34_400))
+        );
+        assert_eq!(
+            parse_duration("2s"),
+            Some(std::time::Duration::from_secs(2))
+        );
+        assert_eq!(parse_duration("-1s"), None);
+        assert_eq!(parse_duration("soon"), None);
+    }
+}
