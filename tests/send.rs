@@ -602,3 +602,52 @@ async fn sessions_lists_what_send_created() {
     assert_eq!(list[0]["turns"], 2);
     assert_eq!(list[0]["title"], "a red bicycle");
 }
+
+/// Switching from a model that does not sign (2.5 Flash Image) to Gemini 3 mid-conversation:
+/// the unsigned turn goes out with the documented bypass value and the edit goes through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_from_flash_to_pro_keeps_the_conversation() {
+    let harness = Harness::start(Vec::new()).await;
+    let first = harness
+        .send(&[
+            "--session",
+            "switch",
+            "--model",
+            "gemini-2.5-flash-image",
+            "a lighthouse",
+        ])
+        .await;
+    assert_success(&first);
+    let output = harness
+        .send(&[
+            "--session",
+            "switch",
+            "--model",
+            "gemini-3-pro-image-preview",
+            "--json",
+            "at night",
+        ])
+        .await;
+    assert_success(&output);
+    let request = harness.requests()[1].json();
+    let flash_parts = request["contents"][1]["parts"].as_array().unwrap();
+    // The first text part and the image need one; the second text delta does not.
+    let bypassed: Vec<bool> = flash_parts
+        .iter()
+        .map(|p| p["thoughtSignature"] == "skip_thought_signature_validator")
+        .collect();
+    assert_eq!(bypassed, vec![true, false, true]);
+    // Gemini 3 replies keep their own signatures when switching on again.
+    let third = harness
+        .send(&["--session", "switch", "--json", "add stars"])
+        .await;
+    assert_success(&third);
+    let request = harness.requests()[2].json();
+    let pro_parts = request["contents"][3]["parts"].as_array().unwrap();
+    assert!(
+        pro_parts
+            .iter()
+            .filter_map(|p| p["thoughtSignature"].as_str())
+            .all(|s| s != "skip_thought_signature_validator")
+    );
+}

@@ -85,6 +85,7 @@ pub fn build_request(
     }
     let mut images = loaded.iter();
 
+    let target_signs = ModelInfo::of(&settings.model).thinks;
     let mut contents: Vec<RequestContent<'_>> = Vec::with_capacity(path.len());
     for turn in &path {
         let role = match &turn.body {
@@ -95,8 +96,10 @@ pub fn build_request(
             }
             TurnBody::Model(_) => "model",
         };
+        let mut signature_rule = SignatureRule::for_turn(&turn.body, target_signs);
         let parts = sent_parts(&turn.body)
             .map(|part| RequestPart {
+                thought_signature: signature_rule.signature_for(part),
                 data: match &part.content {
                     PartContent::Text(text) => RequestPartData::Text(text),
                     PartContent::Image(blob) => RequestPartData::InlineData {
@@ -107,7 +110,6 @@ pub fn build_request(
                     PartContent::Other => RequestPartData::Other,
                 },
                 thought: part.thought,
-                thought_signature: part.thought_signature.as_deref(),
                 other: &part.extra,
             })
             .collect();
@@ -152,6 +154,56 @@ pub fn build_request(
         body: Bytes::from(body),
         image_count: loaded.len(),
     })
+}
+
+/// What the API accepts in place of a signature for model turns it did not produce.
+pub const SIGNATURE_BYPASS: &str = "skip_thought_signature_validator";
+
+/// Which parts of a model turn must carry a signature when sent to a Gemini 3 model: the first
+/// non-thought text part before any image, and every non-thought image. A reply from a model
+/// that does not sign (Gemini 2.5 Flash Image, when the user switches model mid-conversation)
+/// has none to give; for those parts the documented bypass value is sent instead. A reply from
+/// a signing model is always sent exactly as received, so a lost signature is never masked.
+struct SignatureRule {
+    fill_missing: bool,
+    first_text_seen: bool,
+    image_seen: bool,
+}
+
+impl SignatureRule {
+    fn for_turn(body: &TurnBody, target_signs: bool) -> Self {
+        let turn_signed = match body {
+            TurnBody::Model(model) => model
+                .model_version
+                .as_deref()
+                .is_none_or(|version| ModelInfo::of(version).thinks),
+            TurnBody::User(_) => true,
+        };
+        Self {
+            fill_missing: target_signs && !turn_signed,
+            first_text_seen: false,
+            image_seen: false,
+        }
+    }
+
+    fn signature_for<'a>(&mut self, part: &'a Part) -> Option<&'a str> {
+        let required = match (&part.content, part.thought) {
+            (PartContent::Text(_), false) => {
+                let first = !self.first_text_seen && !self.image_seen;
+                self.first_text_seen = true;
+                first
+            }
+            (PartContent::Image(_), false) => {
+                self.image_seen = true;
+                true
+            }
+            _ => false,
+        };
+        match part.thought_signature.as_deref() {
+            None if required && self.fill_missing => Some(SIGNATURE_BYPASS),
+            signature => signature,
+        }
+    }
 }
 
 /// The parts of a turn that go on the wire: all of a prompt's, a reply's minus its thoughts

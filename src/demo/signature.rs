@@ -7,8 +7,7 @@
 use sha2::{Digest, Sha256};
 
 const KEY: &[u8] = b"banana-studio demo model signature v1";
-/// What the real API accepts in place of a signature for turns that did not come from it.
-pub const VALIDATOR_BYPASS: &str = "skip_thought_signature_validator";
+pub use crate::conversation::request::SIGNATURE_BYPASS as VALIDATOR_BYPASS;
 /// Real signatures are hundreds of bytes to hundreds of KB; this size keeps the demo honest
 /// about carrying them without bloating tests.
 const SIGNATURE_BYTES: usize = 192;
