@@ -699,30 +699,26 @@ mod tests {
         reply_to(contents);
     }
 
-    #[test]
-    fn a_dropped_image_signature_is_refused_like_the_real_api() {
+    /// The error for sending the first turn back with part `index`'s signature removed.
+    fn refusal_without_signature(index: usize) -> String {
         let (user, mut answer_parts) = first_turn();
-        answer_parts[1]
+        answer_parts[index]
             .as_object_mut()
             .unwrap()
             .remove("thoughtSignature");
-        let contents = json!([user, {"role": "model", "parts": answer_parts}, {"role": "user", "parts": [{"text": "x"}]}]);
-        assert_eq!(
-            error_message(contents),
-            "Image part is missing a thought_signature in content position 2, part position 2."
-        );
+        error_message(
+            json!([user, {"role": "model", "parts": answer_parts}, {"role": "user", "parts": [{"text": "x"}]}]),
+        )
     }
 
     #[test]
-    fn a_dropped_text_signature_is_refused() {
-        let (user, mut answer_parts) = first_turn();
-        answer_parts[0]
-            .as_object_mut()
-            .unwrap()
-            .remove("thoughtSignature");
-        let contents = json!([user, {"role": "model", "parts": answer_parts}, {"role": "user", "parts": [{"text": "x"}]}]);
+    fn a_dropped_signature_is_refused_like_the_real_api() {
         assert_eq!(
-            error_message(contents),
+            refusal_without_signature(1),
+            "Image part is missing a thought_signature in content position 2, part position 2."
+        );
+        assert_eq!(
+            refusal_without_signature(0),
             "Text part is missing a thought_signature in content position 2, part position 1."
         );
     }

@@ -228,7 +228,7 @@ impl GeminiClient {
             .body(body)
             .send()
             .await
-            .map_err(|e| self.transport_error(&e))?;
+            .map_err(|e| self.reqwest_error(&e, false))?;
         let status = response.status();
         if status.is_success() {
             return Ok(response);
@@ -251,7 +251,7 @@ impl GeminiClient {
         let mut whole = Vec::new();
         let mut sse = SseDecoder::new();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| self.body_error(&e))?;
+            let chunk = chunk.map_err(|e| self.reqwest_error(&e, true))?;
             received += chunk.len() as u64;
             on_event(ClientEvent::Received { bytes: received })?;
             match mode {
@@ -281,13 +281,6 @@ impl GeminiClient {
         }
         // A unary body, or a streaming call answered with one plain JSON body (an error
         // envelope, or a relay that ignored `alt=sse`).
-        if let Some(envelope) = error_envelope(&whole) {
-            return Err(ApiError::from_error_body(
-                200,
-                &envelope.error,
-                &|t: &str| self.key.redact(t),
-            ));
-        }
         self.deliver(&whole, on_event)
     }
 
@@ -296,12 +289,8 @@ impl GeminiClient {
         data: &[u8],
         on_event: &mut (dyn FnMut(ClientEvent<'_>) -> Result<(), ApiError> + Send),
     ) -> Result<(), ApiError> {
-        if let Some(envelope) = error_envelope(data) {
-            return Err(ApiError::from_error_body(
-                200,
-                &envelope.error,
-                &|t: &str| self.key.redact(t),
-            ));
+        if let Some(error) = self.envelope_error(data) {
+            return Err(error);
         }
         match GenerateContentResponse::from_slice(data) {
             Ok(response) => on_event(ClientEvent::Response(Box::new(response))),
@@ -312,29 +301,32 @@ impl GeminiClient {
         }
     }
 
-    fn transport_error(&self, error: &reqwest::Error) -> ApiError {
-        if error.is_timeout() {
-            return ApiError::Timeout {
+    /// A reqwest failure: before the reply started it is a connection problem (retryable),
+    /// during the body the reply broke off.
+    fn reqwest_error(&self, error: &reqwest::Error, in_body: bool) -> ApiError {
+        let detail = self.key.redact(&error_chain(error));
+        match (error.is_timeout(), in_body) {
+            (true, _) => ApiError::Timeout {
                 base_url: self.base_url.clone(),
                 after: self.options.idle_timeout,
-            };
-        }
-        ApiError::Connect {
-            base_url: self.base_url.clone(),
-            detail: self.key.redact(&error_chain(error)),
+            },
+            (false, false) => ApiError::Connect {
+                base_url: self.base_url.clone(),
+                detail,
+            },
+            (false, true) => ApiError::StreamBroken { detail },
         }
     }
 
-    fn body_error(&self, error: &reqwest::Error) -> ApiError {
-        if error.is_timeout() {
-            return ApiError::Timeout {
-                base_url: self.base_url.clone(),
-                after: self.options.idle_timeout,
-            };
-        }
-        ApiError::StreamBroken {
-            detail: self.key.redact(&error_chain(error)),
-        }
+    /// An error envelope that came with a success status (a streamed call answered by a plain
+    /// error body).
+    fn envelope_error(&self, body: &[u8]) -> Option<ApiError> {
+        let envelope = error_envelope(body)?;
+        Some(ApiError::from_error_body(
+            200,
+            &envelope.error,
+            &|t: &str| self.key.redact(t),
+        ))
     }
 }
 
