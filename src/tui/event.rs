@@ -33,7 +33,7 @@ pub enum Event {
     },
     GenerationDone {
         job: JobId,
-        result: Result<ModelTurn, ApiError>,
+        result: Result<Box<ModelTurn>, ApiError>,
         at: Instant,
     },
     /// A save finished; `revision` is the conversation revision it wrote.

@@ -73,7 +73,7 @@ impl Theme {
     /// The default theme; always available.
     pub fn default_dark() -> Self {
         // The embedded files are checked by a test; this cannot fail in a released binary.
-        Self::built_in(DEFAULT_THEME).unwrap_or_else(|| Self::fallback())
+        Self::built_in(DEFAULT_THEME).unwrap_or_else(Self::fallback)
     }
 
     /// A built-in theme by name.
