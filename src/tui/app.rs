@@ -444,6 +444,11 @@ impl App {
         }
     }
 
+    /// Takes a running generation's prompt back out (the studio is closing).
+    pub fn abandon_running(&mut self) {
+        abandon_generation(self);
+    }
+
     pub fn has_unsaved_changes(&self) -> bool {
         self.save.revision > self.save.saved_revision
     }

@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,9 @@ use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use crossterm::{cursor, execute};
-use futures_util::StreamExt;
+use std::panic::AssertUnwindSafe;
+
+use futures_util::{FutureExt, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
@@ -66,12 +69,7 @@ impl TerminalGuard {
     fn enter() -> io::Result<Self> {
         enable_raw_mode()?;
         let guard = Self;
-        execute!(
-            io::stdout(),
-            EnterAlternateScreen,
-            EnableBracketedPaste,
-            cursor::Hide
-        )?;
+        enter_screen()?;
         Ok(guard)
     }
 }
@@ -82,14 +80,33 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Whether the studio's screen is up; restoring twice would move the cursor back to where
+/// the studio started (that is what leaving the alternate screen does) and garble what was
+/// printed in between, such as a panic message.
+static SCREEN_UP: AtomicBool = AtomicBool::new(false);
+
+fn enter_screen() -> io::Result<()> {
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        cursor::Hide,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    SCREEN_UP.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
 fn restore_terminal() {
     let _ = disable_raw_mode();
-    let _ = execute!(
-        io::stdout(),
-        DisableBracketedPaste,
-        LeaveAlternateScreen,
-        cursor::Show
-    );
+    if SCREEN_UP.swap(false, Ordering::SeqCst) {
+        let _ = execute!(
+            io::stdout(),
+            DisableBracketedPaste,
+            LeaveAlternateScreen,
+            cursor::Show
+        );
+    }
 }
 
 /// Makes a panic leave a usable terminal before the message is printed.
@@ -129,14 +146,30 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
     }
     warm_images(&app.conversation);
 
-    let result = driver.event_loop(&mut app, &mut terminal, &mut rx).await;
+    // A panic in the loop still ends here: the hook has restored the terminal, and what the
+    // conversation holds is saved before the panic goes on.
+    let outcome = AssertUnwindSafe(driver.event_loop(&mut app, &mut terminal, &mut rx))
+        .catch_unwind()
+        .await;
+    let (result, panic) = match outcome {
+        Ok(result) => (result, None),
+        Err(panic) => (Ok(()), Some(panic)),
+    };
 
     for (_, job) in driver.jobs.drain() {
         job.abort();
     }
+    // Nothing half-done is kept.
+    app.abandon_running();
     let saved = driver.final_save(&app).await;
     drop(terminal);
     drop(guard);
+    if let Some(panic) = panic {
+        if let Err(error) = &saved {
+            eprintln!("The session could not be saved: {error}");
+        }
+        std::panic::resume_unwind(panic);
+    }
     if let Err(error) = &result {
         eprintln!("{error}");
     }
@@ -714,13 +747,13 @@ async fn run_editor(
     .map_err(|e| e.to_string())
     .and_then(|r| r);
     let _ = enable_raw_mode();
-    let _ = execute!(
-        io::stdout(),
-        EnterAlternateScreen,
-        EnableBracketedPaste,
-        cursor::Hide
-    );
-    let _ = terminal.clear();
+    let _ = enter_screen();
+    // A fresh terminal has no memory of the old screen, so the next draw repaints all of it.
+    // (`Terminal::clear` would ask the terminal for the cursor position first, which can
+    // time out right after another program had the terminal.)
+    if let Ok(fresh) = Terminal::new(CrosstermBackend::new(io::stdout())) {
+        *terminal = fresh;
+    }
 
     let status = status?;
     if !status.success() {

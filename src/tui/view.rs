@@ -131,7 +131,7 @@ fn input_height(app: &App, width: u16) -> u16 {
     let notice = app
         .notice
         .as_ref()
-        .map(|n| wrap(&n.text, text_width.saturating_sub(2)).len().min(3))
+        .map(|n| wrap(&n.text, text_width.saturating_sub(1)).len().min(3))
         .unwrap_or(0);
     let lines = app.input.lines().len().max(2) + app.attachments.len() + notice;
     (lines as u16 + 2).clamp(4, 12)

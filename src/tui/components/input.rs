@@ -53,11 +53,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         } else {
             theme.success()
         };
-        let mut lines = wrap(&notice.text, width.saturating_sub(2));
+        // Three columns go to the mark in front.
+        let mut lines = wrap(&notice.text, (inner.width as usize).saturating_sub(3));
         if lines.len() > NOTICE_LINES {
             lines.truncate(NOTICE_LINES);
             if let Some(last) = lines.last_mut() {
-                *last = truncate(&format!("{last} …"), width.saturating_sub(2));
+                *last = truncate(
+                    &format!("{last} …"),
+                    (inner.width as usize).saturating_sub(3),
+                );
             }
         }
         for (i, line) in lines.into_iter().enumerate() {
