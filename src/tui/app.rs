@@ -311,7 +311,7 @@ impl App {
     }
 
     /// The reply the Thinking and Sources panes show: the selected reply, or the reply to the
-    /// selected prompt. `Err(())`-free: `Reply::Pending` while the selected prompt is being
+    /// selected prompt on the shown path; `Pending` while the selected prompt is being
     /// answered.
     pub fn selected_reply(&self) -> SelectedReply<'_> {
         let Some(turn) = self.selected_turn() else {
@@ -513,7 +513,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
         Event::Tick(at) => {
             app.now = Some(at);
             if !app.animating() {
-                // Nothing on screen moves with time.
+                // Nothing on screen moves with time: no redraw.
                 return Vec::new();
             }
             Vec::new()
@@ -975,8 +975,9 @@ fn start_generation(
         started: None,
         received_bytes: 0,
     });
-    app.image = None;
     app.selection_changed();
+    // Follow the images as they arrive.
+    app.image = None;
     vec![Effect::Generate {
         job,
         request,
@@ -1124,8 +1125,8 @@ fn on_done(
         Ok(reply) => match turn::commit(&mut app.conversation, &generation.prepared, *reply) {
             Ok(reply_id) => {
                 app.selected = Some(reply_id);
-                app.image = None;
                 app.selection_changed();
+                // Show the newest final image.
                 app.image = None;
                 vec![app.save_effect()]
             }
@@ -1609,8 +1610,7 @@ fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         Command::Demo => {
             if app.is_demo() {
                 app.notify("The demo model is in use already.");
-            } else if app.busy() {
-            } else {
+            } else if !app.busy() {
                 return vec![Effect::SwitchToDemo];
             }
         }

@@ -448,6 +448,7 @@ impl Driver {
                 };
                 self.send(Event::DemoConnected(result));
             }
+            // `update` has set `app.quit`; the loop ends after this batch and saves.
             Effect::Quit => {}
         }
     }

@@ -361,10 +361,6 @@ const fn info(
     }
 }
 
-pub fn action_info(action: Action) -> Option<&'static ActionInfo> {
-    ACTIONS.iter().find(|i| i.action == action)
-}
-
 /// A key with its modifiers, as written in the config (`ctrl-s`, `alt-enter`, `f5`, `?`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct KeyChord {
