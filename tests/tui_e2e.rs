@@ -101,7 +101,11 @@ fn quoted(path: &Path) -> String {
 #[test]
 fn a_three_turn_edit_session_in_tmux_against_the_demo_model() {
     if !tmux_available() {
-        eprintln!(
+        // Written to stderr directly: the test harness captures eprintln! of passing tests,
+        // and this must be seen.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
             "\n{bar}\n!!  tmux is not installed: SKIPPING the studio end-to-end test (tests/tui_e2e.rs).\n!!  Install tmux to run it; .ci/run does.\n{bar}\n",
             bar = "!".repeat(78)
         );
