@@ -6,4 +6,5 @@ pub mod conversation;
 pub mod demo;
 pub mod gemini;
 pub mod store;
+pub mod tui;
 pub mod turn;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, Environment, GOOGLE_REQUEST_LIMIT};
+use crate::config::{Config, ConfigError, Environment, GOOGLE_REQUEST_LIMIT};
 use crate::conversation::settings::{DEFAULT_MODEL, ImageSize, TurnSettings};
 use crate::demo::{DEMO_KEY, DemoOptions, DemoServer};
 use crate::gemini::{ApiKey, GeminiClient};
@@ -96,7 +96,7 @@ impl Failure {
     }
 }
 
-/// Runs a headless command.
+/// Runs a headless command, or the studio when no command is given.
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -106,9 +106,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Some(Command::Send(args)) => runtime.block_on(send::run(&cli.global, *args)),
         Some(Command::Sessions { json }) => sessions::run(&cli.global, json),
-        None => Err(Failure::input(
-            "No command given: use `banana-studio send PROMPT` or `banana-studio sessions` (see --help).",
-        )),
+        None => runtime.block_on(crate::tui::run(&cli.global, &cli.studio)),
     }
 }
 
@@ -154,6 +152,15 @@ impl Context {
     /// Connects to the provider, or starts the demo model. The demo server lives as long as
     /// the returned handle.
     pub async fn connect(&self, global: &GlobalArgs) -> Result<Connection, Failure> {
+        self.try_connect(global).await.map_err(|error| match error {
+            ConnectError::MissingKey(message) => Failure::input(message),
+            ConnectError::Other(failure) => failure,
+        })
+    }
+
+    /// Like [`Context::connect`], telling a missing key apart: the studio opens without one
+    /// and offers the demo.
+    pub async fn try_connect(&self, global: &GlobalArgs) -> Result<Connection, ConnectError> {
         let options = self.config.client_options();
         if global.demo {
             let demo_options = DemoOptions::from_env().map_err(Failure::input)?;
@@ -176,7 +183,12 @@ impl Context {
                 global.provider.as_deref(),
                 global.base_url.as_deref(),
             )
-            .map_err(Failure::input)?;
+            .map_err(|error| match error {
+                error @ ConfigError::MissingKey { .. } => {
+                    ConnectError::MissingKey(error.to_string())
+                }
+                error => ConnectError::Other(Failure::input(error)),
+            })?;
         let client =
             GeminiClient::new(&provider.base_url, provider.key, options).map_err(Failure::input)?;
         Ok(Connection {
@@ -185,6 +197,20 @@ impl Context {
             max_request_bytes: provider.max_request_bytes,
             _demo: None,
         })
+    }
+}
+
+/// Why [`Context::try_connect`] failed.
+#[derive(Debug)]
+pub enum ConnectError {
+    /// No key for the provider; the message names the variables to set.
+    MissingKey(String),
+    Other(Failure),
+}
+
+impl From<Failure> for ConnectError {
+    fn from(failure: Failure) -> Self {
+        ConnectError::Other(failure)
     }
 }
 

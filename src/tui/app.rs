@@ -1,0 +1,1649 @@
+//! The studio's state and [`update`]: the one place where events change the state. `update` is
+//! pure — no IO, no clock, no terminal — so every behaviour is tested by feeding events and
+//! looking at the state and the effects it returns.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use super::commands::{self, Command};
+use super::components::ScrollView;
+use super::components::conversation::ConversationView;
+use super::components::path_prompt::{PathPrompt, PathPurpose};
+use super::components::session_picker::SessionPicker;
+use super::components::sources::SourcesView;
+use super::cost::PriceTable;
+use super::event::{ConnectionInfo, Effect, Event, JobId};
+use super::keymap::{Action, Keymap};
+use super::theme::Theme;
+use crate::conversation::attachment::MAX_ATTACHMENTS;
+use crate::conversation::settings::{ImageSize, MODEL_PRESETS, ModelInfo, aspect_ratio_for};
+use crate::conversation::{
+    Blob, Conversation, ModelTurn, Part, PartContent, Turn, TurnBody, TurnId, TurnSettings,
+};
+use crate::gemini::Mode;
+use crate::turn::{self, NewTurn, Prepared, Progress};
+
+/// The panes that can have the focus, in focus order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Input,
+    Conversation,
+    Image,
+    Thinking,
+    Sources,
+}
+
+impl Pane {
+    const ORDER: [Pane; 5] = [
+        Pane::Input,
+        Pane::Conversation,
+        Pane::Image,
+        Pane::Thinking,
+        Pane::Sources,
+    ];
+
+    pub fn is_side(self) -> bool {
+        matches!(self, Pane::Image | Pane::Thinking | Pane::Sources)
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Input => "Prompt",
+            Pane::Conversation => "Conversation",
+            Pane::Image => "Image",
+            Pane::Thinking => "Thinking",
+            Pane::Sources => "Sources",
+        }
+    }
+}
+
+/// An image file to send with the next prompt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    pub name: String,
+    pub blob: Blob,
+}
+
+/// What was in the editor, kept to be put back.
+#[derive(Debug, Clone, Default)]
+pub struct Draft {
+    pub text: String,
+    pub attachments: Vec<Attachment>,
+}
+
+/// An earlier prompt being edited: sending it starts a branch beside it.
+#[derive(Debug, Clone)]
+pub struct EditTarget {
+    pub turn: TurnId,
+    pub parent: Option<TurnId>,
+    /// The draft the editor held before, restored when editing stops.
+    pub saved: Draft,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GenerationKind {
+    Send,
+    Edit,
+    Rerun,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    Starting,
+    Sending {
+        attempt: u32,
+        of: u32,
+        bytes: usize,
+    },
+    Retrying {
+        attempt: u32,
+        of: u32,
+        until: Instant,
+        reason: String,
+    },
+    /// Accepted; the model is working and nothing has arrived yet.
+    Waiting,
+    Receiving,
+}
+
+/// A running generation.
+#[derive(Debug)]
+pub struct Generation {
+    pub job: JobId,
+    pub kind: GenerationKind,
+    pub prepared: Prepared,
+    pub previous_leaf: Option<TurnId>,
+    /// The prompt to give back if the generation fails or is cancelled.
+    pub restore: Option<Draft>,
+    pub restore_edit: Option<EditTarget>,
+    /// What has arrived so far.
+    pub partial: ModelTurn,
+    pub phase: Phase,
+    pub started: Option<Instant>,
+    pub received_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+#[derive(Debug)]
+pub enum Overlay {
+    Help(ScrollView),
+    Sessions(SessionPicker),
+    PathPrompt(PathPrompt),
+    MissingKey,
+}
+
+/// Which image of the conversation is selected: the `index`-th image part of a turn (`None`:
+/// the reply being generated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageKey {
+    pub turn: Option<TurnId>,
+    pub index: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageKind {
+    Attachment,
+    Thought,
+    Final,
+}
+
+impl ImageKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ImageKind::Attachment => "attachment",
+            ImageKind::Thought => "thought image",
+            ImageKind::Final => "final image",
+        }
+    }
+}
+
+/// One image of the shown conversation.
+#[derive(Debug, Clone)]
+pub struct ImageEntry {
+    pub key: ImageKey,
+    pub kind: ImageKind,
+    pub blob: Blob,
+}
+
+/// Whether the session on disk is up to date.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SaveState {
+    /// Bumped on every change worth saving.
+    pub revision: u64,
+    pub saved_revision: u64,
+    pub error: Option<String>,
+}
+
+/// Everything the studio is showing and doing.
+pub struct App {
+    pub conversation: Conversation,
+    pub session_name: String,
+    pub save: SaveState,
+    pub connection: Option<ConnectionInfo>,
+    /// Why there is no connection (names the variables to set).
+    pub missing_key: Option<String>,
+    pub defaults: TurnSettings,
+    /// Settings for the next prompt.
+    pub settings: TurnSettings,
+    pub generation: Option<Generation>,
+    next_job: JobId,
+    /// Why the last generation failed, shown at the end of the conversation.
+    pub failure: Option<String>,
+    pub notice: Option<Notice>,
+    pub editing: Option<EditTarget>,
+    pub selected: Option<TurnId>,
+    pub image: Option<ImageKey>,
+    pub focus: Pane,
+    /// The side pane shown when there is room for only one.
+    pub side: Pane,
+    pub overlay: Option<Overlay>,
+    pub size: (u16, u16),
+    pub now: Option<Instant>,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub prices: PriceTable,
+    /// How the preview should draw images (for the preview module).
+    pub image_protocol: String,
+    pub input: TextArea<'static>,
+    pub attachments: Vec<Attachment>,
+    pub conversation_view: ConversationView,
+    pub thinking_view: ScrollView,
+    pub sources_view: SourcesView,
+    pub quit: bool,
+    /// Something visible changed since the last draw.
+    pub dirty: bool,
+}
+
+impl App {
+    pub fn new(
+        session_name: String,
+        conversation: Conversation,
+        defaults: TurnSettings,
+        connection: Option<ConnectionInfo>,
+        theme: Theme,
+        keymap: Keymap,
+        prices: PriceTable,
+    ) -> Self {
+        let mut app = Self {
+            conversation,
+            session_name,
+            save: SaveState::default(),
+            connection,
+            missing_key: None,
+            settings: defaults.clone(),
+            defaults,
+            generation: None,
+            next_job: 1,
+            failure: None,
+            notice: None,
+            editing: None,
+            selected: None,
+            image: None,
+            focus: Pane::Input,
+            side: Pane::Image,
+            overlay: None,
+            size: (120, 40),
+            now: None,
+            theme,
+            keymap,
+            prices,
+            image_protocol: "auto".into(),
+            input: new_editor(),
+            attachments: Vec::new(),
+            conversation_view: ConversationView::default(),
+            thinking_view: ScrollView::following(),
+            sources_view: SourcesView::default(),
+            quit: false,
+            dirty: true,
+        };
+        app.reset_to_active_path();
+        app
+    }
+
+    /// No key: the studio opens anyway and says what to set.
+    pub fn with_missing_key(mut self, message: String) -> Self {
+        self.missing_key = Some(message);
+        self.overlay = Some(Overlay::MissingKey);
+        self
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.connection.as_ref().is_some_and(|c| c.demo)
+    }
+
+    /// Whether the driver should send ticks (something on screen moves with time).
+    pub fn animating(&self) -> bool {
+        self.generation.is_some()
+    }
+
+    pub fn input_text(&self) -> String {
+        self.input.lines().join("\n")
+    }
+
+    pub(crate) fn set_input_text(&mut self, text: &str) {
+        let mut editor = new_editor();
+        editor.insert_str(text);
+        self.input = editor;
+    }
+
+    /// The turns shown: the active path, or during a generation the path to its prompt.
+    pub fn display_path(&self) -> Vec<&Turn> {
+        match &self.generation {
+            Some(generation) => self.conversation.path_to(generation.prepared.prompt_turn),
+            None => self.conversation.active_path(),
+        }
+    }
+
+    /// The selected turn, falling back to the last shown one.
+    pub fn selected_turn(&self) -> Option<&Turn> {
+        let path = self.display_path();
+        self.selected
+            .and_then(|id| path.iter().find(|t| t.id == id).copied())
+            .or_else(|| path.last().copied())
+    }
+
+    /// The reply the Thinking and Sources panes show: the selected reply, or the reply to the
+    /// selected prompt on the shown path; `Pending` while the selected prompt is being
+    /// answered.
+    pub fn selected_reply(&self) -> SelectedReply<'_> {
+        let Some(turn) = self.selected_turn() else {
+            return SelectedReply::None;
+        };
+        match &turn.body {
+            TurnBody::Model(reply) => SelectedReply::Done(turn.id, reply),
+            TurnBody::User(_) => {
+                if let Some(generation) = &self.generation
+                    && generation.prepared.prompt_turn == turn.id
+                {
+                    return SelectedReply::Pending(&generation.partial);
+                }
+                let path = self.display_path();
+                let next = path
+                    .iter()
+                    .position(|t| t.id == turn.id)
+                    .and_then(|i| path.get(i + 1));
+                match next {
+                    Some(next) => match &next.body {
+                        TurnBody::Model(reply) => SelectedReply::Done(next.id, reply),
+                        TurnBody::User(_) => SelectedReply::None,
+                    },
+                    None => SelectedReply::None,
+                }
+            }
+        }
+    }
+
+    /// Every image of the shown conversation, in order, with the reply being generated last.
+    pub fn images(&self) -> Vec<ImageEntry> {
+        let mut images = Vec::new();
+        let mut push_parts = |turn: Option<TurnId>, parts: &[Part], user: bool| {
+            let mut index = 0;
+            for part in parts {
+                if let PartContent::Image(blob) = &part.content {
+                    let kind = if user {
+                        ImageKind::Attachment
+                    } else if part.thought {
+                        ImageKind::Thought
+                    } else {
+                        ImageKind::Final
+                    };
+                    images.push(ImageEntry {
+                        key: ImageKey { turn, index },
+                        kind,
+                        blob: blob.clone(),
+                    });
+                    index += 1;
+                }
+            }
+        };
+        for turn in self.display_path() {
+            match &turn.body {
+                TurnBody::User(user) => push_parts(Some(turn.id), &user.parts, true),
+                TurnBody::Model(reply) => push_parts(Some(turn.id), &reply.parts, false),
+            }
+        }
+        if let Some(generation) = &self.generation {
+            push_parts(None, &generation.partial.parts, false);
+        }
+        images
+    }
+
+    /// The position of the selected image in `images`: the chosen one, else the newest final
+    /// image, else the newest image.
+    pub fn selected_image_index(&self, images: &[ImageEntry]) -> Option<usize> {
+        if let Some(key) = self.image
+            && let Some(i) = images.iter().position(|e| e.key == key)
+        {
+            return Some(i);
+        }
+        images
+            .iter()
+            .rposition(|e| e.kind == ImageKind::Final)
+            .or_else(|| images.len().checked_sub(1))
+    }
+
+    pub fn selected_image(&self) -> Option<ImageEntry> {
+        let images = self.images();
+        self.selected_image_index(&images)
+            .and_then(|i| images.get(i).cloned())
+    }
+
+    /// Where the next prompt continues from: the active reply (a prompt without one is
+    /// continued from its parent).
+    fn continue_from(&self) -> Option<TurnId> {
+        let leaf = self.conversation.active_leaf()?;
+        match self.conversation.get(leaf).map(|t| (&t.body, t.parent)) {
+            Some((TurnBody::Model(_), _)) => Some(leaf),
+            Some((TurnBody::User(_), parent)) => parent,
+            None => None,
+        }
+    }
+
+    /// After the active path changed under us: select its end, take its settings.
+    fn reset_to_active_path(&mut self) {
+        self.selected = self.conversation.active_leaf();
+        self.image = None;
+        self.settings = turn::inherited_settings(
+            &self.conversation,
+            self.conversation.active_leaf(),
+            &self.defaults,
+        );
+        self.conversation_view = ConversationView::default();
+        self.thinking_view = ScrollView::default();
+        self.sources_view = SourcesView::default();
+    }
+
+    fn notify(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    fn warn(&mut self, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    /// Marks the conversation changed and returns the save to run.
+    fn save_effect(&mut self) -> Effect {
+        self.save.revision += 1;
+        Effect::Save {
+            revision: self.save.revision,
+            conversation: self.conversation.clone(),
+        }
+    }
+
+    /// Takes a running generation's prompt back out (the studio is closing).
+    pub fn abandon_running(&mut self) {
+        abandon_generation(self);
+    }
+
+    pub fn has_unsaved_changes(&self) -> bool {
+        self.save.revision > self.save.saved_revision
+    }
+
+    fn selection_changed(&mut self) {
+        // Thoughts being streamed are followed at the bottom; finished ones read from the top.
+        self.thinking_view = if matches!(self.selected_reply(), SelectedReply::Pending(_)) {
+            ScrollView::following()
+        } else {
+            ScrollView::default()
+        };
+        self.sources_view = SourcesView::default();
+        self.conversation_view.follow_selection();
+        // Show the selected turn's newest image, if it has one.
+        if let Some(id) = self.selected {
+            let images = self.images();
+            if let Some(entry) = images.iter().rev().find(|e| e.key.turn == Some(id)) {
+                self.image = Some(entry.key);
+            }
+        }
+    }
+
+    fn busy(&mut self) -> bool {
+        if self.generation.is_some() {
+            let cancel = self.keymap.hint(Action::Cancel);
+            self.warn(format!(
+                "A generation is running: wait for it, or press {cancel} to cancel it."
+            ));
+            true
+        } else {
+            false
+        }
+    }
+}
+
+pub enum SelectedReply<'a> {
+    None,
+    Done(TurnId, &'a ModelTurn),
+    Pending(&'a ModelTurn),
+}
+
+fn new_editor() -> TextArea<'static> {
+    let mut editor = TextArea::default();
+    editor.set_placeholder_text("Describe an image or an edit, or type /help");
+    editor
+}
+
+/// The one entry point: applies an event, returns what the driver should do.
+pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
+    let effects = match event {
+        Event::Key(key) => {
+            if key.kind == KeyEventKind::Release {
+                return Vec::new();
+            }
+            on_key(app, key)
+        }
+        Event::Paste(text) => on_paste(app, &text),
+        Event::Resize(width, height) => {
+            app.size = (width, height);
+            Vec::new()
+        }
+        Event::Tick(at) => {
+            app.now = Some(at);
+            if !app.animating() {
+                // Nothing on screen moves with time: no redraw.
+                return Vec::new();
+            }
+            Vec::new()
+        }
+        Event::Progress { job, progress, at } => on_progress(app, job, progress, at),
+        Event::GenerationDone { job, result, at } => on_done(app, job, result, at),
+        Event::Saved { revision, result } => {
+            match result {
+                Ok(()) => {
+                    app.save.saved_revision = app.save.saved_revision.max(revision);
+                    app.save.error = None;
+                }
+                Err(error) => {
+                    app.warn(format!(
+                        "Could not save the session: {error} The conversation is kept in memory; the next save tries again."
+                    ));
+                    app.save.error = Some(error);
+                }
+            }
+            Vec::new()
+        }
+        Event::AttachmentLoaded { name, result } => {
+            match result {
+                Ok(blob) => add_attachment(app, name, blob),
+                Err(error) => app.warn(error),
+            }
+            Vec::new()
+        }
+        Event::Completions { for_text, entries } => {
+            if let Some(Overlay::PathPrompt(prompt)) = &mut app.overlay {
+                prompt.completed(&for_text, entries);
+            }
+            Vec::new()
+        }
+        Event::SessionsListed(result) => {
+            if let Some(Overlay::Sessions(picker)) = &mut app.overlay {
+                picker.listed(result, &app.session_name);
+            }
+            Vec::new()
+        }
+        Event::SessionOpened {
+            name,
+            conversation,
+            attachments,
+        } => {
+            let turns = conversation.turns().len();
+            app.conversation = conversation;
+            app.session_name = name.clone();
+            app.save = SaveState::default();
+            app.editing = None;
+            app.failure = None;
+            app.overlay = None;
+            app.set_input_text("");
+            app.attachments = attachments
+                .into_iter()
+                .map(|(name, blob)| Attachment { name, blob })
+                .collect();
+            app.reset_to_active_path();
+            app.focus = Pane::Input;
+            if app.attachments.is_empty() {
+                app.notify(format!("Session {name}: {turns} turns."));
+            } else {
+                app.notify(format!(
+                    "New session {name}, starting from the selected image (attached): describe the next change."
+                ));
+            }
+            Vec::new()
+        }
+        Event::SessionOpenFailed(error) => {
+            if let Some(Overlay::Sessions(picker)) = &mut app.overlay {
+                picker.error = Some(error.clone());
+            }
+            app.warn(error);
+            Vec::new()
+        }
+        Event::EditorDone(result) => {
+            match result {
+                Ok(text) => {
+                    app.set_input_text(text.trim_end_matches('\n'));
+                    app.focus = Pane::Input;
+                }
+                Err(error) => app.warn(error),
+            }
+            Vec::new()
+        }
+        Event::ThemeLoaded(result) => {
+            match result {
+                Ok(theme) => {
+                    app.notify(format!("Theme {}.", theme.name));
+                    app.theme = theme;
+                }
+                Err(error) => app.warn(error),
+            }
+            Vec::new()
+        }
+        Event::DemoConnected(result) => {
+            match result {
+                Ok(info) => {
+                    app.connection = Some(info);
+                    app.missing_key = None;
+                    if matches!(app.overlay, Some(Overlay::MissingKey)) {
+                        app.overlay = None;
+                    }
+                    app.notify("Now using the offline demo model: no key needed, nothing leaves this machine.");
+                }
+                Err(error) => app.warn(error),
+            }
+            Vec::new()
+        }
+        Event::Notice { text, error } => {
+            app.notice = Some(Notice { text, error });
+            Vec::new()
+        }
+        Event::Terminate => quit(app),
+    };
+    app.dirty = true;
+    effects
+}
+
+fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    app.notice = None;
+    if app.overlay.is_some() {
+        return on_overlay_key(app, key);
+    }
+    let in_editor = app.focus == Pane::Input;
+    match app.keymap.lookup(&key, in_editor) {
+        Some(action) => perform(app, action),
+        None if in_editor => {
+            app.input.input(key);
+            Vec::new()
+        }
+        None => {
+            // A letter typed while browsing: go back to the editor and type it there, so
+            // nobody types a prompt into the void.
+            if let KeyCode::Char(_) = key.code
+                && !key
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+            {
+                app.focus = Pane::Input;
+                app.input.input(key);
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
+    match &mut app.overlay {
+        Some(Overlay::PathPrompt(prompt)) => prompt.paste(text),
+        Some(_) => {}
+        None => {
+            app.focus = Pane::Input;
+            // Terminals send CR for newlines in pastes.
+            app.input
+                .insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
+        }
+    }
+    Vec::new()
+}
+
+fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let action = app.keymap.lookup(&key, false);
+    if action == Some(Action::Quit) && !matches!(app.overlay, Some(Overlay::PathPrompt(_))) {
+        return quit(app);
+    }
+    let Some(overlay) = app.overlay.as_mut() else {
+        return Vec::new();
+    };
+    match overlay {
+        Overlay::Help(scroll) => {
+            match (key.code, action) {
+                (KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q'), _)
+                | (_, Some(Action::Help | Action::Cancel)) => app.overlay = None,
+                (_, Some(Action::Up)) => scroll.scroll_up(1),
+                (_, Some(Action::Down)) => scroll.scroll_down(1),
+                (_, Some(Action::PageUp)) => scroll.page_up(),
+                (_, Some(Action::PageDown)) => scroll.page_down(),
+                (_, Some(Action::Top)) => scroll.top(),
+                (_, Some(Action::Bottom)) => scroll.bottom(),
+                _ => {}
+            }
+            Vec::new()
+        }
+        Overlay::Sessions(picker) => match (key.code, action) {
+            (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::Cancel)) => {
+                app.overlay = None;
+                Vec::new()
+            }
+            (_, Some(Action::Up)) => {
+                picker.up();
+                Vec::new()
+            }
+            (_, Some(Action::Down)) => {
+                picker.down();
+                Vec::new()
+            }
+            (KeyCode::Char('n'), _) => {
+                app.overlay = None;
+                run_command(app, Command::New)
+            }
+            (KeyCode::Enter, _) => match picker.chosen() {
+                Some(name) => {
+                    let name = name.to_string();
+                    run_command(app, Command::Open(Some(name)))
+                }
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
+        },
+        Overlay::PathPrompt(prompt) => match prompt.key(key) {
+            super::components::path_prompt::Outcome::Pending(effects) => effects,
+            super::components::path_prompt::Outcome::Cancelled => {
+                app.overlay = None;
+                Vec::new()
+            }
+            super::components::path_prompt::Outcome::Submitted(purpose, path) => {
+                app.overlay = None;
+                match purpose {
+                    PathPurpose::Attach => vec![Effect::LoadAttachment(path)],
+                    PathPurpose::SaveImage(blob) => vec![Effect::SaveImage { blob, to: path }],
+                }
+            }
+        },
+        Overlay::MissingKey => match key.code {
+            KeyCode::Char('d') | KeyCode::Char('D') => {
+                vec![Effect::SwitchToDemo]
+            }
+            KeyCode::Char('q') => quit(app),
+            KeyCode::Esc => {
+                app.overlay = None;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+    }
+}
+
+fn perform(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Send => {
+            let text = app.input_text();
+            if commands::is_command(&text) {
+                match commands::parse(&text) {
+                    Ok(command) => {
+                        let effects = run_command(app, command);
+                        // A command that failed left its explanation; keep the text to fix.
+                        if !app.notice.as_ref().is_some_and(|n| n.error) {
+                            app.set_input_text("");
+                        }
+                        effects
+                    }
+                    Err(error) => {
+                        app.warn(error);
+                        Vec::new()
+                    }
+                }
+            } else {
+                send(app, commands::unescape_prompt(&text))
+            }
+        }
+        Action::Newline => {
+            app.focus = Pane::Input;
+            app.input.insert_newline();
+            Vec::new()
+        }
+        Action::ExternalEditor => vec![Effect::OpenEditor(app.input_text())],
+        Action::Attach => run_command(app, Command::Attach(None)),
+        Action::Detach => run_command(app, Command::Detach(None)),
+        Action::Cancel => cancel(app),
+        Action::Rerun => rerun(app),
+        Action::EditPrompt => edit_selected(app),
+        Action::SelectPrevTurn => {
+            select_step(app, -1);
+            Vec::new()
+        }
+        Action::SelectNextTurn => {
+            select_step(app, 1);
+            Vec::new()
+        }
+        Action::PrevBranch => switch_branch(app, -1),
+        Action::NextBranch => switch_branch(app, 1),
+        Action::FocusNext => {
+            focus_step(app, 1);
+            Vec::new()
+        }
+        Action::FocusPrev => {
+            focus_step(app, -1);
+            Vec::new()
+        }
+        Action::Up
+        | Action::Down
+        | Action::PageUp
+        | Action::PageDown
+        | Action::Top
+        | Action::Bottom => {
+            navigate(app, action);
+            Vec::new()
+        }
+        Action::PrevImage => {
+            image_step(app, -1);
+            Vec::new()
+        }
+        Action::NextImage => {
+            image_step(app, 1);
+            Vec::new()
+        }
+        Action::FullScreen => match app.selected_image() {
+            Some(entry) => vec![Effect::FullScreen(entry.blob)],
+            None => {
+                app.warn("No image to show yet.");
+                Vec::new()
+            }
+        },
+        Action::SaveImage => run_command(app, Command::Save(None)),
+        Action::Copy => copy(app),
+        Action::OpenViewer => match app.selected_image() {
+            Some(entry) => match entry.blob.path() {
+                Some(path) => vec![Effect::OpenViewer(path.to_path_buf())],
+                None => {
+                    app.warn(
+                        "This image is not on disk yet (it is saved when the turn completes).",
+                    );
+                    Vec::new()
+                }
+            },
+            None => {
+                app.warn("No image to open yet.");
+                Vec::new()
+            }
+        },
+        Action::FreshThread => run_command(app, Command::Fresh),
+        Action::CycleModel => {
+            let next = MODEL_PRESETS
+                .iter()
+                .position(|m| *m == app.settings.model)
+                .map(|i| (i + 1) % MODEL_PRESETS.len())
+                .unwrap_or(0);
+            run_command(app, Command::Model(Some(MODEL_PRESETS[next].to_string())))
+        }
+        Action::CycleAspect => {
+            let ratios: Vec<&str> = ModelInfo::of(&app.settings.model).aspect_ratios().collect();
+            let next = match app.settings.aspect_ratio.as_deref() {
+                None => ratios.first().map(|r| r.to_string()),
+                Some(current) => ratios
+                    .iter()
+                    .position(|r| *r == current)
+                    .and_then(|i| ratios.get(i + 1))
+                    .map(|r| r.to_string()),
+            };
+            run_command(app, Command::Aspect(next))
+        }
+        Action::CycleSize => {
+            let next = match app.settings.image_size {
+                None => Some(ImageSize::K1),
+                Some(ImageSize::K1) => Some(ImageSize::K2),
+                Some(ImageSize::K2) => Some(ImageSize::K4),
+                Some(ImageSize::K4) => None,
+            };
+            run_command(app, Command::Size(next))
+        }
+        Action::ToggleSearch => {
+            let on = !app.settings.google_search;
+            run_command(app, Command::Search(on))
+        }
+        Action::SystemInstruction => {
+            let current = app.settings.system_instruction.clone().unwrap_or_default();
+            app.set_input_text(&format!("/system {current}"));
+            app.focus = Pane::Input;
+            app.notify("Type the system instruction and press Enter (/system off removes it).");
+            Vec::new()
+        }
+        Action::SessionPicker => run_command(app, Command::Open(None)),
+        Action::Help => run_command(app, Command::Help),
+        Action::Quit => quit(app),
+    }
+}
+
+fn quit(app: &mut App) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if let Some(job) = abandon_generation(app) {
+        effects.push(Effect::CancelGeneration(job));
+    }
+    app.quit = true;
+    effects.push(Effect::Quit);
+    effects
+}
+
+/// Sends the editor's prompt (a new turn, or a new branch when editing an earlier prompt).
+fn send(app: &mut App, prompt: String) -> Vec<Effect> {
+    if app.busy() {
+        return Vec::new();
+    }
+    let Some(connection) = app.connection.clone() else {
+        app.overlay = Some(Overlay::MissingKey);
+        return Vec::new();
+    };
+    let (parent, kind) = match &app.editing {
+        Some(edit) => (edit.parent, GenerationKind::Edit),
+        None => (app.continue_from(), GenerationKind::Send),
+    };
+    let previous_leaf = app.conversation.active_leaf();
+    let new_turn = NewTurn {
+        parent,
+        prompt,
+        attachments: app.attachments.iter().map(|a| a.blob.clone()).collect(),
+        settings: app.settings.clone(),
+    };
+    match turn::prepare(
+        &mut app.conversation,
+        new_turn,
+        connection.max_request_bytes,
+    ) {
+        Err(error) => {
+            app.warn(error.to_string());
+            Vec::new()
+        }
+        Ok(prepared) => {
+            let draft = Draft {
+                text: app.input_text(),
+                attachments: std::mem::take(&mut app.attachments),
+            };
+            app.set_input_text("");
+            let restore_edit = app.editing.take();
+            start_generation(
+                app,
+                prepared,
+                previous_leaf,
+                kind,
+                Some(draft),
+                restore_edit,
+            )
+        }
+    }
+}
+
+fn start_generation(
+    app: &mut App,
+    prepared: Prepared,
+    previous_leaf: Option<TurnId>,
+    kind: GenerationKind,
+    restore: Option<Draft>,
+    restore_edit: Option<EditTarget>,
+) -> Vec<Effect> {
+    let job = app.next_job;
+    app.next_job += 1;
+    let request = prepared.request.clone();
+    app.selected = Some(prepared.prompt_turn);
+    app.failure = None;
+    app.generation = Some(Generation {
+        job,
+        kind,
+        prepared,
+        previous_leaf,
+        restore,
+        restore_edit,
+        partial: ModelTurn::default(),
+        phase: Phase::Starting,
+        started: None,
+        received_bytes: 0,
+    });
+    app.selection_changed();
+    // Follow the images as they arrive.
+    app.image = None;
+    vec![Effect::Generate {
+        job,
+        request,
+        mode: Mode::Streaming,
+    }]
+}
+
+fn rerun(app: &mut App) -> Vec<Effect> {
+    if app.busy() {
+        return Vec::new();
+    }
+    let Some(connection) = app.connection.clone() else {
+        app.overlay = Some(Overlay::MissingKey);
+        return Vec::new();
+    };
+    let Some(turn) = app.selected_turn().map(|t| t.id) else {
+        app.warn("Nothing to rerun yet: send a prompt first.");
+        return Vec::new();
+    };
+    let previous_leaf = app.conversation.active_leaf();
+    match turn::prepare_rerun(&app.conversation, turn, connection.max_request_bytes) {
+        Ok(prepared) => start_generation(
+            app,
+            prepared,
+            previous_leaf,
+            GenerationKind::Rerun,
+            None,
+            None,
+        ),
+        Err(error) => {
+            app.warn(error.to_string());
+            Vec::new()
+        }
+    }
+}
+
+/// Takes the running generation's prompt back out; returns its job to abort.
+fn abandon_generation(app: &mut App) -> Option<JobId> {
+    let generation = app.generation.take()?;
+    turn::abandon(
+        &mut app.conversation,
+        &generation.prepared,
+        generation.previous_leaf,
+    );
+    if let Some(draft) = generation.restore {
+        restore_draft(app, draft);
+    }
+    if generation.restore_edit.is_some() {
+        app.editing = generation.restore_edit;
+    }
+    app.selected = app.conversation.active_leaf();
+    app.image = None;
+    app.selection_changed();
+    Some(generation.job)
+}
+
+/// Puts a prompt back into the editor, keeping anything typed since above it.
+fn restore_draft(app: &mut App, draft: Draft) {
+    let typed = app.input_text();
+    let text = if typed.trim().is_empty() {
+        draft.text
+    } else {
+        format!("{}\n{typed}", draft.text)
+    };
+    app.set_input_text(&text);
+    let mut attachments = draft.attachments;
+    for extra in std::mem::take(&mut app.attachments) {
+        if !attachments.iter().any(|a| a.blob == extra.blob) {
+            attachments.push(extra);
+        }
+    }
+    app.attachments = attachments;
+    app.focus = Pane::Input;
+}
+
+fn cancel(app: &mut App) -> Vec<Effect> {
+    if let Some(job) = abandon_generation(app) {
+        app.notify("Cancelled: nothing of the reply was kept. The prompt is back in the editor.");
+        return vec![Effect::CancelGeneration(job)];
+    }
+    if let Some(edit) = app.editing.take() {
+        app.set_input_text(&edit.saved.text);
+        app.attachments = edit.saved.attachments;
+        app.settings = turn::inherited_settings(
+            &app.conversation,
+            app.conversation.active_leaf(),
+            &app.defaults,
+        );
+        app.notify("Stopped editing; your draft is back.");
+        return Vec::new();
+    }
+    if app.focus != Pane::Input {
+        app.focus = Pane::Input;
+    }
+    Vec::new()
+}
+
+fn on_progress(app: &mut App, job: JobId, progress: Progress, at: Instant) -> Vec<Effect> {
+    let Some(generation) = app.generation.as_mut().filter(|g| g.job == job) else {
+        return Vec::new();
+    };
+    app.now = Some(at);
+    generation.started.get_or_insert(at);
+    match progress {
+        Progress::Sending { attempt, of, bytes } => {
+            generation.phase = Phase::Sending { attempt, of, bytes }
+        }
+        Progress::Retrying {
+            attempt,
+            of,
+            delay,
+            reason,
+        } => {
+            generation.phase = Phase::Retrying {
+                attempt: attempt + 1,
+                of,
+                until: at + delay,
+                reason,
+            }
+        }
+        Progress::Receiving => generation.phase = Phase::Waiting,
+        Progress::Received { bytes } => generation.received_bytes = bytes,
+        Progress::Parts(parts) => {
+            generation.phase = Phase::Receiving;
+            generation.partial.parts.extend(parts);
+        }
+    }
+    Vec::new()
+}
+
+fn on_done(
+    app: &mut App,
+    job: JobId,
+    result: Result<Box<ModelTurn>, crate::gemini::ApiError>,
+    at: Instant,
+) -> Vec<Effect> {
+    if app.generation.as_ref().is_none_or(|g| g.job != job) {
+        return Vec::new();
+    }
+    app.now = Some(at);
+    let Some(generation) = app.generation.take() else {
+        return Vec::new();
+    };
+    match result {
+        Ok(reply) => match turn::commit(&mut app.conversation, &generation.prepared, *reply) {
+            Ok(reply_id) => {
+                app.selected = Some(reply_id);
+                app.selection_changed();
+                // Show the newest final image.
+                app.image = None;
+                vec![app.save_effect()]
+            }
+            Err(error) => {
+                failed(app, generation, error.to_string());
+                Vec::new()
+            }
+        },
+        Err(error) => {
+            failed(app, generation, error.to_string());
+            Vec::new()
+        }
+    }
+}
+
+fn failed(app: &mut App, generation: Generation, error: String) {
+    let kind = generation.kind;
+    app.generation = Some(generation);
+    abandon_generation(app);
+    app.failure = Some(match kind {
+        GenerationKind::Rerun => format!("The rerun failed: {error}"),
+        GenerationKind::Send | GenerationKind::Edit => format!(
+            "The generation failed: {error}\nYour prompt is back in the editor: press Enter to try again."
+        ),
+    });
+}
+
+fn select_step(app: &mut App, step: isize) {
+    let path: Vec<TurnId> = app.display_path().iter().map(|t| t.id).collect();
+    if path.is_empty() {
+        return;
+    }
+    let current = app
+        .selected_turn()
+        .and_then(|t| path.iter().position(|id| *id == t.id))
+        .unwrap_or(path.len() - 1);
+    let next = current.saturating_add_signed(step).min(path.len() - 1);
+    if next != current || app.selected != Some(path[next]) {
+        app.selected = Some(path[next]);
+        app.selection_changed();
+    }
+}
+
+fn select_edge(app: &mut App, last: bool) {
+    let path: Vec<TurnId> = app.display_path().iter().map(|t| t.id).collect();
+    let target = if last { path.last() } else { path.first() };
+    if let Some(id) = target {
+        app.selected = Some(*id);
+        app.selection_changed();
+    }
+}
+
+fn switch_branch(app: &mut App, step: isize) -> Vec<Effect> {
+    if app.busy() {
+        return Vec::new();
+    }
+    let Some(turn) = app.selected_turn().map(|t| t.id) else {
+        return Vec::new();
+    };
+    let siblings = app.conversation.siblings(turn);
+    if siblings.len() < 2 {
+        let rerun = app.keymap.hint(Action::Rerun);
+        let edit = app.keymap.hint(Action::EditPrompt);
+        app.warn(format!(
+            "Turn #{turn} has no other branch. Rerun it ({rerun}) or edit a prompt ({edit}) to make one."
+        ));
+        return Vec::new();
+    }
+    let Some(position) = siblings.iter().position(|id| *id == turn) else {
+        return Vec::new();
+    };
+    let Some(&target) = position
+        .checked_add_signed(step)
+        .and_then(|i| siblings.get(i))
+    else {
+        app.notify(format!(
+            "Already on branch {}/{}.",
+            position + 1,
+            siblings.len()
+        ));
+        return Vec::new();
+    };
+    if app.conversation.activate(target).is_err() {
+        return Vec::new();
+    }
+    app.editing = None;
+    app.failure = None;
+    app.settings = turn::inherited_settings(
+        &app.conversation,
+        app.conversation.active_leaf(),
+        &app.defaults,
+    );
+    app.selected = Some(target);
+    app.image = None;
+    app.selection_changed();
+    // Which branch is active is part of the session.
+    vec![app.save_effect()]
+}
+
+fn edit_selected(app: &mut App) -> Vec<Effect> {
+    if app.busy() {
+        return Vec::new();
+    }
+    let Some(turn) = app.selected_turn() else {
+        app.warn("Nothing to edit yet: send a prompt first.");
+        return Vec::new();
+    };
+    // A selected reply edits the prompt it answered.
+    let prompt = match &turn.body {
+        TurnBody::User(_) => Some(turn),
+        TurnBody::Model(_) => turn.parent.and_then(|p| app.conversation.get(p)),
+    };
+    let Some(Turn {
+        id,
+        parent,
+        body: TurnBody::User(user),
+        ..
+    }) = prompt
+    else {
+        return Vec::new();
+    };
+    let (id, parent) = (*id, *parent);
+    let text = user.prompt();
+    let settings = user.settings.clone();
+    let attachments: Vec<Attachment> = user
+        .parts
+        .iter()
+        .filter_map(Part::as_image)
+        .enumerate()
+        .map(|(i, blob)| Attachment {
+            name: format!("image {} of prompt #{id}", i + 1),
+            blob: blob.clone(),
+        })
+        .collect();
+    let saved = match app.editing.take() {
+        // Switching from one edit to another keeps the original draft.
+        Some(previous) => previous.saved,
+        None => Draft {
+            text: app.input_text(),
+            attachments: std::mem::take(&mut app.attachments),
+        },
+    };
+    app.editing = Some(EditTarget {
+        turn: id,
+        parent,
+        saved,
+    });
+    app.set_input_text(&text);
+    app.attachments = attachments;
+    app.settings = settings;
+    app.focus = Pane::Input;
+    let cancel = app.keymap.hint(Action::Cancel);
+    app.notify(format!(
+        "Editing prompt #{id}: Enter sends it as a new branch beside it; {cancel} stops editing."
+    ));
+    Vec::new()
+}
+
+fn focus_step(app: &mut App, step: isize) {
+    let order = Pane::ORDER;
+    let current = order.iter().position(|p| *p == app.focus).unwrap_or(0);
+    let next = (current as isize + step).rem_euclid(order.len() as isize) as usize;
+    app.focus = order[next];
+    if app.focus.is_side() {
+        app.side = app.focus;
+    }
+}
+
+fn navigate(app: &mut App, action: Action) {
+    let pane = if app.focus == Pane::Input {
+        Pane::Conversation
+    } else {
+        app.focus
+    };
+    match (pane, action) {
+        (Pane::Conversation, Action::Up) => select_step(app, -1),
+        (Pane::Conversation, Action::Down) => select_step(app, 1),
+        (Pane::Conversation, Action::Top) => select_edge(app, false),
+        (Pane::Conversation, Action::Bottom) => select_edge(app, true),
+        (Pane::Conversation, Action::PageUp) => app.conversation_view.page_up(),
+        (Pane::Conversation, Action::PageDown) => app.conversation_view.page_down(),
+        (Pane::Image, Action::Up) => image_step(app, -1),
+        (Pane::Image, Action::Down) => image_step(app, 1),
+        (Pane::Image, Action::Top) => image_edge(app, false),
+        (Pane::Image, Action::Bottom) => image_edge(app, true),
+        (Pane::Sources, Action::Up) => app.sources_view.up(),
+        (Pane::Sources, Action::Down) => {
+            let count = source_count(app);
+            app.sources_view.down(count);
+        }
+        (Pane::Sources, Action::Top) => app.sources_view.top(),
+        (Pane::Sources, Action::Bottom) => {
+            let count = source_count(app);
+            app.sources_view.bottom(count);
+        }
+        (Pane::Sources, Action::PageUp) => app.sources_view.top(),
+        (Pane::Sources, Action::PageDown) => {
+            let count = source_count(app);
+            app.sources_view.bottom(count);
+        }
+        (Pane::Thinking, Action::Up) => app.thinking_view.scroll_up(1),
+        (Pane::Thinking, Action::Down) => app.thinking_view.scroll_down(1),
+        (Pane::Thinking, Action::PageUp) => app.thinking_view.page_up(),
+        (Pane::Thinking, Action::PageDown) => app.thinking_view.page_down(),
+        (Pane::Thinking, Action::Top) => app.thinking_view.top(),
+        (Pane::Thinking, Action::Bottom) => app.thinking_view.bottom(),
+        _ => {}
+    }
+}
+
+fn source_count(app: &App) -> usize {
+    match app.selected_reply() {
+        SelectedReply::Done(_, reply) => reply
+            .grounding
+            .as_ref()
+            .map(|g| g.sources().count())
+            .unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn image_step(app: &mut App, step: isize) {
+    let images = app.images();
+    let Some(current) = app.selected_image_index(&images) else {
+        app.warn("No images in this conversation yet.");
+        return;
+    };
+    let next = current
+        .saturating_add_signed(step)
+        .min(images.len().saturating_sub(1));
+    app.image = images.get(next).map(|e| e.key);
+}
+
+fn image_edge(app: &mut App, last: bool) {
+    let images = app.images();
+    let target = if last { images.last() } else { images.first() };
+    app.image = target.map(|e| e.key);
+}
+
+fn copy(app: &mut App) -> Vec<Effect> {
+    if app.focus == Pane::Sources {
+        let uri = match app.selected_reply() {
+            SelectedReply::Done(_, reply) => reply.grounding.as_ref().and_then(|g| {
+                g.sources()
+                    .nth(app.sources_view.selected)
+                    .and_then(|s| s.uri.clone())
+            }),
+            _ => None,
+        };
+        return match uri {
+            Some(uri) => vec![Effect::Copy {
+                text: uri,
+                what: "the source's URI".into(),
+            }],
+            None => {
+                app.warn("No source selected: this turn has no sources (turn search on with F5 or /search on).");
+                Vec::new()
+            }
+        };
+    }
+    match app.selected_image() {
+        Some(entry) => match entry.blob.path() {
+            Some(path) => vec![Effect::Copy {
+                text: path.display().to_string(),
+                what: "the image's path".into(),
+            }],
+            None => {
+                app.warn("This image is not on disk yet (it is saved when the turn completes).");
+                Vec::new()
+            }
+        },
+        None => {
+            app.warn(
+                "Nothing to copy: no image yet, and no source selected (focus Sources with Tab).",
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn add_attachment(app: &mut App, name: String, blob: Blob) {
+    if app.attachments.len() >= MAX_ATTACHMENTS {
+        app.warn(format!(
+            "At most {MAX_ATTACHMENTS} images can go with one prompt; detach one first."
+        ));
+        return;
+    }
+    if app.attachments.iter().any(|a| a.blob == blob) {
+        app.warn(format!("{name} is attached already."));
+        return;
+    }
+    let size = blob
+        .dimensions()
+        .map(|(w, h)| format!("{w}×{h}"))
+        .unwrap_or_else(|| "unknown size".into());
+    app.notify(format!("Attached {name} ({size})."));
+    app.attachments.push(Attachment { name, blob });
+}
+
+/// Applies a `/command` (or a key that does the same).
+fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
+    match command {
+        Command::Aspect(None) => {
+            app.settings.aspect_ratio = None;
+            app.notify("Aspect ratio: auto (the model chooses) for the next prompt.");
+        }
+        Command::Aspect(Some(ratio)) => match aspect_ratio_for(&app.settings.model, &ratio) {
+            Ok(ratio) => {
+                app.settings.aspect_ratio = Some(ratio.to_string());
+                app.notify(format!("Aspect ratio {ratio} for the next prompt."));
+            }
+            Err(error) => app.warn(error.to_string()),
+        },
+        Command::Size(None) => {
+            app.settings.image_size = None;
+            app.notify("Image size: auto for the next prompt.");
+        }
+        Command::Size(Some(size)) => {
+            if ModelInfo::of(&app.settings.model).takes_image_size {
+                app.settings.image_size = Some(size);
+                app.notify(format!("Image size {size} for the next prompt."));
+            } else {
+                app.warn(
+                    crate::conversation::settings::SettingsError::SizeNotSupported {
+                        model: app.settings.model.clone(),
+                    }
+                    .to_string(),
+                );
+            }
+        }
+        Command::Search(on) => {
+            app.settings.google_search = on;
+            app.notify(if on {
+                "Google Search grounding on: the next image is grounded in search results."
+            } else {
+                "Google Search grounding off."
+            });
+        }
+        Command::Model(None) => {
+            let current = app.settings.model.clone();
+            app.notify(format!(
+                "Model: {current}. Presets: {} (or any model name).",
+                commands::model_list()
+            ));
+        }
+        Command::Model(Some(model)) => {
+            let mut settings = app.settings.clone();
+            settings.model = model.trim().to_string();
+            let info = ModelInfo::of(&settings.model);
+            let mut dropped = Vec::new();
+            if settings.image_size.is_some() && !info.takes_image_size {
+                settings.image_size = None;
+                dropped.push("the image size (this model's size is fixed)");
+            }
+            if let Some(ratio) = &settings.aspect_ratio
+                && aspect_ratio_for(&settings.model, ratio).is_err()
+            {
+                settings.aspect_ratio = None;
+                dropped.push("the aspect ratio (this model does not offer it)");
+            }
+            match settings.validate() {
+                Ok(()) => {
+                    let preset = if MODEL_PRESETS.contains(&settings.model.as_str()) {
+                        String::new()
+                    } else {
+                        " (not a preset: the provider tells on send whether it knows it)".into()
+                    };
+                    let dropped = if dropped.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; dropped {}", dropped.join(" and "))
+                    };
+                    app.notify(format!(
+                        "Model {} for the next prompt{preset}{dropped}.",
+                        settings.model
+                    ));
+                    app.settings = settings;
+                }
+                Err(error) => app.warn(error.to_string()),
+            }
+        }
+        Command::System(None) => match &app.settings.system_instruction {
+            Some(text) => app.notify(format!("System instruction: {text}")),
+            None => app.notify("No system instruction. /system TEXT sets one."),
+        },
+        Command::System(Some(None)) => {
+            app.settings.system_instruction = None;
+            app.notify("System instruction removed.");
+        }
+        Command::System(Some(Some(text))) => {
+            app.settings.system_instruction = Some(text);
+            app.notify("System instruction set for the next prompts.");
+        }
+        Command::Attach(Some(path)) => {
+            if app.attachments.len() >= MAX_ATTACHMENTS {
+                app.warn(format!(
+                    "At most {MAX_ATTACHMENTS} images can go with one prompt; detach one first."
+                ));
+            } else {
+                return vec![Effect::LoadAttachment(PathBuf::from(path))];
+            }
+        }
+        Command::Attach(None) => {
+            app.overlay = Some(Overlay::PathPrompt(PathPrompt::new(
+                PathPurpose::Attach,
+                String::new(),
+            )));
+        }
+        Command::Detach(which) => {
+            if app.attachments.is_empty() {
+                app.warn("There is nothing attached.");
+            } else {
+                let index = which.map(|n| n - 1).unwrap_or(app.attachments.len() - 1);
+                if index < app.attachments.len() {
+                    let removed = app.attachments.remove(index);
+                    app.notify(format!("Detached {}.", removed.name));
+                } else {
+                    app.warn(format!(
+                        "There is no attachment {}: {} attached.",
+                        index + 1,
+                        app.attachments.len()
+                    ));
+                }
+            }
+        }
+        Command::New => {
+            if !app.busy() {
+                return vec![Effect::NewSession { from_image: None }];
+            }
+        }
+        Command::Open(Some(name)) => {
+            if app.busy() {
+                return Vec::new();
+            }
+            if name == app.session_name {
+                app.overlay = None;
+                app.notify(format!("Session {name} is the one open."));
+            } else {
+                return vec![Effect::OpenSession(name)];
+            }
+        }
+        Command::Open(None) => {
+            app.overlay = Some(Overlay::Sessions(SessionPicker::loading()));
+            return vec![Effect::ListSessions];
+        }
+        Command::Save(path) => match app.selected_image() {
+            Some(entry) => match path {
+                Some(path) => {
+                    return vec![Effect::SaveImage {
+                        blob: entry.blob,
+                        to: PathBuf::from(path),
+                    }];
+                }
+                None => {
+                    let suggestion = suggested_file_name(app, &entry);
+                    app.overlay = Some(Overlay::PathPrompt(PathPrompt::new(
+                        PathPurpose::SaveImage(entry.blob),
+                        suggestion,
+                    )));
+                }
+            },
+            None => app.warn("No image to save yet."),
+        },
+        Command::Fresh => {
+            if app.busy() {
+                return Vec::new();
+            }
+            match app.selected_image() {
+                Some(entry) => {
+                    return vec![Effect::NewSession {
+                        from_image: Some(entry.blob),
+                    }];
+                }
+                None => app.warn(
+                    "/fresh starts a new session from the selected image, and there is no image yet.",
+                ),
+            }
+        }
+        Command::Theme(name) => return vec![Effect::LoadTheme(name)],
+        Command::Help => app.overlay = Some(Overlay::Help(ScrollView::default())),
+        Command::Demo => {
+            if app.is_demo() {
+                app.notify("The demo model is in use already.");
+            } else if !app.busy() {
+                return vec![Effect::SwitchToDemo];
+            }
+        }
+        Command::Quit => return quit(app),
+    }
+    Vec::new()
+}
+
+/// `session-turn4.jpg` for the selected image (`-thought1`, `-attachment2` for the others).
+fn suggested_file_name(app: &App, entry: &ImageEntry) -> String {
+    let extension = crate::conversation::blob::extension_for(entry.blob.mime_type());
+    let turn = entry
+        .key
+        .turn
+        .map(|t| format!("-turn{t}"))
+        .unwrap_or_default();
+    // Which of its kind in its turn it is.
+    let ordinal = app
+        .images()
+        .iter()
+        .filter(|e| e.key.turn == entry.key.turn && e.kind == entry.kind)
+        .position(|e| e.key == entry.key)
+        .unwrap_or(0)
+        + 1;
+    let kind = match (entry.kind, ordinal) {
+        (ImageKind::Final, 1) => String::new(),
+        (ImageKind::Final, n) => format!("-{n}"),
+        (ImageKind::Thought, n) => format!("-thought{n}"),
+        (ImageKind::Attachment, n) => format!("-attachment{n}"),
+    };
+    format!("{}{turn}{kind}.{extension}", app.session_name)
+}
+
+#[cfg(test)]
+#[path = "app_tests.rs"]
+pub(crate) mod tests;

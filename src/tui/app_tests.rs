@@ -1,0 +1,1044 @@
+//! `update` driven by events alone: no terminal, no network, no disk, no clock.
+
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::gemini::ApiError;
+use crate::gemini::wire::{GroundingChunk, GroundingMetadata, Source, UsageMetadata};
+use crate::tui::event::ConnectionInfo;
+
+pub(crate) fn png(width: u32, height: u32) -> Blob {
+    png_colored(width, height, 0)
+}
+
+/// A PNG whose bytes differ with `seed`, so two replies never share an image.
+pub(crate) fn png_colored(width: u32, height: u32, seed: u8) -> Blob {
+    let mut bytes = Vec::new();
+    image::RgbImage::from_pixel(width, height, image::Rgb([250, 200, seed]))
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .expect("an in-memory PNG encodes");
+    Blob::from_bytes("image/png", Bytes::from(bytes))
+}
+
+pub(crate) fn demo_connection() -> ConnectionInfo {
+    ConnectionInfo {
+        provider: "demo".into(),
+        demo: true,
+        max_request_bytes: 100_000_000,
+    }
+}
+
+pub(crate) fn test_app() -> App {
+    App::new(
+        "test-session".into(),
+        Conversation::new(),
+        TurnSettings::default(),
+        Some(demo_connection()),
+        Theme::default_dark(),
+        Keymap::default(),
+        PriceTable::default(),
+    )
+}
+
+fn thought(text: &str) -> Part {
+    let mut part = Part::text(text);
+    part.thought = true;
+    part
+}
+
+fn thought_image(blob: Blob) -> Part {
+    let mut part = Part::image(blob);
+    part.thought = true;
+    part
+}
+
+/// A reply like the demo's: thoughts, a thought image, signed text, a signed image, sources.
+pub(crate) fn reply(text: &str) -> ModelTurn {
+    let mut answer = Part::text(text);
+    answer.thought_signature = Some("sig-text".into());
+    let seed = text
+        .bytes()
+        .fold(0u8, |a, b| a.wrapping_mul(31).wrapping_add(b));
+    let mut image = Part::image(png_colored(8, 6, seed));
+    image.thought_signature = Some("sig-image".into());
+    ModelTurn {
+        parts: vec![
+            thought("**Planning the composition**\n\nA bold title band and three panels."),
+            thought_image(png_colored(4, 3, seed.wrapping_add(1))),
+            answer,
+            image,
+        ],
+        finish_reason: Some("STOP".into()),
+        grounding: Some(GroundingMetadata {
+            web_search_queries: vec!["bananas".into()],
+            grounding_chunks: vec![
+                GroundingChunk {
+                    web: Some(Source {
+                        uri: Some("https://en.example.org/wiki/banana".into()),
+                        title: Some("example.org".into()),
+                    }),
+                    ..GroundingChunk::default()
+                },
+                GroundingChunk {
+                    web: Some(Source {
+                        uri: Some("https://data.example.com/bananas".into()),
+                        title: Some("data.example.com".into()),
+                    }),
+                    ..GroundingChunk::default()
+                },
+            ],
+            ..GroundingMetadata::default()
+        }),
+        usage: Some(UsageMetadata {
+            prompt_token_count: 100,
+            candidates_token_count: 1200,
+            total_token_count: 1300,
+            ..UsageMetadata::default()
+        }),
+        ..ModelTurn::default()
+    }
+}
+
+fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    update(app, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn chord(app: &mut App, code: KeyCode, modifiers: KeyModifiers) -> Vec<Effect> {
+    update(app, Event::Key(KeyEvent::new(code, modifiers)))
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}
+
+/// Types `text` and presses Enter.
+fn submit(app: &mut App, text: &str) -> Vec<Effect> {
+    type_text(app, text);
+    press(app, KeyCode::Enter)
+}
+
+fn job_of(effects: &[Effect]) -> JobId {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Generate { job, .. } => Some(*job),
+            _ => None,
+        })
+        .expect("a Generate effect")
+}
+
+fn done(app: &mut App, job: JobId, result: Result<ModelTurn, ApiError>) -> Vec<Effect> {
+    update(
+        app,
+        Event::GenerationDone {
+            job,
+            result: result.map(Box::new),
+            at: Instant::now(),
+        },
+    )
+}
+
+/// Sends a prompt and completes it with a reply.
+pub(crate) fn exchange(app: &mut App, prompt: &str, answer: &str) {
+    let effects = submit(app, prompt);
+    let job = job_of(&effects);
+    done(app, job, Ok(reply(answer)));
+}
+
+fn notice(app: &App) -> String {
+    app.notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
+fn notice_is_error(app: &App) -> bool {
+    app.notice.as_ref().is_some_and(|n| n.error)
+}
+
+fn overloaded() -> ApiError {
+    ApiError::Overloaded {
+        status: 503,
+        message: "The model is overloaded.".into(),
+    }
+}
+
+// --- Sending and streaming -------------------------------------------------------------
+
+#[test]
+fn send_adds_the_prompt_and_asks_for_a_streamed_generation() {
+    let mut app = test_app();
+    let effects = submit(&mut app, "an infographic about bananas");
+    assert_eq!(effects.len(), 1, "{effects:?}");
+    let Effect::Generate { request, mode, .. } = &effects[0] else {
+        panic!("expected Generate, got {effects:?}");
+    };
+    assert_eq!(*mode, Mode::Streaming);
+    assert_eq!(request.model, "gemini-3-pro-image-preview");
+    let body = String::from_utf8_lossy(&request.body);
+    assert!(body.contains("an infographic about bananas"), "{body}");
+    assert_eq!(app.conversation.turns().len(), 1);
+    assert!(app.input_text().is_empty(), "the editor is cleared");
+    let generation = app.generation.as_ref().expect("a generation runs");
+    assert_eq!(app.selected, Some(generation.prepared.prompt_turn));
+    assert!(app.animating());
+}
+
+#[test]
+fn an_empty_prompt_is_refused_and_nothing_is_sent() {
+    let mut app = test_app();
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(effects.is_empty());
+    assert!(app.conversation.is_empty());
+    assert!(notice(&app).contains("empty"), "{}", notice(&app));
+}
+
+#[test]
+fn progress_streams_the_thinking_into_the_state() {
+    let mut app = test_app();
+    let job = job_of(&submit(&mut app, "bananas"));
+    let t0 = Instant::now();
+    let progress = |progress, at| Event::Progress { job, progress, at };
+    update(
+        &mut app,
+        progress(
+            Progress::Sending {
+                attempt: 1,
+                of: 4,
+                bytes: 2048,
+            },
+            t0,
+        ),
+    );
+    let generation = app.generation.as_ref().unwrap();
+    assert_eq!(
+        generation.phase,
+        Phase::Sending {
+            attempt: 1,
+            of: 4,
+            bytes: 2048
+        }
+    );
+    assert_eq!(generation.started, Some(t0));
+
+    update(
+        &mut app,
+        progress(
+            Progress::Retrying {
+                attempt: 1,
+                of: 4,
+                delay: Duration::from_secs(3),
+                reason: "503".into(),
+            },
+            t0 + Duration::from_secs(1),
+        ),
+    );
+    assert!(matches!(
+        app.generation.as_ref().unwrap().phase,
+        Phase::Retrying { attempt: 2, of: 4, until, .. } if until == t0 + Duration::from_secs(4)
+    ));
+
+    update(
+        &mut app,
+        progress(Progress::Receiving, t0 + Duration::from_secs(5)),
+    );
+    update(
+        &mut app,
+        progress(
+            Progress::Parts(vec![thought("**Planning**\n\nA layout.")]),
+            t0 + Duration::from_secs(6),
+        ),
+    );
+    update(
+        &mut app,
+        progress(
+            Progress::Received { bytes: 3_000_000 },
+            t0 + Duration::from_secs(7),
+        ),
+    );
+    let generation = app.generation.as_ref().unwrap();
+    assert_eq!(generation.phase, Phase::Receiving);
+    assert_eq!(generation.received_bytes, 3_000_000);
+    match app.selected_reply() {
+        SelectedReply::Pending(partial) => {
+            assert_eq!(
+                partial.thoughts(),
+                vec!["**Planning**\n\nA layout.".to_string()]
+            )
+        }
+        _ => panic!("the selected prompt shows its reply as it streams"),
+    }
+    assert_eq!(app.now, Some(t0 + Duration::from_secs(7)));
+}
+
+#[test]
+fn done_commits_the_reply_and_saves_at_once() {
+    let mut app = test_app();
+    let job = job_of(&submit(&mut app, "bananas"));
+    let effects = done(&mut app, job, Ok(reply("Here it is.")));
+    let [
+        Effect::Save {
+            revision,
+            conversation,
+        },
+    ] = &effects[..]
+    else {
+        panic!("expected exactly one Save, got {effects:?}");
+    };
+    assert_eq!(*revision, 1);
+    assert_eq!(conversation.turns().len(), 2);
+    assert!(app.generation.is_none());
+    assert!(!app.animating());
+    let leaf = app.conversation.active_leaf();
+    assert_eq!(app.selected, leaf);
+    assert!(app.has_unsaved_changes());
+    update(
+        &mut app,
+        Event::Saved {
+            revision: 1,
+            result: Ok(()),
+        },
+    );
+    assert!(!app.has_unsaved_changes());
+    // The newest final image is the one shown.
+    let shown = app.selected_image().unwrap();
+    assert_eq!(shown.kind, ImageKind::Final);
+    assert_eq!(shown.blob.dimensions(), Some((8, 6)));
+}
+
+#[test]
+fn cancel_aborts_abandons_and_gives_the_prompt_back() {
+    let mut app = test_app();
+    update(
+        &mut app,
+        Event::AttachmentLoaded {
+            name: "ref.png".into(),
+            result: Ok(png(2, 2)),
+        },
+    );
+    let job = job_of(&submit(&mut app, "bananas"));
+    assert!(app.attachments.is_empty(), "sent with the prompt");
+    update(
+        &mut app,
+        Event::Progress {
+            job,
+            progress: Progress::Parts(vec![thought("half a thought")]),
+            at: Instant::now(),
+        },
+    );
+    let effects = press(&mut app, KeyCode::Esc);
+    assert!(
+        matches!(effects[..], [Effect::CancelGeneration(j)] if j == job),
+        "{effects:?}"
+    );
+    assert!(app.conversation.is_empty(), "nothing half-done is kept");
+    assert!(app.generation.is_none());
+    assert_eq!(app.input_text(), "bananas");
+    assert_eq!(app.attachments.len(), 1, "the attachment is back too");
+    assert!(notice(&app).contains("Cancelled"));
+    // A late report from the aborted task changes nothing.
+    let late = done(&mut app, job, Ok(reply("too late")));
+    assert!(late.is_empty());
+    assert!(app.conversation.is_empty());
+}
+
+#[test]
+fn a_failure_restores_the_prompt_and_explains_in_the_conversation() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "v1");
+    let before = app.conversation.clone();
+    let job = job_of(&submit(&mut app, "make it blue"));
+    // Typed while waiting: kept below the restored prompt.
+    type_text(&mut app, "and bigger");
+    let effects = done(&mut app, job, Err(overloaded()));
+    assert!(effects.is_empty(), "nothing to save: {effects:?}");
+    assert_eq!(app.conversation, before, "the session is as it was");
+    assert_eq!(app.input_text(), "make it blue\nand bigger");
+    let failure = app.failure.clone().unwrap_or_default();
+    assert!(failure.contains("overloaded"), "{failure}");
+    assert!(failure.contains("back in the editor"), "{failure}");
+    // Trying again clears the explanation.
+    let _ = press(&mut app, KeyCode::Enter);
+    assert!(app.failure.is_none());
+}
+
+// --- Branches, reruns, edits ---------------------------------------------------------
+
+#[test]
+fn rerun_adds_a_sibling_reply() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "v1");
+    let first_reply = app.conversation.active_leaf().unwrap();
+    app.focus = Pane::Conversation;
+    let effects = press(&mut app, KeyCode::Char('r'));
+    let job = job_of(&effects);
+    assert_eq!(app.conversation.turns().len(), 2, "a rerun adds no prompt");
+    assert_eq!(app.generation.as_ref().unwrap().kind, GenerationKind::Rerun);
+    done(&mut app, job, Ok(reply("v1 again")));
+    let second_reply = app.conversation.active_leaf().unwrap();
+    assert_eq!(
+        app.conversation.siblings(second_reply),
+        vec![first_reply, second_reply]
+    );
+    assert_eq!(app.selected, Some(second_reply));
+}
+
+#[test]
+fn a_failed_rerun_keeps_the_old_reply_active() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "v1");
+    let leaf = app.conversation.active_leaf();
+    let job = job_of(&chord(&mut app, KeyCode::Char('r'), KeyModifiers::ALT));
+    done(&mut app, job, Err(overloaded()));
+    assert_eq!(app.conversation.active_leaf(), leaf);
+    assert_eq!(app.conversation.turns().len(), 2);
+    assert!(
+        app.failure
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("The rerun failed")
+    );
+    assert!(
+        app.input_text().is_empty(),
+        "a rerun has no prompt to give back"
+    );
+}
+
+#[test]
+fn editing_an_earlier_prompt_sends_a_new_branch_beside_it() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "v1");
+    exchange(&mut app, "make the title bigger", "v2");
+    exchange(&mut app, "use a blue palette", "v3");
+    let second_prompt = app.conversation.turns()[2].id;
+    let first_reply = app.conversation.turns()[1].id;
+    app.focus = Pane::Conversation;
+    // From the last reply up to the second prompt: reply 6, prompt 5, reply 4, prompt 3.
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Up);
+    }
+    assert_eq!(app.selected, Some(second_prompt));
+    press(&mut app, KeyCode::Char('e'));
+    assert_eq!(app.focus, Pane::Input);
+    assert_eq!(app.input_text(), "make the title bigger");
+    assert_eq!(app.editing.as_ref().map(|e| e.turn), Some(second_prompt));
+    type_text(&mut app, " in the rain");
+    let job = job_of(&press(&mut app, KeyCode::Enter));
+    assert_eq!(app.generation.as_ref().unwrap().kind, GenerationKind::Edit);
+    done(&mut app, job, Ok(reply("v2b")));
+    let path = app.conversation.active_path();
+    assert_eq!(path.len(), 4, "root, first reply, the edit, its reply");
+    let edited = path[2];
+    assert_eq!(edited.parent, Some(first_reply));
+    assert_eq!(
+        app.conversation.siblings(edited.id),
+        vec![second_prompt, edited.id]
+    );
+    assert!(app.editing.is_none());
+}
+
+#[test]
+fn escape_stops_editing_and_brings_the_draft_back() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "v1");
+    type_text(&mut app, "my draft");
+    app.focus = Pane::Conversation;
+    press(&mut app, KeyCode::Char('k'));
+    press(&mut app, KeyCode::Char('e'));
+    assert_eq!(app.input_text(), "bananas");
+    app.settings.google_search = true;
+    press(&mut app, KeyCode::Esc);
+    assert!(app.editing.is_none());
+    assert_eq!(app.input_text(), "my draft");
+    assert!(
+        !app.settings.google_search,
+        "the edit's settings go with it"
+    );
+}
+
+#[test]
+fn branches_are_switched_on_the_selected_turn() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "v1");
+    exchange(&mut app, "blue", "v2");
+    // A second branch after the first reply.
+    app.focus = Pane::Conversation;
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Char('e'));
+    app.set_input_text("red");
+    let job = job_of(&press(&mut app, KeyCode::Enter));
+    done(&mut app, job, Ok(reply("v2 red")));
+    let red_prompt = app.conversation.active_path()[2].id;
+    let blue_prompt = app.conversation.turns()[2].id;
+
+    app.focus = Pane::Conversation;
+    press(&mut app, KeyCode::Up);
+    assert_eq!(app.selected, Some(red_prompt));
+    let effects = press(&mut app, KeyCode::Left);
+    assert!(
+        matches!(effects[..], [Effect::Save { .. }]),
+        "the active branch is saved"
+    );
+    assert_eq!(app.selected, Some(blue_prompt));
+    assert_eq!(app.conversation.active_path()[2].id, blue_prompt);
+    let effects = press(&mut app, KeyCode::Left);
+    assert!(effects.is_empty());
+    assert!(notice(&app).contains("branch 1/2"), "{}", notice(&app));
+    chord(&mut app, KeyCode::Right, KeyModifiers::ALT);
+    assert_eq!(app.conversation.active_path()[2].id, red_prompt);
+
+    // A turn without siblings says how to make one.
+    press(&mut app, KeyCode::Char('g'));
+    press(&mut app, KeyCode::Right);
+    assert!(notice(&app).contains("no other branch"), "{}", notice(&app));
+}
+
+#[test]
+fn structural_changes_wait_for_the_running_generation() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "v1");
+    submit(&mut app, "again");
+    app.focus = Pane::Conversation;
+    assert!(press(&mut app, KeyCode::Char('r')).is_empty());
+    assert!(notice(&app).contains("generation is running"));
+    assert!(press(&mut app, KeyCode::Char('e')).is_empty());
+    assert!(app.editing.is_none());
+}
+
+// --- Attachments -------------------------------------------------------------------------
+
+#[test]
+fn attachments_are_loaded_by_the_driver_listed_and_detached() {
+    let mut app = test_app();
+    let effects = submit(&mut app, "/attach ~/photo.png");
+    assert!(
+        matches!(&effects[..], [Effect::LoadAttachment(p)] if p == std::path::Path::new("~/photo.png")),
+        "{effects:?}"
+    );
+    assert!(app.input_text().is_empty());
+    let blob = png(3, 3);
+    update(
+        &mut app,
+        Event::AttachmentLoaded {
+            name: "photo.png".into(),
+            result: Ok(blob.clone()),
+        },
+    );
+    assert_eq!(app.attachments.len(), 1);
+    assert!(notice(&app).contains("Attached photo.png (3×3)"));
+    update(
+        &mut app,
+        Event::AttachmentLoaded {
+            name: "copy.png".into(),
+            result: Ok(blob),
+        },
+    );
+    assert_eq!(app.attachments.len(), 1, "the same image once");
+    update(
+        &mut app,
+        Event::AttachmentLoaded {
+            name: "notes.txt".into(),
+            result: Err("notes.txt: is not an image".into()),
+        },
+    );
+    assert!(notice_is_error(&app));
+
+    // Sent with the prompt.
+    let job = job_of(&submit(&mut app, "like this"));
+    done(&mut app, job, Ok(reply("ok")));
+    let prompt = &app.conversation.turns()[0];
+    let TurnBody::User(user) = &prompt.body else {
+        panic!("a prompt");
+    };
+    assert_eq!(
+        user.parts.iter().filter(|p| p.as_image().is_some()).count(),
+        1
+    );
+    assert!(app.attachments.is_empty());
+
+    // Detaching.
+    update(
+        &mut app,
+        Event::AttachmentLoaded {
+            name: "a.png".into(),
+            result: Ok(png(5, 5)),
+        },
+    );
+    update(
+        &mut app,
+        Event::AttachmentLoaded {
+            name: "b.png".into(),
+            result: Ok(png(6, 6)),
+        },
+    );
+    submit(&mut app, "/detach 1");
+    assert_eq!(app.attachments.len(), 1);
+    assert_eq!(app.attachments[0].name, "b.png");
+    submit(&mut app, "/detach 5");
+    assert!(notice_is_error(&app));
+    assert_eq!(
+        app.input_text(),
+        "/detach 5",
+        "a failed command stays to be fixed"
+    );
+    app.set_input_text("");
+    app.focus = Pane::Conversation;
+    press(&mut app, KeyCode::Char('x'));
+    assert!(app.attachments.is_empty());
+}
+
+#[test]
+fn the_attach_key_opens_a_path_prompt_that_completes_and_submits() {
+    let mut app = test_app();
+    chord(&mut app, KeyCode::Char('a'), KeyModifiers::ALT);
+    assert!(matches!(app.overlay, Some(Overlay::PathPrompt(_))));
+    type_text(&mut app, "img/ba");
+    let effects = press(&mut app, KeyCode::Tab);
+    assert!(matches!(&effects[..], [Effect::Complete(t)] if t == "img/ba"));
+    update(
+        &mut app,
+        Event::Completions {
+            for_text: "img/ba".into(),
+            entries: vec![("banana.png".into(), false), ("apple.png".into(), false)],
+        },
+    );
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(&effects[..], [Effect::LoadAttachment(p)] if p == std::path::Path::new("img/banana.png")),
+        "{effects:?}"
+    );
+    assert!(app.overlay.is_none());
+}
+
+// --- Commands and settings -----------------------------------------------------------
+
+#[test]
+fn settings_commands_change_the_next_prompt() {
+    let mut app = test_app();
+    submit(&mut app, "/aspect 16:9");
+    assert_eq!(app.settings.aspect_ratio.as_deref(), Some("16:9"));
+    submit(&mut app, "/size 4K");
+    assert_eq!(app.settings.image_size, Some(ImageSize::K4));
+    submit(&mut app, "/search on");
+    assert!(app.settings.google_search);
+    submit(&mut app, "/system Flat vector style");
+    assert_eq!(
+        app.settings.system_instruction.as_deref(),
+        Some("Flat vector style")
+    );
+    assert!(!notice_is_error(&app));
+    job_of(&submit(&mut app, "bananas"));
+    let TurnBody::User(user) = &app.conversation.turns()[0].body else {
+        panic!("a prompt");
+    };
+    assert_eq!(user.settings.aspect_ratio.as_deref(), Some("16:9"));
+    assert_eq!(user.settings.image_size, Some(ImageSize::K4));
+    assert!(user.settings.google_search);
+}
+
+#[test]
+fn bad_command_arguments_are_explained_and_change_nothing() {
+    let mut app = test_app();
+    submit(&mut app, "/size 2k");
+    assert!(notice_is_error(&app));
+    assert!(notice(&app).contains("uppercase K"), "{}", notice(&app));
+    assert_eq!(app.settings.image_size, None);
+    assert_eq!(app.input_text(), "/size 2k", "kept to be corrected");
+
+    app.set_input_text("");
+    submit(&mut app, "/aspect 7:5");
+    assert!(
+        notice(&app).contains("16:9"),
+        "lists what is accepted: {}",
+        notice(&app)
+    );
+    assert_eq!(app.settings.aspect_ratio, None);
+
+    app.set_input_text("");
+    submit(&mut app, "/search maybe");
+    assert!(notice(&app).contains("on or off"));
+
+    app.set_input_text("");
+    submit(&mut app, "/model ../../etc");
+    assert!(
+        notice(&app).contains("Invalid model name"),
+        "{}",
+        notice(&app)
+    );
+    assert_eq!(app.settings.model, "gemini-3-pro-image-preview");
+
+    app.set_input_text("");
+    submit(&mut app, "/frobnicate");
+    assert!(notice(&app).contains("Unknown command"));
+    assert!(
+        app.conversation.is_empty(),
+        "a command is never sent as a prompt"
+    );
+}
+
+#[test]
+fn switching_to_a_model_drops_what_it_cannot_take() {
+    let mut app = test_app();
+    submit(&mut app, "/size 2K");
+    submit(&mut app, "/model gemini-2.5-flash-image");
+    assert_eq!(app.settings.model, "gemini-2.5-flash-image");
+    assert_eq!(app.settings.image_size, None);
+    assert!(
+        notice(&app).contains("dropped the image size"),
+        "{}",
+        notice(&app)
+    );
+    submit(&mut app, "/size 4K");
+    assert!(
+        notice(&app).contains("fixed near 1024 px"),
+        "{}",
+        notice(&app)
+    );
+    app.set_input_text("");
+    submit(&mut app, "/model");
+    assert!(notice(&app).contains("gemini-3-pro-image-preview"));
+}
+
+#[test]
+fn session_and_app_commands_ask_the_driver() {
+    let mut app = test_app();
+    assert!(matches!(
+        submit(&mut app, "/new")[..],
+        [Effect::NewSession { from_image: None }]
+    ));
+    assert!(matches!(&submit(&mut app, "/open old")[..], [Effect::OpenSession(n)] if n == "old"));
+    let effects = submit(&mut app, "/open");
+    assert!(matches!(effects[..], [Effect::ListSessions]));
+    assert!(matches!(app.overlay, Some(Overlay::Sessions(_))));
+    app.overlay = None;
+    assert!(
+        matches!(&submit(&mut app, "/theme light")[..], [Effect::LoadTheme(n)] if n == "light")
+    );
+    submit(&mut app, "/help");
+    assert!(matches!(app.overlay, Some(Overlay::Help(_))));
+    press(&mut app, KeyCode::Esc);
+    assert!(app.overlay.is_none());
+    submit(&mut app, "/demo");
+    assert!(notice(&app).contains("already"));
+    // No image yet: /save and /fresh say so.
+    assert!(submit(&mut app, "/save /tmp/x.png").is_empty());
+    assert!(notice(&app).contains("No image"));
+    app.set_input_text("");
+    assert!(submit(&mut app, "/fresh").is_empty());
+    assert!(notice(&app).contains("no image yet"));
+    app.set_input_text("");
+    let effects = submit(&mut app, "/quit");
+    assert!(matches!(effects[..], [Effect::Quit]));
+    assert!(app.quit);
+}
+
+#[test]
+fn image_commands_act_on_the_selected_image() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "v1");
+    let shown = app.selected_image().unwrap().blob;
+    let effects = submit(&mut app, "/save ~/out.png");
+    assert!(
+        matches!(&effects[..], [Effect::SaveImage { blob, to }] if *blob == shown && to == std::path::Path::new("~/out.png")),
+        "{effects:?}"
+    );
+    let effects = submit(&mut app, "/fresh");
+    assert!(
+        matches!(&effects[..], [Effect::NewSession { from_image: Some(b) }] if *b == shown),
+        "{effects:?}"
+    );
+    // The save key asks where, suggesting a name.
+    chord(&mut app, KeyCode::Char('s'), KeyModifiers::CONTROL);
+    match &app.overlay {
+        Some(Overlay::PathPrompt(prompt)) => assert_eq!(prompt.text, "test-session-turn2.png"),
+        _ => panic!("a path prompt"),
+    }
+    press(&mut app, KeyCode::Esc);
+    app.focus = Pane::Image;
+    assert!(matches!(
+        press(&mut app, KeyCode::Char('f'))[..],
+        [Effect::FullScreen(_)]
+    ));
+    // Not on disk yet: copying the path explains.
+    assert!(press(&mut app, KeyCode::Char('y')).is_empty());
+    assert!(notice(&app).contains("not on disk"));
+    shown.set_path("/data/sessions/test/images/x.png".into());
+    let effects = press(&mut app, KeyCode::Char('y'));
+    assert!(
+        matches!(&effects[..], [Effect::Copy { text, .. }] if text == "/data/sessions/test/images/x.png"),
+        "{effects:?}"
+    );
+    assert!(matches!(
+        press(&mut app, KeyCode::Char('o'))[..],
+        [Effect::OpenViewer(_)]
+    ));
+}
+
+#[test]
+fn settings_keys_cycle_and_toggle() {
+    let mut app = test_app();
+    press(&mut app, KeyCode::F(5));
+    assert!(app.settings.google_search);
+    press(&mut app, KeyCode::F(5));
+    assert!(!app.settings.google_search);
+    press(&mut app, KeyCode::F(3));
+    assert_eq!(app.settings.aspect_ratio.as_deref(), Some("1:1"));
+    press(&mut app, KeyCode::F(3));
+    assert_eq!(app.settings.aspect_ratio.as_deref(), Some("2:3"));
+    press(&mut app, KeyCode::F(4));
+    assert_eq!(app.settings.image_size, Some(ImageSize::K1));
+    press(&mut app, KeyCode::F(4));
+    press(&mut app, KeyCode::F(4));
+    assert_eq!(app.settings.image_size, Some(ImageSize::K4));
+    press(&mut app, KeyCode::F(4));
+    assert_eq!(app.settings.image_size, None);
+    press(&mut app, KeyCode::F(2));
+    assert_eq!(app.settings.model, MODEL_PRESETS[1]);
+    press(&mut app, KeyCode::F(6));
+    assert_eq!(app.input_text(), "/system ");
+    assert_eq!(app.focus, Pane::Input);
+    // Typing 's' in the editor types, it does not toggle search.
+    app.set_input_text("");
+    press(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.input_text(), "s");
+    assert!(!app.settings.google_search);
+}
+
+#[test]
+fn settings_follow_the_branch_they_continue() {
+    let mut app = test_app();
+    submit(&mut app, "/aspect 16:9");
+    exchange(&mut app, "wide bananas", "v1");
+    assert_eq!(
+        app.settings.aspect_ratio.as_deref(),
+        Some("16:9"),
+        "kept after sending"
+    );
+    // A session opened afresh takes its settings from the active path.
+    let conversation = app.conversation.clone();
+    let mut reopened = test_app();
+    update(
+        &mut reopened,
+        Event::SessionOpened {
+            name: "other".into(),
+            conversation,
+            attachments: Vec::new(),
+        },
+    );
+    assert_eq!(reopened.settings.aspect_ratio.as_deref(), Some("16:9"));
+    assert_eq!(reopened.session_name, "other");
+    assert_eq!(reopened.selected, reopened.conversation.active_leaf());
+}
+
+// --- Panes, overlays, the rest ---------------------------------------------------------
+
+#[test]
+fn focus_cycles_and_typing_elsewhere_goes_to_the_editor() {
+    let mut app = test_app();
+    assert_eq!(app.focus, Pane::Input);
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Pane::Conversation);
+    press(&mut app, KeyCode::Tab);
+    assert_eq!((app.focus, app.side), (Pane::Image, Pane::Image));
+    press(&mut app, KeyCode::Tab);
+    assert_eq!((app.focus, app.side), (Pane::Thinking, Pane::Thinking));
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Pane::Sources);
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Pane::Input);
+    chord(&mut app, KeyCode::BackTab, KeyModifiers::SHIFT);
+    assert_eq!(app.focus, Pane::Sources);
+    // A letter with no binding while browsing is typed into the prompt.
+    press(&mut app, KeyCode::Char('b'));
+    assert_eq!(app.focus, Pane::Input);
+    assert_eq!(app.input_text(), "b");
+    // A pasted text lands in the editor with its newlines.
+    update(&mut app, Event::Paste("anana\r\nsplit".into()));
+    assert_eq!(app.input_text(), "banana\nsplit");
+    chord(&mut app, KeyCode::Enter, KeyModifiers::ALT);
+    assert_eq!(app.input.lines().len(), 3, "Alt-Enter adds a line");
+}
+
+#[test]
+fn sources_are_selected_and_their_uri_copied() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "v1");
+    app.focus = Pane::Sources;
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Down);
+    assert_eq!(app.sources_view.selected, 1, "stops at the last source");
+    let effects = press(&mut app, KeyCode::Char('y'));
+    assert!(
+        matches!(&effects[..], [Effect::Copy { text, .. }] if text == "https://data.example.com/bananas"),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn images_are_stepped_through_across_the_conversation() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "v1");
+    exchange(&mut app, "blue", "v2");
+    let images = app.images();
+    let kinds: Vec<ImageKind> = images.iter().map(|e| e.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ImageKind::Thought,
+            ImageKind::Final,
+            ImageKind::Thought,
+            ImageKind::Final
+        ]
+    );
+    assert_eq!(app.selected_image_index(&images), Some(3));
+    app.focus = Pane::Image;
+    press(&mut app, KeyCode::Char('['));
+    press(&mut app, KeyCode::Char('['));
+    assert_eq!(app.selected_image_index(&app.images()), Some(1));
+    chord(&mut app, KeyCode::Char('.'), KeyModifiers::ALT);
+    assert_eq!(app.selected_image_index(&app.images()), Some(2));
+    press(&mut app, KeyCode::Home);
+    assert_eq!(app.selected_image_index(&app.images()), Some(0));
+    // Selecting a turn shows its image.
+    app.focus = Pane::Conversation;
+    press(&mut app, KeyCode::Char('G'));
+    let shown = app.selected_image().unwrap();
+    assert_eq!(shown.key.turn, app.selected);
+}
+
+#[test]
+fn without_a_key_sending_offers_the_demo() {
+    let mut app = test_app();
+    app.connection = None;
+    let mut app = app.with_missing_key("No API key for provider google. Set GEMINI_API_KEY".into());
+    assert!(matches!(app.overlay, Some(Overlay::MissingKey)));
+    press(&mut app, KeyCode::Esc);
+    assert!(app.overlay.is_none());
+    assert!(submit(&mut app, "bananas").is_empty());
+    assert!(matches!(app.overlay, Some(Overlay::MissingKey)));
+    assert!(app.conversation.is_empty());
+    let effects = press(&mut app, KeyCode::Char('d'));
+    assert!(matches!(effects[..], [Effect::SwitchToDemo]));
+    update(&mut app, Event::DemoConnected(Ok(demo_connection())));
+    assert!(app.overlay.is_none());
+    assert!(app.is_demo());
+    assert_eq!(app.input_text(), "bananas", "the prompt waited");
+    assert!(matches!(
+        press(&mut app, KeyCode::Enter)[..],
+        [Effect::Generate { .. }]
+    ));
+}
+
+#[test]
+fn a_failed_save_is_shown_and_the_next_save_writes_everything() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "v1");
+    update(
+        &mut app,
+        Event::Saved {
+            revision: 1,
+            result: Err("No space left on device".into()),
+        },
+    );
+    assert!(notice_is_error(&app));
+    assert!(notice(&app).contains("kept in memory"));
+    assert!(app.save.error.is_some());
+    assert!(app.has_unsaved_changes());
+    let job = job_of(&submit(&mut app, "blue"));
+    let effects = done(&mut app, job, Ok(reply("v2")));
+    let [Effect::Save { conversation, .. }] = &effects[..] else {
+        panic!("{effects:?}");
+    };
+    assert_eq!(conversation.turns().len(), 4, "the retry writes both turns");
+    update(
+        &mut app,
+        Event::Saved {
+            revision: 2,
+            result: Ok(()),
+        },
+    );
+    assert!(app.save.error.is_none());
+    assert!(!app.has_unsaved_changes());
+}
+
+#[test]
+fn terminate_during_a_generation_keeps_nothing_half_done_and_quits() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "v1");
+    let job = job_of(&submit(&mut app, "blue"));
+    let effects = update(&mut app, Event::Terminate);
+    assert!(
+        matches!(effects[..], [Effect::CancelGeneration(j), Effect::Quit] if j == job),
+        "{effects:?}"
+    );
+    assert_eq!(app.conversation.turns().len(), 2);
+    assert!(app.quit);
+}
+
+#[test]
+fn the_session_picker_opens_the_chosen_session() {
+    let mut app = test_app();
+    chord(&mut app, KeyCode::Char('o'), KeyModifiers::CONTROL);
+    let summary = |name: &str| crate::store::SessionSummary {
+        name: name.into(),
+        dir: std::path::PathBuf::from("/x"),
+        turns: 2,
+        images: 1,
+        updated_at: "2026-01-01T00:00:00Z".into(),
+        title: "bananas".into(),
+        error: None,
+    };
+    update(
+        &mut app,
+        Event::SessionsListed(Ok(vec![summary("test-session"), summary("older")])),
+    );
+    let Some(Overlay::Sessions(picker)) = &app.overlay else {
+        panic!("the picker");
+    };
+    assert_eq!(
+        picker.selected, 1,
+        "starts on a session that is not the open one"
+    );
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(&effects[..], [Effect::OpenSession(n)] if n == "older"),
+        "{effects:?}"
+    );
+    update(&mut app, Event::SessionOpenFailed("locked".into()));
+    assert!(notice_is_error(&app));
+}
+
+#[test]
+fn the_theme_and_notices_from_the_driver_are_shown() {
+    let mut app = test_app();
+    update(
+        &mut app,
+        Event::ThemeLoaded(Ok(Theme::built_in("light").unwrap())),
+    );
+    assert_eq!(app.theme.name, "light");
+    update(
+        &mut app,
+        Event::ThemeLoaded(Err("No theme named \"x\"".into())),
+    );
+    assert_eq!(app.theme.name, "light");
+    assert!(notice_is_error(&app));
+    update(
+        &mut app,
+        Event::Notice {
+            text: "Copied".into(),
+            error: false,
+        },
+    );
+    assert_eq!(notice(&app), "Copied");
+    // The next key press clears it.
+    press(&mut app, KeyCode::Char('x'));
+    assert!(app.notice.is_none());
+}

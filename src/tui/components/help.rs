@@ -1,0 +1,119 @@
+//! The `?` overlay: every key, grouped, from the keymap table itself, then the `/commands`.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+
+use super::{ScrollView, centered, pane_block, wrap};
+use crate::tui::app::App;
+use crate::tui::commands::COMMANDS;
+use crate::tui::keymap::{ACTIONS, Group};
+
+pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let mut lines = Vec::new();
+    let key_width = 24.min(width / 3);
+    let text_width = width.saturating_sub(key_width + 1).max(10);
+    let mut groups: Vec<Group> = ACTIONS.iter().map(|a| a.group).collect();
+    groups.dedup();
+    for group in groups {
+        if !lines.is_empty() {
+            lines.push(Line::default());
+        }
+        lines.push(Line::styled(
+            group.title().to_string(),
+            theme
+                .accent()
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+        ));
+        for info in ACTIONS.iter().filter(|a| a.group == group) {
+            let keys = app
+                .keymap
+                .keys_for(info.action)
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" ");
+            let keys = if keys.is_empty() {
+                "(unbound)".to_string()
+            } else {
+                keys
+            };
+            let described = wrap(info.description, text_width);
+            for (i, text) in described.into_iter().enumerate() {
+                let key_cell = if i == 0 {
+                    format!("{keys:<key_width$}")
+                } else {
+                    " ".repeat(key_width)
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(key_cell, theme.key()),
+                    Span::raw(" "),
+                    Span::styled(text, theme.base()),
+                ]));
+            }
+        }
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled(
+        "Commands (type in the prompt, Enter runs; // sends a literal slash)".to_string(),
+        theme
+            .accent()
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
+    ));
+    for (usage, description) in COMMANDS {
+        for (i, text) in wrap(description, text_width).into_iter().enumerate() {
+            let usage_cell = if i == 0 {
+                format!("{usage:<key_width$}")
+            } else {
+                " ".repeat(key_width)
+            };
+            lines.push(Line::from(vec![
+                Span::styled(usage_cell, theme.key()),
+                Span::raw(" "),
+                Span::styled(text, theme.base()),
+            ]));
+        }
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled(
+        "Keys are configurable: [keys] in the config file, e.g. send = \"ctrl-s\". Letters act outside the prompt editor only.".to_string(),
+        theme.muted(),
+    ));
+    lines
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, scroll: &ScrollView) {
+    let theme = &app.theme;
+    let popup = centered(area, 96, area.height.saturating_sub(2).max(10));
+    frame.render_widget(Clear, popup);
+    let block = pane_block(
+        "Keys and commands",
+        Some(Line::from(Span::styled(
+            " ↑↓ PgUp PgDn scroll · Esc closes ",
+            theme.muted(),
+        ))),
+        true,
+        theme,
+    );
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    if inner.width < 10 || inner.height == 0 {
+        return;
+    }
+    let lines = lines(app, inner.width as usize - 2);
+    let offset = scroll.offset_for(lines.len(), inner.height as usize);
+    let visible: Vec<Line> = lines
+        .into_iter()
+        .skip(offset)
+        .take(inner.height as usize)
+        .map(|line| {
+            let mut spans = vec![Span::raw(" ")];
+            spans.extend(line.spans);
+            Line::from(spans)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(visible).style(theme.base()), inner);
+}

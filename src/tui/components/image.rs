@@ -1,0 +1,149 @@
+//! The image pane: the selected image of the conversation — which one ("image 3/7"), final,
+//! thought image or attachment, pixel size, type, file — above the preview.
+//!
+//! The preview itself is drawn by [`draw_image`], the single place where the image preview
+//! module plugs in; until it does, the area shows what would be there.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+
+use super::{pane_block, truncate, truncate_left};
+use crate::conversation::Blob;
+use crate::conversation::request::human_bytes;
+use crate::tui::app::{App, ImageKind, Pane};
+use crate::tui::keymap::Action;
+use crate::tui::theme::Theme;
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let focused = app.focus == Pane::Image;
+    let images = app.images();
+    let index = app.selected_image_index(&images);
+    let extra = index.map(|i| {
+        Line::from(Span::styled(
+            format!(" image {}/{} ", i + 1, images.len()),
+            theme.accent(),
+        ))
+    });
+    let block = pane_block("Image", extra, focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.width < 4 || inner.height < 2 {
+        return;
+    }
+    let Some(entry) = index.and_then(|i| images.get(i)) else {
+        let prev = app.keymap.hint(Action::PrevImage);
+        let next = app.keymap.hint(Action::NextImage);
+        let text = format!(
+            "No image yet. Images of the conversation show here; {prev} and {next} step through them."
+        );
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(theme.muted())
+                .wrap(Wrap { trim: true }),
+            inner.inner(ratatui::layout::Margin::new(1, 0)),
+        );
+        return;
+    };
+    let blob = &entry.blob;
+    let width = inner.width as usize - 1;
+    let kind_style = match entry.kind {
+        ImageKind::Final => theme.success(),
+        ImageKind::Thought => theme.thought(),
+        ImageKind::Attachment => theme.user(),
+    };
+    let turn = entry
+        .key
+        .turn
+        .map(|t| format!(" of turn #{t}"))
+        .unwrap_or_else(|| " (arriving)".into());
+    let size = blob
+        .dimensions()
+        .map(|(w, h)| format!("{w}×{h} px"))
+        .unwrap_or_else(|| "size unknown".into());
+    let format = blob
+        .mime_type()
+        .strip_prefix("image/")
+        .unwrap_or(blob.mime_type())
+        .to_ascii_uppercase();
+    let path = blob
+        .path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "not saved yet".into());
+    let mut info = vec![
+        Line::from(vec![
+            Span::raw(" "),
+            Span::styled(entry.kind.label(), kind_style),
+            Span::styled(
+                truncate(&turn, width.saturating_sub(entry.kind.label().len())),
+                theme.muted(),
+            ),
+        ]),
+        Line::from(vec![
+            Span::raw(" "),
+            Span::styled(size, theme.base()),
+            Span::styled(
+                truncate(
+                    &format!(" · {format} · {}", human_bytes(blob.size())),
+                    width.saturating_sub(12),
+                ),
+                theme.muted(),
+            ),
+        ]),
+        Line::from(vec![
+            Span::raw(" "),
+            Span::styled(truncate_left(&path, width.saturating_sub(1)), theme.link()),
+        ]),
+    ];
+    if focused {
+        let keys = format!(
+            "{}/{} step · {} full screen · {} save · {} copy path · {} open",
+            app.keymap.hint(Action::PrevImage),
+            app.keymap.hint(Action::NextImage),
+            app.keymap.hint(Action::FullScreen),
+            app.keymap.hint(Action::SaveImage),
+            app.keymap.hint(Action::Copy),
+            app.keymap.hint(Action::OpenViewer),
+        );
+        for line in super::wrap(&keys, width.saturating_sub(1)) {
+            info.push(Line::styled(format!(" {line}"), theme.muted()));
+        }
+    }
+    let info_height = (info.len() as u16).min(inner.height);
+    let [preview, text] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(info_height)]).areas(inner);
+    if preview.height >= 3 {
+        draw_image(frame, preview, blob, theme);
+    }
+    frame.render_widget(Paragraph::new(info).style(theme.base()), text);
+}
+
+/// Draws the preview of `blob` into `area`.
+///
+/// This is the hook for the image preview module (ratatui-image, off-thread decoding, the
+/// protocol chosen by `--image-protocol`): it replaces this body. Until then the area says
+/// what it would show.
+pub fn draw_image(frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Plain)
+        .border_style(theme.muted())
+        .style(theme.base());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let (w, h) = blob.dimensions().unwrap_or((0, 0));
+    let text = vec![
+        Line::styled("preview not available yet", theme.muted()),
+        Line::styled(format!("{w}×{h}"), theme.muted()),
+    ];
+    let top = inner.height.saturating_sub(text.len() as u16) / 2;
+    let [_, middle] = Layout::vertical([Constraint::Length(top), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(
+        Paragraph::new(text)
+            .alignment(ratatui::layout::Alignment::Center)
+            .style(theme.base()),
+        middle,
+    );
+}

@@ -1,0 +1,175 @@
+//! The session picker: the saved sessions, newest first, to open one or start a new one.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+use super::{centered, keep_visible, pane_block, truncate, wrap};
+use crate::store::SessionSummary;
+use crate::tui::app::App;
+
+#[derive(Debug, Default)]
+pub struct SessionPicker {
+    pub loading: bool,
+    pub sessions: Vec<SessionSummary>,
+    pub selected: usize,
+    pub error: Option<String>,
+    current: String,
+}
+
+impl SessionPicker {
+    pub fn loading() -> Self {
+        Self {
+            loading: true,
+            ..Self::default()
+        }
+    }
+
+    pub fn listed(&mut self, result: Result<Vec<SessionSummary>, String>, current: &str) {
+        self.loading = false;
+        self.current = current.to_string();
+        match result {
+            Ok(sessions) => {
+                // Start on the newest session that is not the open one.
+                self.selected = sessions.iter().position(|s| s.name != current).unwrap_or(0);
+                self.sessions = sessions;
+            }
+            Err(error) => self.error = Some(error),
+        }
+    }
+
+    pub fn up(&mut self) {
+        self.selected = self.selected.saturating_sub(1);
+    }
+
+    pub fn down(&mut self) {
+        if self.selected + 1 < self.sessions.len() {
+            self.selected += 1;
+        }
+    }
+
+    /// The session to open; a damaged one cannot be.
+    pub fn chosen(&self) -> Option<&str> {
+        self.sessions
+            .get(self.selected)
+            .filter(|s| s.error.is_none())
+            .map(|s| s.name.as_str())
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &SessionPicker) {
+    let theme = &app.theme;
+    let rows = picker.sessions.len() as u16 * 2 + u16::from(picker.error.is_some()) * 2 + 3;
+    let popup = centered(
+        area,
+        90,
+        rows.clamp(6, area.height.saturating_sub(2).clamp(6, 24)),
+    );
+    frame.render_widget(Clear, popup);
+    let block = pane_block(
+        "Open a session",
+        Some(Line::from(Span::styled(
+            " ↑↓ choose · Enter open · n new · Esc close ",
+            theme.muted(),
+        ))),
+        true,
+        theme,
+    );
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    if inner.width < 10 || inner.height == 0 {
+        return;
+    }
+    let width = inner.width as usize - 2;
+    let mut lines: Vec<Line> = Vec::new();
+    if let Some(error) = &picker.error {
+        for line in wrap(error, width) {
+            lines.push(Line::styled(line, theme.error()));
+        }
+    }
+    if picker.loading {
+        lines.push(Line::styled("Reading the sessions…", theme.muted()));
+    } else if picker.sessions.is_empty() && picker.error.is_none() {
+        lines.push(Line::styled(
+            "No saved sessions yet. Press n for a new one.",
+            theme.muted(),
+        ));
+    }
+    let mut selected_range = (0, 0);
+    for (i, session) in picker.sessions.iter().enumerate() {
+        let start = lines.len();
+        let selected = i == picker.selected;
+        let open = session.name == picker.current;
+        let name = format!("{}{}", session.name, if open { " (open)" } else { "" });
+        let detail = match &session.error {
+            Some(_) => "damaged".to_string(),
+            None => format!(
+                "{} turns · {} images · {}",
+                session.turns,
+                session.images,
+                session
+                    .updated_at
+                    .get(..16)
+                    .unwrap_or(&session.updated_at)
+                    .replace('T', " ")
+            ),
+        };
+        let name_width = 28.min(width / 2);
+        let mut spans = vec![
+            Span::styled(
+                format!("{:<name_width$} ", truncate(&name, name_width)),
+                theme.base().add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(detail, theme.muted()),
+        ];
+        let title = match &session.error {
+            Some(error) => truncate(error, width.saturating_sub(2)),
+            None if session.title.is_empty() => "(no prompt yet)".into(),
+            None => truncate(&session.title, width.saturating_sub(2)),
+        };
+        let title_style = if session.error.is_some() {
+            theme.error()
+        } else {
+            theme.base()
+        };
+        let mut second = vec![Span::raw("  "), Span::styled(title, title_style)];
+        if selected {
+            for line in [&mut spans, &mut second] {
+                let used: usize = line.iter().map(|s| s.content.width()).sum();
+                for span in line.iter_mut() {
+                    span.style = span.style.bg(theme.selection_bg);
+                }
+                line.push(Span::styled(
+                    " ".repeat(width.saturating_sub(used)),
+                    theme.selected(),
+                ));
+            }
+        }
+        lines.push(Line::from(spans));
+        lines.push(Line::from(second));
+        if selected {
+            selected_range = (start, lines.len());
+        }
+    }
+    let offset = keep_visible(
+        0,
+        selected_range.0,
+        selected_range.1,
+        inner.height as usize,
+        lines.len(),
+    );
+    let visible: Vec<Line> = lines
+        .into_iter()
+        .skip(offset)
+        .take(inner.height as usize)
+        .map(|line| {
+            let mut spans = vec![Span::raw(" ")];
+            spans.extend(line.spans);
+            Line::from(spans)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(visible).style(theme.base()), inner);
+}

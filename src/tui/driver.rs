@@ -1,0 +1,798 @@
+//! The small runtime around [`update`]: one event channel fed by the terminal, a tick timer
+//! that runs only while something animates, task results and signals; it runs the effects
+//! `update` asks for — generations (aborted on cancel), saves off the UI thread, `$EDITOR`,
+//! OSC 52 copies, file work — and redraws only when the state says something changed.
+//!
+//! The driver owns the open [`Session`] (and so its lock); `update` owns the conversation.
+//! A save copies a snapshot of the conversation into the session and writes it on a blocking
+//! thread; saves are queued so they never overlap, and the newest snapshot wins.
+
+use std::collections::HashMap;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, EventStream};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{cursor, execute};
+use std::panic::AssertUnwindSafe;
+
+use futures_util::{FutureExt, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc;
+use tokio::task::AbortHandle;
+
+use super::app::{App, update};
+use super::event::{ConnectionInfo, Effect, Event, JobId};
+use super::theme::Theme;
+use super::view;
+use crate::cli::{Connection, Context, Failure, GlobalArgs};
+use crate::conversation::attachment::load_attachment;
+use crate::conversation::{Blob, Conversation, PartContent};
+use crate::gemini::ApiError;
+use crate::store::Session;
+use crate::turn;
+
+type Backend = CrosstermBackend<io::Stdout>;
+
+/// What the driver needs besides the app.
+pub struct Parts {
+    pub context: Context,
+    pub global: GlobalArgs,
+    pub connection: Option<Connection>,
+    pub session: Session,
+    pub user_themes: Option<PathBuf>,
+}
+
+struct Driver {
+    tx: mpsc::UnboundedSender<Event>,
+    context: Context,
+    global: GlobalArgs,
+    connection: Option<Connection>,
+    session: Arc<Mutex<Session>>,
+    user_themes: Option<PathBuf>,
+    jobs: HashMap<JobId, AbortHandle>,
+    save_running: bool,
+    /// The newest snapshot waiting for the running save to finish.
+    save_queued: Option<(u64, Conversation)>,
+}
+
+/// Restores the terminal when dropped: on quit, on error, and while unwinding from a panic.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> io::Result<Self> {
+        enable_raw_mode()?;
+        let guard = Self;
+        enter_screen()?;
+        Ok(guard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Whether the studio's screen is up; restoring twice would move the cursor back to where
+/// the studio started (that is what leaving the alternate screen does) and garble what was
+/// printed in between, such as a panic message.
+static SCREEN_UP: AtomicBool = AtomicBool::new(false);
+
+fn enter_screen() -> io::Result<()> {
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        cursor::Hide,
+        crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+    )?;
+    SCREEN_UP.store(true, Ordering::SeqCst);
+    Ok(())
+}
+
+fn restore_terminal() {
+    let _ = disable_raw_mode();
+    if SCREEN_UP.swap(false, Ordering::SeqCst) {
+        let _ = execute!(
+            io::stdout(),
+            DisableBracketedPaste,
+            LeaveAlternateScreen,
+            cursor::Show
+        );
+    }
+}
+
+/// Makes a panic leave a usable terminal before the message is printed.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+}
+
+pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        return Err(Failure::input(
+            "The studio needs a terminal. For scripts, use `banana-studio send PROMPT` (see --help).",
+        ));
+    }
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut driver = Driver {
+        tx,
+        context: parts.context,
+        global: parts.global,
+        connection: parts.connection,
+        session: Arc::new(Mutex::new(parts.session)),
+        user_themes: parts.user_themes,
+        jobs: HashMap::new(),
+        save_running: false,
+        save_queued: None,
+    };
+    install_panic_hook();
+    let guard = TerminalGuard::enter()
+        .map_err(|e| Failure::input(format!("Cannot set up the terminal: {e}")))?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))
+        .map_err(|e| Failure::input(format!("Cannot set up the terminal: {e}")))?;
+    if let Ok(size) = terminal.size() {
+        app.size = (size.width, size.height);
+    }
+    warm_images(&app.conversation);
+
+    // A panic in the loop still ends here: the hook has restored the terminal, and what the
+    // conversation holds is saved before the panic goes on.
+    let outcome = AssertUnwindSafe(driver.event_loop(&mut app, &mut terminal, &mut rx))
+        .catch_unwind()
+        .await;
+    let (result, panic) = match outcome {
+        Ok(result) => (result, None),
+        Err(panic) => (Ok(()), Some(panic)),
+    };
+
+    for (_, job) in driver.jobs.drain() {
+        job.abort();
+    }
+    // Nothing half-done is kept.
+    app.abandon_running();
+    let saved = driver.final_save(&app).await;
+    drop(terminal);
+    drop(guard);
+    if let Some(panic) = panic {
+        if let Err(error) = &saved {
+            eprintln!("The session could not be saved: {error}");
+        }
+        std::panic::resume_unwind(panic);
+    }
+    if let Err(error) = &result {
+        eprintln!("{error}");
+    }
+    match saved {
+        Ok(()) => {
+            if !app.conversation.is_empty() {
+                eprintln!("Session {} saved.", app.session_name);
+            }
+            Ok(())
+        }
+        Err(error) => Err(Failure {
+            message: format!("The session could not be saved on exit: {error}"),
+            code: 1,
+        }),
+    }
+}
+
+impl Driver {
+    async fn event_loop(
+        &mut self,
+        app: &mut App,
+        terminal: &mut Terminal<Backend>,
+        rx: &mut mpsc::UnboundedReceiver<Event>,
+    ) -> io::Result<()> {
+        let mut terminal_events = EventStream::new();
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut signals = Signals::new();
+        loop {
+            if app.dirty {
+                terminal.draw(|frame| view::draw(frame, app))?;
+                app.dirty = false;
+            }
+            if app.quit {
+                return Ok(());
+            }
+            let event = tokio::select! {
+                Some(event) = rx.recv() => event,
+                terminal_event = terminal_events.next() => match terminal_event {
+                    Some(Ok(event)) => match from_terminal(event) {
+                        Some(event) => event,
+                        None => continue,
+                    },
+                    // The terminal is gone (e.g. the SSH connection dropped).
+                    Some(Err(_)) | None => Event::Terminate,
+                },
+                _ = tick.tick(), if app.animating() => Event::Tick(Instant::now()),
+                () = signals.recv() => Event::Terminate,
+            };
+            self.handle(app, event, terminal, &mut terminal_events)
+                .await;
+            // Take whatever else is waiting before drawing again: a fast stream is drawn
+            // once per batch, not once per chunk.
+            for _ in 0..256 {
+                match rx.try_recv() {
+                    Ok(event) => {
+                        self.handle(app, event, terminal, &mut terminal_events)
+                            .await
+                    }
+                    Err(_) => break,
+                }
+            }
+        }
+    }
+
+    async fn handle(
+        &mut self,
+        app: &mut App,
+        event: Event,
+        terminal: &mut Terminal<Backend>,
+        terminal_events: &mut EventStream,
+    ) {
+        match &event {
+            Event::Saved { .. } => {
+                self.save_running = false;
+                if let Some((revision, conversation)) = self.save_queued.take() {
+                    self.start_save(revision, conversation);
+                }
+            }
+            Event::GenerationDone { job, .. } => {
+                self.jobs.remove(job);
+            }
+            Event::SessionOpened { conversation, .. } => warm_images(conversation),
+            _ => {}
+        }
+        for effect in update(app, event) {
+            self.run_effect(app, effect, terminal, terminal_events)
+                .await;
+        }
+    }
+
+    fn send(&self, event: Event) {
+        let _ = self.tx.send(event);
+    }
+
+    fn notice(&self, text: impl Into<String>, error: bool) {
+        self.send(Event::Notice {
+            text: text.into(),
+            error,
+        });
+    }
+
+    async fn run_effect(
+        &mut self,
+        app: &mut App,
+        effect: Effect,
+        terminal: &mut Terminal<Backend>,
+        terminal_events: &mut EventStream,
+    ) {
+        match effect {
+            Effect::Generate { job, request, mode } => {
+                let tx = self.tx.clone();
+                let Some(connection) = &self.connection else {
+                    self.send(Event::GenerationDone {
+                        job,
+                        result: Err(ApiError::Connect {
+                            base_url: String::new(),
+                            detail: "no provider is connected (set a key, or /demo)".into(),
+                        }),
+                        at: Instant::now(),
+                    });
+                    return;
+                };
+                let client = connection.client.clone();
+                let task = tokio::spawn(async move {
+                    let progress_tx = tx.clone();
+                    let mut on_progress = move |progress| {
+                        let _ = progress_tx.send(Event::Progress {
+                            job,
+                            progress,
+                            at: Instant::now(),
+                        });
+                    };
+                    let result = turn::generate(&client, &request, mode, &mut on_progress)
+                        .await
+                        .map(Box::new);
+                    let _ = tx.send(Event::GenerationDone {
+                        job,
+                        result,
+                        at: Instant::now(),
+                    });
+                });
+                self.jobs.insert(job, task.abort_handle());
+            }
+            Effect::CancelGeneration(job) => {
+                if let Some(task) = self.jobs.remove(&job) {
+                    task.abort();
+                }
+            }
+            Effect::Save {
+                revision,
+                conversation,
+            } => {
+                if self.save_running {
+                    self.save_queued = Some((revision, conversation));
+                } else {
+                    self.start_save(revision, conversation);
+                }
+            }
+            Effect::LoadAttachment(path) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let path = expand_home(&path);
+                    let name = path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| path.display().to_string());
+                    let result = load_attachment(&path).map_err(|e| e.to_string());
+                    let _ = tx.send(Event::AttachmentLoaded { name, result });
+                });
+            }
+            Effect::Complete(text) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let entries = list_folder(&text);
+                    let _ = tx.send(Event::Completions {
+                        for_text: text,
+                        entries,
+                    });
+                });
+            }
+            Effect::ListSessions => {
+                let tx = self.tx.clone();
+                let store = self.context.store.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = store.list().map_err(|e| e.to_string());
+                    let _ = tx.send(Event::SessionsListed(result));
+                });
+            }
+            Effect::OpenSession(name) => {
+                let store = self.context.store.clone();
+                self.switch_session(move || {
+                    let session = store.open(&name).map_err(|e| e.to_string())?;
+                    Ok((session, Vec::new()))
+                });
+            }
+            Effect::NewSession { from_image } => {
+                let store = self.context.store.clone();
+                let from = app.session_name.clone();
+                self.switch_session(move || {
+                    // A fresh copy: the new session must write the image into its own folder.
+                    let attachments = match from_image {
+                        Some(blob) => {
+                            let bytes = blob
+                                .bytes()
+                                .map_err(|e| format!("Cannot read the image: {e}"))?;
+                            vec![(
+                                format!("image from {from}"),
+                                Blob::from_bytes(blob.mime_type(), bytes),
+                            )]
+                        }
+                        None => Vec::new(),
+                    };
+                    let session = store
+                        .create(&store.fresh_name())
+                        .map_err(|e| e.to_string())?;
+                    Ok((session, attachments))
+                });
+            }
+            Effect::OpenEditor(text) => {
+                let result = run_editor(&text, terminal, terminal_events).await;
+                app.dirty = true;
+                self.send(Event::EditorDone(result));
+            }
+            Effect::Copy { text, what } => {
+                let result = execute!(
+                    io::stdout(),
+                    crossterm::clipboard::CopyToClipboard::to_clipboard_from(text.as_bytes())
+                );
+                match result {
+                    Ok(()) => self.notice(
+                        format!(
+                            "Copied {what} to the clipboard (OSC 52): {}",
+                            super::components::truncate(&text, 60)
+                        ),
+                        false,
+                    ),
+                    Err(e) => self.notice(format!("Could not copy: {e}"), true),
+                }
+            }
+            Effect::OpenViewer(path) => self.open_viewer(path),
+            Effect::SaveImage { blob, to } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let (text, error) = match save_image(&blob, &to) {
+                        Ok(path) => (format!("Saved the image to {}.", path.display()), false),
+                        Err(e) => (e, true),
+                    };
+                    let _ = tx.send(Event::Notice { text, error });
+                });
+            }
+            Effect::FullScreen(_blob) => {
+                self.notice(
+                    "Full-screen preview is not available yet (it comes with the image preview). Open the image in your viewer with o, or copy its path with y.",
+                    true,
+                );
+            }
+            Effect::LoadTheme(name) => {
+                let tx = self.tx.clone();
+                let dir = self.user_themes.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = Theme::load(&name, dir.as_deref()).map_err(|e| e.to_string());
+                    let _ = tx.send(Event::ThemeLoaded(result));
+                });
+            }
+            Effect::SwitchToDemo => {
+                let mut global = self.global.clone();
+                global.demo = true;
+                let result = match self.context.connect(&global).await {
+                    Ok(connection) => {
+                        let info = connection_info(&connection, true);
+                        self.connection = Some(connection);
+                        Ok(info)
+                    }
+                    Err(failure) => Err(failure.message),
+                };
+                self.send(Event::DemoConnected(result));
+            }
+            // `update` has set `app.quit`; the loop ends after this batch and saves.
+            Effect::Quit => {}
+        }
+    }
+
+    fn start_save(&mut self, revision: u64, conversation: Conversation) {
+        self.save_running = true;
+        let session = self.session.clone();
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = match session.lock() {
+                Ok(mut session) => {
+                    session.conversation = conversation;
+                    session.save().map_err(|e| e.to_string())
+                }
+                Err(_) => Err("the session is unavailable after an internal error".to_string()),
+            };
+            let _ = tx.send(Event::Saved { revision, result });
+        });
+    }
+
+    /// Swaps the open session for the one `open` returns, after writing any queued save into
+    /// the old one. The old lock is released only once the new session is open.
+    fn switch_session<F>(&mut self, open: F)
+    where
+        F: FnOnce() -> Result<(Session, Vec<(String, Blob)>), String> + Send + 'static,
+    {
+        let session = self.session.clone();
+        let queued = self.save_queued.take();
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let Ok(mut current) = session.lock() else {
+                let _ = tx.send(Event::SessionOpenFailed(
+                    "the session is unavailable after an internal error".into(),
+                ));
+                return;
+            };
+            if let Some((revision, conversation)) = queued {
+                current.conversation = conversation;
+                let result = current.save().map_err(|e| e.to_string());
+                let failed = result.is_err();
+                let _ = tx.send(Event::Saved { revision, result });
+                if failed {
+                    let _ = tx.send(Event::SessionOpenFailed(
+                        "The current session could not be saved, so it stays open.".into(),
+                    ));
+                    return;
+                }
+            }
+            match open() {
+                Ok((next, attachments)) => {
+                    let event = Event::SessionOpened {
+                        name: next.name.clone(),
+                        conversation: next.conversation.clone(),
+                        attachments,
+                    };
+                    *current = next;
+                    let _ = tx.send(event);
+                }
+                Err(error) => {
+                    let _ = tx.send(Event::SessionOpenFailed(error));
+                }
+            }
+        });
+    }
+
+    fn open_viewer(&self, path: PathBuf) {
+        if std::env::var_os("SSH_CONNECTION").is_some() || std::env::var_os("SSH_TTY").is_some() {
+            self.notice(
+                "This is an SSH session: a desktop viewer would open on the remote machine. Copy the path (y) or save the image (w) instead.",
+                true,
+            );
+            return;
+        }
+        let opener = if cfg!(target_os = "macos") {
+            "open"
+        } else {
+            "xdg-open"
+        };
+        // The path is one argument; no shell is involved.
+        let spawned = std::process::Command::new(opener)
+            .arg(&path)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        match spawned {
+            Ok(mut child) => {
+                tokio::task::spawn_blocking(move || {
+                    let _ = child.wait();
+                });
+                self.notice(format!("Opened {} with {opener}.", path.display()), false);
+            }
+            Err(e) => self.notice(
+                format!(
+                    "Could not start {opener} to open the image: {e}. Copy its path with y instead."
+                ),
+                true,
+            ),
+        }
+    }
+
+    /// Writes whatever the session does not have yet, when the studio closes.
+    async fn final_save(&mut self, app: &App) -> Result<(), String> {
+        if app.conversation.is_empty() && !app.has_unsaved_changes() {
+            return Ok(());
+        }
+        let session = self.session.clone();
+        let conversation = app.conversation.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut session = session
+                .lock()
+                .map_err(|_| "the session is unavailable after an internal error".to_string())?;
+            session.conversation = conversation;
+            session.save().map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+}
+
+pub fn connection_info(connection: &Connection, demo: bool) -> ConnectionInfo {
+    ConnectionInfo {
+        provider: connection.provider_name.clone(),
+        demo,
+        max_request_bytes: connection.max_request_bytes,
+    }
+}
+
+fn from_terminal(event: crossterm::event::Event) -> Option<Event> {
+    match event {
+        crossterm::event::Event::Key(key) => Some(Event::Key(key)),
+        crossterm::event::Event::Paste(text) => Some(Event::Paste(text)),
+        crossterm::event::Event::Resize(width, height) => Some(Event::Resize(width, height)),
+        _ => None,
+    }
+}
+
+/// SIGTERM, SIGHUP (the SSH connection dropped) and SIGINT all end the studio cleanly.
+struct Signals {
+    #[cfg(unix)]
+    streams: Vec<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn new() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let streams = [
+                SignalKind::terminate(),
+                SignalKind::hangup(),
+                SignalKind::interrupt(),
+            ]
+            .into_iter()
+            .filter_map(|kind| signal(kind).ok())
+            .collect();
+            Self { streams }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            if self.streams.is_empty() {
+                return std::future::pending().await;
+            }
+            let futures = self.streams.iter_mut().map(|s| Box::pin(s.recv()));
+            let _ = futures_util::future::select_all(futures).await;
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    }
+}
+
+/// Reads the images of a session in the background, so a prompt sent later (which builds its
+/// request in `update`) finds their bytes in memory instead of on disk.
+fn warm_images(conversation: &Conversation) {
+    let blobs: Vec<Blob> = conversation
+        .active_path()
+        .iter()
+        .flat_map(|turn| match &turn.body {
+            crate::conversation::TurnBody::User(user) => user.parts.iter(),
+            crate::conversation::TurnBody::Model(reply) => reply.parts.iter(),
+        })
+        .filter(|part| !part.thought)
+        .filter_map(|part| match &part.content {
+            PartContent::Image(blob) if blob.loaded().is_none() => Some(blob.clone()),
+            _ => None,
+        })
+        .collect();
+    if !blobs.is_empty() {
+        tokio::task::spawn_blocking(move || {
+            for blob in blobs {
+                let _ = blob.bytes();
+            }
+        });
+    }
+}
+
+/// `~/x` → `$HOME/x`.
+pub fn expand_home(path: &Path) -> PathBuf {
+    let Ok(rest) = path.strip_prefix("~") else {
+        return path.to_path_buf();
+    };
+    match std::env::var_os("HOME") {
+        Some(home) => PathBuf::from(home).join(rest),
+        None => path.to_path_buf(),
+    }
+}
+
+/// The entries of the folder named by a partly typed path (`dir/pre` lists `dir`).
+fn list_folder(text: &str) -> Vec<(String, bool)> {
+    let folder = match text.rfind('/') {
+        Some(0) => PathBuf::from("/"),
+        Some(i) => expand_home(Path::new(&text[..i])),
+        None => PathBuf::from("."),
+    };
+    let Ok(entries) = std::fs::read_dir(&folder) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .take(5000)
+        .map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            // Follows links: a link to a folder completes like a folder.
+            let is_dir = std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir());
+            (name, is_dir)
+        })
+        .collect()
+}
+
+/// Writes the image's bytes to `to` (a file, or a folder to put it in); never overwrites.
+fn save_image(blob: &Blob, to: &Path) -> Result<PathBuf, String> {
+    let mut target = expand_home(to);
+    if target.is_dir() {
+        let extension = crate::conversation::blob::extension_for(blob.mime_type());
+        let short = blob.sha256().get(..12).unwrap_or(blob.sha256());
+        target = target.join(format!("banana-{short}.{extension}"));
+    }
+    if target.exists() {
+        return Err(format!(
+            "{} exists already; choose another name (nothing was overwritten).",
+            target.display()
+        ));
+    }
+    let bytes = blob
+        .bytes()
+        .map_err(|e| format!("Cannot read the image: {e}"))?;
+    std::fs::write(&target, &bytes)
+        .map_err(|e| format!("Cannot write {}: {e}", target.display()))?;
+    Ok(target)
+}
+
+/// Suspends the studio, edits `text` in `$VISUAL`/`$EDITOR` (vi if neither is set), and
+/// returns the edited text.
+async fn run_editor(
+    text: &str,
+    terminal: &mut Terminal<Backend>,
+    terminal_events: &mut EventStream,
+) -> Result<String, String> {
+    let editor = std::env::var("VISUAL")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| {
+            std::env::var("EDITOR")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        })
+        .unwrap_or_else(|| "vi".to_string());
+    let mut words = editor.split_whitespace().map(str::to_string);
+    let program = words.next().unwrap_or_else(|| "vi".into());
+    let args: Vec<String> = words.collect();
+    let mut file = tempfile::Builder::new()
+        .prefix("banana-prompt-")
+        .suffix(".md")
+        .tempfile()
+        .map_err(|e| format!("Cannot create a file for the editor: {e}"))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.flush())
+        .map_err(|e| format!("Cannot write the prompt for the editor: {e}"))?;
+    let path = file.path().to_path_buf();
+
+    // The terminal reader must not steal the editor's keys: stop it while the editor runs.
+    *terminal_events = EventStream::new();
+    restore_terminal();
+    let status = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(&program)
+            .args(&args)
+            .arg(&path)
+            .status()
+            .map_err(|e| format!("Cannot start the editor {program:?} ($VISUAL/$EDITOR): {e}"))
+    })
+    .await
+    .map_err(|e| e.to_string())
+    .and_then(|r| r);
+    let _ = enable_raw_mode();
+    let _ = enter_screen();
+    // A fresh terminal has no memory of the old screen, so the next draw repaints all of it.
+    // (`Terminal::clear` would ask the terminal for the cursor position first, which can
+    // time out right after another program had the terminal.)
+    if let Ok(fresh) = Terminal::new(CrosstermBackend::new(io::stdout())) {
+        *terminal = fresh;
+    }
+
+    let status = status?;
+    if !status.success() {
+        return Err(format!(
+            "The editor exited with {status}; the prompt was left as it was."
+        ));
+    }
+    std::fs::read_to_string(file.path()).map_err(|e| format!("Cannot read the edited prompt: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saving_an_image_never_overwrites_and_fills_in_folder_targets() {
+        let dir = tempfile::tempdir().unwrap();
+        let blob = Blob::from_bytes("image/png", bytes::Bytes::from_static(b"png bytes"));
+        let saved = save_image(&blob, dir.path()).unwrap();
+        assert!(saved.starts_with(dir.path()));
+        assert!(saved.to_string_lossy().ends_with(".png"));
+        assert_eq!(std::fs::read(&saved).unwrap(), b"png bytes");
+        let error = save_image(&blob, &saved).unwrap_err();
+        assert!(error.contains("exists already"), "{error}");
+    }
+
+    #[test]
+    fn folders_are_listed_for_completion() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("a.png"), b"x").unwrap();
+        let text = format!("{}/", dir.path().display());
+        let mut entries = list_folder(&text);
+        entries.sort();
+        assert_eq!(
+            entries,
+            vec![("a.png".to_string(), false), ("sub".to_string(), true)]
+        );
+        assert!(list_folder("/no/such/folder/x").is_empty());
+    }
+}

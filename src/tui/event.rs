@@ -1,0 +1,122 @@
+//! What happens to the studio ([`Event`]) and what it asks the world to do ([`Effect`]).
+//!
+//! `update` turns events into state changes and effects and never does IO itself; the driver
+//! runs the effects and reports their outcome as more events. Times come in with the events
+//! (`Instant`s stamped by the driver) so `update` never reads a clock.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use crossterm::event::KeyEvent;
+
+use super::theme::Theme;
+use crate::conversation::request::PreparedRequest;
+use crate::conversation::{Blob, Conversation, ModelTurn};
+use crate::gemini::{ApiError, Mode};
+use crate::store::SessionSummary;
+use crate::turn::Progress;
+
+/// Identifies one generation, so late reports from a cancelled one are ignored.
+pub type JobId = u64;
+
+#[derive(Debug)]
+pub enum Event {
+    Key(KeyEvent),
+    Paste(String),
+    Resize(u16, u16),
+    /// The animation clock, only while something animates.
+    Tick(Instant),
+    Progress {
+        job: JobId,
+        progress: Progress,
+        at: Instant,
+    },
+    GenerationDone {
+        job: JobId,
+        result: Result<Box<ModelTurn>, ApiError>,
+        at: Instant,
+    },
+    /// A save finished; `revision` is the conversation revision it wrote.
+    Saved {
+        revision: u64,
+        result: Result<(), String>,
+    },
+    AttachmentLoaded {
+        name: String,
+        result: Result<Blob, String>,
+    },
+    /// Completions for the path prompt's text `for_text`: (name, is folder) in the folder it
+    /// names.
+    Completions {
+        for_text: String,
+        entries: Vec<(String, bool)>,
+    },
+    SessionsListed(Result<Vec<SessionSummary>, String>),
+    /// Another session is open now (the driver holds its lock).
+    SessionOpened {
+        name: String,
+        conversation: Conversation,
+        /// Attachments to start with (`/fresh`).
+        attachments: Vec<(String, Blob)>,
+    },
+    SessionOpenFailed(String),
+    EditorDone(Result<String, String>),
+    ThemeLoaded(Result<Theme, String>),
+    /// The studio now talks to the demo model.
+    DemoConnected(Result<ConnectionInfo, String>),
+    /// A one-line outcome of an effect (copied, saved, opened), or a problem.
+    Notice {
+        text: String,
+        error: bool,
+    },
+    /// SIGTERM, SIGHUP, SIGINT: save and leave.
+    Terminate,
+}
+
+/// What the studio knows about where prompts go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionInfo {
+    pub provider: String,
+    pub demo: bool,
+    pub max_request_bytes: u64,
+}
+
+#[derive(Debug)]
+pub enum Effect {
+    Generate {
+        job: JobId,
+        request: PreparedRequest,
+        mode: Mode,
+    },
+    CancelGeneration(JobId),
+    /// Save this snapshot of the conversation into the open session, off the UI thread.
+    Save {
+        revision: u64,
+        conversation: Conversation,
+    },
+    LoadAttachment(PathBuf),
+    /// List the folder named by the path prompt's text.
+    Complete(String),
+    ListSessions,
+    OpenSession(String),
+    /// A new empty session, or (with an image) one that starts from it: `/fresh`.
+    NewSession {
+        from_image: Option<Blob>,
+    },
+    /// Edit text in `$VISUAL`/`$EDITOR`.
+    OpenEditor(String),
+    /// Copy text to the clipboard with OSC 52.
+    Copy {
+        text: String,
+        what: String,
+    },
+    OpenViewer(PathBuf),
+    SaveImage {
+        blob: Blob,
+        to: PathBuf,
+    },
+    FullScreen(Blob),
+    LoadTheme(String),
+    SwitchToDemo,
+    Quit,
+}

@@ -1,0 +1,115 @@
+//! The studio: the interactive terminal UI.
+//!
+//! - [`app`]: the state and `update(&mut App, Event) -> Vec<Effect>`, pure and tested without
+//!   a terminal;
+//! - [`event`]: the events that come in and the effects that go out;
+//! - [`driver`]: the runtime that feeds events, runs effects and draws;
+//! - [`view`] and [`components`]: layout and the panes and overlays, each with its view state;
+//! - [`keymap`], [`commands`]: keys and `/commands` to actions;
+//! - [`theme`], [`cost`]: colours, and tokens and money.
+
+pub mod app;
+pub mod commands;
+pub mod components;
+pub mod cost;
+pub mod driver;
+pub mod event;
+pub mod keymap;
+pub mod theme;
+pub mod view;
+
+use crate::cli::{ConnectError, Context, Failure, GlobalArgs, StudioArgs};
+
+use app::App;
+use cost::PriceTable;
+use keymap::Keymap;
+use theme::{DEFAULT_THEME, Theme, user_themes_dir};
+
+/// How images may be drawn (the preview module reads the choice from the app).
+pub const IMAGE_PROTOCOLS: &[&str] = &["auto", "kitty", "sixel", "iterm2", "halfblocks"];
+
+/// Opens the studio on a session (a new one unless `--session` names one).
+pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> {
+    let context = Context::load(global)?;
+    let defaults = context.default_settings()?;
+
+    let user_themes = user_themes_dir(&context.env.config_path);
+    let mut startup_problems = Vec::new();
+    let theme = match (&args.theme, &context.config.theme) {
+        // A theme asked for on the command line must exist.
+        (Some(name), _) => Theme::load(name, user_themes.as_deref()).map_err(Failure::input)?,
+        (None, Some(name)) => Theme::load(name, user_themes.as_deref()).unwrap_or_else(|e| {
+            startup_problems.push(format!(
+                "{e} (theme in the config file; using {DEFAULT_THEME})"
+            ));
+            Theme::default_dark()
+        }),
+        (None, None) => Theme::default_dark(),
+    };
+    let image_protocol = args
+        .image_protocol
+        .clone()
+        .or_else(|| context.config.image_protocol.clone())
+        .unwrap_or_else(|| "auto".to_string());
+    if !IMAGE_PROTOCOLS.contains(&image_protocol.as_str()) {
+        return Err(Failure::input(format!(
+            "Unknown image protocol {image_protocol:?}: use {}.",
+            IMAGE_PROTOCOLS.join(", ")
+        )));
+    }
+    let (keymap, key_problems) = Keymap::with_overrides(&context.config.keys);
+    startup_problems.extend(key_problems);
+    let prices = PriceTable::with_overrides(&context.config.prices);
+
+    let (connection, missing_key) = match context.try_connect(global).await {
+        Ok(connection) => (Some(connection), None),
+        Err(ConnectError::MissingKey(message)) => (None, Some(message)),
+        Err(ConnectError::Other(failure)) => return Err(failure),
+    };
+
+    let name = match &args.session {
+        Some(name) => name.clone(),
+        None => context.store.fresh_name(),
+    };
+    let session = context
+        .store
+        .open_or_create(&name)
+        .map_err(Failure::input)?;
+
+    let info = connection
+        .as_ref()
+        .map(|c| driver::connection_info(c, global.demo));
+    let mut app = App::new(
+        session.name.clone(),
+        session.conversation.clone(),
+        defaults,
+        info,
+        theme,
+        keymap,
+        prices,
+    );
+    app.image_protocol = image_protocol;
+    if let Some(message) = missing_key {
+        app = app.with_missing_key(message);
+    }
+    if !startup_problems.is_empty() {
+        app.notice = Some(app::Notice {
+            text: startup_problems.join(" "),
+            error: true,
+        });
+    }
+    driver::run(
+        app,
+        driver::Parts {
+            context,
+            global: global.clone(),
+            connection,
+            session,
+            user_themes,
+        },
+    )
+    .await
+}
+
+#[cfg(test)]
+mod view_tests;

@@ -1,0 +1,167 @@
+//! Lays the panes out for the terminal's size and draws them and any overlay.
+//!
+//! Wide terminals (about 100×30 and up) show everything at once: conversation over the prompt
+//! on the left, image over thinking and sources on the right. Smaller ones keep conversation
+//! and prompt and show one side pane at a time, chosen with tabs (focus switches them).
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+
+use super::app::{App, Overlay, Pane};
+use super::components::{
+    banner, conversation, help, image, input, path_prompt, session_picker, sources, status,
+    thinking, wrap,
+};
+
+/// The smallest terminal the studio draws in.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 12;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayoutKind {
+    /// Every pane visible.
+    Wide,
+    /// Conversation and prompt, one side pane beside them.
+    Narrow,
+    /// Conversation, one side pane, prompt, stacked.
+    Stacked,
+    TooSmall,
+}
+
+pub fn layout_kind(width: u16, height: u16) -> LayoutKind {
+    if width < MIN_WIDTH || height < MIN_HEIGHT {
+        LayoutKind::TooSmall
+    } else if width >= 100 && height >= 30 {
+        LayoutKind::Wide
+    } else if width >= 70 {
+        LayoutKind::Narrow
+    } else {
+        LayoutKind::Stacked
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    frame.render_widget(Block::new().style(app.theme.base()), area);
+    let kind = layout_kind(area.width, area.height);
+    if kind == LayoutKind::TooSmall {
+        let text = format!(
+            "The terminal is {}×{}; banana-studio needs at least {MIN_WIDTH}×{MIN_HEIGHT}. Make it larger (Ctrl-Q quits).",
+            area.width, area.height
+        );
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(app.theme.warning())
+                .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let [title, body, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    status::render_title(frame, title, app);
+    status::render_status(frame, bottom, app);
+
+    match kind {
+        LayoutKind::Wide => {
+            let [left, right] =
+                Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
+                    .areas(body);
+            draw_main_column(frame, left, app);
+            let [image_area, thinking_area, sources_area] = Layout::vertical([
+                Constraint::Percentage(42),
+                Constraint::Percentage(32),
+                Constraint::Percentage(26),
+            ])
+            .areas(right);
+            image::render(frame, image_area, app);
+            thinking::render(frame, thinking_area, app);
+            sources::render(frame, sources_area, app);
+        }
+        LayoutKind::Narrow => {
+            let side_width = (body.width * 2 / 5).max(28);
+            let [left, right] =
+                Layout::horizontal([Constraint::Min(30), Constraint::Length(side_width)])
+                    .areas(body);
+            draw_main_column(frame, left, app);
+            draw_side_tabs(frame, right, app);
+        }
+        LayoutKind::Stacked => {
+            let input_height = input_height(app, body.width);
+            let [conversation_area, side_area, input_area] = Layout::vertical([
+                Constraint::Min(3),
+                Constraint::Percentage(35),
+                Constraint::Length(input_height),
+            ])
+            .areas(body);
+            conversation::render(frame, conversation_area, app);
+            draw_side_tabs(frame, side_area, app);
+            input::render(frame, input_area, app);
+        }
+        LayoutKind::TooSmall => {}
+    }
+
+    match &app.overlay {
+        Some(Overlay::Help(scroll)) => help::render(frame, body, app, scroll),
+        Some(Overlay::Sessions(picker)) => session_picker::render(frame, body, app, picker),
+        Some(Overlay::PathPrompt(prompt)) => path_prompt::render(frame, body, app, prompt),
+        Some(Overlay::MissingKey) => banner::render(frame, body, app),
+        None => {}
+    }
+}
+
+fn draw_main_column(frame: &mut Frame, area: Rect, app: &App) {
+    let input_height = input_height(app, area.width);
+    let [conversation_area, input_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(input_height)]).areas(area);
+    conversation::render(frame, conversation_area, app);
+    input::render(frame, input_area, app);
+}
+
+/// Tall enough for the prompt's lines, the attachments and a notice, within limits.
+fn input_height(app: &App, width: u16) -> u16 {
+    let text_width = width.saturating_sub(5).max(1) as usize;
+    let notice = app
+        .notice
+        .as_ref()
+        .map(|n| wrap(&n.text, text_width.saturating_sub(1)).len().min(3))
+        .unwrap_or(0);
+    let lines = app.input.lines().len().max(2) + app.attachments.len() + notice;
+    (lines as u16 + 2).clamp(4, 12)
+}
+
+/// One side pane with a tab row naming the three.
+fn draw_side_tabs(frame: &mut Frame, area: Rect, app: &App) {
+    let [tabs, pane] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let theme = &app.theme;
+    let mut spans = vec![Span::styled(" ", theme.base())];
+    for (i, side) in [Pane::Image, Pane::Thinking, Pane::Sources]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            spans.push(Span::styled(" │ ", theme.muted()));
+        }
+        let style = if side == app.side {
+            theme
+                .accent()
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+        } else {
+            theme.muted()
+        };
+        spans.push(Span::styled(side.title(), style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.base()), tabs);
+    match app.side {
+        Pane::Thinking => thinking::render(frame, pane, app),
+        Pane::Sources => sources::render(frame, pane, app),
+        _ => image::render(frame, pane, app),
+    }
+}

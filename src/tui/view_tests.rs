@@ -1,0 +1,384 @@
+//! Snapshots of every pane, overlay and layout, drawn with ratatui's `TestBackend` at 80×24
+//! and 120×40 in the light and dark themes. Each snapshot is the screen's text, then the same
+//! grid with one letter per distinct style and the legend of those styles, so a colour that
+//! goes missing shows up as clearly as a word.
+//!
+//! Everything is deterministic: no clock (times are fixed offsets), fixed file paths.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::time::{Duration, Instant};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::app::tests::{exchange, png, test_app};
+use super::app::{App, Overlay, Pane, update};
+use super::components::path_prompt::{PathPrompt, PathPurpose};
+use super::components::session_picker::SessionPicker;
+use super::event::Event;
+use super::theme::Theme;
+use super::view;
+use crate::conversation::{Part, PartContent, TurnBody};
+use crate::store::SessionSummary;
+use crate::turn::Progress;
+
+const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
+const THEMES: [&str; 2] = ["dark", "light"];
+
+/// The screen as text, then as styles.
+fn render(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
+    terminal
+        .draw(|frame| view::draw(frame, app))
+        .expect("drawing to a test backend");
+    let buffer = terminal.backend().buffer();
+    let mut text = String::new();
+    let mut styles = String::new();
+    let mut legend: Vec<String> = Vec::new();
+    let mut letters: HashMap<String, char> = HashMap::new();
+    const LETTERS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    for y in 0..height {
+        let mut skip = 0;
+        for x in 0..width {
+            let cell = &buffer[(x, y)];
+            let style = format!("fg={:?} bg={:?} {:?}", cell.fg, cell.bg, cell.modifier);
+            let next = letters.len();
+            let letter = *letters.entry(style.clone()).or_insert_with(|| {
+                legend.push(style);
+                LETTERS.chars().nth(next).unwrap_or('?')
+            });
+            styles.push(letter);
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let symbol = cell.symbol();
+            text.push_str(symbol);
+            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
+        }
+        text.push('\n');
+        styles.push('\n');
+    }
+    let mut out = text;
+    out.push_str("--- styles ---\n");
+    out.push_str(&styles);
+    for (i, style) in legend.iter().enumerate() {
+        let letter = LETTERS.chars().nth(i).unwrap_or('?');
+        let _ = writeln!(out, "{letter}: {style}");
+    }
+    out
+}
+
+fn with_theme(mut app: App, theme: &str) -> App {
+    app.theme = Theme::built_in(theme).expect("a built-in theme");
+    app
+}
+
+fn press(app: &mut App, code: KeyCode) {
+    update(app, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+/// Gives every image a file path, as after a save.
+fn place_images(app: &App) {
+    for part in app.conversation.parts() {
+        if let PartContent::Image(blob) = &part.content {
+            blob.set_path(
+                format!(
+                    "/home/ana/.local/share/banana-studio/sessions/{}/images/{}.png",
+                    app.session_name,
+                    &blob.sha256()[..16]
+                )
+                .into(),
+            );
+        }
+    }
+}
+
+/// Three turns with search on, an edited second prompt (branch 2/2), an attachment waiting
+/// with a draft.
+fn mid_session() -> App {
+    let mut app = test_app();
+    app.session_name = "bananas".into();
+    for c in "/search on".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    exchange(
+        &mut app,
+        "An infographic about bananas",
+        "Here is the infographic: “An infographic about bananas”.",
+    );
+    exchange(
+        &mut app,
+        "Make the title bigger",
+        "Done: I kept the picture and made the title bigger (version 2).",
+    );
+    // Edit the second prompt: a branch beside it.
+    app.focus = Pane::Conversation;
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Char('e'));
+    for c in " and yellow".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    let effects = {
+        press(&mut app, KeyCode::Enter);
+        app.generation.as_ref().map(|g| g.job)
+    };
+    let job = effects.expect("the edit is sent");
+    update(
+        &mut app,
+        Event::GenerationDone {
+            job,
+            result: Ok(Box::new(super::app::tests::reply(
+                "Done: the title is bigger and yellow now (version 2).",
+            ))),
+            at: Instant::now(),
+        },
+    );
+    place_images(&app);
+    update(
+        &mut app,
+        Event::AttachmentLoaded {
+            name: "palette.png".into(),
+            result: Ok(png(16, 16)),
+        },
+    );
+    for c in "Use the palette of the attached image".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    app.notice = None;
+    app
+}
+
+fn generating() -> App {
+    let mut app = mid_session();
+    app.set_input_text("");
+    app.attachments.clear();
+    for c in "Add a caption in French".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    let job = app.generation.as_ref().expect("running").job;
+    let t0 = Instant::now();
+    let mut thought = Part::text(
+        "**Planning the caption**\n\nA short French caption under the title: « Tout sur la banane ».",
+    );
+    thought.thought = true;
+    let mut thought_image = Part::image(png(4, 3));
+    thought_image.thought = true;
+    for (progress, at) in [
+        (
+            Progress::Sending {
+                attempt: 1,
+                of: 4,
+                bytes: 60_000,
+            },
+            0,
+        ),
+        (Progress::Receiving, 2),
+        (Progress::Parts(vec![thought, thought_image]), 5),
+        (Progress::Received { bytes: 3_400_000 }, 11),
+    ] {
+        update(
+            &mut app,
+            Event::Progress {
+                job,
+                progress,
+                at: t0 + Duration::from_secs(at),
+            },
+        );
+    }
+    update(&mut app, Event::Tick(t0 + Duration::from_millis(12_300)));
+    app
+}
+
+fn snapshot_all(name: &str, make: impl Fn() -> App) {
+    for theme in THEMES {
+        for (width, height) in SIZES {
+            let mut app = with_theme(make(), theme);
+            app.size = (width, height);
+            let screen = render(&app, width, height);
+            insta::assert_snapshot!(format!("{name}_{width}x{height}_{theme}"), screen);
+        }
+    }
+}
+
+#[test]
+fn layout_start() {
+    snapshot_all("start", test_app);
+}
+
+#[test]
+fn layout_mid_session() {
+    snapshot_all("mid_session", mid_session);
+}
+
+#[test]
+fn layout_generating() {
+    snapshot_all("generating", generating);
+}
+
+/// The narrow layout shows one side pane; each of the three, in both themes.
+#[test]
+fn narrow_side_panes() {
+    for side in [Pane::Thinking, Pane::Sources] {
+        for theme in THEMES {
+            let mut app = with_theme(mid_session(), theme);
+            app.focus = side;
+            app.side = side;
+            let screen = render(&app, 80, 24);
+            insta::assert_snapshot!(
+                format!("narrow_{}_{theme}", side.title().to_lowercase()),
+                screen
+            );
+        }
+    }
+}
+
+#[test]
+fn failure_in_the_conversation() {
+    snapshot_all("failure", || {
+        let mut app = mid_session();
+        app.set_input_text("");
+        app.attachments.clear();
+        for c in "Add a caption".chars() {
+            press(&mut app, KeyCode::Char(c));
+        }
+        press(&mut app, KeyCode::Enter);
+        let job = app.generation.as_ref().expect("running").job;
+        update(
+            &mut app,
+            Event::GenerationDone {
+                job,
+                result: Err(crate::gemini::ApiError::Overloaded {
+                    status: 503,
+                    message: "The model is overloaded.".into(),
+                }),
+                at: Instant::now(),
+            },
+        );
+        app
+    });
+}
+
+#[test]
+fn overlay_help() {
+    snapshot_all("help", || {
+        let mut app = mid_session();
+        update(
+            &mut app,
+            Event::Key(KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE)),
+        );
+        app
+    });
+}
+
+#[test]
+fn overlay_session_picker() {
+    snapshot_all("session_picker", || {
+        let mut app = mid_session();
+        let mut picker = SessionPicker::loading();
+        let summary =
+            |name: &str, turns, images, title: &str, error: Option<&str>| SessionSummary {
+                name: name.into(),
+                dir: format!("/home/ana/.local/share/banana-studio/sessions/{name}").into(),
+                turns,
+                images,
+                updated_at: "2026-11-23T21:10:00Z".into(),
+                title: title.into(),
+                error: error.map(str::to_string),
+            };
+        picker.listed(
+            Ok(vec![
+                summary("bananas", 6, 6, "An infographic about bananas", None),
+                summary(
+                    "2026-11-22-1804",
+                    12,
+                    14,
+                    "A poster for the village fête, in the style of a 1930s travel poster",
+                    None,
+                ),
+                summary("logo-ideas", 2, 2, "A minimal logo for a bakery", None),
+                summary(
+                    "broken",
+                    0,
+                    0,
+                    "",
+                    Some("The session document is damaged (expected value at line 1 column 1)."),
+                ),
+            ]),
+            "bananas",
+        );
+        app.overlay = Some(Overlay::Sessions(picker));
+        app
+    });
+}
+
+#[test]
+fn overlay_path_prompt() {
+    snapshot_all("path_prompt", || {
+        let mut app = mid_session();
+        let mut prompt = PathPrompt::new(PathPurpose::Attach, "~/Pictures/ba".into());
+        prompt.completed(
+            "~/Pictures/ba",
+            vec![
+                ("banana-bread.jpg".into(), false),
+                ("banana-split.png".into(), false),
+                ("bananas".into(), true),
+                ("apple.png".into(), false),
+            ],
+        );
+        prompt.key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE));
+        app.overlay = Some(Overlay::PathPrompt(prompt));
+        app
+    });
+}
+
+#[test]
+fn overlay_missing_key() {
+    snapshot_all("missing_key", || {
+        let mut app = test_app();
+        app.connection = None;
+        app.with_missing_key(
+            "No API key for provider google. Set GEMINI_API_KEY or GOOGLE_API_KEY, or `api_key_cmd` under [providers.google] in /home/ana/.config/banana-studio/config.toml; or try the offline demo with --demo.".into(),
+        )
+    });
+}
+
+/// Narrower terminals stack the panes; tiny ones say what they need.
+#[test]
+fn stacked_and_too_small() {
+    let mut app = mid_session();
+    app.size = (60, 30);
+    insta::assert_snapshot!("stacked_60x30_dark", render(&app, 60, 30));
+    insta::assert_snapshot!("too_small_30x10_dark", render(&app, 30, 10));
+}
+
+/// Each pane on its own at an odd size, so a pane that ignores its area shows up.
+#[test]
+fn panes_alone() {
+    use super::components::{conversation, image, input, sources, status, thinking};
+    let app = mid_session();
+    let draw = |f: &dyn Fn(&mut ratatui::Frame, ratatui::layout::Rect, &App), w, h| {
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("a test terminal");
+        terminal
+            .draw(|frame| f(frame, frame.area(), &app))
+            .expect("drawing");
+        format!("{}", terminal.backend())
+    };
+    insta::assert_snapshot!("pane_conversation", draw(&conversation::render, 50, 18));
+    insta::assert_snapshot!("pane_thinking", draw(&thinking::render, 40, 12));
+    insta::assert_snapshot!("pane_sources", draw(&sources::render, 40, 12));
+    insta::assert_snapshot!("pane_image", draw(&image::render, 40, 14));
+    insta::assert_snapshot!("pane_input", draw(&input::render, 60, 6));
+    insta::assert_snapshot!("pane_status", draw(&status::render_status, 120, 1));
+    insta::assert_snapshot!("pane_title", draw(&status::render_title, 120, 1));
+    // The prompt turn of the edit has a sibling: its header says so.
+    let path = app.conversation.active_path();
+    let TurnBody::User(_) = &path[2].body else {
+        panic!("a prompt");
+    };
+    assert_eq!(app.conversation.siblings(path[2].id).len(), 2);
+}

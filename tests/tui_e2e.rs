@@ -1,0 +1,212 @@
+//! The real binary in a real terminal: tmux runs `banana-studio --demo` at 120×40, keys go in
+//! with `send-keys`, and what a person would see comes back with `capture-pane`.
+//!
+//! A three-turn edit session with search on, then an edit of an earlier prompt; the screen
+//! must show the thinking, numbered sources, the image's pixel size and "branch 2/2", and the
+//! session file must hold every turn after quitting.
+//!
+//! Without tmux the test says so loudly and passes (`.ci/run` installs tmux, so CI runs it).
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(45);
+
+/// A private tmux server (its own socket, no user config), killed when dropped, even when
+/// the test fails.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn screen(&self) -> String {
+        let output = self.run(&["capture-pane", "-p", "-t", "studio"]);
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Keys by tmux name (`Enter`, `Tab`, `C-q`), one at a time with a pause, so an Esc is
+    /// never read as Alt together with the next key.
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            self.run(&["send-keys", "-t", "studio", key]);
+            std::thread::sleep(Duration::from_millis(120));
+        }
+    }
+
+    fn type_text(&self, text: &str) {
+        self.run(&["send-keys", "-t", "studio", "-l", text]);
+        std::thread::sleep(Duration::from_millis(120));
+    }
+
+    /// Polls the screen until `done` holds; fails with the last screen after [`WAIT`].
+    fn wait_until(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if done(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < WAIT,
+                "timed out after {WAIT:?} waiting for {what}; the screen shows:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        self.wait_until(needle, |screen| screen.contains(needle))
+    }
+
+    /// Waits for a reply containing `needle` to be complete (nothing is being generated).
+    fn wait_for_reply(&self, needle: &str) -> String {
+        self.wait_until(&format!("a finished reply with {needle:?}"), |screen| {
+            screen.contains(needle) && !screen.contains("working…")
+        })
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let socket = self.run(&["display-message", "-p", "#{socket_path}"]);
+        let _ = self.run(&["kill-server"]);
+        // tmux leaves the socket file behind.
+        let socket = String::from_utf8_lossy(&socket.stdout).trim().to_string();
+        if !socket.is_empty() {
+            let _ = std::fs::remove_file(socket);
+        }
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn quoted(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', "'\\''"))
+}
+
+#[test]
+fn a_three_turn_edit_session_in_tmux_against_the_demo_model() {
+    if !tmux_available() {
+        // Written to stderr directly: the test harness captures eprintln! of passing tests,
+        // and this must be seen.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n{bar}\n!!  tmux is not installed: SKIPPING the studio end-to-end test (tests/tui_e2e.rs).\n!!  Install tmux to run it; .ci/run does.\n{bar}\n",
+            bar = "!".repeat(78)
+        );
+        return;
+    }
+    let home = tempfile::tempdir().expect("a temporary folder");
+    let data = home.path().join("data");
+    let config = home.path().join("config");
+    let binary = Path::new(env!("CARGO_BIN_EXE_banana-studio"));
+    let tmux = Tmux {
+        socket: format!("banana-e2e-{}", std::process::id()),
+    };
+    // The shell line keeps the pane open after the studio exits, to read its last words.
+    let command = format!(
+        "{} --demo --image-protocol halfblocks --session e2e; echo \"studio exited with $?\"; sleep 600",
+        quoted(binary)
+    );
+    let env = [
+        format!("BANANA_STUDIO_HOME={}", data.display()),
+        format!("XDG_CONFIG_HOME={}", config.display()),
+        "BANANA_DEMO_CHUNK_DELAY_MS=20".to_string(),
+        "TERM=xterm-256color".to_string(),
+    ];
+    let mut args = vec!["new-session", "-d", "-s", "studio", "-x", "120", "-y", "40"];
+    for var in &env {
+        args.push("-e");
+        args.push(var);
+    }
+    args.push(&command);
+    let started = tmux.run(&args);
+    assert!(
+        started.status.success(),
+        "tmux new-session failed: {}",
+        String::from_utf8_lossy(&started.stderr)
+    );
+
+    let screen = tmux.wait_for("DEMO MODEL");
+    assert!(screen.contains("session e2e"), "{screen}");
+
+    // Turn 1, grounded in search.
+    tmux.type_text("/search on");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("search on");
+    tmux.type_text("an infographic about bananas");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for_reply("Here is the infographic");
+    assert!(
+        screen.contains("Planning the composition"),
+        "the thinking pane shows the thought summaries:\n{screen}"
+    );
+    assert!(
+        screen.contains("1. example.org") && screen.contains("2. data.example.com"),
+        "the sources are numbered:\n{screen}"
+    );
+    assert!(
+        screen.contains("256×256 px") && screen.contains("final image of turn #2"),
+        "the image pane gives the pixel size:\n{screen}"
+    );
+
+    // Turns 2 and 3: edits of the picture.
+    tmux.type_text("make the title bigger");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_reply("(version 2)");
+    tmux.type_text("use a blue palette");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for_reply("(version 3)");
+    assert!(screen.contains("Applying the edit"), "{screen}");
+    assert!(!screen.contains("branch 2/2"), "no branch yet:\n{screen}");
+
+    // Edit the second prompt: from the last reply up to prompt #3, then e.
+    tmux.keys(&["Tab", "Up", "Up", "Up", "e"]);
+    tmux.wait_for("Editing prompt #3");
+    tmux.type_text(" in the rain");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for_reply("in the rain” (version 2)");
+    assert!(
+        screen.contains("branch 2/2"),
+        "the edited prompt shows its branch:\n{screen}"
+    );
+    assert!(screen.contains("final image of turn #8"), "{screen}");
+
+    // Quit: the studio restores the terminal and saves.
+    tmux.keys(&["C-q"]);
+    let screen = tmux.wait_for("studio exited with");
+    assert!(screen.contains("studio exited with 0"), "{screen}");
+    assert!(screen.contains("Session e2e saved."), "{screen}");
+    assert!(
+        !screen.contains("DEMO MODEL"),
+        "the alternate screen is gone:\n{screen}"
+    );
+
+    let document = std::fs::read_to_string(data.join("sessions/e2e/session.json"))
+        .expect("the session was written");
+    let document: serde_json::Value = serde_json::from_str(&document).expect("valid JSON");
+    let turns = document["conversation"]["turns"]
+        .as_array()
+        .expect("a list of turns");
+    assert!(turns.len() >= 6, "expected 6+ turns, found {}", turns.len());
+    assert_eq!(turns.len(), 8, "three turns, and the edit with its reply");
+    let images = std::fs::read_dir(data.join("sessions/e2e/images"))
+        .expect("the images folder")
+        .count();
+    assert!(images >= 4, "the images are files: {images}");
+}
