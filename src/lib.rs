@@ -5,5 +5,6 @@ pub mod config;
 pub mod conversation;
 pub mod demo;
 pub mod gemini;
+pub mod preview;
 pub mod store;
 pub mod turn;
