@@ -90,15 +90,18 @@ impl<K: PartialEq, V> Lru<K, V> {
         self.used = 0;
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
     /// Estimated bytes held.
+    #[cfg(test)]
     pub fn used(&self) -> usize {
         self.used
     }

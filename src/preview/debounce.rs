@@ -80,10 +80,12 @@ impl<T> Debouncer<T> {
         Some(self.pending.remove(index).job)
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.pending.len()
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.pending.is_empty()
     }
