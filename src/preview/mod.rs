@@ -60,7 +60,10 @@ pub struct Previewer {
 
 impl Previewer {
     /// Asks the terminal what it can draw (unless `choice` says halfblocks) and starts the
-    /// worker. Call before the event loop starts reading input: the answer arrives on stdin.
+    /// worker. Call once, after entering the alternate screen and raw mode (`ratatui::init`)
+    /// and before the event loop reads input: the answer arrives on stdin. Takes up to a
+    /// second when the terminal does not answer (then halfblocks); without a terminal it
+    /// asks nothing.
     pub fn detect(choice: ImageProtocol, ready: UnboundedSender<PreviewReady>) -> Previewer {
         Self::with_picker(protocol::detect(choice), ready)
     }

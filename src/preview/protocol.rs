@@ -98,7 +98,7 @@ const QUERY_TIMEOUT: Duration = Duration::from_millis(1000);
 /// Finds out what the terminal can draw and its font's pixel size.
 ///
 /// Writes a query to stdout and reads the answer from stdin, so it must run before anything
-/// else reads terminal events. Without a terminal (pipes, CI) it asks nothing and falls back to
+/// else reads terminal events, best after entering the alternate screen and raw mode. Without a terminal (pipes, CI) it asks nothing and falls back to
 /// halfblocks, as it does when the terminal does not answer.
 pub(crate) fn detect(choice: ImageProtocol) -> Picker {
     if choice == ImageProtocol::Halfblocks {
@@ -106,11 +106,22 @@ pub(crate) fn detect(choice: ImageProtocol) -> Picker {
     }
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     let queried = if interactive {
-        Picker::from_query_stdio_with_options(QueryStdioOptions {
+        // When the terminal never answers, ratatui-image's reader thread outlives the timeout:
+        // it swallows the next key, then restores the terminal mode it saw when the query
+        // began. Query in raw mode, the mode the studio runs in, so that restore is harmless.
+        let was_raw = crossterm::terminal::is_raw_mode_enabled().unwrap_or(false);
+        if !was_raw {
+            let _ = crossterm::terminal::enable_raw_mode();
+        }
+        let picker = Picker::from_query_stdio_with_options(QueryStdioOptions {
             timeout: QUERY_TIMEOUT,
             ..QueryStdioOptions::default()
         })
-        .ok()
+        .ok();
+        if !was_raw {
+            let _ = crossterm::terminal::disable_raw_mode();
+        }
+        picker
     } else {
         None
     };
@@ -133,7 +144,7 @@ pub(crate) fn halfblocks_with_font(font_size: (u16, u16)) -> Picker {
     picker
 }
 
-fn with_font_size(font_size: FontSize) -> Picker {
+pub(crate) fn with_font_size(font_size: FontSize) -> Picker {
     // Deprecated upstream in favour of the query, but it is the only way to build a picker
     // for a known font size without touching the terminal (tests, a failed query).
     #[allow(deprecated)]

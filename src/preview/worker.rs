@@ -17,6 +17,7 @@ use ratatui::layout::Size;
 use ratatui_image::Resize;
 use ratatui_image::picker::{Picker, ProtocolType};
 use ratatui_image::protocol::Protocol;
+use ratatui_image::protocol::halfblocks::Halfblocks;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::PreviewReady;
@@ -159,20 +160,31 @@ pub(crate) fn build(picker: &Picker, job: &Job) -> Result<(Protocol, usize), Str
         u32::from(cols) * u32::from(font.0),
         u32::from(rows) * u32::from(font.1),
     );
-    let fitted = prepare::fit_within((image.width(), image.height()), bounds);
+    let image_size = (image.width(), image.height());
+    if picker.protocol_type() == ProtocolType::Halfblocks {
+        // Two pixels a cell whatever the picture's resolution: fill the pane (growing a small
+        // picture costs nothing visible) and shrink straight to the half cells, which is all
+        // the encoder keeps.
+        let cells = prepare::cells_for(prepare::scale_to_fit(image_size, bounds), font);
+        let half_cells = (u32::from(cells.0), u32::from(cells.1) * 2);
+        let small = prepare::downscale(&image, half_cells).map_err(|e| e.to_string())?;
+        drop(image);
+        let blocks = Halfblocks::new(DynamicImage::ImageRgba8(small), Size::new(cells.0, cells.1))
+            .map_err(|e| format!("cannot encode halfblocks: {e}"))?;
+        let cost = estimated_bytes(ProtocolType::Halfblocks, half_cells, cells);
+        return Ok((Protocol::Halfblocks(blocks), cost));
+    }
+    // Pixel protocols get the picture at no more than its own resolution (the terminal shows
+    // it crisp), centred on a transparent canvas of whole cells so nothing stretches it.
+    let fitted = prepare::fit_within(image_size, bounds);
     let cells = prepare::cells_for(fitted, font);
     let canvas = (
         u32::from(cells.0) * u32::from(font.0),
         u32::from(cells.1) * u32::from(font.1),
     );
-    let small = match picker.protocol_type() {
-        // Halfblocks resample to one colour per half cell anyway: stretching by less than a
-        // cell is invisible, and a transparent margin would turn black.
-        ProtocolType::Halfblocks => prepare::downscale(&image, canvas),
-        // Pixel protocols get the exact picture on a transparent canvas of whole cells.
-        _ => prepare::downscale(&image, fitted).map(|small| prepare::pad_to(small, canvas)),
-    }
-    .map_err(|e| e.to_string())?;
+    let small = prepare::downscale(&image, fitted)
+        .map(|small| prepare::pad_to(small, canvas))
+        .map_err(|e| e.to_string())?;
     drop(image);
     let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
     // The picture matches `cells` exactly, so ratatui-image encodes it without resizing again.
@@ -198,4 +210,68 @@ fn estimated_bytes(protocol: ProtocolType, pixels: (u32, u32), cells: (u16, u16)
             ProtocolType::Sixel => pixel_count,
             ProtocolType::Halfblocks => usize::from(cells.0) * usize::from(cells.1) * 32,
         }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use bytes::Bytes;
+    use image::{ImageFormat, Rgb, RgbImage};
+    use ratatui_image::FontSize;
+
+    use super::*;
+    use crate::preview::protocol::with_font_size;
+
+    fn job(blob: &Blob, cells: (u16, u16)) -> Job {
+        Job {
+            blob: blob.clone(),
+            key: CacheKey::new(blob.sha256(), cells),
+            requested_at: Instant::now(),
+            urgent: true,
+        }
+    }
+
+    #[test]
+    fn every_protocol_encodes_for_whole_cells_inside_the_pane() {
+        let mut png = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(RgbImage::from_pixel(1100, 600, Rgb([250, 200, 0])))
+            .write_to(&mut png, ImageFormat::Png)
+            .unwrap();
+        let blob = Blob::from_bytes("image/png", Bytes::from(png.into_inner()));
+        for protocol_type in [
+            ProtocolType::Kitty,
+            ProtocolType::Sixel,
+            ProtocolType::Iterm2,
+            ProtocolType::Halfblocks,
+        ] {
+            let mut picker = with_font_size(FontSize::new(10, 20));
+            picker.set_protocol_type(protocol_type);
+            let (protocol, cost) = build(&picker, &job(&blob, (50, 20))).unwrap();
+            // 1100×600 px into 500×400 px: 500×273 px, so 50×14 cells.
+            assert_eq!(protocol.size(), Size::new(50, 14), "{protocol_type:?}");
+            assert!(cost > 0);
+            let variant_matches = match protocol_type {
+                ProtocolType::Kitty => matches!(protocol, Protocol::Kitty(_)),
+                ProtocolType::Sixel => matches!(protocol, Protocol::Sixel(_)),
+                ProtocolType::Iterm2 => matches!(protocol, Protocol::ITerm2(_)),
+                ProtocolType::Halfblocks => matches!(protocol, Protocol::Halfblocks(_)),
+            };
+            assert!(variant_matches, "{protocol_type:?}");
+        }
+    }
+
+    #[test]
+    fn halfblocks_fill_the_pane_even_from_a_small_picture() {
+        let mut png = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(RgbImage::from_pixel(64, 64, Rgb([1, 2, 3])))
+            .write_to(&mut png, ImageFormat::Png)
+            .unwrap();
+        let blob = Blob::from_bytes("image/png", Bytes::from(png.into_inner()));
+        let mut picker = with_font_size(FontSize::new(10, 20));
+        picker.set_protocol_type(ProtocolType::Halfblocks);
+        let (protocol, _) = build(&picker, &job(&blob, (80, 30))).unwrap();
+        // A square in 800×600 px: 600×600 px, 60×30 cells.
+        assert_eq!(protocol.size(), Size::new(60, 30));
+    }
 }
