@@ -33,8 +33,8 @@ pub fn resize(
     from: (u32, u32),
     to: (u32, u32),
 ) -> Result<Vec<u8>, String> {
-    let source = ImageRef::new(from.0, from.1, pixels, layout.pixel_type())
-        .map_err(|e| e.to_string())?;
+    let source =
+        ImageRef::new(from.0, from.1, pixels, layout.pixel_type()).map_err(|e| e.to_string())?;
     let mut target = Image::new(to.0.max(1), to.1.max(1), layout.pixel_type());
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
     Resizer::new()
