@@ -113,7 +113,7 @@ pub(crate) fn show(blob: &Blob, picker: &Picker) -> io::Result<()> {
     let config = viuer::Config {
         absolute_offset: true,
         x: placement.offset.0,
-        y: placement.offset.1 as i16,
+        y: i16::try_from(placement.offset.1).unwrap_or(0),
         width: Some(u32::from(placement.cells.0)),
         height: Some(u32::from(placement.cells.1)),
         use_kitty: kitty,
