@@ -5,6 +5,7 @@ pub mod config;
 pub mod conversation;
 pub mod demo;
 pub mod gemini;
+pub mod preview;
 pub mod store;
 pub mod tui;
 pub mod turn;

@@ -4,7 +4,7 @@
 //! (it is still in the caller's command line). A reply that arrives but holds no image
 //! (blocked, filtered, text only) is kept, so it can be edited or rerun, and exits with 3.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -16,6 +16,7 @@ use crate::conversation::explain::explain;
 use crate::conversation::settings::ImageSize;
 use crate::conversation::{Blob, ModelTurn, TurnBody, TurnId};
 use crate::gemini::{ApiError, Mode};
+use crate::preview::{self, ImageProtocol};
 use crate::store::Session;
 use crate::turn::{self, NewTurn, Progress};
 
@@ -63,6 +64,9 @@ pub struct SendArgs {
     /// Print one JSON object on stdout instead of text
     #[arg(long)]
     pub json: bool,
+    /// Show the final image(s) in the terminal afterwards (kitty, iTerm2, or coloured blocks)
+    #[arg(long, conflicts_with = "json")]
+    pub preview: bool,
 }
 
 pub async fn run(global: &GlobalArgs, args: SendArgs) -> Result<(), Failure> {
@@ -72,6 +76,7 @@ pub async fn run(global: &GlobalArgs, args: SendArgs) -> Result<(), Failure> {
             if json_mode {
                 println!("{}", outcome.json);
             }
+            show_preview(&outcome.preview, outcome.protocol);
             if let Some(note) = &outcome.note {
                 eprintln!("{note}");
             }
@@ -100,6 +105,9 @@ struct Outcome {
     json: Value,
     note: Option<String>,
     has_image: bool,
+    /// The images to show, when `--preview` asked for them.
+    preview: Vec<Blob>,
+    protocol: ImageProtocol,
 }
 
 struct SendFailure {
@@ -203,10 +211,22 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailur
             .map_err(|e| SendFailure::new("output", None, e, 1))?;
     }
     let has_image = model_turn.images().next().is_some();
+    let preview: Vec<Blob> = if args.preview {
+        model_turn.images().cloned().collect()
+    } else {
+        Vec::new()
+    };
+    let protocol = if preview.is_empty() {
+        ImageProtocol::Auto
+    } else {
+        preview_protocol(context.config.image_protocol.as_deref())
+    };
     Ok(Outcome {
         json: reply_json(&session, reply_id, model_turn, &settings.model),
         note: explain(model_turn),
         has_image,
+        preview,
+        protocol,
     })
 }
 
@@ -275,6 +295,30 @@ fn apply_overrides(
     settings
         .validate()
         .map_err(|e| SendFailure::input("settings", e))
+}
+
+/// The config's `image_protocol`. The turn is saved already, so a bad value is a warning.
+fn preview_protocol(config: Option<&str>) -> ImageProtocol {
+    ImageProtocol::from_settings(None, config).unwrap_or_else(|e| {
+        eprintln!("{e}; using auto");
+        ImageProtocol::Auto
+    })
+}
+
+/// `--preview`: prints the images with viuer, only to a terminal.
+fn show_preview(images: &[Blob], protocol: ImageProtocol) {
+    if images.is_empty() {
+        return;
+    }
+    if !std::io::stdout().is_terminal() {
+        eprintln!("--preview needs a terminal: stdout is not one, so the image is not shown");
+        return;
+    }
+    for blob in images {
+        if let Err(e) = preview::print_inline(blob, protocol) {
+            eprintln!("{e}");
+        }
+    }
 }
 
 fn image_json(blob: &Blob) -> Value {

@@ -1,0 +1,44 @@
+//! fast_image_resize behind one non-generic function.
+//!
+//! Generic code is compiled in the crate that names the concrete types. Called from
+//! banana-studio it would be compiled there, unoptimised in a debug build (a 4K downscale:
+//! 2.3 s instead of 30 ms). Here it is a dependency, which the workspace's dev profile
+//! optimises, and the caller only sees plain byte slices.
+
+use fast_image_resize::images::{Image, ImageRef};
+use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+
+/// Pixel layouts banana-studio resizes: 8-bit RGB (JPEG) and RGBA (PNG, WebP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Rgb8,
+    Rgba8,
+}
+
+impl Layout {
+    fn pixel_type(self) -> PixelType {
+        match self {
+            Self::Rgb8 => PixelType::U8x3,
+            Self::Rgba8 => PixelType::U8x4,
+        }
+    }
+}
+
+/// Resizes `pixels` (`from` pixels, rows packed, `layout`) to exactly `to` pixels with a
+/// Catmull-Rom convolution (SIMD where the CPU has it); alpha is premultiplied while
+/// filtering so transparent edges do not turn dark.
+pub fn resize(
+    layout: Layout,
+    pixels: &[u8],
+    from: (u32, u32),
+    to: (u32, u32),
+) -> Result<Vec<u8>, String> {
+    let source =
+        ImageRef::new(from.0, from.1, pixels, layout.pixel_type()).map_err(|e| e.to_string())?;
+    let mut target = Image::new(to.0.max(1), to.1.max(1), layout.pixel_type());
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
+    Resizer::new()
+        .resize(&source, &mut target, &options)
+        .map_err(|e| e.to_string())?;
+    Ok(target.into_vec())
+}

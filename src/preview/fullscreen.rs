@@ -1,0 +1,225 @@
+//! Printing a picture straight to the terminal with viuer: the full-screen view (outside the
+//! alternate screen) and `send --preview`.
+//!
+//! viuer resizes with the `image` crate, which takes seconds on a 4K picture in a debug build,
+//! so the picture is shrunk to the terminal's pixel size with fast_image_resize first and viuer
+//! only has to print it.
+
+use std::io::{self, IsTerminal, Write};
+
+use crossterm::cursor::MoveTo;
+use crossterm::event::{self, Event, KeyEventKind};
+use crossterm::style::Print;
+use crossterm::terminal::{self, Clear, ClearType};
+use crossterm::{execute, queue};
+use image::DynamicImage;
+use ratatui_image::picker::{Picker, ProtocolType};
+
+use super::prepare::{self, PrepareError};
+use super::protocol::{ImageProtocol, font_size_from_kernel};
+use crate::conversation::Blob;
+
+/// Where a picture goes on screen and at which resolution to hand it to viuer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placement {
+    /// Cells the picture covers.
+    pub cells: (u16, u16),
+    /// Pixel size to pre-resize to.
+    pub pixels: (u32, u32),
+    /// Top-left cell that centres it on `screen`.
+    pub offset: (u16, u16),
+}
+
+/// Lays a picture of `image` pixels out on a `screen` of cells.
+///
+/// With a graphics protocol (`font` = the cell size in pixels) the terminal scales the picture
+/// to the cells we give it, so the pixels never exceed the picture's own. Without one, viuer
+/// prints blocks: a cell is one pixel wide and two tall, and the pixels are exactly the cells.
+pub fn place(image: (u32, u32), screen: (u16, u16), font: Option<(u16, u16)>) -> Placement {
+    let screen = (screen.0.max(1), screen.1.max(1));
+    let (cells, pixels) = match font {
+        Some((fw, fh)) => {
+            let (fw, fh) = (fw.max(1), fh.max(1));
+            let bounds = (
+                u32::from(screen.0) * u32::from(fw),
+                u32::from(screen.1) * u32::from(fh),
+            );
+            let shown = prepare::scale_to_fit(image, bounds);
+            let cells = prepare::cells_for(shown, (fw, fh));
+            (cells, prepare::fit_within(image, bounds))
+        }
+        None => {
+            let pixels =
+                prepare::scale_to_fit(image, (u32::from(screen.0), u32::from(screen.1) * 2));
+            let cells = prepare::cells_for(pixels, (1, 2));
+            (cells, pixels)
+        }
+    };
+    let cells = (cells.0.min(screen.0), cells.1.min(screen.1));
+    Placement {
+        cells,
+        pixels,
+        offset: ((screen.0 - cells.0) / 2, (screen.1 - cells.1) / 2),
+    }
+}
+
+fn invalid(error: PrepareError) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("cannot preview: {error}"),
+    )
+}
+
+fn viuer_error(error: viuer::ViuError) -> io::Error {
+    match error {
+        viuer::ViuError::Io(e) => e,
+        other => io::Error::other(format!("cannot print the image: {other}")),
+    }
+}
+
+/// Which of viuer's printers to use, as (kitty, iTerm2). viuer asks the terminal itself for
+/// kitty support; we only let it try what our own detection (or the user) chose.
+fn printers(wanted_kitty: bool, wanted_iterm: bool) -> (bool, bool) {
+    let kitty = wanted_kitty && viuer::get_kitty_support() != viuer::KittySupport::None;
+    let iterm = !kitty && wanted_iterm && viuer::is_iterm_supported();
+    (kitty, iterm)
+}
+
+const HINT: &str = "press any key to return";
+
+/// The full-screen view: call after leaving the alternate screen and with the TUI's own input
+/// reader paused (this reads the key that closes the view). Clears the screen when done.
+pub(crate) fn show(blob: &Blob, picker: &Picker) -> io::Result<()> {
+    let bytes = blob.bytes()?;
+    let image = prepare::decode(&bytes).map_err(invalid)?;
+    let (cols, rows) = terminal::size()?;
+    let (kitty, iterm) = printers(
+        picker.protocol_type() == ProtocolType::Kitty,
+        picker.protocol_type() == ProtocolType::Iterm2,
+    );
+    let font = picker.font_size();
+    let font = (kitty || iterm).then_some((font.width, font.height));
+    // The last row is for the hint.
+    let placement = place(
+        (image.width(), image.height()),
+        (cols, rows.saturating_sub(1)),
+        font,
+    );
+    let small = prepare::downscale(&image, placement.pixels).map_err(invalid)?;
+    drop(image);
+
+    let mut out = io::stdout();
+    execute!(out, Clear(ClearType::All))?;
+    let config = viuer::Config {
+        absolute_offset: true,
+        x: placement.offset.0,
+        y: i16::try_from(placement.offset.1).unwrap_or(0),
+        width: Some(u32::from(placement.cells.0)),
+        height: Some(u32::from(placement.cells.1)),
+        use_kitty: kitty,
+        use_iterm: iterm,
+        ..viuer::Config::default()
+    };
+    viuer::print(&DynamicImage::ImageRgba8(small), &config).map_err(viuer_error)?;
+    let hint_x = cols.saturating_sub(HINT.len() as u16) / 2;
+    execute!(out, MoveTo(hint_x, rows.saturating_sub(1)), Print(HINT))?;
+
+    let waited = wait_for_key();
+
+    if kitty {
+        // Delete the placement we made on this screen; the TUI's own images live elsewhere.
+        write!(out, "\x1b_Ga=d\x1b\\")?;
+    }
+    queue!(out, Clear(ClearType::All), MoveTo(0, 0))?;
+    out.flush()?;
+    waited
+}
+
+/// Waits for a key press, in raw mode so it needs no Enter, leaving the mode as it found it.
+fn wait_for_key() -> io::Result<()> {
+    let was_raw = terminal::is_raw_mode_enabled()?;
+    if !was_raw {
+        terminal::enable_raw_mode()?;
+    }
+    let result = loop {
+        match event::read() {
+            Ok(Event::Key(key)) if key.kind == KeyEventKind::Press => break Ok(()),
+            Ok(_) => continue,
+            Err(e) => break Err(e),
+        }
+    };
+    if !was_raw {
+        terminal::disable_raw_mode()?;
+    }
+    result
+}
+
+/// Prints a picture at the cursor, as wide as the terminal and short enough to be seen whole
+/// (`send --preview`). Needs stdout to be a terminal.
+pub fn print_inline(blob: &Blob, choice: ImageProtocol) -> io::Result<()> {
+    if !io::stdout().is_terminal() {
+        return Err(io::Error::other("preview needs a terminal"));
+    }
+    let bytes = blob.bytes()?;
+    let image = prepare::decode(&bytes).map_err(invalid)?;
+    let (cols, rows) = terminal::size()?;
+    let (kitty, iterm) = printers(
+        matches!(choice, ImageProtocol::Auto | ImageProtocol::Kitty),
+        matches!(choice, ImageProtocol::Auto | ImageProtocol::Iterm2),
+    );
+    let font = (kitty || iterm).then(|| {
+        font_size_from_kernel()
+            .map(|f| (f.width, f.height))
+            .unwrap_or((8, 16))
+    });
+    // Leave a line for the prompt that follows.
+    let placement = place(
+        (image.width(), image.height()),
+        (cols, rows.saturating_sub(2)),
+        font,
+    );
+    let small = prepare::downscale(&image, placement.pixels).map_err(invalid)?;
+    drop(image);
+    let config = viuer::Config {
+        absolute_offset: false,
+        width: Some(u32::from(placement.cells.0)),
+        height: Some(u32::from(placement.cells.1)),
+        use_kitty: kitty,
+        use_iterm: iterm,
+        ..viuer::Config::default()
+    };
+    viuer::print(&DynamicImage::ImageRgba8(small), &config).map_err(viuer_error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_fill_the_screen_with_two_pixels_a_cell() {
+        // 16:9 on 120×39 cells = 120×78 half-cell pixels: the width decides.
+        let placement = place((5504, 3072), (120, 39), None);
+        assert_eq!(placement.pixels, (120, 67));
+        assert_eq!(placement.cells, (120, 34));
+        assert_eq!(placement.offset, (0, 2));
+        // A tall picture is limited by the height and centred horizontally.
+        let tall = place((1000, 2000), (120, 39), None);
+        assert_eq!(tall.pixels, (39, 78));
+        assert_eq!(tall.cells, (39, 39));
+        assert_eq!(tall.offset, (40, 0));
+    }
+
+    #[test]
+    fn graphics_never_upscale_the_pixels_but_fill_the_cells() {
+        // 120×40 cells of 10×20 px: 1200×800 px of screen.
+        let big = place((5504, 3072), (120, 40), Some((10, 20)));
+        assert_eq!(big.pixels, (1200, 670));
+        assert_eq!(big.cells, (120, 34));
+        // A small picture is sent as it is; the terminal scales it up to the cells.
+        let small = place((600, 400), (120, 40), Some((10, 20)));
+        assert_eq!(small.pixels, (600, 400));
+        assert_eq!(small.cells, (120, 40));
+        assert_eq!(small.offset, (0, 0));
+    }
+}

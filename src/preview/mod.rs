@@ -1,0 +1,381 @@
+//! Image preview for the studio's pane and for the terminal: the one place that knows about
+//! graphics protocols.
+//!
+//! The TUI sees a narrow surface: build a [`Previewer`] once before reading events, call
+//! [`Previewer::render`] every frame, redraw when a [`PreviewReady`] arrives. Everything slow
+//! (reading, decoding, downscaling, encoding for the protocol) happens on the previewer's
+//! worker thread; the UI thread only looks up a finished picture and blits it.
+//!
+//! Layout: `protocol` (the choice and detection), `prepare` (pure decode + resize), `cache`
+//! (LRU by picture and pane size), `debounce` (pure resize settling), `worker` (the thread),
+//! `fullscreen` (viuer, outside the alternate screen).
+
+mod cache;
+mod debounce;
+mod fullscreen;
+pub mod prepare;
+mod protocol;
+mod worker;
+
+use std::io;
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use ratatui::Frame;
+use ratatui::layout::{Rect, Size};
+use ratatui::style::{Modifier, Style};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui_image::Image;
+use ratatui_image::picker::{Picker, ProtocolType};
+use ratatui_image::protocol::Protocol;
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::conversation::Blob;
+use cache::CacheKey;
+use worker::{Job, Shared, lock};
+
+pub use fullscreen::print_inline;
+pub use protocol::{ImageProtocol, UnknownProtocol};
+pub use worker::{CACHE_BUDGET, RESIZE_SETTLE};
+
+/// Sent by the worker when a picture is ready (or known to be unshowable) for a pane size:
+/// the TUI should redraw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewReady {
+    pub sha256: String,
+    /// Pane size in cells.
+    pub cells: (u16, u16),
+}
+
+/// Shows pictures in a pane: owns the protocol picker, the cache of prepared pictures and the
+/// worker that prepares them.
+pub struct Previewer {
+    picker: Picker,
+    shared: Arc<Mutex<Shared>>,
+    jobs: Option<Sender<Job>>,
+    /// Why there is no worker, if the thread could not be started.
+    broken: Option<String>,
+}
+
+impl Previewer {
+    /// Asks the terminal what it can draw (unless `choice` says halfblocks) and starts the
+    /// worker. Call once, after entering the alternate screen and raw mode (`ratatui::init`)
+    /// and before the event loop reads input: the answer arrives on stdin. Takes up to a
+    /// second when the terminal does not answer (then halfblocks); without a terminal it
+    /// asks nothing.
+    pub fn detect(choice: ImageProtocol, ready: UnboundedSender<PreviewReady>) -> Previewer {
+        Self::with_picker(protocol::detect(choice), ready)
+    }
+
+    /// Halfblocks with a fixed font size, asking the terminal nothing: deterministic for tests.
+    pub fn halfblocks_for_tests(
+        font_size: (u16, u16),
+        ready: UnboundedSender<PreviewReady>,
+    ) -> Previewer {
+        Self::with_picker(protocol::halfblocks_with_font(font_size), ready)
+    }
+
+    fn with_picker(picker: Picker, ready: UnboundedSender<PreviewReady>) -> Previewer {
+        let shared = Arc::new(Mutex::new(Shared::new(CACHE_BUDGET)));
+        let (jobs, broken) = match worker::spawn(picker.clone(), Arc::clone(&shared), ready) {
+            Ok(jobs) => (Some(jobs), None),
+            Err(e) => (None, Some(format!("cannot start the preview thread: {e}"))),
+        };
+        Previewer {
+            picker,
+            shared,
+            jobs,
+            broken,
+        }
+    }
+
+    /// The protocol in use, for the status bar: "kitty", "sixel", "iTerm2" or "halfblocks".
+    pub fn protocol_name(&self) -> &'static str {
+        protocol::label(self.picker.protocol_type())
+    }
+
+    /// Asks for `blob` prepared for a pane of `area`'s size; returns at once. A new size for a
+    /// picture already on screen waits until it has been stable for [`RESIZE_SETTLE`] (as of
+    /// `now`); a picture not shown yet is prepared straight away. [`Previewer::render`] calls
+    /// this itself; call it directly to prepare a picture before it is shown.
+    pub fn request(&mut self, blob: &Blob, area: Rect, now: Instant) {
+        if area.is_empty() {
+            return;
+        }
+        let Some(jobs) = &self.jobs else {
+            return;
+        };
+        let key = CacheKey::new(blob.sha256(), (area.width, area.height));
+        let urgent = {
+            let mut shared = lock(&self.shared);
+            if shared.failures.contains_key(&key.sha256)
+                || shared.cache.contains(&key)
+                || shared.in_flight.contains(&key)
+            {
+                return;
+            }
+            shared.in_flight.insert(key.clone());
+            shared
+                .cache
+                .find_recent(|k| k.sha256 == key.sha256)
+                .is_none()
+        };
+        let job = Job {
+            blob: blob.clone(),
+            key,
+            requested_at: now,
+            urgent,
+        };
+        if jobs.send(job).is_err() {
+            self.broken = Some("the preview thread stopped".into());
+            self.jobs = None;
+        }
+    }
+
+    /// Draws `blob` in `area`: the prepared picture if it is ready for this size, else the same
+    /// picture prepared for another size while this one is on its way, else "preparing…".
+    /// A picture that cannot be decoded shows "cannot preview: <reason>". Never decodes.
+    pub fn render(&mut self, frame: &mut Frame, area: Rect, blob: &Blob) {
+        if area.is_empty() {
+            return;
+        }
+        let key = CacheKey::new(blob.sha256(), (area.width, area.height));
+        {
+            let mut shared = lock(&self.shared);
+            let failure = self
+                .broken
+                .as_ref()
+                .or_else(|| shared.failures.get(&key.sha256));
+            if let Some(reason) = failure {
+                message(frame, area, &format!("cannot preview: {reason}"));
+                return;
+            }
+            if let Some(protocol) = shared.cache.get(&key) {
+                frame.render_widget(Image::new(protocol), centred(area, protocol.size()));
+            } else {
+                // The same picture at another size can stand in, clipped, while the new size
+                // settles; sixel and iTerm2 cannot clip, so they only stand in when they fit.
+                let stand_in = shared
+                    .cache
+                    .find_recent(|k| k.sha256 == key.sha256)
+                    .filter(|p| can_clip(p) || fits(area, p.size()));
+                match stand_in {
+                    Some(protocol) => frame.render_widget(
+                        Image::new(protocol).allow_clipping(true),
+                        centred(area, protocol.size()),
+                    ),
+                    None => message(frame, area, "preparing…"),
+                }
+            }
+        }
+        // After drawing, so a frame never depends on how fast the worker is.
+        self.request(blob, area, Instant::now());
+    }
+
+    /// The full-screen view with viuer, using the protocol detected at start-up (kitty and
+    /// iTerm2 where viuer can, blocks otherwise). Call it after leaving the alternate screen,
+    /// with the TUI's own input reader paused: it waits for a key, clears the screen and
+    /// returns; then re-enter the alternate screen and redraw everything.
+    pub fn show_fullscreen(&mut self, blob: &Blob) -> io::Result<()> {
+        let result = fullscreen::show(blob, &self.picker);
+        if self.picker.protocol_type() == ProtocolType::Kitty {
+            // Kitty sends a picture's data only the first time it is drawn; what the terminal
+            // holds may not have survived the trip out of the alternate screen, so prepare
+            // afresh (new image ids, sent again).
+            lock(&self.shared).cache.clear();
+        }
+        result
+    }
+}
+
+fn can_clip(protocol: &Protocol) -> bool {
+    matches!(protocol, Protocol::Halfblocks(_) | Protocol::Kitty(_))
+}
+
+fn fits(area: Rect, size: Size) -> bool {
+    size.width <= area.width && size.height <= area.height
+}
+
+/// `size` centred in `area`, no bigger than it.
+fn centred(area: Rect, size: Size) -> Rect {
+    let width = size.width.min(area.width);
+    let height = size.height.min(area.height);
+    Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    )
+}
+
+/// A dim, centred line of text in the middle of the pane.
+fn message(frame: &mut Frame, area: Rect, text: &str) {
+    let top = area.height.saturating_sub(1) / 2;
+    let rect = Rect::new(area.x, area.y + top, area.width, area.height - top);
+    frame.render_widget(
+        Paragraph::new(text)
+            .centered()
+            .wrap(Wrap { trim: true })
+            .style(Style::new().add_modifier(Modifier::DIM)),
+        rect,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+    use std::time::Duration;
+
+    use bytes::Bytes;
+    use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::buffer::Buffer;
+    use ratatui::style::Color;
+    use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+    use super::*;
+
+    const COLOUR: [u8; 3] = [200, 40, 90];
+
+    fn png(width: u32, height: u32, colour: [u8; 3]) -> Blob {
+        let mut out = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(RgbImage::from_pixel(width, height, Rgb(colour)))
+            .write_to(&mut out, ImageFormat::Png)
+            .unwrap();
+        Blob::from_bytes("image/png", Bytes::from(out.into_inner()))
+    }
+
+    /// Polls the channel like the TUI's event loop would, for at most a few seconds.
+    fn wait_ready(ready: &mut UnboundedReceiver<PreviewReady>) -> PreviewReady {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Ok(message) = ready.try_recv() {
+                return message;
+            }
+            assert!(Instant::now() < deadline, "the worker never answered");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    fn text(buffer: &Buffer) -> String {
+        let mut out = String::new();
+        for y in 0..buffer.area.height {
+            for x in 0..buffer.area.width {
+                out.push_str(buffer[(x, y)].symbol());
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    fn painted(buffer: &Buffer, colour: [u8; 3]) -> usize {
+        let colour = Color::Rgb(colour[0], colour[1], colour[2]);
+        buffer.content().iter().filter(|c| c.bg == colour).count()
+    }
+
+    #[test]
+    fn the_pane_shows_a_placeholder_then_the_picture_in_halfblocks() {
+        let (tx, mut rx) = unbounded_channel();
+        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        assert_eq!(previewer.protocol_name(), "halfblocks");
+        let blob = png(400, 200, COLOUR);
+        let mut terminal = Terminal::new(TestBackend::new(40, 20)).unwrap();
+        let area = Rect::new(0, 0, 40, 20);
+
+        terminal.draw(|f| previewer.render(f, area, &blob)).unwrap();
+        let first = terminal.backend().buffer().clone();
+        assert!(text(&first).contains("preparing…"), "{}", text(&first));
+        assert_eq!(painted(&first, COLOUR), 0);
+
+        let ready = wait_ready(&mut rx);
+        assert_eq!(ready.sha256, blob.sha256());
+        assert_eq!(ready.cells, (40, 20));
+
+        terminal.draw(|f| previewer.render(f, area, &blob)).unwrap();
+        let buffer = terminal.backend().buffer();
+        // 400×200 px in a 400×400 px pane: 40×10 cells, centred on rows 5 to 14.
+        assert_eq!(painted(buffer, COLOUR), 40 * 10, "{}", text(buffer));
+        assert_eq!(buffer[(20, 5)].bg, Color::Rgb(200, 40, 90));
+        assert_eq!(buffer[(20, 14)].bg, Color::Rgb(200, 40, 90));
+        assert_ne!(buffer[(20, 4)].bg, Color::Rgb(200, 40, 90));
+        assert!(!text(buffer).contains("preparing"));
+    }
+
+    #[test]
+    fn a_resized_pane_keeps_the_old_picture_until_the_new_size_is_ready() {
+        let (tx, mut rx) = unbounded_channel();
+        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        let blob = png(400, 400, [20, 160, 60]);
+        let mut terminal = Terminal::new(TestBackend::new(40, 20)).unwrap();
+
+        let big = Rect::new(0, 0, 40, 20);
+        terminal.draw(|f| previewer.render(f, big, &blob)).unwrap();
+        assert_eq!(wait_ready(&mut rx).cells, (40, 20));
+
+        let small = Rect::new(0, 0, 20, 10);
+        let asked = Instant::now();
+        terminal
+            .draw(|f| previewer.render(f, small, &blob))
+            .unwrap();
+        // The old picture stands in (clipped to the pane) instead of "preparing…".
+        let buffer = terminal.backend().buffer().clone();
+        assert!(!text(&buffer).contains("preparing"));
+        assert!(painted(&buffer, [20, 160, 60]) > 0);
+
+        let ready = wait_ready(&mut rx);
+        assert_eq!(ready.cells, (20, 10));
+        assert!(
+            asked.elapsed() >= RESIZE_SETTLE,
+            "a resize is prepared only once the size settled"
+        );
+        terminal
+            .draw(|f| previewer.render(f, small, &blob))
+            .unwrap();
+        // 400×400 px in 200×200 px: 20×10 cells, the whole small pane.
+        assert_eq!(painted(terminal.backend().buffer(), [20, 160, 60]), 20 * 10);
+    }
+
+    #[test]
+    fn a_corrupt_picture_says_why_instead_of_panicking() {
+        let (tx, mut rx) = unbounded_channel();
+        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        // The recorded fixture's one-byte "JPEG".
+        let blob = Blob::from_bytes("image/jpeg", Bytes::from_static(&[0]));
+        let mut terminal = Terminal::new(TestBackend::new(60, 10)).unwrap();
+        let area = Rect::new(0, 0, 60, 10);
+        terminal.draw(|f| previewer.render(f, area, &blob)).unwrap();
+        wait_ready(&mut rx);
+        terminal.draw(|f| previewer.render(f, area, &blob)).unwrap();
+        let shown = text(terminal.backend().buffer());
+        assert!(
+            shown.contains("cannot preview: not an image format"),
+            "{shown}"
+        );
+
+        // A failure is remembered: another size does not try again.
+        terminal
+            .draw(|f| previewer.render(f, Rect::new(0, 0, 50, 10), &blob))
+            .unwrap();
+        assert!(rx.try_recv().is_err());
+    }
+
+    #[test]
+    fn a_picture_whose_file_is_gone_says_so() {
+        let (tx, mut rx) = unbounded_channel();
+        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        let meta = png(4, 4, COLOUR).meta().clone();
+        let blob = Blob::stored(meta, "/nonexistent/banana/x.png".into());
+        let mut terminal = Terminal::new(TestBackend::new(80, 10)).unwrap();
+        let area = Rect::new(0, 0, 80, 10);
+        terminal.draw(|f| previewer.render(f, area, &blob)).unwrap();
+        wait_ready(&mut rx);
+        terminal.draw(|f| previewer.render(f, area, &blob)).unwrap();
+        let shown = text(terminal.backend().buffer());
+        assert!(
+            shown.contains("cannot preview: cannot read image"),
+            "{shown}"
+        );
+    }
+}

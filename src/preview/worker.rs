@@ -1,0 +1,277 @@
+//! The preview worker: one std thread that decodes, downscales and encodes for the protocol, so
+//! the UI thread only ever blits a finished [`Protocol`].
+//!
+//! A std thread rather than `spawn_blocking`: the previewer then works with or without a tokio
+//! runtime (tests, examples), and one thread is all a 2-core machine should spend on pictures.
+
+use std::collections::{HashMap, HashSet};
+use std::io;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use image::DynamicImage;
+use ratatui::layout::Size;
+use ratatui_image::Resize;
+use ratatui_image::picker::{Picker, ProtocolType};
+use ratatui_image::protocol::Protocol;
+use ratatui_image::protocol::halfblocks::Halfblocks;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::PreviewReady;
+use super::cache::{CacheKey, Lru};
+use super::debounce::Debouncer;
+use super::prepare;
+use crate::conversation::Blob;
+
+/// How long a pane size must hold still before a picture is prepared for it.
+pub const RESIZE_SETTLE: Duration = Duration::from_millis(100);
+
+/// Pictures that may wait at once; older ones are dropped (they are asked for again when shown).
+const MAX_PENDING: usize = 4;
+
+/// Estimated bytes of prepared previews to keep: a dozen panes' worth of kitty data.
+pub const CACHE_BUDGET: usize = 48 * 1024 * 1024;
+
+/// Failures remembered; past this the oldest are forgotten and would be retried if shown.
+const MAX_FAILURES: usize = 64;
+
+/// What the UI thread and the worker share. Held only for lookups and inserts, never while
+/// decoding.
+pub(crate) struct Shared {
+    pub cache: Lru<CacheKey, Protocol>,
+    /// Why a picture cannot be shown, by SHA-256: a corrupt image fails at every size.
+    pub failures: HashMap<String, String>,
+    /// Asked for and neither ready nor dropped yet, so a redraw does not ask twice.
+    pub in_flight: HashSet<CacheKey>,
+}
+
+impl Shared {
+    pub fn new(budget: usize) -> Self {
+        Self {
+            cache: Lru::new(budget),
+            failures: HashMap::new(),
+            in_flight: HashSet::new(),
+        }
+    }
+
+    fn fail(&mut self, sha256: String, reason: String) {
+        if self.failures.len() >= MAX_FAILURES {
+            self.failures.clear();
+        }
+        self.failures.insert(sha256, reason);
+    }
+}
+
+/// A poisoned lock only means a panic elsewhere; the cache is still consistent (every change is
+/// a single insert or remove), so keep going rather than take the UI down.
+pub(crate) fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+    shared.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+pub(crate) struct Job {
+    pub blob: Blob,
+    pub key: CacheKey,
+    pub requested_at: Instant,
+    /// Nothing of this picture is on screen yet: skip the resize wait.
+    pub urgent: bool,
+}
+
+pub(crate) fn spawn(
+    picker: Picker,
+    shared: Arc<Mutex<Shared>>,
+    ready: UnboundedSender<PreviewReady>,
+) -> io::Result<Sender<Job>> {
+    let (jobs, receiver) = mpsc::channel();
+    thread::Builder::new()
+        .name("preview".into())
+        .spawn(move || run(&receiver, &picker, &shared, &ready))?;
+    Ok(jobs)
+}
+
+/// Runs until the previewer (the only sender) is dropped.
+fn run(
+    jobs: &Receiver<Job>,
+    picker: &Picker,
+    shared: &Mutex<Shared>,
+    ready: &UnboundedSender<PreviewReady>,
+) {
+    let mut debouncer = Debouncer::new(RESIZE_SETTLE, MAX_PENDING);
+    loop {
+        let first = match debouncer.next_due() {
+            None => match jobs.recv() {
+                Ok(job) => Some(job),
+                Err(_) => return,
+            },
+            Some(due) => match jobs.recv_timeout(due.saturating_duration_since(Instant::now())) {
+                Ok(job) => Some(job),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => return,
+            },
+        };
+        // Take everything already queued before choosing: the newest request wins.
+        for job in first.into_iter().chain(jobs.try_iter()) {
+            let (sha256, cells) = (job.key.sha256.clone(), job.key.cells);
+            let (at, urgent) = (job.requested_at, job.urgent);
+            if let Some(dropped) = debouncer.observe(&sha256, cells, job, at, urgent) {
+                lock(shared).in_flight.remove(&dropped.key);
+            }
+        }
+        if let Some(job) = debouncer.take_due(Instant::now()) {
+            finish(job, picker, shared, ready);
+        }
+    }
+}
+
+fn finish(
+    job: Job,
+    picker: &Picker,
+    shared: &Mutex<Shared>,
+    ready: &UnboundedSender<PreviewReady>,
+) {
+    // A decoder bug must cost one picture, not the worker: catch it and show it as a failure.
+    let outcome = catch_unwind(AssertUnwindSafe(|| build(picker, &job)))
+        .unwrap_or_else(|_| Err("the image decoder crashed".to_string()));
+    {
+        let mut shared = lock(shared);
+        shared.in_flight.remove(&job.key);
+        match outcome {
+            Ok((protocol, cost)) => shared.cache.insert(job.key.clone(), protocol, cost),
+            Err(reason) => shared.fail(job.key.sha256.clone(), reason),
+        }
+    }
+    // The UI may have quit already; then nobody needs to know.
+    let _ = ready.send(PreviewReady {
+        sha256: job.key.sha256,
+        cells: job.key.cells,
+    });
+}
+
+/// Decode, fit, downscale, encode: everything slow, for one picture at one pane size.
+pub(crate) fn build(picker: &Picker, job: &Job) -> Result<(Protocol, usize), String> {
+    let bytes = job.blob.bytes().map_err(|e| e.to_string())?;
+    let image = prepare::decode(&bytes).map_err(|e| e.to_string())?;
+    let font = picker.font_size();
+    let font = (font.width.max(1), font.height.max(1));
+    let (cols, rows) = job.key.cells;
+    let bounds = (
+        u32::from(cols) * u32::from(font.0),
+        u32::from(rows) * u32::from(font.1),
+    );
+    let image_size = (image.width(), image.height());
+    if picker.protocol_type() == ProtocolType::Halfblocks {
+        // Two pixels a cell whatever the picture's resolution: fill the pane (growing a small
+        // picture costs nothing visible) and shrink straight to the half cells, which is all
+        // the encoder keeps.
+        let cells = prepare::cells_for(prepare::scale_to_fit(image_size, bounds), font);
+        let half_cells = (u32::from(cells.0), u32::from(cells.1) * 2);
+        let small = prepare::downscale(&image, half_cells).map_err(|e| e.to_string())?;
+        drop(image);
+        let blocks = Halfblocks::new(DynamicImage::ImageRgba8(small), Size::new(cells.0, cells.1))
+            .map_err(|e| format!("cannot encode halfblocks: {e}"))?;
+        let cost = estimated_bytes(ProtocolType::Halfblocks, half_cells, cells);
+        return Ok((Protocol::Halfblocks(blocks), cost));
+    }
+    // Pixel protocols get the picture at no more than its own resolution (the terminal shows
+    // it crisp), centred on a transparent canvas of whole cells so nothing stretches it.
+    let fitted = prepare::fit_within(image_size, bounds);
+    let cells = prepare::cells_for(fitted, font);
+    let canvas = (
+        u32::from(cells.0) * u32::from(font.0),
+        u32::from(cells.1) * u32::from(font.1),
+    );
+    let small = prepare::downscale(&image, fitted)
+        .map(|small| prepare::pad_to(small, canvas))
+        .map_err(|e| e.to_string())?;
+    drop(image);
+    let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
+    // The picture matches `cells` exactly, so ratatui-image encodes it without resizing again.
+    let protocol = picker
+        .new_protocol(
+            DynamicImage::ImageRgba8(small),
+            Size::new(cells.0, cells.1),
+            Resize::Fit(None),
+        )
+        .map_err(|e| format!("cannot encode for {:?}: {e}", picker.protocol_type()))?;
+    Ok((protocol, cost))
+}
+
+/// What an encoded preview roughly holds in memory: kitty keeps base64 RGBA, iTerm2 base64
+/// PNG, sixel about a byte a pixel, halfblocks two colours a cell.
+fn estimated_bytes(protocol: ProtocolType, pixels: (u32, u32), cells: (u16, u16)) -> usize {
+    let pixel_count = pixels.0 as usize * pixels.1 as usize;
+    let overhead = 1024;
+    overhead
+        + match protocol {
+            ProtocolType::Kitty => pixel_count * 4 * 4 / 3,
+            ProtocolType::Iterm2 => pixel_count * 2,
+            ProtocolType::Sixel => pixel_count,
+            ProtocolType::Halfblocks => usize::from(cells.0) * usize::from(cells.1) * 32,
+        }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Cursor;
+
+    use bytes::Bytes;
+    use image::{ImageFormat, Rgb, RgbImage};
+    use ratatui_image::FontSize;
+
+    use super::*;
+    use crate::preview::protocol::with_font_size;
+
+    fn job(blob: &Blob, cells: (u16, u16)) -> Job {
+        Job {
+            blob: blob.clone(),
+            key: CacheKey::new(blob.sha256(), cells),
+            requested_at: Instant::now(),
+            urgent: true,
+        }
+    }
+
+    #[test]
+    fn every_protocol_encodes_for_whole_cells_inside_the_pane() {
+        let mut png = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(RgbImage::from_pixel(1100, 600, Rgb([250, 200, 0])))
+            .write_to(&mut png, ImageFormat::Png)
+            .unwrap();
+        let blob = Blob::from_bytes("image/png", Bytes::from(png.into_inner()));
+        for protocol_type in [
+            ProtocolType::Kitty,
+            ProtocolType::Sixel,
+            ProtocolType::Iterm2,
+            ProtocolType::Halfblocks,
+        ] {
+            let mut picker = with_font_size(FontSize::new(10, 20));
+            picker.set_protocol_type(protocol_type);
+            let (protocol, cost) = build(&picker, &job(&blob, (50, 20))).unwrap();
+            // 1100×600 px into 500×400 px: 500×273 px, so 50×14 cells.
+            assert_eq!(protocol.size(), Size::new(50, 14), "{protocol_type:?}");
+            assert!(cost > 0);
+            let variant_matches = match protocol_type {
+                ProtocolType::Kitty => matches!(protocol, Protocol::Kitty(_)),
+                ProtocolType::Sixel => matches!(protocol, Protocol::Sixel(_)),
+                ProtocolType::Iterm2 => matches!(protocol, Protocol::ITerm2(_)),
+                ProtocolType::Halfblocks => matches!(protocol, Protocol::Halfblocks(_)),
+            };
+            assert!(variant_matches, "{protocol_type:?}");
+        }
+    }
+
+    #[test]
+    fn halfblocks_fill_the_pane_even_from_a_small_picture() {
+        let mut png = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(RgbImage::from_pixel(64, 64, Rgb([1, 2, 3])))
+            .write_to(&mut png, ImageFormat::Png)
+            .unwrap();
+        let blob = Blob::from_bytes("image/png", Bytes::from(png.into_inner()));
+        let mut picker = with_font_size(FontSize::new(10, 20));
+        picker.set_protocol_type(ProtocolType::Halfblocks);
+        let (protocol, _) = build(&picker, &job(&blob, (80, 30))).unwrap();
+        // A square in 800×600 px: 600×600 px, 60×30 cells.
+        assert_eq!(protocol.size(), Size::new(60, 30));
+    }
+}
