@@ -210,8 +210,6 @@ pub struct App {
     pub theme: Theme,
     pub keymap: Keymap,
     pub prices: PriceTable,
-    /// How the preview should draw images (for the preview module).
-    pub image_protocol: String,
     pub input: TextArea<'static>,
     pub attachments: Vec<Attachment>,
     pub conversation_view: ConversationView,
@@ -255,7 +253,6 @@ impl App {
             theme,
             keymap,
             prices,
-            image_protocol: "auto".into(),
             input: new_editor(),
             attachments: Vec::new(),
             conversation_view: ConversationView::default(),
@@ -518,6 +515,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Event::PreviewReady => Vec::new(),
         Event::Progress { job, progress, at } => on_progress(app, job, progress, at),
         Event::GenerationDone { job, result, at } => on_done(app, job, result, at),
         Event::Saved { revision, result } => {

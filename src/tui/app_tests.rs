@@ -1042,3 +1042,11 @@ fn the_theme_and_notices_from_the_driver_are_shown() {
     press(&mut app, KeyCode::Char('x'));
     assert!(app.notice.is_none());
 }
+
+#[test]
+fn a_prepared_preview_asks_for_a_redraw_and_nothing_else() {
+    let mut app = test_app();
+    app.dirty = false;
+    assert!(update(&mut app, Event::PreviewReady).is_empty());
+    assert!(app.dirty);
+}

@@ -35,6 +35,7 @@ use crate::cli::{Connection, Context, Failure, GlobalArgs};
 use crate::conversation::attachment::load_attachment;
 use crate::conversation::{Blob, Conversation, PartContent};
 use crate::gemini::ApiError;
+use crate::preview::{ImageProtocol, Previewer};
 use crate::store::Session;
 use crate::turn;
 
@@ -47,6 +48,7 @@ pub struct Parts {
     pub connection: Option<Connection>,
     pub session: Session,
     pub user_themes: Option<PathBuf>,
+    pub image_protocol: ImageProtocol,
 }
 
 struct Driver {
@@ -60,6 +62,8 @@ struct Driver {
     save_running: bool,
     /// The newest snapshot waiting for the running save to finish.
     save_queued: Option<(u64, Conversation)>,
+    /// Draws pictures; prepares them on its own thread and says when one is ready.
+    previewer: Previewer,
 }
 
 /// Restores the terminal when dropped: on quit, on error, and while unwinding from a panic.
@@ -125,6 +129,22 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
         ));
     }
     let (tx, mut rx) = mpsc::unbounded_channel();
+    install_panic_hook();
+    let guard = TerminalGuard::enter()
+        .map_err(|e| Failure::input(format!("Cannot set up the terminal: {e}")))?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))
+        .map_err(|e| Failure::input(format!("Cannot set up the terminal: {e}")))?;
+    // The protocol is asked of the terminal once, before anything else reads its input.
+    let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
+    let previewer = Previewer::detect(parts.image_protocol, ready_tx);
+    let preview_events = tx.clone();
+    tokio::spawn(async move {
+        while ready_rx.recv().await.is_some() {
+            if preview_events.send(Event::PreviewReady).is_err() {
+                break;
+            }
+        }
+    });
     let mut driver = Driver {
         tx,
         context: parts.context,
@@ -135,12 +155,8 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
         jobs: HashMap::new(),
         save_running: false,
         save_queued: None,
+        previewer,
     };
-    install_panic_hook();
-    let guard = TerminalGuard::enter()
-        .map_err(|e| Failure::input(format!("Cannot set up the terminal: {e}")))?;
-    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))
-        .map_err(|e| Failure::input(format!("Cannot set up the terminal: {e}")))?;
     if let Ok(size) = terminal.size() {
         app.size = (size.width, size.height);
     }
@@ -200,7 +216,7 @@ impl Driver {
         let mut signals = Signals::new();
         loop {
             if app.dirty {
-                terminal.draw(|frame| view::draw(frame, app))?;
+                terminal.draw(|frame| view::draw(frame, app, &mut self.previewer))?;
                 app.dirty = false;
             }
             if app.quit {
@@ -421,11 +437,15 @@ impl Driver {
                     let _ = tx.send(Event::Notice { text, error });
                 });
             }
-            Effect::FullScreen(_blob) => {
-                self.notice(
-                    "Full-screen preview is not available yet (it comes with the image preview). Open the image in your viewer with o, or copy its path with y.",
-                    true,
-                );
+            Effect::FullScreen(blob) => {
+                suspend(terminal_events);
+                // Blocks this task until a key: nothing else may read the terminal meanwhile.
+                let shown = self.previewer.show_fullscreen(&blob);
+                resume(terminal);
+                app.dirty = true;
+                if let Err(error) = shown {
+                    self.notice(format!("The full-screen view failed: {error}"), true);
+                }
             }
             Effect::LoadTheme(name) => {
                 let tx = self.tx.clone();
@@ -705,6 +725,25 @@ fn save_image(blob: &Blob, to: &Path) -> Result<PathBuf, String> {
     Ok(target)
 }
 
+/// Hands the terminal to something else (an editor, the full-screen view): the studio's
+/// reader is replaced so it cannot steal keys, and the screen is restored.
+fn suspend(terminal_events: &mut EventStream) {
+    *terminal_events = EventStream::new();
+    restore_terminal();
+}
+
+/// Takes the terminal back after [`suspend`].
+fn resume(terminal: &mut Terminal<Backend>) {
+    let _ = enable_raw_mode();
+    let _ = enter_screen();
+    // A fresh terminal has no memory of the old screen, so the next draw repaints all of it.
+    // (`Terminal::clear` would ask the terminal for the cursor position first, which can
+    // time out right after another program had the terminal.)
+    if let Ok(fresh) = Terminal::new(CrosstermBackend::new(io::stdout())) {
+        *terminal = fresh;
+    }
+}
+
 /// Suspends the studio, edits `text` in `$VISUAL`/`$EDITOR` (vi if neither is set), and
 /// returns the edited text.
 async fn run_editor(
@@ -734,9 +773,7 @@ async fn run_editor(
         .map_err(|e| format!("Cannot write the prompt for the editor: {e}"))?;
     let path = file.path().to_path_buf();
 
-    // The terminal reader must not steal the editor's keys: stop it while the editor runs.
-    *terminal_events = EventStream::new();
-    restore_terminal();
+    suspend(terminal_events);
     let status = tokio::task::spawn_blocking(move || {
         std::process::Command::new(&program)
             .args(&args)
@@ -747,14 +784,7 @@ async fn run_editor(
     .await
     .map_err(|e| e.to_string())
     .and_then(|r| r);
-    let _ = enable_raw_mode();
-    let _ = enter_screen();
-    // A fresh terminal has no memory of the old screen, so the next draw repaints all of it.
-    // (`Terminal::clear` would ask the terminal for the cursor position first, which can
-    // time out right after another program had the terminal.)
-    if let Ok(fresh) = Terminal::new(CrosstermBackend::new(io::stdout())) {
-        *terminal = fresh;
-    }
+    resume(terminal);
 
     let status = status?;
     if !status.success() {

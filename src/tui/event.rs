@@ -26,6 +26,8 @@ pub enum Event {
     Resize(u16, u16),
     /// The animation clock, only while something animates.
     Tick(Instant),
+    /// The preview module finished preparing a picture: draw again to show it.
+    PreviewReady,
     Progress {
         job: JobId,
         progress: Progress,

@@ -19,14 +19,12 @@ pub mod theme;
 pub mod view;
 
 use crate::cli::{ConnectError, Context, Failure, GlobalArgs, StudioArgs};
+use crate::preview::ImageProtocol;
 
 use app::App;
 use cost::PriceTable;
 use keymap::Keymap;
 use theme::{DEFAULT_THEME, Theme, user_themes_dir};
-
-/// How images may be drawn (the preview module reads the choice from the app).
-pub const IMAGE_PROTOCOLS: &[&str] = &["auto", "kitty", "sixel", "iterm2", "halfblocks"];
 
 /// Opens the studio on a session (a new one unless `--session` names one).
 pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> {
@@ -46,17 +44,11 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
         }),
         (None, None) => Theme::default_dark(),
     };
-    let image_protocol = args
-        .image_protocol
-        .clone()
-        .or_else(|| context.config.image_protocol.clone())
-        .unwrap_or_else(|| "auto".to_string());
-    if !IMAGE_PROTOCOLS.contains(&image_protocol.as_str()) {
-        return Err(Failure::input(format!(
-            "Unknown image protocol {image_protocol:?}: use {}.",
-            IMAGE_PROTOCOLS.join(", ")
-        )));
-    }
+    let image_protocol = ImageProtocol::from_settings(
+        args.image_protocol.as_deref(),
+        context.config.image_protocol.as_deref(),
+    )
+    .map_err(Failure::input)?;
     let (keymap, key_problems) = Keymap::with_overrides(&context.config.keys);
     startup_problems.extend(key_problems);
     let prices = PriceTable::with_overrides(&context.config.prices);
@@ -88,7 +80,6 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
         keymap,
         prices,
     );
-    app.image_protocol = image_protocol;
     if let Some(message) = missing_key {
         app = app.with_missing_key(message);
     }
@@ -106,6 +97,7 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
             connection,
             session,
             user_themes,
+            image_protocol,
         },
     )
     .await

@@ -11,6 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::app::{App, Overlay, Pane};
+use super::components::image::ImagePreview;
 use super::components::{
     banner, conversation, help, image, input, path_prompt, session_picker, sources, status,
     thinking, wrap,
@@ -43,7 +44,7 @@ pub fn layout_kind(width: u16, height: u16) -> LayoutKind {
     }
 }
 
-pub fn draw(frame: &mut Frame, app: &App) {
+pub fn draw(frame: &mut Frame, app: &App, images: &mut dyn ImagePreview) {
     let area = frame.area();
     frame.render_widget(Block::new().style(app.theme.base()), area);
     let kind = layout_kind(area.width, area.height);
@@ -81,7 +82,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 Constraint::Percentage(26),
             ])
             .areas(right);
-            image::render(frame, image_area, app);
+            image::render(frame, image_area, app, images);
             thinking::render(frame, thinking_area, app);
             sources::render(frame, sources_area, app);
         }
@@ -91,7 +92,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 Layout::horizontal([Constraint::Min(30), Constraint::Length(side_width)])
                     .areas(body);
             draw_main_column(frame, left, app);
-            draw_side_tabs(frame, right, app);
+            draw_side_tabs(frame, right, app, images);
         }
         LayoutKind::Stacked => {
             let input_height = input_height(app, body.width);
@@ -102,7 +103,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             ])
             .areas(body);
             conversation::render(frame, conversation_area, app);
-            draw_side_tabs(frame, side_area, app);
+            draw_side_tabs(frame, side_area, app, images);
             input::render(frame, input_area, app);
         }
         LayoutKind::TooSmall => {}
@@ -138,7 +139,7 @@ fn input_height(app: &App, width: u16) -> u16 {
 }
 
 /// One side pane with a tab row naming the three.
-fn draw_side_tabs(frame: &mut Frame, area: Rect, app: &App) {
+fn draw_side_tabs(frame: &mut Frame, area: Rect, app: &App, images: &mut dyn ImagePreview) {
     let [tabs, pane] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
     let theme = &app.theme;
     let mut spans = vec![Span::styled(" ", theme.base())];
@@ -162,6 +163,6 @@ fn draw_side_tabs(frame: &mut Frame, area: Rect, app: &App) {
     match app.side {
         Pane::Thinking => thinking::render(frame, pane, app),
         Pane::Sources => sources::render(frame, pane, app),
-        _ => image::render(frame, pane, app),
+        _ => image::render(frame, pane, app, images),
     }
 }

@@ -15,6 +15,7 @@ use ratatui::backend::TestBackend;
 
 use super::app::tests::{exchange, png, test_app};
 use super::app::{App, Overlay, Pane, update};
+use super::components::image::Placeholder;
 use super::components::path_prompt::{PathPrompt, PathPurpose};
 use super::components::session_picker::SessionPicker;
 use super::event::Event;
@@ -31,7 +32,7 @@ const THEMES: [&str; 2] = ["dark", "light"];
 fn render(app: &App, width: u16, height: u16) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
     terminal
-        .draw(|frame| view::draw(frame, app))
+        .draw(|frame| view::draw(frame, app, &mut Placeholder))
         .expect("drawing to a test backend");
     let buffer = terminal.backend().buffer();
     let mut text = String::new();
@@ -371,7 +372,10 @@ fn panes_alone() {
     insta::assert_snapshot!("pane_conversation", draw(&conversation::render, 50, 18));
     insta::assert_snapshot!("pane_thinking", draw(&thinking::render, 40, 12));
     insta::assert_snapshot!("pane_sources", draw(&sources::render, 40, 12));
-    insta::assert_snapshot!("pane_image", draw(&image::render, 40, 14));
+    let image_pane = |f: &mut ratatui::Frame, a: ratatui::layout::Rect, app: &App| {
+        image::render(f, a, app, &mut Placeholder)
+    };
+    insta::assert_snapshot!("pane_image", draw(&image_pane, 40, 14));
     insta::assert_snapshot!("pane_input", draw(&input::render, 60, 6));
     insta::assert_snapshot!("pane_status", draw(&status::render_status, 120, 1));
     insta::assert_snapshot!("pane_title", draw(&status::render_title, 120, 1));

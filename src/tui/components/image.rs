@@ -1,8 +1,9 @@
 //! The image pane: the selected image of the conversation — which one ("image 3/7"), final,
 //! thought image or attachment, pixel size, type, file — above the preview.
 //!
-//! The preview itself is drawn by [`draw_image`], the single place where the image preview
-//! module plugs in; until it does, the area shows what would be there.
+//! The picture itself is drawn through [`ImagePreview`]: the studio passes the preview module's
+//! `Previewer` (ratatui-image, prepared off the UI thread); snapshot tests pass [`Placeholder`],
+//! which draws the same box every time. The pane knows nothing of terminal image protocols.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -16,7 +17,27 @@ use crate::tui::app::{App, ImageKind, Pane};
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+/// Draws an image's preview into an area.
+pub trait ImagePreview {
+    fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme);
+}
+
+impl ImagePreview for crate::preview::Previewer {
+    fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, _theme: &Theme) {
+        self.render(frame, area, blob);
+    }
+}
+
+/// A box with the picture's size where the picture would be: deterministic, for tests.
+pub struct Placeholder;
+
+impl ImagePreview for Placeholder {
+    fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
+        draw_placeholder(frame, area, blob, theme);
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, preview: &mut dyn ImagePreview) {
     let theme = &app.theme;
     let focused = app.focus == Pane::Image;
     let images = app.images();
@@ -112,20 +133,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         }
     }
     let info_height = (info.len() as u16).min(inner.height);
-    let [preview, text] =
+    let [picture, text] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(info_height)]).areas(inner);
-    if preview.height >= 3 {
-        draw_image(frame, preview, blob, theme);
+    if picture.height >= 3 {
+        preview.draw(frame, picture, blob, theme);
     }
     frame.render_widget(Paragraph::new(info).style(theme.base()), text);
 }
 
-/// Draws the preview of `blob` into `area`.
-///
-/// This is the hook for the image preview module (ratatui-image, off-thread decoding, the
-/// protocol chosen by `--image-protocol`): it replaces this body. Until then the area says
-/// what it would show.
-pub fn draw_image(frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
+fn draw_placeholder(frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
     let block = Block::new()
         .borders(Borders::ALL)
         .border_type(BorderType::Plain)
@@ -135,7 +151,7 @@ pub fn draw_image(frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
     frame.render_widget(block, area);
     let (w, h) = blob.dimensions().unwrap_or((0, 0));
     let text = vec![
-        Line::styled("preview not available yet", theme.muted()),
+        Line::styled("preview", theme.muted()),
         Line::styled(format!("{w}×{h}"), theme.muted()),
     ];
     let top = inner.height.saturating_sub(text.len() as u16) / 2;
