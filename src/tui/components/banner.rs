@@ -4,9 +4,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::Clear;
 
-use super::{centered, pane_block, wrap};
+use super::{centered, pane_block, render_lines, wrap};
 use crate::tui::app::App;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
@@ -51,13 +51,5 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     );
     let inner = block.inner(popup);
     frame.render_widget(block, popup);
-    let lines: Vec<Line> = lines
-        .into_iter()
-        .map(|line| {
-            let mut spans = vec![Span::raw(" ")];
-            spans.extend(line.spans);
-            Line::from(spans)
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(lines).style(theme.base()), inner);
+    render_lines(frame, inner, lines, 0, theme);
 }

@@ -4,9 +4,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
 
-use super::{ScrollView, centered, pane_block, wrap};
+use super::{ScrollView, popup, render_lines, wrap};
 use crate::tui::app::App;
 use crate::tui::commands::COMMANDS;
 use crate::tui::keymap::{ACTIONS, Group};
@@ -87,33 +86,12 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, scroll: &ScrollView) {
     let theme = &app.theme;
-    let popup = centered(area, 96, area.height.saturating_sub(2).max(10));
-    frame.render_widget(Clear, popup);
-    let block = pane_block(
-        "Keys and commands",
-        Some(Line::from(Span::styled(
-            " ↑↓ PgUp PgDn scroll · Esc closes ",
-            theme.muted(),
-        ))),
-        true,
-        theme,
-    );
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
-    if inner.width < 10 || inner.height == 0 {
+    let size = (96, area.height.saturating_sub(2).max(10));
+    let hint = "↑↓ PgUp PgDn scroll · Esc closes";
+    let Some(inner) = popup(frame, area, size, "Keys and commands", hint, theme) else {
         return;
-    }
+    };
     let lines = lines(app, inner.width as usize - 2);
     let offset = scroll.offset_for(lines.len(), inner.height as usize);
-    let visible: Vec<Line> = lines
-        .into_iter()
-        .skip(offset)
-        .take(inner.height as usize)
-        .map(|line| {
-            let mut spans = vec![Span::raw(" ")];
-            spans.extend(line.spans);
-            Line::from(spans)
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(visible).style(theme.base()), inner);
+    render_lines(frame, inner, lines, offset, theme);
 }

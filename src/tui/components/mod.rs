@@ -17,9 +17,10 @@ pub mod thinking;
 
 use std::cell::Cell;
 
+use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::theme::Theme;
@@ -136,6 +137,50 @@ pub fn pane_block<'a>(
 }
 
 /// A centred rectangle of at most `width`×`height` inside `area`.
+/// Draws `lines` from `offset`, as many as fit, each indented by one column.
+pub fn render_lines(
+    frame: &mut Frame,
+    inner: Rect,
+    lines: Vec<Line<'static>>,
+    offset: usize,
+    theme: &Theme,
+) {
+    let visible: Vec<Line> = lines
+        .into_iter()
+        .skip(offset)
+        .take(inner.height as usize)
+        .map(|line| {
+            let mut spans = vec![Span::raw(" ")];
+            spans.extend(line.spans);
+            Line::from(spans)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(visible).style(theme.base()), inner);
+}
+
+/// Opens an overlay: clears a centred box of at most `width`×`height`, frames it with `title`
+/// and a key `hint`, and returns its inside — `None` when it is too small to use.
+pub fn popup(
+    frame: &mut Frame,
+    area: Rect,
+    (width, height): (u16, u16),
+    title: &str,
+    hint: &str,
+    theme: &Theme,
+) -> Option<Rect> {
+    let outer = centered(area, width, height);
+    frame.render_widget(Clear, outer);
+    let block = pane_block(
+        title,
+        Some(Line::from(Span::styled(format!(" {hint} "), theme.muted()))),
+        true,
+        theme,
+    );
+    let inner = block.inner(outer);
+    frame.render_widget(block, outer);
+    (inner.width >= 10 && inner.height > 0).then_some(inner)
+}
+
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
         .flex(Flex::Center)

@@ -9,10 +9,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-use super::{centered, pane_block, truncate_left, wrap};
+use super::{popup, render_lines, truncate_left, wrap};
 use crate::conversation::Blob;
 use crate::tui::app::App;
 use crate::tui::event::Effect;
@@ -207,26 +206,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, prompt: &PathPrompt) {
     let list_rows = prompt.completions.len().min(8) as u16;
     let message_rows = prompt.message.as_ref().map_or(0, |_| 2);
     let height = 5 + list_rows + message_rows;
-    let popup = centered(area, 80, height);
-    frame.render_widget(Clear, popup);
     let title = match prompt.purpose {
         PathPurpose::Attach => "Attach an image",
         PathPurpose::SaveImage(_) => "Save the image to",
     };
-    let block = pane_block(
-        title,
-        Some(Line::from(Span::styled(
-            " Tab complete · Enter ok · Esc cancel ",
-            theme.muted(),
-        ))),
-        true,
-        theme,
-    );
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
-    if inner.width < 6 || inner.height == 0 {
+    let hint = "Tab complete · Enter ok · Esc cancel";
+    let Some(inner) = popup(frame, area, (80, height), title, hint, theme) else {
         return;
-    }
+    };
     let width = inner.width as usize - 2;
     let shown = truncate_left(&prompt.text, width.saturating_sub(3));
     let mut lines = vec![
@@ -286,15 +273,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, prompt: &PathPrompt) {
             theme.muted(),
         ));
     }
-    let visible: Vec<Line> = lines
-        .into_iter()
-        .map(|line| {
-            let mut spans = vec![Span::raw(" ")];
-            spans.extend(line.spans);
-            Line::from(spans)
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(visible).style(theme.base()), inner);
+    render_lines(frame, inner, lines, 0, theme);
 }
 
 #[cfg(test)]

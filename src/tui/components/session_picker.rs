@@ -4,10 +4,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
-use super::{centered, keep_visible, pane_block, truncate, wrap};
+use super::{keep_visible, popup, render_lines, truncate, wrap};
 use crate::store::SessionSummary;
 use crate::tui::app::App;
 
@@ -63,26 +62,14 @@ impl SessionPicker {
 pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &SessionPicker) {
     let theme = &app.theme;
     let rows = picker.sessions.len() as u16 * 2 + u16::from(picker.error.is_some()) * 2 + 3;
-    let popup = centered(
-        area,
+    let size = (
         90,
         rows.clamp(6, area.height.saturating_sub(2).clamp(6, 24)),
     );
-    frame.render_widget(Clear, popup);
-    let block = pane_block(
-        "Open a session",
-        Some(Line::from(Span::styled(
-            " ↑↓ choose · Enter open · n new · Esc close ",
-            theme.muted(),
-        ))),
-        true,
-        theme,
-    );
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
-    if inner.width < 10 || inner.height == 0 {
+    let hint = "↑↓ choose · Enter open · n new · Esc close";
+    let Some(inner) = popup(frame, area, size, "Open a session", hint, theme) else {
         return;
-    }
+    };
     let width = inner.width as usize - 2;
     let mut lines: Vec<Line> = Vec::new();
     if let Some(error) = &picker.error {
@@ -161,15 +148,5 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &SessionPicker) 
         inner.height as usize,
         lines.len(),
     );
-    let visible: Vec<Line> = lines
-        .into_iter()
-        .skip(offset)
-        .take(inner.height as usize)
-        .map(|line| {
-            let mut spans = vec![Span::raw(" ")];
-            spans.extend(line.spans);
-            Line::from(spans)
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(visible).style(theme.base()), inner);
+    render_lines(frame, inner, lines, offset, theme);
 }

@@ -7,10 +7,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-use super::{keep_visible, pane_block, wrap};
+use super::{keep_visible, pane_block, render_lines, wrap};
 use crate::tui::app::{App, Pane, SelectedReply};
 use crate::tui::keymap::Action;
 
@@ -145,15 +144,5 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         lines.len(),
     );
     view.last_offset.set(offset);
-    let visible: Vec<Line> = lines
-        .into_iter()
-        .skip(offset)
-        .take(viewport)
-        .map(|line| {
-            let mut spans = vec![Span::raw(" ")];
-            spans.extend(line.spans);
-            Line::from(spans)
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(visible).style(theme.base()), inner);
+    render_lines(frame, inner, lines, offset, theme);
 }

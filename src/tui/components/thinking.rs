@@ -4,9 +4,8 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
-use super::{describe_blob, pane_block, styled_markdown, wrap};
+use super::{describe_blob, pane_block, render_lines, styled_markdown, wrap};
 use crate::conversation::ModelTurn;
 use crate::tui::app::{App, Pane, SelectedReply};
 
@@ -44,17 +43,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let offset = app
         .thinking_view
         .offset_for(lines.len(), inner.height as usize);
-    let visible: Vec<Line> = lines
-        .into_iter()
-        .skip(offset)
-        .take(inner.height as usize)
-        .map(|line| {
-            let mut spans = vec![Span::raw(" ")];
-            spans.extend(line.spans);
-            Line::from(spans)
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(visible).style(theme.base()), inner);
+    render_lines(frame, inner, lines, offset, theme);
 }
 
 /// The thought summaries, one per entry. The API streams a summary in several parts and
