@@ -477,8 +477,11 @@ async fn a_session_open_elsewhere_is_refused() {
 /// the session writes is readable by its owner only.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_key_never_leaks_and_session_files_are_private() {
+    // One request each, in order: "one" is retried once, "two" succeeds, "three" is told its
+    // key is bad, "four" gets a body that is not JSON (quoted in the error).
     let harness = Harness::start(vec![
         Fault::Overloaded,
+        Fault::None,
         Fault::None,
         Fault::BadKey,
         Fault::NotJson,
