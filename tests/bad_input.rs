@@ -220,3 +220,41 @@ async fn damaged_tampered_and_future_sessions_are_refused_and_never_overwritten(
         assert_eq!(std::fs::read_to_string(&document).unwrap(), content);
     }
 }
+
+/// A key in a config file others can read is refused, with the fix, and without echoing it.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_in_a_config_file_others_can_read_is_refused_with_the_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let (harness, before) = with_session().await;
+    let key = "AIzaSy-CONFIG-KEY-5ecr3t-a11ce";
+    std::fs::write(
+        harness.config_path(),
+        format!(
+            "[providers.mine]\nbase_url = \"{}\"\napi_key = \"{key}\"\n",
+            harness.demo.base_url()
+        ),
+    )
+    .unwrap();
+    let config = harness.config_path();
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let output = harness
+        .send(&["--provider", "mine", "--session", "s", "x"])
+        .await;
+    assert_refused(
+        &harness,
+        &before,
+        1,
+        &output,
+        &["others can read it", "chmod 600"],
+    );
+    assert!(!stderr(&output).contains(key), "the key is not echoed");
+    assert!(!String::from_utf8_lossy(&output.stdout).contains(key));
+    // With the fix applied, the same command works.
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert_success(
+        &harness
+            .send(&["--provider", "mine", "--session", "s", "x"])
+            .await,
+    );
+}
