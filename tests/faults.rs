@@ -131,6 +131,18 @@ async fn internal_error_every_time_gives_up_and_changes_nothing(transport: Trans
         1 + 4,
         "the configured 4 attempts, no more"
     );
+    assert!(
+        message(&error).contains("The server failed (500 INTERNAL)"),
+        "{error}"
+    );
+    assert!(
+        message(&error).contains("Gave up after 4 of 4 attempts"),
+        "{error}"
+    );
+    assert!(
+        message(&error).contains("The session is unchanged"),
+        "{error}"
+    );
     assert_eq!(
         snapshot(&harness.session_dir("keep")),
         before,

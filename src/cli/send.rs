@@ -125,6 +125,13 @@ impl SendFailure {
         }
     }
 
+    /// Appends `note` to the message, on stderr and in `--json` alike.
+    fn with_note(mut self, note: &str) -> Self {
+        self.message.push_str(note);
+        self.json["error"]["message"] = json!(self.message);
+        self
+    }
+
     fn input(kind: &str, message: impl ToString) -> Self {
         Self::new(kind, None, message.to_string(), 2)
     }
@@ -193,7 +200,13 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailur
         Ok(reply) => reply,
         Err(error) => {
             turn::abandon(&mut session.conversation, &prepared, previous_leaf);
-            return Err(error.into());
+            let mut note = String::new();
+            // After retries the last error alone reads like a single failure: say it gave up.
+            if let Some((attempt, of)) = printer.attempts.filter(|(attempt, _)| *attempt > 1) {
+                note.push_str(&format!(" Gave up after {attempt} of {of} attempts."));
+            }
+            note.push_str(" The session is unchanged (nothing of this prompt was kept).");
+            return Err(SendFailure::from(error).with_note(&note));
         }
     };
     let reply_id = turn::commit(&mut session.conversation, &prepared, reply)
@@ -452,6 +465,8 @@ fn copy_images(
 /// Prints progress and thinking to stderr, the answer's text to stdout as it streams.
 struct ProgressPrinter {
     json: bool,
+    /// The latest attempt announced, and how many are allowed.
+    attempts: Option<(u32, u32)>,
     in_thought: bool,
     wrote_text: bool,
 }
@@ -460,6 +475,7 @@ impl ProgressPrinter {
     fn new(json: bool) -> Self {
         Self {
             json,
+            attempts: None,
             in_thought: false,
             wrote_text: false,
         }
@@ -469,6 +485,7 @@ impl ProgressPrinter {
         let mut err = std::io::stderr().lock();
         match progress {
             Progress::Sending { attempt, of, bytes } => {
+                self.attempts = Some((attempt, of));
                 let size = crate::conversation::request::human_bytes(bytes as u64);
                 let _ = writeln!(err, "sending {size} (attempt {attempt}/{of})…");
             }
