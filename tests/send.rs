@@ -361,6 +361,23 @@ async fn a_session_open_elsewhere_is_refused() {
         stderr.contains("is open in another banana-studio process"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains(&std::process::id().to_string()),
+        "names the holder: {stderr}"
+    );
+    // The studio is refused the same way, before it takes over the terminal.
+    let before = std::fs::read(harness.document_path("busy")).unwrap();
+    let studio = harness.run("--session", &["busy"]).await;
+    assert_eq!(studio.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&studio.stderr);
+    assert!(
+        stderr.contains("is open in another banana-studio process"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(harness.document_path("busy")).unwrap(),
+        before
+    );
     drop(held);
     assert_success(&harness.send(&["--session", "busy", "second"]).await);
 }
