@@ -11,6 +11,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+mod common;
+
 const WAIT: Duration = Duration::from_secs(45);
 
 /// A private tmux server (its own socket, no user config), killed when dropped, even when
@@ -110,13 +112,9 @@ impl Studio {
     /// the terminal's modes (`stty -a`), to show the terminal was restored.
     fn start(test: &str, session: &str, extra_env: &[&str]) -> Option<Self> {
         if !tmux_available() {
-            // Written to stderr directly: the test harness captures eprintln! of passing tests,
-            // and this must be seen.
-            use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "\n{bar}\n!!  tmux is not installed: SKIPPING {test} (tests/tui_e2e.rs).\n!!  Install tmux to run it; .ci/run does.\n{bar}\n",
-                bar = "!".repeat(78)
+            common::harness::skip_loudly(
+                "tmux is not installed (.ci/run installs it)",
+                &format!("{test} (tests/tui_e2e.rs)"),
             );
             return None;
         }
