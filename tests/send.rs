@@ -1,99 +1,13 @@
 //! End-to-end tests of the engine through the real `banana-studio send` binary against the demo
 //! model, which validates thought signatures as strictly as the real API.
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::Path;
 
-use banana_studio::demo::{DemoOptions, DemoServer, Fault, RecordedRequest};
+use banana_studio::demo::Fault;
 use serde_json::{Value, json};
 
-const KEY: &str = "AIzaSy-TEST-KEY-c0ffee-7f3a9b";
-
-struct Harness {
-    home: tempfile::TempDir,
-    demo: DemoServer,
-}
-
-impl Harness {
-    async fn start(faults: Vec<Fault>) -> Self {
-        let home = tempfile::tempdir().unwrap();
-        let config = home.path().join("config.toml");
-        // Short backoff so retries do not slow the suite; attempts as shipped.
-        std::fs::write(
-            &config,
-            "idle_timeout_secs = 3\n[retry]\nbase_delay_ms = 20\nmax_attempts = 4\n",
-        )
-        .unwrap();
-        let demo = DemoServer::start(DemoOptions {
-            faults,
-            ..DemoOptions::default()
-        })
-        .await
-        .unwrap();
-        Self { home, demo }
-    }
-
-    fn data_dir(&self) -> PathBuf {
-        self.home.path().join("data")
-    }
-
-    /// Runs `banana-studio send ARGS` against the demo model, off the async workers.
-    async fn send(&self, args: &[&str]) -> Output {
-        self.run("send", args).await
-    }
-
-    async fn run(&self, command: &str, args: &[&str]) -> Output {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_banana-studio"));
-        cmd.arg("--data-dir")
-            .arg(self.data_dir())
-            .arg("--config")
-            .arg(self.home.path().join("config.toml"))
-            .arg("--base-url")
-            .arg(self.demo.base_url())
-            .arg(command)
-            .args(args)
-            .env("GEMINI_API_KEY", KEY)
-            .env_remove("GOOGLE_API_KEY")
-            .env_remove("BANANA_BASE_URL")
-            .env_remove("BANANA_STUDIO_HOME");
-        tokio::task::spawn_blocking(move || cmd.output().unwrap())
-            .await
-            .unwrap()
-    }
-
-    fn session_document(&self, name: &str) -> Value {
-        let path = self
-            .data_dir()
-            .join("sessions")
-            .join(name)
-            .join("session.json");
-        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
-    }
-
-    fn requests(&self) -> Vec<RecordedRequest> {
-        self.demo.requests()
-    }
-}
-
-fn stdout_json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not one JSON object ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
-}
-
-fn assert_success(output: &Output) {
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
+mod common;
+use common::harness::{Harness, KEY, assert_success, stdout_json, walk};
 
 /// Every model content of a request, as sent.
 fn model_contents(request: &Value) -> Vec<Value> {
@@ -307,52 +221,6 @@ async fn branching_with_from_sends_only_the_active_path() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn transient_failures_are_retried_and_reported() {
-    let harness = Harness::start(vec![Fault::Overloaded, Fault::Overloaded]).await;
-    let output = harness.send(&["--session", "r", "a chart"]).await;
-    assert_success(&output);
-    assert_eq!(harness.requests().len(), 3);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("attempt 1/4 failed"), "{stderr}");
-    assert!(stderr.contains("attempt 2/4 failed"), "{stderr}");
-    assert!(stderr.contains("The model is overloaded"), "{stderr}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn quota_errors_honour_the_servers_retry_delay() {
-    let harness = Harness::start(vec![Fault::RateLimited {
-        retry_delay: std::time::Duration::from_millis(400),
-    }])
-    .await;
-    let output = harness.send(&["--session", "q", "a chart"]).await;
-    assert_success(&output);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    // The announced wait is the server's 0.4 s (+ up to 10 % jitter), not the 20 ms backoff.
-    assert!(
-        stderr.contains("retrying in 0.4s") || stderr.contains("retrying in 0.5s"),
-        "{stderr}"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn persistent_failure_gives_up_and_leaves_the_session_unchanged() {
-    let harness = Harness::start(Vec::new()).await;
-    assert_success(&harness.send(&["--session", "keep", "first picture"]).await);
-    let before = std::fs::read(harness.data_dir().join("sessions/keep/session.json")).unwrap();
-    harness.demo.push_faults(vec![Fault::Internal; 4]);
-    let output = harness
-        .send(&["--session", "keep", "--json", "second"])
-        .await;
-    assert_eq!(output.status.code(), Some(1));
-    let error = stdout_json(&output);
-    assert_eq!(error["error"]["kind"], "server");
-    assert_eq!(error["error"]["status"], 500);
-    assert_eq!(harness.requests().len(), 5, "1 good + 4 attempts");
-    let after = std::fs::read(harness.data_dir().join("sessions/keep/session.json")).unwrap();
-    assert_eq!(before, after, "a failed call leaves the session as it was");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_errors_are_not_retried() {
     let harness = Harness::start(vec![Fault::BadKey]).await;
     let output = harness.send(&["--json", "x"]).await;
@@ -371,67 +239,6 @@ async fn client_errors_are_not_retried() {
             .as_str()
             .unwrap()
             .contains("Pick a model")
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cut_stream_is_an_error_not_a_shorter_turn() {
-    let harness = Harness::start(vec![Fault::CutAfterThoughts]).await;
-    let output = harness
-        .send(&["--session", "cut", "--json", "a chart"])
-        .await;
-    assert_eq!(output.status.code(), Some(1));
-    assert_eq!(stdout_json(&output)["error"]["kind"], "stream_broken");
-    assert!(
-        !harness
-            .data_dir()
-            .join("sessions/cut/session.json")
-            .exists(),
-        "nothing saved"
-    );
-    // Sending again works.
-    assert_success(&harness.send(&["--session", "cut", "a chart"]).await);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stalled_stream_hits_the_idle_timeout() {
-    let harness = Harness::start(vec![Fault::Stall(std::time::Duration::from_secs(30))]).await;
-    std::fs::write(
-        harness.home.path().join("config.toml"),
-        "idle_timeout_secs = 1\n",
-    )
-    .unwrap();
-    let output = harness
-        .send(&["--session", "stall", "--json", "a chart"])
-        .await;
-    assert_eq!(output.status.code(), Some(1));
-    let error = stdout_json(&output);
-    assert_eq!(error["error"]["kind"], "timeout");
-    assert!(
-        error["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("No data from")
-    );
-    assert!(
-        !harness
-            .data_dir()
-            .join("sessions/stall/session.json")
-            .exists()
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_body_that_is_not_json_is_quoted() {
-    let harness = Harness::start(vec![Fault::NotJson]).await;
-    let output = harness.send(&["--no-stream", "--json", "a chart"]).await;
-    let error = stdout_json(&output);
-    assert_eq!(error["error"]["kind"], "invalid_body");
-    assert!(
-        error["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("502 Bad Gateway")
     );
 }
 
@@ -554,41 +361,95 @@ async fn a_session_open_elsewhere_is_refused() {
         stderr.contains("is open in another banana-studio process"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains(&std::process::id().to_string()),
+        "names the holder: {stderr}"
+    );
+    // The studio is refused the same way, before it takes over the terminal.
+    let before = std::fs::read(harness.document_path("busy")).unwrap();
+    let studio = harness.run("--session", &["busy"]).await;
+    assert_eq!(studio.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&studio.stderr);
+    assert!(
+        stderr.contains("is open in another banana-studio process"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(harness.document_path("busy")).unwrap(),
+        before
+    );
     drop(held);
     assert_success(&harness.send(&["--session", "busy", "second"]).await);
 }
 
-/// A distinctive key, errors echoed by the server and retries: the key appears in no file,
-/// no output and no error message.
+/// A distinctive key, errors echoed by the server and retries: the key appears in no file
+/// (data dir, config dir, temp dir), no output, no `--json` error, no TUI snapshot; and what
+/// the session writes is readable by its owner only.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_key_never_leaks() {
-    let harness = Harness::start(vec![Fault::Overloaded, Fault::None, Fault::BadKey]).await;
+async fn the_key_never_leaks_and_session_files_are_private() {
+    // One request each, in order: "one" is retried once, "two" succeeds, "three" is told its
+    // key is bad, "four" gets a body that is not JSON (quoted in the error).
+    let harness = Harness::start(vec![
+        Fault::Overloaded,
+        Fault::None,
+        Fault::None,
+        Fault::BadKey,
+        Fault::NotJson,
+    ])
+    .await;
+    // A config dir of its own (XDG_CONFIG_HOME), with a theme in it, searched as well.
+    let config_dir = harness.home.path().join("xdg-config/banana-studio");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(config_dir.join("config.toml"), "theme = \"dark\"\n").unwrap();
     let mut outputs = vec![harness.send(&["--session", "k", "--json", "one"]).await];
     outputs.push(harness.send(&["--session", "k", "two"]).await);
-    outputs.push(harness.send(&["--session", "k", "--json", "three"]).await);
+    let bad_key = harness.send(&["--session", "k", "--json", "three"]).await;
+    assert_eq!(stdout_json(&bad_key)["error"]["kind"], "bad_key");
+    outputs.push(bad_key);
+    let not_json = harness
+        .send(&["--session", "k", "--json", "--no-stream", "four"])
+        .await;
+    assert_eq!(stdout_json(&not_json)["error"]["kind"], "invalid_body");
+    outputs.push(not_json);
     outputs.push(harness.run("sessions", &["--json"]).await);
     for output in &outputs {
         assert!(!String::from_utf8_lossy(&output.stdout).contains(KEY));
         assert!(!String::from_utf8_lossy(&output.stderr).contains(KEY));
     }
-    for entry in walk(harness.home.path()) {
+    // The home holds the data dir, the config file, the config dir and the temp dir.
+    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui/snapshots");
+    let mut files = walk(harness.home.path());
+    files.extend(walk(&snapshots));
+    assert!(files.len() > 10, "searched {files:?}");
+    for entry in files {
         let bytes = std::fs::read(&entry).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains(KEY), "the key is in {}", entry.display());
     }
-}
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = harness.session_dir("k");
+        let mut private = vec![
+            dir.clone(),
+            dir.join("images"),
+            dir.join("session.json"),
+            dir.join("session.lock"),
+        ];
+        let images = walk(&dir.join("images"));
+        assert!(!images.is_empty());
+        private.extend(images);
+        for path in private {
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(
+                mode & 0o077,
+                0,
+                "{} is {mode:o}, not owner-only",
+                path.display()
+            );
         }
     }
-    files
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

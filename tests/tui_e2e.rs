@@ -11,6 +11,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+mod common;
+
 const WAIT: Duration = Duration::from_secs(45);
 
 /// A private tmux server (its own socket, no user config), killed when dropped, even when
@@ -98,50 +100,80 @@ fn quoted(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', "'\\''"))
 }
 
+/// A studio running in its own tmux server, with a throwaway data dir and config dir.
+struct Studio {
+    tmux: Tmux,
+    home: tempfile::TempDir,
+}
+
+impl Studio {
+    /// Starts `banana-studio --demo --session SESSION` at 120×40 with `extra_env`; `None` (and
+    /// a loud notice) without tmux. After the studio exits, the pane prints its exit code and
+    /// the terminal's modes (`stty -a`), to show the terminal was restored.
+    fn start(test: &str, session: &str, extra_env: &[&str]) -> Option<Self> {
+        if !tmux_available() {
+            common::harness::skip_loudly(
+                "tmux is not installed (.ci/run installs it)",
+                &format!("{test} (tests/tui_e2e.rs)"),
+            );
+            return None;
+        }
+        let home = tempfile::tempdir().expect("a temporary folder");
+        let data = home.path().join("data");
+        let config = home.path().join("config");
+        let binary = Path::new(env!("CARGO_BIN_EXE_banana-studio"));
+        let tmux = Tmux {
+            socket: format!("banana-e2e-{}-{session}", std::process::id()),
+        };
+        // The shell line keeps the pane open after the studio exits, to read its last words.
+        let command = format!(
+            "{} --demo --image-protocol halfblocks --session {session}; echo \"studio exited with $?\"; stty -a; sleep 600",
+            quoted(binary)
+        );
+        let mut env = vec![
+            format!("BANANA_STUDIO_HOME={}", data.display()),
+            format!("XDG_CONFIG_HOME={}", config.display()),
+            "BANANA_DEMO_CHUNK_DELAY_MS=20".to_string(),
+            "TERM=xterm-256color".to_string(),
+        ];
+        env.extend(extra_env.iter().map(|v| v.to_string()));
+        let mut args = vec!["new-session", "-d", "-s", "studio", "-x", "120", "-y", "40"];
+        for var in &env {
+            args.push("-e");
+            args.push(var);
+        }
+        args.push(&command);
+        let started = tmux.run(&args);
+        assert!(
+            started.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&started.stderr)
+        );
+        Some(Self { tmux, home })
+    }
+
+    fn data(&self) -> std::path::PathBuf {
+        self.home.path().join("data")
+    }
+
+    fn document(&self, session: &str) -> serde_json::Value {
+        let path = self
+            .data()
+            .join("sessions")
+            .join(session)
+            .join("session.json");
+        let text = std::fs::read_to_string(&path).expect("the session was written");
+        serde_json::from_str(&text).expect("valid JSON")
+    }
+}
+
 #[test]
 fn a_three_turn_edit_session_in_tmux_against_the_demo_model() {
-    if !tmux_available() {
-        // Written to stderr directly: the test harness captures eprintln! of passing tests,
-        // and this must be seen.
-        use std::io::Write;
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n{bar}\n!!  tmux is not installed: SKIPPING the studio end-to-end test (tests/tui_e2e.rs).\n!!  Install tmux to run it; .ci/run does.\n{bar}\n",
-            bar = "!".repeat(78)
-        );
+    let Some(studio) = Studio::start("the studio end-to-end test", "e2e", &[]) else {
         return;
-    }
-    let home = tempfile::tempdir().expect("a temporary folder");
-    let data = home.path().join("data");
-    let config = home.path().join("config");
-    let binary = Path::new(env!("CARGO_BIN_EXE_banana-studio"));
-    let tmux = Tmux {
-        socket: format!("banana-e2e-{}", std::process::id()),
     };
-    // The shell line keeps the pane open after the studio exits, to read its last words.
-    let command = format!(
-        "{} --demo --image-protocol halfblocks --session e2e; echo \"studio exited with $?\"; sleep 600",
-        quoted(binary)
-    );
-    let env = [
-        format!("BANANA_STUDIO_HOME={}", data.display()),
-        format!("XDG_CONFIG_HOME={}", config.display()),
-        "BANANA_DEMO_CHUNK_DELAY_MS=20".to_string(),
-        "TERM=xterm-256color".to_string(),
-    ];
-    let mut args = vec!["new-session", "-d", "-s", "studio", "-x", "120", "-y", "40"];
-    for var in &env {
-        args.push("-e");
-        args.push(var);
-    }
-    args.push(&command);
-    let started = tmux.run(&args);
-    assert!(
-        started.status.success(),
-        "tmux new-session failed: {}",
-        String::from_utf8_lossy(&started.stderr)
-    );
-
+    let tmux = &studio.tmux;
+    let data = studio.data();
     let screen = tmux.wait_for("DEMO MODEL");
     assert!(screen.contains("session e2e"), "{screen}");
 
@@ -209,4 +241,85 @@ fn a_three_turn_edit_session_in_tmux_against_the_demo_model() {
         .expect("the images folder")
         .count();
     assert!(images >= 4, "the images are files: {images}");
+}
+
+/// A distinctive key in the studio's environment: it must never reach the screen.
+const KEY: &str = "AIzaSy-E2E-KEY-deadbeef-51f0";
+
+/// SIGTERM or SIGHUP (a dropped SSH link) while a generation is running: the studio saves the
+/// completed earlier turn, keeps no half turn, restores the terminal and exits.
+fn a_signal_during_a_generation_saves_and_restores(signal: &str) {
+    let session = format!("sig{}", signal.to_lowercase());
+    let test = format!("the SIG{signal} test");
+    // The first request answers; the second stalls long enough to be killed mid-generation.
+    let gemini_key = format!("GEMINI_API_KEY={KEY}");
+    let extra = ["BANANA_DEMO_FAULTS=ok,stall:60", gemini_key.as_str()];
+    let Some(studio) = Studio::start(&test, &session, &extra) else {
+        return;
+    };
+    let tmux = &studio.tmux;
+    let mut screens = vec![tmux.wait_for("DEMO MODEL")];
+    tmux.type_text("an infographic about bananas");
+    tmux.keys(&["Enter"]);
+    screens.push(tmux.wait_for_reply("Here is the infographic"));
+    tmux.type_text("make the title bigger");
+    tmux.keys(&["Enter"]);
+    // Thinking streamed in, then the server stalls: the generation is mid-way.
+    screens.push(tmux.wait_until("a running generation", |screen| {
+        screen.contains("working…") && screen.contains("Applying the edit")
+    }));
+
+    // The lock file holds the studio's pid (the pane's own pid is the shell around it).
+    let lock = studio
+        .data()
+        .join("sessions")
+        .join(&session)
+        .join("session.lock");
+    let pid = std::fs::read_to_string(&lock).expect("the session lock holds the pid");
+    let killed = Command::new("kill")
+        .args([format!("-{signal}"), pid.trim().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success(), "kill -{signal} {pid}");
+
+    let screen = tmux.wait_for("studio exited with");
+    screens.push(screen.clone());
+    assert!(
+        !screen.contains("DEMO MODEL"),
+        "the alternate screen is gone:\n{screen}"
+    );
+    // Restored: canonical mode and echo are on again (stty prints "-icanon"/"-echo" when off).
+    let words: Vec<&str> = screen.split_whitespace().collect();
+    assert!(
+        words.contains(&"icanon") && words.contains(&"echo"),
+        "the terminal modes are restored:\n{screen}"
+    );
+    let document = studio.document(&session);
+    let turns = document["conversation"]["turns"]
+        .as_array()
+        .expect("a list of turns");
+    assert_eq!(
+        turns.len(),
+        2,
+        "the completed turn is saved and no half turn: {document}"
+    );
+    assert!(
+        turns[0]
+            .to_string()
+            .contains("an infographic about bananas"),
+        "{document}"
+    );
+    for screen in &screens {
+        assert!(!screen.contains(KEY), "the key is on screen:\n{screen}");
+    }
+}
+
+#[test]
+fn sigterm_during_a_generation_saves_the_session_and_restores_the_terminal() {
+    a_signal_during_a_generation_saves_and_restores("TERM");
+}
+
+#[test]
+fn sighup_during_a_generation_saves_the_session_and_restores_the_terminal() {
+    a_signal_during_a_generation_saves_and_restores("HUP");
 }

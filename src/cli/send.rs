@@ -125,6 +125,13 @@ impl SendFailure {
         }
     }
 
+    /// Appends `note` to the message, on stderr and in `--json` alike.
+    fn with_note(mut self, note: &str) -> Self {
+        self.message.push_str(note);
+        self.json["error"]["message"] = json!(self.message);
+        self
+    }
+
     fn input(kind: &str, message: impl ToString) -> Self {
         Self::new(kind, None, message.to_string(), 2)
     }
@@ -193,19 +200,33 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailur
         Ok(reply) => reply,
         Err(error) => {
             turn::abandon(&mut session.conversation, &prepared, previous_leaf);
-            return Err(error.into());
+            let mut note = String::new();
+            // After retries the last error alone reads like a single failure: say it gave up.
+            if let Some((attempt, of)) = printer.attempts.filter(|(attempt, _)| *attempt > 1) {
+                note.push_str(&format!(" Gave up after {attempt} of {of} attempts."));
+            }
+            note.push_str(" The session is unchanged (nothing of this prompt was kept).");
+            return Err(SendFailure::from(error).with_note(&note));
         }
     };
     let reply_id = turn::commit(&mut session.conversation, &prepared, reply)
         .map_err(|e| SendFailure::input("session", e))?;
-    session
-        .save()
-        .map_err(|e| SendFailure::new("storage", None, e.to_string(), 1))?;
+    let saved = session.save();
 
     let Some(TurnBody::Model(model_turn)) = session.conversation.get(reply_id).map(|t| &t.body)
     else {
         return Err(SendFailure::input("session", "the reply was not stored"));
     };
+    if let Err(error) = saved {
+        // The reply was paid for and cannot be asked for again identically: never drop it.
+        return Err(rescue(
+            model_turn,
+            &error,
+            args.out.as_deref(),
+            &session.name,
+            reply_id,
+        ));
+    }
     if let Some(dir) = &args.out {
         copy_images(model_turn, dir, &session.name, reply_id)
             .map_err(|e| SendFailure::new("output", None, e, 1))?;
@@ -354,8 +375,80 @@ fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-fn copy_images(reply: &ModelTurn, dir: &Path, session: &str, turn: TurnId) -> Result<(), String> {
+/// The session could not be saved after the reply arrived: writes the reply's images to `--out`
+/// (or a new private temp folder) and explains the cause and where they went. Exit code 1.
+fn rescue(
+    reply: &ModelTurn,
+    error: &crate::store::StoreError,
+    out: Option<&Path>,
+    session: &str,
+    turn: TurnId,
+) -> SendFailure {
+    // The store's own hint ("save again after") is for the studio, which keeps the turn in
+    // memory; here the process ends, so say what happened and where the images went.
+    let cause = match error {
+        crate::store::StoreError::Io {
+            action,
+            path,
+            source,
+        } => {
+            let why = match source.kind() {
+                std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                    " (the disk is full)"
+                }
+                std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied => {
+                    " (the folder is read-only or not writable)"
+                }
+                _ => "",
+            };
+            format!("could not {action} {}: {source}{why}", path.display())
+        }
+        other => other.to_string(),
+    };
+    let mut message = format!(
+        "The reply arrived, but the session could not be saved: {cause}. The session on disk still ends at the previous turn; free some space or fix the folder, then send again."
+    );
+    let folder = match out {
+        Some(dir) => Ok(dir.to_path_buf()),
+        None => tempfile::Builder::new()
+            .prefix("banana-studio-rescue-")
+            .tempdir()
+            .map(tempfile::TempDir::keep)
+            .map_err(|e| format!("Cannot create a rescue folder in the temp dir: {e}")),
+    };
+    let written = folder.and_then(|dir| copy_images(reply, &dir, session, turn));
+    let rescued = match written {
+        Ok(paths) if paths.is_empty() => {
+            message.push_str("\nThe reply had no image to rescue.");
+            paths
+        }
+        Ok(paths) => {
+            message.push_str("\nThe reply's image(s) were written to:");
+            for path in &paths {
+                message.push_str(&format!("\n  {}", path.display()));
+            }
+            paths
+        }
+        Err(e) => {
+            message.push_str(&format!("\nRescuing the image(s) failed too: {e}"));
+            Vec::new()
+        }
+    };
+    let mut failure = SendFailure::new("storage", None, message, 1);
+    failure.json["error"]["rescued"] =
+        json!(rescued.iter().map(|p| absolute(p)).collect::<Vec<_>>());
+    failure
+}
+
+/// Writes the reply's final images into `dir`; returns their paths.
+fn copy_images(
+    reply: &ModelTurn,
+    dir: &Path,
+    session: &str,
+    turn: TurnId,
+) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("Cannot create {}: {e}", dir.display()))?;
+    let mut written = Vec::new();
     for (index, blob) in reply.images().enumerate() {
         let extension = crate::conversation::blob::extension_for(blob.mime_type());
         let target = dir.join(format!("{session}-turn{turn}-{}.{extension}", index + 1));
@@ -364,13 +457,16 @@ fn copy_images(reply: &ModelTurn, dir: &Path, session: &str, turn: TurnId) -> Re
             .map_err(|e| format!("Cannot read the image: {e}"))?;
         std::fs::write(&target, &bytes)
             .map_err(|e| format!("Cannot write {}: {e}", target.display()))?;
+        written.push(target);
     }
-    Ok(())
+    Ok(written)
 }
 
 /// Prints progress and thinking to stderr, the answer's text to stdout as it streams.
 struct ProgressPrinter {
     json: bool,
+    /// The latest attempt announced, and how many are allowed.
+    attempts: Option<(u32, u32)>,
     in_thought: bool,
     wrote_text: bool,
 }
@@ -379,6 +475,7 @@ impl ProgressPrinter {
     fn new(json: bool) -> Self {
         Self {
             json,
+            attempts: None,
             in_thought: false,
             wrote_text: false,
         }
@@ -388,6 +485,7 @@ impl ProgressPrinter {
         let mut err = std::io::stderr().lock();
         match progress {
             Progress::Sending { attempt, of, bytes } => {
+                self.attempts = Some((attempt, of));
                 let size = crate::conversation::request::human_bytes(bytes as u64);
                 let _ = writeln!(err, "sending {size} (attempt {attempt}/{of})…");
             }

@@ -477,6 +477,45 @@ mod tests {
         }
     }
 
+    /// The studio keeps the session in memory when a save fails (disk full, read-only) and
+    /// saves it again later: the failed save must leave the document as it was, and the next
+    /// one must write every image still missing. The failure is forced with a file where the
+    /// images folder should be, which fails even for root (unlike chmod).
+    #[test]
+    fn a_failed_save_leaves_the_document_and_the_next_save_writes_everything() {
+        let home = tempfile::tempdir().unwrap();
+        let store = Store::new(home.path());
+        let session = session_with_image(&store, "retry");
+        let images = session.dir.join("images");
+        std::fs::write(&images, b"in the way").unwrap();
+        let error = session.save().unwrap_err();
+        assert!(matches!(error, StoreError::Io { .. }), "{error}");
+        assert!(
+            error
+                .to_string()
+                .to_lowercase()
+                .contains("nothing in memory was lost"),
+            "{error}"
+        );
+        assert!(
+            !session.document_path().exists(),
+            "no document pointing at missing images"
+        );
+        let in_memory = session.conversation.clone();
+
+        std::fs::remove_file(&images).unwrap();
+        session.save().unwrap();
+        drop(session);
+        let reopened = store.open("retry").unwrap();
+        assert_eq!(reopened.conversation, in_memory);
+        let blob = reopened
+            .conversation
+            .parts()
+            .find_map(|p| p.as_image())
+            .unwrap();
+        assert_eq!(&blob.bytes().unwrap()[..], b"pixels");
+    }
+
     #[test]
     fn a_second_opener_is_refused() {
         let home = tempfile::tempdir().unwrap();

@@ -370,6 +370,150 @@ fn a_failure_restores_the_prompt_and_explains_in_the_conversation() {
     assert!(app.failure.is_none());
 }
 
+#[test]
+fn a_cut_stream_shows_the_partial_thoughts_commits_nothing_and_can_be_retried() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "v1");
+    let before = app.conversation.clone();
+    let job = job_of(&submit(&mut app, "make it blue"));
+    update(
+        &mut app,
+        Event::Progress {
+            job,
+            progress: Progress::Parts(vec![thought("**Planning**\n\nHalf a thought")]),
+            at: Instant::now(),
+        },
+    );
+    // While it streams, the thinking that arrived is shown…
+    match app.selected_reply() {
+        SelectedReply::Pending(partial) => {
+            assert_eq!(
+                partial.thoughts(),
+                vec!["**Planning**\n\nHalf a thought".to_string()]
+            )
+        }
+        _ => panic!("the partial thoughts are shown while streaming"),
+    }
+    // …but when the connection drops, the turn is not committed as a shorter one.
+    let effects = done(
+        &mut app,
+        job,
+        Err(ApiError::StreamBroken {
+            detail: "connection reset".into(),
+        }),
+    );
+    assert!(effects.is_empty(), "nothing to save: {effects:?}");
+    assert_eq!(app.conversation, before, "no half turn");
+    assert!(app.generation.is_none());
+    assert_eq!(
+        app.input_text(),
+        "make it blue",
+        "the prompt is back in the editor"
+    );
+    let failure = app.failure.clone().unwrap_or_default();
+    assert!(failure.contains("broke off"), "{failure}");
+    assert!(failure.contains("nothing of it was kept"), "{failure}");
+    // Retrying sends the same prompt again.
+    let job = job_of(&press(&mut app, KeyCode::Enter));
+    done(&mut app, job, Ok(reply("v2")));
+    assert_eq!(app.conversation.turns().len(), 4);
+}
+
+#[test]
+fn cancel_works_in_every_phase_of_a_generation() {
+    let phases = [
+        None,
+        Some(Progress::Sending {
+            attempt: 1,
+            of: 4,
+            bytes: 10,
+        }),
+        Some(Progress::Retrying {
+            attempt: 1,
+            of: 4,
+            delay: Duration::from_secs(30),
+            reason: "503".into(),
+        }),
+        Some(Progress::Receiving),
+        Some(Progress::Parts(vec![thought("stalled mid-thought")])),
+    ];
+    for phase in phases {
+        let mut app = test_app();
+        exchange(&mut app, "bananas", "v1");
+        let before = app.conversation.clone();
+        let job = job_of(&submit(&mut app, "make it blue"));
+        if let Some(progress) = phase.clone() {
+            update(
+                &mut app,
+                Event::Progress {
+                    job,
+                    progress,
+                    at: Instant::now(),
+                },
+            );
+        }
+        let effects = press(&mut app, KeyCode::Esc);
+        assert!(
+            matches!(effects[..], [Effect::CancelGeneration(j)] if j == job),
+            "{phase:?}: {effects:?}"
+        );
+        assert_eq!(app.conversation, before, "{phase:?}");
+        assert_eq!(app.input_text(), "make it blue", "{phase:?}");
+        assert!(app.generation.is_none(), "{phase:?}");
+    }
+}
+
+/// A reply with `promptFeedback.blockReason` and no candidates, as the demo's `blocked` fault.
+fn blocked_reply() -> ModelTurn {
+    ModelTurn {
+        prompt_feedback: Some(crate::gemini::wire::PromptFeedback {
+            block_reason: Some("PROHIBITED_CONTENT".into()),
+            ..Default::default()
+        }),
+        ..ModelTurn::default()
+    }
+}
+
+#[test]
+fn a_blocked_prompt_is_kept_explained_and_can_be_rerun_or_edited() {
+    let mut app = test_app();
+    let job = job_of(&submit(&mut app, "something"));
+    let effects = done(&mut app, job, Ok(blocked_reply()));
+    assert!(
+        matches!(effects[..], [Effect::Save { .. }]),
+        "the blocked exchange is kept and saved: {effects:?}"
+    );
+    assert_eq!(app.conversation.turns().len(), 2);
+    let blocked = app.conversation.active_leaf().unwrap();
+    assert_eq!(app.selected, Some(blocked));
+    let TurnBody::Model(turn) = &app.conversation.get(blocked).unwrap().body else {
+        panic!("a model turn");
+    };
+    let why = crate::conversation::explain::explain(turn).unwrap_or_default();
+    assert!(why.contains("The prompt was blocked"), "{why}");
+
+    // Rerun: a sibling reply under the same prompt.
+    let job = job_of(&chord(&mut app, KeyCode::Char('r'), KeyModifiers::ALT));
+    assert_eq!(app.generation.as_ref().unwrap().kind, GenerationKind::Rerun);
+    done(&mut app, job, Ok(reply("drawn this time")));
+    let rerun = app.conversation.active_leaf().unwrap();
+    assert_eq!(app.conversation.siblings(rerun), vec![blocked, rerun]);
+
+    // Edit: the prompt comes back into the editor and goes out as a new branch.
+    let prompt = app.conversation.turns()[0].id;
+    app.focus = Pane::Conversation;
+    while app.selected != Some(prompt) {
+        press(&mut app, KeyCode::Up);
+    }
+    press(&mut app, KeyCode::Char('e'));
+    assert_eq!(app.input_text(), "something");
+    type_text(&mut app, " else");
+    let job = job_of(&press(&mut app, KeyCode::Enter));
+    assert_eq!(app.generation.as_ref().unwrap().kind, GenerationKind::Edit);
+    done(&mut app, job, Ok(reply("v1")));
+    assert_eq!(app.conversation.turns().len(), 5);
+}
+
 // --- Branches, reruns, edits ---------------------------------------------------------
 
 #[test]

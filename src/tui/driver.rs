@@ -547,13 +547,7 @@ impl Driver {
         } else {
             "xdg-open"
         };
-        // The path is one argument; no shell is involved.
-        let spawned = std::process::Command::new(opener)
-            .arg(&path)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn();
+        let spawned = viewer_command(std::ffi::OsStr::new(opener), &path).spawn();
         match spawned {
             Ok(mut child) => {
                 tokio::task::spawn_blocking(move || {
@@ -824,5 +818,55 @@ mod tests {
             vec![("a.png".to_string(), false), ("sub".to_string(), true)]
         );
         assert!(list_folder("/no/such/folder/x").is_empty());
+    }
+}
+
+/// The desktop viewer's command line: the image path is one argument, never a shell word, so a
+/// file named `$(rm -rf ~).png` is only a strange name.
+fn viewer_command(opener: &std::ffi::OsStr, path: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new(opener);
+    command
+        .arg(path)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    command
+}
+
+#[cfg(all(test, unix))]
+mod viewer_tests {
+    use super::viewer_command;
+
+    #[test]
+    fn the_viewer_gets_the_path_as_one_argument_never_through_a_shell() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        // A stand-in viewer that records its arguments, one per line.
+        let viewer = dir.path().join("viewer");
+        let record = dir.path().join("args");
+        std::fs::write(
+            &viewer,
+            format!(
+                "#!/bin/sh\nprintf '%s\\n' \"$#\" \"$@\" > '{}'\n",
+                record.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&viewer, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let pwned = dir.path().join("pwned");
+        let path = dir.path().join(format!(
+            "a b; touch {} $(touch {}).png",
+            pwned.display(),
+            pwned.display()
+        ));
+        let status = viewer_command(viewer.as_os_str(), &path).status().unwrap();
+        assert!(status.success());
+        let args = std::fs::read_to_string(&record).unwrap();
+        assert_eq!(
+            args,
+            format!("1\n{}\n", path.display()),
+            "one argument, verbatim"
+        );
+        assert!(!pwned.exists(), "no shell ran the file name");
     }
 }

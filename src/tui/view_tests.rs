@@ -386,3 +386,63 @@ fn panes_alone() {
     };
     assert_eq!(app.conversation.siblings(path[2].id).len(), 2);
 }
+
+/// A 429 with retryDelay or a 503: the status bar shows how long until the retry and which
+/// attempt comes next, counting down with the clock.
+#[test]
+fn retrying_shows_the_wait_and_the_attempt() {
+    let mut app = mid_session();
+    app.set_input_text("");
+    app.attachments.clear();
+    for c in "Add a caption".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    let job = app.generation.as_ref().expect("running").job;
+    let t0 = Instant::now();
+    update(
+        &mut app,
+        Event::Progress {
+            job,
+            progress: Progress::Retrying {
+                attempt: 1,
+                of: 4,
+                delay: Duration::from_secs(34),
+                reason: "quota".into(),
+            },
+            at: t0,
+        },
+    );
+    update(&mut app, Event::Tick(t0 + Duration::from_millis(4_200)));
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("retrying in 30s (2/4)"), "{screen}");
+}
+
+/// A blocked prompt is explained on screen in words, under the kept exchange.
+#[test]
+fn a_blocked_prompt_is_explained_on_screen() {
+    let mut app = test_app();
+    for c in "something".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    let job = app.generation.as_ref().expect("running").job;
+    let blocked = crate::conversation::ModelTurn {
+        prompt_feedback: Some(crate::gemini::wire::PromptFeedback {
+            block_reason: Some("PROHIBITED_CONTENT".into()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    update(
+        &mut app,
+        Event::GenerationDone {
+            job,
+            result: Ok(Box::new(blocked)),
+            at: Instant::now(),
+        },
+    );
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("The prompt was blocked"), "{screen}");
+    assert!(screen.contains("something"), "the prompt is kept: {screen}");
+}

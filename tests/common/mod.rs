@@ -5,6 +5,8 @@
 //! Each test file uses only some of these, hence the `dead_code` allowance.
 #![allow(dead_code)]
 
+pub mod harness;
+
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
