@@ -214,13 +214,23 @@ impl Driver {
         let mut tick = tokio::time::interval(Duration::from_millis(100));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         let mut signals = Signals::new();
+        let mut stats = LoopStats::from_env();
         loop {
             if app.dirty {
                 terminal.draw(|frame| view::draw(frame, app, &mut self.previewer))?;
                 app.dirty = false;
+                if let Some(stats) = &mut stats {
+                    stats.drawn();
+                }
             }
             if app.quit {
-                return Ok(());
+                return match stats {
+                    Some(stats) => stats.write(),
+                    None => Ok(()),
+                };
+            }
+            if let Some(stats) = &mut stats {
+                stats.waiting();
             }
             let event = tokio::select! {
                 Some(event) = rx.recv() => event,
@@ -235,6 +245,9 @@ impl Driver {
                 _ = tick.tick(), if app.animating() => Event::Tick(Instant::now()),
                 () = signals.recv() => Event::Terminate,
             };
+            if let Some(stats) = &mut stats {
+                stats.woke();
+            }
             self.handle(app, event, terminal, &mut terminal_events)
                 .await;
             // Take whatever else is waiting before drawing again: a fast stream is drawn
@@ -603,6 +616,69 @@ fn from_terminal(event: crossterm::event::Event) -> Option<Event> {
         crossterm::event::Event::Paste(text) => Some(Event::Paste(text)),
         crossterm::event::Event::Resize(width, height) => Some(Event::Resize(width, height)),
         _ => None,
+    }
+}
+
+/// Opt-in timing of the event loop, for `scripts/bench-e2e.sh`: with
+/// `BANANA_STUDIO_LOOP_STATS=path` set, the longest time the loop was busy between two waits
+/// for events (handling a batch and drawing: while busy, a key waits) and the wall-clock time
+/// of the first drawn frame are written to `path` when the studio quits. Unset, the loop pays
+/// one branch on a `None` per step.
+struct LoopStats {
+    path: PathBuf,
+    busy_since: Option<Instant>,
+    max_busy: Duration,
+    iterations: u64,
+    /// Since the Unix epoch, so a script can subtract the moment it launched the process.
+    first_frame: Option<Duration>,
+}
+
+impl LoopStats {
+    fn from_env() -> Option<Self> {
+        let path = std::env::var_os("BANANA_STUDIO_LOOP_STATS")?;
+        Some(Self {
+            path: PathBuf::from(path),
+            // The first draw counts as busy from the moment the loop starts.
+            busy_since: Some(Instant::now()),
+            max_busy: Duration::ZERO,
+            iterations: 0,
+            first_frame: None,
+        })
+    }
+
+    fn drawn(&mut self) {
+        if self.first_frame.is_none() {
+            self.first_frame = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok();
+        }
+    }
+
+    fn waiting(&mut self) {
+        if let Some(since) = self.busy_since.take() {
+            self.max_busy = self.max_busy.max(since.elapsed());
+            self.iterations += 1;
+        }
+    }
+
+    fn woke(&mut self) {
+        self.busy_since = Some(Instant::now());
+    }
+
+    fn write(self) -> io::Result<()> {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let text = format!(
+            "max_busy_ms={:.3}\niterations={}\nfirst_frame_unix_ms={:.3}\n",
+            ms(self.max_busy),
+            self.iterations,
+            self.first_frame.map_or(0.0, ms),
+        );
+        std::fs::write(&self.path, text).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot write loop stats to {}: {e}", self.path.display()),
+            )
+        })
     }
 }
 
