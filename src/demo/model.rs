@@ -553,7 +553,7 @@ fn grounding(subject: &str, answer: &str) -> Value {
 fn add_grain(picture: &mut image::RgbImage) {
     let mut rng = fastrand::Rng::new();
     for value in picture.iter_mut() {
-        *value = value.saturating_add(rng.u8(..96)).saturating_sub(48);
+        *value = *value / 4 + rng.u8(..192);
     }
 }
 
