@@ -33,7 +33,7 @@ use super::theme::Theme;
 use super::view;
 use crate::cli::{Connection, Context, Failure, GlobalArgs};
 use crate::conversation::attachment::load_attachment;
-use crate::conversation::{Blob, Conversation, PartContent};
+use crate::conversation::{Blob, Conversation, Part, PartContent};
 use crate::gemini::ApiError;
 use crate::preview::{ImageProtocol, Previewer};
 use crate::store::Session;
@@ -325,7 +325,15 @@ impl Driver {
                 let client = connection.client.clone();
                 let task = tokio::spawn(async move {
                     let progress_tx = tx.clone();
-                    let mut on_progress = move |progress| {
+                    let mut on_progress = move |progress: turn::Progress| {
+                        // The preview keys pictures by SHA-256: hash them here, on a runtime
+                        // worker, so the UI thread never hashes a 30 MB image when it first
+                        // draws it (that stalled the event loop for tens of milliseconds).
+                        if let turn::Progress::Parts(parts) = &progress {
+                            for blob in parts.iter().filter_map(Part::as_image) {
+                                blob.sha256();
+                            }
+                        }
                         let _ = progress_tx.send(Event::Progress {
                             job,
                             progress,
@@ -335,6 +343,11 @@ impl Driver {
                     let result = turn::generate(&client, &request, mode, &mut on_progress)
                         .await
                         .map(Box::new);
+                    if let Ok(reply) = &result {
+                        for blob in reply.parts.iter().filter_map(Part::as_image) {
+                            blob.sha256();
+                        }
+                    }
                     let _ = tx.send(Event::GenerationDone {
                         job,
                         result,
