@@ -22,12 +22,14 @@ use crossterm::{cursor, execute};
 use std::panic::AssertUnwindSafe;
 
 use futures_util::{FutureExt, StreamExt};
-use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use ratatui::{Frame, Terminal};
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
 use super::app::{App, update};
+use super::components::image::ImagePreview;
 use super::event::{ConnectionInfo, Effect, Event, JobId};
 use super::theme::Theme;
 use super::view;
@@ -134,6 +136,20 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
         .map_err(|e| Failure::input(format!("Cannot set up the terminal: {e}")))?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))
         .map_err(|e| Failure::input(format!("Cannot set up the terminal: {e}")))?;
+    let mut stats = LoopStats::from_env();
+    if let Ok(size) = terminal.size() {
+        app.size = (size.width, size.height);
+    }
+    // Asking the terminal about graphics can take a second (tmux leaves some queries
+    // unanswered until the timeout): show the studio first, picture areas empty until then.
+    // A failed draw here is retried by the event loop's first draw.
+    if terminal
+        .draw(|frame| view::draw(frame, &app, &mut NoPictures))
+        .is_ok()
+        && let Some(stats) = &mut stats
+    {
+        stats.drawn();
+    }
     // The protocol is asked of the terminal once, before anything else reads its input.
     let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
     let previewer = Previewer::detect(parts.image_protocol, ready_tx);
@@ -157,14 +173,15 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
         save_queued: None,
         previewer,
     };
-    if let Ok(size) = terminal.size() {
-        app.size = (size.width, size.height);
-    }
     warm_images(&app.conversation);
+    // The terminal query above is start-up, not a stall of the loop.
+    if let Some(stats) = &mut stats {
+        stats.woke();
+    }
 
     // A panic in the loop still ends here: the hook has restored the terminal, and what the
     // conversation holds is saved before the panic goes on.
-    let outcome = AssertUnwindSafe(driver.event_loop(&mut app, &mut terminal, &mut rx))
+    let outcome = AssertUnwindSafe(driver.event_loop(&mut app, &mut terminal, &mut rx, stats))
         .catch_unwind()
         .await;
     let (result, panic) = match outcome {
@@ -209,12 +226,12 @@ impl Driver {
         app: &mut App,
         terminal: &mut Terminal<Backend>,
         rx: &mut mpsc::UnboundedReceiver<Event>,
+        mut stats: Option<LoopStats>,
     ) -> io::Result<()> {
         let mut terminal_events = EventStream::new();
         let mut tick = tokio::time::interval(Duration::from_millis(100));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         let mut signals = Signals::new();
-        let mut stats = LoopStats::from_env();
         loop {
             if app.dirty {
                 terminal.draw(|frame| view::draw(frame, app, &mut self.previewer))?;
@@ -651,8 +668,7 @@ impl LoopStats {
         let path = std::env::var_os("BANANA_STUDIO_LOOP_STATS")?;
         Some(Self {
             path: PathBuf::from(path),
-            // The first draw counts as busy from the moment the loop starts.
-            busy_since: Some(Instant::now()),
+            busy_since: None,
             max_busy: Duration::ZERO,
             iterations: 0,
             first_frame: None,
@@ -693,6 +709,13 @@ impl LoopStats {
             )
         })
     }
+}
+
+/// Draws nothing where a picture goes: for the one frame drawn before the previewer exists.
+struct NoPictures;
+
+impl ImagePreview for NoPictures {
+    fn draw(&mut self, _: &mut Frame, _: Rect, _: &Blob, _: &Theme) {}
 }
 
 /// SIGTERM, SIGHUP (the SSH connection dropped) and SIGINT all end the studio cleanly.
