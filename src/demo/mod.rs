@@ -39,16 +39,21 @@ pub struct DemoOptions {
     pub full_size: bool,
     /// Pause between streamed chunks, to make streaming visible.
     pub chunk_delay: Duration,
+    /// Noise over the final picture, so it barely compresses: a full-size 4K reply of about
+    /// 30 MB, the large response of `scripts/bench-e2e.sh`.
+    pub grain: bool,
 }
 
 impl DemoOptions {
-    /// Options from `BANANA_DEMO_FAULTS`, `BANANA_DEMO_FULL_SIZE` and `BANANA_DEMO_CHUNK_DELAY_MS`.
+    /// Options from `BANANA_DEMO_FAULTS`, `BANANA_DEMO_FULL_SIZE`, `BANANA_DEMO_CHUNK_DELAY_MS`
+    /// and `BANANA_DEMO_GRAIN`.
     pub fn from_env() -> Result<Self, String> {
         let faults = match std::env::var("BANANA_DEMO_FAULTS") {
             Ok(list) => faults::parse_list(&list)?,
             Err(_) => Vec::new(),
         };
         let full_size = std::env::var("BANANA_DEMO_FULL_SIZE").is_ok_and(|v| v == "1");
+        let grain = std::env::var("BANANA_DEMO_GRAIN").is_ok_and(|v| v == "1");
         let chunk_delay = std::env::var("BANANA_DEMO_CHUNK_DELAY_MS")
             .ok()
             .and_then(|v| v.parse().ok())
@@ -58,6 +63,7 @@ impl DemoOptions {
             faults,
             full_size,
             chunk_delay,
+            grain,
         })
     }
 }
@@ -81,6 +87,7 @@ struct DemoState {
     requests: Mutex<Vec<RecordedRequest>>,
     full_size: bool,
     chunk_delay: Duration,
+    grain: bool,
 }
 
 /// A running demo server; dropping it stops it.
@@ -97,6 +104,7 @@ impl DemoServer {
             faults: Mutex::new(options.faults.into()),
             requests: Mutex::new(Vec::new()),
             full_size: options.full_size,
+            grain: options.grain,
             chunk_delay: options.chunk_delay,
         });
         let app = Router::new()
@@ -256,6 +264,7 @@ async fn handle(
     };
     let shape = ReplyShape {
         full_size: state.full_size,
+        grain: state.grain,
         outcome,
     };
     let model_name = model.to_string();

@@ -39,6 +39,8 @@ pub struct DemoReply {
 pub struct ReplyShape {
     /// Real pixel sizes (4K is 5504×3072); otherwise a quarter of each side, to stay quick.
     pub full_size: bool,
+    /// Noise over the final picture (see `DemoOptions::grain`).
+    pub grain: bool,
     pub outcome: Outcome,
 }
 
@@ -455,7 +457,7 @@ fn generate(
                     json!({"text": answer_text})
                 });
             }
-            let picture = paint(
+            let mut picture = paint(
                 &Scene {
                     subject,
                     edits: &edits,
@@ -464,6 +466,9 @@ fn generate(
                 width,
                 height,
             );
+            if shape.grain {
+                add_grain(&mut picture);
+            }
             let mime = if gemini3 { "image/jpeg" } else { "image/png" };
             let data = encode(&picture, mime);
             let mut part = json!({"inlineData": {"mimeType": mime, "data": data}});
@@ -542,6 +547,14 @@ fn grounding(subject: &str, answer: &str) -> Value {
             {"segment": {"endIndex": answer.len(), "text": answer}, "groundingChunkIndices": [0, 1]}
         ]
     })
+}
+
+/// Strong noise on every channel: JPEG and PNG can hardly compress it.
+fn add_grain(picture: &mut image::RgbImage) {
+    let mut rng = fastrand::Rng::new();
+    for value in picture.iter_mut() {
+        *value = *value / 4 + rng.u8(..192);
+    }
 }
 
 fn encode(picture: &image::RgbImage, mime: &str) -> String {

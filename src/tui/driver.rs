@@ -22,18 +22,20 @@ use crossterm::{cursor, execute};
 use std::panic::AssertUnwindSafe;
 
 use futures_util::{FutureExt, StreamExt};
-use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
+use ratatui::{Frame, Terminal};
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
 use super::app::{App, update};
+use super::components::image::ImagePreview;
 use super::event::{ConnectionInfo, Effect, Event, JobId};
 use super::theme::Theme;
 use super::view;
 use crate::cli::{Connection, Context, Failure, GlobalArgs};
 use crate::conversation::attachment::load_attachment;
-use crate::conversation::{Blob, Conversation, PartContent};
+use crate::conversation::{Blob, Conversation, Part, PartContent};
 use crate::gemini::ApiError;
 use crate::preview::{ImageProtocol, Previewer};
 use crate::store::Session;
@@ -134,6 +136,20 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
         .map_err(|e| Failure::input(format!("Cannot set up the terminal: {e}")))?;
     let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))
         .map_err(|e| Failure::input(format!("Cannot set up the terminal: {e}")))?;
+    let mut stats = LoopStats::from_env();
+    if let Ok(size) = terminal.size() {
+        app.size = (size.width, size.height);
+    }
+    // Asking the terminal about graphics can take a second (tmux leaves some queries
+    // unanswered until the timeout): show the studio first, picture areas empty until then.
+    // A failed draw here is retried by the event loop's first draw.
+    if terminal
+        .draw(|frame| view::draw(frame, &app, &mut NoPictures))
+        .is_ok()
+        && let Some(stats) = &mut stats
+    {
+        stats.drawn();
+    }
     // The protocol is asked of the terminal once, before anything else reads its input.
     let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
     let previewer = Previewer::detect(parts.image_protocol, ready_tx);
@@ -157,14 +173,15 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
         save_queued: None,
         previewer,
     };
-    if let Ok(size) = terminal.size() {
-        app.size = (size.width, size.height);
-    }
     warm_images(&app.conversation);
+    // The terminal query above is start-up, not a stall of the loop.
+    if let Some(stats) = &mut stats {
+        stats.woke();
+    }
 
     // A panic in the loop still ends here: the hook has restored the terminal, and what the
     // conversation holds is saved before the panic goes on.
-    let outcome = AssertUnwindSafe(driver.event_loop(&mut app, &mut terminal, &mut rx))
+    let outcome = AssertUnwindSafe(driver.event_loop(&mut app, &mut terminal, &mut rx, stats))
         .catch_unwind()
         .await;
     let (result, panic) = match outcome {
@@ -209,6 +226,7 @@ impl Driver {
         app: &mut App,
         terminal: &mut Terminal<Backend>,
         rx: &mut mpsc::UnboundedReceiver<Event>,
+        mut stats: Option<LoopStats>,
     ) -> io::Result<()> {
         let mut terminal_events = EventStream::new();
         let mut tick = tokio::time::interval(Duration::from_millis(100));
@@ -218,9 +236,18 @@ impl Driver {
             if app.dirty {
                 terminal.draw(|frame| view::draw(frame, app, &mut self.previewer))?;
                 app.dirty = false;
+                if let Some(stats) = &mut stats {
+                    stats.drawn();
+                }
             }
             if app.quit {
-                return Ok(());
+                return match stats {
+                    Some(stats) => stats.write(),
+                    None => Ok(()),
+                };
+            }
+            if let Some(stats) = &mut stats {
+                stats.waiting();
             }
             let event = tokio::select! {
                 Some(event) = rx.recv() => event,
@@ -235,6 +262,9 @@ impl Driver {
                 _ = tick.tick(), if app.animating() => Event::Tick(Instant::now()),
                 () = signals.recv() => Event::Terminate,
             };
+            if let Some(stats) = &mut stats {
+                stats.woke();
+            }
             self.handle(app, event, terminal, &mut terminal_events)
                 .await;
             // Take whatever else is waiting before drawing again: a fast stream is drawn
@@ -312,7 +342,15 @@ impl Driver {
                 let client = connection.client.clone();
                 let task = tokio::spawn(async move {
                     let progress_tx = tx.clone();
-                    let mut on_progress = move |progress| {
+                    let mut on_progress = move |progress: turn::Progress| {
+                        // The preview keys pictures by SHA-256: hash them here, on a runtime
+                        // worker, so the UI thread never hashes a 30 MB image when it first
+                        // draws it (that stalled the event loop for tens of milliseconds).
+                        if let turn::Progress::Parts(parts) = &progress {
+                            for blob in parts.iter().filter_map(Part::as_image) {
+                                blob.sha256();
+                            }
+                        }
                         let _ = progress_tx.send(Event::Progress {
                             job,
                             progress,
@@ -322,6 +360,11 @@ impl Driver {
                     let result = turn::generate(&client, &request, mode, &mut on_progress)
                         .await
                         .map(Box::new);
+                    if let Ok(reply) = &result {
+                        for blob in reply.parts.iter().filter_map(Part::as_image) {
+                            blob.sha256();
+                        }
+                    }
                     let _ = tx.send(Event::GenerationDone {
                         job,
                         result,
@@ -598,6 +641,75 @@ fn from_terminal(event: crossterm::event::Event) -> Option<Event> {
         crossterm::event::Event::Resize(width, height) => Some(Event::Resize(width, height)),
         _ => None,
     }
+}
+
+/// Opt-in timing of the event loop, for `scripts/bench-e2e.sh`: with
+/// `BANANA_STUDIO_LOOP_STATS=path` set, the longest time the loop was busy between two waits
+/// for events (handling a batch and drawing: while busy, a key waits) and the wall-clock time
+/// of the first drawn frame are written to `path` when the studio quits. Unset, the loop pays
+/// one branch on a `None` per step.
+struct LoopStats {
+    path: PathBuf,
+    busy_since: Option<Instant>,
+    max_busy: Duration,
+    iterations: u64,
+    /// Since the Unix epoch, so a script can subtract the moment it launched the process.
+    first_frame: Option<Duration>,
+}
+
+impl LoopStats {
+    fn from_env() -> Option<Self> {
+        let path = std::env::var_os("BANANA_STUDIO_LOOP_STATS")?;
+        Some(Self {
+            path: PathBuf::from(path),
+            busy_since: None,
+            max_busy: Duration::ZERO,
+            iterations: 0,
+            first_frame: None,
+        })
+    }
+
+    fn drawn(&mut self) {
+        if self.first_frame.is_none() {
+            self.first_frame = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok();
+        }
+    }
+
+    fn waiting(&mut self) {
+        if let Some(since) = self.busy_since.take() {
+            self.max_busy = self.max_busy.max(since.elapsed());
+            self.iterations += 1;
+        }
+    }
+
+    fn woke(&mut self) {
+        self.busy_since = Some(Instant::now());
+    }
+
+    fn write(self) -> io::Result<()> {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let text = format!(
+            "max_busy_ms={:.3}\niterations={}\nfirst_frame_unix_ms={:.3}\n",
+            ms(self.max_busy),
+            self.iterations,
+            self.first_frame.map_or(0.0, ms),
+        );
+        std::fs::write(&self.path, text).map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot write loop stats to {}: {e}", self.path.display()),
+            )
+        })
+    }
+}
+
+/// Draws nothing where a picture goes: for the one frame drawn before the previewer exists.
+struct NoPictures;
+
+impl ImagePreview for NoPictures {
+    fn draw(&mut self, _: &mut Frame, _: Rect, _: &Blob, _: &Theme) {}
 }
 
 /// SIGTERM, SIGHUP (the SSH connection dropped) and SIGINT all end the studio cleanly.

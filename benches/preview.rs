@@ -1,0 +1,150 @@
+//! Preview of a 4K picture in the studio's image pane (120×40 cells): the first view (read,
+//! hash, decode, downscale, encode for the protocol on the previewer's worker, then the draw
+//! that blits it) and a later view of the same picture (from the previewer's cache).
+//!
+//! The pictures are made here once: 5504×3072 (Nano Banana Pro's 4K at 16:9), a gradient with
+//! noise so the files have real sizes. `cargo bench --bench preview` measures; `cargo test
+//! --all-targets` runs each once so they cannot rot. Results and targets: BENCHMARKS.md.
+
+use std::hint::black_box;
+use std::io::Cursor;
+
+use banana_studio::conversation::Blob;
+use banana_studio::preview::{ImageProtocol, PreviewReady, Previewer, prepare};
+use bytes::Bytes;
+use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
+use image::{ImageFormat, Rgb, RgbImage};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+// Measured with the binary's allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const WIDTH: u32 = 5504;
+const HEIGHT: u32 = 3072;
+const PANE: Rect = Rect::new(0, 0, 120, 40);
+
+/// A gradient under ±24 of noise: smooth enough to look like a picture, noisy enough that a
+/// 4K JPEG comes out at several megabytes like a real one.
+fn picture() -> RgbImage {
+    let mut rng = fastrand::Rng::with_seed(4);
+    RgbImage::from_fn(WIDTH, HEIGHT, |x, y| {
+        let mut channel = |base: u32| (base as i32 + rng.i32(-24..=24)).clamp(0, 255) as u8;
+        Rgb([
+            channel(x * 255 / WIDTH),
+            channel(y * 255 / HEIGHT),
+            channel((x + y) * 255 / (WIDTH + HEIGHT)),
+        ])
+    })
+}
+
+fn encode(picture: &RgbImage, format: ImageFormat) -> Bytes {
+    let mut out = Cursor::new(Vec::new());
+    match format {
+        ImageFormat::Jpeg => image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 88)
+            .encode_image(picture)
+            .expect("the bench picture encodes"),
+        _ => picture
+            .write_to(&mut out, format)
+            .expect("the bench picture encodes"),
+    }
+    Bytes::from(out.into_inner())
+}
+
+/// A previewer with an empty cache: halfblocks (what a terminal without graphics gets), or
+/// kitty (the pixel protocol; without a terminal to ask, the font is 10×20 px a cell).
+fn previewer(protocol: ImageProtocol) -> (Previewer, UnboundedReceiver<PreviewReady>) {
+    let (tx, rx) = unbounded_channel();
+    let previewer = match protocol {
+        ImageProtocol::Halfblocks => Previewer::halfblocks_for_tests((10, 20), tx),
+        other => Previewer::detect(other, tx),
+    };
+    (previewer, rx)
+}
+
+fn draw(terminal: &mut Terminal<TestBackend>, previewer: &mut Previewer, blob: &Blob) {
+    terminal
+        .draw(|frame| previewer.render(frame, PANE, blob))
+        .expect("a test backend draws");
+}
+
+/// What the studio does for a picture it has not shown: draw "preparing…" (which asks the
+/// worker), wait for the worker's ready message, draw the picture.
+fn first_view(
+    terminal: &mut Terminal<TestBackend>,
+    previewer: &mut Previewer,
+    ready: &mut UnboundedReceiver<PreviewReady>,
+    blob: &Blob,
+) {
+    draw(terminal, previewer, blob);
+    ready.blocking_recv().expect("the worker answers");
+    draw(terminal, previewer, blob);
+}
+
+fn preview_4k(c: &mut Criterion) {
+    let picture = picture();
+    let files = [
+        ("jpeg", "image/jpeg", encode(&picture, ImageFormat::Jpeg)),
+        ("png", "image/png", encode(&picture, ImageFormat::Png)),
+    ];
+    drop(picture);
+    for (name, _, bytes) in &files {
+        eprintln!("4K {name}: {} bytes", bytes.len());
+    }
+
+    let mut group = c.benchmark_group("preview_4K_120x40");
+    group.sample_size(10);
+    for (name, mime, bytes) in &files {
+        group.bench_with_input(BenchmarkId::new("decode", name), bytes, |b, bytes| {
+            b.iter(|| prepare::decode(black_box(bytes)).expect("decodes"))
+        });
+        for (protocol_name, protocol) in [
+            ("halfblocks", ImageProtocol::Halfblocks),
+            ("kitty", ImageProtocol::Kitty),
+        ] {
+            let id = format!("{name}_{protocol_name}");
+            // A fresh blob (its SHA-256 not computed yet, as for a reply just received) and a
+            // previewer with an empty cache each time.
+            group.bench_function(BenchmarkId::new("first_view", &id), |b| {
+                b.iter_batched(
+                    || {
+                        let terminal = Terminal::new(TestBackend::new(PANE.width, PANE.height))
+                            .expect("a test backend");
+                        let (previewer, ready) = previewer(protocol);
+                        (
+                            terminal,
+                            previewer,
+                            ready,
+                            Blob::from_bytes(mime, bytes.clone()),
+                        )
+                    },
+                    |(mut terminal, mut previewer, mut ready, blob)| {
+                        first_view(&mut terminal, &mut previewer, &mut ready, &blob);
+                        (terminal, previewer, ready, blob)
+                    },
+                    BatchSize::PerIteration,
+                )
+            });
+            let mut terminal =
+                Terminal::new(TestBackend::new(PANE.width, PANE.height)).expect("a test backend");
+            let (mut previewer, mut ready) = previewer(protocol);
+            let blob = Blob::from_bytes(mime, bytes.clone());
+            first_view(&mut terminal, &mut previewer, &mut ready, &blob);
+            group.bench_function(BenchmarkId::new("shown_again", &id), |b| {
+                b.iter(|| {
+                    // A cleared screen makes the draw send every cell, as when the picture
+                    // comes back into view.
+                    terminal.clear().expect("a test backend clears");
+                    draw(&mut terminal, &mut previewer, black_box(&blob));
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, preview_4k);
+criterion_main!(benches);

@@ -1,0 +1,208 @@
+//! The studio's UI thread: drawing a full frame of a long conversation, and opening a saved
+//! session up to its first frame. Both draw into a `TestBackend` with the `Placeholder`
+//! preview (pictures are the preview bench's business, and are prepared off this thread).
+//!
+//! Inputs are made here: a 200-turn conversation in memory, and a saved session of 50 prompts
+//! and 50 replies with a picture each, written once to a temporary directory.
+//! `cargo bench --bench studio` measures; `cargo test --all-targets` runs each once so they
+//! cannot rot. Results and targets: BENCHMARKS.md.
+
+use std::hint::black_box;
+use std::io::Cursor;
+
+use banana_studio::conversation::{
+    Blob, Conversation, ModelTurn, Part, PartContent, TurnSettings, UserTurn,
+};
+use banana_studio::gemini::wire::{GroundingChunk, GroundingMetadata, Source, UsageMetadata};
+use banana_studio::store::Store;
+use banana_studio::tui::app::App;
+use banana_studio::tui::components::image::Placeholder;
+use banana_studio::tui::cost::PriceTable;
+use banana_studio::tui::event::ConnectionInfo;
+use banana_studio::tui::keymap::Keymap;
+use banana_studio::tui::theme::Theme;
+use banana_studio::tui::view;
+use bytes::Bytes;
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+// Measured with the binary's allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const SCREEN: (u16, u16) = (200, 60);
+
+/// A 1024×1024 JPEG of noise (about half a megabyte, like a 1K reply), made distinct per
+/// `seed` by trailing bytes, which decoders ignore.
+fn jpeg(base: &[u8], seed: u64) -> Blob {
+    let mut bytes = base.to_vec();
+    bytes.extend_from_slice(&seed.to_le_bytes());
+    Blob::from_bytes("image/jpeg", Bytes::from(bytes))
+}
+
+fn noise_jpeg() -> Vec<u8> {
+    let mut rng = fastrand::Rng::with_seed(6);
+    let picture =
+        image::RgbImage::from_fn(1024, 1024, |_, _| image::Rgb([rng.u8(..), rng.u8(..), 0]));
+    let mut out = Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 88)
+        .encode_image(&picture)
+        .expect("the bench picture encodes");
+    out.into_inner()
+}
+
+fn thought(text: &str) -> Part {
+    let mut part = Part::text(text);
+    part.thought = true;
+    part
+}
+
+/// A reply like Nano Banana Pro's: thoughts, signed text, a signed picture, sources, usage.
+fn reply(n: u64, image: Blob) -> ModelTurn {
+    let mut answer = Part::text(format!(
+        "Here is version {n} of the infographic: the title band is larger, the three panels \
+         keep their icons, and the legend now sits under the chart with the source named."
+    ));
+    answer.thought_signature = Some("c2lnbmF0dXJl".into());
+    let mut picture = Part::image(image);
+    picture.thought_signature = Some("c2lnbmF0dXJl".into());
+    let source = |uri: &str, title: &str| GroundingChunk {
+        web: Some(Source {
+            uri: Some(uri.into()),
+            title: Some(title.into()),
+        }),
+        ..GroundingChunk::default()
+    };
+    ModelTurn {
+        parts: vec![
+            thought(
+                "**Planning the composition**\n\nA bold title band, three panels with icons, \
+                 a bar chart of yearly production and a legend. Checking the figures first.",
+            ),
+            answer,
+            picture,
+        ],
+        finish_reason: Some("STOP".into()),
+        grounding: Some(GroundingMetadata {
+            web_search_queries: vec!["banana production by country".into()],
+            grounding_chunks: vec![
+                source("https://en.example.org/wiki/banana", "example.org"),
+                source("https://data.example.com/bananas", "data.example.com"),
+            ],
+            ..GroundingMetadata::default()
+        }),
+        usage: Some(UsageMetadata {
+            prompt_token_count: 300,
+            candidates_token_count: 1400,
+            total_token_count: 1700,
+            ..UsageMetadata::default()
+        }),
+        ..ModelTurn::default()
+    }
+}
+
+/// `exchanges` prompts, each answered with a reply carrying a picture from `image(n)`.
+fn conversation(exchanges: u64, mut image: impl FnMut(u64) -> Blob) -> Conversation {
+    let mut conversation = Conversation::new();
+    let mut parent = None;
+    for n in 0..exchanges {
+        let prompt = UserTurn {
+            parts: vec![Part::text(format!(
+                "Edit {n}: make the title bigger, keep the colours, and add a legend under \
+                 the chart that names the source of the figures."
+            ))],
+            settings: TurnSettings::default(),
+        };
+        let user = conversation
+            .add_user(parent, prompt, String::new())
+            .expect("alternates");
+        parent = Some(
+            conversation
+                .add_model(user, reply(n, image(n)), String::new())
+                .expect("alternates"),
+        );
+    }
+    conversation
+}
+
+fn app(name: String, conversation: Conversation) -> App {
+    let mut app = App::new(
+        name,
+        conversation,
+        TurnSettings::default(),
+        Some(ConnectionInfo {
+            provider: "demo".into(),
+            demo: true,
+            max_request_bytes: 100_000_000,
+        }),
+        Theme::default_dark(),
+        Keymap::default(),
+        PriceTable::default(),
+    );
+    app.size = SCREEN;
+    app
+}
+
+fn terminal() -> Terminal<TestBackend> {
+    Terminal::new(TestBackend::new(SCREEN.0, SCREEN.1)).expect("a test backend")
+}
+
+fn draw(terminal: &mut Terminal<TestBackend>, app: &App) {
+    terminal
+        .draw(|frame| view::draw(frame, app, &mut Placeholder))
+        .expect("a test backend draws");
+}
+
+fn render(c: &mut Criterion) {
+    let base = noise_jpeg();
+    // 100 prompts and 100 replies.
+    let app = app("bench".into(), conversation(100, |n| jpeg(&base, n)));
+    let mut terminal = terminal();
+    c.bench_function("render/200_turns_200x60", |b| {
+        b.iter(|| {
+            // A cleared screen makes the draw send every cell: the worst frame.
+            terminal.clear().expect("a test backend clears");
+            draw(&mut terminal, black_box(&app));
+        })
+    });
+}
+
+fn all_images_unloaded(conversation: &Conversation) -> bool {
+    conversation.parts().all(|part| match &part.content {
+        PartContent::Image(blob) => blob.loaded().is_none(),
+        _ => true,
+    })
+}
+
+fn session_open(c: &mut Criterion) {
+    let data = tempfile::tempdir().expect("a temporary directory");
+    let store = Store::new(data.path());
+    {
+        let base = noise_jpeg();
+        let mut session = store.create("bench").expect("creates");
+        session.conversation = conversation(50, |n| jpeg(&base, n));
+        session.save().expect("saves");
+    }
+    let open = || {
+        let session = store.open("bench").expect("opens");
+        let app = app(session.name.clone(), session.conversation.clone());
+        let mut terminal = terminal();
+        draw(&mut terminal, &app);
+        (session, app, terminal)
+    };
+    let (_, app, _) = open();
+    assert_eq!(app.conversation.parts().count(), 200);
+    assert!(
+        all_images_unloaded(&app.conversation),
+        "the first frame must not read pictures"
+    );
+    drop(app);
+    c.bench_function("session_open/50_images_to_first_frame", |b| {
+        // The session (and its lock) is dropped outside the measurement, before the next open.
+        b.iter_batched(|| (), |()| open(), BatchSize::PerIteration)
+    });
+}
+
+criterion_group!(benches, render, session_open);
+criterion_main!(benches);
