@@ -59,6 +59,58 @@ pub fn decode(bytes: &[u8]) -> Result<DynamicImage, PrepareError> {
     Ok(image)
 }
 
+/// Like [`decode`], but a JPEG far larger than `bounds` (pixels) is decoded at ½, ¼ or ⅛ of its
+/// size straight from its DCT blocks — several times faster than decoding all of a 4K picture
+/// to throw most of it away. The result is never smaller than the larger side of `bounds` on
+/// its own shorter side (EXIF may turn it a quarter), so downscaling it to `bounds` loses
+/// nothing. Anything else, or a JPEG this path cannot read, goes through [`decode`].
+pub fn decode_for(bytes: &[u8], bounds: (u32, u32)) -> Result<DynamicImage, PrepareError> {
+    match decode_jpeg_reduced(bytes, bounds) {
+        Some(image) => Ok(image),
+        None => decode(bytes),
+    }
+}
+
+fn decode_jpeg_reduced(bytes: &[u8], bounds: (u32, u32)) -> Option<DynamicImage> {
+    // jpeg-decoder pads a truncated file with grey instead of failing: only a file that ends
+    // with its end-of-image marker takes this path; the full decoder reports the rest.
+    let trimmed = bytes.trim_ascii_end();
+    if !bytes.starts_with(&[0xFF, 0xD8, 0xFF]) || !trimmed.ends_with(&[0xFF, 0xD9]) {
+        return None;
+    }
+    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    decoder.read_info().ok()?;
+    let info = decoder.info()?;
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    let needed = bounds.0.max(bounds.1).max(1);
+    let factor = [8u32, 4, 2]
+        .into_iter()
+        .find(|f| width.min(height) / f >= needed)?;
+    let wanted = |side: u32| u16::try_from(side.div_ceil(factor)).ok();
+    let (scaled_width, scaled_height) = decoder.scale(wanted(width)?, wanted(height)?).ok()?;
+    let pixels = decoder.decode().ok()?;
+    let (w, h) = (u32::from(scaled_width), u32::from(scaled_height));
+    let mut image = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => {
+            DynamicImage::ImageRgb8(RgbImage::from_raw(w, h, pixels)?)
+        }
+        jpeg_decoder::PixelFormat::L8 => {
+            DynamicImage::ImageLuma8(image::GrayImage::from_raw(w, h, pixels)?)
+        }
+        // CMYK and 16-bit JPEGs are rare: the full decoder handles them.
+        _ => return None,
+    };
+    // The orientation lives in EXIF; the image crate reads it from the headers alone.
+    let orientation = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()
+        .and_then(|reader| reader.into_decoder().ok())
+        .and_then(|mut decoder| decoder.orientation().ok())
+        .unwrap_or(Orientation::NoTransforms);
+    image.apply_orientation(orientation);
+    Some(image)
+}
+
 /// The largest size with the image's aspect ratio that fits in `bounds`, never larger than the
 /// image itself (upscaling is left to the terminal, which does it for free). At least 1×1.
 pub fn fit_within(image: (u32, u32), bounds: (u32, u32)) -> (u32, u32) {
@@ -141,7 +193,7 @@ pub fn pad_to(image: RgbaImage, size: (u32, u32)) -> RgbaImage {
 
 /// Decodes `bytes` and shrinks the picture to fit `bounds` (pixels), keeping its aspect ratio.
 pub fn prepare(bytes: &[u8], bounds: (u32, u32)) -> Result<RgbaImage, PrepareError> {
-    let image = decode(bytes)?;
+    let image = decode_for(bytes, bounds)?;
     let size = fit_within((image.width(), image.height()), bounds);
     downscale(&image, size)
 }
@@ -202,6 +254,29 @@ mod tests {
     #[test]
     fn a_4k_jpeg_is_downscaled_into_the_pixel_box() {
         check_4k(ImageFormat::Jpeg);
+    }
+
+    #[test]
+    fn a_big_jpeg_is_decoded_reduced_but_never_below_the_box() {
+        let jpeg = four_k(ImageFormat::Jpeg);
+        // A pane of 600×400 px: a quarter (1376×768) still covers it on the shorter side.
+        let reduced = decode_for(&jpeg, (600, 400)).unwrap();
+        assert_eq!((reduced.width(), reduced.height()), (1376, 768));
+        let rgb = reduced.to_rgb8();
+        assert!(rgb.get_pixel(10, 384)[0] > 180, "left half stays red");
+        assert!(rgb.get_pixel(1366, 384)[2] > 180, "right half stays blue");
+        // A box bigger than a half-size decode gets the full picture.
+        let full = decode_for(&jpeg, (3000, 2000)).unwrap();
+        assert_eq!((full.width(), full.height()), (5504, 3072));
+        // PNGs have no reduced decode.
+        let png = decode_for(&four_k(ImageFormat::Png), (600, 400)).unwrap();
+        assert_eq!((png.width(), png.height()), (5504, 3072));
+        // A truncated JPEG is left to the full decoder: same outcome as without the fast path.
+        let truncated = &jpeg[..jpeg.len() / 3];
+        assert_eq!(
+            decode_for(truncated, (600, 400)).map(|i| i.width()),
+            decode(truncated).map(|i| i.width())
+        );
     }
 
     #[test]

@@ -152,7 +152,6 @@ fn finish(
 /// Decode, fit, downscale, encode: everything slow, for one picture at one pane size.
 pub(crate) fn build(picker: &Picker, job: &Job) -> Result<(Protocol, usize), String> {
     let bytes = job.blob.bytes().map_err(|e| e.to_string())?;
-    let image = prepare::decode(&bytes).map_err(|e| e.to_string())?;
     let font = picker.font_size();
     let font = (font.width.max(1), font.height.max(1));
     let (cols, rows) = job.key.cells;
@@ -160,6 +159,7 @@ pub(crate) fn build(picker: &Picker, job: &Job) -> Result<(Protocol, usize), Str
         u32::from(cols) * u32::from(font.0),
         u32::from(rows) * u32::from(font.1),
     );
+    let image = prepare::decode_for(&bytes, bounds).map_err(|e| e.to_string())?;
     let image_size = (image.width(), image.height());
     if picker.protocol_type() == ProtocolType::Halfblocks {
         // Two pixels a cell whatever the picture's resolution: fill the pane (growing a small
