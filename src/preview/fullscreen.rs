@@ -87,6 +87,18 @@ fn printers(wanted_kitty: bool, wanted_iterm: bool) -> (bool, bool) {
 
 const HINT: &str = "press any key to return";
 
+/// Where the picture goes on a screen of `cells`, and the picture shrunk to fit there (the
+/// full-size one is dropped before anything is printed).
+fn shrink_to_screen(
+    image: image::DynamicImage,
+    cells: (u16, u16),
+    font: Option<(u16, u16)>,
+) -> io::Result<(Placement, image::RgbaImage)> {
+    let placement = place((image.width(), image.height()), cells, font);
+    let small = prepare::downscale(&image, placement.pixels).map_err(invalid)?;
+    Ok((placement, small))
+}
+
 /// The full-screen view: call after leaving the alternate screen and with the TUI's own input
 /// reader paused (this reads the key that closes the view). Clears the screen when done.
 pub(crate) fn show(blob: &Blob, picker: &Picker) -> io::Result<()> {
@@ -100,13 +112,7 @@ pub(crate) fn show(blob: &Blob, picker: &Picker) -> io::Result<()> {
     let font = picker.font_size();
     let font = (kitty || iterm).then_some((font.width, font.height));
     // The last row is for the hint.
-    let placement = place(
-        (image.width(), image.height()),
-        (cols, rows.saturating_sub(1)),
-        font,
-    );
-    let small = prepare::downscale(&image, placement.pixels).map_err(invalid)?;
-    drop(image);
+    let (placement, small) = shrink_to_screen(image, (cols, rows.saturating_sub(1)), font)?;
 
     let mut out = io::stdout();
     execute!(out, Clear(ClearType::All))?;
@@ -173,13 +179,7 @@ pub fn print_inline(blob: &Blob, choice: ImageProtocol) -> io::Result<()> {
             .unwrap_or((8, 16))
     });
     // Leave a line for the prompt that follows.
-    let placement = place(
-        (image.width(), image.height()),
-        (cols, rows.saturating_sub(2)),
-        font,
-    );
-    let small = prepare::downscale(&image, placement.pixels).map_err(invalid)?;
-    drop(image);
+    let (placement, small) = shrink_to_screen(image, (cols, rows.saturating_sub(2)), font)?;
     let config = viuer::Config {
         absolute_offset: false,
         width: Some(u32::from(placement.cells.0)),
