@@ -18,7 +18,7 @@ use super::app::{App, Overlay, Pane, update};
 use super::components::image::Placeholder;
 use super::components::path_prompt::{PathPrompt, PathPurpose};
 use super::components::session_picker::SessionPicker;
-use super::event::Event;
+use super::event::{Event, JobId};
 use super::theme::Theme;
 use super::view;
 use crate::conversation::{Part, PartContent, TurnBody};
@@ -153,15 +153,20 @@ fn mid_session() -> App {
     app
 }
 
-fn generating() -> App {
-    let mut app = mid_session();
+/// The mid-session app with `prompt` typed and sent; returns the running job.
+fn start_generation(app: &mut App, prompt: &str) -> JobId {
     app.set_input_text("");
     app.attachments.clear();
-    for c in "Add a caption in French".chars() {
-        press(&mut app, KeyCode::Char(c));
+    for c in prompt.chars() {
+        press(app, KeyCode::Char(c));
     }
-    press(&mut app, KeyCode::Enter);
-    let job = app.generation.as_ref().expect("running").job;
+    press(app, KeyCode::Enter);
+    app.generation.as_ref().expect("running").job
+}
+
+fn generating() -> App {
+    let mut app = mid_session();
+    let job = start_generation(&mut app, "Add a caption in French");
     let t0 = Instant::now();
     let mut thought = Part::text(
         "**Planning the caption**\n\nA short French caption under the title: « Tout sur la banane ».",
@@ -392,13 +397,7 @@ fn panes_alone() {
 #[test]
 fn retrying_shows_the_wait_and_the_attempt() {
     let mut app = mid_session();
-    app.set_input_text("");
-    app.attachments.clear();
-    for c in "Add a caption".chars() {
-        press(&mut app, KeyCode::Char(c));
-    }
-    press(&mut app, KeyCode::Enter);
-    let job = app.generation.as_ref().expect("running").job;
+    let job = start_generation(&mut app, "Add a caption");
     let t0 = Instant::now();
     update(
         &mut app,
