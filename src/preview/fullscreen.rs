@@ -87,6 +87,17 @@ fn printers(wanted_kitty: bool, wanted_iterm: bool) -> (bool, bool) {
 
 const HINT: &str = "press any key to return";
 
+/// viuer's settings for a picture of `placement.cells`, with the protocols it may use.
+fn viuer_config(placement: &Placement, kitty: bool, iterm: bool) -> viuer::Config {
+    viuer::Config {
+        width: Some(u32::from(placement.cells.0)),
+        height: Some(u32::from(placement.cells.1)),
+        use_kitty: kitty,
+        use_iterm: iterm,
+        ..viuer::Config::default()
+    }
+}
+
 /// Where the picture goes on a screen of `cells`, and the picture shrunk to fit there (the
 /// full-size one is dropped before anything is printed).
 fn shrink_to_screen(
@@ -120,11 +131,7 @@ pub(crate) fn show(blob: &Blob, picker: &Picker) -> io::Result<()> {
         absolute_offset: true,
         x: placement.offset.0,
         y: i16::try_from(placement.offset.1).unwrap_or(0),
-        width: Some(u32::from(placement.cells.0)),
-        height: Some(u32::from(placement.cells.1)),
-        use_kitty: kitty,
-        use_iterm: iterm,
-        ..viuer::Config::default()
+        ..viuer_config(&placement, kitty, iterm)
     };
     viuer::print(&DynamicImage::ImageRgba8(small), &config).map_err(viuer_error)?;
     let hint_x = cols.saturating_sub(HINT.len() as u16) / 2;
@@ -182,11 +189,7 @@ pub fn print_inline(blob: &Blob, choice: ImageProtocol) -> io::Result<()> {
     let (placement, small) = shrink_to_screen(image, (cols, rows.saturating_sub(2)), font)?;
     let config = viuer::Config {
         absolute_offset: false,
-        width: Some(u32::from(placement.cells.0)),
-        height: Some(u32::from(placement.cells.1)),
-        use_kitty: kitty,
-        use_iterm: iterm,
-        ..viuer::Config::default()
+        ..viuer_config(&placement, kitty, iterm)
     };
     viuer::print(&DynamicImage::ImageRgba8(small), &config).map_err(viuer_error)?;
     Ok(())
