@@ -1191,7 +1191,7 @@ fn google_image_gemini_3_1_flash_image_json() {
     let part = &response.candidates[0].content.as_ref().unwrap().parts[0];
     let inline = part.inline_data.as_ref().expect("inline data");
     assert_eq!(inline.mime_type, "image/jpeg");
-    assert_eq!(inline.data, "<redacted live image data; length=439196>");
+    assert_eq!(&*inline.data, b"<redacted live image data; length=439196>");
     assert!(
         matches!(inline.data, Cow::Borrowed(_)),
         "borrowed from the body"

@@ -5,8 +5,8 @@ use bytes::Bytes;
 use super::blob::Blob;
 use super::part::{Part, PartContent};
 use super::tree::ModelTurn;
-use crate::gemini::ApiError;
 use crate::gemini::wire::{GenerateContentResponse, WirePart};
+use crate::gemini::{ApiError, base64};
 
 /// Accumulates a reply. Parts are appended exactly as they arrive — a streamed text delta stays
 /// its own part, so each signature stays on the part that carried it; joining deltas is the
@@ -92,12 +92,13 @@ impl ReplyBuilder {
 
 fn convert_part(part: WirePart<'_>) -> Result<Part, ApiError> {
     let content = if let Some(inline) = part.inline_data {
-        let bytes = decode_base64(&inline.data).ok_or_else(|| ApiError::InvalidBody {
+        let bytes = base64::decode(&inline.data).ok_or_else(|| ApiError::InvalidBody {
             detail: format!(
                 "the {} data of a part is not valid base64",
                 inline.mime_type
             ),
-            first_bytes: inline.data.chars().take(60).collect(),
+            first_bytes: String::from_utf8_lossy(&inline.data[..inline.data.len().min(60)])
+                .into_owned(),
         })?;
         PartContent::Image(Blob::from_bytes(&inline.mime_type, Bytes::from(bytes)))
     } else if let Some(text) = part.text {
@@ -116,15 +117,6 @@ fn convert_part(part: WirePart<'_>) -> Result<Part, ApiError> {
             .map(|s| s.into_owned()),
         extra: part.other,
     })
-}
-
-/// Standard base64 as Google sends it; unpadded and URL-safe forms are accepted too.
-pub fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    use base64_simd::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
-    let input = text.as_bytes();
-    [STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD]
-        .iter()
-        .find_map(|engine| engine.decode_to_vec(input).ok())
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@ use serde_json::{Map, Value, json};
 
 use super::painter::{Scene, paint};
 use super::signature::{Signed, sign, verify};
-use crate::conversation::reply::decode_base64;
 use crate::conversation::settings::MODEL_PRESETS;
+use crate::gemini::base64;
 
 /// An HTTP error with Google's error envelope.
 #[derive(Debug)]
@@ -172,7 +172,7 @@ fn read_conversation(
                     .get("data")
                     .and_then(Value::as_str)
                     .unwrap_or_default();
-                let bytes = decode_base64(data).ok_or_else(|| {
+                let bytes = base64::decode(data.as_bytes()).ok_or_else(|| {
                     bad_request(format!(
                         "Invalid value at 'contents[{index}].parts[{part_index}].inline_data.data' (TYPE_BYTES), Base64 decoding failed"
                     ))
@@ -473,7 +473,7 @@ fn generate(
             let data = encode(&picture, mime);
             let mut part = json!({"inlineData": {"mimeType": mime, "data": data}});
             if gemini3 {
-                let bytes = decode_base64(&data).unwrap_or_default();
+                let bytes = base64::decode(data.as_bytes()).unwrap_or_default();
                 part["thoughtSignature"] = Value::String(sign(Signed::Image(&bytes)));
             }
             reply.answer_parts.push(part);

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 
 use super::error::ApiError;
 use super::sse::{SseDecoder, SseEvent};
-use super::wire::{GenerateContentResponse, describe_json_error, error_envelope};
+use super::wire::{GenerateContentResponse, describe_json_error};
 
 /// The secret. Its `Debug` never prints it; [`ApiKey::redact`] scrubs it from foreign text.
 #[derive(Clone, PartialEq, Eq)]
@@ -289,11 +289,15 @@ impl GeminiClient {
         data: &[u8],
         on_event: &mut (dyn FnMut(ClientEvent<'_>) -> Result<(), ApiError> + Send),
     ) -> Result<(), ApiError> {
-        if let Some(error) = self.envelope_error(data) {
-            return Err(error);
-        }
         match GenerateContentResponse::from_slice(data) {
-            Ok(response) => on_event(ClientEvent::Response(Box::new(response))),
+            Ok(mut response) => match response.take_error() {
+                // An error envelope with a success status: a streamed call answered by a plain
+                // error body, or an error event mid-stream.
+                Some(error) => Err(ApiError::from_error_body(200, &error, &|t: &str| {
+                    self.key.redact(t)
+                })),
+                None => on_event(ClientEvent::Response(Box::new(response))),
+            },
             Err(error) => Err(ApiError::InvalidBody {
                 detail: describe_json_error(&error),
                 first_bytes: self.key.redact(&first_chars(data, 120)),
@@ -316,17 +320,6 @@ impl GeminiClient {
             },
             (false, true) => ApiError::StreamBroken { detail },
         }
-    }
-
-    /// An error envelope that came with a success status (a streamed call answered by a plain
-    /// error body).
-    fn envelope_error(&self, body: &[u8]) -> Option<ApiError> {
-        let envelope = error_envelope(body)?;
-        Some(ApiError::from_error_body(
-            200,
-            &envelope.error,
-            &|t: &str| self.key.redact(t),
-        ))
     }
 }
 

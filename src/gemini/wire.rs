@@ -15,6 +15,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::lenient::null_as_default;
+use super::skeleton::Skeleton;
 
 // ---------------------------------------------------------------------------------------------
 // Responses
@@ -37,12 +38,94 @@ pub struct GenerateContentResponse<'a> {
     pub model_version: Option<String>,
     #[serde(default, alias = "response_id")]
     pub response_id: Option<String>,
+    /// Set when the body is Google's error envelope (also sent as an event mid-stream), so
+    /// that telling a reply from an error takes one parse, not two.
+    #[serde(default)]
+    pub error: Option<ErrorBody>,
 }
 
 impl<'a> GenerateContentResponse<'a> {
-    /// Parses a response body, borrowing large strings from `body`.
+    /// Parses a response body, borrowing large strings from `body`. Long strings are found
+    /// with a fast scan and kept out of serde's way ([`Skeleton`]); whenever that shortcut
+    /// cannot account for every one of them, the body is parsed as it is.
     pub fn from_slice(body: &'a [u8]) -> serde_json::Result<Self> {
+        if let Some(skeleton) = Skeleton::of(body)
+            && let Ok(response) = serde_json::from_slice::<GenerateContentResponse>(skeleton.text())
+            && let Some(response) = response.rebind(&mut Rebinder::new(&skeleton))
+        {
+            return Ok(response);
+        }
         serde_json::from_slice(body)
+    }
+
+    /// The same response with every borrowed string moved from the skeleton to the body.
+    fn rebind<'b>(self, to: &mut Rebinder<'_, 'b>) -> Option<GenerateContentResponse<'b>> {
+        let candidates = self
+            .candidates
+            .into_iter()
+            .map(|candidate| candidate.rebind(to))
+            .collect::<Option<_>>()?;
+        // A lifted string that no borrowed field took was copied as `""` into some owned
+        // field (a very long text, an unmodelled field): the skeleton's reading is wrong.
+        to.all_found()?;
+        Some(GenerateContentResponse {
+            candidates,
+            prompt_feedback: self.prompt_feedback,
+            usage_metadata: self.usage_metadata,
+            grounding_metadata: self.grounding_metadata,
+            model_version: self.model_version,
+            response_id: self.response_id,
+            error: self.error,
+        })
+    }
+
+    /// Google's error, if the body is an error envelope (`code` or `status` set).
+    pub fn take_error(&mut self) -> Option<ErrorBody> {
+        self.error
+            .take()
+            .filter(|error| error.code != 0 || !error.status.is_empty())
+    }
+}
+
+/// Moves strings that serde borrowed from a [`Skeleton`] to the body it was made from, and
+/// counts the lifted ones it meets.
+struct Rebinder<'s, 'b> {
+    skeleton: &'s Skeleton<'b>,
+    lifted_found: usize,
+}
+
+impl<'s, 'b> Rebinder<'s, 'b> {
+    fn new(skeleton: &'s Skeleton<'b>) -> Self {
+        Self {
+            skeleton,
+            lifted_found: 0,
+        }
+    }
+
+    fn bytes(&mut self, text: Cow<'_, [u8]>) -> Option<Cow<'b, [u8]>> {
+        Some(match text {
+            Cow::Owned(owned) => Cow::Owned(owned),
+            Cow::Borrowed(borrowed) => {
+                let (bytes, lifted) = self.skeleton.body_bytes(borrowed)?;
+                self.lifted_found += usize::from(lifted);
+                Cow::Borrowed(bytes)
+            }
+        })
+    }
+
+    fn str(&mut self, text: Cow<'_, str>) -> Option<Cow<'b, str>> {
+        Some(match text {
+            Cow::Owned(owned) => Cow::Owned(owned),
+            Cow::Borrowed(borrowed) => {
+                let (text, lifted) = self.skeleton.body_str(borrowed)?;
+                self.lifted_found += usize::from(lifted);
+                Cow::Borrowed(text)
+            }
+        })
+    }
+
+    fn all_found(&self) -> Option<()> {
+        (self.lifted_found == self.skeleton.lifted_count()).then_some(())
     }
 }
 
@@ -63,6 +146,29 @@ pub struct Candidate<'a> {
     pub safety_ratings: Vec<SafetyRating>,
     #[serde(default, alias = "grounding_metadata")]
     pub grounding_metadata: Option<GroundingMetadata>,
+}
+
+impl Candidate<'_> {
+    fn rebind<'b>(self, to: &mut Rebinder<'_, 'b>) -> Option<Candidate<'b>> {
+        let content = match self.content {
+            Some(content) => Some(Content {
+                role: content.role,
+                parts: content
+                    .parts
+                    .into_iter()
+                    .map(|part| part.rebind(to))
+                    .collect::<Option<_>>()?,
+            }),
+            None => None,
+        };
+        Some(Candidate {
+            content,
+            finish_reason: self.finish_reason,
+            finish_message: self.finish_message,
+            safety_ratings: self.safety_ratings,
+            grounding_metadata: self.grounding_metadata,
+        })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -86,14 +192,49 @@ pub struct WirePart<'a> {
     pub other: Map<String, Value>,
 }
 
+impl WirePart<'_> {
+    fn rebind<'b>(self, to: &mut Rebinder<'_, 'b>) -> Option<WirePart<'b>> {
+        let inline_data = match self.inline_data {
+            Some(inline) => Some(InlineData {
+                mime_type: inline.mime_type,
+                data: to.bytes(inline.data)?,
+            }),
+            None => None,
+        };
+        let thought_signature = match self.thought_signature {
+            Some(signature) => Some(to.str(signature)?),
+            None => None,
+        };
+        Some(WirePart {
+            text: self.text,
+            inline_data,
+            file_data: self.file_data,
+            thought: self.thought,
+            thought_signature,
+            other: self.other,
+        })
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InlineData<'a> {
     #[serde(default, alias = "mime_type")]
     pub mime_type: String,
-    /// Base64 text, borrowed from the body when it holds no JSON escapes.
-    #[serde(borrow)]
-    pub data: Cow<'a, str>,
+    /// Base64 text, borrowed from the body when it holds no JSON escapes. Bytes, not `str`:
+    /// the base64 decoder rejects anything outside its alphabet, so checking 10 MB for UTF-8
+    /// first would only cost time.
+    #[serde(borrow, deserialize_with = "borrowed_bytes")]
+    pub data: Cow<'a, [u8]>,
+}
+
+fn borrowed_bytes<'de: 'a, 'a, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Cow<'a, [u8]>, D::Error> {
+    Ok(match BorrowedStr::deserialize(deserializer)?.0 {
+        Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+        Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+    })
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -640,5 +781,83 @@ mod tests {
         );
         assert_eq!(parse_duration("-1s"), None);
         assert_eq!(parse_duration("soon"), None);
+    }
+
+    /// A reply whose image, signature and (optionally) other strings are `len` bytes long.
+    fn long_reply(len: usize, text: &str, extra: &str) -> (String, String, String) {
+        let data = "QUJD".repeat(len / 4);
+        let signature = "c2ln".repeat(len / 4);
+        let body = format!(
+            r#"{{"candidates":[{{"content":{{"role":"model","parts":[
+              {{"text":"{text}","thoughtSignature":"c2ln"}},
+              {{"inlineData":{{"mimeType":"image/png","data":"{data}"}},
+                "thoughtSignature":"{signature}"{extra}}}]}},
+              "finishReason":"STOP"}}],"modelVersion":"gemini-3-pro-image-preview"}}"#
+        );
+        (body, data, signature)
+    }
+
+    fn parts<'a>(response: &'a GenerateContentResponse<'_>) -> &'a [WirePart<'a>] {
+        &response.candidates[0].content.as_ref().unwrap().parts
+    }
+
+    #[test]
+    fn long_strings_are_borrowed_from_the_body_itself() {
+        let (body, data, signature) = long_reply(1 << 20, "hi", "");
+        let response = GenerateContentResponse::from_slice(body.as_bytes()).unwrap();
+        let image = &parts(&response)[1];
+        let inline = image.inline_data.as_ref().unwrap();
+        assert_eq!(&*inline.data, data.as_bytes());
+        assert_eq!(image.thought_signature.as_deref(), Some(&*signature));
+        let data_at = body.find(&data).unwrap();
+        match &inline.data {
+            Cow::Borrowed(bytes) => assert_eq!(bytes.as_ptr(), body[data_at..].as_ptr()),
+            Cow::Owned(_) => panic!("the image was copied"),
+        }
+        assert_eq!(parts(&response)[0].text.as_deref(), Some("hi"));
+        assert_eq!(
+            response.model_version.as_deref(),
+            Some("gemini-3-pro-image-preview")
+        );
+        assert_eq!(
+            response.candidates[0].finish_reason.as_deref(),
+            Some("STOP")
+        );
+    }
+
+    #[test]
+    fn long_strings_in_fields_that_own_their_text_are_kept_whole() {
+        let long_text = "word ".repeat(10_000);
+        let long_unmodelled = "x".repeat(50_000);
+        let extra = format!(r#","videoMetadata":{{"note":"{long_unmodelled}"}}"#);
+        let (body, data, _) = long_reply(1 << 16, &long_text, &extra);
+        let response = GenerateContentResponse::from_slice(body.as_bytes()).unwrap();
+        assert_eq!(parts(&response)[0].text.as_deref(), Some(&*long_text));
+        let image = &parts(&response)[1];
+        assert_eq!(image.other["videoMetadata"]["note"], long_unmodelled);
+        assert_eq!(&*image.inline_data.as_ref().unwrap().data, data.as_bytes());
+    }
+
+    #[test]
+    fn a_long_signature_with_a_raw_control_character_is_refused_as_serde_would() {
+        let (body, _, signature) = long_reply(1 << 16, "hi", "");
+        let broken = body.replacen(&signature, &format!("{signature}\u{1}"), 1);
+        let error = GenerateContentResponse::from_slice(broken.as_bytes()).unwrap_err();
+        assert!(error.to_string().contains("control character"), "{error}");
+    }
+
+    #[test]
+    fn an_error_envelope_is_read_in_the_same_parse() {
+        let mut response = GenerateContentResponse::from_slice(
+            br#"{"error":{"code":429,"message":"slow down","status":"RESOURCE_EXHAUSTED"}}"#,
+        )
+        .unwrap();
+        let error = response.take_error().unwrap();
+        assert_eq!(
+            (error.code, error.status.as_str()),
+            (429, "RESOURCE_EXHAUSTED")
+        );
+        let mut empty = GenerateContentResponse::from_slice(br#"{"error":{}}"#).unwrap();
+        assert!(empty.take_error().is_none());
     }
 }
