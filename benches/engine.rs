@@ -51,10 +51,13 @@ fn decode_body(body: &[u8]) -> ModelTurn {
     builder.finish(0).expect("bench body is complete")
 }
 
-fn decode_sse(stream: &[u8], read_size: usize) -> ModelTurn {
+/// The stream as the network hands it over: `read_size` chunks (here slices of one buffer; the
+/// client gets them from the HTTP stack as `Bytes` the same way).
+fn decode_sse(stream: &Bytes, read_size: usize) -> ModelTurn {
     let mut builder = ReplyBuilder::new();
     let mut decoder = SseDecoder::new();
-    for read in stream.chunks(read_size) {
+    for start in (0..stream.len()).step_by(read_size) {
+        let read = stream.slice(start..stream.len().min(start + read_size));
         for event in decoder.push(read) {
             if let SseEvent::Data(data) = event {
                 let response = GenerateContentResponse::from_slice(&data).expect("event parses");
@@ -65,12 +68,12 @@ fn decode_sse(stream: &[u8], read_size: usize) -> ModelTurn {
     builder.finish(0).expect("stream is complete")
 }
 
-fn sse_stream(body: &[u8]) -> Vec<u8> {
+fn sse_stream(body: &[u8]) -> Bytes {
     let mut stream = Vec::with_capacity(body.len() + 16);
     stream.extend_from_slice(b"data: ");
     stream.extend_from_slice(body);
     stream.extend_from_slice(b"\r\n\r\n");
-    stream
+    Bytes::from(stream)
 }
 
 /// Ten edit turns, each reply with a signed 2K image, ready for an eleventh prompt.

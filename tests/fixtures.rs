@@ -127,7 +127,7 @@ fn decode_sse(body: &[u8], chunk: usize) -> (Vec<SseEvent>, Vec<u8>) {
     let mut decoder = SseDecoder::new();
     let mut events = Vec::new();
     for piece in body.chunks(chunk.max(1)) {
-        events.extend(decoder.push(piece));
+        events.extend(decoder.push(Bytes::copy_from_slice(piece)));
     }
     let (last, rest) = decoder.finish();
     events.extend(last);

@@ -6,6 +6,7 @@
 use banana_studio::conversation::{ModelTurn, ReplyBuilder};
 use banana_studio::gemini::sse::{SseDecoder, SseEvent};
 use banana_studio::gemini::wire::GenerateContentResponse;
+use bytes::Bytes;
 use proptest::prelude::*;
 
 /// Feeds `body` split at `cuts` and builds the reply; errors are fine, panics are not.
@@ -19,7 +20,7 @@ fn decode(body: &[u8], cuts: &[usize]) -> Result<ModelTurn, String> {
     points.push(body.len());
     for point in points {
         if point > start {
-            events.extend(decoder.push(&body[start..point]));
+            events.extend(decoder.push(Bytes::copy_from_slice(&body[start..point])));
             start = point;
         }
     }

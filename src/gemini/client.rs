@@ -12,6 +12,9 @@ use super::error::ApiError;
 use super::sse::{SseDecoder, SseEvent};
 use super::wire::{GenerateContentResponse, describe_json_error};
 
+/// The most a unary reply's buffer is sized for up front; a larger body still grows past it.
+const MAX_PRESIZE: u64 = 256 * 1024 * 1024;
+
 /// The secret. Its `Debug` never prints it; [`ApiKey::redact`] scrubs it from foreign text.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiKey(String);
@@ -246,9 +249,15 @@ impl GeminiClient {
         on_event: &mut (dyn FnMut(ClientEvent<'_>) -> Result<(), ApiError> + Send),
     ) -> Result<(), ApiError> {
         on_event(ClientEvent::Receiving)?;
+        // Sized once from Content-Length (bounded: the header is the server's word), so a
+        // 12 MB body is not copied through a series of doubling buffers.
+        let expected = match mode {
+            Mode::Unary => response.content_length().unwrap_or(0).min(MAX_PRESIZE),
+            Mode::Streaming => 0,
+        };
+        let mut whole = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
         let mut stream = response.bytes_stream();
         let mut received: u64 = 0;
-        let mut whole = Vec::new();
         let mut sse = SseDecoder::new();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| self.reqwest_error(&e, true))?;
@@ -257,7 +266,7 @@ impl GeminiClient {
             match mode {
                 Mode::Unary => whole.extend_from_slice(&chunk),
                 Mode::Streaming => {
-                    for event in sse.push(&chunk) {
+                    for event in sse.push(chunk) {
                         match event {
                             SseEvent::Data(data) => self.deliver(&data, on_event)?,
                             SseEvent::Done => return Ok(()),

@@ -95,11 +95,20 @@ impl<'b> Skeleton<'b> {
     /// characters, as serde would have required.
     pub fn body_str(&self, borrowed: &str) -> Option<(&'b str, bool)> {
         let (bytes, lifted) = self.body_bytes(borrowed.as_bytes())?;
-        if lifted && bytes.iter().any(|&b| b < 0x20) {
+        if lifted && has_control_characters(bytes) {
             return None;
         }
         Some((std::str::from_utf8(bytes).ok()?, lifted))
     }
+}
+
+/// Whether any byte is below 0x20. Checked a block at a time without stopping early, which
+/// the compiler turns into SIMD: a byte-by-byte `any` made two 600 KB signatures cost a third
+/// as much as decoding the 11 MB image.
+fn has_control_characters(bytes: &[u8]) -> bool {
+    bytes
+        .chunks(256)
+        .any(|block| block.iter().fold(false, |seen, &b| seen | (b < 0x20)))
 }
 
 /// The content spans of the strings without escapes that are at least [`LIFT_AT`] long, or

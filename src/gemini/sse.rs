@@ -1,8 +1,9 @@
 //! A Server-Sent Events decoder for `streamGenerateContent?alt=sse`.
 //!
-//! Bytes go in as the network delivers them; whole events come out. There is no line-length
-//! limit (one image event is tens of MB) and every byte is scanned once: the decoder remembers
-//! where it stopped looking for a line end, so a 30 MB line fed in 16 KB reads costs linear time.
+//! Chunks go in as the network delivers them; whole events come out. There is no line-length
+//! limit (one image event is tens of MB). A line that spans many chunks is kept as those chunks
+//! (no copy) until its end arrives, then joined once into a buffer of exactly its size: a
+//! growing buffer would copy a 30 MB line about twice over and page-fault each new block.
 
 use bytes::{Bytes, BytesMut};
 
@@ -10,7 +11,7 @@ use bytes::{Bytes, BytesMut};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SseEvent {
     /// The `data:` lines of one event, joined by `\n`. A one-line event (every event of this
-    /// API) is a slice of the receive buffer, not a copy.
+    /// API) is the received line itself, not a further copy.
     Data(Bytes),
     /// `data: [DONE]`, which some relays send last.
     Done,
@@ -18,10 +19,8 @@ pub enum SseEvent {
 
 #[derive(Debug, Default)]
 pub struct SseDecoder {
-    /// Bytes of the line being read; complete lines are split off the front.
-    buf: BytesMut,
-    /// Where to resume looking for `\n` in `buf`.
-    scan_from: usize,
+    /// The line being read, as the pieces of the chunks it arrived in.
+    line: Vec<Bytes>,
     /// Data of the event being read, if it has a `data:` line yet.
     data: Option<Bytes>,
     /// Until the first `data:` line, every line is kept: the body may be a plain JSON error.
@@ -34,31 +33,46 @@ impl SseDecoder {
         Self::default()
     }
 
-    /// Feeds bytes; returns the events they completed.
-    pub fn push(&mut self, bytes: &[u8]) -> Vec<SseEvent> {
-        self.buf.extend_from_slice(bytes);
+    /// Feeds one chunk; returns the events it completed.
+    pub fn push(&mut self, mut chunk: Bytes) -> Vec<SseEvent> {
         let mut events = Vec::new();
-        while let Some(offset) = memchr::memchr(b'\n', &self.buf[self.scan_from..]) {
-            let line = self.buf.split_to(self.scan_from + offset + 1).freeze();
-            self.scan_from = 0;
+        while let Some(end) = memchr::memchr(b'\n', &chunk) {
+            let line = self.join_line(chunk.split_to(end + 1));
             if let Some(event) = self.take_line(line) {
                 events.push(event);
             }
         }
-        self.scan_from = self.buf.len();
+        if !chunk.is_empty() {
+            self.line.push(chunk);
+        }
         events
+    }
+
+    /// The line read so far followed by `last`, as one buffer.
+    fn join_line(&mut self, last: Bytes) -> Bytes {
+        if self.line.is_empty() {
+            return last;
+        }
+        let len = self.line.iter().map(Bytes::len).sum::<usize>() + last.len();
+        let mut joined = BytesMut::with_capacity(len);
+        for piece in self.line.drain(..) {
+            joined.extend_from_slice(&piece);
+        }
+        joined.extend_from_slice(&last);
+        joined.freeze()
     }
 
     /// Ends the stream: returns an event left without its closing blank line (a server that
     /// closes right after the last `data:` line), and the bytes that were not part of an event:
     /// the whole body when it held no event at all.
     pub fn finish(mut self) -> (Option<SseEvent>, Vec<u8>) {
-        if self.buf.starts_with(b"data:") {
-            let line = std::mem::take(&mut self.buf).freeze();
-            self.take_line(line);
-        }
+        let line = self.join_line(Bytes::new());
         let mut rest = std::mem::take(&mut self.preamble);
-        rest.extend_from_slice(&self.buf);
+        if line.starts_with(b"data:") {
+            self.take_line(line);
+        } else {
+            rest.extend_from_slice(&line);
+        }
         (self.data.take().map(Self::classify), rest)
     }
 
@@ -117,8 +131,9 @@ mod tests {
     fn decode_in_chunks(body: &[u8], chunk: usize) -> Vec<SseEvent> {
         let mut decoder = SseDecoder::new();
         let mut events = Vec::new();
-        for piece in body.chunks(chunk.max(1)) {
-            events.extend(decoder.push(piece));
+        let body = Bytes::copy_from_slice(body);
+        for start in (0..body.len()).step_by(chunk.max(1)) {
+            events.extend(decoder.push(body.slice(start..body.len().min(start + chunk))));
         }
         let (last, _) = decoder.finish();
         events.extend(last);
@@ -158,7 +173,11 @@ mod tests {
     #[test]
     fn event_without_closing_blank_line_is_returned_by_finish() {
         let mut decoder = SseDecoder::new();
-        assert!(decoder.push(b"data: {\"x\":1}").is_empty());
+        assert!(
+            decoder
+                .push(Bytes::from_static(b"data: {\"x\":1}"))
+                .is_empty()
+        );
         let (last, rest) = decoder.finish();
         assert_eq!(last, Some(SseEvent::Data(Bytes::from_static(b"{\"x\":1}"))));
         assert!(rest.is_empty());
@@ -168,7 +187,7 @@ mod tests {
     fn plain_json_body_is_left_over_and_flagged() {
         let body = b"{\n  \"error\": {\"code\": 400}\n}\n";
         let mut decoder = SseDecoder::new();
-        assert!(decoder.push(body).is_empty());
+        assert!(decoder.push(Bytes::from_static(body)).is_empty());
         assert!(!decoder.saw_data());
         let (last, rest) = decoder.finish();
         assert_eq!(last, None);
