@@ -7,6 +7,7 @@
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
@@ -19,6 +20,7 @@ pub struct Blob {
 }
 
 struct BlobInner {
+    id: u64,
     mime_type: String,
     size: u64,
     dimensions: Option<(u32, u32)>,
@@ -77,8 +79,10 @@ impl Blob {
     }
 
     fn new(mime_type: String, size: u64, dimensions: Option<(u32, u32)>) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Self {
             inner: Arc::new(BlobInner {
+                id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
                 mime_type,
                 size,
                 dimensions,
@@ -115,6 +119,12 @@ impl Blob {
                 )
             })
             .clone()
+    }
+
+    /// A number no other blob in this process has (clones share it). The preview cache is
+    /// keyed by it: telling pictures apart needs no SHA-256 of 40 MB of PNG.
+    pub fn id(&self) -> u64 {
+        self.inner.id
     }
 
     pub fn mime_type(&self) -> &str {

@@ -1,23 +1,21 @@
 //! A small least-recently-used cache bounded by an estimate of the bytes its values hold.
 //!
-//! A preview is keyed by the image's SHA-256 and the pane size in cells: the same picture at
+//! A preview is keyed by the image ([`Blob::id`](crate::conversation::Blob::id)) and the pane
+//! size in cells: the same picture at
 //! another size is another entry, so flipping between two layouts costs nothing the second
 //! time. A handful of entries at most, so a vector in recency order beats a linked map.
 
 /// Key of one prepared preview.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CacheKey {
-    pub sha256: String,
+    pub blob: u64,
     /// Width and height of the pane, in cells.
     pub cells: (u16, u16),
 }
 
 impl CacheKey {
-    pub fn new(sha256: &str, cells: (u16, u16)) -> Self {
-        Self {
-            sha256: sha256.to_string(),
-            cells,
-        }
+    pub fn new(blob: u64, cells: (u16, u16)) -> Self {
+        Self { blob, cells }
     }
 }
 
@@ -114,12 +112,12 @@ mod tests {
     #[test]
     fn the_same_key_hits_and_another_size_misses() {
         let mut cache = Lru::new(1000);
-        cache.insert(CacheKey::new("aa", (80, 24)), "small", 100);
-        assert_eq!(cache.get(&CacheKey::new("aa", (80, 24))), Some(&"small"));
-        assert_eq!(cache.get(&CacheKey::new("aa", (81, 24))), None);
-        assert_eq!(cache.get(&CacheKey::new("bb", (80, 24))), None);
+        cache.insert(CacheKey::new(1, (80, 24)), "small", 100);
+        assert_eq!(cache.get(&CacheKey::new(1, (80, 24))), Some(&"small"));
+        assert_eq!(cache.get(&CacheKey::new(1, (81, 24))), None);
+        assert_eq!(cache.get(&CacheKey::new(2, (80, 24))), None);
         // Any size of the same picture can stand in while the new size is prepared.
-        assert_eq!(cache.find_recent(|k| k.sha256 == "aa"), Some(&"small"));
+        assert_eq!(cache.find_recent(|k| k.blob == 1), Some(&"small"));
     }
 
     #[test]

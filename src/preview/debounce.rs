@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 struct Pending<T> {
-    id: String,
+    id: u64,
     size: (u16, u16),
     due: Instant,
     job: T,
@@ -41,7 +41,7 @@ impl<T> Debouncer<T> {
     /// dropped and keeps its original due time.
     pub fn observe(
         &mut self,
-        id: &str,
+        id: u64,
         size: (u16, u16),
         job: T,
         now: Instant,
@@ -56,12 +56,7 @@ impl<T> Debouncer<T> {
             return Some(std::mem::replace(&mut pending.job, job));
         }
         let due = if urgent { now } else { now + self.delay };
-        self.pending.push(Pending {
-            id: id.to_string(),
-            size,
-            due,
-            job,
-        });
+        self.pending.push(Pending { id, size, due, job });
         if self.pending.len() > self.capacity {
             return Some(self.pending.remove(0).job);
         }
@@ -105,11 +100,11 @@ mod tests {
     fn a_resize_waits_until_the_size_is_stable() {
         let t0 = Instant::now();
         let mut debouncer = Debouncer::new(DELAY, 4);
-        assert_eq!(debouncer.observe("a", (80, 24), 1, t0, false), None);
+        assert_eq!(debouncer.observe(1, (80, 24), 1, t0, false), None);
         assert_eq!(debouncer.take_due(t0 + ms(50)), None);
         // The size changes again before it settled: the wait starts over.
         assert_eq!(
-            debouncer.observe("a", (81, 24), 2, t0 + ms(60), false),
+            debouncer.observe(1, (81, 24), 2, t0 + ms(60), false),
             Some(1)
         );
         assert_eq!(debouncer.take_due(t0 + ms(120)), None);
@@ -123,12 +118,9 @@ mod tests {
     fn asking_again_for_the_same_size_does_not_restart_the_wait() {
         let t0 = Instant::now();
         let mut debouncer = Debouncer::new(DELAY, 4);
-        debouncer.observe("a", (80, 24), 1, t0, false);
+        debouncer.observe(1, (80, 24), 1, t0, false);
         // Every frame asks again; that must not postpone the picture forever.
-        assert_eq!(
-            debouncer.observe("a", (80, 24), 9, t0 + ms(90), false),
-            None
-        );
+        assert_eq!(debouncer.observe(1, (80, 24), 9, t0 + ms(90), false), None);
         assert_eq!(debouncer.take_due(t0 + ms(100)), Some(1));
     }
 
@@ -136,7 +128,7 @@ mod tests {
     fn a_first_picture_is_due_at_once() {
         let t0 = Instant::now();
         let mut debouncer = Debouncer::new(DELAY, 4);
-        debouncer.observe("a", (80, 24), 1, t0, true);
+        debouncer.observe(1, (80, 24), 1, t0, true);
         assert_eq!(debouncer.take_due(t0), Some(1));
     }
 
@@ -144,9 +136,9 @@ mod tests {
     fn the_latest_due_picture_goes_first_and_capacity_drops_the_oldest() {
         let t0 = Instant::now();
         let mut debouncer = Debouncer::new(DELAY, 2);
-        debouncer.observe("a", (10, 10), 1, t0, true);
-        debouncer.observe("b", (10, 10), 2, t0, true);
-        assert_eq!(debouncer.observe("c", (10, 10), 3, t0, true), Some(1));
+        debouncer.observe(1, (10, 10), 1, t0, true);
+        debouncer.observe(2, (10, 10), 2, t0, true);
+        assert_eq!(debouncer.observe(3, (10, 10), 3, t0, true), Some(1));
         assert_eq!(debouncer.len(), 2);
         assert_eq!(debouncer.take_due(t0), Some(3));
         assert_eq!(debouncer.take_due(t0), Some(2));

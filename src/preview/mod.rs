@@ -43,7 +43,8 @@ pub use worker::{CACHE_BUDGET, RESIZE_SETTLE};
 /// the TUI should redraw.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreviewReady {
-    pub sha256: String,
+    /// [`Blob::id`] of the picture.
+    pub blob: u64,
     /// Pane size in cells.
     pub cells: (u16, u16),
 }
@@ -106,20 +107,17 @@ impl Previewer {
         let Some(jobs) = &self.jobs else {
             return;
         };
-        let key = CacheKey::new(blob.sha256(), (area.width, area.height));
+        let key = CacheKey::new(blob.id(), (area.width, area.height));
         let urgent = {
             let mut shared = lock(&self.shared);
-            if shared.failures.contains_key(&key.sha256)
+            if shared.failures.contains_key(&key.blob)
                 || shared.cache.contains(&key)
                 || shared.in_flight.contains(&key)
             {
                 return;
             }
             shared.in_flight.insert(key.clone());
-            shared
-                .cache
-                .find_recent(|k| k.sha256 == key.sha256)
-                .is_none()
+            shared.cache.find_recent(|k| k.blob == key.blob).is_none()
         };
         let job = Job {
             blob: blob.clone(),
@@ -140,13 +138,13 @@ impl Previewer {
         if area.is_empty() {
             return;
         }
-        let key = CacheKey::new(blob.sha256(), (area.width, area.height));
+        let key = CacheKey::new(blob.id(), (area.width, area.height));
         {
             let mut shared = lock(&self.shared);
             let failure = self
                 .broken
                 .as_ref()
-                .or_else(|| shared.failures.get(&key.sha256));
+                .or_else(|| shared.failures.get(&key.blob));
             if let Some(reason) = failure {
                 message(frame, area, &format!("cannot preview: {reason}"));
                 return;
@@ -158,7 +156,7 @@ impl Previewer {
                 // settles; sixel and iTerm2 cannot clip, so they only stand in when they fit.
                 let stand_in = shared
                     .cache
-                    .find_recent(|k| k.sha256 == key.sha256)
+                    .find_recent(|k| k.blob == key.blob)
                     .filter(|p| can_clip(p) || fits(area, p.size()));
                 match stand_in {
                     Some(protocol) => frame.render_widget(
@@ -290,7 +288,7 @@ mod tests {
         assert_eq!(painted(&first, COLOUR), 0);
 
         let ready = wait_ready(&mut rx);
-        assert_eq!(ready.sha256, blob.sha256());
+        assert_eq!(ready.blob, blob.id());
         assert_eq!(ready.cells, (40, 20));
 
         terminal.draw(|f| previewer.render(f, area, &blob)).unwrap();

@@ -42,8 +42,8 @@ const MAX_FAILURES: usize = 64;
 /// decoding.
 pub(crate) struct Shared {
     pub cache: Lru<CacheKey, Protocol>,
-    /// Why a picture cannot be shown, by SHA-256: a corrupt image fails at every size.
-    pub failures: HashMap<String, String>,
+    /// Why a picture cannot be shown, by [`Blob::id`]: a corrupt image fails at every size.
+    pub failures: HashMap<u64, String>,
     /// Asked for and neither ready nor dropped yet, so a redraw does not ask twice.
     pub in_flight: HashSet<CacheKey>,
 }
@@ -57,11 +57,11 @@ impl Shared {
         }
     }
 
-    fn fail(&mut self, sha256: String, reason: String) {
+    fn fail(&mut self, blob: u64, reason: String) {
         if self.failures.len() >= MAX_FAILURES {
             self.failures.clear();
         }
-        self.failures.insert(sha256, reason);
+        self.failures.insert(blob, reason);
     }
 }
 
@@ -113,9 +113,9 @@ fn run(
         };
         // Take everything already queued before choosing: the newest request wins.
         for job in first.into_iter().chain(jobs.try_iter()) {
-            let (sha256, cells) = (job.key.sha256.clone(), job.key.cells);
+            let (blob, cells) = (job.key.blob, job.key.cells);
             let (at, urgent) = (job.requested_at, job.urgent);
-            if let Some(dropped) = debouncer.observe(&sha256, cells, job, at, urgent) {
+            if let Some(dropped) = debouncer.observe(blob, cells, job, at, urgent) {
                 lock(shared).in_flight.remove(&dropped.key);
             }
         }
@@ -139,12 +139,12 @@ fn finish(
         shared.in_flight.remove(&job.key);
         match outcome {
             Ok((protocol, cost)) => shared.cache.insert(job.key.clone(), protocol, cost),
-            Err(reason) => shared.fail(job.key.sha256.clone(), reason),
+            Err(reason) => shared.fail(job.key.blob, reason),
         }
     }
     // The UI may have quit already; then nobody needs to know.
     let _ = ready.send(PreviewReady {
-        sha256: job.key.sha256,
+        blob: job.key.blob,
         cells: job.key.cells,
     });
 }
@@ -226,7 +226,7 @@ mod tests {
     fn job(blob: &Blob, cells: (u16, u16)) -> Job {
         Job {
             blob: blob.clone(),
-            key: CacheKey::new(blob.sha256(), cells),
+            key: CacheKey::new(blob.id(), cells),
             requested_at: Instant::now(),
             urgent: true,
         }

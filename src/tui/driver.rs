@@ -343,9 +343,9 @@ impl Driver {
                 let task = tokio::spawn(async move {
                     let progress_tx = tx.clone();
                     let mut on_progress = move |progress: turn::Progress| {
-                        // The preview keys pictures by SHA-256: hash them here, on a runtime
-                        // worker, so the UI thread never hashes a 30 MB image when it first
-                        // draws it (that stalled the event loop for tens of milliseconds).
+                        // Saving names image files by SHA-256: hash each image here, on a
+                        // runtime worker, so nothing on the UI thread ever hashes a 30 MB
+                        // image (that once stalled the event loop for tens of ms).
                         if let turn::Progress::Parts(parts) = &progress {
                             for blob in parts.iter().filter_map(Part::as_image) {
                                 blob.sha256();
