@@ -1,6 +1,7 @@
 //! The command line: arguments, and wiring config, provider, client and store together for
 //! the headless commands and the studio.
 
+mod demo_server;
 mod send;
 mod sessions;
 
@@ -77,6 +78,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the offline demo model as its own server, for scripts and measurements
+    #[command(
+        long_about = "Run the offline demo model as its own server, for scripts and \
+measurements.
+
+Listens on 127.0.0.1 and prints one line on stdout with what a client needs, e.g.
+  BANANA_BASE_URL=http://127.0.0.1:41234 GEMINI_API_KEY=demo-key
+(the demo's key is a public constant, not a secret), then serves until SIGTERM or SIGINT and \
+exits 0. One line per request goes to stderr. Reads the same BANANA_DEMO_FAULTS, \
+BANANA_DEMO_FULL_SIZE, BANANA_DEMO_CHUNK_DELAY_MS and BANANA_DEMO_GRAIN variables as --demo.
+
+Unlike --demo, which runs the demo inside the client, this keeps the demo's painting and \
+encoding out of the client's memory and CPU figures."
+    )]
+    DemoServer {
+        /// Port on 127.0.0.1; 0 picks a free one
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        port: u16,
+    },
 }
 
 /// A problem worth a clear sentence and a non-zero exit, never a panic.
@@ -106,6 +126,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Some(Command::Send(args)) => runtime.block_on(send::run(&cli.global, *args)),
         Some(Command::Sessions { json }) => sessions::run(&cli.global, json),
+        Some(Command::DemoServer { port }) => runtime.block_on(demo_server::run(port)),
         None => runtime.block_on(crate::tui::run(&cli.global, &cli.studio)),
     }
 }

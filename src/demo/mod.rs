@@ -3,7 +3,8 @@
 //! API, draws deterministic pictures that follow the conversation, and injects faults on request.
 //!
 //! `--demo` runs it in-process so a new user can try everything without a key; the tests use it
-//! as the test double and read back what it received.
+//! as the test double and read back what it received; `banana-studio demo-server` runs it as a
+//! process of its own (scripts, and measuring the client without the server's memory).
 
 pub mod faults;
 pub mod model;
@@ -16,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -42,6 +43,9 @@ pub struct DemoOptions {
     /// Noise over the final picture, so it barely compresses: a full-size 4K reply of about
     /// 30 MB, the large response of `scripts/bench-e2e.sh`.
     pub grain: bool,
+    /// One line on stderr per request: what was asked, the status and the body size (the
+    /// `demo-server` command; in-process, stderr belongs to the studio or `send`).
+    pub log_requests: bool,
 }
 
 impl DemoOptions {
@@ -64,6 +68,7 @@ impl DemoOptions {
             full_size,
             chunk_delay,
             grain,
+            log_requests: false,
         })
     }
 }
@@ -88,6 +93,7 @@ struct DemoState {
     full_size: bool,
     chunk_delay: Duration,
     grain: bool,
+    log_requests: bool,
 }
 
 /// A running demo server; dropping it stops it.
@@ -100,18 +106,24 @@ pub struct DemoServer {
 impl DemoServer {
     /// Binds 127.0.0.1 on a free port and serves on the current tokio runtime.
     pub async fn start(options: DemoOptions) -> io::Result<Self> {
+        Self::start_at(options, 0).await
+    }
+
+    /// Like [`DemoServer::start`] on a chosen port of 127.0.0.1 (0: any free one).
+    pub async fn start_at(options: DemoOptions, port: u16) -> io::Result<Self> {
         let state = Arc::new(DemoState {
             faults: Mutex::new(options.faults.into()),
             requests: Mutex::new(Vec::new()),
             full_size: options.full_size,
             grain: options.grain,
             chunk_delay: options.chunk_delay,
+            log_requests: options.log_requests,
         });
         let app = Router::new()
             .route("/v1beta/models/{*call}", post(handle))
             .layer(DefaultBodyLimit::disable())
             .with_state(state.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let base_url = format!("http://{}", listener.local_addr()?);
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -158,6 +170,37 @@ impl Drop for DemoServer {
 }
 
 async fn handle(
+    State(state): State<Arc<DemoState>>,
+    Path(call): Path<String>,
+    query: RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let log = state.log_requests.then(|| call.clone());
+    let response = respond(State(state), Path(call), query, headers, body).await;
+    if let Some(call) = log {
+        // Whole bodies know their size; streamed ones carry the sum of their pieces.
+        let bytes = response
+            .body()
+            .size_hint()
+            .exact()
+            .or_else(|| response.extensions().get::<BodyBytes>().map(|b| b.0 as u64));
+        let size = bytes.map_or_else(|| "unknown".to_string(), |b| b.to_string());
+        eprintln!(
+            "demo-server: POST {} -> {}, {size} body bytes",
+            // The path comes from the client: no control characters reach the terminal.
+            call.escape_debug(),
+            response.status().as_u16()
+        );
+    }
+    response
+}
+
+/// The body size of a streamed response, for the request log.
+#[derive(Debug, Clone, Copy)]
+struct BodyBytes(usize);
+
+async fn respond(
     State(state): State<Arc<DemoState>>,
     Path(call): Path<String>,
     RawQuery(query): RawQuery,
@@ -341,6 +384,7 @@ fn streamed_response(
     delay: Duration,
     interruption: Option<(usize, Interruption)>,
 ) -> Response {
+    let total = pieces.iter().map(Bytes::len).sum();
     let stream = futures_util::stream::unfold(
         (pieces.into_iter(), 0usize),
         move |(mut pieces, sent)| async move {
@@ -375,5 +419,6 @@ fn streamed_response(
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response.extensions_mut().insert(BodyBytes(total));
     response
 }
