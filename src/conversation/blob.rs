@@ -236,11 +236,28 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Pixel size from the image header; `None` for bytes that are no image we can read.
 pub fn image_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
+    // image's JPEG decoder copies the whole file into a buffer of its own before it reads the
+    // header: a second copy of every reply's image (26 MB for a grainy 4K one), at the moment
+    // the response and its decoded bytes are both still held. jpeg-decoder reads the header in
+    // place; image remains the fallback for the JPEGs it refuses and for other formats.
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+        && let Some(size) = jpeg_dimensions(bytes)
+    {
+        return Some(size);
+    }
     image::ImageReader::new(io::Cursor::new(bytes))
         .with_guessed_format()
         .ok()?
         .into_dimensions()
         .ok()
+}
+
+/// Reads up to the frame header only (`read_info` stops there).
+fn jpeg_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
+    let mut decoder = jpeg_decoder::Decoder::new(io::Cursor::new(bytes));
+    decoder.read_info().ok()?;
+    let info = decoder.info()?;
+    Some((u32::from(info.width), u32::from(info.height)))
 }
 
 pub fn extension_for(mime_type: &str) -> &'static str {
@@ -273,6 +290,19 @@ mod tests {
         let tampered = Blob::stored(original.meta(), path);
         let error = tampered.bytes().unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::InvalidData);
+    }
+
+    #[test]
+    fn jpeg_dimensions_come_from_the_header_alone() {
+        let mut jpeg = Vec::new();
+        image::RgbImage::from_pixel(37, 21, image::Rgb([200, 120, 40]))
+            .write_to(&mut io::Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+            .unwrap();
+        assert_eq!(image_dimensions(&jpeg), Some((37, 21)));
+        // Everything after the frame header is never read.
+        let sof = jpeg.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+        assert_eq!(image_dimensions(&jpeg[..sof + 19]), Some((37, 21)));
+        assert_eq!(image_dimensions(b"\xFF\xD8\xFFnot a jpeg"), None);
     }
 
     #[test]
