@@ -4,8 +4,18 @@
 //! limit (one image event is tens of MB). A line that spans many chunks is kept as those chunks
 //! (no copy) until its end arrives, then joined once into a buffer of exactly its size: a
 //! growing buffer would copy a 30 MB line about twice over and page-fault each new block.
+//! Past [`LONG_LINE`] a line is copied out of its chunks as they arrive instead (see
+//! [`SseDecoder::keep`]), so the chunks are not held.
 
 use bytes::{Bytes, BytesMut};
+
+/// A line longer than this is gathered in a buffer of its own rather than as its chunks.
+const LONG_LINE: usize = 1 << 20;
+/// That buffer's first size: a 4K reply's image is about 10-16 MB of base64, so it usually
+/// never has to grow.
+const LONG_LINE_START: usize = 16 << 20;
+/// The most that buffer reserves beyond what it needs right now.
+const MAX_AHEAD: usize = 256 << 20;
 
 /// What one complete event carried.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +31,10 @@ pub enum SseEvent {
 pub struct SseDecoder {
     /// The line being read, as the pieces of the chunks it arrived in.
     line: Vec<Bytes>,
+    /// Bytes in `line`.
+    line_len: usize,
+    /// The line being read once it is longer than [`LONG_LINE`] (`line` is empty then).
+    long_line: BytesMut,
     /// Data of the event being read, if it has a `data:` line yet.
     data: Option<Bytes>,
     /// Until the first `data:` line, every line is kept: the body may be a plain JSON error.
@@ -43,21 +57,60 @@ impl SseDecoder {
             }
         }
         if !chunk.is_empty() {
-            self.line.push(chunk);
+            self.keep(chunk);
         }
         events
     }
 
+    /// Adds a piece of the line being read.
+    ///
+    /// A received chunk is a slice of one of the HTTP client's read buffers and keeps it
+    /// alive; joining the chunks then needs the line's size once more, and the chunks freed
+    /// after the join stay resident under mimalloc while the image is decoded. Measured on
+    /// `send` of a 35 MB reply: from the start of the line to its decoded image, RSS rose by
+    /// about 90 MB with the line kept as chunks, and by 60-75 MB with it copied out as it
+    /// arrives (the floor is the line plus the image, 61 MB). So a long line goes into a buffer
+    /// of [`LONG_LINE_START`] that grows 8-fold if it must: capacity never written costs
+    /// address space, not memory, and the outgrown buffers add up to at most a seventh of the
+    /// last one. Each byte is still copied about once.
+    fn keep(&mut self, piece: Bytes) {
+        if self.long_line.is_empty() && self.line_len + piece.len() <= LONG_LINE {
+            self.line_len += piece.len();
+            self.line.push(piece);
+            return;
+        }
+        let needed = self.line_len + self.long_line.len() + piece.len();
+        if needed > self.long_line.capacity() {
+            let target = if self.long_line.capacity() == 0 {
+                needed.max(LONG_LINE_START)
+            } else {
+                needed.saturating_add(needed.saturating_mul(7).min(MAX_AHEAD))
+            };
+            self.long_line.reserve(target - self.long_line.len());
+        }
+        for earlier in self.line.drain(..) {
+            self.long_line.extend_from_slice(&earlier);
+        }
+        self.line_len = 0;
+        self.long_line.extend_from_slice(&piece);
+    }
+
     /// The line read so far followed by `last`, as one buffer.
     fn join_line(&mut self, last: Bytes) -> Bytes {
+        if !self.long_line.is_empty() {
+            self.long_line.extend_from_slice(&last);
+            // Taken whole, not split: what remains of the allocation must not keep it alive
+            // once the caller drops the line.
+            return std::mem::take(&mut self.long_line).freeze();
+        }
         if self.line.is_empty() {
             return last;
         }
-        let len = self.line.iter().map(Bytes::len).sum::<usize>() + last.len();
-        let mut joined = BytesMut::with_capacity(len);
+        let mut joined = BytesMut::with_capacity(self.line_len + last.len());
         for piece in self.line.drain(..) {
             joined.extend_from_slice(&piece);
         }
+        self.line_len = 0;
         joined.extend_from_slice(&last);
         joined.freeze()
     }
@@ -195,6 +248,34 @@ mod tests {
             rest,
             body.to_vec(),
             "the whole body is kept for the error reader"
+        );
+    }
+
+    #[test]
+    fn a_long_line_in_uneven_reads_decodes_whole_and_is_not_kept() {
+        let payload: Vec<u8> = (0..5 * LONG_LINE / 2)
+            .map(|i| b'A' + (i % 26) as u8)
+            .collect();
+        let mut body = b"data: {\"a\":1}\n\ndata: ".to_vec();
+        body.extend_from_slice(&payload);
+        body.extend_from_slice(b"\r\n\r\ndata: {\"b\":2}\n\n");
+        let expected = vec![
+            SseEvent::Data(Bytes::from_static(b"{\"a\":1}")),
+            SseEvent::Data(Bytes::from(payload)),
+            SseEvent::Data(Bytes::from_static(b"{\"b\":2}")),
+        ];
+        for chunk in [7919, 64 * 1024, LONG_LINE, body.len()] {
+            assert_eq!(decode_in_chunks(&body, chunk), expected, "chunk {chunk}");
+        }
+        let mut decoder = SseDecoder::new();
+        let body = Bytes::from(body);
+        for start in (0..body.len()).step_by(7919) {
+            decoder.push(body.slice(start..body.len().min(start + 7919)));
+        }
+        assert_eq!(
+            decoder.long_line.capacity(),
+            0,
+            "the long line's buffer is let go"
         );
     }
 
