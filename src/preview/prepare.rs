@@ -172,18 +172,20 @@ fn decode_png_reduced(bytes: &[u8], bounds: (u32, u32)) -> Option<DynamicImage> 
 }
 
 /// Averages `factor`×`factor` blocks of 8-bit pixels, fed one row at a time. Rows are summed
-/// column by column first (a plain add the compiler vectorises); each band of `factor` rows
-/// is then reduced across, once. Blocks at the right and bottom edges may be smaller.
+/// column by column first (a plain add the compiler vectorises, in `u16`: at most 8 rows of
+/// 255); each band of `factor` rows is then reduced across, once. Blocks at the right and
+/// bottom edges may be smaller.
 struct BoxShrink {
     width: usize,
     channels: usize,
     factor: usize,
-    sums: Vec<u32>,
+    sums: Vec<u16>,
     rows_in_band: usize,
     out: Vec<u8>,
 }
 
 impl BoxShrink {
+    /// `factor` at most 8, `channels` at most 4.
     fn new(width: usize, channels: usize, factor: usize) -> Self {
         Self {
             width,
@@ -201,7 +203,7 @@ impl BoxShrink {
             return None;
         }
         for (sum, &value) in self.sums.iter_mut().zip(row) {
-            *sum += u32::from(value);
+            *sum += u16::from(value);
         }
         self.rows_in_band += 1;
         if self.rows_in_band == self.factor {
@@ -216,8 +218,13 @@ impl BoxShrink {
         for (index, columns) in self.sums.chunks(block).enumerate() {
             let width = (self.width - index * self.factor).min(self.factor) as u32;
             let count = width * rows;
-            for channel in 0..self.channels {
-                let total: u32 = columns.iter().skip(channel).step_by(self.channels).sum();
+            let mut totals = [0u32; 4];
+            for pixel in columns.chunks_exact(self.channels) {
+                for (total, &sum) in totals.iter_mut().zip(pixel) {
+                    *total += u32::from(sum);
+                }
+            }
+            for total in &totals[..self.channels] {
                 self.out.push(((total + count / 2) / count) as u8);
             }
         }
