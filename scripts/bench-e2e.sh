@@ -108,16 +108,24 @@ for big in 4K 4KG; do
             name, above / 1e6, body / 1e6, img / 1e6, img * 4 / 3 / 1e6, above / body }'
 done
 
-# Starts the studio in a detached tmux session of 200x60 and waits for its loop stats.
+# Starts the studio in a detached tmux session of 200x60 and waits for its loop stats. With
+# DEMO=name it talks to that separate demo server (its address in the environment), otherwise
+# it runs the demo model in its own process (--demo).
 studio() {
     local stats="$1"
     shift
     rm -f "$stats"
     tmux kill-session -t bench-e2e 2>/dev/null || true
+    if [ -n "${DEMO:-}" ]; then
+        model="$(cat "$WORK/$DEMO.addr")"
+        model="env $model $BIN"
+    else
+        model="$BIN --demo"
+    fi
     # The launch time is taken inside the pane, just before exec, so tmux's own start-up
     # is not counted.
     tmux new-session -d -s bench-e2e -x 200 -y 60 \
-        "date +%s%N > $WORK/launched; BANANA_STUDIO_HOME=$BANANA_STUDIO_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME BANANA_DEMO_FULL_SIZE=1 BANANA_DEMO_CHUNK_DELAY_MS=0 BANANA_DEMO_GRAIN=${GRAIN:-0} BANANA_STUDIO_LOOP_STATS=$stats exec $BIN --demo $*"
+        "date +%s%N > $WORK/launched; BANANA_STUDIO_HOME=$BANANA_STUDIO_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME BANANA_DEMO_FULL_SIZE=1 BANANA_DEMO_CHUNK_DELAY_MS=0 BANANA_DEMO_GRAIN=${GRAIN:-0} BANANA_STUDIO_LOOP_STATS=$stats exec $model $*"
 }
 
 wait_for() {
@@ -157,21 +165,29 @@ for run in 1 2 3 4 5; do
 done
 
 echo "== (c) event loop while a 4K reply streams in and its preview is prepared"
-# BANANA_DEMO_GRAIN=1: the demo's picture under heavy noise, so the 4K JPEG reply is ~30 MB.
-GRAIN=1 studio "$WORK/stream.stats" --session stream
-sleep 2.5
-settle_input
-tmux send-keys -t bench-e2e -l "/size 4K"
-tmux send-keys -t bench-e2e Enter
-sleep 0.3
-tmux send-keys -t bench-e2e -l "an infographic about bananas"
-tmux send-keys -t bench-e2e Enter
-# Type while the reply streams and the preview is prepared.
-for _ in $(seq 1 40); do
-    tmux send-keys -t bench-e2e -l "x"
-    sleep 0.05
-done
-sleep 3
-quit_studio "$WORK/stream.stats"
-cat "$WORK/stream.stats"
-find "$BANANA_STUDIO_HOME" -path '*stream*' -name '*.jpg' -printf 'streamed image: %s bytes (base64 in the reply: 4/3 of it)\n'
+# BANANA_DEMO_GRAIN=1: the demo's picture under heavy noise, so the 4K JPEG reply is ~26 MB
+# (35 MB of base64). Three runs against the separate grain demo-server (the studio's process
+# holds only the studio, as with Google), three with the demo model in-process (--demo).
+stream_run() {
+    local label="$1" run="$2"
+    GRAIN=1 studio "$WORK/stream.stats" --session "stream-$label-$run"
+    sleep 2.5
+    settle_input
+    tmux send-keys -t bench-e2e -l "/size 4K"
+    tmux send-keys -t bench-e2e Enter
+    sleep 0.3
+    tmux send-keys -t bench-e2e -l "an infographic about bananas"
+    tmux send-keys -t bench-e2e Enter
+    # Type while the reply streams and the preview is prepared.
+    for _ in $(seq 1 40); do
+        tmux send-keys -t bench-e2e -l "x"
+        sleep 0.05
+    done
+    sleep 3
+    quit_studio "$WORK/stream.stats"
+    local image
+    image="$(find "$BANANA_STUDIO_HOME" -path "*stream-$label-$run*" -name '*.jpg' -printf '%s\n' | sort -n | tail -1)"
+    echo "$label run $run: $(grep max_busy_ms "$WORK/stream.stats"), streamed image ${image:-MISSING} bytes"
+}
+for run in 1 2 3; do DEMO=grain stream_run demo-server "$run"; done
+for run in 1 2 3; do stream_run in-process "$run"; done
