@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+mod common;
+use common::harness::assert_success;
+
 const WAIT: Duration = Duration::from_secs(30);
 
 /// The server process, killed and reaped when dropped, so a failing assertion never leaves it
@@ -118,13 +121,7 @@ fn send_gets_an_image_from_a_separate_demo_server() {
         .env("XDG_CONFIG_HOME", home.path().join("xdg-config"))
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_success(&output);
     let reply: Value = serde_json::from_slice(&output.stdout).unwrap();
     let images = reply["images"].as_array().unwrap();
     assert_eq!(images.len(), 1, "{reply}");

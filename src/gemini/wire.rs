@@ -103,21 +103,23 @@ impl<'s, 'b> Rebinder<'s, 'b> {
     }
 
     fn bytes(&mut self, text: Cow<'_, [u8]>) -> Option<Cow<'b, [u8]>> {
-        Some(match text {
-            Cow::Owned(owned) => Cow::Owned(owned),
-            Cow::Borrowed(borrowed) => {
-                let (bytes, lifted) = self.skeleton.body_bytes(borrowed)?;
-                self.lifted_found += usize::from(lifted);
-                Cow::Borrowed(bytes)
-            }
-        })
+        self.rebind(text, Skeleton::body_bytes)
     }
 
     fn str(&mut self, text: Cow<'_, str>) -> Option<Cow<'b, str>> {
+        self.rebind(text, Skeleton::body_str)
+    }
+
+    /// An owned string stays as it is; a borrowed one is looked up with `in_body`.
+    fn rebind<T: ?Sized + ToOwned>(
+        &mut self,
+        text: Cow<'_, T>,
+        in_body: impl Fn(&Skeleton<'b>, &T) -> Option<(&'b T, bool)>,
+    ) -> Option<Cow<'b, T>> {
         Some(match text {
             Cow::Owned(owned) => Cow::Owned(owned),
             Cow::Borrowed(borrowed) => {
-                let (text, lifted) = self.skeleton.body_str(borrowed)?;
+                let (text, lifted) = in_body(self.skeleton, borrowed)?;
                 self.lifted_found += usize::from(lifted);
                 Cow::Borrowed(text)
             }
