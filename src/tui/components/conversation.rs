@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-use super::{describe_blob, keep_visible, pane_block, wrap};
+use super::{describe_blob, draw_pane, keep_visible, pane_block, wrap};
 use crate::conversation::explain::explain;
 use crate::conversation::{ModelTurn, Part, Turn, TurnBody, TurnSettings};
 use crate::tui::app::{App, Pane};
@@ -84,11 +84,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         ))
     });
     let block = pane_block("Conversation", extra, focused, theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.width < 4 || inner.height == 0 {
+    let Some(inner) = draw_pane(frame, area, block, (4, 1)) else {
         return;
-    }
+    };
     // One column for the selection marker, one of padding.
     let width = inner.width as usize - 2;
     let selected = app.selected_turn().map(|t| t.id);

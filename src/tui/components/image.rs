@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
-use super::{pane_block, truncate, truncate_left};
+use super::{draw_pane, pane_block, truncate, truncate_left};
 use crate::conversation::Blob;
 use crate::conversation::request::human_bytes;
 use crate::tui::app::{App, ImageKind, Pane};
@@ -49,11 +49,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, preview: &mut dyn ImageP
         ))
     });
     let block = pane_block("Image", extra, focused, theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.width < 4 || inner.height < 2 {
+    let Some(inner) = draw_pane(frame, area, block, (4, 2)) else {
         return;
-    }
+    };
     let Some(entry) = index.and_then(|i| images.get(i)) else {
         let prev = app.keymap.hint(Action::PrevImage);
         let next = app.keymap.hint(Action::NextImage);

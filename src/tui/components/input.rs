@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-use super::{describe_blob, pane_block, truncate, wrap};
+use super::{describe_blob, draw_pane, pane_block, truncate, wrap};
 use crate::tui::app::{App, Pane};
 use crate::tui::keymap::Action;
 
@@ -32,11 +32,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let hint = (title.width() + hint.width() + 10 <= room)
         .then(|| Line::from(Span::styled(hint, theme.muted())));
     let block = pane_block(&title, hint, focused, theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.width < 4 || inner.height == 0 {
+    let Some(inner) = draw_pane(frame, area, block, (4, 1)) else {
         return;
-    }
+    };
     let width = inner.width as usize - 1;
 
     let mut above: Vec<Line> = Vec::new();

@@ -136,6 +136,14 @@ pub fn pane_block<'a>(
     block
 }
 
+/// Draws `block` over `area` and returns the space inside it, or `None` when that is smaller
+/// than `min` (width, height): a pane squeezed that far shows only its frame.
+pub fn draw_pane(frame: &mut Frame, area: Rect, block: Block, min: (u16, u16)) -> Option<Rect> {
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    (inner.width >= min.0 && inner.height >= min.1).then_some(inner)
+}
+
 /// A centred rectangle of at most `width`×`height` inside `area`.
 /// Draws `lines` from `offset`, as many as fit, each indented by one column.
 pub fn render_lines(
@@ -176,9 +184,7 @@ pub fn popup(
         true,
         theme,
     );
-    let inner = block.inner(outer);
-    frame.render_widget(block, outer);
-    (inner.width >= 10 && inner.height > 0).then_some(inner)
+    draw_pane(frame, outer, block, (10, 1))
 }
 
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {

@@ -9,7 +9,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
-use super::{keep_visible, pane_block, render_lines, wrap};
+use super::{draw_pane, keep_visible, pane_block, render_lines, wrap};
 use crate::tui::app::{App, Pane, SelectedReply};
 use crate::tui::keymap::Action;
 
@@ -49,11 +49,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let count = grounding.map(|g| g.sources().count()).unwrap_or(0);
     let extra = (count > 0).then(|| Line::from(Span::styled(format!(" {count} "), theme.muted())));
     let block = pane_block("Sources", extra, focused, theme);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.width < 6 || inner.height == 0 {
+    let Some(inner) = draw_pane(frame, area, block, (6, 1)) else {
         return;
-    }
+    };
     let width = inner.width as usize - 2;
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut selected_range = (0, 0);

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::{describe_blob, pane_block, render_lines, styled_markdown, wrap};
+use super::{describe_blob, draw_pane, pane_block, render_lines, styled_markdown, wrap};
 use crate::conversation::ModelTurn;
 use crate::tui::app::{App, Pane, SelectedReply};
 
@@ -24,11 +24,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         focused,
         theme,
     );
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    if inner.width < 3 || inner.height == 0 {
+    let Some(inner) = draw_pane(frame, area, block, (3, 1)) else {
         return;
-    }
+    };
     let width = inner.width as usize - 2;
     let lines = match reply {
         Some(reply) => thought_lines(reply, width, live, app),
