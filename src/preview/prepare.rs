@@ -117,7 +117,12 @@ fn decode_jpeg_reduced(bytes: &[u8], bounds: (u32, u32)) -> Option<DynamicImage>
     decoder.read_info().ok()?;
     let info = decoder.info()?;
     let (width, height) = (u32::from(info.width), u32::from(info.height));
-    let orientation = orientation_of(bytes);
+    // The EXIF segment comes before the frame header, so `read_info` has it: no need for
+    // [`orientation_of`], whose JPEG reader copies the whole file first.
+    let orientation = decoder
+        .exif_data()
+        .and_then(Orientation::from_exif_chunk)
+        .unwrap_or(Orientation::NoTransforms);
     let factor = reduction_factor(shown_size((width, height), orientation), bounds)?;
     let wanted = |side: u32| u16::try_from(side.div_ceil(factor)).ok();
     let (scaled_width, scaled_height) = decoder.scale(wanted(width)?, wanted(height)?).ok()?;
@@ -432,6 +437,33 @@ mod tests {
         }
         let png = four_k(ImageFormat::Png);
         assert!(decode_for(&png[..png.len() / 3], (600, 400)).is_err());
+    }
+
+    #[test]
+    fn a_jpeg_turned_by_exif_is_reduced_and_shown_upright() {
+        use image::ImageEncoder;
+        // A TIFF header and one IFD entry: Orientation (0x0112) = 6, turn 90° clockwise.
+        let exif = b"MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00".to_vec();
+        let picture = RgbImage::from_fn(5504, 3072, |x, _| {
+            if x < 2752 {
+                Rgb([220, 30, 30])
+            } else {
+                Rgb([30, 30, 220])
+            }
+        });
+        let mut jpeg = Vec::new();
+        let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80);
+        encoder.set_exif_metadata(exif).unwrap();
+        encoder
+            .write_image(picture.as_raw(), 5504, 3072, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        // Shown upright it is 3072×5504; in 1200×800 that is 446×800, so a quarter (768×1376
+        // once turned) is the most it can shrink.
+        let reduced = decode_for(&jpeg, (1200, 800)).unwrap();
+        assert_eq!((reduced.width(), reduced.height()), (768, 1376));
+        let rgb = reduced.to_rgb8();
+        assert!(rgb.get_pixel(384, 10)[0] > 180, "the red half is on top");
+        assert!(rgb.get_pixel(384, 1366)[2] > 180, "the blue half is below");
     }
 
     #[test]
