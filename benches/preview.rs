@@ -61,7 +61,7 @@ fn previewer(protocol: ImageProtocol) -> (Previewer, UnboundedReceiver<PreviewRe
     let (tx, rx) = unbounded_channel();
     let previewer = match protocol {
         ImageProtocol::Halfblocks => Previewer::halfblocks_for_tests((10, 20), tx),
-        other => Previewer::detect(other, tx),
+        other => Previewer::detect(other, tx).0,
     };
     (previewer, rx)
 }

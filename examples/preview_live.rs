@@ -38,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut terminal = ratatui::init();
     let (tx, mut ready) = tokio::sync::mpsc::unbounded_channel();
     // Before the loop reads any event: the terminal's answer arrives on stdin.
-    let mut previewer = Previewer::detect(choice, tx);
+    let (mut previewer, _) = Previewer::detect(choice, tx);
     let mut redraws = 0u32;
     let result = loop {
         redraws += 1;

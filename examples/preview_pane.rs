@@ -32,10 +32,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if args.iter().any(|a| a == "detect") {
         let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
         let started = Instant::now();
-        let detected = Previewer::detect(ImageProtocol::Auto, tx);
+        let (detected, _) = Previewer::detect(ImageProtocol::Auto, tx);
         eprintln!(
             "this terminal: {} (asked in {:?})",
-            detected.protocol_name(),
+            detected.description(),
             started.elapsed()
         );
     }

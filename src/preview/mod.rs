@@ -11,10 +11,13 @@
 //! `fullscreen` (viuer, outside the alternate screen).
 
 mod cache;
+pub mod caps;
 mod debounce;
 mod fullscreen;
 pub mod prepare;
+pub mod probe;
 mod protocol;
+mod tmux;
 mod worker;
 
 use std::io;
@@ -57,16 +60,47 @@ pub struct Previewer {
     jobs: Option<Sender<Job>>,
     /// Why there is no worker, if the thread could not be started.
     broken: Option<String>,
+    /// See [`Previewer::description`].
+    described: String,
+}
+
+/// What start-up detection learnt that is not about pictures.
+#[derive(Debug, Default)]
+pub struct Startup {
+    /// Bytes typed while the terminal was asked, in order: replay them as keys.
+    pub typed: Vec<u8>,
+    /// The terminal's background is light (`Some(false)`: dark; `None`: it did not say).
+    pub light_background: Option<bool>,
+}
+
+/// Puts back terminal settings detection changed (tmux's `allow-passthrough`). Call on exit,
+/// also after a panic; harmless to call twice.
+pub fn restore_terminal_options() {
+    tmux::restore();
 }
 
 impl Previewer {
-    /// Asks the terminal what it can draw (unless `choice` says halfblocks) and starts the
-    /// worker. Call once, after entering the alternate screen and raw mode (`ratatui::init`)
-    /// and before the event loop reads input: the answer arrives on stdin. Takes up to a
-    /// second when the terminal does not answer (then halfblocks); without a terminal it
-    /// asks nothing.
-    pub fn detect(choice: ImageProtocol, ready: UnboundedSender<PreviewReady>) -> Previewer {
-        Self::with_picker(protocol::detect(choice), ready)
+    /// Asks the terminal what it is and can draw and starts the worker. Call once, after
+    /// entering the alternate screen and raw mode and before the event loop reads input: the
+    /// answers arrive on stdin. Takes up to a second when the terminal does not answer (then
+    /// halfblocks); without a terminal it asks nothing. Keys typed meanwhile come back in
+    /// [`Startup::typed`], to be replayed.
+    pub fn detect(
+        choice: ImageProtocol,
+        ready: UnboundedSender<PreviewReady>,
+    ) -> (Previewer, Startup) {
+        let detection = protocol::detect(choice);
+        let mut previewer = Self::with_picker(detection.picker, ready);
+        previewer.described = format!(
+            "{} · {}",
+            protocol::label(detection.choice.protocol),
+            detection.choice.why
+        );
+        let startup = Startup {
+            typed: detection.typed,
+            light_background: detection.caps.light_background(),
+        };
+        (previewer, startup)
     }
 
     /// Halfblocks with a fixed font size, asking the terminal nothing: deterministic for tests.
@@ -83,17 +117,25 @@ impl Previewer {
             Ok(jobs) => (Some(jobs), None),
             Err(e) => (None, Some(format!("cannot start the preview thread: {e}"))),
         };
+        let described = protocol::label(picker.protocol_type()).to_string();
         Previewer {
             picker,
             shared,
             jobs,
             broken,
+            described,
         }
     }
 
     /// The protocol in use, for the status bar: "kitty", "sixel", "iTerm2" or "halfblocks".
     pub fn protocol_name(&self) -> &'static str {
         protocol::label(self.picker.protocol_type())
+    }
+
+    /// The protocol and why it was chosen, for the pane's dim line: "sixel · xterm 379",
+    /// "halfblocks · tmux 3.3 does not carry sixel".
+    pub fn description(&self) -> &str {
+        &self.described
     }
 
     /// Asks for `blob` prepared for a pane of `area`'s size; returns at once. A new size for a

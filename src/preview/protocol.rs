@@ -6,8 +6,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use ratatui_image::FontSize;
-use ratatui_image::picker::cap_parser::QueryStdioOptions;
 use ratatui_image::picker::{Picker, ProtocolType};
+
+use super::caps::{Capabilities, Choice, Env, choose};
+use super::probe;
 
 /// What `--image-protocol` and the config key `image_protocol` accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -71,7 +73,7 @@ impl ImageProtocol {
         }
     }
 
-    fn forced(self) -> Option<ProtocolType> {
+    pub(crate) fn forced(self) -> Option<ProtocolType> {
         match self {
             Self::Auto => None,
             Self::Kitty => Some(ProtocolType::Kitty),
@@ -95,46 +97,86 @@ pub(crate) fn label(protocol: ProtocolType) -> &'static str {
 /// Long enough for a terminal over SSH, short enough not to be noticed when one never answers.
 const QUERY_TIMEOUT: Duration = Duration::from_millis(1000);
 
-/// Finds out what the terminal can draw and its font's pixel size.
+/// What start-up detection found.
+pub struct Detection {
+    pub picker: Picker,
+    pub choice: Choice,
+    pub caps: Capabilities,
+    /// Keys typed while the terminal was being asked, as it sent them: replay them, in order.
+    pub typed: Vec<u8>,
+}
+
+/// Finds out what the terminal is and can draw, and its font's pixel size.
 ///
-/// Writes a query to stdout and reads the answer from stdin, so it must run before anything
-/// else reads terminal events, best after entering the alternate screen and raw mode. Without a terminal (pipes, CI) it asks nothing and falls back to
-/// halfblocks, as it does when the terminal does not answer.
-pub(crate) fn detect(choice: ImageProtocol) -> Picker {
-    if choice == ImageProtocol::Halfblocks {
-        return Picker::halfblocks();
-    }
-    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
-    let queried = if interactive {
-        // When the terminal never answers, ratatui-image's reader thread outlives the timeout:
-        // it swallows the next key, then restores the terminal mode it saw when the query
-        // began. Query in raw mode, the mode the studio runs in, so that restore is harmless.
-        let was_raw = crossterm::terminal::is_raw_mode_enabled().unwrap_or(false);
-        if !was_raw {
-            let _ = crossterm::terminal::enable_raw_mode();
-        }
-        let picker = Picker::from_query_stdio_with_options(QueryStdioOptions {
-            timeout: QUERY_TIMEOUT,
-            ..QueryStdioOptions::default()
-        })
-        .ok();
-        if !was_raw {
-            let _ = crossterm::terminal::disable_raw_mode();
-        }
-        picker
+/// Writes the queries to stdout and polls stdin for the replies, so it must run before anything
+/// else reads terminal input, in raw mode. Keys typed meanwhile come back in
+/// [`Detection::typed`]. Without a terminal (pipes, CI) it asks nothing.
+pub(crate) fn detect(user: ImageProtocol) -> Detection {
+    let env = Env::from_process();
+    let tmux_info = if env.tmux {
+        // Before anything (ratatui-image included) switches passthrough on, so exit can put
+        // the old value back.
+        super::tmux::enable_passthrough();
+        super::tmux::info()
     } else {
         None
     };
-    let mut picker = queried.unwrap_or_else(|| match choice.forced() {
-        // A forced protocol still needs the font size; the kernel may know the window's
-        // pixel size even when the terminal did not answer.
-        Some(_) => with_font_size(font_size_from_kernel().unwrap_or(FontSize::new(10, 20))),
-        None => Picker::halfblocks(),
-    });
-    if let Some(forced) = choice.forced() {
-        picker.set_protocol_type(forced);
+    let in_tmux = tmux_info.is_some();
+    let mut caps = Capabilities::from_env(&env, tmux_info);
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    // colorsaurus's list: these answer colour queries wrongly or never.
+    let term = env.term.as_deref().unwrap_or("");
+    let dumb = term == "dumb";
+    let colours = !dumb && !term.starts_with("screen") && !term.starts_with("Eterm");
+    let mut typed = Vec::new();
+    if interactive && !dumb {
+        let split = query(&probe::queries(in_tmux, colours));
+        for reply in split.replies {
+            caps.apply(reply);
+        }
+        typed = split.typed;
     }
-    picker
+    if caps.cell_px.is_none() {
+        caps.cell_px = font_size_from_kernel().map(|f| (f.width, f.height));
+    }
+    let choice = choose(&caps, user);
+    let (width, height) = caps.cell_px.unwrap_or((10, 20));
+    let mut picker = with_font_size(FontSize::new(width.max(1), height.max(1)));
+    picker.set_protocol_type(choice.protocol);
+    Detection {
+        picker,
+        choice,
+        caps,
+        typed,
+    }
+}
+
+#[cfg(unix)]
+fn query(queries: &[u8]) -> probe::Split {
+    use std::io::Write;
+    let was_raw = crossterm::terminal::is_raw_mode_enabled().unwrap_or(false);
+    if !was_raw {
+        let _ = crossterm::terminal::enable_raw_mode();
+    }
+    let mut stdout = std::io::stdout();
+    let split = if stdout
+        .write_all(queries)
+        .and_then(|()| stdout.flush())
+        .is_ok()
+    {
+        probe::collect(&mut probe::Stdin, QUERY_TIMEOUT)
+    } else {
+        probe::Split::default()
+    };
+    if !was_raw {
+        let _ = crossterm::terminal::disable_raw_mode();
+    }
+    split
+}
+
+#[cfg(not(unix))]
+fn query(_queries: &[u8]) -> probe::Split {
+    probe::Split::default()
 }
 
 /// A halfblocks picker with a given font size, asking the terminal nothing.

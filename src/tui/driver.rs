@@ -51,6 +51,8 @@ pub struct Parts {
     pub session: Session,
     pub user_themes: Option<PathBuf>,
     pub image_protocol: ImageProtocol,
+    /// The user named a theme (flag or config): the terminal's background does not choose one.
+    pub theme_named: bool,
 }
 
 struct Driver {
@@ -83,6 +85,7 @@ impl TerminalGuard {
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore_terminal();
+        crate::preview::restore_terminal_options();
     }
 }
 
@@ -120,6 +123,7 @@ fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();
+        crate::preview::restore_terminal_options();
         previous(info);
     }));
 }
@@ -152,7 +156,14 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
     }
     // The protocol is asked of the terminal once, before anything else reads its input.
     let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
-    let previewer = Previewer::detect(parts.image_protocol, ready_tx);
+    let (previewer, startup) = Previewer::detect(parts.image_protocol, ready_tx);
+    if !parts.theme_named && startup.light_background == Some(true) {
+        app.theme = Theme::built_in("light").unwrap_or_else(Theme::default_dark);
+    }
+    let typed_ahead: Vec<Event> = super::typeahead::events(&startup.typed)
+        .into_iter()
+        .filter_map(from_terminal)
+        .collect();
     let preview_events = tx.clone();
     tokio::spawn(async move {
         while ready_rx.recv().await.is_some() {
@@ -181,9 +192,10 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
 
     // A panic in the loop still ends here: the hook has restored the terminal, and what the
     // conversation holds is saved before the panic goes on.
-    let outcome = AssertUnwindSafe(driver.event_loop(&mut app, &mut terminal, &mut rx, stats))
-        .catch_unwind()
-        .await;
+    let outcome =
+        AssertUnwindSafe(driver.event_loop(&mut app, &mut terminal, &mut rx, typed_ahead, stats))
+            .catch_unwind()
+            .await;
     let (result, panic) = match outcome {
         Ok(result) => (result, None),
         Err(panic) => (Ok(()), Some(panic)),
@@ -226,9 +238,15 @@ impl Driver {
         app: &mut App,
         terminal: &mut Terminal<Backend>,
         rx: &mut mpsc::UnboundedReceiver<Event>,
+        typed_ahead: Vec<Event>,
         mut stats: Option<LoopStats>,
     ) -> io::Result<()> {
         let mut terminal_events = EventStream::new();
+        // Keys typed during start-up detection go first, in the order they were typed.
+        for event in typed_ahead {
+            self.handle(app, event, terminal, &mut terminal_events)
+                .await;
+        }
         let mut tick = tokio::time::interval(Duration::from_millis(100));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         let mut signals = Signals::new();
@@ -710,6 +728,10 @@ struct NoPictures;
 
 impl ImagePreview for NoPictures {
     fn draw(&mut self, _: &mut Frame, _: Rect, _: &Blob, _: &Theme) {}
+
+    fn description(&self) -> String {
+        "asking the terminal what it can draw…".into()
+    }
 }
 
 /// SIGTERM, SIGHUP (the SSH connection dropped) and SIGINT all end the studio cleanly.

@@ -16,6 +16,7 @@ pub mod driver;
 pub mod event;
 pub mod keymap;
 pub mod theme;
+pub mod typeahead;
 pub mod view;
 
 use crate::cli::{ConnectError, Context, Failure, GlobalArgs, StudioArgs};
@@ -33,6 +34,7 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
 
     let user_themes = user_themes_dir(&context.env.config_path);
     let mut startup_problems = Vec::new();
+    let theme_named = args.theme.is_some() || context.config.theme.is_some();
     let theme = match (&args.theme, &context.config.theme) {
         // A theme asked for on the command line must exist.
         (Some(name), _) => Theme::load(name, user_themes.as_deref()).map_err(Failure::input)?,
@@ -98,6 +100,7 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
             session,
             user_themes,
             image_protocol,
+            theme_named,
         },
     )
     .await

@@ -20,11 +20,17 @@ use crate::tui::theme::Theme;
 /// Draws an image's preview into an area.
 pub trait ImagePreview {
     fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme);
+    /// The protocol it draws with and why, for one dim line under the picture.
+    fn description(&self) -> String;
 }
 
 impl ImagePreview for crate::preview::Previewer {
     fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, _theme: &Theme) {
         self.render(frame, area, blob);
+    }
+
+    fn description(&self) -> String {
+        crate::preview::Previewer::description(self).to_string()
     }
 }
 
@@ -34,6 +40,10 @@ pub struct Placeholder;
 impl ImagePreview for Placeholder {
     fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
         draw_placeholder(frame, area, blob, theme);
+    }
+
+    fn description(&self) -> String {
+        "placeholder · snapshot tests".into()
     }
 }
 
@@ -115,6 +125,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, preview: &mut dyn ImageP
             Span::raw(" "),
             Span::styled(truncate_left(&path, width.saturating_sub(1)), theme.link()),
         ]),
+        Line::styled(
+            format!(
+                " {}",
+                truncate(&preview.description(), width.saturating_sub(1))
+            ),
+            // The theme's muted colour, not the DIM attribute: that would break the contrast.
+            theme.muted(),
+        ),
     ];
     if focused {
         let keys = format!(

@@ -1,0 +1,174 @@
+//! Keys typed while the terminal was being asked about graphics, replayed.
+//!
+//! Start-up detection reads those bytes before crossterm's reader exists (see
+//! `preview::probe`), so they are turned into the events crossterm would have made: text,
+//! Enter, Tab, Backspace, Ctrl+letter, Esc, arrows and the like, and bracketed pastes. Any
+//! other escape sequence is dropped rather than typed as garbage.
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+
+const ESC: u8 = 0x1b;
+
+/// The events `bytes` stand for, in order.
+pub fn events(bytes: &[u8]) -> Vec<Event> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let rest = &bytes[at..];
+        let (event, used) = match rest[0] {
+            ESC => escape(rest),
+            b'\r' | b'\n' => (Some(key(KeyCode::Enter, KeyModifiers::NONE)), 1),
+            b'\t' => (Some(key(KeyCode::Tab, KeyModifiers::NONE)), 1),
+            0x7f | 0x08 => (Some(key(KeyCode::Backspace, KeyModifiers::NONE)), 1),
+            byte @ 0x01..=0x1a => (
+                Some(key(
+                    KeyCode::Char((b'a' + byte - 1) as char),
+                    KeyModifiers::CONTROL,
+                )),
+                1,
+            ),
+            0x00..=0x1f => (None, 1),
+            _ => text(rest),
+        };
+        out.extend(event);
+        at += used.max(1);
+    }
+    out
+}
+
+fn key(code: KeyCode, modifiers: KeyModifiers) -> Event {
+    Event::Key(KeyEvent::new(code, modifiers))
+}
+
+/// One UTF-8 character; a broken sequence is skipped a byte at a time.
+fn text(bytes: &[u8]) -> (Option<Event>, usize) {
+    let length = match bytes[0] {
+        0xc0..=0xdf => 2,
+        0xe0..=0xef => 3,
+        0xf0..=0xf7 => 4,
+        _ => 1,
+    };
+    match bytes
+        .get(..length)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .and_then(|s| s.chars().next())
+    {
+        Some(c) => (Some(key(KeyCode::Char(c), KeyModifiers::NONE)), length),
+        None => (None, 1),
+    }
+}
+
+fn escape(bytes: &[u8]) -> (Option<Event>, usize) {
+    match bytes.get(1) {
+        None => (Some(key(KeyCode::Esc, KeyModifiers::NONE)), 1),
+        Some(b'[') => csi(bytes),
+        Some(b'O') => match bytes.get(2) {
+            Some(&last) => (arrow(last).map(|c| key(c, KeyModifiers::NONE)), 3),
+            None => (None, 2),
+        },
+        Some(&ESC) => (Some(key(KeyCode::Esc, KeyModifiers::NONE)), 1),
+        Some(_) => {
+            let (event, used) = text(&bytes[1..]);
+            let event = event.map(|e| match e {
+                Event::Key(k) => key(k.code, KeyModifiers::ALT),
+                other => other,
+            });
+            (event, 1 + used)
+        }
+    }
+}
+
+fn arrow(last: u8) -> Option<KeyCode> {
+    Some(match last {
+        b'A' => KeyCode::Up,
+        b'B' => KeyCode::Down,
+        b'C' => KeyCode::Right,
+        b'D' => KeyCode::Left,
+        b'H' => KeyCode::Home,
+        b'F' => KeyCode::End,
+        _ => return None,
+    })
+}
+
+fn csi(bytes: &[u8]) -> (Option<Event>, usize) {
+    let Some(offset) = bytes[2..].iter().position(|b| (0x40..=0x7e).contains(b)) else {
+        return (None, bytes.len());
+    };
+    let end = 2 + offset + 1;
+    let params = &bytes[2..2 + offset];
+    let last = bytes[2 + offset];
+    if params == b"200" && last == b'~' {
+        let body = &bytes[end..];
+        return match memchr::memmem::find(body, b"\x1b[201~") {
+            Some(close) => (
+                Some(Event::Paste(
+                    String::from_utf8_lossy(&body[..close]).into_owned(),
+                )),
+                end + close + 6,
+            ),
+            None => (
+                Some(Event::Paste(String::from_utf8_lossy(body).into_owned())),
+                bytes.len(),
+            ),
+        };
+    }
+    let code = match (params, last) {
+        (b"", b'Z') => Some(KeyCode::BackTab),
+        (b"", _) => arrow(last),
+        (b"3", b'~') => Some(KeyCode::Delete),
+        (b"5", b'~') => Some(KeyCode::PageUp),
+        (b"6", b'~') => Some(KeyCode::PageDown),
+        (b"1" | b"7", b'~') => Some(KeyCode::Home),
+        (b"4" | b"8", b'~') => Some(KeyCode::End),
+        _ => None,
+    };
+    (code.map(|c| key(c, KeyModifiers::NONE)), end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn char_key(c: char) -> Event {
+        key(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn typed_text_and_editing_keys_come_back_as_crossterm_would_make_them() {
+        let events = events("a é\x7f\r\x11\t".as_bytes());
+        assert_eq!(
+            events,
+            vec![
+                char_key('a'),
+                char_key(' '),
+                char_key('é'),
+                key(KeyCode::Backspace, KeyModifiers::NONE),
+                key(KeyCode::Enter, KeyModifiers::NONE),
+                key(KeyCode::Char('q'), KeyModifiers::CONTROL),
+                key(KeyCode::Tab, KeyModifiers::NONE),
+            ]
+        );
+    }
+
+    #[test]
+    fn arrows_esc_alt_and_pastes_are_recognised_and_unknown_sequences_dropped() {
+        let events = events(b"\x1b[A\x1bOB\x1b[5~\x1bx\x1b[200~two\nlines\x1b[201~\x1b[99zq\x1b");
+        assert_eq!(
+            events,
+            vec![
+                key(KeyCode::Up, KeyModifiers::NONE),
+                key(KeyCode::Down, KeyModifiers::NONE),
+                key(KeyCode::PageUp, KeyModifiers::NONE),
+                key(KeyCode::Char('x'), KeyModifiers::ALT),
+                Event::Paste("two\nlines".into()),
+                char_key('q'),
+                key(KeyCode::Esc, KeyModifiers::NONE),
+            ]
+        );
+    }
+
+    #[test]
+    fn broken_utf8_is_skipped_not_a_panic() {
+        assert_eq!(events(&[0xc3, b'a', 0xff]), vec![char_key('a')]);
+    }
+}
