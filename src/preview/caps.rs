@@ -242,10 +242,7 @@ impl Capabilities {
     pub fn apply(&mut self, reply: Reply) {
         match reply {
             Reply::Version(text) => {
-                let name = text
-                    .split(['(', ' ', '-'])
-                    .next()
-                    .unwrap_or("");
+                let name = text.split(['(', ' ', '-']).next().unwrap_or("");
                 // tmux answers for itself when a query was not passed through; the outer
                 // terminal is what we want here.
                 if !name.is_empty() && !name.eq_ignore_ascii_case("tmux") {
