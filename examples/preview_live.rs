@@ -1,5 +1,5 @@
 //! A real terminal, a bordered preview pane, a demo picture: resize the window to see the
-//! debounce, press f for the full-screen view, q to quit.
+//! debounce, q to quit.
 //!
 //! cargo run --example preview_live -- [auto|kitty|sixel|iterm2|halfblocks] [4k]
 
@@ -47,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 Layout::horizontal([Constraint::Length(30), Constraint::Fill(1)]).areas(f.area());
             f.render_widget(
                 Paragraph::new(format!(
-                    "protocol: {}\nframes: {redraws}\n\nf  full screen\nq  quit",
+                    "protocol: {}\nframes: {redraws}\n\nq  quit",
                     previewer.protocol_name()
                 ))
                 .block(Block::bordered().title("demo")),
@@ -65,18 +65,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 redraw = true;
             } else if event::poll(Duration::from_millis(20))? {
                 match event::read()? {
-                    Event::Key(key) if key.kind == KeyEventKind::Press => match key.code {
-                        KeyCode::Char('q') => break,
-                        KeyCode::Char('f') => {
-                            ratatui::restore();
-                            let shown = previewer.show_fullscreen(&blob);
-                            terminal = ratatui::init();
-                            terminal.clear()?;
-                            shown?;
-                            redraw = true;
-                        }
-                        _ => {}
-                    },
+                    Event::Key(key)
+                        if key.kind == KeyEventKind::Press && key.code == KeyCode::Char('q') =>
+                    {
+                        break;
+                    }
                     Event::Resize(..) => redraw = true,
                     _ => {}
                 }

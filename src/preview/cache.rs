@@ -11,11 +11,26 @@ pub struct CacheKey {
     pub blob: u64,
     /// Width and height of the pane, in cells.
     pub cells: (u16, u16),
+    /// The part of the full-resolution image shown (the full view); `None`: all of it, at
+    /// no more than its own resolution (the pane).
+    pub crop: Option<super::Crop>,
 }
 
 impl CacheKey {
     pub fn new(blob: u64, cells: (u16, u16)) -> Self {
-        Self { blob, cells }
+        Self {
+            blob,
+            cells,
+            crop: None,
+        }
+    }
+
+    pub fn cropped(blob: u64, cells: (u16, u16), crop: super::Crop) -> Self {
+        Self {
+            blob,
+            cells,
+            crop: Some(crop),
+        }
     }
 }
 
@@ -83,19 +98,9 @@ impl<K: PartialEq, V> Lru<K, V> {
         self.entries.push(Entry { key, value, cost });
     }
 
-    pub fn clear(&mut self) {
-        self.entries.clear();
-        self.used = 0;
-    }
-
     #[cfg(test)]
     pub fn len(&self) -> usize {
         self.entries.len()
-    }
-
-    #[cfg(test)]
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
     }
 
     /// Estimated bytes held.
@@ -154,8 +159,5 @@ mod tests {
         cache.insert("huge", 2, 500);
         assert_eq!(cache.len(), 1);
         assert!(cache.contains(&"huge"));
-        cache.clear();
-        assert!(cache.is_empty());
-        assert_eq!(cache.used(), 0);
     }
 }

@@ -8,19 +8,19 @@
 //!
 //! Layout: `protocol` (the choice and detection), `prepare` (pure decode + resize), `cache`
 //! (LRU by picture and pane size), `debounce` (pure resize settling), `worker` (the thread),
-//! `fullscreen` (viuer, outside the alternate screen).
+//! `inline` (viuer, for `send --preview`). The studio's full view asks for a [`Crop`] of the
+//! full-resolution image through the same worker and cache as the pane.
 
 mod cache;
 pub mod caps;
 mod debounce;
-mod fullscreen;
+mod inline;
 pub mod prepare;
 pub mod probe;
 mod protocol;
 mod tmux;
 mod worker;
 
-use std::io;
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -30,7 +30,7 @@ use ratatui::layout::{Rect, Size};
 use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui_image::Image;
-use ratatui_image::picker::{Picker, ProtocolType};
+use ratatui_image::picker::Picker;
 use ratatui_image::protocol::Protocol;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -38,9 +38,18 @@ use crate::conversation::Blob;
 use cache::CacheKey;
 use worker::{Job, Shared, lock};
 
-pub use fullscreen::print_inline;
+pub use inline::print_inline;
 pub use protocol::{ImageProtocol, UnknownProtocol};
 pub use worker::{CACHE_BUDGET, RESIZE_SETTLE};
+
+/// A rectangle of an image, in its pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Crop {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
 
 /// Sent by the worker when a picture is ready (or known to be unshowable) for a pane size:
 /// the TUI should redraw.
@@ -146,10 +155,16 @@ impl Previewer {
         if area.is_empty() {
             return;
         }
+        let key = CacheKey::new(blob.id(), (area.width, area.height));
+        self.ask(blob, key, now, false);
+    }
+
+    /// Queues `key` unless it is ready, failed or on its way. `urgent` skips the resize wait
+    /// (the full view: every zoom step is a new crop that should show at once).
+    fn ask(&mut self, blob: &Blob, key: CacheKey, now: Instant, urgent: bool) {
         let Some(jobs) = &self.jobs else {
             return;
         };
-        let key = CacheKey::new(blob.id(), (area.width, area.height));
         let urgent = {
             let mut shared = lock(&self.shared);
             if shared.failures.contains_key(&key.blob)
@@ -159,7 +174,7 @@ impl Previewer {
                 return;
             }
             shared.in_flight.insert(key.clone());
-            shared.cache.find_recent(|k| k.blob == key.blob).is_none()
+            urgent || shared.cache.find_recent(|k| k.blob == key.blob).is_none()
         };
         let job = Job {
             blob: blob.clone(),
@@ -181,51 +196,68 @@ impl Previewer {
             return;
         }
         let key = CacheKey::new(blob.id(), (area.width, area.height));
-        {
-            let mut shared = lock(&self.shared);
-            let failure = self
-                .broken
-                .as_ref()
-                .or_else(|| shared.failures.get(&key.blob));
-            if let Some(reason) = failure {
-                message(frame, area, &format!("cannot preview: {reason}"));
-                return;
-            }
-            if let Some(protocol) = shared.cache.get(&key) {
-                frame.render_widget(Image::new(protocol), centred(area, protocol.size()));
-            } else {
-                // The same picture at another size can stand in, clipped, while the new size
-                // settles; sixel and iTerm2 cannot clip, so they only stand in when they fit.
-                let stand_in = shared
-                    .cache
-                    .find_recent(|k| k.blob == key.blob)
-                    .filter(|p| can_clip(p) || fits(area, p.size()));
-                match stand_in {
-                    Some(protocol) => frame.render_widget(
-                        Image::new(protocol).allow_clipping(true),
-                        centred(area, protocol.size()),
-                    ),
-                    None => message(frame, area, "preparing…"),
-                }
-            }
-        }
+        // The same picture at another size can stand in while the new size settles.
+        self.draw_cached(frame, area, &key, |k| {
+            k.blob == key.blob && k.crop.is_none()
+        });
         // After drawing, so a frame never depends on how fast the worker is.
         self.request(blob, area, Instant::now());
     }
 
-    /// The full-screen view with viuer, using the protocol detected at start-up (kitty and
-    /// iTerm2 where viuer can, blocks otherwise). Call it after leaving the alternate screen,
-    /// with the TUI's own input reader paused: it waits for a key, clears the screen and
-    /// returns; then re-enter the alternate screen and redraw everything.
-    pub fn show_fullscreen(&mut self, blob: &Blob) -> io::Result<()> {
-        let result = fullscreen::show(blob, &self.picker);
-        if self.picker.protocol_type() == ProtocolType::Kitty {
-            // Kitty sends a picture's data only the first time it is drawn; what the terminal
-            // holds may not have survived the trip out of the alternate screen, so prepare
-            // afresh (new image ids, sent again).
-            lock(&self.shared).cache.clear();
+    /// Draws `key`'s picture if ready, else the most recent one `stand_in` accepts (clipped;
+    /// sixel and iTerm2 cannot clip, so they only stand in when they fit), else "preparing…";
+    /// or why it cannot be shown.
+    fn draw_cached(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        key: &CacheKey,
+        stand_in: impl Fn(&CacheKey) -> bool,
+    ) {
+        let mut shared = lock(&self.shared);
+        let failure = self
+            .broken
+            .as_ref()
+            .or_else(|| shared.failures.get(&key.blob));
+        if let Some(reason) = failure {
+            message(frame, area, &format!("cannot preview: {reason}"));
+            return;
         }
-        result
+        if let Some(protocol) = shared.cache.get(key) {
+            frame.render_widget(Image::new(protocol), centred(area, protocol.size()));
+            return;
+        }
+        let stand_in = shared
+            .cache
+            .find_recent(stand_in)
+            .filter(|p| can_clip(p) || fits(area, p.size()));
+        match stand_in {
+            Some(protocol) => frame.render_widget(
+                Image::new(protocol).allow_clipping(true),
+                centred(area, protocol.size()),
+            ),
+            None => message(frame, area, "preparing…"),
+        }
+    }
+
+    /// A cell's size in pixels, as detected (10×20 when the terminal did not say).
+    pub fn cell_px(&self) -> (u16, u16) {
+        let font = self.picker.font_size();
+        (font.width.max(1), font.height.max(1))
+    }
+
+    /// Draws `crop` of `blob`'s full-resolution image, scaled to fill `area` (up or down),
+    /// for the full view. While a new crop is prepared the previous one of the same picture
+    /// stands in, so zooming and panning never flash "preparing…".
+    pub fn render_crop(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, crop: Crop) {
+        if area.is_empty() || crop.width == 0 || crop.height == 0 {
+            return;
+        }
+        let key = CacheKey::cropped(blob.id(), (area.width, area.height), crop);
+        self.draw_cached(frame, area, &key, |k| {
+            k.blob == key.blob && k.crop.is_some() && k.cells == key.cells
+        });
+        self.ask(blob, key, Instant::now(), true);
     }
 }
 
@@ -375,6 +407,56 @@ mod tests {
             .unwrap();
         // 400×400 px in 200×200 px: 20×10 cells, the whole small pane.
         assert_eq!(painted(terminal.backend().buffer(), [20, 160, 60]), 20 * 10);
+    }
+
+    #[test]
+    fn a_crop_fills_the_view_with_only_that_part_of_the_picture() {
+        let (tx, mut rx) = unbounded_channel();
+        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        // Left half red, right half blue.
+        let mut image = RgbImage::from_pixel(400, 200, Rgb([200, 0, 0]));
+        for x in 200..400 {
+            for y in 0..200 {
+                image.put_pixel(x, y, Rgb([0, 0, 200]));
+            }
+        }
+        let mut out = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(image)
+            .write_to(&mut out, ImageFormat::Png)
+            .unwrap();
+        let blob = Blob::from_bytes("image/png", Bytes::from(out.into_inner()));
+        let mut terminal = Terminal::new(TestBackend::new(40, 20)).unwrap();
+        let area = Rect::new(0, 0, 40, 20);
+        // Away from the seam: shrinking filters with the neighbouring pixels.
+        let right = Crop {
+            x: 240,
+            y: 20,
+            width: 150,
+            height: 150,
+        };
+        terminal
+            .draw(|f| previewer.render_crop(f, area, &blob, right))
+            .unwrap();
+        wait_ready(&mut rx);
+        terminal
+            .draw(|f| previewer.render_crop(f, area, &blob, right))
+            .unwrap();
+        let buffer = terminal.backend().buffer().clone();
+        // 150×150 px into 400×400 px: the whole 40×20 pane, all blue.
+        assert_eq!(painted(&buffer, [0, 0, 200]), 40 * 20, "{}", text(&buffer));
+        assert_eq!(painted(&buffer, [200, 0, 0]), 0);
+
+        // A new crop: the old one stands in until it is ready, never "preparing…".
+        let left = Crop { x: 10, ..right };
+        terminal
+            .draw(|f| previewer.render_crop(f, area, &blob, left))
+            .unwrap();
+        assert!(!text(terminal.backend().buffer()).contains("preparing"));
+        wait_ready(&mut rx);
+        terminal
+            .draw(|f| previewer.render_crop(f, area, &blob, left))
+            .unwrap();
+        assert_eq!(painted(terminal.backend().buffer(), [200, 0, 0]), 40 * 20);
     }
 
     #[test]

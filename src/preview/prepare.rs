@@ -285,27 +285,61 @@ pub fn downscale(image: &DynamicImage, size: (u32, u32)) -> Result<RgbaImage, Pr
         return Ok(image.to_rgba8());
     }
     let from = (image.width(), image.height());
-    let resized = |layout, pixels: &[u8]| {
-        resize::resize(layout, pixels, from, (width, height)).map_err(PrepareError::Resize)
-    };
+    resize_as_rgba(image, (width, height), |layout, pixels| {
+        resize::resize(layout, pixels, from, (width, height))
+    })
+}
+
+/// Runs `resize` on `image`'s pixels in their own layout (RGB stays RGB while filtering) and
+/// returns the `size` result as RGBA.
+fn resize_as_rgba(
+    image: &DynamicImage,
+    size: (u32, u32),
+    resize: impl Fn(Layout, &[u8]) -> Result<Vec<u8>, String>,
+) -> Result<RgbaImage, PrepareError> {
+    let (width, height) = size;
     let malformed = || PrepareError::Resize("the resized buffer has the wrong size".into());
     match image {
         DynamicImage::ImageRgb8(rgb) => {
-            let pixels = resized(Layout::Rgb8, rgb.as_raw())?;
+            let pixels = resize(Layout::Rgb8, rgb.as_raw()).map_err(PrepareError::Resize)?;
             let small = RgbImage::from_raw(width, height, pixels).ok_or_else(malformed)?;
             Ok(DynamicImage::ImageRgb8(small).into_rgba8())
         }
         DynamicImage::ImageRgba8(rgba) => {
-            let pixels = resized(Layout::Rgba8, rgba.as_raw())?;
+            let pixels = resize(Layout::Rgba8, rgba.as_raw()).map_err(PrepareError::Resize)?;
             RgbaImage::from_raw(width, height, pixels).ok_or_else(malformed)
         }
         // Grey, 16-bit and float pictures are rare here: convert them whole, then resize.
         other => {
             let rgba = other.to_rgba8();
-            let pixels = resized(Layout::Rgba8, rgba.as_raw())?;
+            let pixels = resize(Layout::Rgba8, rgba.as_raw()).map_err(PrepareError::Resize)?;
             RgbaImage::from_raw(width, height, pixels).ok_or_else(malformed)
         }
     }
+}
+
+/// The rectangle `crop` (x, y, width, height) of `image` at exactly `size`, as RGBA: the full
+/// view's zoomed and panned region, cut from the full-resolution picture.
+pub fn crop_to(
+    image: &DynamicImage,
+    crop: (u32, u32, u32, u32),
+    size: (u32, u32),
+) -> Result<RgbaImage, PrepareError> {
+    let (width, height) = (size.0.max(1), size.1.max(1));
+    let from = (image.width(), image.height());
+    let inside = crop.2 > 0
+        && crop.3 > 0
+        && u64::from(crop.0) + u64::from(crop.2) <= u64::from(from.0)
+        && u64::from(crop.1) + u64::from(crop.3) <= u64::from(from.1);
+    if !inside {
+        return Err(PrepareError::Resize(format!(
+            "the region {crop:?} is not inside the {}×{} picture",
+            from.0, from.1
+        )));
+    }
+    resize_as_rgba(image, (width, height), |layout, pixels| {
+        resize::resize_crop(layout, pixels, from, crop, (width, height))
+    })
 }
 
 /// How many cells a picture of `pixels` covers with a font of `font` pixels a cell (rounded up:

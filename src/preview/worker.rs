@@ -99,6 +99,7 @@ fn run(
     ready: &UnboundedSender<PreviewReady>,
 ) {
     let mut debouncer = Debouncer::new(RESIZE_SETTLE, MAX_PENDING);
+    let mut decoded = Decoded::default();
     loop {
         let first = match debouncer.next_due() {
             None => match jobs.recv() {
@@ -120,7 +121,7 @@ fn run(
             }
         }
         if let Some(job) = debouncer.take_due(Instant::now()) {
-            finish(job, picker, shared, ready);
+            finish(job, picker, shared, ready, &mut decoded);
         }
     }
 }
@@ -130,10 +131,14 @@ fn finish(
     picker: &Picker,
     shared: &Mutex<Shared>,
     ready: &UnboundedSender<PreviewReady>,
+    decoded: &mut Decoded,
 ) {
     // A decoder bug must cost one picture, not the worker: catch it and show it as a failure.
-    let outcome = catch_unwind(AssertUnwindSafe(|| build(picker, &job)))
-        .unwrap_or_else(|_| Err("the image decoder crashed".to_string()));
+    let outcome = catch_unwind(AssertUnwindSafe(|| match job.key.crop {
+        Some(crop) => build_crop(picker, &job, crop, decoded),
+        None => build(picker, &job),
+    }))
+    .unwrap_or_else(|_| Err("the image decoder crashed".to_string()));
     {
         let mut shared = lock(shared);
         shared.in_flight.remove(&job.key);
@@ -188,6 +193,82 @@ pub(crate) fn build(picker: &Picker, job: &Job) -> Result<(Protocol, usize), Str
     drop(image);
     let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
     // The picture matches `cells` exactly, so ratatui-image encodes it without resizing again.
+    let protocol = picker
+        .new_protocol(
+            DynamicImage::ImageRgba8(small),
+            Size::new(cells.0, cells.1),
+            Resize::Fit(None),
+        )
+        .map_err(|e| format!("cannot encode for {:?}: {e}", picker.protocol_type()))?;
+    Ok((protocol, cost))
+}
+
+/// Full-resolution pictures of the full view, most recent last: a zoom or pan step cuts from
+/// one of these instead of decoding again. Two, for the two sides of a comparison.
+#[derive(Default)]
+pub(crate) struct Decoded {
+    images: Vec<(u64, Arc<DynamicImage>)>,
+}
+
+const KEEP_DECODED: usize = 2;
+
+impl Decoded {
+    pub(crate) fn get(&mut self, blob: &Blob) -> Result<Arc<DynamicImage>, String> {
+        if let Some(index) = self.images.iter().position(|(id, _)| *id == blob.id()) {
+            let entry = self.images.remove(index);
+            let image = Arc::clone(&entry.1);
+            self.images.push(entry);
+            return Ok(image);
+        }
+        let bytes = blob.bytes().map_err(|e| e.to_string())?;
+        let image = Arc::new(prepare::decode(&bytes).map_err(|e| e.to_string())?);
+        if self.images.len() >= KEEP_DECODED {
+            self.images.remove(0);
+        }
+        self.images.push((blob.id(), Arc::clone(&image)));
+        Ok(image)
+    }
+}
+
+/// The full view: `crop` of the full-resolution picture scaled to fill the area (enlarged
+/// too: zooming in is the point), encoded for the protocol.
+pub(crate) fn build_crop(
+    picker: &Picker,
+    job: &Job,
+    crop: super::Crop,
+    decoded: &mut Decoded,
+) -> Result<(Protocol, usize), String> {
+    let image = decoded.get(&job.blob)?;
+    let font = picker.font_size();
+    let font = (font.width.max(1), font.height.max(1));
+    let (cols, rows) = job.key.cells;
+    let bounds = (
+        u32::from(cols) * u32::from(font.0),
+        u32::from(rows) * u32::from(font.1),
+    );
+    let region = (crop.x, crop.y, crop.width, crop.height);
+    if picker.protocol_type() == ProtocolType::Halfblocks {
+        let cells = prepare::cells_for(
+            prepare::scale_to_fit((crop.width, crop.height), bounds),
+            font,
+        );
+        let half_cells = (u32::from(cells.0), u32::from(cells.1) * 2);
+        let small = prepare::crop_to(&image, region, half_cells).map_err(|e| e.to_string())?;
+        let blocks = Halfblocks::new(DynamicImage::ImageRgba8(small), Size::new(cells.0, cells.1))
+            .map_err(|e| format!("cannot encode halfblocks: {e}"))?;
+        let cost = estimated_bytes(ProtocolType::Halfblocks, half_cells, cells);
+        return Ok((Protocol::Halfblocks(blocks), cost));
+    }
+    let shown = prepare::scale_to_fit((crop.width, crop.height), bounds);
+    let cells = prepare::cells_for(shown, font);
+    let canvas = (
+        u32::from(cells.0) * u32::from(font.0),
+        u32::from(cells.1) * u32::from(font.1),
+    );
+    let small = prepare::crop_to(&image, region, shown)
+        .map(|small| prepare::pad_to(small, canvas))
+        .map_err(|e| e.to_string())?;
+    let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
     let protocol = picker
         .new_protocol(
             DynamicImage::ImageRgba8(small),

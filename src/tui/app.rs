@@ -16,6 +16,7 @@ use super::components::session_picker::SessionPicker;
 use super::components::sources::SourcesView;
 use super::cost::PriceTable;
 use super::event::{ConnectionInfo, Effect, Event, JobId};
+use super::fullview::{FullView, Geometry, ViewChange};
 use super::keymap::{Action, Keymap};
 use super::theme::Theme;
 use crate::conversation::attachment::MAX_ATTACHMENTS;
@@ -205,7 +206,11 @@ pub struct App {
     /// The side pane shown when there is room for only one.
     pub side: Pane,
     pub overlay: Option<Overlay>,
+    /// The selected image over the whole terminal, zoomed and panned (`f`).
+    pub full_view: Option<FullView>,
     pub size: (u16, u16),
+    /// A cell's size in pixels, as the terminal reported it: zoom levels are in real pixels.
+    pub cell_px: (u16, u16),
     pub now: Option<Instant>,
     pub theme: Theme,
     pub keymap: Keymap,
@@ -248,7 +253,9 @@ impl App {
             focus: Pane::Input,
             side: Pane::Image,
             overlay: None,
+            full_view: None,
             size: (120, 40),
+            cell_px: (10, 20),
             now: None,
             theme,
             keymap,
@@ -263,6 +270,20 @@ impl App {
         };
         app.reset_to_active_path();
         app
+    }
+
+    /// The full view's sizes for the selected image: the image's pixels and the screen's
+    /// below the view's header line. `None` without an image or its size.
+    pub fn view_geometry(&self) -> Option<Geometry> {
+        let image = self.selected_image()?.blob.dimensions()?;
+        let (cols, rows) = (self.size.0, self.size.1.saturating_sub(1));
+        Some(Geometry {
+            image,
+            screen: (
+                u32::from(cols) * u32::from(self.cell_px.0.max(1)),
+                u32::from(rows) * u32::from(self.cell_px.1.max(1)),
+            ),
+        })
     }
 
     /// No key: the studio opens anyway and says what to set.
@@ -636,6 +657,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.overlay.is_some() {
         return on_overlay_key(app, key);
     }
+    if app.full_view.is_some() {
+        return on_view_key(app, key);
+    }
     let in_editor = app.focus == Pane::Input;
     match app.keymap.lookup(&key, in_editor) {
         Some(action) => perform(app, action),
@@ -657,6 +681,38 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// Keys in the full view: zoom, pan, step versions (keeping zoom and position), back.
+fn on_view_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    let change = match app.keymap.lookup_in_view(&key) {
+        Some(Action::ZoomIn) => ViewChange::ZoomIn,
+        Some(Action::ZoomOut) => ViewChange::ZoomOut,
+        Some(Action::ZoomActual) => ViewChange::Actual,
+        Some(Action::ZoomFit) => ViewChange::Fit,
+        Some(Action::PanLeft) => ViewChange::Pan(-1, 0),
+        Some(Action::PanRight) => ViewChange::Pan(1, 0),
+        Some(Action::PanUp) => ViewChange::Pan(0, -1),
+        Some(Action::PanDown) => ViewChange::Pan(0, 1),
+        Some(Action::CloseView | Action::FullScreen | Action::Cancel) => {
+            app.full_view = None;
+            return Vec::new();
+        }
+        Some(Action::PrevImage) => {
+            version_step(app, -1);
+            return Vec::new();
+        }
+        Some(Action::NextImage) => {
+            version_step(app, 1);
+            return Vec::new();
+        }
+        Some(Action::Quit) => return quit(app),
+        _ => return Vec::new(),
+    };
+    if let (Some(geometry), Some(view)) = (app.view_geometry(), app.full_view.as_mut()) {
+        view.apply(change, &geometry);
+    }
+    Vec::new()
 }
 
 fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
@@ -819,13 +875,23 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
             image_step(app, 1);
             Vec::new()
         }
-        Action::FullScreen => match app.selected_image() {
-            Some(entry) => vec![Effect::FullScreen(entry.blob)],
-            None => {
-                app.warn("No image to show yet.");
-                Vec::new()
+        Action::FullScreen => {
+            match app.selected_image() {
+                Some(_) => app.full_view = Some(FullView::default()),
+                None => app.warn("No image to show yet."),
             }
-        },
+            Vec::new()
+        }
+        // The full view's own keys do nothing outside it.
+        Action::ZoomIn
+        | Action::ZoomOut
+        | Action::ZoomActual
+        | Action::ZoomFit
+        | Action::PanLeft
+        | Action::PanRight
+        | Action::PanUp
+        | Action::PanDown
+        | Action::CloseView => Vec::new(),
         Action::SaveImage => run_command(app, Command::Save(None)),
         Action::Copy => copy(app),
         Action::OpenViewer => match app.selected_image() {
@@ -1356,6 +1422,27 @@ fn image_step(app: &mut App, step: isize) {
         .saturating_add_signed(step)
         .min(images.len().saturating_sub(1));
     app.image = images.get(next).map(|e| e.key);
+}
+
+/// The full view steps through versions: final images only, not thought images or
+/// attachments, so `[` lands on the previous version of the picture.
+fn version_step(app: &mut App, step: isize) {
+    let images = app.images();
+    let Some(current) = app.selected_image_index(&images) else {
+        return;
+    };
+    let mut candidates = images
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == ImageKind::Final);
+    let found = if step < 0 {
+        candidates.rfind(|(i, _)| *i < current)
+    } else {
+        candidates.find(|(i, _)| *i > current)
+    };
+    if let Some((_, entry)) = found {
+        app.image = Some(entry.key);
+    }
 }
 
 fn image_edge(app: &mut App, last: bool) {

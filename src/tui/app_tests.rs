@@ -907,10 +907,10 @@ fn image_commands_act_on_the_selected_image() {
     }
     press(&mut app, KeyCode::Esc);
     app.focus = Pane::Image;
-    assert!(matches!(
-        press(&mut app, KeyCode::Char('f'))[..],
-        [Effect::FullScreen(_)]
-    ));
+    assert!(press(&mut app, KeyCode::Char('f')).is_empty());
+    assert!(app.full_view.is_some(), "f opens the full view");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.full_view.is_none(), "Esc closes it");
     // Not on disk yet: copying the path explains.
     assert!(press(&mut app, KeyCode::Char('y')).is_empty());
     assert!(notice(&app).contains("not on disk"));
@@ -1193,4 +1193,58 @@ fn a_prepared_preview_asks_for_a_redraw_and_nothing_else() {
     app.dirty = false;
     assert!(update(&mut app, Event::PreviewReady).is_empty());
     assert!(app.dirty);
+}
+
+#[test]
+fn the_full_view_zooms_pans_and_keeps_its_place_across_versions() {
+    let mut app = test_app();
+    exchange(&mut app, "a chart", "Here is the chart.");
+    exchange(&mut app, "bigger title", "Done (version 2).");
+    // One pixel a cell, so the 8×6 test pictures are larger than the screen when zoomed.
+    app.cell_px = (1, 1);
+    app.size = (120, 40);
+    app.focus = Pane::Image;
+    press(&mut app, KeyCode::Char('f'));
+    let geometry = app.view_geometry().expect("an image with a size");
+    let fit = app
+        .full_view
+        .expect("f opens the full view")
+        .crop(&geometry);
+    assert_eq!((fit.width, fit.height), (8, 6), "the whole picture first");
+
+    press(&mut app, KeyCode::Char('+'));
+    let zoomed = app.full_view.unwrap().crop(&geometry);
+    assert!(zoomed.height < 6, "{zoomed:?}");
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('j'));
+    let panned = app.full_view.unwrap().crop(&geometry);
+    assert_eq!(
+        panned.y + panned.height,
+        6,
+        "panned to the bottom edge: {panned:?}"
+    );
+
+    // The previous version, same zoom, same place.
+    let shown = app.image;
+    press(&mut app, KeyCode::Char('['));
+    assert_ne!(app.image, shown, "another image");
+    let view = app.full_view.expect("still in the full view");
+    assert_eq!(view.crop(&app.view_geometry().unwrap()), panned);
+
+    // Arrows pan here instead of moving the selection; 0 fits again.
+    press(&mut app, KeyCode::Up);
+    assert!(app.full_view.unwrap().crop(&geometry).y < panned.y);
+    press(&mut app, KeyCode::Char('0'));
+    assert!(app.full_view.unwrap().is_fit());
+
+    // Letters do not leak into the prompt while the view is up.
+    assert_eq!(app.input_text(), "");
+    press(&mut app, KeyCode::Char('q'));
+    assert!(app.full_view.is_none(), "q returns");
+    press(&mut app, KeyCode::Char('f'));
+    assert!(
+        chord(&mut app, KeyCode::Char('q'), KeyModifiers::CONTROL)
+            .iter()
+            .any(|e| matches!(e, Effect::Quit))
+    );
 }

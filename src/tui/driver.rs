@@ -37,7 +37,7 @@ use crate::cli::{Connection, Context, Failure, GlobalArgs};
 use crate::conversation::attachment::load_attachment;
 use crate::conversation::{Blob, Conversation, Part, PartContent};
 use crate::gemini::ApiError;
-use crate::preview::{ImageProtocol, Previewer};
+use crate::preview::{Crop, ImageProtocol, Previewer};
 use crate::store::Session;
 use crate::turn;
 
@@ -157,6 +157,7 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
     // The protocol is asked of the terminal once, before anything else reads its input.
     let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
     let (previewer, startup) = Previewer::detect(parts.image_protocol, ready_tx);
+    app.cell_px = previewer.cell_px();
     if !parts.theme_named && startup.light_background == Some(true) {
         app.theme = Theme::built_in("light").unwrap_or_else(Theme::default_dark);
     }
@@ -498,16 +499,6 @@ impl Driver {
                     let _ = tx.send(Event::Notice { text, error });
                 });
             }
-            Effect::FullScreen(blob) => {
-                suspend(terminal_events);
-                // Blocks this task until a key: nothing else may read the terminal meanwhile.
-                let shown = self.previewer.show_fullscreen(&blob);
-                resume(terminal);
-                app.dirty = true;
-                if let Err(error) = shown {
-                    self.notice(format!("The full-screen view failed: {error}"), true);
-                }
-            }
             Effect::LoadTheme(name) => {
                 let tx = self.tx.clone();
                 let dir = self.user_themes.clone();
@@ -728,6 +719,8 @@ struct NoPictures;
 
 impl ImagePreview for NoPictures {
     fn draw(&mut self, _: &mut Frame, _: Rect, _: &Blob, _: &Theme) {}
+
+    fn draw_crop(&mut self, _: &mut Frame, _: Rect, _: &Blob, _: Crop, _: &Theme) {}
 
     fn description(&self) -> String {
         "asking the terminal what it can draw…".into()

@@ -117,7 +117,6 @@ pub enum Effect {
         blob: Blob,
         to: PathBuf,
     },
-    FullScreen(Blob),
     LoadTheme(String),
     SwitchToDemo,
     Quit,

@@ -37,6 +37,15 @@ pub enum Action {
     PrevImage,
     NextImage,
     FullScreen,
+    ZoomIn,
+    ZoomOut,
+    ZoomActual,
+    ZoomFit,
+    PanLeft,
+    PanRight,
+    PanUp,
+    PanDown,
+    CloseView,
     SaveImage,
     Copy,
     OpenViewer,
@@ -60,6 +69,8 @@ pub enum Scope {
     Input,
     /// Only while the focus is on a pane other than the prompt editor.
     Browse,
+    /// Only in the full view.
+    View,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -69,6 +80,7 @@ pub enum Group {
     Turns,
     Panes,
     Images,
+    FullView,
     Settings,
     Sessions,
 }
@@ -81,6 +93,7 @@ impl Group {
             Group::Turns => "Turns and branches",
             Group::Panes => "Panes and scrolling",
             Group::Images => "Images and sources",
+            Group::FullView => "Full view (f): zoom and pan, [ ] step versions",
             Group::Settings => "Settings for the next prompt",
             Group::Sessions => "Sessions",
         }
@@ -256,8 +269,71 @@ pub const ACTIONS: &[ActionInfo] = &[
         Action::FullScreen,
         "full-screen",
         Group::Images,
-        "Show the selected image full screen",
+        "Full view of the selected image: zoom, pan, step versions",
         &["f"],
+    ),
+    info(
+        Action::ZoomIn,
+        "zoom-in",
+        Group::FullView,
+        "Zoom in",
+        &["+", "="],
+    ),
+    info(
+        Action::ZoomOut,
+        "zoom-out",
+        Group::FullView,
+        "Zoom out (down to fit)",
+        &["-"],
+    ),
+    info(
+        Action::ZoomActual,
+        "zoom-1-1",
+        Group::FullView,
+        "One image pixel per screen pixel",
+        &["1"],
+    ),
+    info(
+        Action::ZoomFit,
+        "zoom-fit",
+        Group::FullView,
+        "Fit the whole image",
+        &["0"],
+    ),
+    info(
+        Action::PanLeft,
+        "pan-left",
+        Group::FullView,
+        "Pan left",
+        &["left", "h"],
+    ),
+    info(
+        Action::PanRight,
+        "pan-right",
+        Group::FullView,
+        "Pan right",
+        &["right", "l"],
+    ),
+    info(
+        Action::PanUp,
+        "pan-up",
+        Group::FullView,
+        "Pan up",
+        &["up", "k"],
+    ),
+    info(
+        Action::PanDown,
+        "pan-down",
+        Group::FullView,
+        "Pan down",
+        &["down", "j"],
+    ),
+    info(
+        Action::CloseView,
+        "close-view",
+        Group::FullView,
+        "Back to the studio",
+        &["esc", "q"],
     ),
     info(
         Action::SaveImage,
@@ -528,6 +604,15 @@ impl fmt::Display for KeyChord {
 /// Where a chord bound to `action` applies.
 fn scope_of(action: Action, chord: &KeyChord) -> Scope {
     match action {
+        Action::ZoomIn
+        | Action::ZoomOut
+        | Action::ZoomActual
+        | Action::ZoomFit
+        | Action::PanLeft
+        | Action::PanRight
+        | Action::PanUp
+        | Action::PanDown
+        | Action::CloseView => Scope::View,
         Action::Send | Action::Newline => Scope::Input,
         Action::Up | Action::Down | Action::Top | Action::Bottom => Scope::Browse,
         _ if chord.is_plain_character() => Scope::Browse,
@@ -633,7 +718,19 @@ impl Keymap {
                 Scope::Global => true,
                 Scope::Input => in_editor,
                 Scope::Browse => !in_editor,
+                Scope::View => false,
             })
+            .map(|b| b.action)
+    }
+
+    /// The action for a key in the full view: its own keys first, then the studio's keys that
+    /// act outside the editor (`[`, `]`, `f`, Ctrl-Q…).
+    pub fn lookup_in_view(&self, event: &KeyEvent) -> Option<Action> {
+        let chord = KeyChord::from_event(event);
+        let matching = || self.bindings.iter().filter(move |b| b.chord == chord);
+        matching()
+            .find(|b| b.scope == Scope::View)
+            .or_else(|| matching().find(|b| matches!(b.scope, Scope::Global | Scope::Browse)))
             .map(|b| b.action)
     }
 
@@ -660,6 +757,10 @@ impl Keymap {
 }
 
 fn scopes_overlap(a: Scope, b: Scope) -> bool {
+    // The full view's keys shadow the others while it is shown, and only then.
+    if a == Scope::View || b == Scope::View {
+        return a == b;
+    }
     a == b || a == Scope::Global || b == Scope::Global
 }
 
@@ -751,6 +852,33 @@ mod tests {
             Some(Action::Quit),
             "a bad override leaves the default"
         );
+    }
+
+    #[test]
+    fn the_full_view_has_its_own_keys_and_keeps_the_studios_elsewhere() {
+        let keymap = Keymap::default();
+        let plain = |c| key(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(keymap.lookup_in_view(&plain('+')), Some(Action::ZoomIn));
+        assert_eq!(keymap.lookup_in_view(&plain('h')), Some(Action::PanLeft));
+        assert_eq!(
+            keymap.lookup_in_view(&key(KeyCode::Up, KeyModifiers::NONE)),
+            Some(Action::PanUp)
+        );
+        assert_eq!(
+            keymap.lookup_in_view(&key(KeyCode::Esc, KeyModifiers::NONE)),
+            Some(Action::CloseView)
+        );
+        assert_eq!(keymap.lookup_in_view(&plain(']')), Some(Action::NextImage));
+        assert_eq!(
+            keymap.lookup_in_view(&key(KeyCode::Char('q'), KeyModifiers::CONTROL)),
+            Some(Action::Quit)
+        );
+        // Outside the view the same keys keep their studio meaning.
+        assert_eq!(
+            keymap.lookup(&key(KeyCode::Up, KeyModifiers::NONE), false),
+            Some(Action::Up)
+        );
+        assert_eq!(keymap.lookup(&plain('h'), true), None);
     }
 
     #[test]

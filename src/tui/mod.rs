@@ -14,6 +14,7 @@ pub mod components;
 pub mod cost;
 pub mod driver;
 pub mod event;
+pub mod fullview;
 pub mod keymap;
 pub mod theme;
 pub mod typeahead;

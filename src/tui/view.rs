@@ -13,8 +13,8 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use super::app::{App, Overlay, Pane};
 use super::components::image::ImagePreview;
 use super::components::{
-    banner, conversation, help, image, input, path_prompt, session_picker, sources, status,
-    thinking, wrap,
+    banner, conversation, fullview, help, image, input, path_prompt, session_picker, sources,
+    status, thinking, wrap,
 };
 
 /// The smallest terminal the studio draws in.
@@ -59,6 +59,10 @@ pub fn draw(frame: &mut Frame, app: &App, images: &mut dyn ImagePreview) {
                 .wrap(Wrap { trim: true }),
             area,
         );
+        return;
+    }
+    if let Some(view) = &app.full_view {
+        fullview::render(frame, area, app, view, images);
         return;
     }
     let [title, body, bottom] = Layout::vertical([

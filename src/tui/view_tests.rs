@@ -445,3 +445,18 @@ fn a_blocked_prompt_is_explained_on_screen() {
     assert!(screen.contains("The prompt was blocked"), "{screen}");
     assert!(screen.contains("something"), "the prompt is kept: {screen}");
 }
+
+#[test]
+fn full_view() {
+    for theme in THEMES {
+        let mut app = with_theme(mid_session(), theme);
+        app.size = (120, 40);
+        app.cell_px = (1, 1);
+        app.focus = Pane::Image;
+        press(&mut app, KeyCode::Char('f'));
+        press(&mut app, KeyCode::Char('+'));
+        press(&mut app, KeyCode::Char('l'));
+        let screen = render(&app, 120, 40);
+        insta::assert_snapshot!(format!("full_view_120x40_{theme}"), screen);
+    }
+}

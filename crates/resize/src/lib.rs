@@ -33,12 +33,47 @@ pub fn resize(
     from: (u32, u32),
     to: (u32, u32),
 ) -> Result<Vec<u8>, String> {
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
+    run(layout, pixels, from, to, &options)
+}
+
+/// Resizes the rectangle `crop` (x, y, width, height) of `pixels` to exactly `to` pixels.
+/// Enlarging repeats pixels (nearest), so a zoomed-in detail shows its real pixels instead
+/// of a blur; shrinking filters as [`resize`] does.
+pub fn resize_crop(
+    layout: Layout,
+    pixels: &[u8],
+    from: (u32, u32),
+    crop: (u32, u32, u32, u32),
+    to: (u32, u32),
+) -> Result<Vec<u8>, String> {
+    let enlarging = to.0 > crop.2 || to.1 > crop.3;
+    let algorithm = if enlarging {
+        ResizeAlg::Nearest
+    } else {
+        ResizeAlg::Convolution(FilterType::CatmullRom)
+    };
+    let options = ResizeOptions::new().resize_alg(algorithm).crop(
+        f64::from(crop.0),
+        f64::from(crop.1),
+        f64::from(crop.2),
+        f64::from(crop.3),
+    );
+    run(layout, pixels, from, to, &options)
+}
+
+fn run(
+    layout: Layout,
+    pixels: &[u8],
+    from: (u32, u32),
+    to: (u32, u32),
+    options: &ResizeOptions,
+) -> Result<Vec<u8>, String> {
     let source =
         ImageRef::new(from.0, from.1, pixels, layout.pixel_type()).map_err(|e| e.to_string())?;
     let mut target = Image::new(to.0.max(1), to.1.max(1), layout.pixel_type());
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
     Resizer::new()
-        .resize(&source, &mut target, &options)
+        .resize(&source, &mut target, options)
         .map_err(|e| e.to_string())?;
     Ok(target.into_vec())
 }

@@ -13,6 +13,7 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 use super::{draw_pane, pane_block, truncate, truncate_left};
 use crate::conversation::Blob;
 use crate::conversation::request::human_bytes;
+use crate::preview::Crop;
 use crate::tui::app::{App, ImageKind, Pane};
 use crate::tui::keymap::Action;
 use crate::tui::theme::Theme;
@@ -20,6 +21,8 @@ use crate::tui::theme::Theme;
 /// Draws an image's preview into an area.
 pub trait ImagePreview {
     fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme);
+    /// Draws `crop` of the full-resolution image, scaled to fill `area` (the full view).
+    fn draw_crop(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, crop: Crop, theme: &Theme);
     /// The protocol it draws with and why, for one dim line under the picture.
     fn description(&self) -> String;
 }
@@ -27,6 +30,10 @@ pub trait ImagePreview {
 impl ImagePreview for crate::preview::Previewer {
     fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, _theme: &Theme) {
         self.render(frame, area, blob);
+    }
+
+    fn draw_crop(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, crop: Crop, _: &Theme) {
+        self.render_crop(frame, area, blob, crop);
     }
 
     fn description(&self) -> String {
@@ -39,7 +46,16 @@ pub struct Placeholder;
 
 impl ImagePreview for Placeholder {
     fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
-        draw_placeholder(frame, area, blob, theme);
+        let (w, h) = blob.dimensions().unwrap_or((0, 0));
+        draw_placeholder(frame, area, &format!("{w}×{h}"), theme);
+    }
+
+    fn draw_crop(&mut self, frame: &mut Frame, area: Rect, _: &Blob, crop: Crop, theme: &Theme) {
+        let text = format!(
+            "{}×{} px from {},{}",
+            crop.width, crop.height, crop.x, crop.y
+        );
+        draw_placeholder(frame, area, &text, theme);
     }
 
     fn description(&self) -> String {
@@ -157,7 +173,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, preview: &mut dyn ImageP
     frame.render_widget(Paragraph::new(info).style(theme.base()), text);
 }
 
-fn draw_placeholder(frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
+fn draw_placeholder(frame: &mut Frame, area: Rect, size: &str, theme: &Theme) {
     let block = Block::new()
         .borders(Borders::ALL)
         .border_type(BorderType::Plain)
@@ -165,10 +181,9 @@ fn draw_placeholder(frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
         .style(theme.base());
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let (w, h) = blob.dimensions().unwrap_or((0, 0));
     let text = vec![
         Line::styled("preview", theme.muted()),
-        Line::styled(format!("{w}×{h}"), theme.muted()),
+        Line::styled(size.to_string(), theme.muted()),
     ];
     let top = inner.height.saturating_sub(text.len() as u16) / 2;
     let [_, middle] = Layout::vertical([Constraint::Length(top), Constraint::Min(0)]).areas(inner);

@@ -1,19 +1,14 @@
-//! Printing a picture straight to the terminal with viuer: the full-screen view (outside the
-//! alternate screen) and `send --preview`.
+//! Printing a picture straight to the terminal with viuer: `send --preview`. (The studio's
+//! full view draws inside the studio, with the pane's protocol: see `tui::fullview`.)
 //!
 //! viuer resizes with the `image` crate, which takes seconds on a 4K picture in a debug build,
 //! so the picture is shrunk to the terminal's pixel size with fast_image_resize first and viuer
 //! only has to print it.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 
-use crossterm::cursor::MoveTo;
-use crossterm::event::{self, Event, KeyEventKind};
-use crossterm::style::Print;
-use crossterm::terminal::{self, Clear, ClearType};
-use crossterm::{execute, queue};
+use crossterm::terminal;
 use image::DynamicImage;
-use ratatui_image::picker::{Picker, ProtocolType};
 
 use super::prepare::{self, PrepareError};
 use super::protocol::{ImageProtocol, font_size_from_kernel};
@@ -85,8 +80,6 @@ fn printers(wanted_kitty: bool, wanted_iterm: bool) -> (bool, bool) {
     (kitty, iterm)
 }
 
-const HINT: &str = "press any key to return";
-
 /// viuer's settings for a picture of `placement.cells`, with the protocols it may use.
 fn viuer_config(placement: &Placement, kitty: bool, iterm: bool) -> viuer::Config {
     viuer::Config {
@@ -108,63 +101,6 @@ fn shrink_to_screen(
     let placement = place((image.width(), image.height()), cells, font);
     let small = prepare::downscale(&image, placement.pixels).map_err(invalid)?;
     Ok((placement, small))
-}
-
-/// The full-screen view: call after leaving the alternate screen and with the TUI's own input
-/// reader paused (this reads the key that closes the view). Clears the screen when done.
-pub(crate) fn show(blob: &Blob, picker: &Picker) -> io::Result<()> {
-    let bytes = blob.bytes()?;
-    let image = prepare::decode(&bytes).map_err(invalid)?;
-    let (cols, rows) = terminal::size()?;
-    let (kitty, iterm) = printers(
-        picker.protocol_type() == ProtocolType::Kitty,
-        picker.protocol_type() == ProtocolType::Iterm2,
-    );
-    let font = picker.font_size();
-    let font = (kitty || iterm).then_some((font.width, font.height));
-    // The last row is for the hint.
-    let (placement, small) = shrink_to_screen(image, (cols, rows.saturating_sub(1)), font)?;
-
-    let mut out = io::stdout();
-    execute!(out, Clear(ClearType::All))?;
-    let config = viuer::Config {
-        absolute_offset: true,
-        x: placement.offset.0,
-        y: i16::try_from(placement.offset.1).unwrap_or(0),
-        ..viuer_config(&placement, kitty, iterm)
-    };
-    viuer::print(&DynamicImage::ImageRgba8(small), &config).map_err(viuer_error)?;
-    let hint_x = cols.saturating_sub(HINT.len() as u16) / 2;
-    execute!(out, MoveTo(hint_x, rows.saturating_sub(1)), Print(HINT))?;
-
-    let waited = wait_for_key();
-
-    if kitty {
-        // Delete the placement we made on this screen; the TUI's own images live elsewhere.
-        write!(out, "\x1b_Ga=d\x1b\\")?;
-    }
-    queue!(out, Clear(ClearType::All), MoveTo(0, 0))?;
-    out.flush()?;
-    waited
-}
-
-/// Waits for a key press, in raw mode so it needs no Enter, leaving the mode as it found it.
-fn wait_for_key() -> io::Result<()> {
-    let was_raw = terminal::is_raw_mode_enabled()?;
-    if !was_raw {
-        terminal::enable_raw_mode()?;
-    }
-    let result = loop {
-        match event::read() {
-            Ok(Event::Key(key)) if key.kind == KeyEventKind::Press => break Ok(()),
-            Ok(_) => continue,
-            Err(e) => break Err(e),
-        }
-    };
-    if !was_raw {
-        terminal::disable_raw_mode()?;
-    }
-    result
 }
 
 /// Prints a picture at the cursor, as wide as the terminal and short enough to be seen whole
