@@ -3,8 +3,10 @@
 pub mod cli;
 pub mod config;
 pub mod conversation;
+pub mod cost;
 pub mod demo;
 pub mod gemini;
+pub mod models;
 pub mod preview;
 pub mod store;
 pub mod tui;
