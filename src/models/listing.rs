@@ -34,14 +34,17 @@ pub fn image_models(listed: &[ListedModel], catalog: &Catalog, provider: &str) -
                 .any(|method| method == "generateContent")
         })
         .filter(|m| catalog.find(provider, m.id()).is_some() || looks_like_image_model(m.id()))
-        .map(|m| ImageModel {
-            id: m.id().to_string(),
-            display_name: if m.display_name.is_empty() {
-                m.id().to_string()
-            } else {
-                m.display_name.clone()
-            },
-            spec: catalog.find_or_unknown(provider, m.id()),
+        .map(|m| {
+            let spec = catalog.find_or_unknown(provider, m.id());
+            ImageModel {
+                id: m.id().to_string(),
+                display_name: if m.display_name.is_empty() {
+                    spec.name.clone()
+                } else {
+                    m.display_name.clone()
+                },
+                spec,
+            }
         })
         .collect();
     models.dedup_by(|a, b| a.id == b.id);

@@ -217,6 +217,8 @@ pub struct App {
     pub catalog: Catalog,
     /// The provider's image models (ListModels, fetched at start), once known.
     pub listed_models: Option<Vec<ImageModel>>,
+    /// The relay's remaining balance, where it tells it.
+    pub balance: Option<crate::balance::Balance>,
     pub input: TextArea<'static>,
     pub attachments: Vec<Attachment>,
     pub conversation_view: ConversationView,
@@ -261,6 +263,7 @@ impl App {
             keymap,
             catalog,
             listed_models: None,
+            balance: None,
             input: new_editor(),
             attachments: Vec::new(),
             conversation_view: ConversationView::default(),
@@ -656,6 +659,10 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
                 }
                 Err(error) => app.warn(error),
             }
+            Vec::new()
+        }
+        Event::Balance(balance) => {
+            app.balance = Some(balance);
             Vec::new()
         }
         Event::ModelsListed { provider, result } => {
@@ -1214,7 +1221,11 @@ fn on_done(
                 app.selection_changed();
                 // Show the newest final image.
                 app.image = None;
-                vec![app.save_effect()]
+                let mut effects = vec![app.save_effect()];
+                if app.connection.as_ref().is_some_and(|c| c.balance) {
+                    effects.push(Effect::RefreshBalance);
+                }
+                effects
             }
             Err(error) => {
                 failed(app, generation, error.to_string());

@@ -33,6 +33,7 @@ pub(crate) fn demo_connection() -> ConnectionInfo {
         demo: true,
         max_request_bytes: 100_000_000,
         per_call: None,
+        balance: false,
     }
 }
 
@@ -1388,4 +1389,24 @@ fn a_prepared_preview_asks_for_a_redraw_and_nothing_else() {
     app.dirty = false;
     assert!(update(&mut app, Event::PreviewReady).is_empty());
     assert!(app.dirty);
+}
+
+#[test]
+fn a_relay_balance_is_asked_again_after_each_turn() {
+    let mut app = test_app();
+    let job = job_of(&submit(&mut app, "bees"));
+    let effects = done(&mut app, job, Ok(reply("ok")));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::RefreshBalance)),
+        "not for a provider without balance = true"
+    );
+    if let Some(connection) = &mut app.connection {
+        connection.balance = true;
+    }
+    let job = job_of(&submit(&mut app, "more bees"));
+    let effects = done(&mut app, job, Ok(reply("ok")));
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::RefreshBalance)),
+        "{effects:?}"
+    );
 }
