@@ -112,9 +112,7 @@ impl WayForward {
         };
         let mut text = format!("{}: {}.", capitalise(&source), self.served.join(", "));
         if let Some(replacement) = &self.replacement {
-            text.push_str(&format!(
-                " Its replacement is {replacement}: use --model {replacement} (or /model {replacement} in the studio)."
-            ));
+            text.push_str(&format!(" Its replacement is {replacement}."));
         }
         text
     }
@@ -235,7 +233,10 @@ mod tests {
                 .contains(&"gemini-3-pro-image-preview".to_string())
         );
         let text = way.describe("google");
-        assert!(text.contains("--model gemini-3-pro-image"), "{text}");
+        assert!(
+            text.contains("Its replacement is gemini-3-pro-image."),
+            "{text}"
+        );
         assert!(text.contains("gemini-3.1-flash-image"), "{text}");
 
         let listing = [ImageModel {

@@ -1410,3 +1410,21 @@ fn a_relay_balance_is_asked_again_after_each_turn() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn refused_signatures_after_a_model_change_point_at_a_fresh_thread() {
+    let mut app = test_app();
+    let job = job_of(&submit(&mut app, "bees"));
+    done(
+        &mut app,
+        job,
+        Err(ApiError::BadRequest {
+            message:
+                "Image part is missing a thought_signature in content position 2, part position 1."
+                    .into(),
+        }),
+    );
+    let failure = app.failure.clone().unwrap_or_default();
+    assert!(failure.contains("/fresh"), "{failure}");
+    assert!(failure.contains("latest image"), "{failure}");
+}
