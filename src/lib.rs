@@ -1,10 +1,13 @@
 //! banana-studio: a terminal studio for iterative image generation with Gemini image models.
 
+pub mod balance;
 pub mod cli;
 pub mod config;
 pub mod conversation;
+pub mod cost;
 pub mod demo;
 pub mod gemini;
+pub mod models;
 pub mod preview;
 pub mod store;
 pub mod tui;

@@ -37,6 +37,7 @@ use crate::cli::{Connection, Context, Failure, GlobalArgs};
 use crate::conversation::attachment::load_attachment;
 use crate::conversation::{Blob, Conversation, Part, PartContent};
 use crate::gemini::ApiError;
+use crate::models::listing;
 use crate::preview::{Crop, ImageProtocol, Previewer};
 use crate::store::Session;
 use crate::turn;
@@ -185,6 +186,8 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
         save_queued: None,
         previewer,
     };
+    driver.list_models();
+    driver.refresh_balance();
     warm_images(&app.conversation);
     // The terminal query above is start-up, not a stall of the loop.
     if let Some(stats) = &mut stats {
@@ -507,6 +510,7 @@ impl Driver {
                     let _ = tx.send(Event::ThemeLoaded(result));
                 });
             }
+            Effect::RefreshBalance => self.refresh_balance(),
             Effect::SwitchToDemo => {
                 let mut global = self.global.clone();
                 global.demo = true;
@@ -519,10 +523,64 @@ impl Driver {
                     Err(failure) => Err(failure.message),
                 };
                 self.send(Event::DemoConnected(result));
+                self.list_models();
             }
             // `update` has set `app.quit`; the loop ends after this batch and saves.
             Effect::Quit => {}
         }
+    }
+
+    /// Asks a relay configured with `balance = true` for its balance, in the background. A
+    /// relay without the endpoints costs one line in the log, never an error on screen.
+    fn refresh_balance(&self) {
+        let Some(connection) = &self.connection else {
+            return;
+        };
+        if connection.balance_currency.is_none() {
+            return;
+        }
+        let client = connection.client.clone();
+        let currency = connection.balance_currency.clone().unwrap_or_default();
+        let log = self.context.env.data_dir.join("studio.log");
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            match crate::balance::fetch(client.base_url(), client.key(), &currency).await {
+                Ok(balance) => {
+                    let _ = tx.send(Event::Balance(balance));
+                }
+                Err(error) => log_line(&log, &error.to_string()),
+            }
+        });
+    }
+
+    /// Asks the provider which image models it serves, in the background: from the day-old
+    /// cache when there is one, else ListModels (then cached). A failure is only logged in the
+    /// event (the catalog stands in), never shown as an error.
+    fn list_models(&self) {
+        let Some(connection) = &self.connection else {
+            return;
+        };
+        let client = connection.client.clone();
+        let provider = connection.provider_name.clone();
+        let path = listing::cache_path(&self.context.env.data_dir, &provider);
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let now = std::time::SystemTime::now();
+            let cached = listing::read_cache(&path).filter(|c| c.is_fresh(now));
+            let result = match cached {
+                Some(cached) => Ok(cached.models),
+                None => match client.list_models().await {
+                    Ok(models) => {
+                        let cache = listing::CachedListing::new(models.clone(), now);
+                        // A cache that cannot be written only costs a request next time.
+                        let _ = listing::write_cache(&path, &cache);
+                        Ok(models)
+                    }
+                    Err(error) => Err(error.to_string()),
+                },
+            };
+            let _ = tx.send(Event::ModelsListed { provider, result });
+        });
     }
 
     fn start_save(&mut self, revision: u64, conversation: Conversation) {
@@ -640,7 +698,21 @@ pub fn connection_info(connection: &Connection, demo: bool) -> ConnectionInfo {
         provider: connection.provider_name.clone(),
         demo,
         max_request_bytes: connection.max_request_bytes,
+        per_call: connection.per_call.clone(),
+        balance: connection.balance_currency.is_some(),
     }
+}
+
+/// Appends one line to the studio's log (the screen belongs to the studio). Losing a log line
+/// is not worth an error.
+fn log_line(path: &std::path::Path, text: &str) {
+    use std::io::Write;
+    let line = format!("{} {text}\n", crate::store::now_rfc3339());
+    let _ = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(line.as_bytes()));
 }
 
 fn from_terminal(event: crossterm::event::Event) -> Option<Event> {

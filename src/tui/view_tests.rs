@@ -323,6 +323,42 @@ fn overlay_session_picker() {
 }
 
 #[test]
+fn overlay_model_picker_with_a_relay_balance() {
+    snapshot_all("model_picker", || {
+        let mut app = mid_session();
+        // The provider lists a model newer than the catalog.
+        let listed = [
+            "gemini-3-pro-image",
+            "gemini-3.1-flash-image",
+            "gemini-4-image",
+        ]
+        .map(|id| crate::gemini::wire::ListedModel {
+            name: format!("models/{id}"),
+            display_name: String::new(),
+            supported_generation_methods: vec!["generateContent".into()],
+        })
+        .to_vec();
+        update(
+            &mut app,
+            Event::ModelsListed {
+                provider: "demo".into(),
+                result: Ok(listed),
+            },
+        );
+        update(
+            &mut app,
+            Event::Balance(crate::balance::Balance {
+                limit: 100.0,
+                used: 12.34,
+                currency: "CNY".into(),
+            }),
+        );
+        press(&mut app, KeyCode::F(2));
+        app
+    });
+}
+
+#[test]
 fn overlay_path_prompt() {
     snapshot_all("path_prompt", || {
         let mut app = mid_session();

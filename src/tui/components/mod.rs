@@ -10,6 +10,7 @@ pub mod fullview;
 pub mod help;
 pub mod image;
 pub mod input;
+pub mod model_picker;
 pub mod path_prompt;
 pub mod session_picker;
 pub mod sources;
