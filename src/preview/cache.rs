@@ -14,6 +14,8 @@ pub struct CacheKey {
     /// The part of the full-resolution image shown (the full view); `None`: all of it, at
     /// no more than its own resolution (the pane).
     pub crop: Option<super::Crop>,
+    /// The full view's difference: the older version [`CacheKey::blob`] is compared with.
+    pub against: Option<u64>,
 }
 
 impl CacheKey {
@@ -22,6 +24,7 @@ impl CacheKey {
             blob,
             cells,
             crop: None,
+            against: None,
         }
     }
 
@@ -30,6 +33,7 @@ impl CacheKey {
             blob,
             cells,
             crop: Some(crop),
+            against: None,
         }
     }
 }

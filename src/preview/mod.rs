@@ -14,6 +14,7 @@
 mod cache;
 pub mod caps;
 mod debounce;
+pub mod difference;
 mod inline;
 pub mod prepare;
 pub mod probe;
@@ -156,12 +157,19 @@ impl Previewer {
             return;
         }
         let key = CacheKey::new(blob.id(), (area.width, area.height));
-        self.ask(blob, key, now, false);
+        self.ask(blob, None, key, now, false);
     }
 
     /// Queues `key` unless it is ready, failed or on its way. `urgent` skips the resize wait
     /// (the full view: every zoom step is a new crop that should show at once).
-    fn ask(&mut self, blob: &Blob, key: CacheKey, now: Instant, urgent: bool) {
+    fn ask(
+        &mut self,
+        blob: &Blob,
+        against: Option<&Blob>,
+        key: CacheKey,
+        now: Instant,
+        urgent: bool,
+    ) {
         let Some(jobs) = &self.jobs else {
             return;
         };
@@ -178,6 +186,7 @@ impl Previewer {
         };
         let job = Job {
             blob: blob.clone(),
+            against: against.cloned(),
             key,
             requested_at: now,
             urgent,
@@ -255,9 +264,39 @@ impl Previewer {
         }
         let key = CacheKey::cropped(blob.id(), (area.width, area.height), crop);
         self.draw_cached(frame, area, &key, |k| {
-            k.blob == key.blob && k.crop.is_some() && k.cells == key.cells
+            k.blob == key.blob && k.crop.is_some() && k.against.is_none() && k.cells == key.cells
         });
-        self.ask(blob, key, Instant::now(), true);
+        self.ask(blob, None, key, Instant::now(), true);
+    }
+
+    /// Draws what changed from `older` to `newer` (changed pixels loud over the dimmed newer
+    /// picture), cut and scaled like [`Previewer::render_crop`].
+    pub fn render_difference(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        newer: &Blob,
+        older: &Blob,
+        crop: Crop,
+    ) {
+        if area.is_empty() || crop.width == 0 || crop.height == 0 {
+            return;
+        }
+        let mut key = CacheKey::cropped(newer.id(), (area.width, area.height), crop);
+        key.against = Some(older.id());
+        self.draw_cached(frame, area, &key, |k| {
+            k.blob == key.blob && k.against == key.against && k.cells == key.cells
+        });
+        self.ask(newer, Some(older), key, Instant::now(), true);
+    }
+
+    /// The share of pixels that changed from `older` to `newer`, once their difference has
+    /// been drawn.
+    pub fn changed_share(&self, newer: &Blob, older: &Blob) -> Option<f64> {
+        lock(&self.shared)
+            .changed
+            .get(&(newer.id(), older.id()))
+            .copied()
     }
 }
 
@@ -457,6 +496,53 @@ mod tests {
             .draw(|f| previewer.render_crop(f, area, &blob, left))
             .unwrap();
         assert_eq!(painted(terminal.backend().buffer(), [200, 0, 0]), 40 * 20);
+    }
+
+    #[test]
+    fn the_difference_of_two_versions_paints_only_the_changed_part() {
+        let (tx, mut rx) = unbounded_channel();
+        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        let older = png(400, 400, [20, 120, 200]);
+        // The newer version changed the top quarter only.
+        let mut image = RgbImage::from_pixel(400, 400, Rgb([20, 120, 200]));
+        for y in 0..100 {
+            for x in 0..400 {
+                image.put_pixel(x, y, Rgb([250, 220, 0]));
+            }
+        }
+        let mut out = Cursor::new(Vec::new());
+        DynamicImage::ImageRgb8(image)
+            .write_to(&mut out, ImageFormat::Png)
+            .unwrap();
+        let newer = Blob::from_bytes("image/png", Bytes::from(out.into_inner()));
+        let mut terminal = Terminal::new(TestBackend::new(40, 20)).unwrap();
+        let area = Rect::new(0, 0, 40, 20);
+        let all = Crop {
+            x: 0,
+            y: 0,
+            width: 400,
+            height: 400,
+        };
+        terminal
+            .draw(|f| previewer.render_difference(f, area, &newer, &older, all))
+            .unwrap();
+        wait_ready(&mut rx);
+        terminal
+            .draw(|f| previewer.render_difference(f, area, &newer, &older, all))
+            .unwrap();
+        let buffer = terminal.backend().buffer();
+        let changed = painted(buffer, difference::CHANGED);
+        let dimmed = painted(buffer, [20 / 3, 120 / 3, 200 / 3]);
+        // 40×20 cells: the top quarter (5 rows; the seam row blends) changed, the rest is
+        // the dimmed picture.
+        assert!(
+            (160..=200).contains(&changed),
+            "{changed}\n{}",
+            text(buffer)
+        );
+        assert!((560..=640).contains(&dimmed), "{dimmed}");
+        let share = previewer.changed_share(&newer, &older).unwrap();
+        assert!((share - 0.25).abs() < 1e-9, "{share}");
     }
 
     #[test]

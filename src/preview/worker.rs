@@ -46,6 +46,8 @@ pub(crate) struct Shared {
     pub failures: HashMap<u64, String>,
     /// Asked for and neither ready nor dropped yet, so a redraw does not ask twice.
     pub in_flight: HashSet<CacheKey>,
+    /// The share of pixels that changed, by (newer, older) [`Blob::id`], once compared.
+    pub changed: HashMap<(u64, u64), f64>,
 }
 
 impl Shared {
@@ -54,6 +56,7 @@ impl Shared {
             cache: Lru::new(budget),
             failures: HashMap::new(),
             in_flight: HashSet::new(),
+            changed: HashMap::new(),
         }
     }
 
@@ -73,6 +76,8 @@ pub(crate) fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
 
 pub(crate) struct Job {
     pub blob: Blob,
+    /// The older version to compare with (the full view's difference).
+    pub against: Option<Blob>,
     pub key: CacheKey,
     pub requested_at: Instant,
     /// Nothing of this picture is on screen yet: skip the resize wait.
@@ -134,9 +139,16 @@ fn finish(
     decoded: &mut Decoded,
 ) {
     // A decoder bug must cost one picture, not the worker: catch it and show it as a failure.
-    let outcome = catch_unwind(AssertUnwindSafe(|| match job.key.crop {
-        Some(crop) => build_crop(picker, &job, crop, decoded),
-        None => build(picker, &job),
+    let outcome = catch_unwind(AssertUnwindSafe(|| match (job.key.crop, &job.against) {
+        (Some(crop), Some(older)) => {
+            let (image, changed) = decoded.difference(&job.blob, older)?;
+            lock(shared)
+                .changed
+                .insert((job.blob.id(), older.id()), changed);
+            build_crop(picker, job.key.cells, &image, crop)
+        }
+        (Some(crop), None) => build_crop(picker, job.key.cells, &*decoded.get(&job.blob)?, crop),
+        (None, _) => build(picker, &job),
     }))
     .unwrap_or_else(|_| Err("the image decoder crashed".to_string()));
     {
@@ -208,6 +220,8 @@ pub(crate) fn build(picker: &Picker, job: &Job) -> Result<(Protocol, usize), Str
 #[derive(Default)]
 pub(crate) struct Decoded {
     images: Vec<(u64, Arc<DynamicImage>)>,
+    /// The last difference, by (newer, older), with the share of pixels changed.
+    difference: Option<((u64, u64), Arc<DynamicImage>, f64)>,
 }
 
 const KEEP_DECODED: usize = 2;
@@ -230,18 +244,40 @@ impl Decoded {
     }
 }
 
-/// The full view: `crop` of the full-resolution picture scaled to fill the area (enlarged
+impl Decoded {
+    /// The difference picture of two versions, computed once for any number of zoom and pan
+    /// steps, and the share of pixels that changed.
+    pub(crate) fn difference(
+        &mut self,
+        newer: &Blob,
+        older: &Blob,
+    ) -> Result<(Arc<DynamicImage>, f64), String> {
+        let ids = (newer.id(), older.id());
+        if let Some((key, image, changed)) = &self.difference
+            && *key == ids
+        {
+            return Ok((Arc::clone(image), *changed));
+        }
+        let newer = self.get(newer)?;
+        let older = self.get(older)?;
+        let diff = super::difference::difference(&newer, &older).map_err(|e| e.to_string())?;
+        let image = Arc::new(DynamicImage::ImageRgb8(diff.image));
+        self.difference = Some((ids, Arc::clone(&image), diff.changed));
+        Ok((image, diff.changed))
+    }
+}
+
+/// The full view: `crop` of the full-resolution picture scaled to fill `cells` (enlarged
 /// too: zooming in is the point), encoded for the protocol.
 pub(crate) fn build_crop(
     picker: &Picker,
-    job: &Job,
+    cells: (u16, u16),
+    image: &DynamicImage,
     crop: super::Crop,
-    decoded: &mut Decoded,
 ) -> Result<(Protocol, usize), String> {
-    let image = decoded.get(&job.blob)?;
     let font = picker.font_size();
     let font = (font.width.max(1), font.height.max(1));
-    let (cols, rows) = job.key.cells;
+    let (cols, rows) = cells;
     let bounds = (
         u32::from(cols) * u32::from(font.0),
         u32::from(rows) * u32::from(font.1),
@@ -253,7 +289,7 @@ pub(crate) fn build_crop(
             font,
         );
         let half_cells = (u32::from(cells.0), u32::from(cells.1) * 2);
-        let small = prepare::crop_to(&image, region, half_cells).map_err(|e| e.to_string())?;
+        let small = prepare::crop_to(image, region, half_cells).map_err(|e| e.to_string())?;
         let blocks = Halfblocks::new(DynamicImage::ImageRgba8(small), Size::new(cells.0, cells.1))
             .map_err(|e| format!("cannot encode halfblocks: {e}"))?;
         let cost = estimated_bytes(ProtocolType::Halfblocks, half_cells, cells);
@@ -265,7 +301,7 @@ pub(crate) fn build_crop(
         u32::from(cells.0) * u32::from(font.0),
         u32::from(cells.1) * u32::from(font.1),
     );
-    let small = prepare::crop_to(&image, region, shown)
+    let small = prepare::crop_to(image, region, shown)
         .map(|small| prepare::pad_to(small, canvas))
         .map_err(|e| e.to_string())?;
     let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
@@ -307,6 +343,7 @@ mod tests {
     fn job(blob: &Blob, cells: (u16, u16)) -> Job {
         Job {
             blob: blob.clone(),
+            against: None,
             key: CacheKey::new(blob.id(), cells),
             requested_at: Instant::now(),
             urgent: true,

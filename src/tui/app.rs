@@ -16,7 +16,7 @@ use super::components::path_prompt::{PathPrompt, PathPurpose};
 use super::components::session_picker::SessionPicker;
 use super::components::sources::SourcesView;
 use super::event::{ConnectionInfo, Effect, Event, JobId};
-use super::fullview::{FullView, Geometry, ViewChange};
+use super::fullview::{FullView, Geometry, ViewChange, ViewMode};
 use super::keymap::{Action, Keymap};
 use super::theme::Theme;
 use crate::conversation::RequestTarget;
@@ -212,6 +212,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// The selected image over the whole terminal, zoomed and panned (`f`).
     pub full_view: Option<FullView>,
+    /// The version marked to compare with (`m` in the full view).
+    pub compare_mark: Option<ImageKey>,
     pub size: (u16, u16),
     /// A cell's size in pixels, as the terminal reported it: zoom levels are in real pixels.
     pub cell_px: (u16, u16),
@@ -263,6 +265,7 @@ impl App {
             side: Pane::Image,
             overlay: None,
             full_view: None,
+            compare_mark: None,
             size: (120, 40),
             cell_px: (10, 20),
             now: None,
@@ -288,6 +291,11 @@ impl App {
     pub fn view_geometry(&self) -> Option<Geometry> {
         let image = self.selected_image()?.blob.dimensions()?;
         let (cols, rows) = (self.size.0, self.size.1.saturating_sub(1));
+        // Side by side, each version gets half, with a column between.
+        let cols = match self.full_view.map(|v| v.mode) {
+            Some(ViewMode::SideBySide) => cols.saturating_sub(1) / 2,
+            _ => cols,
+        };
         Some(Geometry {
             image,
             screen: (
@@ -295,6 +303,24 @@ impl App {
                 u32::from(rows) * u32::from(self.cell_px.1.max(1)),
             ),
         })
+    }
+
+    /// The version the selected one is compared with: the marked one, else the final image
+    /// before it in the conversation.
+    pub fn compare_partner(&self) -> Option<ImageEntry> {
+        let images = self.images();
+        let current = self.selected_image_index(&images)?;
+        if let Some(mark) = self.compare_mark
+            && images.get(current).map(|e| e.key) != Some(mark)
+            && let Some(marked) = images.iter().find(|e| e.key == mark)
+        {
+            return Some(marked.clone());
+        }
+        images[..current]
+            .iter()
+            .rev()
+            .find(|e| e.kind == ImageKind::Final)
+            .cloned()
     }
 
     /// No key: the studio opens anyway and says what to set.
@@ -778,6 +804,27 @@ fn on_view_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             return Vec::new();
         }
         Some(Action::Quit) => return quit(app),
+        Some(action @ (Action::Compare | Action::Difference)) => {
+            if app.compare_partner().is_none() {
+                app.warn("No earlier version to compare with: mark one with m, or step with [.");
+            } else if let Some(view) = app.full_view.as_mut() {
+                view.toggle(if action == Action::Compare {
+                    ViewMode::SideBySide
+                } else {
+                    ViewMode::Difference
+                });
+            }
+            return Vec::new();
+        }
+        Some(Action::MarkCompare) => {
+            let selected = app.selected_image().map(|e| e.key);
+            app.compare_mark = if app.compare_mark == selected {
+                None
+            } else {
+                selected
+            };
+            return Vec::new();
+        }
         _ => return Vec::new(),
     };
     if let (Some(geometry), Some(view)) = (app.view_geometry(), app.full_view.as_mut()) {
@@ -985,7 +1032,10 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::PanRight
         | Action::PanUp
         | Action::PanDown
-        | Action::CloseView => Vec::new(),
+        | Action::CloseView
+        | Action::Compare
+        | Action::Difference
+        | Action::MarkCompare => Vec::new(),
         Action::SaveImage => run_command(app, Command::Save(None)),
         Action::Copy => copy(app),
         Action::OpenViewer => match app.selected_image() {

@@ -10,6 +10,7 @@ use crate::conversation::{ImageSize, UserTurn};
 use crate::gemini::ApiError;
 use crate::gemini::wire::{GroundingChunk, GroundingMetadata, Source, UsageMetadata};
 use crate::tui::event::ConnectionInfo;
+use crate::tui::fullview::ViewMode;
 
 pub(crate) fn png(width: u32, height: u32) -> Blob {
     png_colored(width, height, 0)
@@ -1481,4 +1482,49 @@ fn refused_signatures_after_a_model_change_point_at_a_fresh_thread() {
     let failure = app.failure.clone().unwrap_or_default();
     assert!(failure.contains("/fresh"), "{failure}");
     assert!(failure.contains("latest image"), "{failure}");
+}
+
+#[test]
+fn compare_pairs_the_previous_version_unless_one_is_marked() {
+    let mut app = test_app();
+    exchange(&mut app, "a chart", "Here is the chart.");
+    exchange(&mut app, "bigger title", "Done (version 2).");
+    exchange(&mut app, "blue palette", "Done (version 3).");
+    app.focus = Pane::Image;
+    press(&mut app, KeyCode::Char('f'));
+    let finals: Vec<_> = app
+        .images()
+        .into_iter()
+        .filter(|e| e.kind == super::ImageKind::Final)
+        .map(|e| e.key)
+        .collect();
+    let selected = |app: &App| app.selected_image().map(|e| e.key);
+    assert_eq!(selected(&app), Some(finals[2]), "the latest version is selected");
+    assert_eq!(app.compare_partner().map(|e| e.key), Some(finals[1]));
+
+    press(&mut app, KeyCode::Char('c'));
+    assert_eq!(app.full_view.unwrap().mode, ViewMode::SideBySide);
+    press(&mut app, KeyCode::Char('d'));
+    assert_eq!(app.full_view.unwrap().mode, ViewMode::Difference);
+    press(&mut app, KeyCode::Char('d'));
+    assert_eq!(app.full_view.unwrap().mode, ViewMode::Single);
+
+    // Mark the first version, go back to the last: that pair, across the middle one.
+    press(&mut app, KeyCode::Char('['));
+    press(&mut app, KeyCode::Char('['));
+    assert_eq!(selected(&app), Some(finals[0]));
+    press(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.compare_mark, Some(finals[0]));
+    assert!(
+        app.compare_partner().is_none(),
+        "the first version has nothing before it and is itself the mark"
+    );
+    press(&mut app, KeyCode::Char('c'));
+    assert_eq!(app.full_view.unwrap().mode, ViewMode::Single);
+    assert!(notice(&app).contains("mark one with m"), "{}", notice(&app));
+    press(&mut app, KeyCode::Char(']'));
+    press(&mut app, KeyCode::Char(']'));
+    assert_eq!(app.compare_partner().map(|e| e.key), Some(finals[0]));
+    press(&mut app, KeyCode::Char('c'));
+    assert_eq!(app.full_view.unwrap().mode, ViewMode::SideBySide);
 }

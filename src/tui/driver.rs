@@ -794,6 +794,12 @@ impl ImagePreview for NoPictures {
 
     fn draw_crop(&mut self, _: &mut Frame, _: Rect, _: &Blob, _: Crop, _: &Theme) {}
 
+    fn draw_difference(&mut self, _: &mut Frame, _: Rect, _: (&Blob, &Blob), _: Crop, _: &Theme) {}
+
+    fn changed_share(&self, _: &Blob, _: &Blob) -> Option<f64> {
+        None
+    }
+
     fn description(&self) -> String {
         "asking the terminal what it can draw…".into()
     }

@@ -30,12 +30,25 @@ impl Geometry {
     }
 }
 
+/// What the full view shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ViewMode {
+    /// The selected image.
+    #[default]
+    Single,
+    /// The partner version on the left, the selected on the right, zoomed and panned together.
+    SideBySide,
+    /// What changed from the partner to the selected version.
+    Difference,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FullView {
     /// Screen pixels per image pixel; `None` fits the whole image.
     scale: Option<f64>,
     /// The centre of the view, as a fraction of the image's width and height.
     centre: (f64, f64),
+    pub mode: ViewMode,
 }
 
 impl Default for FullView {
@@ -43,6 +56,7 @@ impl Default for FullView {
         Self {
             scale: None,
             centre: (0.5, 0.5),
+            mode: ViewMode::Single,
         }
     }
 }
@@ -80,7 +94,10 @@ impl FullView {
                 self.scale = (next > fit * 1.0001).then_some(next);
             }
             ViewChange::Actual => self.scale = Some(1.0),
-            ViewChange::Fit => *self = FullView::default(),
+            ViewChange::Fit => {
+                self.scale = None;
+                self.centre = (0.5, 0.5);
+            }
             ViewChange::Pan(dx, dy) => {
                 let (vw, vh) = self.visible_fraction(geometry);
                 self.centre.0 += f64::from(dx) * vw * PAN_STEP;
@@ -139,6 +156,15 @@ impl FullView {
             width: width as u32,
             height: height as u32,
         }
+    }
+
+    /// Switches to `mode`, or back to the single image if it is on already.
+    pub fn toggle(&mut self, mode: ViewMode) {
+        self.mode = if self.mode == mode {
+            ViewMode::Single
+        } else {
+            mode
+        };
     }
 
     /// "fit (23%)", "100% (1:1)", "340%".

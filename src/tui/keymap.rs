@@ -46,6 +46,9 @@ pub enum Action {
     PanUp,
     PanDown,
     CloseView,
+    Compare,
+    Difference,
+    MarkCompare,
     SaveImage,
     Copy,
     OpenViewer,
@@ -337,6 +340,27 @@ pub const ACTIONS: &[ActionInfo] = &[
         &["esc", "q"],
     ),
     info(
+        Action::Compare,
+        "compare",
+        Group::FullView,
+        "Side by side with the previous version (or the marked one), zoomed together",
+        &["c"],
+    ),
+    info(
+        Action::Difference,
+        "difference",
+        Group::FullView,
+        "Highlight what changed from that version, over a dimmed copy of this one",
+        &["d"],
+    ),
+    info(
+        Action::MarkCompare,
+        "mark",
+        Group::FullView,
+        "Mark this version as the one to compare with (again: unmark)",
+        &["m"],
+    ),
+    info(
         Action::SaveImage,
         "save-image",
         Group::Images,
@@ -620,7 +644,10 @@ fn scope_of(action: Action, chord: &KeyChord) -> Scope {
         | Action::PanRight
         | Action::PanUp
         | Action::PanDown
-        | Action::CloseView => Scope::View,
+        | Action::CloseView
+        | Action::Compare
+        | Action::Difference
+        | Action::MarkCompare => Scope::View,
         Action::Send | Action::Newline => Scope::Input,
         Action::Up | Action::Down | Action::Top | Action::Bottom => Scope::Browse,
         _ if chord.is_plain_character() => Scope::Browse,

@@ -496,3 +496,16 @@ fn full_view() {
         insta::assert_snapshot!(format!("full_view_120x40_{theme}"), screen);
     }
 }
+
+#[test]
+fn full_view_compared() {
+    let mut app = with_theme(mid_session(), "dark");
+    app.size = (120, 40);
+    app.cell_px = (1, 1);
+    app.focus = Pane::Image;
+    press(&mut app, KeyCode::Char('f'));
+    press(&mut app, KeyCode::Char('c'));
+    insta::assert_snapshot!("full_view_side_by_side", render(&app, 120, 40));
+    press(&mut app, KeyCode::Char('d'));
+    insta::assert_snapshot!("full_view_difference", render(&app, 120, 40));
+}

@@ -1,6 +1,7 @@
 //! The full view: the selected image over the whole terminal, at the zoom and position of
-//! [`FullView`](crate::tui::fullview::FullView), with one line saying where we are and which
-//! keys move.
+//! [`FullView`], with one line saying what is shown and which keys move. Side by side, the
+//! partner version (left) and the selected one (right) share zoom and position; the
+//! difference view shows what changed between them.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,8 +10,8 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::image::ImagePreview;
 use super::truncate;
-use crate::tui::app::App;
-use crate::tui::fullview::FullView;
+use crate::tui::app::{App, ImageEntry};
+use crate::tui::fullview::{FullView, Geometry, ViewMode};
 use crate::tui::keymap::Action;
 
 pub fn render(
@@ -26,10 +27,14 @@ pub fn render(
         Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
     let all = app.images();
     let index = app.selected_image_index(&all);
-    let entry = index.and_then(|i| all.get(i));
+    let number = |entry: &ImageEntry| {
+        all.iter()
+            .position(|e| e.key == entry.key)
+            .map_or(0, |i| i + 1)
+    };
     let hint = |action| app.keymap.hint(action);
     let help = format!(
-        " │ {} back · {}/{} zoom · {} 1:1 · {} fit · {}{}{}{} pan · {}/{} versions",
+        " │ {} back · {}/{} zoom · {} 1:1 · {} fit · {}{}{}{} pan · {}/{} versions · {} side by side · {} difference · {} mark",
         hint(Action::CloseView),
         hint(Action::ZoomIn),
         hint(Action::ZoomOut),
@@ -41,17 +46,42 @@ pub fn render(
         hint(Action::PanRight),
         hint(Action::PrevImage),
         hint(Action::NextImage),
+        hint(Action::Compare),
+        hint(Action::Difference),
+        hint(Action::MarkCompare),
     );
+    let entry = index.and_then(|i| all.get(i));
     let (Some(entry), Some(geometry)) = (entry, app.view_geometry()) else {
         let text = format!(" No image to show.{help}");
         frame.render_widget(Paragraph::new(text).style(theme.status()), header);
         return;
     };
     let crop = view.crop(&geometry);
-    let place = format!(
-        " image {}/{} · {}×{} px · zoom {} · showing {}×{} from {},{} ",
-        index.map_or(0, |i| i + 1),
-        all.len(),
+    let partner = match view.mode {
+        ViewMode::Single => None,
+        _ => app.compare_partner(),
+    };
+    let mut place = format!(" image {}/{}", number(entry), all.len());
+    if let Some(partner) = &partner {
+        let marked = if app.compare_mark == Some(partner.key) {
+            " (marked)"
+        } else {
+            ""
+        };
+        match view.mode {
+            ViewMode::Difference => {
+                place.push_str(&format!(" vs {}{marked}", number(partner)));
+                if let Some(share) = images.changed_share(&entry.blob, &partner.blob) {
+                    place.push_str(&format!(" · {:.1}% changed", share * 100.0));
+                }
+            }
+            _ => place.push_str(&format!(" beside {}{marked}", number(partner))),
+        }
+    } else if app.compare_mark == Some(entry.key) {
+        place.push_str(" (marked)");
+    }
+    place.push_str(&format!(
+        " · {}×{} px · zoom {} · {}×{} from {},{} ",
         geometry.image.0,
         geometry.image.1,
         view.zoom_label(&geometry),
@@ -59,13 +89,40 @@ pub fn render(
         crop.height,
         crop.x,
         crop.y,
-    );
-    let width = header.width as usize;
-    let rest = width.saturating_sub(place.chars().count());
+    ));
+    let rest = (header.width as usize).saturating_sub(place.chars().count());
     let line = Line::from(vec![
         Span::styled(place, theme.status().fg(theme.accent)),
         Span::styled(truncate(&help, rest), theme.status()),
     ]);
     frame.render_widget(Paragraph::new(line).style(theme.status()), header);
-    images.draw_crop(frame, picture, &entry.blob, crop, theme);
+
+    match (view.mode, partner) {
+        (ViewMode::SideBySide, Some(partner)) => {
+            let [left, _, right] = Layout::horizontal([
+                Constraint::Length(geometry_cols(app)),
+                Constraint::Length(1),
+                Constraint::Length(geometry_cols(app)),
+            ])
+            .areas(picture);
+            // The partner's crop from its own size: the same place even if sizes differ.
+            if let Some(size) = partner.blob.dimensions() {
+                let partner_crop = view.crop(&Geometry {
+                    image: size,
+                    screen: geometry.screen,
+                });
+                images.draw_crop(frame, left, &partner.blob, partner_crop, theme);
+            }
+            images.draw_crop(frame, right, &entry.blob, crop, theme);
+        }
+        (ViewMode::Difference, Some(partner)) => {
+            images.draw_difference(frame, picture, (&entry.blob, &partner.blob), crop, theme);
+        }
+        _ => images.draw_crop(frame, picture, &entry.blob, crop, theme),
+    }
+}
+
+/// Columns of one side when side by side (as `App::view_geometry` counts them).
+fn geometry_cols(app: &App) -> u16 {
+    app.size.0.saturating_sub(1) / 2
 }

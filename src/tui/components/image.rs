@@ -23,6 +23,17 @@ pub trait ImagePreview {
     fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme);
     /// Draws `crop` of the full-resolution image, scaled to fill `area` (the full view).
     fn draw_crop(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, crop: Crop, theme: &Theme);
+    /// Draws what changed from `older` to `newer` in `crop`, over the dimmed newer picture.
+    fn draw_difference(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        pair: (&Blob, &Blob),
+        crop: Crop,
+        theme: &Theme,
+    );
+    /// The share of pixels that changed from `older` to `newer`, once known.
+    fn changed_share(&self, newer: &Blob, older: &Blob) -> Option<f64>;
     /// The protocol it draws with and why, for one dim line under the picture.
     fn description(&self) -> String;
 }
@@ -34,6 +45,21 @@ impl ImagePreview for crate::preview::Previewer {
 
     fn draw_crop(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, crop: Crop, _: &Theme) {
         self.render_crop(frame, area, blob, crop);
+    }
+
+    fn draw_difference(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        pair: (&Blob, &Blob),
+        crop: Crop,
+        _: &Theme,
+    ) {
+        self.render_difference(frame, area, pair.0, pair.1, crop);
+    }
+
+    fn changed_share(&self, newer: &Blob, older: &Blob) -> Option<f64> {
+        crate::preview::Previewer::changed_share(self, newer, older)
     }
 
     fn description(&self) -> String {
@@ -56,6 +82,25 @@ impl ImagePreview for Placeholder {
             crop.width, crop.height, crop.x, crop.y
         );
         draw_placeholder(frame, area, &text, theme);
+    }
+
+    fn draw_difference(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        _: (&Blob, &Blob),
+        crop: Crop,
+        theme: &Theme,
+    ) {
+        let text = format!(
+            "difference, {}×{} px from {},{}",
+            crop.width, crop.height, crop.x, crop.y
+        );
+        draw_placeholder(frame, area, &text, theme);
+    }
+
+    fn changed_share(&self, _: &Blob, _: &Blob) -> Option<f64> {
+        Some(0.25)
     }
 
     fn description(&self) -> String {
