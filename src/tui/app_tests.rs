@@ -1499,7 +1499,11 @@ fn compare_pairs_the_previous_version_unless_one_is_marked() {
         .map(|e| e.key)
         .collect();
     let selected = |app: &App| app.selected_image().map(|e| e.key);
-    assert_eq!(selected(&app), Some(finals[2]), "the latest version is selected");
+    assert_eq!(
+        selected(&app),
+        Some(finals[2]),
+        "the latest version is selected"
+    );
     assert_eq!(app.compare_partner().map(|e| e.key), Some(finals[1]));
 
     press(&mut app, KeyCode::Char('c'));
