@@ -79,6 +79,9 @@ pub struct SendArgs {
     /// Show the final image(s) in the terminal afterwards (kitty, iTerm2, or coloured blocks)
     #[arg(long, conflicts_with = "json")]
     pub preview: bool,
+    /// Rows the preview may take (default: a third of the terminal, so the reply stays in view)
+    #[arg(long, value_name = "N", requires = "preview", value_parser = clap::value_parser!(u16).range(1..))]
+    pub preview_rows: Option<u16>,
 }
 
 pub async fn run(global: &GlobalArgs, args: SendArgs) -> Result<(), Failure> {
@@ -88,7 +91,7 @@ pub async fn run(global: &GlobalArgs, args: SendArgs) -> Result<(), Failure> {
             if json_mode {
                 println!("{}", outcome.json);
             }
-            show_preview(&outcome.preview, outcome.protocol);
+            show_preview(&outcome.preview, outcome.protocol, outcome.preview_rows);
             if let Some(note) = &outcome.note {
                 eprintln!("{note}");
             }
@@ -119,6 +122,7 @@ struct Outcome {
     has_image: bool,
     /// The images to show, when `--preview` asked for them.
     preview: Vec<Blob>,
+    preview_rows: Option<u16>,
     protocol: ImageProtocol,
 }
 
@@ -275,6 +279,7 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailur
         note: explain(model_turn),
         has_image,
         preview,
+        preview_rows: args.preview_rows,
         protocol,
     })
 }
@@ -430,7 +435,7 @@ fn preview_protocol(config: Option<&str>) -> ImageProtocol {
 }
 
 /// `--preview`: prints the images with viuer, only to a terminal.
-fn show_preview(images: &[Blob], protocol: ImageProtocol) {
+fn show_preview(images: &[Blob], protocol: ImageProtocol, rows: Option<u16>) {
     if images.is_empty() {
         return;
     }
@@ -439,7 +444,7 @@ fn show_preview(images: &[Blob], protocol: ImageProtocol) {
         return;
     }
     for blob in images {
-        if let Err(e) = preview::print_inline(blob, protocol) {
+        if let Err(e) = preview::print_inline(blob, protocol, rows) {
             eprintln!("{e}");
         }
     }

@@ -5,13 +5,15 @@
 //! so the picture is shrunk to the terminal's pixel size with fast_image_resize first and viuer
 //! only has to print it.
 
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 
 use crossterm::terminal;
 use image::DynamicImage;
+use ratatui_image::picker::ProtocolType;
+use ratatui_image::protocol::sixel::Sixel;
 
 use super::prepare::{self, PrepareError};
-use super::protocol::{ImageProtocol, font_size_from_kernel};
+use super::protocol::{ImageProtocol, detect};
 use crate::conversation::Blob;
 
 /// Where a picture goes on screen and at which resolution to hand it to viuer.
@@ -72,14 +74,6 @@ fn viuer_error(error: viuer::ViuError) -> io::Error {
     }
 }
 
-/// Which of viuer's printers to use, as (kitty, iTerm2). viuer asks the terminal itself for
-/// kitty support; we only let it try what our own detection (or the user) chose.
-fn printers(wanted_kitty: bool, wanted_iterm: bool) -> (bool, bool) {
-    let kitty = wanted_kitty && viuer::get_kitty_support() != viuer::KittySupport::None;
-    let iterm = !kitty && wanted_iterm && viuer::is_iterm_supported();
-    (kitty, iterm)
-}
-
 /// viuer's settings for a picture of `placement.cells`, with the protocols it may use.
 fn viuer_config(placement: &Placement, kitty: bool, iterm: bool) -> viuer::Config {
     viuer::Config {
@@ -103,32 +97,61 @@ fn shrink_to_screen(
     Ok((placement, small))
 }
 
-/// Prints a picture at the cursor, as wide as the terminal and short enough to be seen whole
-/// (`send --preview`). Needs stdout to be a terminal.
-pub fn print_inline(blob: &Blob, choice: ImageProtocol) -> io::Result<()> {
+/// The rows `send --preview` uses by default: a third of the terminal, so the reply printed
+/// before it stays in view.
+pub fn default_preview_rows(terminal_rows: u16) -> u16 {
+    (terminal_rows / 3).max(4)
+}
+
+/// Prints a picture at the cursor, as wide as the terminal and `rows` tall at most (default a
+/// third of the terminal: see [`default_preview_rows`]) — `send --preview`. Needs stdout to be
+/// a terminal.
+///
+/// The protocol comes from our own detection (the same table as the studio's pane): sixel is
+/// encoded with ratatui-image's pure-Rust encoder, since viuer's needs libsixel; kitty and
+/// iTerm2 are printed by viuer only outside tmux, where its own kitty probe cannot become the
+/// pane's title; everything else gets viuer's coloured blocks, which ask the terminal nothing.
+pub fn print_inline(blob: &Blob, choice: ImageProtocol, rows: Option<u16>) -> io::Result<()> {
     if !io::stdout().is_terminal() {
         return Err(io::Error::other("preview needs a terminal"));
     }
     let bytes = blob.bytes()?;
     let image = prepare::decode(&bytes).map_err(invalid)?;
-    let (cols, rows) = terminal::size()?;
-    let (kitty, iterm) = printers(
-        matches!(choice, ImageProtocol::Auto | ImageProtocol::Kitty),
-        matches!(choice, ImageProtocol::Auto | ImageProtocol::Iterm2),
-    );
-    let font = (kitty || iterm).then(|| {
-        font_size_from_kernel()
-            .map(|f| (f.width, f.height))
-            .unwrap_or((8, 16))
-    });
-    // Leave a line for the prompt that follows.
-    let (placement, small) = shrink_to_screen(image, (cols, rows.saturating_sub(2)), font)?;
-    let config = viuer::Config {
-        absolute_offset: false,
-        ..viuer_config(&placement, kitty, iterm)
-    };
-    viuer::print(&DynamicImage::ImageRgba8(small), &config).map_err(viuer_error)?;
-    Ok(())
+    let (cols, terminal_rows) = terminal::size()?;
+    let rows = rows
+        .unwrap_or_else(|| default_preview_rows(terminal_rows))
+        .clamp(1, terminal_rows.saturating_sub(1).max(1));
+    let detection = detect(choice);
+    super::tmux::restore();
+    let in_tmux = detection.caps.tmux.is_some();
+    let font = detection.picker.font_size();
+    let font = (font.width.max(1), font.height.max(1));
+    let mut out = io::stdout();
+    match detection.picker.protocol_type() {
+        ProtocolType::Sixel => {
+            let (placement, small) = shrink_to_screen(image, (cols, rows), Some(font))?;
+            let size = ratatui::layout::Size::new(placement.cells.0, placement.cells.1);
+            let sixel = Sixel::new(DynamicImage::ImageRgba8(small), size, in_tmux)
+                .map_err(|e| io::Error::other(format!("cannot encode sixel: {e}")))?;
+            out.write_all(sixel.data.as_bytes())?;
+            out.write_all(b"\r\n")?;
+            out.flush()
+        }
+        protocol => {
+            let graphics =
+                !in_tmux && matches!(protocol, ProtocolType::Kitty | ProtocolType::Iterm2);
+            let kitty = graphics && protocol == ProtocolType::Kitty;
+            let iterm = graphics && protocol == ProtocolType::Iterm2;
+            let (placement, small) =
+                shrink_to_screen(image, (cols, rows), graphics.then_some(font))?;
+            let config = viuer::Config {
+                absolute_offset: false,
+                ..viuer_config(&placement, kitty, iterm)
+            };
+            viuer::print(&DynamicImage::ImageRgba8(small), &config).map_err(viuer_error)?;
+            Ok(())
+        }
+    }
 }
 
 #[cfg(test)]

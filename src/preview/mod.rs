@@ -39,7 +39,7 @@ use crate::conversation::Blob;
 use cache::CacheKey;
 use worker::{Job, Shared, lock};
 
-pub use inline::print_inline;
+pub use inline::{default_preview_rows, print_inline};
 pub use protocol::{ImageProtocol, UnknownProtocol};
 pub use worker::{CACHE_BUDGET, RESIZE_SETTLE};
 
