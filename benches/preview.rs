@@ -10,7 +10,7 @@ use std::hint::black_box;
 use std::io::Cursor;
 
 use banana_studio::conversation::Blob;
-use banana_studio::preview::{ImageProtocol, PreviewReady, Previewer, prepare};
+use banana_studio::preview::{Crop, ImageProtocol, PreviewReady, Previewer, difference, prepare};
 use bytes::Bytes;
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use image::{ImageFormat, Rgb, RgbImage};
@@ -146,5 +146,112 @@ fn preview_4k(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, preview_4k);
+/// The full view of a 4K picture on 200×60 cells of 10×20 px (2000×1200 px): the first
+/// picture (decode at full resolution, cut, scale, encode), one zoom or pan step (a new crop of
+/// the decoded picture, scaled and encoded), and the difference of two 4K versions.
+fn full_view_4k(c: &mut Criterion) {
+    let picture = picture();
+    let mut edited = picture.clone();
+    for y in 0..HEIGHT / 8 {
+        for x in 0..WIDTH {
+            edited.put_pixel(x, y, Rgb([250, 220, 0]));
+        }
+    }
+    let jpeg = encode(&picture, ImageFormat::Jpeg);
+    let view = Rect::new(0, 0, 200, 60);
+    let whole = Crop {
+        x: 0,
+        y: 0,
+        width: WIDTH,
+        height: HEIGHT,
+    };
+    let mut group = c.benchmark_group("full_view_4K_200x60");
+    group.sample_size(10);
+    for (protocol_name, protocol) in [
+        ("halfblocks", ImageProtocol::Halfblocks),
+        ("sixel", ImageProtocol::Sixel),
+        ("kitty", ImageProtocol::Kitty),
+    ] {
+        group.bench_function(BenchmarkId::new("first_picture", protocol_name), |b| {
+            b.iter_batched(
+                || {
+                    let terminal = Terminal::new(TestBackend::new(view.width, view.height))
+                        .expect("a test backend");
+                    let (previewer, ready) = previewer(protocol);
+                    (
+                        terminal,
+                        previewer,
+                        ready,
+                        Blob::from_bytes("image/jpeg", jpeg.clone()),
+                    )
+                },
+                |(mut terminal, mut previewer, mut ready, blob)| {
+                    crop_view(
+                        &mut terminal,
+                        &mut previewer,
+                        &mut ready,
+                        &blob,
+                        view,
+                        whole,
+                    );
+                    (terminal, previewer, ready, blob)
+                },
+                BatchSize::PerIteration,
+            )
+        });
+        // Decoded once; each step is a crop never seen before (1:1 pixels, a new position), so
+        // nothing comes from the cache.
+        let mut terminal =
+            Terminal::new(TestBackend::new(view.width, view.height)).expect("a test backend");
+        let (mut previewer, mut ready) = previewer(protocol);
+        let blob = Blob::from_bytes("image/jpeg", jpeg.clone());
+        crop_view(
+            &mut terminal,
+            &mut previewer,
+            &mut ready,
+            &blob,
+            view,
+            whole,
+        );
+        let mut step = 0u32;
+        group.bench_function(BenchmarkId::new("zoom_or_pan_step", protocol_name), |b| {
+            b.iter(|| {
+                step += 1;
+                let crop = Crop {
+                    x: step % 3000,
+                    y: (step / 3000) % 1800,
+                    width: 2000,
+                    height: 1200,
+                };
+                crop_view(&mut terminal, &mut previewer, &mut ready, &blob, view, crop);
+            })
+        });
+    }
+    let newer = image::DynamicImage::ImageRgb8(edited);
+    let older = image::DynamicImage::ImageRgb8(picture);
+    group.bench_function("difference_of_two_4K", |b| {
+        b.iter(|| difference::difference(black_box(&newer), black_box(&older)).expect("compares"))
+    });
+    group.finish();
+}
+
+/// Draws a crop (asking the worker), waits for it, draws it.
+fn crop_view(
+    terminal: &mut Terminal<TestBackend>,
+    previewer: &mut Previewer,
+    ready: &mut UnboundedReceiver<PreviewReady>,
+    blob: &Blob,
+    area: Rect,
+    crop: Crop,
+) {
+    terminal
+        .draw(|frame| previewer.render_crop(frame, area, blob, crop))
+        .expect("a test backend draws");
+    ready.blocking_recv().expect("the worker answers");
+    terminal
+        .draw(|frame| previewer.render_crop(frame, area, blob, crop))
+        .expect("a test backend draws");
+}
+
+criterion_group!(benches, preview_4k, full_view_4k);
 criterion_main!(benches);

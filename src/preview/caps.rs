@@ -139,6 +139,8 @@ pub struct Capabilities {
     pub sixel: bool,
     /// Cell size in pixels (`CSI 16 t`, else the kernel's window size).
     pub cell_px: Option<(u16, u16)>,
+    /// The largest sixel picture the terminal draws (xterm refuses bigger ones).
+    pub sixel_max: Option<(u32, u32)>,
     pub foreground: Option<Rgb>,
     pub background: Option<Rgb>,
     pub tmux: Option<Tmux>,
@@ -259,6 +261,9 @@ impl Capabilities {
                 self.cell_px = Some((width, height));
             }
             Reply::CellSize(..) => {}
+            Reply::SixelMax(width, height) => {
+                self.sixel_max = Some((u32::from(width), u32::from(height)));
+            }
             Reply::Foreground(colour) => self.foreground = Some(colour),
             Reply::Background(colour) => self.background = Some(colour),
         }
@@ -295,6 +300,8 @@ pub enum Reply {
     DeviceAttributes(Vec<u16>),
     /// `CSI 16 t`: cell width and height in pixels.
     CellSize(u16, u16),
+    /// XTSMGRAPHICS: the largest sixel picture, in pixels.
+    SixelMax(u16, u16),
     Foreground(Rgb),
     Background(Rgb),
 }

@@ -72,6 +72,8 @@ pub struct Previewer {
     broken: Option<String>,
     /// See [`Previewer::description`].
     described: String,
+    /// The largest picture the terminal takes, in pixels (xterm's sixel limit).
+    max_px: Option<(u32, u32)>,
 }
 
 /// What start-up detection learnt that is not about pictures.
@@ -101,6 +103,7 @@ impl Previewer {
     ) -> (Previewer, Startup) {
         let detection = protocol::detect(choice);
         let mut previewer = Self::with_picker(detection.picker, ready);
+        previewer.max_px = detection.max_px;
         previewer.described = format!(
             "{} · {}",
             protocol::label(detection.choice.protocol),
@@ -134,6 +137,7 @@ impl Previewer {
             jobs,
             broken,
             described,
+            max_px: None,
         }
     }
 
@@ -187,6 +191,7 @@ impl Previewer {
         let job = Job {
             blob: blob.clone(),
             against: against.cloned(),
+            max_px: self.max_px,
             key,
             requested_at: now,
             urgent,

@@ -18,10 +18,12 @@ const BEL: u8 = 0x07;
 /// tmux's passthrough (its ESC doubled), and DA1 is wrapped too so the sentinel is the outer
 /// terminal's.
 pub fn queries(tmux: bool, colours: bool) -> Vec<u8> {
-    let outer: [&[u8]; 3] = [
+    // XTSMGRAPHICS asks the largest sixel picture (xterm's default is 1000×1000 px).
+    let outer: [&[u8]; 4] = [
         b"\x1b[>0q",
         b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\",
         b"\x1b[16t",
+        b"\x1b[?2;1;0S",
     ];
     let mut out = Vec::new();
     for query in outer {
@@ -146,6 +148,12 @@ fn next_token(input: &[u8]) -> (Token, usize) {
                     Token::Reply(Reply::DeviceAttributes(numbers(&params[1..]))),
                     length,
                 ),
+                (Some(b'?'), b'S') => match numbers(&params[1..]).as_slice() {
+                    [2, 0, width, height] => {
+                        (Token::Reply(Reply::SixelMax(*width, *height)), length)
+                    }
+                    _ => (Token::Ignored, length),
+                },
                 (_, b't') => match numbers(params).as_slice() {
                     [6, height, width] => (Token::Reply(Reply::CellSize(*width, *height)), length),
                     _ => (Token::Ignored, length),
@@ -282,11 +290,12 @@ mod tests {
 
     #[test]
     fn replies_are_told_apart_from_keys_typed_between_them() {
-        let input = b"hi\x1bP>|kitty(0.26.5)\x1b\\ there\x1b_Gi=31;OK\x1b\\\x1b[A\x1b[6;20;10t\x1b]11;rgb:ffff/ffff/ffff\x07\r\x1b[?62;4;22c!";
+        let input = b"hi\x1b[?2;0;1000;1000S\x1bP>|kitty(0.26.5)\x1b\\ there\x1b_Gi=31;OK\x1b\\\x1b[A\x1b[6;20;10t\x1b]11;rgb:ffff/ffff/ffff\x07\r\x1b[?62;4;22c!";
         let (split, used) = split(input, false);
         assert_eq!(
             split.replies,
             vec![
+                Reply::SixelMax(1000, 1000),
                 Reply::Version("kitty(0.26.5)".into()),
                 Reply::KittyGraphics(true),
                 Reply::CellSize(10, 20),

@@ -100,6 +100,8 @@ const QUERY_TIMEOUT: Duration = Duration::from_millis(1000);
 /// What start-up detection found.
 pub struct Detection {
     pub picker: Picker,
+    /// The largest picture to send, in pixels, when the terminal has a limit (sixel in xterm).
+    pub max_px: Option<(u32, u32)>,
     pub choice: Choice,
     pub caps: Capabilities,
     /// Keys typed while the terminal was being asked, as it sent them: replay them, in order.
@@ -143,8 +145,12 @@ pub(crate) fn detect(user: ImageProtocol) -> Detection {
     let (width, height) = caps.cell_px.unwrap_or((10, 20));
     let mut picker = with_font_size(FontSize::new(width.max(1), height.max(1)));
     picker.set_protocol_type(choice.protocol);
+    let max_px = caps
+        .sixel_max
+        .filter(|_| choice.protocol == ProtocolType::Sixel);
     Detection {
         picker,
+        max_px,
         choice,
         caps,
         typed,

@@ -78,6 +78,8 @@ pub(crate) struct Job {
     pub blob: Blob,
     /// The older version to compare with (the full view's difference).
     pub against: Option<Blob>,
+    /// The largest picture the terminal takes, in pixels.
+    pub max_px: Option<(u32, u32)>,
     pub key: CacheKey,
     pub requested_at: Instant,
     /// Nothing of this picture is on screen yet: skip the resize wait.
@@ -145,9 +147,9 @@ fn finish(
             lock(shared)
                 .changed
                 .insert((job.blob.id(), older.id()), changed);
-            build_crop(picker, job.key.cells, &image, crop)
+            build_crop(picker, &job, &image, crop)
         }
-        (Some(crop), None) => build_crop(picker, job.key.cells, &*decoded.get(&job.blob)?, crop),
+        (Some(crop), None) => build_crop(picker, &job, &*decoded.get(&job.blob)?, crop),
         (None, _) => build(picker, &job),
     }))
     .unwrap_or_else(|_| Err("the image decoder crashed".to_string()));
@@ -171,11 +173,7 @@ pub(crate) fn build(picker: &Picker, job: &Job) -> Result<(Protocol, usize), Str
     let bytes = job.blob.bytes().map_err(|e| e.to_string())?;
     let font = picker.font_size();
     let font = (font.width.max(1), font.height.max(1));
-    let (cols, rows) = job.key.cells;
-    let bounds = (
-        u32::from(cols) * u32::from(font.0),
-        u32::from(rows) * u32::from(font.1),
-    );
+    let bounds = bounds(job, font);
     let image = prepare::decode_for(&bytes, bounds).map_err(|e| e.to_string())?;
     let image_size = (image.width(), image.height());
     if picker.protocol_type() == ProtocolType::Halfblocks {
@@ -271,17 +269,13 @@ impl Decoded {
 /// too: zooming in is the point), encoded for the protocol.
 pub(crate) fn build_crop(
     picker: &Picker,
-    cells: (u16, u16),
+    job: &Job,
     image: &DynamicImage,
     crop: super::Crop,
 ) -> Result<(Protocol, usize), String> {
     let font = picker.font_size();
     let font = (font.width.max(1), font.height.max(1));
-    let (cols, rows) = cells;
-    let bounds = (
-        u32::from(cols) * u32::from(font.0),
-        u32::from(rows) * u32::from(font.1),
-    );
+    let bounds = bounds(job, font);
     let region = (crop.x, crop.y, crop.width, crop.height);
     if picker.protocol_type() == ProtocolType::Halfblocks {
         let cells = prepare::cells_for(
@@ -315,6 +309,19 @@ pub(crate) fn build_crop(
     Ok((protocol, cost))
 }
 
+/// The pixels a job may fill: its cells, within what the terminal takes.
+fn bounds(job: &Job, font: (u16, u16)) -> (u32, u32) {
+    let (cols, rows) = job.key.cells;
+    let (width, height) = (
+        u32::from(cols) * u32::from(font.0),
+        u32::from(rows) * u32::from(font.1),
+    );
+    match job.max_px {
+        Some((max_w, max_h)) => (width.min(max_w.max(1)), height.min(max_h.max(1))),
+        None => (width, height),
+    }
+}
+
 /// What an encoded preview roughly holds in memory: kitty keeps base64 RGBA, iTerm2 base64
 /// PNG, sixel about a byte a pixel, halfblocks two colours a cell.
 fn estimated_bytes(protocol: ProtocolType, pixels: (u32, u32), cells: (u16, u16)) -> usize {
@@ -344,6 +351,7 @@ mod tests {
         Job {
             blob: blob.clone(),
             against: None,
+            max_px: None,
             key: CacheKey::new(blob.id(), cells),
             requested_at: Instant::now(),
             urgent: true,

@@ -287,10 +287,10 @@ impl App {
     }
 
     /// The full view's sizes for the selected image: the image's pixels and the screen's
-    /// below the view's header line. `None` without an image or its size.
+    /// between the view's header and key lines. `None` without an image or its size.
     pub fn view_geometry(&self) -> Option<Geometry> {
         let image = self.selected_image()?.blob.dimensions()?;
-        let (cols, rows) = (self.size.0, self.size.1.saturating_sub(1));
+        let (cols, rows) = (self.size.0, self.size.1.saturating_sub(2));
         // Side by side, each version gets half, with a column between.
         let cols = match self.full_view.map(|v| v.mode) {
             Some(ViewMode::SideBySide) => cols.saturating_sub(1) / 2,

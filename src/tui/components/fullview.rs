@@ -23,8 +23,14 @@ pub fn render(
 ) {
     let theme = &app.theme;
     frame.render_widget(Block::new().style(theme.base()), area);
-    let [header, picture] =
-        Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    // The keys go on a line of their own at the bottom: a picture reaching the last row would
+    // make a sixel terminal scroll the whole screen.
+    let [header, picture, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     let all = app.images();
     let index = app.selected_image_index(&all);
     let number = |entry: &ImageEntry| {
@@ -34,7 +40,7 @@ pub fn render(
     };
     let hint = |action| app.keymap.hint(action);
     let help = format!(
-        " │ {} back · {}/{} zoom · {} 1:1 · {} fit · {}{}{}{} pan · {}/{} versions · {} side by side · {} difference · {} mark",
+        " {} back · {}/{} zoom · {} 1:1 · {} fit · {}{}{}{} pan · {}/{} versions · {} side by side · {} difference · {} mark",
         hint(Action::CloseView),
         hint(Action::ZoomIn),
         hint(Action::ZoomOut),
@@ -51,9 +57,15 @@ pub fn render(
         hint(Action::MarkCompare),
     );
     let entry = index.and_then(|i| all.get(i));
+    frame.render_widget(
+        Paragraph::new(truncate(&help, footer.width as usize)).style(theme.status()),
+        footer,
+    );
     let (Some(entry), Some(geometry)) = (entry, app.view_geometry()) else {
-        let text = format!(" No image to show.{help}");
-        frame.render_widget(Paragraph::new(text).style(theme.status()), header);
+        frame.render_widget(
+            Paragraph::new(" No image to show.").style(theme.status()),
+            header,
+        );
         return;
     };
     let crop = view.crop(&geometry);
@@ -90,11 +102,10 @@ pub fn render(
         crop.x,
         crop.y,
     ));
-    let rest = (header.width as usize).saturating_sub(place.chars().count());
-    let line = Line::from(vec![
-        Span::styled(place, theme.status().fg(theme.accent)),
-        Span::styled(truncate(&help, rest), theme.status()),
-    ]);
+    let line = Line::from(Span::styled(
+        truncate(&place, header.width as usize),
+        theme.status().fg(theme.accent),
+    ));
     frame.render_widget(Paragraph::new(line).style(theme.status()), header);
 
     match (view.mode, partner) {
