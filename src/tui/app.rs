@@ -768,7 +768,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Overlay::Sessions(picker) => match (key.code, action) {
-            (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::Cancel)) => {
+            (_, _) if is_close(key.code, action) => {
                 app.overlay = None;
                 Vec::new()
             }
@@ -793,29 +793,22 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             },
             _ => Vec::new(),
         },
-        Overlay::Models(picker) => match (key.code, action) {
-            (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::Cancel)) => {
-                app.overlay = None;
-                Vec::new()
-            }
-            (_, Some(Action::Up)) => {
-                picker.up();
-                Vec::new()
-            }
-            (_, Some(Action::Down)) => {
-                picker.down();
-                Vec::new()
-            }
-            (KeyCode::Enter, _) => {
-                let chosen = picker.chosen().map(str::to_string);
-                app.overlay = None;
-                if let Some(model) = chosen {
-                    switch_model(app, &model);
+        Overlay::Models(picker) => {
+            match (key.code, action) {
+                (_, _) if is_close(key.code, action) => app.overlay = None,
+                (_, Some(Action::Up)) => picker.up(),
+                (_, Some(Action::Down)) => picker.down(),
+                (KeyCode::Enter, _) => {
+                    let chosen = picker.chosen().map(str::to_string);
+                    app.overlay = None;
+                    if let Some(model) = chosen {
+                        switch_model(app, &model);
+                    }
                 }
-                Vec::new()
+                _ => {}
             }
-            _ => Vec::new(),
-        },
+            Vec::new()
+        }
         Overlay::PathPrompt(prompt) => match prompt.key(key) {
             super::components::path_prompt::Outcome::Pending(effects) => effects,
             super::components::path_prompt::Outcome::Cancelled => {
@@ -842,6 +835,11 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             _ => Vec::new(),
         },
     }
+}
+
+/// Esc, q or the cancel key close a picker.
+fn is_close(code: KeyCode, action: Option<Action>) -> bool {
+    matches!(code, KeyCode::Esc | KeyCode::Char('q')) || action == Some(Action::Cancel)
 }
 
 fn perform(app: &mut App, action: Action) -> Vec<Effect> {

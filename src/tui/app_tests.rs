@@ -164,6 +164,21 @@ fn command(app: &mut App, text: &str) -> Vec<Effect> {
     submit(app, text)
 }
 
+/// ListModels entries: `generateContent` for all but embedding models.
+pub(crate) fn listed_models(ids: &[&str]) -> Vec<crate::gemini::wire::ListedModel> {
+    ids.iter()
+        .map(|id| crate::gemini::wire::ListedModel {
+            name: format!("models/{id}"),
+            display_name: String::new(),
+            supported_generation_methods: vec![if id.contains("embedding") {
+                "embedContent".into()
+            } else {
+                "generateContent".into()
+            }],
+        })
+        .collect()
+}
+
 fn notice(app: &App) -> String {
     app.notice
         .as_ref()
@@ -1010,21 +1025,11 @@ fn a_404_names_the_way_forward_and_one_key_resends_on_the_replacement() {
 #[test]
 fn models_the_provider_lists_are_offered_even_when_the_catalog_lacks_them() {
     let mut app = test_app();
-    let listed = [
+    let listed = listed_models(&[
         "gemini-3-pro-image",
         "gemini-4-flash-image",
         "gemini-embedding-001",
-    ]
-    .map(|id| crate::gemini::wire::ListedModel {
-        name: format!("models/{id}"),
-        display_name: String::new(),
-        supported_generation_methods: vec![if id.contains("embedding") {
-            "embedContent".into()
-        } else {
-            "generateContent".into()
-        }],
-    })
-    .to_vec();
+    ]);
     update(
         &mut app,
         Event::ModelsListed {

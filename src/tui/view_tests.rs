@@ -13,7 +13,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::app::tests::{exchange, png, test_app};
+use super::app::tests::{exchange, listed_models, png, test_app};
 use super::app::{App, Overlay, Pane, update};
 use super::components::image::Placeholder;
 use super::components::path_prompt::{PathPrompt, PathPurpose};
@@ -327,17 +327,11 @@ fn overlay_model_picker_with_a_relay_balance() {
     snapshot_all("model_picker", || {
         let mut app = mid_session();
         // The provider lists a model newer than the catalog.
-        let listed = [
+        let listed = listed_models(&[
             "gemini-3-pro-image",
             "gemini-3.1-flash-image",
             "gemini-4-image",
-        ]
-        .map(|id| crate::gemini::wire::ListedModel {
-            name: format!("models/{id}"),
-            display_name: String::new(),
-            supported_generation_methods: vec!["generateContent".into()],
-        })
-        .to_vec();
+        ]);
         update(
             &mut app,
             Event::ModelsListed {
