@@ -1,20 +1,15 @@
-//! The command line: arguments, and wiring config, provider, client and store together for
-//! the headless commands and the studio.
+//! The command line: arguments, and the headless commands (`send`, `sessions`,
+//! `demo-server`); with no command it opens the studio. The wiring they share with the studio
+//! (config, store, provider connection) is in [`crate::context`].
 
 mod demo_server;
 mod send;
 mod sessions;
 
-use std::path::PathBuf;
+use clap::{Parser, Subcommand};
 
-use clap::{Args, Parser, Subcommand};
-
-use crate::config::{Config, ConfigError, Environment, GOOGLE_REQUEST_LIMIT};
-use crate::conversation::settings::{DEFAULT_MODEL, ImageSize, TurnSettings};
-use crate::demo::{DEMO_KEY, DemoOptions, DemoServer};
-use crate::gemini::{ApiKey, GeminiClient};
-use crate::store::Store;
-
+use crate::context::{Failure, GlobalArgs};
+use crate::tui::StudioArgs;
 pub use send::SendArgs;
 
 #[derive(Debug, Parser)]
@@ -33,39 +28,6 @@ pub struct Cli {
     pub global: GlobalArgs,
     #[command(flatten)]
     pub studio: StudioArgs,
-}
-
-#[derive(Debug, Clone, Args)]
-pub struct GlobalArgs {
-    /// Where sessions are kept [default: $BANANA_STUDIO_HOME, else ~/.local/share/banana-studio]
-    #[arg(long, global = true, value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
-    /// Config file [default: $XDG_CONFIG_HOME/banana-studio/config.toml]
-    #[arg(long, global = true, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Provider: google, openai-next, or one defined in the config
-    #[arg(long, global = true, value_name = "NAME")]
-    pub provider: Option<String>,
-    /// Override the provider's base URL
-    #[arg(long, global = true, value_name = "URL", env = "BANANA_BASE_URL")]
-    pub base_url: Option<String>,
-    /// Use the built-in offline demo model (no key needed)
-    #[arg(long, global = true)]
-    pub demo: bool,
-}
-
-/// Options of the interactive studio (no subcommand).
-#[derive(Debug, Clone, Args)]
-pub struct StudioArgs {
-    /// Session to open (created if missing) [default: a new one]
-    #[arg(long, value_name = "NAME")]
-    pub session: Option<String>,
-    /// Colour theme: dark, light, high-contrast, or a file name in the user themes folder
-    #[arg(long, value_name = "NAME")]
-    pub theme: Option<String>,
-    /// How to draw images: auto, kitty, sixel, iterm2 or halfblocks
-    #[arg(long, value_name = "PROTOCOL")]
-    pub image_protocol: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -99,23 +61,6 @@ encoding out of the client's memory and CPU figures."
     },
 }
 
-/// A problem worth a clear sentence and a non-zero exit, never a panic.
-#[derive(Debug)]
-pub struct Failure {
-    pub message: String,
-    pub code: i32,
-}
-
-impl Failure {
-    /// Bad input: arguments, config, files.
-    pub fn input(message: impl ToString) -> Self {
-        Self {
-            message: message.to_string(),
-            code: 2,
-        }
-    }
-}
-
 /// Runs a headless command, or the studio when no command is given.
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -129,115 +74,4 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::DemoServer { port }) => runtime.block_on(demo_server::run(port)),
         None => runtime.block_on(crate::tui::run(&cli.global, &cli.studio)),
     }
-}
-
-/// The pieces every command needs, resolved from arguments, environment and config.
-pub struct Context {
-    pub env: Environment,
-    pub config: Config,
-    pub store: Store,
-}
-
-impl Context {
-    pub fn load(global: &GlobalArgs) -> Result<Self, Failure> {
-        let env = Environment::discover(global.data_dir.as_deref(), global.config.as_deref());
-        let config = env.load_config().map_err(Failure::input)?;
-        let store = Store::new(&env.data_dir);
-        Ok(Self { env, config, store })
-    }
-
-    /// Settings for a new thread: the config's defaults.
-    pub fn default_settings(&self) -> Result<TurnSettings, Failure> {
-        let image_size = match &self.config.image_size {
-            Some(size) => Some(size.parse::<ImageSize>().map_err(|e| {
-                Failure::input(format!(
-                    "{e} (image_size in {})",
-                    self.env.config_path.display()
-                ))
-            })?),
-            None => None,
-        };
-        Ok(TurnSettings {
-            model: self
-                .config
-                .model
-                .clone()
-                .unwrap_or_else(|| DEFAULT_MODEL.to_string()),
-            aspect_ratio: self.config.aspect_ratio.clone(),
-            image_size,
-            google_search: self.config.google_search.unwrap_or(false),
-            ..TurnSettings::default()
-        })
-    }
-
-    /// Connects to the provider, or starts the demo model. The demo server lives as long as
-    /// the returned handle.
-    pub async fn connect(&self, global: &GlobalArgs) -> Result<Connection, Failure> {
-        self.try_connect(global).await.map_err(|error| match error {
-            ConnectError::MissingKey(message) => Failure::input(message),
-            ConnectError::Other(failure) => failure,
-        })
-    }
-
-    /// Like [`Context::connect`], telling a missing key apart: the studio opens without one
-    /// and offers the demo.
-    pub async fn try_connect(&self, global: &GlobalArgs) -> Result<Connection, ConnectError> {
-        let options = self.config.client_options();
-        if global.demo {
-            let demo_options = DemoOptions::from_env().map_err(Failure::input)?;
-            let server = DemoServer::start(demo_options)
-                .await
-                .map_err(|e| Failure::input(format!("Cannot start the demo model: {e}")))?;
-            let client = GeminiClient::new(server.base_url(), ApiKey::new(DEMO_KEY), options)
-                .map_err(Failure::input)?;
-            return Ok(Connection {
-                client,
-                provider_name: "demo".into(),
-                max_request_bytes: GOOGLE_REQUEST_LIMIT,
-                _demo: Some(server),
-            });
-        }
-        let provider = self
-            .config
-            .provider(
-                &self.env,
-                global.provider.as_deref(),
-                global.base_url.as_deref(),
-            )
-            .map_err(|error| match error {
-                error @ ConfigError::MissingKey { .. } => {
-                    ConnectError::MissingKey(error.to_string())
-                }
-                error => ConnectError::Other(Failure::input(error)),
-            })?;
-        let client =
-            GeminiClient::new(&provider.base_url, provider.key, options).map_err(Failure::input)?;
-        Ok(Connection {
-            client,
-            provider_name: provider.name,
-            max_request_bytes: provider.max_request_bytes,
-            _demo: None,
-        })
-    }
-}
-
-/// Why [`Context::try_connect`] failed.
-#[derive(Debug)]
-pub enum ConnectError {
-    /// No key for the provider; the message names the variables to set.
-    MissingKey(String),
-    Other(Failure),
-}
-
-impl From<Failure> for ConnectError {
-    fn from(failure: Failure) -> Self {
-        ConnectError::Other(failure)
-    }
-}
-
-pub struct Connection {
-    pub client: GeminiClient,
-    pub provider_name: String,
-    pub max_request_bytes: u64,
-    _demo: Option<DemoServer>,
 }

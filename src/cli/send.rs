@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::{Context, Failure, GlobalArgs};
+use crate::context::{Context, Failure, GlobalArgs};
 use crate::conversation::attachment::load_attachment;
 use crate::conversation::explain::explain;
 use crate::conversation::settings::ImageSize;

@@ -33,7 +33,7 @@ use super::components::image::ImagePreview;
 use super::event::{ConnectionInfo, Effect, Event, JobId};
 use super::theme::Theme;
 use super::view;
-use crate::cli::{Connection, Context, Failure, GlobalArgs};
+use crate::context::{Connection, Context, Failure, GlobalArgs};
 use crate::conversation::attachment::load_attachment;
 use crate::conversation::{Blob, Conversation, Part, PartContent};
 use crate::gemini::ApiError;

@@ -18,13 +18,29 @@ pub mod keymap;
 pub mod theme;
 pub mod view;
 
-use crate::cli::{ConnectError, Context, Failure, GlobalArgs, StudioArgs};
+use clap::Args;
+
+use crate::context::{ConnectError, Context, Failure, GlobalArgs};
 use crate::preview::ImageProtocol;
 
 use app::App;
 use cost::PriceTable;
 use keymap::Keymap;
 use theme::{DEFAULT_THEME, Theme, user_themes_dir};
+
+/// Options of the interactive studio (no subcommand).
+#[derive(Debug, Clone, Args)]
+pub struct StudioArgs {
+    /// Session to open (created if missing) [default: a new one]
+    #[arg(long, value_name = "NAME")]
+    pub session: Option<String>,
+    /// Colour theme: dark, light, high-contrast, or a file name in the user themes folder
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// How to draw images: auto, kitty, sixel, iterm2 or halfblocks
+    #[arg(long, value_name = "PROTOCOL")]
+    pub image_protocol: Option<String>,
+}
 
 /// Opens the studio on a session (a new one unless `--session` names one).
 pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> {
