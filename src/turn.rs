@@ -78,7 +78,7 @@ pub fn prepare(
             request,
         }),
         Err(error) => {
-            conversation.remove_last(prompt_turn);
+            conversation.remove_leaf(prompt_turn);
             if let Some(leaf) = previous_leaf {
                 let _ = conversation.activate(leaf);
             }
@@ -187,7 +187,7 @@ pub fn abandon(
     previous_leaf: Option<TurnId>,
 ) {
     if prepared.added_prompt {
-        conversation.remove_last(prepared.prompt_turn);
+        conversation.remove_leaf(prepared.prompt_turn);
     }
     if let Some(leaf) = previous_leaf {
         let _ = conversation.activate(leaf);

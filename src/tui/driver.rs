@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, EventStream};
@@ -38,7 +37,7 @@ use crate::conversation::attachment::load_attachment;
 use crate::conversation::{Blob, Conversation, Part, PartContent};
 use crate::gemini::ApiError;
 use crate::preview::{ImageProtocol, Previewer};
-use crate::store::Session;
+use crate::store::{Session, SharedSession};
 use crate::turn;
 
 type Backend = CrosstermBackend<io::Stdout>;
@@ -58,7 +57,7 @@ struct Driver {
     context: Context,
     global: GlobalArgs,
     connection: Option<Connection>,
-    session: Arc<Mutex<Session>>,
+    session: SharedSession,
     user_themes: Option<PathBuf>,
     jobs: HashMap<JobId, AbortHandle>,
     save_running: bool,
@@ -166,7 +165,7 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
         context: parts.context,
         global: parts.global,
         connection: parts.connection,
-        session: Arc::new(Mutex::new(parts.session)),
+        session: SharedSession::new(parts.session),
         user_themes: parts.user_themes,
         jobs: HashMap::new(),
         save_running: false,
@@ -521,13 +520,9 @@ impl Driver {
         let session = self.session.clone();
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
-            let result = match session.lock() {
-                Ok(mut session) => {
-                    session.conversation = conversation;
-                    session.save().map_err(|e| e.to_string())
-                }
-                Err(_) => Err("the session is unavailable after an internal error".to_string()),
-            };
+            let result = session
+                .replace_and_save(conversation)
+                .map_err(|e| e.to_string());
             let _ = tx.send(Event::Saved { revision, result });
         });
     }
@@ -542,12 +537,7 @@ impl Driver {
         let queued = self.save_queued.take();
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
-            let Ok(mut current) = session.lock() else {
-                let _ = tx.send(Event::SessionOpenFailed(
-                    "the session is unavailable after an internal error".into(),
-                ));
-                return;
-            };
+            let mut current = session.lock();
             if let Some((revision, conversation)) = queued {
                 current.conversation = conversation;
                 let result = current.save().map_err(|e| e.to_string());
@@ -615,11 +605,9 @@ impl Driver {
         let session = self.session.clone();
         let conversation = app.conversation.clone();
         tokio::task::spawn_blocking(move || {
-            let mut session = session
-                .lock()
-                .map_err(|_| "the session is unavailable after an internal error".to_string())?;
-            session.conversation = conversation;
-            session.save().map_err(|e| e.to_string())
+            session
+                .replace_and_save(conversation)
+                .map_err(|e| e.to_string())
         })
         .await
         .map_err(|e| e.to_string())?
