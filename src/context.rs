@@ -8,7 +8,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::config::{Config, ConfigError, Environment, GOOGLE_REQUEST_LIMIT};
+use crate::config::{
+    Config, ConfigError, DEFAULT_CONCURRENT_REQUESTS, Environment, GOOGLE_REQUEST_LIMIT,
+};
 use crate::conversation::settings::{DEFAULT_MODEL, ImageSize, TurnSettings};
 use crate::demo::{DEMO_KEY, DemoOptions, DemoServer};
 use crate::gemini::{ApiKey, GeminiClient};
@@ -113,6 +115,7 @@ impl Context {
                 client,
                 provider_name: "demo".into(),
                 max_request_bytes: GOOGLE_REQUEST_LIMIT,
+                concurrent_requests: DEFAULT_CONCURRENT_REQUESTS,
                 _demo: Some(server),
             });
         }
@@ -135,6 +138,7 @@ impl Context {
             client,
             provider_name: provider.name,
             max_request_bytes: provider.max_request_bytes,
+            concurrent_requests: provider.concurrent_requests,
             _demo: None,
         })
     }
@@ -158,5 +162,7 @@ pub struct Connection {
     pub client: GeminiClient,
     pub provider_name: String,
     pub max_request_bytes: u64,
+    /// Generations in flight at once; the rest wait.
+    pub concurrent_requests: usize,
     _demo: Option<DemoServer>,
 }

@@ -5,6 +5,7 @@
 mod demo_server;
 mod send;
 mod sessions;
+mod variations;
 
 use clap::{Parser, Subcommand};
 

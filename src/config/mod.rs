@@ -60,6 +60,8 @@ pub struct ProviderConfig {
     pub api_key_cmd: Option<String>,
     /// Largest request body this provider accepts, in bytes.
     pub max_request_bytes: Option<u64>,
+    /// Generations sent to this provider at the same time; more wait their turn.
+    pub concurrent_requests: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
@@ -115,8 +117,12 @@ pub fn preset(name: &str) -> Option<ProviderConfig> {
         api_key: None,
         api_key_cmd: None,
         max_request_bytes: Some(GOOGLE_REQUEST_LIMIT),
+        concurrent_requests: None,
     })
 }
+
+/// Generations in flight per provider unless its config says otherwise.
+pub const DEFAULT_CONCURRENT_REQUESTS: usize = 4;
 
 /// A provider ready to use.
 #[derive(Debug, Clone)]
@@ -125,6 +131,7 @@ pub struct Provider {
     pub base_url: String,
     pub key: ApiKey,
     pub max_request_bytes: u64,
+    pub concurrent_requests: usize,
 }
 
 /// Everything the program reads from its surroundings, gathered once at start-up.
@@ -254,6 +261,11 @@ impl Config {
                 .max_request_bytes
                 .or(preset.max_request_bytes)
                 .unwrap_or(GOOGLE_REQUEST_LIMIT),
+            // At least one, or nothing would ever be sent.
+            concurrent_requests: configured
+                .concurrent_requests
+                .unwrap_or(DEFAULT_CONCURRENT_REQUESTS)
+                .max(1),
         })
     }
 
