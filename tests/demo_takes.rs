@@ -94,3 +94,61 @@ async fn one_take_fails_every_time_and_the_others_arrive() {
     // Four first attempts and the failing take's two retries, which met the same fault.
     assert_eq!(demo.requests().len(), 4 + 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_on_one_call_holds_back_every_call_to_the_provider() {
+    let demo = DemoServer::start(DemoOptions {
+        faults: vec![Fault::RateLimited {
+            retry_delay: Duration::from_millis(600),
+        }],
+        ..DemoOptions::default()
+    })
+    .await
+    .unwrap();
+    let mut conversation = Conversation::new();
+    let prepared = turn::prepare(
+        &mut conversation,
+        NewTurn {
+            parent: None,
+            prompt: "a chart".into(),
+            attachments: Vec::new(),
+            settings: TurnSettings::default(),
+        },
+        u64::MAX,
+    )
+    .unwrap();
+    let client = client(&demo, 3);
+    let (told_to_wait, waited) = tokio::sync::oneshot::channel();
+    let first = {
+        let (client, request) = (client.clone(), prepared.request.with_seed(1));
+        tokio::spawn(async move {
+            let mut told = Some(told_to_wait);
+            turn::generate(&client, &request, Mode::Streaming, &mut |p| {
+                if let turn::Progress::Retrying { .. } = p
+                    && let Some(told) = told.take()
+                {
+                    let _ = told.send(());
+                }
+            })
+            .await
+        })
+    };
+    waited.await.unwrap();
+    // A second job starts after the first was told to wait 0.6 s: it waits too.
+    let started = std::time::Instant::now();
+    let second = turn::generate(
+        &client,
+        &prepared.request.with_seed(2),
+        Mode::Streaming,
+        &mut |_| {},
+    )
+    .await;
+    assert!(second.is_ok());
+    assert!(
+        started.elapsed() >= Duration::from_millis(450),
+        "the second call went out after {:?}",
+        started.elapsed()
+    );
+    assert!(first.await.unwrap().is_ok());
+    assert_eq!(demo.requests().len(), 3);
+}
