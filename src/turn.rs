@@ -119,6 +119,8 @@ pub enum Progress {
         of: u32,
         delay: Duration,
         reason: String,
+        /// The provider said "too many requests" and how long to wait (RetryInfo).
+        rate_limited: bool,
     },
     /// The server accepted the request; the model is working.
     Receiving,
@@ -152,6 +154,7 @@ pub async fn generate(
                 of,
                 delay,
                 reason: error.to_string(),
+                rate_limited: error.retry_after().is_some(),
             }),
             ClientEvent::Receiving => on_progress(Progress::Receiving),
             ClientEvent::Received { bytes } => on_progress(Progress::Received { bytes }),

@@ -553,6 +553,7 @@ impl ProgressPrinter {
                 of,
                 delay,
                 reason,
+                ..
             } => {
                 let _ = writeln!(
                     err,
@@ -619,6 +620,7 @@ impl ProgressPrinter {
                 of,
                 delay,
                 reason,
+                ..
             } => format!(
                 "attempt {attempt}/{of} failed: {reason}; retrying in {:.1}s…",
                 delay.as_secs_f64()

@@ -619,6 +619,7 @@ pub fn connection_info(connection: &Connection, demo: bool) -> ConnectionInfo {
         provider: connection.provider_name.clone(),
         demo,
         max_request_bytes: connection.max_request_bytes,
+        concurrent_requests: connection.concurrent_requests,
     }
 }
 

@@ -81,6 +81,8 @@ pub struct ConnectionInfo {
     pub provider: String,
     pub demo: bool,
     pub max_request_bytes: u64,
+    /// Generations sent at once; more wait.
+    pub concurrent_requests: usize,
 }
 
 #[derive(Debug)]

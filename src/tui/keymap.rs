@@ -20,6 +20,7 @@ pub enum Action {
     Attach,
     Detach,
     Cancel,
+    Jobs,
     Rerun,
     EditPrompt,
     SelectPrevTurn,
@@ -139,6 +140,13 @@ pub const ACTIONS: &[ActionInfo] = &[
         Group::Generation,
         "Cancel the running generation (nothing half-done is kept); close a dialog; stop editing",
         &["esc"],
+    ),
+    info(
+        Action::Jobs,
+        "jobs",
+        Group::Generation,
+        "List the generations in flight (branch, phase, time); cancel any of them",
+        &["alt-j", "J"],
     ),
     info(
         Action::Rerun,

@@ -11,9 +11,11 @@
 pub mod app;
 pub mod commands;
 pub mod components;
+pub mod compose;
 pub mod cost;
 pub mod driver;
 pub mod event;
+pub mod jobs;
 pub mod keymap;
 pub mod theme;
 pub mod view;
@@ -119,5 +121,7 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
     .await
 }
 
+#[cfg(test)]
+mod jobs_tests;
 #[cfg(test)]
 mod view_tests;

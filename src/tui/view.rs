@@ -13,7 +13,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use super::app::{App, Overlay, Pane};
 use super::components::image::ImagePreview;
 use super::components::{
-    banner, conversation, help, image, input, path_prompt, session_picker, sources, status,
+    banner, conversation, help, image, input, jobs, path_prompt, session_picker, sources, status,
     thinking, wrap,
 };
 
@@ -114,6 +114,7 @@ pub fn draw(frame: &mut Frame, app: &App, images: &mut dyn ImagePreview) {
         Some(Overlay::Sessions(picker)) => session_picker::render(frame, body, app, picker),
         Some(Overlay::PathPrompt(prompt)) => path_prompt::render(frame, body, app, prompt),
         Some(Overlay::MissingKey) => banner::render(frame, body, app),
+        Some(Overlay::Jobs(list)) => jobs::render(frame, body, app, list),
         None => {}
     }
 }

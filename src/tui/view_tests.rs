@@ -16,6 +16,7 @@ use ratatui::backend::TestBackend;
 use super::app::tests::{exchange, png, test_app};
 use super::app::{App, Overlay, Pane, update};
 use super::components::image::Placeholder;
+use super::components::jobs::JobsList;
 use super::components::path_prompt::{PathPrompt, PathPurpose};
 use super::components::session_picker::SessionPicker;
 use super::event::{Event, JobId};
@@ -125,7 +126,7 @@ fn mid_session() -> App {
     }
     let effects = {
         press(&mut app, KeyCode::Enter);
-        app.generation.as_ref().map(|g| g.job)
+        app.watching
     };
     let job = effects.expect("the edit is sent");
     update(
@@ -161,7 +162,7 @@ fn start_generation(app: &mut App, prompt: &str) -> JobId {
         press(app, KeyCode::Char(c));
     }
     press(app, KeyCode::Enter);
-    app.generation.as_ref().expect("running").job
+    app.watching.expect("running")
 }
 
 fn generating() -> App {
@@ -253,7 +254,7 @@ fn failure_in_the_conversation() {
             press(&mut app, KeyCode::Char(c));
         }
         press(&mut app, KeyCode::Enter);
-        let job = app.generation.as_ref().expect("running").job;
+        let job = app.watching.expect("running");
         update(
             &mut app,
             Event::GenerationDone {
@@ -277,6 +278,54 @@ fn overlay_help() {
             &mut app,
             Event::Key(KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE)),
         );
+        app
+    });
+}
+
+/// Three generations in flight on three branches: one receiving, one retrying, one queued.
+fn three_jobs() -> App {
+    let mut app = mid_session();
+    app.jobs.limit = 2;
+    let t0 = Instant::now();
+    app.now = Some(t0);
+    let receiving = start_generation(&mut app, "Add a caption in French");
+    let retrying = start_generation(&mut app, "Make the background a deep night blue");
+    start_generation(&mut app, "Turn it into a poster, 3:4");
+    for (job, progress, at) in [
+        (receiving, Progress::Receiving, 2),
+        (receiving, Progress::Received { bytes: 3_400_000 }, 14),
+        (
+            retrying,
+            Progress::Retrying {
+                attempt: 1,
+                of: 4,
+                delay: Duration::from_secs(20),
+                reason: "The model is overloaded.".into(),
+                rate_limited: false,
+            },
+            9,
+        ),
+    ] {
+        update(
+            &mut app,
+            Event::Progress {
+                job,
+                progress,
+                at: t0 + Duration::from_secs(at),
+            },
+        );
+    }
+    app.now = Some(t0 + Duration::from_secs(15));
+    app
+}
+
+#[test]
+fn overlay_jobs() {
+    snapshot_all("jobs", || {
+        let mut app = three_jobs();
+        let mut list = JobsList::default();
+        list.down(app.jobs.len());
+        app.overlay = Some(Overlay::Jobs(list));
         app
     });
 }
@@ -408,6 +457,7 @@ fn retrying_shows_the_wait_and_the_attempt() {
                 of: 4,
                 delay: Duration::from_secs(34),
                 reason: "quota".into(),
+                rate_limited: false,
             },
             at: t0,
         },
@@ -425,7 +475,7 @@ fn a_blocked_prompt_is_explained_on_screen() {
         press(&mut app, KeyCode::Char(c));
     }
     press(&mut app, KeyCode::Enter);
-    let job = app.generation.as_ref().expect("running").job;
+    let job = app.watching.expect("running");
     let blocked = crate::conversation::ModelTurn {
         prompt_feedback: Some(crate::gemini::wire::PromptFeedback {
             block_reason: Some("PROHIBITED_CONTENT".into()),
