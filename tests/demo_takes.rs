@@ -4,9 +4,10 @@
 
 use std::time::Duration;
 
-use banana_studio::conversation::{Conversation, TurnSettings};
+use banana_studio::conversation::{Conversation, RequestTarget, TurnSettings};
 use banana_studio::demo::{DEMO_KEY, DemoOptions, DemoServer, Fault, TakeFault};
 use banana_studio::gemini::{ApiError, ApiKey, ClientOptions, GeminiClient, Mode, RetryPolicy};
+use banana_studio::models::Catalog;
 use banana_studio::turn::{self, NewTurn};
 
 fn client(demo: &DemoServer, attempts: u32) -> GeminiClient {
@@ -32,7 +33,11 @@ async fn four_at_once(demo: &DemoServer, attempts: u32, n: usize) -> Vec<Result<
             attachments: Vec::new(),
             settings: TurnSettings::default(),
         },
-        u64::MAX,
+        &RequestTarget {
+            catalog: &Catalog::builtin(),
+            provider: "google",
+            size_limit: u64::MAX,
+        },
     )
     .unwrap();
     let client = client(demo, attempts);
@@ -114,7 +119,11 @@ async fn a_429_on_one_call_holds_back_every_call_to_the_provider() {
             attachments: Vec::new(),
             settings: TurnSettings::default(),
         },
-        u64::MAX,
+        &RequestTarget {
+            catalog: &Catalog::builtin(),
+            provider: "google",
+            size_limit: u64::MAX,
+        },
     )
     .unwrap();
     let client = client(&demo, 3);

@@ -1,8 +1,9 @@
-//! The command line: arguments, and the headless commands (`send`, `sessions`,
+//! The command line: arguments, and the headless commands (`send`, `sessions`, `models`,
 //! `demo-server`); with no command it opens the studio. The wiring they share with the studio
-//! (config, store, provider connection) is in [`crate::context`].
+//! (config, store, catalog, provider connection) is in [`crate::context`].
 
 mod demo_server;
+mod models;
 mod send;
 mod sessions;
 mod variations;
@@ -41,6 +42,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the provider's image models (ListModels) with their options and prices
+    Models {
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the offline demo model as its own server, for scripts and measurements
     #[command(
         long_about = "Run the offline demo model as its own server, for scripts and \
@@ -72,6 +79,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Some(Command::Send(args)) => runtime.block_on(send::run(&cli.global, *args)),
         Some(Command::Sessions { json }) => sessions::run(&cli.global, json),
+        Some(Command::Models { json }) => runtime.block_on(models::run(&cli.global, json)),
         Some(Command::DemoServer { port }) => runtime.block_on(demo_server::run(port)),
         None => runtime.block_on(crate::tui::run(&cli.global, &cli.studio)),
     }

@@ -43,7 +43,8 @@ pub async fn send(global: &GlobalArgs, args: SendArgs, n: u8) -> Result<Outcome,
         connection,
         prepared,
         previous_leaf,
-        model,
+        settings,
+        catalog,
         mode,
     } = ready(global, &args).await?;
     let shared = SharedSession::new(session);
@@ -122,6 +123,7 @@ pub async fn send(global: &GlobalArgs, args: SendArgs, n: u8) -> Result<Outcome,
         Ok(())
     };
 
+    let pricing = connection.pricing(&catalog);
     let session = shared.lock();
     let mut has_image = false;
     let candidates: Vec<Value> = endings
@@ -138,7 +140,7 @@ pub async fn send(global: &GlobalArgs, args: SendArgs, n: u8) -> Result<Outcome,
                     }
                     _ => {
                         has_image |= reply.images().next().is_some();
-                        reply_json(&session, turn, reply, &model)
+                        reply_json(&session, turn, reply, &settings, &pricing)
                     }
                 }
             }

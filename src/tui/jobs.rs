@@ -273,7 +273,7 @@ mod tests {
                 attachments: Vec::new(),
                 settings: Default::default(),
             },
-            u64::MAX,
+            &crate::conversation::request::test_target::to(u64::MAX),
         )
         .unwrap();
         NewJob {

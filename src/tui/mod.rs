@@ -12,7 +12,6 @@ pub mod app;
 pub mod commands;
 pub mod components;
 pub mod compose;
-pub mod cost;
 pub mod driver;
 pub mod event;
 pub mod jobs;
@@ -26,7 +25,6 @@ use crate::context::{ConnectError, Context, Failure, GlobalArgs};
 use crate::preview::ImageProtocol;
 
 use app::App;
-use cost::PriceTable;
 use keymap::Keymap;
 use theme::{DEFAULT_THEME, Theme, user_themes_dir};
 
@@ -47,7 +45,6 @@ pub struct StudioArgs {
 /// Opens the studio on a session (a new one unless `--session` names one).
 pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> {
     let context = Context::load(global)?;
-    let defaults = context.default_settings()?;
 
     let user_themes = user_themes_dir(&context.env.config_path);
     let mut startup_problems = Vec::new();
@@ -69,12 +66,15 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
     .map_err(Failure::input)?;
     let (keymap, key_problems) = Keymap::with_overrides(&context.config.keys);
     startup_problems.extend(key_problems);
-    let prices = PriceTable::with_overrides(&context.config.prices);
 
     let (connection, missing_key) = match context.try_connect(global).await {
         Ok(connection) => (Some(connection), None),
         Err(ConnectError::MissingKey(message)) => (None, Some(message)),
         Err(ConnectError::Other(failure)) => return Err(failure),
+    };
+    let defaults = match &connection {
+        Some(connection) => context.default_settings(connection)?,
+        None => crate::conversation::TurnSettings::default(),
     };
 
     let name = match &args.session {
@@ -96,7 +96,7 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
         info,
         theme,
         keymap,
-        prices,
+        context.catalog.clone(),
     );
     if let Some(message) = missing_key {
         app = app.with_missing_key(message);

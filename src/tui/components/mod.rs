@@ -10,6 +10,7 @@ pub mod help;
 pub mod image;
 pub mod input;
 pub mod jobs;
+pub mod model_picker;
 pub mod path_prompt;
 pub mod session_picker;
 pub mod sources;
