@@ -28,6 +28,11 @@ pub struct Config {
     pub image_size: Option<String>,
     /// minimal, low, medium or high, as the model takes.
     pub thinking_level: Option<String>,
+    /// How many variations `/vary` and its key send (2 to 8).
+    pub variations: Option<u8>,
+    /// Ask before sending a batch of variations that costs more than this (in the
+    /// provider's currency).
+    pub confirm_batch_over: Option<f64>,
     pub google_search: Option<bool>,
     pub theme: Option<String>,
     pub image_protocol: Option<String>,

@@ -21,6 +21,7 @@ use super::event::{ConnectionInfo, Effect, Event, JobId};
 use super::jobs::{Job, JobKind, Jobs, NewJob};
 use super::keymap::{Action, Keymap};
 use super::theme::Theme;
+use super::vary::{self, BatchSettings, Candidate, VaryGrid};
 use crate::config::DEFAULT_CONCURRENT_REQUESTS;
 use crate::conversation::RequestTarget;
 use crate::conversation::settings::SettingsError;
@@ -34,7 +35,7 @@ use crate::models::{Catalog, ModelSpec};
 use crate::turn::{self, NewTurn, Prepared, Progress};
 
 /// Jobs in flight at most, whatever the provider's limit: each holds a request in memory.
-const MAX_JOBS: usize = 16;
+pub(super) const MAX_JOBS: usize = 16;
 
 /// The panes that can have the focus, in focus order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +85,11 @@ pub enum Overlay {
     PathPrompt(PathPrompt),
     MissingKey,
     Jobs(JobsList),
+    /// A batch of variations over the price threshold, waiting for a yes.
+    ConfirmBatch {
+        count: u8,
+        prompt: TurnId,
+    },
 }
 
 /// Which image of the conversation is selected: the `index`-th image part of a turn (`None`:
@@ -141,6 +147,9 @@ pub struct App {
     pub settings: TurnSettings,
     /// The generations in flight.
     pub jobs: Jobs,
+    /// The variations grid, while it is shown.
+    pub grid: Option<VaryGrid>,
+    pub batch: BatchSettings,
     /// The job whose branch is shown while it runs (the one just started, or picked in the
     /// jobs list); others run unseen.
     pub watching: Option<JobId>,
@@ -195,6 +204,8 @@ impl App {
             defaults,
             jobs: Jobs::new(concurrent_requests),
             watching: None,
+            grid: None,
+            batch: BatchSettings::default(),
             failure: None,
             notice: None,
             editing: None,
@@ -398,7 +409,7 @@ impl App {
     }
 
     /// After the active path changed under us: select its end, take its settings.
-    fn reset_to_active_path(&mut self) {
+    pub(super) fn reset_to_active_path(&mut self) {
         self.selected = self.conversation.active_leaf();
         self.image = None;
         self.settings = turn::inherited_settings(
@@ -422,14 +433,14 @@ impl App {
         self.sources_view = SourcesView::default();
     }
 
-    fn notify(&mut self, text: impl Into<String>) {
+    pub(super) fn notify(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             error: false,
         });
     }
 
-    fn warn(&mut self, text: impl Into<String>) {
+    pub(super) fn warn(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             error: true,
@@ -437,7 +448,7 @@ impl App {
     }
 
     /// Marks the conversation changed and returns the save to run.
-    fn save_effect(&mut self) -> Effect {
+    pub(super) fn save_effect(&mut self) -> Effect {
         self.save.revision += 1;
         Effect::Save {
             revision: self.save.revision,
@@ -671,6 +682,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     if app.overlay.is_some() {
         return on_overlay_key(app, key);
     }
+    if app.grid.is_some() {
+        let action = app.keymap.lookup(&key, false);
+        return vary::on_grid_key(app, key, action);
+    }
     let in_editor = app.focus == Pane::Input;
     match app.keymap.lookup(&key, in_editor) {
         Some(action) => perform(app, action),
@@ -828,6 +843,18 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 _ => Vec::new(),
             }
         }
+        Overlay::ConfirmBatch { count, prompt } => {
+            let (count, prompt) = (*count, *prompt);
+            match key.code {
+                KeyCode::Enter | KeyCode::Char('y' | 'Y') => vary::send(app, prompt, count),
+                KeyCode::Esc | KeyCode::Char('n' | 'N') => {
+                    app.overlay = None;
+                    app.notify("Not sent.");
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            }
+        }
         Overlay::MissingKey => match key.code {
             KeyCode::Char('d') | KeyCode::Char('D') => {
                 vec![Effect::SwitchToDemo]
@@ -874,6 +901,7 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Attach => run_command(app, Command::Attach(None)),
         Action::Detach => run_command(app, Command::Detach(None)),
         Action::Cancel => cancel(app),
+        Action::Vary => vary::request(app, None),
         Action::Jobs => {
             app.overlay = Some(Overlay::Jobs(JobsList::default()));
             Vec::new()
@@ -970,7 +998,10 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
 }
 
 /// Where requests over `connection` go.
-fn target<'a>(catalog: &'a Catalog, connection: &'a ConnectionInfo) -> RequestTarget<'a> {
+pub(super) fn target<'a>(
+    catalog: &'a Catalog,
+    connection: &'a ConnectionInfo,
+) -> RequestTarget<'a> {
     RequestTarget {
         catalog,
         provider: &connection.provider,
@@ -990,7 +1021,7 @@ fn cycle<T: Clone + PartialEq>(options: &[T], current: Option<&T>) -> Option<T> 
     }
 }
 
-fn quit(app: &mut App) -> Vec<Effect> {
+pub(super) fn quit(app: &mut App) -> Vec<Effect> {
     let mut effects = Vec::new();
     for id in app.jobs.ids() {
         abandon_job(app, id);
@@ -1200,6 +1231,9 @@ pub(super) fn cancel_jobs(app: &mut App, ids: &[JobId]) -> Vec<Effect> {
     let mut effects = Vec::new();
     for &id in ids {
         if abandon_job(app, id).is_some() {
+            if let Some(grid) = &mut app.grid {
+                grid.resolve(id, Candidate::Failed("cancelled".into()));
+            }
             effects.push(Effect::CancelGeneration(id));
         }
     }
@@ -1241,6 +1275,9 @@ fn on_done(
         Ok(reply) => match turn::commit(&mut app.conversation, &job.prepared, *reply) {
             Ok(reply_id) => {
                 app.jobs.remove(id);
+                if let Some(grid) = &mut app.grid {
+                    grid.resolve(id, Candidate::Reply(reply_id));
+                }
                 if follow {
                     app.watching = app.jobs.on_prompt(prompt).next().map(|j| j.id);
                     app.selected = Some(reply_id);
@@ -1299,6 +1336,9 @@ fn failed(app: &mut App, id: JobId, error: String) {
     let Some(job) = abandon_job(app, id) else {
         return;
     };
+    if let Some(grid) = &mut app.grid {
+        grid.resolve(id, Candidate::Failed(error.clone()));
+    }
     let gave_back = app
         .jobs
         .on_prompt(job.prepared.prompt_turn)
@@ -1842,6 +1882,7 @@ fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             },
             None => app.warn("No image to save yet."),
         },
+        Command::Vary(count) => return vary::request(app, count),
         Command::Fresh => {
             if app.jobs_in_flight() {
                 return Vec::new();

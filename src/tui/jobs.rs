@@ -112,6 +112,11 @@ impl Jobs {
         }
     }
 
+    /// The id the next job will get.
+    pub fn next_id(&self) -> JobId {
+        self.next
+    }
+
     pub fn is_empty(&self) -> bool {
         self.jobs.is_empty()
     }

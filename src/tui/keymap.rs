@@ -21,6 +21,7 @@ pub enum Action {
     Detach,
     Cancel,
     Jobs,
+    Vary,
     Rerun,
     EditPrompt,
     SelectPrevTurn,
@@ -148,6 +149,13 @@ pub const ACTIONS: &[ActionInfo] = &[
         Group::Generation,
         "List the generations in flight (branch, phase, time); cancel any of them",
         &["alt-j", "J"],
+    ),
+    info(
+        Action::Vary,
+        "vary",
+        Group::Turns,
+        "Send the selected prompt several times at once and compare the replies in a grid",
+        &["alt-v", "V"],
     ),
     info(
         Action::Rerun,

@@ -17,6 +17,7 @@ pub mod event;
 pub mod jobs;
 pub mod keymap;
 pub mod theme;
+pub mod vary;
 pub mod view;
 
 use clap::Args;
@@ -25,6 +26,7 @@ use crate::context::{ConnectError, Context, Failure, GlobalArgs};
 use crate::preview::ImageProtocol;
 
 use app::App;
+use commands::{MAX_VARIATIONS, MIN_VARIATIONS};
 use keymap::Keymap;
 use theme::{DEFAULT_THEME, Theme, user_themes_dir};
 
@@ -100,6 +102,17 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
     );
     if let Some(message) = missing_key {
         app = app.with_missing_key(message);
+    }
+    match context.config.variations {
+        Some(count) if (MIN_VARIATIONS..=MAX_VARIATIONS).contains(&count) => app.batch.count = count,
+        Some(count) => startup_problems.push(format!(
+            "variations = {count} in the config file: /vary sends {MIN_VARIATIONS} to {MAX_VARIATIONS}; using {}.",
+            app.batch.count
+        )),
+        None => {}
+    }
+    if let Some(threshold) = context.config.confirm_batch_over {
+        app.batch.confirm_over = threshold;
     }
     if !startup_problems.is_empty() {
         app.notice = Some(app::Notice {

@@ -13,7 +13,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::app::tests::{exchange, png, test_app};
+use super::app::tests::{exchange, png, reply, test_app};
 use super::app::{App, Overlay, Pane, update};
 use super::components::image::Placeholder;
 use super::components::jobs::JobsList;
@@ -328,6 +328,61 @@ fn overlay_jobs() {
         app.overlay = Some(Overlay::Jobs(list));
         app
     });
+}
+
+/// `/vary 4` on the latest prompt: two candidates done, one failed, one still thinking.
+fn variations() -> App {
+    let mut app = mid_session();
+    app.batch.confirm_over = f64::INFINITY;
+    let t0 = Instant::now();
+    app.now = Some(t0);
+    app.set_input_text("");
+    app.attachments.clear();
+    for c in "/vary 4".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    let jobs: Vec<JobId> = app.jobs.ids();
+    assert_eq!(jobs.len(), 4, "{:?}", app.notice);
+    let finish = |app: &mut App, job, result| {
+        update(
+            app,
+            Event::GenerationDone {
+                job,
+                result,
+                at: t0 + Duration::from_secs(20),
+            },
+        )
+    };
+    finish(&mut app, jobs[0], Ok(Box::new(reply("first take"))));
+    finish(&mut app, jobs[2], Ok(Box::new(reply("third take"))));
+    finish(
+        &mut app,
+        jobs[3],
+        Err(crate::gemini::ApiError::Server {
+            status: 500,
+            status_text: "INTERNAL".into(),
+            message: "An internal error has occurred.".into(),
+        }),
+    );
+    update(
+        &mut app,
+        Event::Progress {
+            job: jobs[1],
+            progress: Progress::Receiving,
+            at: t0 + Duration::from_secs(3),
+        },
+    );
+    app.now = Some(t0 + Duration::from_secs(24));
+    if let Some(grid) = &mut app.grid {
+        grid.selected = 2;
+    }
+    app
+}
+
+#[test]
+fn variations_grid() {
+    snapshot_all("variations", variations);
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 pub mod banner;
 pub mod conversation;
+pub mod grid;
 pub mod help;
 pub mod image;
 pub mod input;

@@ -14,7 +14,9 @@ use crate::conversation::request::human_bytes;
 use crate::conversation::{PartContent, TurnBody};
 use crate::cost;
 use crate::tui::app::App;
+use crate::tui::commands::{self, Command};
 use crate::tui::keymap::Action;
+use crate::tui::vary;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -144,8 +146,21 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
         ));
     }
     let cost = cost::session_cost(&app.conversation, &app.pricing());
-    left.push(sep);
+    left.push(sep.clone());
     left.push(Span::styled(cost::describe(&cost), style));
+    // Typing /vary: the price of the whole batch before it is sent.
+    if let Ok(Command::Vary(count)) = commands::parse(&app.input_text())
+        && let Some(prompt) = vary::prompt_to_vary(app)
+    {
+        left.push(sep);
+        left.push(Span::styled(
+            format!(
+                "vary {}",
+                vary::describe_batch(app, prompt, count.unwrap_or(app.batch.count))
+            ),
+            style.fg(theme.accent).add_modifier(Modifier::BOLD),
+        ));
+    }
 
     let right = progress(app).map(|p| format!("{p} ")).unwrap_or_default();
     let mut line = fill(left, &right, area.width as usize, style);
