@@ -16,6 +16,7 @@ use super::components::model_picker::ModelPicker;
 use super::components::path_prompt::{PathPrompt, PathPurpose};
 use super::components::session_picker::SessionPicker;
 use super::components::sources::SourcesView;
+use super::components::tree::{self, TreeView};
 use super::compose::{Attachment, Draft, EditTarget};
 use super::event::{ConnectionInfo, Effect, Event, JobId};
 use super::jobs::{Job, JobKind, Jobs, NewJob};
@@ -85,6 +86,7 @@ pub enum Overlay {
     PathPrompt(PathPrompt),
     MissingKey,
     Jobs(JobsList),
+    Tree(TreeView),
     /// A batch of variations over the price threshold, waiting for a yes.
     ConfirmBatch {
         count: u8,
@@ -843,6 +845,36 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 _ => Vec::new(),
             }
         }
+        Overlay::Tree(view) => {
+            let rows = tree::rows(&app.conversation, &app.jobs);
+            let page = (app.size.1 as isize - 6).max(1);
+            match (key.code, action) {
+                (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::Tree)) => {
+                    app.overlay = None
+                }
+                (_, Some(Action::Up)) => view.step(-1, rows.len()),
+                (_, Some(Action::Down)) => view.step(1, rows.len()),
+                (_, Some(Action::PageUp)) => view.step(-page, rows.len()),
+                (_, Some(Action::PageDown)) => view.step(page, rows.len()),
+                (_, Some(Action::Top)) => view.selected = 0,
+                (_, Some(Action::Bottom)) => view.step(isize::MAX, rows.len()),
+                (KeyCode::Enter, _) => {
+                    if let Some(row) = rows.get(view.selected)
+                        && app.conversation.activate(row.turn).is_ok()
+                    {
+                        let turn = row.turn;
+                        app.overlay = None;
+                        app.watching = None;
+                        app.editing = None;
+                        app.reset_to_active_path();
+                        app.notify(format!("The path through #{turn} is active."));
+                        return vec![app.save_effect()];
+                    }
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
         Overlay::ConfirmBatch { count, prompt } => {
             let (count, prompt) = (*count, *prompt);
             match key.code {
@@ -902,6 +934,12 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Detach => run_command(app, Command::Detach(None)),
         Action::Cancel => cancel(app),
         Action::Vary => vary::request(app, None),
+        Action::Tree => {
+            let rows = tree::rows(&app.conversation, &app.jobs);
+            let view = TreeView::at_active(&rows, app.conversation.active_leaf());
+            app.overlay = Some(Overlay::Tree(view));
+            Vec::new()
+        }
         Action::Jobs => {
             app.overlay = Some(Overlay::Jobs(JobsList::default()));
             Vec::new()

@@ -279,3 +279,26 @@ fn a_job_finishing_on_another_branch_leaves_the_users_branch_alone() {
     assert_eq!(app.conversation.active_leaf(), active);
     assert_eq!(app.watching, watched);
 }
+
+#[test]
+fn enter_in_the_tree_makes_that_nodes_path_active() {
+    let mut app = test_app();
+    let first = job_of(&submit(&mut app, "an infographic"));
+    done(&mut app, first, Ok(reply("v1")));
+    let branch = job_of(&submit(&mut app, "make it red"));
+    done(&mut app, branch, Ok(reply("red")));
+    let red = app.conversation.active_leaf();
+    // Back to the first reply, and a second branch from it.
+    chord(&mut app, KeyCode::Char('t'), KeyModifiers::ALT);
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Up);
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(matches!(effects[..], [Effect::Save { .. }]), "{effects:?}");
+    assert!(app.overlay.is_none());
+    // The first reply's newest leaf is the red one: its path is active again.
+    assert_eq!(app.conversation.active_leaf(), red);
+    chord(&mut app, KeyCode::Char('t'), KeyModifiers::ALT);
+    press(&mut app, KeyCode::Home);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.conversation.active_leaf(), red, "a root's newest leaf");
+}

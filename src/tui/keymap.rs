@@ -21,6 +21,7 @@ pub enum Action {
     Detach,
     Cancel,
     Jobs,
+    Tree,
     Vary,
     Rerun,
     EditPrompt,
@@ -149,6 +150,13 @@ pub const ACTIONS: &[ActionInfo] = &[
         Group::Generation,
         "List the generations in flight (branch, phase, time); cancel any of them",
         &["alt-j", "J"],
+    ),
+    info(
+        Action::Tree,
+        "tree",
+        Group::Turns,
+        "The whole session as a tree (branches, image versions, jobs); Enter makes a node's path active",
+        &["alt-t", "T"],
     ),
     info(
         Action::Vary,

@@ -14,7 +14,7 @@ use super::app::{App, Overlay, Pane};
 use super::components::image::ImagePreview;
 use super::components::{
     banner, conversation, grid, help, image, input, jobs, model_picker, path_prompt,
-    session_picker, sources, status, thinking, wrap,
+    session_picker, sources, status, thinking, tree, wrap,
 };
 
 /// The smallest terminal the studio draws in.
@@ -121,6 +121,7 @@ pub fn draw(frame: &mut Frame, app: &App, images: &mut dyn ImagePreview) {
         Some(Overlay::PathPrompt(prompt)) => path_prompt::render(frame, body, app, prompt),
         Some(Overlay::MissingKey) => banner::render(frame, body, app),
         Some(Overlay::Jobs(list)) => jobs::render(frame, body, app, list),
+        Some(Overlay::Tree(view)) => tree::render(frame, body, app, view),
         Some(Overlay::ConfirmBatch { count, prompt }) => {
             grid::render_confirm(frame, body, app, *count, *prompt)
         }

@@ -386,6 +386,19 @@ fn variations_grid() {
 }
 
 #[test]
+fn overlay_tree() {
+    snapshot_all("tree", || {
+        let mut app = three_jobs();
+        update(
+            &mut app,
+            Event::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::ALT)),
+        );
+        assert!(matches!(app.overlay, Some(Overlay::Tree(_))));
+        app
+    });
+}
+
+#[test]
 fn overlay_session_picker() {
     snapshot_all("session_picker", || {
         let mut app = mid_session();

@@ -17,6 +17,7 @@ pub mod session_picker;
 pub mod sources;
 pub mod status;
 pub mod thinking;
+pub mod tree;
 
 use std::cell::Cell;
 
