@@ -3,6 +3,7 @@
 pub mod balance;
 pub mod cli;
 pub mod config;
+pub mod context;
 pub mod conversation;
 pub mod cost;
 pub mod demo;

@@ -13,6 +13,9 @@ pub struct Scene<'a> {
     pub edits: &'a [&'a str],
     /// `Some(1)` or `Some(2)` for the model's interim "thought" drafts, `None` for the final image.
     pub draft: Option<u8>,
+    /// Which of several answers to the same request this is (0 for the first): another
+    /// variant, another palette and layout, as a real model samples a new picture each time.
+    pub variant: u64,
 }
 
 /// Paints the scene at exactly `width` x `height` pixels. Deterministic: same input, same pixels.
@@ -22,8 +25,9 @@ pub fn paint(scene: &Scene<'_>, width: u32, height: u32) -> RgbImage {
         return img;
     }
     let look = Look::read(scene);
-    // Only the subject seeds the hash, so edits change exactly what they ask for.
-    let seed = fnv1a(scene.subject);
+    // Only the subject (and the variant) seed the hash, so edits change exactly what they
+    // ask for.
+    let seed = fnv1a(scene.subject) ^ scene.variant.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     let pal = match scene.draft {
         Some(_) => PENCIL,
         None => Palette::new(&look, seed),
@@ -679,6 +683,7 @@ mod tests {
                 subject,
                 edits,
                 draft,
+                variant: 0,
             },
             w,
             h,

@@ -27,11 +27,17 @@ pub enum Command {
     Open(Option<String>),
     Save(Option<String>),
     Fresh,
+    /// Send the selected prompt again this many times at once (`None`: the default count).
+    Vary(Option<u8>),
     Theme(String),
     Help,
     Demo,
     Quit,
 }
+
+/// How many variations `/vary` sends at once.
+pub const MIN_VARIATIONS: u8 = 2;
+pub const MAX_VARIATIONS: u8 = 8;
 
 /// The commands, for `/help` and error messages.
 pub const COMMANDS: &[(&str, &str)] = &[
@@ -81,6 +87,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (
         "/fresh",
         "New session starting from the selected image (when history nears the size limit)",
+    ),
+    (
+        "/vary [N]",
+        "Send the selected prompt N times at once (2 to 8, default 4) and compare the replies in a grid",
     ),
     (
         "/theme NAME",
@@ -181,6 +191,15 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "open" | "session" | "sessions" => Ok(Command::Open(arg_opt)),
         "save" | "write" => Ok(Command::Save(arg_opt)),
         "fresh" => no_argument(Command::Fresh),
+        "vary" | "variations" => match arg {
+            "" => Ok(Command::Vary(None)),
+            n => match n.parse::<u8>() {
+                Ok(n) if (MIN_VARIATIONS..=MAX_VARIATIONS).contains(&n) => Ok(Command::Vary(Some(n))),
+                _ => Err(format!(
+                    "/vary takes how many variations to send, {MIN_VARIATIONS} to {MAX_VARIATIONS}, not {n:?}."
+                )),
+            },
+        },
         "theme" => match arg_opt {
             Some(theme) => Ok(Command::Theme(theme)),
             None => Err("/theme needs a name: dark, light, high-contrast, or one of your theme files.".into()),
@@ -284,6 +303,11 @@ mod tests {
             Ok(Command::Save(Some("/tmp/x.png".into())))
         );
         assert_eq!(parse("/fresh"), Ok(Command::Fresh));
+        assert_eq!(parse("/vary"), Ok(Command::Vary(None)));
+        assert_eq!(parse("/vary 6"), Ok(Command::Vary(Some(6))));
+        for bad in ["/vary 1", "/vary 9", "/vary many"] {
+            assert!(parse(bad).unwrap_err().contains("2 to 8"), "{bad}");
+        }
         assert_eq!(parse("/theme light"), Ok(Command::Theme("light".into())));
         assert_eq!(parse("/help"), Ok(Command::Help));
         assert_eq!(parse("/quit"), Ok(Command::Quit));

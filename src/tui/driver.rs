@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, EventStream};
@@ -33,13 +32,13 @@ use super::components::image::ImagePreview;
 use super::event::{ConnectionInfo, Effect, Event, JobId};
 use super::theme::Theme;
 use super::view;
-use crate::cli::{Connection, Context, Failure, GlobalArgs};
+use crate::context::{Connection, Context, Failure, GlobalArgs};
 use crate::conversation::attachment::load_attachment;
 use crate::conversation::{Blob, Conversation, Part, PartContent};
 use crate::gemini::ApiError;
 use crate::models::listing;
 use crate::preview::{ImageProtocol, Previewer};
-use crate::store::Session;
+use crate::store::{Session, SharedSession};
 use crate::turn;
 
 type Backend = CrosstermBackend<io::Stdout>;
@@ -59,7 +58,7 @@ struct Driver {
     context: Context,
     global: GlobalArgs,
     connection: Option<Connection>,
-    session: Arc<Mutex<Session>>,
+    session: SharedSession,
     user_themes: Option<PathBuf>,
     jobs: HashMap<JobId, AbortHandle>,
     save_running: bool,
@@ -167,7 +166,7 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
         context: parts.context,
         global: parts.global,
         connection: parts.connection,
-        session: Arc::new(Mutex::new(parts.session)),
+        session: SharedSession::new(parts.session),
         user_themes: parts.user_themes,
         jobs: HashMap::new(),
         save_running: false,
@@ -579,13 +578,9 @@ impl Driver {
         let session = self.session.clone();
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
-            let result = match session.lock() {
-                Ok(mut session) => {
-                    session.conversation = conversation;
-                    session.save().map_err(|e| e.to_string())
-                }
-                Err(_) => Err("the session is unavailable after an internal error".to_string()),
-            };
+            let result = session
+                .replace_and_save(conversation)
+                .map_err(|e| e.to_string());
             let _ = tx.send(Event::Saved { revision, result });
         });
     }
@@ -600,12 +595,7 @@ impl Driver {
         let queued = self.save_queued.take();
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
-            let Ok(mut current) = session.lock() else {
-                let _ = tx.send(Event::SessionOpenFailed(
-                    "the session is unavailable after an internal error".into(),
-                ));
-                return;
-            };
+            let mut current = session.lock();
             if let Some((revision, conversation)) = queued {
                 current.conversation = conversation;
                 let result = current.save().map_err(|e| e.to_string());
@@ -673,11 +663,9 @@ impl Driver {
         let session = self.session.clone();
         let conversation = app.conversation.clone();
         tokio::task::spawn_blocking(move || {
-            let mut session = session
-                .lock()
-                .map_err(|_| "the session is unavailable after an internal error".to_string())?;
-            session.conversation = conversation;
-            session.save().map_err(|e| e.to_string())
+            session
+                .replace_and_save(conversation)
+                .map_err(|e| e.to_string())
         })
         .await
         .map_err(|e| e.to_string())?
@@ -689,6 +677,7 @@ pub fn connection_info(connection: &Connection, demo: bool) -> ConnectionInfo {
         provider: connection.provider_name.clone(),
         demo,
         max_request_bytes: connection.max_request_bytes,
+        concurrent_requests: connection.concurrent_requests,
         per_call: connection.per_call.clone(),
         balance: connection.balance_currency.is_some(),
     }

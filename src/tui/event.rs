@@ -88,6 +88,8 @@ pub struct ConnectionInfo {
     pub provider: String,
     pub demo: bool,
     pub max_request_bytes: u64,
+    /// Generations sent at once; more wait.
+    pub concurrent_requests: usize,
     /// Set when the provider bills per call.
     pub per_call: Option<crate::config::CallPrice>,
     /// Whether the provider tells its remaining balance (`balance = true`).

@@ -6,15 +6,18 @@
 
 pub mod banner;
 pub mod conversation;
+pub mod grid;
 pub mod help;
 pub mod image;
 pub mod input;
+pub mod jobs;
 pub mod model_picker;
 pub mod path_prompt;
 pub mod session_picker;
 pub mod sources;
 pub mod status;
 pub mod thinking;
+pub mod tree;
 
 use std::cell::Cell;
 
