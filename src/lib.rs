@@ -1,9 +1,11 @@
 //! banana-studio: a terminal studio for iterative image generation with Gemini image models.
 
+pub mod bitmap_text;
 pub mod cli;
 pub mod config;
 pub mod conversation;
 pub mod demo;
+pub mod export;
 pub mod gemini;
 pub mod preview;
 pub mod store;

@@ -2,6 +2,7 @@
 //! the headless commands and the studio.
 
 mod demo_server;
+mod export;
 mod send;
 mod sessions;
 
@@ -15,6 +16,7 @@ use crate::demo::{DEMO_KEY, DemoOptions, DemoServer};
 use crate::gemini::{ApiKey, GeminiClient};
 use crate::store::Store;
 
+pub use export::ExportArgs;
 pub use send::SendArgs;
 
 #[derive(Debug, Parser)]
@@ -72,6 +74,8 @@ pub struct StudioArgs {
 pub enum Command {
     /// Add one turn to a session and print the reply (scripting, headless use)
     Send(Box<SendArgs>),
+    /// Export a saved session to share it: a web page, Markdown, a contact sheet or an animation
+    Export(Box<ExportArgs>),
     /// List sessions, newest first
     Sessions {
         /// Print JSON instead of a table
@@ -125,6 +129,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         .map_err(|e| Failure::input(format!("Cannot start the async runtime: {e}")))?;
     match cli.command {
         Some(Command::Send(args)) => runtime.block_on(send::run(&cli.global, *args)),
+        Some(Command::Export(args)) => export::run(&cli.global, *args),
         Some(Command::Sessions { json }) => sessions::run(&cli.global, json),
         Some(Command::DemoServer { port }) => runtime.block_on(demo_server::run(port)),
         None => runtime.block_on(crate::tui::run(&cli.global, &cli.studio)),
