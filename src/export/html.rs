@@ -13,7 +13,9 @@ use std::path::Path;
 use maud::{Markup, PreEscaped, html};
 
 use super::files::{self, ImagesFolder, OutputFile};
-use super::story::{Exchange, Story, Thread, human_date, settings_words, web_link};
+use super::story::{
+    Exchange, Label, Story, Thread, human_date, settings_words, source_title, web_link,
+};
 use super::{ExportError, Exported};
 use crate::conversation::Blob;
 use crate::conversation::explain::explain;
@@ -168,17 +170,11 @@ impl<W: Write> Page<'_, W> {
                 details.system { summary { "System instruction" } p.text { (system) } }
             }
         })?;
-        let attachments: Vec<&Blob> = user.parts.iter().filter_map(|p| p.as_image()).collect();
+        let attachments: Vec<(&Blob, Label)> = exchange.attachments().collect();
         if !attachments.is_empty() {
             self.put("<div class=\"attachments\">")?;
-            for (index, blob) in attachments.into_iter().enumerate() {
-                let number = index + 1;
-                self.image(
-                    blob,
-                    &format!("turn{}-attachment{number}", prompt.id),
-                    &format!("Attachment {number} of turn {}", prompt.id),
-                    None,
-                )?;
+            for (blob, label) in &attachments {
+                self.image(blob, label)?;
             }
             self.put("</div>")?;
         }
@@ -204,18 +200,9 @@ impl<W: Write> Page<'_, W> {
                 @if !text.trim().is_empty() { p.text { (text.trim()) } }
                 @if let Some(notice) = explain(model) { p.notice { (notice) } }
             })?;
-            for (number, blob) in reply.versions() {
+            for (blob, label) in reply.labelled_versions() {
                 self.put("<figure class=\"version\">")?;
-                let size = blob
-                    .dimensions()
-                    .map(|(w, h)| format!(" · {w} × {h} px"))
-                    .unwrap_or_default();
-                self.image(
-                    blob,
-                    &format!("v{number:02}-turn{}", reply.turn.id),
-                    &format!("Version {number} (turn {})", reply.turn.id),
-                    Some(format!("v{number}{size}")),
-                )?;
+                self.image(blob, &label)?;
                 self.put("</figure>\n")?;
             }
             let sources = reply.sources();
@@ -224,7 +211,7 @@ impl<W: Write> Page<'_, W> {
                     h3.sources-title { "Sources" }
                     ol.sources {
                         @for source in &sources {
-                            @let title = source.title.as_deref().or(source.uri.as_deref()).unwrap_or("untitled");
+                            @let title = source_title(source);
                             li {
                                 @match web_link(source) {
                                     Some(uri) => a href=(uri) rel="noreferrer noopener" target="_blank" { (title) },
@@ -242,21 +229,15 @@ impl<W: Write> Page<'_, W> {
 
     /// One image: a thumbnail that opens at full size, or a note naming the file that could
     /// not be read.
-    fn image(
-        &mut self,
-        blob: &Blob,
-        name: &str,
-        what: &str,
-        caption: Option<String>,
-    ) -> Result<(), ExportError> {
-        let bytes = match files::read_image(blob, what, &mut self.problems) {
+    fn image(&mut self, blob: &Blob, label: &Label) -> Result<(), ExportError> {
+        let bytes = match files::read_image(blob, &label.what, &mut self.problems) {
             Ok(bytes) => bytes,
             Err(problem) => return self.markup(html! { p.missing role="note" { (problem) } }),
         };
         self.put("<label class=\"zoom\"><input type=\"checkbox\" aria-label=\"Show at full size\"><span class=\"frame\"><img src=\"")?;
         match self.folder.as_deref_mut() {
             Some(folder) => {
-                let link = folder.store(name, blob, &bytes)?;
+                let link = folder.store(&label.name, blob, &bytes)?;
                 self.markup(html! { (link) })?;
             }
             None => {
@@ -266,13 +247,13 @@ impl<W: Write> Page<'_, W> {
         }
         let (width, height) = blob.dimensions().unwrap_or((0, 0));
         self.put("\" alt=\"")?;
-        self.markup(html! { (what) })?;
+        self.markup(html! { (label.what) })?;
         self.put("\"")?;
         if width > 0 && height > 0 {
             self.put(&format!(" width=\"{width}\" height=\"{height}\""))?;
         }
         self.put(" decoding=\"async\"></span></label>")?;
-        if let Some(caption) = caption {
+        if let Some(caption) = &label.caption {
             self.markup(html! { figcaption { (caption) } })?;
         }
         self.images += 1;

@@ -7,7 +7,9 @@ use std::io::Write as _;
 use std::path::Path;
 
 use super::files::{self, ImagesFolder, OutputFile};
-use super::story::{Exchange, Story, Thread, human_date, settings_words, web_link};
+use super::story::{
+    Exchange, Label, Story, Thread, human_date, settings_words, source_title, web_link,
+};
 use super::{ExportError, Exported};
 use crate::conversation::Blob;
 use crate::conversation::explain::explain;
@@ -97,14 +99,8 @@ impl Document<'_> {
                 escape(system)
             );
         }
-        for (index, blob) in user.parts.iter().filter_map(|p| p.as_image()).enumerate() {
-            let number = index + 1;
-            self.image(
-                blob,
-                &format!("turn{}-attachment{number}", prompt.id),
-                &format!("Attachment {number} of turn {}", prompt.id),
-                None,
-            )?;
+        for (blob, label) in exchange.attachments() {
+            self.image(blob, &label)?;
         }
         let Some(reply) = &exchange.reply else {
             return Ok(());
@@ -132,28 +128,15 @@ impl Document<'_> {
         if let Some(notice) = explain(model) {
             let _ = writeln!(t, "\n> **Note:** {}", escape(&notice));
         }
-        for (number, blob) in reply.versions() {
-            let size = blob
-                .dimensions()
-                .map(|(w, h)| format!(" · {w} × {h} px"))
-                .unwrap_or_default();
-            self.image(
-                blob,
-                &format!("v{number:02}-turn{}", reply.turn.id),
-                &format!("Version {number} (turn {})", reply.turn.id),
-                Some(format!("v{number}{size}")),
-            )?;
+        for (blob, label) in reply.labelled_versions() {
+            self.image(blob, &label)?;
         }
         let sources = reply.sources();
         if !sources.is_empty() {
             let t = &mut self.text;
             let _ = writeln!(t, "\n**Sources**\n");
             for (index, source) in sources.iter().enumerate() {
-                let title = source
-                    .title
-                    .as_deref()
-                    .or(source.uri.as_deref())
-                    .unwrap_or("untitled");
+                let title = source_title(source);
                 let _ = match web_link(source) {
                     Some(uri) => writeln!(t, "{}. [{}](<{}>)", index + 1, escape(title), link(uri)),
                     None => writeln!(t, "{}. {}", index + 1, escape(title)),
@@ -163,18 +146,12 @@ impl Document<'_> {
         Ok(())
     }
 
-    fn image(
-        &mut self,
-        blob: &Blob,
-        name: &str,
-        what: &str,
-        caption: Option<String>,
-    ) -> Result<(), ExportError> {
-        match files::read_image(blob, what, &mut self.problems) {
+    fn image(&mut self, blob: &Blob, label: &Label) -> Result<(), ExportError> {
+        match files::read_image(blob, &label.what, &mut self.problems) {
             Ok(bytes) => {
-                let link = self.folder.store(name, blob, &bytes)?;
-                let _ = writeln!(self.text, "\n![{}]({link})", escape(what));
-                if let Some(caption) = caption {
+                let link = self.folder.store(&label.name, blob, &bytes)?;
+                let _ = writeln!(self.text, "\n![{}]({link})", escape(&label.what));
+                if let Some(caption) = &label.caption {
                     let _ = writeln!(self.text, "\n*{caption}*");
                 }
             }

@@ -128,7 +128,48 @@ impl<'s> Thread<'s> {
     }
 }
 
+/// How an exported image is told apart: its file name (without extension) beside the
+/// export, the sentence that names it (alt text, problems) and its caption.
+pub struct Label {
+    pub name: String,
+    pub what: String,
+    pub caption: Option<String>,
+}
+
+impl<'s> Exchange<'s> {
+    /// The images attached to the prompt, labelled.
+    pub fn attachments(&self) -> impl Iterator<Item = (&'s Blob, Label)> + use<'s> {
+        let turn = self.prompt.id;
+        let images = self.user.parts.iter().filter_map(|p| p.as_image());
+        images.zip(1..).map(move |(blob, number)| {
+            let label = Label {
+                name: format!("turn{turn}-attachment{number}"),
+                what: format!("Attachment {number} of turn {turn}"),
+                caption: None,
+            };
+            (blob, label)
+        })
+    }
+}
+
 impl<'s> Reply<'s> {
+    /// The final images, labelled with their version number and pixel size.
+    pub fn labelled_versions(&self) -> impl Iterator<Item = (&'s Blob, Label)> + use<'s> {
+        let turn = self.turn.id;
+        self.versions().map(move |(number, blob)| {
+            let size = blob
+                .dimensions()
+                .map(|(w, h)| format!(" · {w} × {h} px"))
+                .unwrap_or_default();
+            let label = Label {
+                name: format!("v{number:02}-turn{turn}"),
+                what: format!("Version {number} (turn {turn})"),
+                caption: Some(format!("v{number}{size}")),
+            };
+            (blob, label)
+        })
+    }
+
     /// The final images with their version numbers.
     pub fn versions(&self) -> impl Iterator<Item = (usize, &'s Blob)> + use<'s> {
         let first = self.first_version;
@@ -146,6 +187,15 @@ impl<'s> Reply<'s> {
             .map(|g| g.sources().collect())
             .unwrap_or_default()
     }
+}
+
+/// What a source is called: its title, else its address.
+pub fn source_title(source: &Source) -> &str {
+    source
+        .title
+        .as_deref()
+        .or(source.uri.as_deref())
+        .unwrap_or("untitled")
 }
 
 /// The link of a source, if it is a web address: anything else (`javascript:`, `data:`) from a
