@@ -7,10 +7,12 @@
 use std::hint::black_box;
 
 use banana_studio::conversation::{
-    Blob, Conversation, ModelTurn, Part, ReplyBuilder, TurnSettings, UserTurn, build_request,
+    Blob, Conversation, ModelTurn, Part, ReplyBuilder, RequestTarget, TurnSettings, UserTurn,
+    build_request,
 };
 use banana_studio::gemini::sse::{SseDecoder, SseEvent};
 use banana_studio::gemini::wire::GenerateContentResponse;
+use banana_studio::models::Catalog;
 use bytes::Bytes;
 // Measured with the binary's allocator.
 #[global_allocator]
@@ -146,13 +148,19 @@ fn request_build(c: &mut Criterion) {
     let (conversation, leaf) = ten_turn_history();
     let mut group = c.benchmark_group("request_build");
     group.sample_size(20);
-    let size = build_request(&conversation, leaf, u64::MAX)
+    let catalog = Catalog::builtin();
+    let target = RequestTarget {
+        catalog: &catalog,
+        provider: "google",
+        size_limit: u64::MAX,
+    };
+    let size = build_request(&conversation, leaf, &target)
         .expect("builds")
         .body
         .len();
     group.throughput(Throughput::Bytes(size as u64));
     group.bench_function("10_turns_2K_images", |b| {
-        b.iter(|| build_request(black_box(&conversation), leaf, u64::MAX).expect("builds"))
+        b.iter(|| build_request(black_box(&conversation), leaf, &target).expect("builds"))
     });
     group.finish();
 }

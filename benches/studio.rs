@@ -14,10 +14,10 @@ use banana_studio::conversation::{
     Blob, Conversation, ModelTurn, Part, PartContent, TurnSettings, UserTurn,
 };
 use banana_studio::gemini::wire::{GroundingChunk, GroundingMetadata, Source, UsageMetadata};
+use banana_studio::models::Catalog;
 use banana_studio::store::Store;
 use banana_studio::tui::app::App;
 use banana_studio::tui::components::image::Placeholder;
-use banana_studio::tui::cost::PriceTable;
 use banana_studio::tui::event::ConnectionInfo;
 use banana_studio::tui::keymap::Keymap;
 use banana_studio::tui::theme::Theme;
@@ -71,6 +71,7 @@ fn reply(n: u64, image: Blob) -> ModelTurn {
         web: Some(Source {
             uri: Some(uri.into()),
             title: Some(title.into()),
+            ..Source::default()
         }),
         ..GroundingChunk::default()
     };
@@ -135,10 +136,11 @@ fn app(name: String, conversation: Conversation) -> App {
             provider: "demo".into(),
             demo: true,
             max_request_bytes: 100_000_000,
+            per_call: None,
         }),
         Theme::default_dark(),
         Keymap::default(),
-        PriceTable::default(),
+        Catalog::builtin(),
     );
     app.size = SCREEN;
     app

@@ -6,8 +6,7 @@
 
 use std::time::Duration;
 
-use crate::conversation::attachment::check_count;
-use crate::conversation::request::PreparedRequest;
+use crate::conversation::request::{PreparedRequest, RequestTarget};
 use crate::conversation::{
     Blob, Conversation, ModelTurn, Part, ReplyBuilder, RequestError, TurnBody, TurnId,
     TurnSettings, UserTurn, build_request,
@@ -51,15 +50,22 @@ pub enum PrepareError {
 pub fn prepare(
     conversation: &mut Conversation,
     turn: NewTurn,
-    size_limit: u64,
+    target: &RequestTarget<'_>,
 ) -> Result<Prepared, PrepareError> {
     if turn.prompt.trim().is_empty() && turn.attachments.is_empty() {
         return Err(PrepareError::EmptyPrompt);
     }
-    check_count(turn.attachments.len())?;
-    turn.settings
-        .validate()
-        .map_err(|e| PrepareError::Request(e.into()))?;
+    let checked = turn
+        .settings
+        .validate(target.catalog, target.provider)
+        .and_then(|_| {
+            turn.settings.check_reference_images(
+                target.catalog,
+                target.provider,
+                turn.attachments.len(),
+            )
+        });
+    checked.map_err(|e| PrepareError::Request(e.into()))?;
     let mut parts = Vec::with_capacity(1 + turn.attachments.len());
     if !turn.prompt.trim().is_empty() {
         parts.push(Part::text(turn.prompt));
@@ -71,7 +77,7 @@ pub fn prepare(
     };
     let previous_leaf = conversation.active_leaf();
     let prompt_turn = conversation.add_user(turn.parent, user, now_rfc3339())?;
-    match build_request(conversation, prompt_turn, size_limit) {
+    match build_request(conversation, prompt_turn, target) {
         Ok(request) => Ok(Prepared {
             prompt_turn,
             added_prompt: true,
@@ -91,7 +97,7 @@ pub fn prepare(
 pub fn prepare_rerun(
     conversation: &Conversation,
     turn: TurnId,
-    size_limit: u64,
+    target: &RequestTarget<'_>,
 ) -> Result<Prepared, PrepareError> {
     // A reply is rerun by answering its prompt again.
     let prompt_turn = match conversation.get(turn).map(|t| (&t.body, t.parent)) {
@@ -102,7 +108,7 @@ pub fn prepare_rerun(
     Ok(Prepared {
         prompt_turn,
         added_prompt: false,
-        request: build_request(conversation, prompt_turn, size_limit)?,
+        request: build_request(conversation, prompt_turn, target)?,
     })
 }
 
@@ -215,6 +221,7 @@ pub fn inherited_settings(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::conversation::request::test_target::to;
 
     fn new_turn(parent: Option<TurnId>, prompt: &str) -> NewTurn {
         NewTurn {
@@ -229,7 +236,7 @@ mod tests {
     fn a_refused_request_leaves_the_conversation_unchanged() {
         let mut conversation = Conversation::new();
         let before = conversation.clone();
-        let error = prepare(&mut conversation, new_turn(None, "hello"), 10).unwrap_err();
+        let error = prepare(&mut conversation, new_turn(None, "hello"), &to(10)).unwrap_err();
         assert!(matches!(
             error,
             PrepareError::Request(RequestError::TooLarge { .. })
@@ -241,26 +248,26 @@ mod tests {
     fn empty_prompts_and_bad_settings_are_refused_before_anything_changes() {
         let mut conversation = Conversation::new();
         assert!(matches!(
-            prepare(&mut conversation, new_turn(None, "  "), u64::MAX),
+            prepare(&mut conversation, new_turn(None, "  "), &to(u64::MAX)),
             Err(PrepareError::EmptyPrompt)
         ));
         let mut turn = new_turn(None, "x");
         turn.settings.aspect_ratio = Some("7:5".into());
-        assert!(prepare(&mut conversation, turn, u64::MAX).is_err());
+        assert!(prepare(&mut conversation, turn, &to(u64::MAX)).is_err());
         assert!(conversation.is_empty());
     }
 
     #[test]
     fn abandon_restores_the_previous_leaf() {
         let mut conversation = Conversation::new();
-        let first = prepare(&mut conversation, new_turn(None, "one"), u64::MAX).unwrap();
+        let first = prepare(&mut conversation, new_turn(None, "one"), &to(u64::MAX)).unwrap();
         let reply = ModelTurn {
             parts: vec![Part::text("ok")],
             finish_reason: Some("STOP".into()),
             ..ModelTurn::default()
         };
         let m1 = commit(&mut conversation, &first, reply).unwrap();
-        let second = prepare(&mut conversation, new_turn(Some(m1), "two"), u64::MAX).unwrap();
+        let second = prepare(&mut conversation, new_turn(Some(m1), "two"), &to(u64::MAX)).unwrap();
         abandon(&mut conversation, &second, Some(m1));
         assert_eq!(conversation.active_leaf(), Some(m1));
         assert_eq!(conversation.turns().len(), 2);
@@ -271,7 +278,7 @@ mod tests {
         let mut conversation = Conversation::new();
         let mut turn = new_turn(None, "one");
         turn.settings.aspect_ratio = Some("16:9".into());
-        prepare(&mut conversation, turn, u64::MAX).unwrap();
+        prepare(&mut conversation, turn, &to(u64::MAX)).unwrap();
         let leaf = conversation.active_leaf();
         let inherited = inherited_settings(&conversation, leaf, &TurnSettings::default());
         assert_eq!(inherited.aspect_ratio.as_deref(), Some("16:9"));

@@ -94,27 +94,80 @@ async fn bad_attachments_are_refused_with_the_reason() {
         &before,
         1,
         &output,
-        &["At most 14", "you have 15"],
+        &[
+            "15 reference images",
+            "gemini-3-pro-image takes (14 at most",
+            "detach 1",
+        ],
     );
+    // The limit is the model's: 2.5 Flash Image takes three.
+    let mut args = vec!["--session", "s", "--model", "gemini-2.5-flash-image"];
+    for _ in 0..4 {
+        args.extend(["--attach", good.to_str().unwrap()]);
+    }
+    args.push("x");
+    let output = harness.send(&args).await;
+    assert_refused(&harness, &before, 1, &output, &["(3 at most per request)"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_settings_are_refused_with_what_is_accepted() {
     let (harness, before) = with_session().await;
-    let cases: [(&[&str], &[&str]); 4] = [
+    let cases: [(&[&str], &[&str]); 13] = [
         (
             &["--aspect", "7:3"],
-            &["Unknown aspect ratio \"7:3\"", "16:9"],
+            &["does not take the aspect ratio \"7:3\"", "16:9"],
         ),
         (
             &["--size", "2k"],
             &["Unknown image size \"2k\"", "uppercase K"],
         ),
+        (&["--size", "512px"], &["Unknown image size \"512px\""]),
         (
             &["--model", "gemini-2.5-flash-image", "--size", "2K"],
             &["gemini-2.5-flash-image does not take an image size"],
         ),
+        // 512 and the extreme ratios are 3.1 Flash's, refused on Pro before sending.
+        (
+            &["--size", "512"],
+            &[
+                "gemini-3-pro-image does not take the image size 512",
+                "1K 2K 4K",
+            ],
+        ),
+        (
+            &["--aspect", "1:8"],
+            &["gemini-3-pro-image does not take the aspect ratio \"1:8\""],
+        ),
+        (
+            &["--thinking", "minimal"],
+            &["does not take the thinking level minimal", "low high"],
+        ),
+        (&["--thinking", "extreme"], &["Unknown thinking level"]),
+        (
+            &["--model", "gemini-2.5-flash-image", "--thinking", "high"],
+            &["takes no thinking settings"],
+        ),
+        (
+            &["--image-search"],
+            &["gemini-3-pro-image does not offer image search"],
+        ),
         (&["--model", "../etc"], &["Invalid model name"]),
+        (
+            &["--model", "gemini-3-pro-image-preview"],
+            &[
+                "gemini-3-pro-image-preview is retired",
+                "Use gemini-3-pro-image instead",
+            ],
+        ),
+        (
+            &["--model", "gemini-9-image"],
+            &[
+                "Unknown model \"gemini-9-image\"",
+                "google does not serve it",
+                "gemini-3.1-flash-image",
+            ],
+        ),
     ];
     for (flags, needles) in cases {
         let mut args = vec!["--session", "s"];
@@ -126,15 +179,22 @@ async fn bad_settings_are_refused_with_what_is_accepted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unknown_model_is_the_servers_404_explained() {
+async fn a_model_the_server_no_longer_serves_gets_the_way_forward() {
     let (harness, before) = with_session().await;
+    // A catalog that still believes in the preview id, as an older release did: the server's
+    // 404 is what tells.
+    std::fs::write(
+        harness.config_path(),
+        "[[models]]\nid = \"gemini-3-pro-image-preview\"\nstatus = \"ga\"\naspect_ratios = [\"1:1\"]\n",
+    )
+    .unwrap();
     let output = harness
         .send(&[
             "--session",
             "s",
             "--json",
             "--model",
-            "gemini-3-pro-image",
+            "gemini-3-pro-image-preview",
             "x",
         ])
         .await;
@@ -142,14 +202,63 @@ async fn an_unknown_model_is_the_servers_404_explained() {
     let error = stdout_json(&output);
     assert_eq!(error["error"]["kind"], "unknown_model");
     assert_eq!(error["error"]["status"], 404);
+    let message = error["error"]["message"].as_str().unwrap_or_default();
+    for needle in [
+        "Google serves these image models: gemini-3-pro-image, gemini-3.1-flash-image",
+        "Its replacement is gemini-3-pro-image: use --model gemini-3-pro-image",
+        "The session is unchanged",
+    ] {
+        assert!(message.contains(needle), "{needle:?} not in {message}");
+    }
     assert!(
-        error["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("Pick a model"),
-        "{error}"
+        !message.contains("imagen") && !message.contains("embedding"),
+        "only image models are named: {message}"
     );
+    assert_eq!(harness.requests().len(), 2, "the 404 was not retried");
     assert_eq!(snapshot(&harness.session_dir("s")), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_model_while_offline_and_a_broken_catalog_are_refused() {
+    let (harness, before) = with_session().await;
+    // Nothing listens there: the provider cannot be asked whether it serves the model.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let output = harness
+        .run_at(
+            &closed,
+            "send",
+            &["--session", "s", "--model", "gemini-9-image", "x"],
+        )
+        .await;
+    assert_refused(
+        &harness,
+        &before,
+        1,
+        &output,
+        &[
+            "Unknown model \"gemini-9-image\"",
+            "could not be asked",
+            "gemini-3-pro-image",
+            "[[models]]",
+        ],
+    );
+
+    std::fs::write(
+        harness.config_path(),
+        "[[models]]\nid = \"gemini-3-pro-image\"\nsizes = [\"3K\"]\n",
+    )
+    .unwrap();
+    let output = harness.send(&["--session", "s", "x"]).await;
+    assert_refused(
+        &harness,
+        &before,
+        1,
+        &output,
+        &["config.toml has an error", "line 3", "column", "3K"],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

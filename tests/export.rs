@@ -15,6 +15,7 @@ mod common;
 use common::harness::snapshot;
 
 const SESSION: &str = "coffee";
+const MODEL: &str = "gemini-3-pro-image";
 const RED: [u8; 3] = [220, 40, 40];
 const GREEN: [u8; 3] = [30, 170, 70];
 const BLUE: [u8; 3] = [40, 80, 220];
@@ -38,6 +39,7 @@ fn prompt(text: &str, attachment: Option<Bytes>) -> UserTurn {
     UserTurn {
         parts,
         settings: TurnSettings {
+            model: MODEL.into(),
             aspect_ratio: Some("4:3".into()),
             google_search: true,
             ..TurnSettings::default()
@@ -57,7 +59,7 @@ fn reply(text: &str, image: Bytes, sources: serde_json::Value) -> ModelTurn {
         finish_reason: Some("STOP".into()),
         grounding: serde_json::from_value(serde_json::json!({ "groundingChunks": sources }))
             .unwrap(),
-        model_version: Some("gemini-3-pro-image-preview".into()),
+        model_version: Some(MODEL.into()),
         ..ModelTurn::default()
     }
 }
@@ -208,7 +210,7 @@ fn the_page_tells_the_active_path_with_text_escaped_and_images_inside() {
     assert!(html.contains("Here it is &amp; more."));
     // Title, model, date; settings; thinking collapsed; sources numbered, only web links.
     assert!(html.contains("<title>a coffee infographic &lt;script&gt;"));
-    assert!(html.contains("<li>gemini-3-pro-image-preview</li><li>4:3</li><li>Google Search</li>"));
+    assert!(html.contains("<li>gemini-3-pro-image</li><li>4:3</li><li>Google Search</li>"));
     assert!(html.contains("2026-11-30 09:01 UTC"));
     assert!(html.contains("<details class=\"thinking\"><summary>Thinking</summary>"));
     assert!(

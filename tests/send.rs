@@ -123,7 +123,7 @@ async fn tampered_history_is_refused_by_the_demo_model() {
     assert_success(&harness.send(&["--session", "s", "make it green"]).await);
     let good = harness.requests()[1].json();
     let url = format!(
-        "{}/v1beta/models/gemini-3-pro-image-preview:generateContent",
+        "{}/v1beta/models/gemini-3-pro-image:generateContent",
         harness.demo.base_url()
     );
     banana_studio::gemini::client::install_crypto_provider();
@@ -228,9 +228,15 @@ async fn client_errors_are_not_retried() {
     assert_eq!(stdout_json(&output)["error"]["kind"], "bad_key");
     assert_eq!(harness.requests().len(), 1);
 
-    // A 404 is not retried either (its message is checked in tests/bad_input.rs).
+    // A 404 is not retried either (its message is checked in tests/bad_input.rs). The config
+    // adds a model the server does not serve.
+    std::fs::write(
+        harness.config_path(),
+        "[[models]]\nid = \"gemini-4-image\"\naspect_ratios = [\"1:1\"]\n",
+    )
+    .unwrap();
     let output = harness
-        .send(&["--json", "--model", "gemini-3-pro-image", "x"])
+        .send(&["--json", "--model", "gemini-4-image", "x"])
         .await;
     assert_eq!(stdout_json(&output)["error"]["kind"], "unknown_model");
     assert_eq!(harness.requests().len(), 2);
@@ -307,7 +313,7 @@ async fn attachments_go_in_the_user_turn_and_bad_ones_are_refused() {
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let output = harness.send(&refs).await;
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("At most 14"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("(14 at most per request)"));
     assert_eq!(harness.requests().len(), 1, "refused before sending");
 }
 
@@ -478,7 +484,7 @@ async fn switching_from_flash_to_pro_keeps_the_conversation() {
             "--session",
             "switch",
             "--model",
-            "gemini-3-pro-image-preview",
+            "gemini-3-pro-image",
             "--json",
             "at night",
         ])

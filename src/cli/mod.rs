@@ -3,6 +3,7 @@
 
 mod demo_server;
 mod export;
+mod models;
 mod send;
 mod sessions;
 
@@ -10,10 +11,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, ConfigError, Environment, GOOGLE_REQUEST_LIMIT};
-use crate::conversation::settings::{DEFAULT_MODEL, ImageSize, TurnSettings};
+use crate::config::{CallPrice, Config, ConfigError, Environment, GOOGLE_REQUEST_LIMIT};
+use crate::conversation::settings::{ImageSize, ThinkingLevel, TurnSettings};
 use crate::demo::{DEMO_KEY, DemoOptions, DemoServer};
 use crate::gemini::{ApiKey, GeminiClient};
+use crate::models::Catalog;
 use crate::store::Store;
 
 pub use export::ExportArgs;
@@ -82,6 +84,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List the provider's image models (ListModels) with their options and prices
+    Models {
+        /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the offline demo model as its own server, for scripts and measurements
     #[command(
         long_about = "Run the offline demo model as its own server, for scripts and \
@@ -131,6 +139,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Send(args)) => runtime.block_on(send::run(&cli.global, *args)),
         Some(Command::Export(args)) => export::run(&cli.global, *args),
         Some(Command::Sessions { json }) => sessions::run(&cli.global, json),
+        Some(Command::Models { json }) => runtime.block_on(models::run(&cli.global, json)),
         Some(Command::DemoServer { port }) => runtime.block_on(demo_server::run(port)),
         None => runtime.block_on(crate::tui::run(&cli.global, &cli.studio)),
     }
@@ -141,35 +150,65 @@ pub struct Context {
     pub env: Environment,
     pub config: Config,
     pub store: Store,
+    /// The built-in model catalog with the config's `[[models]]` over it.
+    pub catalog: Catalog,
 }
 
 impl Context {
     pub fn load(global: &GlobalArgs) -> Result<Self, Failure> {
         let env = Environment::discover(global.data_dir.as_deref(), global.config.as_deref());
         let config = env.load_config().map_err(Failure::input)?;
+        let catalog = config
+            .catalog()
+            .map_err(|e| Failure::input(format!("{e} (in {})", env.config_path.display())))?;
         let store = Store::new(&env.data_dir);
-        Ok(Self { env, config, store })
+        Ok(Self {
+            env,
+            config,
+            store,
+            catalog,
+        })
     }
 
-    /// Settings for a new thread: the config's defaults.
-    pub fn default_settings(&self) -> Result<TurnSettings, Failure> {
+    /// Settings for a new thread: the config's defaults; the model is the config's, else the
+    /// provider's in the config, else the catalog's default for the provider.
+    pub fn default_settings(&self, connection: &Connection) -> Result<TurnSettings, Failure> {
+        let in_config = |what: &str, error: &dyn std::fmt::Display| {
+            Failure::input(format!(
+                "{error} ({what} in {})",
+                self.env.config_path.display()
+            ))
+        };
         let image_size = match &self.config.image_size {
-            Some(size) => Some(size.parse::<ImageSize>().map_err(|e| {
-                Failure::input(format!(
-                    "{e} (image_size in {})",
-                    self.env.config_path.display()
-                ))
-            })?),
+            Some(size) => Some(
+                size.parse::<ImageSize>()
+                    .map_err(|e| in_config("image_size", &e))?,
+            ),
             None => None,
         };
+        let thinking_level = match &self.config.thinking_level {
+            Some(level) => Some(
+                level
+                    .parse::<ThinkingLevel>()
+                    .map_err(|e| in_config("thinking_level", &e))?,
+            ),
+            None => None,
+        };
+        let model = self
+            .config
+            .model
+            .clone()
+            .or_else(|| connection.default_model.clone())
+            .unwrap_or_else(|| {
+                self.catalog
+                    .default_model(&connection.provider_name)
+                    .to_string()
+            });
         Ok(TurnSettings {
-            model: self
-                .config
-                .model
-                .clone()
-                .unwrap_or_else(|| DEFAULT_MODEL.to_string()),
+            model,
             aspect_ratio: self.config.aspect_ratio.clone(),
             image_size,
+            thinking_level,
             google_search: self.config.google_search.unwrap_or(false),
             ..TurnSettings::default()
         })
@@ -199,6 +238,9 @@ impl Context {
                 client,
                 provider_name: "demo".into(),
                 max_request_bytes: GOOGLE_REQUEST_LIMIT,
+                default_model: None,
+                per_call: None,
+                balance: false,
                 _demo: Some(server),
             });
         }
@@ -221,6 +263,9 @@ impl Context {
             client,
             provider_name: provider.name,
             max_request_bytes: provider.max_request_bytes,
+            default_model: provider.model,
+            per_call: provider.per_call,
+            balance: provider.balance,
             _demo: None,
         })
     }
@@ -244,5 +289,31 @@ pub struct Connection {
     pub client: GeminiClient,
     pub provider_name: String,
     pub max_request_bytes: u64,
+    /// The provider's default model from the config.
+    pub default_model: Option<String>,
+    /// Set when the provider bills per call.
+    pub per_call: Option<CallPrice>,
+    /// Whether the provider answers the billing endpoints (`balance = true`).
+    pub balance: bool,
     _demo: Option<DemoServer>,
+}
+
+impl Connection {
+    /// Where this connection's requests go, for [`crate::turn::prepare`].
+    pub fn target<'a>(&'a self, catalog: &'a Catalog) -> crate::conversation::RequestTarget<'a> {
+        crate::conversation::RequestTarget {
+            catalog,
+            provider: &self.provider_name,
+            size_limit: self.max_request_bytes,
+        }
+    }
+
+    /// How this connection's replies are charged.
+    pub fn pricing<'a>(&'a self, catalog: &'a Catalog) -> crate::cost::Pricing<'a> {
+        crate::cost::Pricing {
+            catalog,
+            provider: &self.provider_name,
+            per_call: self.per_call.as_ref(),
+        }
+    }
 }

@@ -13,9 +13,12 @@ use serde_json::{Value, json};
 use super::{Context, Failure, GlobalArgs};
 use crate::conversation::attachment::load_attachment;
 use crate::conversation::explain::explain;
-use crate::conversation::settings::ImageSize;
-use crate::conversation::{Blob, ModelTurn, TurnBody, TurnId};
+use crate::conversation::settings::{ImageSize, SettingsError, ThinkingLevel};
+use crate::conversation::{Blob, ModelTurn, TurnBody, TurnId, TurnSettings};
+use crate::cost::Pricing;
 use crate::gemini::{ApiError, Mode};
+use crate::models::Catalog;
+use crate::models::listing::{self, ImageModel};
 use crate::preview::{self, ImageProtocol};
 use crate::store::Session;
 use crate::turn::{self, NewTurn, Progress};
@@ -31,24 +34,33 @@ pub struct SendArgs {
     /// Continue after this reply (a turn number) instead of the latest: starts a branch
     #[arg(long, value_name = "TURN")]
     pub from: Option<u32>,
-    /// Attach an image (PNG, JPEG, WebP, HEIC/HEIF); repeat for more, up to 14
+    /// Attach an image (PNG, JPEG, WebP, HEIC/HEIF); repeat for more, up to the model's limit
     #[arg(long, value_name = "FILE")]
     pub attach: Vec<PathBuf>,
-    /// Model, e.g. gemini-3-pro-image-preview, gemini-2.5-flash-image
+    /// Model, e.g. gemini-3-pro-image, gemini-3.1-flash-image (`banana-studio models` lists them)
     #[arg(long, value_name = "MODEL")]
     pub model: Option<String>,
-    /// Aspect ratio, e.g. 1:1, 16:9, 9:16
+    /// Aspect ratio, e.g. 1:1, 16:9, 9:16 (3.1 Flash also 1:4 4:1 1:8 8:1)
     #[arg(long, value_name = "RATIO")]
     pub aspect: Option<String>,
-    /// Image size: 1K, 2K or 4K (Gemini 3 image models)
+    /// Image size: 1K, 2K or 4K (3.1 Flash also 512)
     #[arg(long, value_name = "SIZE")]
     pub size: Option<String>,
+    /// How hard the model thinks: minimal, low, medium or high, as the model takes
+    #[arg(long, value_name = "LEVEL")]
+    pub thinking: Option<String>,
     /// Ground the image in Google Search results
     #[arg(long, overrides_with = "no_search")]
     pub search: bool,
     /// Turn Google Search grounding off (it is inherited from the previous turn)
     #[arg(long)]
     pub no_search: bool,
+    /// Ground in Google image search too (models that offer it; implies --search)
+    #[arg(long, overrides_with = "no_image_search")]
+    pub image_search: bool,
+    /// Turn image search off (it is inherited from the previous turn)
+    #[arg(long)]
+    pub no_image_search: bool,
     /// Ask for the image only, no text
     #[arg(long)]
     pub image_only: bool,
@@ -161,9 +173,19 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailur
         .map_err(|e| SendFailure::input("session", e))?;
 
     let parent = resolve_parent(&session, args.from)?;
-    let defaults = context.default_settings()?;
+    let connection = context.connect(global).await?;
+    let provider = connection.provider_name.as_str();
+    let defaults = context.default_settings(&connection)?;
     let mut settings = turn::inherited_settings(&session.conversation, parent, &defaults);
+    if let Some(old) = settings.move_off_retired(&context.catalog, provider) {
+        eprintln!(
+            "{old} is retired; this session continues on {} with its history.",
+            settings.model
+        );
+    }
     apply_overrides(&mut settings, &args)?;
+    let mut catalog = context.catalog.clone();
+    check_settings(&settings, &mut catalog, &connection).await?;
     let attachments = args
         .attach
         .iter()
@@ -171,7 +193,6 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailur
         .collect::<Result<Vec<Blob>, _>>()
         .map_err(|e| SendFailure::input("attachment", e))?;
 
-    let connection = context.connect(global).await?;
     let previous_leaf = session.conversation.active_leaf();
     let prepared = turn::prepare(
         &mut session.conversation,
@@ -181,7 +202,7 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailur
             attachments,
             settings: settings.clone(),
         },
-        connection.max_request_bytes,
+        &connection.target(&catalog),
     )
     .map_err(|e| SendFailure::input("request", e))?;
 
@@ -205,6 +226,7 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailur
             if let Some((attempt, of)) = printer.attempts.filter(|(attempt, _)| *attempt > 1) {
                 note.push_str(&format!(" Gave up after {attempt} of {of} attempts."));
             }
+            note.push_str(&way_forward(&error, &settings, &catalog, &connection).await);
             note.push_str(" The session is unchanged (nothing of this prompt was kept).");
             return Err(SendFailure::from(error).with_note(&note));
         }
@@ -243,7 +265,13 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailur
         preview_protocol(context.config.image_protocol.as_deref())
     };
     Ok(Outcome {
-        json: reply_json(&session, reply_id, model_turn, &settings.model),
+        json: reply_json(
+            &session,
+            reply_id,
+            model_turn,
+            &settings,
+            &connection.pricing(&catalog),
+        ),
         note: explain(model_turn),
         has_image,
         preview,
@@ -279,18 +307,74 @@ fn resolve_parent(session: &Session, from: Option<u32>) -> Result<Option<TurnId>
     }
 }
 
-fn apply_overrides(
-    settings: &mut crate::conversation::TurnSettings,
-    args: &SendArgs,
+/// Checks the settings against the catalog. A model the catalog lacks is looked up in the
+/// provider's own list (ListModels): if it is served it is used with unknown capabilities.
+async fn check_settings(
+    settings: &TurnSettings,
+    catalog: &mut Catalog,
+    connection: &super::Connection,
 ) -> Result<(), SendFailure> {
+    let provider = connection.provider_name.as_str();
+    match settings.validate(catalog, provider) {
+        Ok(_) => Ok(()),
+        Err(unknown @ SettingsError::UnknownModel { .. }) => {
+            let listed = match connection.client.list_models().await {
+                Ok(listed) => listing::image_models(&listed, catalog, provider),
+                // Offline, or the provider has no ListModels: the catalog's word stands.
+                Err(_) => return Err(SendFailure::input("settings", unknown)),
+            };
+            if !listed.iter().any(|m| m.id == settings.model) {
+                let way = listing::way_forward(catalog, provider, &settings.model, Some(&listed));
+                return Err(SendFailure::input(
+                    "settings",
+                    format!(
+                        "Unknown model {:?}: {provider} does not serve it. {}",
+                        settings.model,
+                        way.describe(provider)
+                    ),
+                ));
+            }
+            catalog.learn(provider, listed.into_iter().map(|m| m.id));
+            settings
+                .validate(catalog, provider)
+                .map(|_| ())
+                .map_err(|e| SendFailure::input("settings", e))
+        }
+        Err(error) => Err(SendFailure::input("settings", error)),
+    }
+}
+
+/// More to say about a failed generation: for an unknown model, the served ones and the
+/// replacement; for refused signatures after a model change, the way to a fresh thread.
+async fn way_forward(
+    error: &ApiError,
+    settings: &TurnSettings,
+    catalog: &Catalog,
+    connection: &super::Connection,
+) -> String {
+    let provider = connection.provider_name.as_str();
+    match error {
+        ApiError::UnknownModel { .. } => {
+            let listed: Option<Vec<ImageModel>> = connection
+                .client
+                .list_models()
+                .await
+                .ok()
+                .map(|listed| listing::image_models(&listed, catalog, provider));
+            let way = listing::way_forward(catalog, provider, &settings.model, listed.as_deref());
+            format!(" {}", way.describe(provider))
+        }
+        ApiError::BadRequest { message } if message.contains("signature") => format!(
+            " {} did not accept the signatures of earlier turns (made by another model). Start a new thread from the latest image: /fresh in the studio, or a new --session with the image attached.",
+            settings.model
+        ),
+        _ => String::new(),
+    }
+}
+
+fn apply_overrides(settings: &mut TurnSettings, args: &SendArgs) -> Result<(), SendFailure> {
     if let Some(model) = &args.model {
         settings.model = model.clone();
-        // A size the new model cannot take would fail validation: drop the inherited one.
-        if !crate::conversation::settings::ModelInfo::of(model).takes_image_size
-            && args.size.is_none()
-        {
-            settings.image_size = None;
-        }
     }
     if let Some(aspect) = &args.aspect {
         settings.aspect_ratio = Some(aspect.clone());
@@ -306,6 +390,21 @@ fn apply_overrides(
     }
     if args.no_search {
         settings.google_search = false;
+        settings.image_search = false;
+    }
+    if args.image_search {
+        settings.image_search = true;
+        settings.google_search = true;
+    }
+    if args.no_image_search {
+        settings.image_search = false;
+    }
+    if let Some(level) = &args.thinking {
+        settings.thinking_level = Some(
+            level
+                .parse::<ThinkingLevel>()
+                .map_err(|e| SendFailure::input("settings", e))?,
+        );
     }
     if args.image_only {
         settings.image_only = true;
@@ -313,9 +412,7 @@ fn apply_overrides(
     if let Some(system) = &args.system {
         settings.system_instruction = Some(system.clone());
     }
-    settings
-        .validate()
-        .map_err(|e| SendFailure::input("settings", e))
+    Ok(())
 }
 
 /// The config's `image_protocol`. The turn is saved already, so a bad value is a warning.
@@ -352,21 +449,32 @@ fn image_json(blob: &Blob) -> Value {
     })
 }
 
-fn reply_json(session: &Session, turn: TurnId, reply: &ModelTurn, model: &str) -> Value {
+fn reply_json(
+    session: &Session,
+    turn: TurnId,
+    reply: &ModelTurn,
+    settings: &TurnSettings,
+    pricing: &Pricing<'_>,
+) -> Value {
     let grounding = reply.grounding.as_ref();
+    let cost = pricing.reply(settings, reply);
+    let currency = pricing.currency();
     json!({
         "session": session.name,
         "session_dir": absolute(&session.dir),
         "turn": turn.0,
-        "model": model,
+        "model": settings.model,
         "finish_reason": reply.finish_reason.clone().or_else(|| reply.block_reason().map(|r| format!("BLOCKED_{r}"))),
         "text": reply.text(),
         "thoughts": reply.thoughts(),
         "images": reply.images().map(image_json).collect::<Vec<_>>(),
         "thought_images": reply.thought_images().map(image_json).collect::<Vec<_>>(),
-        "sources": grounding.map(|g| g.sources().map(|s| json!({"title": s.title, "uri": s.uri})).collect::<Vec<_>>()).unwrap_or_default(),
+        "sources": grounding.map(|g| g.sources().map(|s| json!({"title": s.title, "uri": s.uri, "image_uri": s.image_uri})).collect::<Vec<_>>()).unwrap_or_default(),
         "search_queries": grounding.map(|g| g.web_search_queries.clone()).unwrap_or_default(),
+        "image_search_queries": grounding.map(|g| g.image_search_queries.clone()).unwrap_or_default(),
         "usage": reply.usage,
+        "cost_usd": cost.filter(|_| currency.eq_ignore_ascii_case("USD")),
+        "cost": cost.map(|amount| json!({"amount": amount, "currency": currency})),
         "request_bytes": reply.request_bytes,
     })
 }

@@ -12,6 +12,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::gemini::{ApiKey, ClientOptions, RetryPolicy};
+use crate::models::{Catalog, CatalogError, ModelEntry};
 
 /// Google's inline request limit since January 2026 (base64 included).
 pub const GOOGLE_REQUEST_LIMIT: u64 = 100 * 1000 * 1000;
@@ -25,6 +26,8 @@ pub struct Config {
     pub model: Option<String>,
     pub aspect_ratio: Option<String>,
     pub image_size: Option<String>,
+    /// minimal, low, medium or high, as the model takes.
+    pub thinking_level: Option<String>,
     pub google_search: Option<bool>,
     pub theme: Option<String>,
     pub image_protocol: Option<String>,
@@ -36,9 +39,10 @@ pub struct Config {
     /// Key bindings for the studio: action name → key, e.g. `send = "ctrl-s"`.
     #[serde(default)]
     pub keys: BTreeMap<String, String>,
-    /// USD per million tokens, by model: `[prices."gemini-3-pro-image-preview"]`.
+    /// Models added to the built-in catalog, or facts of built-in ones changed (matched by
+    /// id): `[[models]]` tables shaped like those of `data/models.toml`.
     #[serde(default)]
-    pub prices: BTreeMap<String, PriceConfig>,
+    pub models: Vec<ModelEntry>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -60,14 +64,24 @@ pub struct ProviderConfig {
     pub api_key_cmd: Option<String>,
     /// Largest request body this provider accepts, in bytes.
     pub max_request_bytes: Option<u64>,
+    /// Default model for this provider (else the catalog's choice for it).
+    pub model: Option<String>,
+    /// A relay that bills per call: the price of one call…
+    pub price_per_call: Option<f64>,
+    /// …plus this per image returned…
+    pub price_per_image: Option<f64>,
+    /// …in this currency (default USD).
+    pub currency: Option<String>,
+    /// Ask the relay's OpenAI-style billing endpoints for the remaining balance.
+    pub balance: Option<bool>,
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PriceConfig {
-    pub input_per_million: f64,
-    pub output_text_per_million: f64,
-    pub output_image_per_million: f64,
+/// What a relay that bills per call charges.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallPrice {
+    pub per_call: f64,
+    pub per_image: f64,
+    pub currency: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -112,9 +126,8 @@ pub fn preset(name: &str) -> Option<ProviderConfig> {
     Some(ProviderConfig {
         base_url: Some(base_url.to_string()),
         key_env: Some(vars.iter().map(|v| v.to_string()).collect()),
-        api_key: None,
-        api_key_cmd: None,
         max_request_bytes: Some(GOOGLE_REQUEST_LIMIT),
+        ..ProviderConfig::default()
     })
 }
 
@@ -125,6 +138,12 @@ pub struct Provider {
     pub base_url: String,
     pub key: ApiKey,
     pub max_request_bytes: u64,
+    /// The provider's default model from the config, if it names one.
+    pub model: Option<String>,
+    /// Set when the provider bills per call instead of by Google's prices.
+    pub per_call: Option<CallPrice>,
+    /// Whether to ask for the remaining balance.
+    pub balance: bool,
 }
 
 /// Everything the program reads from its surroundings, gathered once at start-up.
@@ -254,7 +273,20 @@ impl Config {
                 .max_request_bytes
                 .or(preset.max_request_bytes)
                 .unwrap_or(GOOGLE_REQUEST_LIMIT),
+            model: configured.model.clone(),
+            per_call: (configured.price_per_call.is_some() || configured.price_per_image.is_some())
+                .then(|| CallPrice {
+                    per_call: configured.price_per_call.unwrap_or(0.0),
+                    per_image: configured.price_per_image.unwrap_or(0.0),
+                    currency: configured.currency.clone().unwrap_or_else(|| "USD".into()),
+                }),
+            balance: configured.balance.unwrap_or(false),
         })
+    }
+
+    /// The built-in model catalog with this config's `[[models]]` merged over it.
+    pub fn catalog(&self) -> Result<Catalog, CatalogError> {
+        Catalog::with_overrides(&self.models)
     }
 
     pub fn client_options(&self) -> ClientOptions {
@@ -359,6 +391,25 @@ mod tests {
         let error = parse_config("provider = \"google\"\nmodel = = 3\n").unwrap_err();
         assert!(error.contains("line 2"), "{error}");
         assert!(error.contains("column"), "{error}");
+    }
+
+    #[test]
+    fn a_malformed_catalog_override_names_line_and_column() {
+        let error = parse_config("[[models]]\nid = \"gemini-3-pro-image\"\nsizes = [\"3K\"]\n")
+            .unwrap_err();
+        assert!(error.contains("line 3"), "{error}");
+        assert!(error.contains("3K"), "{error}");
+        let config =
+            parse_config("[[models]]\nid = \"gemini-3-pro-image\"\nsizes = [\"1K\"]\n").unwrap();
+        let catalog = config.catalog().unwrap();
+        assert_eq!(
+            catalog
+                .find("google", "gemini-3-pro-image")
+                .unwrap()
+                .sizes
+                .len(),
+            1
+        );
     }
 
     #[test]

@@ -6,8 +6,6 @@ use bytes::Bytes;
 
 use super::blob::Blob;
 
-/// Reference images per request for Gemini 3 Pro Image.
-pub const MAX_ATTACHMENTS: usize = 14;
 /// One attachment larger than this cannot fit a request anyway (base64 grows it by a third).
 pub const MAX_ATTACHMENT_BYTES: u64 = 50 * 1024 * 1024;
 
@@ -28,8 +26,6 @@ pub enum AttachmentError {
     TooLarge { path: PathBuf, size: u64 },
     #[error("{}: is a folder, not an image file.", .0.display())]
     Directory(PathBuf),
-    #[error("At most {MAX_ATTACHMENTS} images can go with one prompt; you have {0}. Detach some.")]
-    TooMany(usize),
 }
 
 /// Reads an image file and checks it is something the API takes.
@@ -80,14 +76,6 @@ pub fn sniff_image_mime(bytes: &[u8]) -> Option<&'static str> {
         "image/heif" => Some("image/heif"),
         "image/heic" => Some("image/heic"),
         _ => None,
-    }
-}
-
-pub fn check_count(count: usize) -> Result<(), AttachmentError> {
-    if count > MAX_ATTACHMENTS {
-        Err(AttachmentError::TooMany(count))
-    } else {
-        Ok(())
     }
 }
 
@@ -145,17 +133,6 @@ mod tests {
             error.to_string().contains("at most 50 MB")
                 || error.to_string().contains("the most is 50 MB"),
             "{error}"
-        );
-    }
-
-    #[test]
-    fn fifteen_is_too_many() {
-        assert!(check_count(14).is_ok());
-        assert!(
-            check_count(15)
-                .unwrap_err()
-                .to_string()
-                .contains("At most 14")
         );
     }
 }

@@ -16,12 +16,23 @@
 use bytes::Bytes;
 
 use super::part::{Part, PartContent};
-use super::settings::{ModelInfo, SettingsError, TurnSettings};
+use super::settings::{SettingsError, TurnSettings};
 use super::tree::{Conversation, TurnBody, TurnId};
 use crate::gemini::wire::{
-    Empty, GenerateContentRequest, GenerationConfig, ImageConfig, RequestContent, RequestPart,
-    RequestPartData, SystemInstruction, TextOnly, ThinkingConfig, Tool,
+    GenerateContentRequest, GenerationConfig, ImageConfig, RequestContent, RequestPart,
+    RequestPartData, SearchTypes, SystemInstruction, TextOnly, ThinkingConfig, Tool,
 };
+use crate::models::{Catalog, ModelSpec};
+
+/// Where a request goes and what that destination accepts.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestTarget<'a> {
+    pub catalog: &'a Catalog,
+    /// The provider's name: model aliases are per provider.
+    pub provider: &'a str,
+    /// The largest body the provider accepts, in bytes.
+    pub size_limit: u64,
+}
 
 /// A request ready to send.
 #[derive(Debug, Clone)]
@@ -63,18 +74,19 @@ pub fn human_bytes(bytes: u64) -> String {
     }
 }
 
-/// Builds the body for the prompt `leaf`, refusing it above `size_limit` bytes.
+/// Builds the body for the prompt `leaf`, refusing settings the model does not take and a body
+/// above the target's size limit.
 pub fn build_request(
     conversation: &Conversation,
     leaf: TurnId,
-    size_limit: u64,
+    target: &RequestTarget<'_>,
 ) -> Result<PreparedRequest, RequestError> {
     let path = conversation.path_to(leaf);
     let settings = match path.last().map(|t| &t.body) {
         Some(TurnBody::User(user)) => &user.settings,
         _ => return Err(RequestError::NotAPrompt(leaf)),
     };
-    settings.validate()?;
+    let spec = settings.validate(target.catalog, target.provider)?;
 
     // Images loaded from disk must stay alive while the body borrows them.
     let mut loaded: Vec<Bytes> = Vec::new();
@@ -85,7 +97,7 @@ pub fn build_request(
     }
     let mut images = loaded.iter();
 
-    let target_signs = ModelInfo::of(&settings.model).thinks;
+    let target_signs = spec.thinking_config;
     let mut contents: Vec<RequestContent<'_>> = Vec::with_capacity(path.len());
     for turn in &path {
         let role = match &turn.body {
@@ -96,7 +108,7 @@ pub fn build_request(
             }
             TurnBody::Model(_) => "model",
         };
-        let mut signature_rule = SignatureRule::for_turn(&turn.body, target_signs);
+        let mut signature_rule = SignatureRule::for_turn(&turn.body, target_signs, target);
         let parts = sent_parts(&turn.body)
             .map(|part| RequestPart {
                 thought_signature: signature_rule.signature_for(part),
@@ -124,10 +136,10 @@ pub fn build_request(
             .map(|text| SystemInstruction {
                 parts: [TextOnly { text }],
             }),
-        generation_config: generation_config(settings),
-        tools: if settings.google_search {
+        generation_config: generation_config(settings, spec),
+        tools: if settings.google_search || settings.image_search {
             vec![Tool {
-                google_search: Empty {},
+                google_search: SearchTypes::new(settings.image_search),
             }]
         } else {
             Vec::new()
@@ -142,10 +154,10 @@ pub fn build_request(
     let mut body = Vec::with_capacity(estimate);
     serde_json::to_writer(&mut body, &request)?;
     let size = body.len() as u64;
-    if size > size_limit {
+    if size > target.size_limit {
         return Err(RequestError::TooLarge {
             size,
-            limit: size_limit,
+            limit: target.size_limit,
             image_count: loaded.len(),
         });
     }
@@ -171,12 +183,12 @@ struct SignatureRule {
 }
 
 impl SignatureRule {
-    fn for_turn(body: &TurnBody, target_signs: bool) -> Self {
+    fn for_turn(body: &TurnBody, target_signs: bool, target: &RequestTarget<'_>) -> Self {
         let turn_signed = match body {
             TurnBody::Model(model) => model
                 .model_version
                 .as_deref()
-                .is_none_or(|version| ModelInfo::of(version).thinks),
+                .is_none_or(|version| model_signs(target.catalog, target.provider, version)),
             TurnBody::User(_) => true,
         };
         Self {
@@ -226,15 +238,36 @@ fn is_empty_filler(part: &Part) -> bool {
     part.as_text() == Some("") && part.thought_signature.is_none() && part.extra.is_empty()
 }
 
-fn generation_config(settings: &TurnSettings) -> GenerationConfig {
-    let info = ModelInfo::of(&settings.model);
+/// Whether the model that wrote a reply signs its parts. `modelVersion` may carry a dated
+/// suffix the catalog does not list (`gemini-3-pro-image-preview-11-2025`): the longest
+/// catalog id it starts with decides, and a model the catalog does not know is assumed to sign
+/// (so a lost signature is never masked).
+fn model_signs(catalog: &Catalog, provider: &str, version: &str) -> bool {
+    let spec = catalog.find(provider, version).or_else(|| {
+        catalog
+            .models()
+            .filter(|m| version.starts_with(m.id.as_str()))
+            .max_by_key(|m| m.id.len())
+    });
+    match spec {
+        None => true,
+        // A retired entry keeps no capabilities: its replacement is the same family.
+        Some(spec) if !spec.is_served() => catalog
+            .replacement_for(provider, &spec.id)
+            .is_none_or(|replacement| replacement.thinking_config),
+        Some(spec) => spec.thinking_config || !spec.known,
+    }
+}
+
+fn generation_config(settings: &TurnSettings, spec: &ModelSpec) -> GenerationConfig {
     let aspect_ratio = settings
         .aspect_ratio
         .as_deref()
-        .and_then(|r| info.aspect_ratios().find(|a| *a == r));
+        .and_then(|r| spec.aspect_ratio(r))
+        .map(str::to_string);
     let image_size = settings
         .image_size
-        .filter(|_| info.takes_image_size)
+        .filter(|_| spec.takes_image_size())
         .map(|s| s.as_str());
     GenerationConfig {
         response_modalities: if settings.image_only {
@@ -246,9 +279,29 @@ fn generation_config(settings: &TurnSettings) -> GenerationConfig {
             aspect_ratio,
             image_size,
         }),
-        thinking_config: info.thinks.then_some(ThinkingConfig {
+        thinking_config: spec.thinking_config.then_some(ThinkingConfig {
             include_thoughts: settings.include_thoughts,
+            thinking_level: settings.thinking_level.map(|l| l.as_str()),
         }),
+    }
+}
+
+/// A target for unit tests: the built-in catalog, as Google serves it.
+#[cfg(test)]
+pub(crate) mod test_target {
+    use std::sync::LazyLock;
+
+    use super::RequestTarget;
+    use crate::models::Catalog;
+
+    pub static CATALOG: LazyLock<Catalog> = LazyLock::new(Catalog::builtin);
+
+    pub fn to(size_limit: u64) -> RequestTarget<'static> {
+        RequestTarget {
+            catalog: &CATALOG,
+            provider: "google",
+            size_limit,
+        }
     }
 }
 
@@ -258,6 +311,8 @@ mod tests {
     use crate::conversation::settings::ImageSize;
     use crate::conversation::{Blob, ModelTurn, UserTurn};
     use serde_json::{Value, json};
+
+    use super::test_target::{CATALOG, to};
 
     const NOW: &str = "2026-01-01T00:00:00Z";
 
@@ -322,7 +377,7 @@ mod tests {
     #[test]
     fn full_history_with_signatures_and_without_thoughts() {
         let (c, leaf) = two_turns();
-        let prepared = build_request(&c, leaf, u64::MAX).unwrap();
+        let prepared = build_request(&c, leaf, &to(u64::MAX)).unwrap();
         let body: Value = serde_json::from_slice(&prepared.body).unwrap();
         assert_eq!(
             body["contents"],
@@ -348,7 +403,7 @@ mod tests {
     #[test]
     fn too_large_is_refused_with_a_way_out() {
         let (c, leaf) = two_turns();
-        let error = build_request(&c, leaf, 100).unwrap_err();
+        let error = build_request(&c, leaf, &to(100)).unwrap_err();
         assert!(matches!(error, RequestError::TooLarge { limit: 100, .. }));
         assert!(error.to_string().contains("/fresh"), "{error}");
     }
@@ -378,7 +433,7 @@ mod tests {
             )
             .unwrap();
         let body: Value =
-            serde_json::from_slice(&build_request(&c, u2, u64::MAX).unwrap().body).unwrap();
+            serde_json::from_slice(&build_request(&c, u2, &to(u64::MAX)).unwrap().body).unwrap();
         assert_eq!(
             body["contents"],
             json!([{"role":"user","parts":[{"text":"good"}]}])
@@ -393,10 +448,66 @@ mod tests {
             image_only: true,
             ..TurnSettings::default()
         };
-        let config = serde_json::to_value(generation_config(&settings)).unwrap();
+        let spec = settings.validate(&CATALOG, "google").unwrap();
+        let config = serde_json::to_value(generation_config(&settings, spec)).unwrap();
         assert_eq!(
             config,
             json!({"responseModalities":["IMAGE"],"imageConfig":{"aspectRatio":"4:3"}})
         );
+    }
+
+    #[test]
+    fn flash_options_reach_the_wire() {
+        let settings = TurnSettings {
+            model: "gemini-3.1-flash-image".into(),
+            aspect_ratio: Some("1:8".into()),
+            image_size: Some(ImageSize::Px512),
+            thinking_level: Some(crate::models::ThinkingLevel::High),
+            image_search: true,
+            ..TurnSettings::default()
+        };
+        let mut c = Conversation::new();
+        let u1 = c
+            .add_user(
+                None,
+                UserTurn {
+                    parts: vec![Part::text("a tall poster")],
+                    settings,
+                },
+                NOW.into(),
+            )
+            .unwrap();
+        let body: Value =
+            serde_json::from_slice(&build_request(&c, u1, &to(u64::MAX)).unwrap().body).unwrap();
+        assert_eq!(
+            body["generationConfig"],
+            json!({"responseModalities":["TEXT","IMAGE"],
+                   "imageConfig":{"aspectRatio":"1:8","imageSize":"512"},
+                   "thinkingConfig":{"includeThoughts":true,"thinkingLevel":"high"}})
+        );
+        assert_eq!(
+            body["tools"],
+            json!([{"googleSearch":{"searchTypes":{"webSearch":{},"imageSearch":{}}}}])
+        );
+    }
+
+    #[test]
+    fn options_a_model_does_not_take_are_refused_before_sending() {
+        let mut c = Conversation::new();
+        let u1 = c
+            .add_user(
+                None,
+                UserTurn {
+                    parts: vec![Part::text("x")],
+                    settings: TurnSettings {
+                        image_size: Some(ImageSize::Px512),
+                        ..TurnSettings::default()
+                    },
+                },
+                NOW.into(),
+            )
+            .unwrap();
+        let error = build_request(&c, u1, &to(u64::MAX)).unwrap_err();
+        assert!(error.to_string().contains("1K 2K 4K"), "{error}");
     }
 }

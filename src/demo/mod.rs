@@ -21,7 +21,7 @@ use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 pub use faults::Fault;
@@ -120,6 +120,7 @@ impl DemoServer {
             log_requests: options.log_requests,
         });
         let app = Router::new()
+            .route("/v1beta/models", get(list_models))
             .route("/v1beta/models/{*call}", post(handle))
             .layer(DefaultBodyLimit::disable())
             .with_state(state.clone());
@@ -194,6 +195,56 @@ async fn handle(
         );
     }
     response
+}
+
+/// ListModels, paged three models at a time so that clients must follow `nextPageToken`. Like
+/// Google's, the list holds text, embedding, Imagen and Veo models beside the image ones.
+async fn list_models(RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
+    let has_key = headers.get("x-goog-api-key").is_some_and(|k| !k.is_empty());
+    if !has_key {
+        return error_response(model::error(
+            403,
+            "PERMISSION_DENIED",
+            "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+        ));
+    }
+    let mut all: Vec<Value> = model::GOOGLE
+        .served_ids(model::DEMO_PROVIDER)
+        .into_iter()
+        .map(|id| {
+            let name = model::GOOGLE
+                .find(model::DEMO_PROVIDER, &id)
+                .map(|m| m.name.clone())
+                .unwrap_or_else(|| id.clone());
+            json!({"name": format!("models/{id}"), "displayName": name,
+                   "supportedGenerationMethods": ["generateContent", "countTokens"]})
+        })
+        .collect();
+    all.extend([
+        json!({"name": "models/gemini-3-pro", "displayName": "Gemini 3 Pro",
+               "supportedGenerationMethods": ["generateContent", "countTokens"]}),
+        json!({"name": "models/gemini-embedding-001", "displayName": "Gemini Embedding",
+               "supportedGenerationMethods": ["embedContent"]}),
+        json!({"name": "models/imagen-4.0-generate-001", "displayName": "Imagen 4",
+               "supportedGenerationMethods": ["predict"]}),
+        json!({"name": "models/veo-3.1-generate-001", "displayName": "Veo 3.1",
+               "supportedGenerationMethods": ["predictLongRunning"]}),
+    ]);
+    const PAGE: usize = 3;
+    let start: usize = query
+        .as_deref()
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("pageToken="))
+        .and_then(|token| token.strip_prefix("page-"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let end = (start + PAGE).min(all.len());
+    let mut body = json!({"models": all.get(start..end).unwrap_or_default()});
+    if end < all.len() {
+        body["nextPageToken"] = json!(format!("page-{end}"));
+    }
+    raw_response("application/json", body.to_string().into())
 }
 
 /// The body size of a streamed response, for the request log.

@@ -10,8 +10,14 @@ use serde_json::{Map, Value, json};
 
 use super::painter::{Scene, paint};
 use super::signature::{Signed, sign, verify};
-use crate::conversation::settings::MODEL_PRESETS;
 use crate::gemini::base64;
+use crate::models::{Catalog, ImageSize, ModelSpec};
+
+/// The demo answers as Google does: the built-in catalog, as Google serves it. A user's
+/// catalog overrides never loosen the demo.
+pub static GOOGLE: std::sync::LazyLock<Catalog> = std::sync::LazyLock::new(Catalog::builtin);
+/// The provider the demo impersonates.
+pub const DEMO_PROVIDER: &str = "google";
 
 /// An HTTP error with Google's error envelope.
 #[derive(Debug)]
@@ -68,20 +74,29 @@ fn bad_request(message: impl AsRef<str>) -> DemoError {
 
 /// Reads a request and answers it.
 pub fn answer(model: &str, body: &[u8], shape: ReplyShape) -> Result<DemoReply, DemoError> {
-    if !MODEL_PRESETS.contains(&model) {
-        return Err(error(
-            404,
-            "NOT_FOUND",
-            &format!(
-                "models/{model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods."
-            ),
-        ));
-    }
+    let spec = GOOGLE
+        .find(DEMO_PROVIDER, model)
+        .filter(|spec| spec.is_served())
+        .ok_or_else(|| {
+            error(
+                404,
+                "NOT_FOUND",
+                &format!(
+                    "models/{model} is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods."
+                ),
+            )
+        })?;
     let request: Value = serde_json::from_slice(body)
         .map_err(|e| bad_request(format!("Invalid JSON payload received. {e}")))?;
-    let conversation = read_conversation(&request, model.starts_with("gemini-3"))?;
-    let config = read_config(&request, model)?;
-    Ok(generate(model, &conversation, &config, shape))
+    let conversation = read_conversation(&request, spec.thinking_config)?;
+    if conversation.images_in_last_prompt > spec.reference_images.total {
+        return Err(bad_request(format!(
+            "Too many images in the request: {} were given, {model} accepts at most {}.",
+            conversation.images_in_last_prompt, spec.reference_images.total
+        )));
+    }
+    let config = read_config(&request, spec)?;
+    Ok(generate(spec, &conversation, &config, shape))
 }
 
 /// The user prompts of a validated request.
@@ -89,6 +104,8 @@ struct ConversationText {
     prompts: Vec<String>,
     text_chars: usize,
     images_in_request: usize,
+    /// Images the user attached to the prompt being answered.
+    images_in_last_prompt: usize,
 }
 
 fn parts_of(content: &Value) -> &[Value] {
@@ -119,6 +136,7 @@ fn read_conversation(
         prompts: Vec::new(),
         text_chars: 0,
         images_in_request: 0,
+        images_in_last_prompt: 0,
     };
     for (index, content) in contents.iter().enumerate() {
         let position = index + 1;
@@ -168,6 +186,9 @@ fn read_conversation(
                 }
             } else if let Some(inline) = field(part, "inlineData", "inline_data") {
                 text.images_in_request += 1;
+                if role == "user" && index + 1 == contents.len() {
+                    text.images_in_last_prompt += 1;
+                }
                 let data = inline
                     .get("data")
                     .and_then(Value::as_str)
@@ -223,13 +244,15 @@ fn check_signature(
 struct GenerationSettings {
     width: u32,
     height: u32,
-    image_size: &'static str,
+    image_size: ImageSize,
     search: bool,
+    image_search: bool,
     include_thoughts: bool,
     image_only: bool,
 }
 
-fn read_config(request: &Value, model: &str) -> Result<GenerationSettings, DemoError> {
+fn read_config(request: &Value, spec: &ModelSpec) -> Result<GenerationSettings, DemoError> {
+    let model = spec.id.as_str();
     let empty = Map::new();
     let config = request
         .get("generationConfig")
@@ -241,48 +264,73 @@ fn read_config(request: &Value, model: &str) -> Result<GenerationSettings, DemoE
         .or_else(|| config.get("image_config"))
         .and_then(Value::as_object)
         .unwrap_or(&empty);
-    let gemini3 = model.starts_with("gemini-3");
     let ratio = match image_config
         .get("aspectRatio")
         .or_else(|| image_config.get("aspect_ratio"))
         .and_then(Value::as_str)
     {
-        None => "1:1",
-        Some(ratio) => crate::conversation::settings::aspect_ratio_for(model, ratio)
-            .map_err(|_| bad_request(format!("Unsupported aspect ratio: {ratio}")))?,
+        None => "1:1".to_string(),
+        Some(ratio) => spec
+            .aspect_ratio(ratio)
+            .map(str::to_string)
+            .ok_or_else(|| bad_request(format!("Unsupported aspect ratio: {ratio}")))?,
     };
     let image_size = match image_config
         .get("imageSize")
         .or_else(|| image_config.get("image_size"))
         .and_then(Value::as_str)
     {
-        None => "1K",
-        Some(_) if !gemini3 => {
+        None => ImageSize::K1,
+        Some(_) if !spec.takes_image_size() => {
             return Err(bad_request("Image size is not supported for this model."));
         }
-        Some(size @ ("1K" | "2K" | "4K")) => match size {
-            "2K" => "2K",
-            "4K" => "4K",
-            _ => "1K",
-        },
-        Some(size) => {
-            return Err(bad_request(format!(
-                "Invalid value at 'generation_config.image_config.image_size': {size:?}. Supported values are \"1K\", \"2K\" and \"4K\"."
-            )));
-        }
+        Some(size) => spec
+            .sizes
+            .iter()
+            .copied()
+            .find(|s| s.as_str() == size)
+            .ok_or_else(|| {
+                let supported: Vec<String> =
+                    spec.sizes.iter().map(|s| format!("\"{s}\"")).collect();
+                bad_request(format!(
+                    "Invalid value at 'generation_config.image_config.image_size': {size:?}. Supported values are {}.",
+                    supported.join(", ")
+                ))
+            })?,
     };
     let thinking = config
         .get("thinkingConfig")
         .or_else(|| config.get("thinking_config"))
         .and_then(Value::as_object);
     if let Some(thinking) = thinking {
-        if thinking.contains_key("thinkingBudget") && thinking.contains_key("thinkingLevel") {
+        if !spec.thinking_config {
+            return Err(bad_request(format!(
+                "Thinking is not enabled for models/{model}"
+            )));
+        }
+        let level = thinking
+            .get("thinkingLevel")
+            .or_else(|| thinking.get("thinking_level"));
+        let budget = thinking
+            .get("thinkingBudget")
+            .or_else(|| thinking.get("thinking_budget"));
+        if level.is_some() && budget.is_some() {
             return Err(bad_request(
                 "You can only set only one of thinking budget and thinking level.",
             ));
         }
-        if !gemini3 {
-            return Err(bad_request("Thinking is not supported for this model."));
+        if let Some(level) = level {
+            let name = level.as_str().unwrap_or_default();
+            let taken = spec
+                .thinking_levels
+                .iter()
+                .any(|l| l.as_str().eq_ignore_ascii_case(name));
+            if !taken {
+                return Err(bad_request(format!(
+                    "Thinking level {} is not supported for this model. Please retry with other thinking level.",
+                    name.to_ascii_uppercase()
+                )));
+            }
         }
     }
     let include_thoughts = thinking
@@ -298,27 +346,43 @@ fn read_config(request: &Value, model: &str) -> Result<GenerationSettings, DemoE
         .and_then(Value::as_array)
         .map(|m| m.iter().filter_map(Value::as_str).collect())
         .unwrap_or_else(|| vec!["TEXT", "IMAGE"]);
-    let search = request
+    let search_tool = request
         .get("tools")
         .and_then(Value::as_array)
-        .is_some_and(|tools| {
+        .and_then(|tools| {
             tools
                 .iter()
-                .any(|t| t.get("googleSearch").is_some() || t.get("google_search").is_some())
+                .find_map(|t| t.get("googleSearch").or_else(|| t.get("google_search")))
         });
-    let (width, height) = pixel_size(ratio, if gemini3 { image_size } else { "1K" });
+    if search_tool.is_some() && !spec.google_search {
+        return Err(bad_request(format!(
+            "Search as tool is not enabled for models/{model}"
+        )));
+    }
+    let image_search = search_tool
+        .and_then(|tool| tool.get("searchTypes").or_else(|| tool.get("search_types")))
+        .is_some_and(|types| {
+            types.get("imageSearch").is_some() || types.get("image_search").is_some()
+        });
+    if image_search && !spec.image_search {
+        return Err(bad_request(format!(
+            "Image search is not supported for models/{model}"
+        )));
+    }
+    let (width, height) = pixel_size(&ratio, image_size);
     Ok(GenerationSettings {
         width,
         height,
         image_size,
-        search,
-        include_thoughts: include_thoughts && gemini3,
+        search: search_tool.is_some(),
+        image_search,
+        include_thoughts: include_thoughts && spec.thinking_config,
         image_only: !modalities.contains(&"TEXT"),
     })
 }
 
 /// Output sizes of Gemini 3 Pro Image by aspect ratio and size.
-pub fn pixel_size(ratio: &str, size: &str) -> (u32, u32) {
+pub fn pixel_size(ratio: &str, size: ImageSize) -> (u32, u32) {
     let (w, h) = match ratio {
         "2:3" => (848, 1264),
         "3:2" => (1264, 848),
@@ -335,16 +399,16 @@ pub fn pixel_size(ratio: &str, size: &str) -> (u32, u32) {
         "8:1" => (3072, 384),
         _ => (1024, 1024),
     };
-    let factor = match size {
-        "2K" => 2,
-        "4K" => 4,
-        _ => 1,
-    };
-    (w * factor, h * factor)
+    match size {
+        ImageSize::Px512 => (w / 2, h / 2),
+        ImageSize::K1 => (w, h),
+        ImageSize::K2 => (w * 2, h * 2),
+        ImageSize::K4 => (w * 4, h * 4),
+    }
 }
 
 fn generate(
-    model: &str,
+    spec: &ModelSpec,
     conversation: &ConversationText,
     settings: &GenerationSettings,
     shape: ReplyShape,
@@ -361,7 +425,9 @@ fn generate(
         .map(String::as_str)
         .collect();
     let last_edit = edits.last().copied();
-    let gemini3 = model.starts_with("gemini-3");
+    let model = spec.id.as_str();
+    // Models that think sign their parts and answer in JPEG; 2.5 Flash Image does neither.
+    let gemini3 = spec.thinking_config;
     let version = conversation.prompts.len();
     let (width, height) = if shape.full_size {
         (settings.width, settings.height)
@@ -477,16 +543,19 @@ fn generate(
                 part["thoughtSignature"] = Value::String(sign(Signed::Image(&bytes)));
             }
             reply.answer_parts.push(part);
-            image_tokens = match (gemini3, settings.image_size) {
-                (true, "4K") => 2000,
-                (true, _) => 1120,
-                (false, _) => 1290,
-            };
+            image_tokens = spec
+                .price
+                .as_ref()
+                .and_then(|p| {
+                    let size = Some(settings.image_size).filter(|_| spec.takes_image_size());
+                    p.image_tokens.get(&size.unwrap_or(ImageSize::K1)).copied()
+                })
+                .unwrap_or(1120);
             reply.finish_reason = Some("STOP".into());
         }
     }
     if settings.search {
-        reply.grounding = Some(grounding(subject, &answer_text));
+        reply.grounding = Some(grounding(subject, &answer_text, settings.image_search));
     }
     let prompt = prompt_tokens(conversation);
     let thoughts = if gemini3 { thought_count_tokens } else { 0 };
@@ -524,7 +593,7 @@ fn quote(text: &str) -> String {
     }
 }
 
-fn grounding(subject: &str, answer: &str) -> Value {
+fn grounding(subject: &str, answer: &str, image_search: bool) -> Value {
     let topic: String = subject
         .split_whitespace()
         .take(6)
@@ -535,7 +604,7 @@ fn grounding(subject: &str, answer: &str) -> Value {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
-    json!({
+    let mut metadata = json!({
         "webSearchQueries": [topic.clone(), format!("{topic} statistics")],
         "searchEntryPoint": {"renderedContent": format!("<div class=\"chip\">{topic}</div>")},
         "groundingChunks": [
@@ -546,7 +615,19 @@ fn grounding(subject: &str, answer: &str) -> Value {
         "groundingSupports": [
             {"segment": {"endIndex": answer.len(), "text": answer}, "groundingChunkIndices": [0, 1]}
         ]
-    })
+    });
+    if image_search {
+        metadata["imageSearchQueries"] = json!([format!("{topic} photo")]);
+        if let Some(chunks) = metadata["groundingChunks"].as_array_mut() {
+            chunks.push(json!({"image": {
+                "sourceUri": format!("https://photos.example.org/{slug}"),
+                "imageUri": format!("https://photos.example.org/{slug}/1.jpg"),
+                "title": format!("{topic} (photo)"),
+                "domain": "photos.example.org"
+            }}));
+        }
+    }
+    metadata
 }
 
 /// Strong noise on every channel: JPEG and PNG can hardly compress it.
@@ -606,9 +687,14 @@ impl DemoReply {
         for part in &self.answer_parts {
             match part.get("text").and_then(Value::as_str) {
                 Some(text) if text.len() > 8 => {
-                    let cut = text[text.len() / 2..]
+                    // The first space after the middle (the prompt may put a multi-byte
+                    // character there, so the middle is found by characters).
+                    let middle = (text.len() / 2..text.len())
+                        .find(|i| text.is_char_boundary(*i))
+                        .unwrap_or(text.len());
+                    let cut = text[middle..]
                         .find(' ')
-                        .map(|i| text.len() / 2 + i)
+                        .map(|i| middle + i)
                         .unwrap_or(text.len());
                     // Signed as streamed: the signature covers the part that carries it.
                     let mut first = part.clone();
@@ -666,7 +752,7 @@ impl DemoReply {
 mod tests {
     use super::*;
 
-    const MODEL: &str = "gemini-3-pro-image-preview";
+    const MODEL: &str = "gemini-3-pro-image";
 
     fn request(contents: Value) -> Vec<u8> {
         serde_json::to_vec(&json!({"contents": contents, "generationConfig": {"responseModalities": ["TEXT", "IMAGE"], "thinkingConfig": {"includeThoughts": true}}})).unwrap()
@@ -766,6 +852,19 @@ mod tests {
             answer("gemini-9", &body, ReplyShape::default()),
             Err(DemoError { status: 404, .. })
         ));
+    }
+
+    #[test]
+    fn prompts_with_wide_characters_stream_without_panicking() {
+        for prompt in ["a tall poster of bees", "“quoted” ünïcödé 🐝🐝🐝 text"] {
+            let reply = reply_to(json!([{"role": "user", "parts": [{"text": prompt}]}]));
+            let streamed: String = reply
+                .chunks()
+                .iter()
+                .filter_map(|c| c["candidates"][0]["content"]["parts"][0]["text"].as_str())
+                .collect();
+            assert!(streamed.contains(prompt), "{streamed}");
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 
 use super::error::ApiError;
 use super::sse::{SseDecoder, SseEvent};
-use super::wire::{GenerateContentResponse, describe_json_error};
+use super::wire::{GenerateContentResponse, ListModelsResponse, ListedModel, describe_json_error};
 
 /// The most a unary reply's buffer is sized for up front; a larger body still grows past it.
 const MAX_PRESIZE: u64 = 256 * 1024 * 1024;
@@ -217,6 +217,46 @@ impl GeminiClient {
         }
     }
 
+    /// Every model the provider lists (ListModels), following `nextPageToken`. Bounded: a
+    /// provider that keeps handing out tokens is cut off after 50 pages.
+    pub async fn list_models(&self) -> Result<Vec<ListedModel>, ApiError> {
+        let mut models = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..50 {
+            let mut url = format!("{}/v1beta/models?pageSize=1000", self.base_url);
+            if let Some(token) = &token {
+                url.push_str("&pageToken=");
+                url.push_str(&percent_encode(token));
+            }
+            let response = self
+                .http
+                .get(url)
+                .header("x-goog-api-key", self.key.expose())
+                .timeout(self.options.connect_timeout * 2)
+                .send()
+                .await
+                .map_err(|e| self.reqwest_error(&e, false))?;
+            let status = response.status();
+            let body = read_capped(response, 8 << 20).await;
+            if !status.is_success() {
+                return Err(ApiError::from_http(status.as_u16(), &body, &|t: &str| {
+                    self.key.redact(t)
+                }));
+            }
+            let page: ListModelsResponse =
+                serde_json::from_slice(&body).map_err(|error| ApiError::InvalidBody {
+                    detail: describe_json_error(&error),
+                    first_bytes: self.key.redact(&first_chars(&body, 120)),
+                })?;
+            models.extend(page.models);
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(next) => token = Some(next),
+                None => return Ok(models),
+            }
+        }
+        Ok(models)
+    }
+
     async fn send_once(
         &self,
         model: &str,
@@ -358,6 +398,19 @@ async fn read_capped(response: reqwest::Response, cap: usize) -> Vec<u8> {
         }
     }
     body
+}
+
+/// Encodes a query value: everything but unreserved characters as `%XX`.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 fn first_chars(data: &[u8], max: usize) -> String {

@@ -404,6 +404,14 @@ pub struct GroundingMetadata {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub web_search_queries: Vec<String>,
+    /// Image search queries (models with image-search grounding).
+    #[serde(
+        default,
+        alias = "image_search_queries",
+        deserialize_with = "null_as_default",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub image_search_queries: Vec<String>,
     #[serde(
         default,
         alias = "search_entry_point",
@@ -429,6 +437,7 @@ pub struct GroundingMetadata {
 impl GroundingMetadata {
     pub fn is_empty(&self) -> bool {
         self.web_search_queries.is_empty()
+            && self.image_search_queries.is_empty()
             && self.grounding_chunks.is_empty()
             && self.grounding_supports.is_empty()
             && self.search_entry_point.is_none()
@@ -466,6 +475,9 @@ pub struct GroundingChunk {
         skip_serializing_if = "Option::is_none"
     )]
     pub retrieved_context: Option<Source>,
+    /// An image search result: `sourceUri` is the page, `imageUri` the picture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Source>,
 }
 
 impl GroundingChunk {
@@ -474,15 +486,25 @@ impl GroundingChunk {
             .as_ref()
             .or(self.maps.as_ref())
             .or(self.retrieved_context.as_ref())
+            .or(self.image.as_ref())
     }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Source {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "sourceUri",
+        alias = "source_uri",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub uri: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// For an image source: the picture itself.
+    #[serde(default, alias = "image_uri", skip_serializing_if = "Option::is_none")]
+    pub image_uri: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -554,6 +576,40 @@ impl ErrorBody {
                     .is_some_and(|t| t.ends_with(type_suffix))
             })
             .find_map(|d| d.get(field).and_then(Value::as_str))
+    }
+}
+
+/// One page of `GET /v1beta/models` (ListModels).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListModelsResponse {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub models: Vec<ListedModel>,
+    #[serde(default, alias = "next_page_token")]
+    pub next_page_token: Option<String>,
+}
+
+/// A model as ListModels describes it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedModel {
+    /// `models/gemini-3-pro-image`.
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, alias = "display_name")]
+    pub display_name: String,
+    #[serde(
+        default,
+        alias = "supported_generation_methods",
+        deserialize_with = "null_as_default"
+    )]
+    pub supported_generation_methods: Vec<String>,
+}
+
+impl ListedModel {
+    /// The id used in URLs: the name without `models/`.
+    pub fn id(&self) -> &str {
+        self.name.strip_prefix("models/").unwrap_or(&self.name)
     }
 }
 
@@ -680,7 +736,7 @@ pub struct GenerationConfig {
 #[serde(rename_all = "camelCase")]
 pub struct ImageConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub aspect_ratio: Option<&'static str>,
+    pub aspect_ratio: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub image_size: Option<&'static str>,
 }
@@ -689,12 +745,42 @@ pub struct ImageConfig {
 #[serde(rename_all = "camelCase")]
 pub struct ThinkingConfig {
     pub include_thoughts: bool,
+    /// Never sent together with `thinkingBudget` (that is a 400).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thinking_level: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tool {
-    pub google_search: Empty,
+    pub google_search: SearchTypes,
+}
+
+/// `{}` for web search alone; `{"searchTypes": {"webSearch": {}, "imageSearch": {}}}` with
+/// image search.
+#[derive(Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchTypes {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search_types: Option<WebAndImageSearch>,
+}
+
+impl SearchTypes {
+    pub fn new(image_search: bool) -> Self {
+        Self {
+            search_types: image_search.then_some(WebAndImageSearch {
+                web_search: Empty {},
+                image_search: Empty {},
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebAndImageSearch {
+    pub web_search: Empty,
+    pub image_search: Empty,
 }
 
 #[derive(Debug, Serialize)]

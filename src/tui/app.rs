@@ -11,19 +11,22 @@ use ratatui_textarea::TextArea;
 use super::commands::{self, Command};
 use super::components::ScrollView;
 use super::components::conversation::ConversationView;
+use super::components::model_picker::ModelPicker;
 use super::components::path_prompt::{PathPrompt, PathPurpose};
 use super::components::session_picker::SessionPicker;
 use super::components::sources::SourcesView;
-use super::cost::PriceTable;
 use super::event::{ConnectionInfo, Effect, Event, JobId};
 use super::keymap::{Action, Keymap};
 use super::theme::Theme;
-use crate::conversation::attachment::MAX_ATTACHMENTS;
-use crate::conversation::settings::{ImageSize, MODEL_PRESETS, ModelInfo, aspect_ratio_for};
+use crate::conversation::RequestTarget;
+use crate::conversation::settings::SettingsError;
 use crate::conversation::{
     Blob, Conversation, ModelTurn, Part, PartContent, Turn, TurnBody, TurnId, TurnSettings,
 };
+use crate::cost::Pricing;
 use crate::gemini::Mode;
+use crate::models::listing::{self, ImageModel};
+use crate::models::{Catalog, ModelSpec};
 use crate::turn::{self, NewTurn, Prepared, Progress};
 
 /// The panes that can have the focus, in focus order.
@@ -136,6 +139,7 @@ pub struct Notice {
 pub enum Overlay {
     Help(ScrollView),
     Sessions(SessionPicker),
+    Models(ModelPicker),
     PathPrompt(PathPrompt),
     MissingKey,
 }
@@ -211,7 +215,10 @@ pub struct App {
     pub now: Option<Instant>,
     pub theme: Theme,
     pub keymap: Keymap,
-    pub prices: PriceTable,
+    /// What the studio knows of models: the catalog, plus what the provider lists.
+    pub catalog: Catalog,
+    /// The provider's image models (ListModels, fetched at start), once known.
+    pub listed_models: Option<Vec<ImageModel>>,
     pub input: TextArea<'static>,
     pub attachments: Vec<Attachment>,
     pub conversation_view: ConversationView,
@@ -230,7 +237,7 @@ impl App {
         connection: Option<ConnectionInfo>,
         theme: Theme,
         keymap: Keymap,
-        prices: PriceTable,
+        catalog: Catalog,
     ) -> Self {
         let mut app = Self {
             conversation,
@@ -255,7 +262,8 @@ impl App {
             now: None,
             theme,
             keymap,
-            prices,
+            catalog,
+            listed_models: None,
             input: new_editor(),
             attachments: Vec::new(),
             conversation_view: ConversationView::default(),
@@ -273,6 +281,38 @@ impl App {
         self.missing_key = Some(message);
         self.overlay = Some(Overlay::MissingKey);
         self
+    }
+
+    /// The provider prompts go to (model aliases are per provider).
+    pub fn provider(&self) -> &str {
+        self.connection
+            .as_ref()
+            .map_or("google", |c| c.provider.as_str())
+    }
+
+    /// What the catalog (or the provider's list) knows of `model`.
+    pub fn model_spec(&self, model: &str) -> ModelSpec {
+        self.catalog.find_or_unknown(self.provider(), model)
+    }
+
+    /// How replies are charged.
+    pub fn pricing(&self) -> Pricing<'_> {
+        Pricing {
+            catalog: &self.catalog,
+            provider: self.provider(),
+            per_call: self.connection.as_ref().and_then(|c| c.per_call.as_ref()),
+        }
+    }
+
+    /// The image models to offer: the provider's list when it has come, else the catalog's.
+    pub fn offered_models(&self) -> Vec<ImageModel> {
+        self.listed_models
+            .clone()
+            .unwrap_or_else(|| listing::catalog_models(&self.catalog, self.provider()))
+    }
+
+    fn reference_limit(&self) -> usize {
+        self.model_spec(&self.settings.model).reference_images.total
     }
 
     pub fn is_demo(&self) -> bool {
@@ -416,6 +456,17 @@ impl App {
             self.conversation.active_leaf(),
             &self.defaults,
         );
+        if let Some(old) = self.settings.move_off_retired(
+            &self.catalog,
+            self.connection
+                .as_ref()
+                .map_or("google", |c| c.provider.as_str()),
+        ) {
+            self.notify(format!(
+                "{old} is retired: this session continues on {} with its whole history.",
+                self.settings.model
+            ));
+        }
         self.conversation_view = ConversationView::default();
         self.thinking_view = ScrollView::default();
         self.sources_view = SourcesView::default();
@@ -610,6 +661,19 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Event::ModelsListed { provider, result } => {
+            // A list for another provider (the user switched to the demo meanwhile) is stale;
+            // a failed one leaves the catalog's view in place.
+            if let Ok(listed) = result
+                && provider == app.provider()
+            {
+                let models = listing::image_models(&listed, &app.catalog, &provider);
+                app.catalog
+                    .learn(&provider, models.iter().map(|m| m.id.clone()));
+                app.listed_models = Some(models);
+            }
+            Vec::new()
+        }
         Event::DemoConnected(result) => {
             match result {
                 Ok(info) => {
@@ -741,6 +805,29 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 }
                 None => Vec::new(),
             },
+            _ => Vec::new(),
+        },
+        Overlay::Models(picker) => match (key.code, action) {
+            (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::Cancel)) => {
+                app.overlay = None;
+                Vec::new()
+            }
+            (_, Some(Action::Up)) => {
+                picker.up();
+                Vec::new()
+            }
+            (_, Some(Action::Down)) => {
+                picker.down();
+                Vec::new()
+            }
+            (KeyCode::Enter, _) => {
+                let chosen = picker.chosen().map(str::to_string);
+                app.overlay = None;
+                if let Some(model) = chosen {
+                    switch_model(app, &model);
+                }
+                Vec::new()
+            }
             _ => Vec::new(),
         },
         Overlay::PathPrompt(prompt) => match prompt.key(key) {
@@ -875,33 +962,16 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
             }
         },
         Action::FreshThread => run_command(app, Command::Fresh),
-        Action::CycleModel => {
-            let next = MODEL_PRESETS
-                .iter()
-                .position(|m| *m == app.settings.model)
-                .map(|i| (i + 1) % MODEL_PRESETS.len())
-                .unwrap_or(0);
-            run_command(app, Command::Model(Some(MODEL_PRESETS[next].to_string())))
-        }
+        Action::PickModel => run_command(app, Command::Model(None)),
+        Action::UseReplacement => run_command(app, Command::UseReplacement),
         Action::CycleAspect => {
-            let ratios: Vec<&str> = ModelInfo::of(&app.settings.model).aspect_ratios().collect();
-            let next = match app.settings.aspect_ratio.as_deref() {
-                None => ratios.first().map(|r| r.to_string()),
-                Some(current) => ratios
-                    .iter()
-                    .position(|r| *r == current)
-                    .and_then(|i| ratios.get(i + 1))
-                    .map(|r| r.to_string()),
-            };
+            let ratios = app.model_spec(&app.settings.model).aspect_ratios;
+            let next = cycle(&ratios, app.settings.aspect_ratio.as_ref());
             run_command(app, Command::Aspect(next))
         }
         Action::CycleSize => {
-            let next = match app.settings.image_size {
-                None => Some(ImageSize::K1),
-                Some(ImageSize::K1) => Some(ImageSize::K2),
-                Some(ImageSize::K2) => Some(ImageSize::K4),
-                Some(ImageSize::K4) => None,
-            };
+            let sizes = app.model_spec(&app.settings.model).sizes;
+            let next = cycle(&sizes, app.settings.image_size.as_ref());
             run_command(app, Command::Size(next))
         }
         Action::ToggleSearch => {
@@ -918,6 +988,27 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
         Action::SessionPicker => run_command(app, Command::Open(None)),
         Action::Help => run_command(app, Command::Help),
         Action::Quit => quit(app),
+    }
+}
+
+/// Where requests over `connection` go.
+fn target<'a>(catalog: &'a Catalog, connection: &'a ConnectionInfo) -> RequestTarget<'a> {
+    RequestTarget {
+        catalog,
+        provider: &connection.provider,
+        size_limit: connection.max_request_bytes,
+    }
+}
+
+/// The option after `current` in `options`, then none (auto), then the first again.
+fn cycle<T: Clone + PartialEq>(options: &[T], current: Option<&T>) -> Option<T> {
+    match current {
+        None => options.first().cloned(),
+        Some(current) => options
+            .iter()
+            .position(|o| o == current)
+            .and_then(|i| options.get(i + 1))
+            .cloned(),
     }
 }
 
@@ -951,11 +1042,8 @@ fn send(app: &mut App, prompt: String) -> Vec<Effect> {
         attachments: app.attachments.iter().map(|a| a.blob.clone()).collect(),
         settings: app.settings.clone(),
     };
-    match turn::prepare(
-        &mut app.conversation,
-        new_turn,
-        connection.max_request_bytes,
-    ) {
+    let target = target(&app.catalog, &connection);
+    match turn::prepare(&mut app.conversation, new_turn, &target) {
         Err(error) => {
             app.warn(error.to_string());
             Vec::new()
@@ -1027,7 +1115,7 @@ fn rerun(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     let previous_leaf = app.conversation.active_leaf();
-    match turn::prepare_rerun(&app.conversation, turn, connection.max_request_bytes) {
+    match turn::prepare_rerun(&app.conversation, turn, &target(&app.catalog, &connection)) {
         Ok(prepared) => start_generation(
             app,
             prepared,
@@ -1165,9 +1253,37 @@ fn on_done(
             }
         },
         Err(error) => {
-            failed(app, generation, error.to_string());
+            let advice = failure_advice(app, &generation.prepared.request.model, &error);
+            failed(app, generation, format!("{error}{advice}"));
             Vec::new()
         }
+    }
+}
+
+/// The way forward after a failure the user can act on: for a model the provider does not
+/// serve, the served ones and the replacement (one key away); for signatures a new model
+/// refuses, a fresh thread.
+fn failure_advice(app: &App, model: &str, error: &crate::gemini::ApiError) -> String {
+    use crate::gemini::ApiError;
+    match error {
+        ApiError::UnknownModel { .. } => {
+            let provider = app.provider();
+            let way =
+                listing::way_forward(&app.catalog, provider, model, app.listed_models.as_deref());
+            let mut text = format!(" {}", way.describe(provider));
+            if let Some(replacement) = &way.replacement {
+                text.push_str(&format!(
+                    " Press {} (or /replacement) to switch this session to {replacement} and send again.",
+                    app.keymap.hint(Action::UseReplacement)
+                ));
+            }
+            text
+        }
+        ApiError::BadRequest { message } if message.contains("signature") => format!(
+            " {model} did not accept the signatures of earlier turns (made by another model): /fresh ({}) starts a new thread from the latest image.",
+            app.keymap.hint(Action::FreshThread)
+        ),
+        _ => String::new(),
     }
 }
 
@@ -1437,10 +1553,7 @@ fn copy(app: &mut App) -> Vec<Effect> {
 }
 
 fn add_attachment(app: &mut App, name: String, blob: Blob) {
-    if app.attachments.len() >= MAX_ATTACHMENTS {
-        app.warn(format!(
-            "At most {MAX_ATTACHMENTS} images can go with one prompt; detach one first."
-        ));
+    if attachments_full(app) {
         return;
     }
     if app.attachments.iter().any(|a| a.blob == blob) {
@@ -1455,6 +1568,97 @@ fn add_attachment(app: &mut App, name: String, blob: Blob) {
     app.attachments.push(Attachment { name, blob });
 }
 
+/// Takes `settings` for the next prompt if the model takes them; otherwise says why.
+fn apply_settings(app: &mut App, settings: TurnSettings) -> bool {
+    match settings.validate(&app.catalog, app.provider()) {
+        Ok(_) => {
+            app.settings = settings;
+            true
+        }
+        Err(error) => {
+            app.warn(error.to_string());
+            false
+        }
+    }
+}
+
+/// Moves the next prompt to `model`, dropping the options it does not take.
+fn switch_model(app: &mut App, model: &str) {
+    let mut settings = app.settings.clone();
+    settings.model = model.to_string();
+    let spec = app.model_spec(model);
+    let mut dropped = Vec::new();
+    if settings
+        .image_size
+        .is_some_and(|size| !spec.sizes.contains(&size))
+    {
+        settings.image_size = None;
+        dropped.push("the image size");
+    }
+    if settings
+        .aspect_ratio
+        .as_ref()
+        .is_some_and(|ratio| spec.aspect_ratio(ratio).is_none())
+    {
+        settings.aspect_ratio = None;
+        dropped.push("the aspect ratio");
+    }
+    if settings
+        .thinking_level
+        .is_some_and(|level| !spec.thinking_levels.contains(&level))
+    {
+        settings.thinking_level = None;
+        dropped.push("the thinking level");
+    }
+    if settings.image_search && !spec.image_search {
+        settings.image_search = false;
+        dropped.push("image search");
+    }
+    if settings.google_search && !spec.google_search {
+        settings.google_search = false;
+        dropped.push("search");
+    }
+    let dropped = if dropped.is_empty() {
+        String::new()
+    } else {
+        format!("; dropped {} (it does not take them)", dropped.join(", "))
+    };
+    let price = app
+        .pricing()
+        .per_image(&settings)
+        .map(|p| {
+            format!(
+                " · {}/image",
+                crate::cost::unit_price(p, app.pricing().currency())
+            )
+        })
+        .unwrap_or_default();
+    let unknown = if spec.known {
+        ""
+    } else {
+        " (unknown capabilities: options are passed on unchecked)"
+    };
+    if apply_settings(app, settings) {
+        app.notify(format!(
+            "Model {model} ({}){price} for the next prompt{unknown}{dropped}.",
+            spec.name
+        ));
+    }
+}
+
+/// Whether the model takes no more reference images (and says so).
+fn attachments_full(app: &mut App) -> bool {
+    let limit = app.reference_limit();
+    if app.attachments.len() < limit {
+        return false;
+    }
+    app.warn(format!(
+        "{} takes at most {limit} images with one prompt; detach one first.",
+        app.settings.model
+    ));
+    true
+}
+
 /// Applies a `/command` (or a key that does the same).
 fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
     match command {
@@ -1462,32 +1666,59 @@ fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             app.settings.aspect_ratio = None;
             app.notify("Aspect ratio: auto (the model chooses) for the next prompt.");
         }
-        Command::Aspect(Some(ratio)) => match aspect_ratio_for(&app.settings.model, &ratio) {
-            Ok(ratio) => {
-                app.settings.aspect_ratio = Some(ratio.to_string());
-                app.notify(format!("Aspect ratio {ratio} for the next prompt."));
+        Command::Aspect(Some(ratio)) => {
+            let spec = app.model_spec(&app.settings.model);
+            match spec.aspect_ratio(&ratio) {
+                Some(ratio) => {
+                    app.settings.aspect_ratio = Some(ratio.to_string());
+                    app.notify(format!("Aspect ratio {ratio} for the next prompt."));
+                }
+                None => app.warn(
+                    SettingsError::AspectRatio {
+                        ratio: ratio.trim().to_string(),
+                        model: app.settings.model.clone(),
+                        accepted: spec.aspect_ratio_list(),
+                    }
+                    .to_string(),
+                ),
             }
-            Err(error) => app.warn(error.to_string()),
-        },
+        }
         Command::Size(None) => {
             app.settings.image_size = None;
             app.notify("Image size: auto for the next prompt.");
         }
         Command::Size(Some(size)) => {
-            if ModelInfo::of(&app.settings.model).takes_image_size {
-                app.settings.image_size = Some(size);
+            let mut settings = app.settings.clone();
+            settings.image_size = Some(size);
+            if apply_settings(app, settings) {
                 app.notify(format!("Image size {size} for the next prompt."));
-            } else {
-                app.warn(
-                    crate::conversation::settings::SettingsError::SizeNotSupported {
-                        model: app.settings.model.clone(),
-                    }
-                    .to_string(),
-                );
+            }
+        }
+        Command::Thinking(level) => {
+            let mut settings = app.settings.clone();
+            settings.thinking_level = level;
+            if apply_settings(app, settings) {
+                app.notify(match level {
+                    Some(level) => format!("Thinking level {level} for the next prompt."),
+                    None => "Thinking level: the model's default.".to_string(),
+                });
+            }
+        }
+        Command::ImageSearch(on) => {
+            let mut settings = app.settings.clone();
+            settings.image_search = on;
+            settings.google_search |= on;
+            if apply_settings(app, settings) {
+                app.notify(if on {
+                    "Image search on: the next image is grounded in web and image search."
+                } else {
+                    "Image search off."
+                });
             }
         }
         Command::Search(on) => {
             app.settings.google_search = on;
+            app.settings.image_search &= on;
             app.notify(if on {
                 "Google Search grounding on: the next image is grounded in search results."
             } else {
@@ -1495,46 +1726,29 @@ fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             });
         }
         Command::Model(None) => {
-            let current = app.settings.model.clone();
-            app.notify(format!(
-                "Model: {current}. Presets: {} (or any model name).",
-                commands::model_list()
-            ));
+            app.overlay = Some(Overlay::Models(ModelPicker::new(
+                app.offered_models(),
+                &app.settings.model,
+            )));
         }
-        Command::Model(Some(model)) => {
-            let mut settings = app.settings.clone();
-            settings.model = model.trim().to_string();
-            let info = ModelInfo::of(&settings.model);
-            let mut dropped = Vec::new();
-            if settings.image_size.is_some() && !info.takes_image_size {
-                settings.image_size = None;
-                dropped.push("the image size (this model's size is fixed)");
-            }
-            if let Some(ratio) = &settings.aspect_ratio
-                && aspect_ratio_for(&settings.model, ratio).is_err()
-            {
-                settings.aspect_ratio = None;
-                dropped.push("the aspect ratio (this model does not offer it)");
-            }
-            match settings.validate() {
-                Ok(()) => {
-                    let preset = if MODEL_PRESETS.contains(&settings.model.as_str()) {
-                        String::new()
-                    } else {
-                        " (not a preset: the provider tells on send whether it knows it)".into()
-                    };
-                    let dropped = if dropped.is_empty() {
-                        String::new()
-                    } else {
-                        format!("; dropped {}", dropped.join(" and "))
-                    };
-                    app.notify(format!(
-                        "Model {} for the next prompt{preset}{dropped}.",
-                        settings.model
-                    ));
-                    app.settings = settings;
-                }
-                Err(error) => app.warn(error.to_string()),
+        Command::Model(Some(model)) => switch_model(app, model.trim()),
+        Command::UseReplacement => {
+            let replacement = app
+                .catalog
+                .replacement_for(app.provider(), &app.settings.model)
+                .map(|m| m.id.clone());
+            let Some(replacement) = replacement else {
+                app.warn(format!(
+                    "The catalog names no replacement for {}: pick another model with {}.",
+                    app.settings.model,
+                    app.keymap.hint(Action::PickModel)
+                ));
+                return Vec::new();
+            };
+            switch_model(app, &replacement);
+            if app.settings.model == replacement && !app.input_text().trim().is_empty() {
+                let prompt = app.input_text();
+                return send(app, prompt);
             }
         }
         Command::System(None) => match &app.settings.system_instruction {
@@ -1550,11 +1764,7 @@ fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             app.notify("System instruction set for the next prompts.");
         }
         Command::Attach(Some(path)) => {
-            if app.attachments.len() >= MAX_ATTACHMENTS {
-                app.warn(format!(
-                    "At most {MAX_ATTACHMENTS} images can go with one prompt; detach one first."
-                ));
-            } else {
+            if !attachments_full(app) {
                 return vec![Effect::LoadAttachment(PathBuf::from(path))];
             }
         }

@@ -6,6 +6,7 @@ use bytes::Bytes;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
+use crate::conversation::{ImageSize, UserTurn};
 use crate::gemini::ApiError;
 use crate::gemini::wire::{GroundingChunk, GroundingMetadata, Source, UsageMetadata};
 use crate::tui::event::ConnectionInfo;
@@ -31,6 +32,7 @@ pub(crate) fn demo_connection() -> ConnectionInfo {
         provider: "demo".into(),
         demo: true,
         max_request_bytes: 100_000_000,
+        per_call: None,
     }
 }
 
@@ -42,7 +44,7 @@ pub(crate) fn test_app() -> App {
         Some(demo_connection()),
         Theme::default_dark(),
         Keymap::default(),
-        PriceTable::default(),
+        Catalog::builtin(),
     )
 }
 
@@ -82,6 +84,7 @@ pub(crate) fn reply(text: &str) -> ModelTurn {
                     web: Some(Source {
                         uri: Some("https://en.example.org/wiki/banana".into()),
                         title: Some("example.org".into()),
+                        ..Source::default()
                     }),
                     ..GroundingChunk::default()
                 },
@@ -89,6 +92,7 @@ pub(crate) fn reply(text: &str) -> ModelTurn {
                     web: Some(Source {
                         uri: Some("https://data.example.com/bananas".into()),
                         title: Some("data.example.com".into()),
+                        ..Source::default()
                     }),
                     ..GroundingChunk::default()
                 },
@@ -153,6 +157,12 @@ pub(crate) fn exchange(app: &mut App, prompt: &str, answer: &str) {
     done(app, job, Ok(reply(answer)));
 }
 
+/// Runs a `/command` in an empty editor (a refused one stays in the editor to be fixed).
+fn command(app: &mut App, text: &str) -> Vec<Effect> {
+    app.set_input_text("");
+    submit(app, text)
+}
+
 fn notice(app: &App) -> String {
     app.notice
         .as_ref()
@@ -182,7 +192,7 @@ fn send_adds_the_prompt_and_asks_for_a_streamed_generation() {
         panic!("expected Generate, got {effects:?}");
     };
     assert_eq!(*mode, Mode::Streaming);
-    assert_eq!(request.model, "gemini-3-pro-image-preview");
+    assert_eq!(request.model, "gemini-3-pro-image");
     let body = String::from_utf8_lossy(&request.body);
     assert!(body.contains("an infographic about bananas"), "{body}");
     assert_eq!(app.conversation.turns().len(), 1);
@@ -817,7 +827,7 @@ fn bad_command_arguments_are_explained_and_change_nothing() {
         "{}",
         notice(&app)
     );
-    assert_eq!(app.settings.model, "gemini-3-pro-image-preview");
+    assert_eq!(app.settings.model, "gemini-3-pro-image");
 
     app.set_input_text("");
     submit(&mut app, "/frobnicate");
@@ -842,13 +852,194 @@ fn switching_to_a_model_drops_what_it_cannot_take() {
     );
     submit(&mut app, "/size 4K");
     assert!(
-        notice(&app).contains("fixed near 1024 px"),
+        notice(&app).contains("its size is fixed"),
         "{}",
         notice(&app)
     );
     app.set_input_text("");
     submit(&mut app, "/model");
-    assert!(notice(&app).contains("gemini-3-pro-image-preview"));
+    let Some(Overlay::Models(picker)) = &app.overlay else {
+        panic!("/model opens the picker");
+    };
+    let ids: Vec<&str> = picker.models.iter().map(|m| m.id.as_str()).collect();
+    assert!(ids.contains(&"gemini-3-pro-image"), "{ids:?}");
+    assert!(
+        !ids.contains(&"gemini-3-pro-image-preview"),
+        "retired ids are not offered: {ids:?}"
+    );
+    assert_eq!(
+        picker.chosen(),
+        Some("gemini-2.5-flash-image"),
+        "starts on the one in use"
+    );
+}
+
+#[test]
+fn each_model_takes_its_own_options() {
+    let mut app = test_app();
+    command(&mut app, "/thinking minimal");
+    assert!(notice_is_error(&app));
+    assert!(notice(&app).contains("low high"), "{}", notice(&app));
+    command(&mut app, "/thinking high");
+    assert_eq!(
+        app.settings.thinking_level,
+        Some(crate::models::ThinkingLevel::High)
+    );
+    command(&mut app, "/size 512");
+    assert!(notice(&app).contains("1K 2K 4K"), "{}", notice(&app));
+    command(&mut app, "/aspect 1:8");
+    assert!(notice_is_error(&app));
+    command(&mut app, "/thinking low");
+    command(&mut app, "/model gemini-3.1-flash-image");
+    assert_eq!(
+        app.settings.thinking_level, None,
+        "Flash takes minimal or high"
+    );
+    assert!(
+        notice(&app).contains("dropped the thinking level"),
+        "{}",
+        notice(&app)
+    );
+    command(&mut app, "/size 512");
+    command(&mut app, "/aspect 1:8");
+    command(&mut app, "/imagesearch on");
+    assert_eq!(app.settings.image_size, Some(ImageSize::Px512));
+    assert_eq!(app.settings.aspect_ratio.as_deref(), Some("1:8"));
+    assert!(app.settings.image_search && app.settings.google_search);
+    let effects = submit(&mut app, "a tall banana poster");
+    let Some(Effect::Generate { request, .. }) = effects.first() else {
+        panic!("expected Generate, got {effects:?}");
+    };
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert_eq!(body["generationConfig"]["imageConfig"]["imageSize"], "512");
+    assert_eq!(
+        body["tools"][0]["googleSearch"]["searchTypes"]["imageSearch"],
+        serde_json::json!({})
+    );
+}
+
+#[test]
+fn a_session_saved_on_a_retired_model_continues_on_its_replacement() {
+    let mut old = test_app();
+    old.settings.model = "gemini-3-pro-image-preview".into();
+    let conversation = {
+        // Build the history as an older studio saved it: prompts on the preview id.
+        let mut c = Conversation::new();
+        let settings = TurnSettings {
+            model: "gemini-3-pro-image-preview".into(),
+            ..TurnSettings::default()
+        };
+        let u = c
+            .add_user(
+                None,
+                UserTurn {
+                    parts: vec![Part::text("bees")],
+                    settings,
+                },
+                "t".into(),
+            )
+            .unwrap();
+        c.add_model(u, reply("Here are bees."), "t".into()).unwrap();
+        c
+    };
+    drop(old);
+    let mut app = App::new(
+        "old".into(),
+        conversation,
+        TurnSettings::default(),
+        Some(demo_connection()),
+        Theme::default_dark(),
+        Keymap::default(),
+        Catalog::builtin(),
+    );
+    assert_eq!(app.settings.model, "gemini-3-pro-image");
+    assert!(notice(&app).contains("retired"), "{}", notice(&app));
+    let effects = submit(&mut app, "bigger title");
+    let Some(Effect::Generate { request, .. }) = effects.first() else {
+        panic!("expected Generate, got {effects:?}");
+    };
+    assert_eq!(request.model, "gemini-3-pro-image");
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+    assert_eq!(
+        body["contents"][1]["parts"][0]["thoughtSignature"], "sig-text",
+        "the history keeps its signatures"
+    );
+}
+
+#[test]
+fn a_404_names_the_way_forward_and_one_key_resends_on_the_replacement() {
+    let mut app = test_app();
+    app.settings.model = "gemini-3-pro-image-preview".into();
+    app.catalog = {
+        // The catalog of a release that did not know the preview was retired.
+        let entry = crate::models::ModelEntry {
+            id: "gemini-3-pro-image-preview".into(),
+            status: Some(crate::models::ModelStatus::Ga),
+            ..crate::models::ModelEntry::default()
+        };
+        Catalog::with_overrides(&[entry]).unwrap()
+    };
+    let job = job_of(&submit(&mut app, "an infographic about bees"));
+    // The catalog learns the truth (a newer release) before the 404 comes back.
+    app.catalog = Catalog::builtin();
+    done(
+        &mut app,
+        job,
+        Err(ApiError::UnknownModel {
+            message: "models/gemini-3-pro-image-preview is not found for API version v1beta."
+                .into(),
+        }),
+    );
+    let failure = app.failure.clone().unwrap_or_default();
+    assert!(failure.contains("gemini-3.1-flash-image"), "{failure}");
+    assert!(
+        failure.contains("Its replacement is gemini-3-pro-image"),
+        "{failure}"
+    );
+    assert!(failure.contains("F7"), "{failure}");
+    assert_eq!(app.input_text(), "an infographic about bees");
+    let effects = press(&mut app, KeyCode::F(7));
+    let Some(Effect::Generate { request, .. }) = effects.first() else {
+        panic!("expected Generate, got {effects:?}");
+    };
+    assert_eq!(request.model, "gemini-3-pro-image");
+    assert_eq!(app.settings.model, "gemini-3-pro-image");
+}
+
+#[test]
+fn models_the_provider_lists_are_offered_even_when_the_catalog_lacks_them() {
+    let mut app = test_app();
+    let listed = [
+        "gemini-3-pro-image",
+        "gemini-4-flash-image",
+        "gemini-embedding-001",
+    ]
+    .map(|id| crate::gemini::wire::ListedModel {
+        name: format!("models/{id}"),
+        display_name: String::new(),
+        supported_generation_methods: vec![if id.contains("embedding") {
+            "embedContent".into()
+        } else {
+            "generateContent".into()
+        }],
+    })
+    .to_vec();
+    update(
+        &mut app,
+        Event::ModelsListed {
+            provider: "demo".into(),
+            result: Ok(listed),
+        },
+    );
+    let offered: Vec<String> = app.offered_models().into_iter().map(|m| m.id).collect();
+    assert_eq!(offered, ["gemini-3-pro-image", "gemini-4-flash-image"]);
+    submit(&mut app, "/model gemini-4-flash-image");
+    assert_eq!(app.settings.model, "gemini-4-flash-image");
+    assert!(
+        notice(&app).contains("unknown capabilities"),
+        "{}",
+        notice(&app)
+    );
 }
 
 #[test]
@@ -945,7 +1136,11 @@ fn settings_keys_cycle_and_toggle() {
     press(&mut app, KeyCode::F(4));
     assert_eq!(app.settings.image_size, None);
     press(&mut app, KeyCode::F(2));
-    assert_eq!(app.settings.model, MODEL_PRESETS[1]);
+    assert!(matches!(app.overlay, Some(Overlay::Models(_))));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.settings.model, "gemini-3.1-flash-image");
+    assert!(notice(&app).contains("$0.067/image"), "{}", notice(&app));
     press(&mut app, KeyCode::F(6));
     assert_eq!(app.input_text(), "/system ");
     assert_eq!(app.focus, Pane::Input);

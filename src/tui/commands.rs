@@ -2,7 +2,7 @@
 //! sentence explaining every mistake. Parsing is pure and checks what can be checked without
 //! the conversation (sizes, ratios are checked against the model when applied).
 
-use crate::conversation::settings::{ImageSize, MODEL_PRESETS};
+use crate::conversation::settings::{ImageSize, ThinkingLevel};
 use crate::export::{Format, PathChoice};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,8 +11,15 @@ pub enum Command {
     Aspect(Option<String>),
     Size(Option<ImageSize>),
     Search(bool),
-    /// `None`: list the presets.
+    /// Image search on or off (implies search).
+    ImageSearch(bool),
+    /// `None`: the model's default.
+    Thinking(Option<ThinkingLevel>),
+    /// `None`: open the model picker.
     Model(Option<String>),
+    /// Switch this session to the catalog's replacement of the model that failed, and send
+    /// the prompt again.
+    UseReplacement,
     /// `Some(None)`: clear; `None`: show the current one.
     System(Option<Option<String>>),
     Attach(Option<String>),
@@ -36,16 +43,28 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "Aspect ratio of the next image, e.g. /aspect 16:9",
     ),
     (
-        "/size 1K|2K|4K|auto",
-        "Image size (Gemini 3 image models; uppercase K)",
+        "/size 512|1K|2K|4K|auto",
+        "Image size, as the model takes (uppercase K; 512 on 3.1 Flash)",
     ),
     (
         "/search on|off",
         "Ground the next image in Google Search results",
     ),
     (
+        "/imagesearch on|off",
+        "Ground in Google image search too (models that offer it)",
+    ),
+    (
+        "/thinking minimal|low|medium|high|auto",
+        "How hard the model thinks, as the model takes",
+    ),
+    (
         "/model [NAME]",
-        "Model for the next prompt; without a name, list the presets",
+        "Model for the next prompt; without a name, the picker with prices",
+    ),
+    (
+        "/replacement",
+        "After a retired model's 404: switch to its replacement and resend",
     ),
     (
         "/system [TEXT|off]",
@@ -121,7 +140,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
             )),
         },
         "size" => match arg {
-            "" => Err("/size needs 1K, 2K or 4K (or auto).".into()),
+            "" => Err("/size needs 512, 1K, 2K or 4K (or auto).".into()),
             "auto" | "none" | "off" => Ok(Command::Size(None)),
             size => size
                 .parse::<ImageSize>()
@@ -134,7 +153,22 @@ pub fn parse(text: &str) -> Result<Command, String> {
             "" => Err("/search needs on or off.".into()),
             other => Err(format!("/search takes on or off, not {other:?}.")),
         },
+        "imagesearch" | "image-search" => match arg.to_ascii_lowercase().as_str() {
+            "on" | "yes" | "true" | "1" => Ok(Command::ImageSearch(true)),
+            "off" | "no" | "false" | "0" => Ok(Command::ImageSearch(false)),
+            "" => Err("/imagesearch needs on or off.".into()),
+            other => Err(format!("/imagesearch takes on or off, not {other:?}.")),
+        },
+        "thinking" | "think" => match arg.to_ascii_lowercase().as_str() {
+            "" => Err("/thinking needs minimal, low, medium or high (or auto).".into()),
+            "auto" | "default" | "off" => Ok(Command::Thinking(None)),
+            level => level
+                .parse::<ThinkingLevel>()
+                .map(|l| Command::Thinking(Some(l)))
+                .map_err(|e| e.to_string()),
+        },
         "model" => Ok(Command::Model(arg_opt)),
+        "replacement" | "replace" => no_argument(Command::UseReplacement),
         "system" => Ok(Command::System(match arg {
             "" => None,
             "off" | "none" | "clear" => Some(None),
@@ -220,11 +254,6 @@ fn suggestion(typed: &str) -> Option<&'static str> {
         })
 }
 
-/// A short list of the model presets, for `/model` without a name.
-pub fn model_list() -> String {
-    MODEL_PRESETS.join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,6 +274,17 @@ mod tests {
             Ok(Command::Model(Some("gemini-2.5-flash-image".into())))
         );
         assert_eq!(parse("/model"), Ok(Command::Model(None)));
+        assert_eq!(
+            parse("/thinking HIGH"),
+            Ok(Command::Thinking(Some(ThinkingLevel::High)))
+        );
+        assert!(parse("/thinking extreme").is_err());
+        assert_eq!(
+            parse("/size 512"),
+            Ok(Command::Size(Some(ImageSize::Px512)))
+        );
+        assert!(parse("/size 512px").is_err());
+        assert_eq!(parse("/imagesearch on"), Ok(Command::ImageSearch(true)));
         assert_eq!(
             parse("/system  Draw in pastel colours "),
             Ok(Command::System(Some(Some("Draw in pastel colours".into()))))

@@ -37,6 +37,7 @@ use crate::cli::{Connection, Context, Failure, GlobalArgs};
 use crate::conversation::attachment::load_attachment;
 use crate::conversation::{Blob, Conversation, Part, PartContent};
 use crate::gemini::ApiError;
+use crate::models::listing;
 use crate::preview::{ImageProtocol, Previewer};
 use crate::store::Session;
 use crate::turn;
@@ -173,6 +174,7 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
         save_queued: None,
         previewer,
     };
+    driver.list_models();
     warm_images(&app.conversation);
     // The terminal query above is start-up, not a stall of the loop.
     if let Some(stats) = &mut stats {
@@ -523,10 +525,41 @@ impl Driver {
                     Err(failure) => Err(failure.message),
                 };
                 self.send(Event::DemoConnected(result));
+                self.list_models();
             }
             // `update` has set `app.quit`; the loop ends after this batch and saves.
             Effect::Quit => {}
         }
+    }
+
+    /// Asks the provider which image models it serves, in the background: from the day-old
+    /// cache when there is one, else ListModels (then cached). A failure is only logged in the
+    /// event (the catalog stands in), never shown as an error.
+    fn list_models(&self) {
+        let Some(connection) = &self.connection else {
+            return;
+        };
+        let client = connection.client.clone();
+        let provider = connection.provider_name.clone();
+        let path = listing::cache_path(&self.context.env.data_dir, &provider);
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let now = std::time::SystemTime::now();
+            let cached = listing::read_cache(&path).filter(|c| c.is_fresh(now));
+            let result = match cached {
+                Some(cached) => Ok(cached.models),
+                None => match client.list_models().await {
+                    Ok(models) => {
+                        let cache = listing::CachedListing::new(models.clone(), now);
+                        // A cache that cannot be written only costs a request next time.
+                        let _ = listing::write_cache(&path, &cache);
+                        Ok(models)
+                    }
+                    Err(error) => Err(error.to_string()),
+                },
+            };
+            let _ = tx.send(Event::ModelsListed { provider, result });
+        });
     }
 
     fn start_save(&mut self, revision: u64, conversation: Conversation) {
@@ -644,6 +677,7 @@ pub fn connection_info(connection: &Connection, demo: bool) -> ConnectionInfo {
         provider: connection.provider_name.clone(),
         demo,
         max_request_bytes: connection.max_request_bytes,
+        per_call: connection.per_call.clone(),
     }
 }
 

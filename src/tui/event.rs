@@ -54,6 +54,11 @@ pub enum Event {
         entries: Vec<(String, bool)>,
     },
     SessionsListed(Result<Vec<SessionSummary>, String>),
+    /// The provider's models (ListModels, or its day-old cache).
+    ModelsListed {
+        provider: String,
+        result: Result<Vec<crate::gemini::wire::ListedModel>, String>,
+    },
     /// Another session is open now (the driver holds its lock).
     SessionOpened {
         name: String,
@@ -78,11 +83,13 @@ pub enum Event {
 }
 
 /// What the studio knows about where prompts go.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionInfo {
     pub provider: String,
     pub demo: bool,
     pub max_request_bytes: u64,
+    /// Set when the provider bills per call.
+    pub per_call: Option<crate::config::CallPrice>,
 }
 
 #[derive(Debug)]

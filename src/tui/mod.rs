@@ -11,7 +11,6 @@
 pub mod app;
 pub mod commands;
 pub mod components;
-pub mod cost;
 pub mod driver;
 pub mod event;
 pub mod keymap;
@@ -22,14 +21,12 @@ use crate::cli::{ConnectError, Context, Failure, GlobalArgs, StudioArgs};
 use crate::preview::ImageProtocol;
 
 use app::App;
-use cost::PriceTable;
 use keymap::Keymap;
 use theme::{DEFAULT_THEME, Theme, user_themes_dir};
 
 /// Opens the studio on a session (a new one unless `--session` names one).
 pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> {
     let context = Context::load(global)?;
-    let defaults = context.default_settings()?;
 
     let user_themes = user_themes_dir(&context.env.config_path);
     let mut startup_problems = Vec::new();
@@ -51,12 +48,15 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
     .map_err(Failure::input)?;
     let (keymap, key_problems) = Keymap::with_overrides(&context.config.keys);
     startup_problems.extend(key_problems);
-    let prices = PriceTable::with_overrides(&context.config.prices);
 
     let (connection, missing_key) = match context.try_connect(global).await {
         Ok(connection) => (Some(connection), None),
         Err(ConnectError::MissingKey(message)) => (None, Some(message)),
         Err(ConnectError::Other(failure)) => return Err(failure),
+    };
+    let defaults = match &connection {
+        Some(connection) => context.default_settings(connection)?,
+        None => crate::conversation::TurnSettings::default(),
     };
 
     let name = match &args.session {
@@ -78,7 +78,7 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
         info,
         theme,
         keymap,
-        prices,
+        context.catalog.clone(),
     );
     if let Some(message) = missing_key {
         app = app.with_missing_key(message);

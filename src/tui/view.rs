@@ -13,8 +13,8 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use super::app::{App, Overlay, Pane};
 use super::components::image::ImagePreview;
 use super::components::{
-    banner, conversation, help, image, input, path_prompt, session_picker, sources, status,
-    thinking, wrap,
+    banner, conversation, help, image, input, model_picker, path_prompt, session_picker, sources,
+    status, thinking, wrap,
 };
 
 /// The smallest terminal the studio draws in.
@@ -112,6 +112,7 @@ pub fn draw(frame: &mut Frame, app: &App, images: &mut dyn ImagePreview) {
     match &app.overlay {
         Some(Overlay::Help(scroll)) => help::render(frame, body, app, scroll),
         Some(Overlay::Sessions(picker)) => session_picker::render(frame, body, app, picker),
+        Some(Overlay::Models(picker)) => model_picker::render(frame, body, app, picker),
         Some(Overlay::PathPrompt(prompt)) => path_prompt::render(frame, body, app, prompt),
         Some(Overlay::MissingKey) => banner::render(frame, body, app),
         None => {}

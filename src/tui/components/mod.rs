@@ -9,6 +9,7 @@ pub mod conversation;
 pub mod help;
 pub mod image;
 pub mod input;
+pub mod model_picker;
 pub mod path_prompt;
 pub mod session_picker;
 pub mod sources;

@@ -70,14 +70,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             }
         }
         Some(grounding) => {
-            if !grounding.web_search_queries.is_empty() {
-                let queries = grounding
-                    .web_search_queries
+            let searches = [
+                ("Searched", &grounding.web_search_queries),
+                ("Image search", &grounding.image_search_queries),
+            ];
+            for (label, queries) in searches.into_iter().filter(|(_, q)| !q.is_empty()) {
+                let queries = queries
                     .iter()
                     .map(|q| format!("“{q}”"))
                     .collect::<Vec<_>>()
                     .join(", ");
-                for line in wrap(&format!("Searched {queries}"), width) {
+                for line in wrap(&format!("{label} {queries}"), width) {
                     lines.push(Line::styled(line, theme.muted()));
                 }
             }
@@ -89,6 +92,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 let number = format!("{:>number_width$}. ", i + 1);
                 let indent = " ".repeat(number.width());
                 let title = source.title.clone().unwrap_or_else(|| "(untitled)".into());
+                let title = match source.image_uri {
+                    Some(_) => format!("{title} · image"),
+                    None => title,
+                };
                 let text_width = width.saturating_sub(number.width()).max(1);
                 for (j, line) in wrap(&title, text_width).into_iter().enumerate() {
                     let prefix = if j == 0 {

@@ -13,8 +13,8 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::conversation::request::human_bytes;
 use crate::conversation::{PartContent, TurnBody};
+use crate::cost;
 use crate::tui::app::{App, Phase};
-use crate::tui::cost;
 use crate::tui::keymap::Action;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -108,10 +108,18 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
             style,
         ));
     }
+    if let Some(level) = settings.thinking_level {
+        left.push(sep.clone());
+        left.push(Span::styled(format!("think {level}"), style));
+    }
     left.push(sep.clone());
     left.push(if settings.google_search {
         Span::styled(
-            "search on",
+            if settings.image_search {
+                "search+images"
+            } else {
+                "search on"
+            },
             style.fg(theme.success).add_modifier(Modifier::BOLD),
         )
     } else {
@@ -136,7 +144,7 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
             },
         ));
     }
-    let cost = cost::session_cost(&app.conversation, &app.prices);
+    let cost = cost::session_cost(&app.conversation, &app.pricing());
     left.push(sep);
     left.push(Span::styled(cost::describe(&cost), style));
 

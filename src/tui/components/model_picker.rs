@@ -1,0 +1,130 @@
+//! The model picker (F2, `/model`): the provider's image models with each one's price per
+//! image and options, to choose the model of the next prompt.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use unicode_width::UnicodeWidthStr;
+
+use super::{keep_visible, popup, render_lines, truncate};
+use crate::models::listing::ImageModel;
+use crate::tui::app::App;
+
+#[derive(Debug, Default)]
+pub struct ModelPicker {
+    pub models: Vec<ImageModel>,
+    pub selected: usize,
+    current: String,
+}
+
+impl ModelPicker {
+    /// Starts on the model in use.
+    pub fn new(models: Vec<ImageModel>, current: &str) -> Self {
+        let selected = models.iter().position(|m| m.id == current).unwrap_or(0);
+        Self {
+            models,
+            selected,
+            current: current.to_string(),
+        }
+    }
+
+    pub fn up(&mut self) {
+        self.selected = self.selected.saturating_sub(1);
+    }
+
+    pub fn down(&mut self) {
+        if self.selected + 1 < self.models.len() {
+            self.selected += 1;
+        }
+    }
+
+    pub fn chosen(&self) -> Option<&str> {
+        self.models.get(self.selected).map(|m| m.id.as_str())
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &ModelPicker) {
+    let theme = &app.theme;
+    let rows = picker.models.len() as u16 * 2 + 4;
+    let size = (
+        100,
+        rows.clamp(6, area.height.saturating_sub(2).clamp(6, 24)),
+    );
+    let source = if app.listed_models.is_some() {
+        "as the provider lists them"
+    } else {
+        "from the catalog (the provider's list has not come)"
+    };
+    let title = format!("Model for the next prompt · {source}");
+    let hint = "↑↓ choose · Enter use · Esc close";
+    let Some(inner) = popup(frame, area, size, &title, hint, theme) else {
+        return;
+    };
+    let width = inner.width as usize - 2;
+    let pricing = app.pricing();
+    let mut lines: Vec<Line> = Vec::new();
+    if picker.models.is_empty() {
+        lines.push(Line::styled("No image models are known.", theme.muted()));
+    }
+    let mut selected_range = (0, 0);
+    for (i, model) in picker.models.iter().enumerate() {
+        let start = lines.len();
+        let in_use = if model.id == picker.current {
+            " (in use)"
+        } else {
+            ""
+        };
+        let price = match pricing.per_call {
+            Some(call) => format!(
+                "{}/call",
+                crate::cost::unit_price(call.per_call + call.per_image, &call.currency)
+            ),
+            None => model.spec.price_summary(),
+        };
+        let name_width = 34.min(width / 2);
+        let mut first = vec![
+            Span::styled(
+                format!(
+                    "{:<name_width$} ",
+                    truncate(&format!("{}{in_use}", model.id), name_width)
+                ),
+                theme.base().add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(truncate(&model.display_name, 28), theme.base()),
+            Span::styled(format!("  {price}"), theme.accent()),
+        ];
+        let mut second = vec![
+            Span::raw("  "),
+            Span::styled(
+                truncate(&model.spec.options_summary(), width.saturating_sub(2)),
+                theme.muted(),
+            ),
+        ];
+        if i == picker.selected {
+            for line in [&mut first, &mut second] {
+                let used: usize = line.iter().map(|s| s.content.width()).sum();
+                for span in line.iter_mut() {
+                    span.style = span.style.bg(theme.selection_bg);
+                }
+                line.push(Span::styled(
+                    " ".repeat(width.saturating_sub(used)),
+                    theme.selected(),
+                ));
+            }
+        }
+        lines.push(Line::from(first));
+        lines.push(Line::from(second));
+        if i == picker.selected {
+            selected_range = (start, lines.len());
+        }
+    }
+    let offset = keep_visible(
+        0,
+        selected_range.0,
+        selected_range.1,
+        inner.height as usize,
+        lines.len(),
+    );
+    render_lines(frame, inner, lines, offset, theme);
+}
