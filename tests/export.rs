@@ -471,6 +471,19 @@ fn the_command_exports_the_latest_session_here_by_default() {
             .join("coffee-images/v03-turn6.png")
             .is_file()
     );
+
+    // A folder as --out gets the usual name inside it.
+    std::fs::create_dir(fixture.out.path().join("shared")).unwrap();
+    let output = cli(&fixture, &["--format", "anim", "--out", "shared"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        "shared/coffee.gif"
+    );
+    assert_eq!(
+        gif_frames(&fixture.out.path().join("shared/coffee.gif")).len(),
+        2
+    );
 }
 
 #[test]

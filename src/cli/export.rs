@@ -20,7 +20,8 @@ pub struct ExportArgs {
     /// active: the path the studio shows; all: every branch too
     #[arg(long, value_enum, default_value_t = PathArg::Active)]
     pub path: PathArg,
-    /// File to write [default: NAME.html, NAME.md, NAME-sheet.png or NAME.gif here]
+    /// File (or folder) to write to [default: NAME.html, NAME.md, NAME-sheet.png or NAME.gif
+    /// here]
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
     /// html: put the images in a folder beside the page instead of inside it [default: when
@@ -67,9 +68,12 @@ pub fn run(global: &GlobalArgs, args: ExportArgs) -> Result<(), Failure> {
             PathArg::Active => PathChoice::Active,
             PathArg::All => PathChoice::All,
         },
-        out: args
-            .out
-            .unwrap_or_else(|| export::default_out(format, &session.name)),
+        out: match args.out {
+            // A folder: the usual file name inside it.
+            Some(dir) if dir.is_dir() => dir.join(format.default_file_name(&session.name)),
+            Some(file) => file,
+            None => export::default_out(format, &session.name),
+        },
         images_beside: match (args.images_beside, args.embed_images) {
             (true, _) => Some(true),
             (_, true) => Some(false),
