@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 mod common;
 use common::harness::{Harness, assert_success, skip_loudly, snapshot, stdout_json};
 
+const RED: [u8; 3] = [230, 30, 40];
+
 const PROMPTS: [&str; 3] = [
     "an infographic about how coffee is made",
     "bigger title <script>alert('x')</script>",
@@ -125,14 +127,22 @@ async fn the_exported_page_shows_the_whole_story_in_chromium() {
         return;
     };
     let harness = Harness::start(Vec::new()).await;
-    for prompt in PROMPTS {
-        let output = harness
-            .send(&["--session", "coffee", "--json", "--search", prompt])
-            .await;
+    let work = tempfile::tempdir().unwrap();
+    // The first prompt carries a reference picture: a red 300×200 PNG.
+    let reference = work.path().join("reference.png");
+    image::RgbImage::from_pixel(300, 200, image::Rgb(RED))
+        .save(&reference)
+        .unwrap();
+    for (index, prompt) in PROMPTS.into_iter().enumerate() {
+        let mut args = vec!["--session", "coffee", "--json", "--search"];
+        if index == 0 {
+            args.extend(["--attach", reference.to_str().unwrap()]);
+        }
+        args.push(prompt);
+        let output = harness.send(&args).await;
         assert_success(&output);
         assert_eq!(stdout_json(&output)["images"].as_array().unwrap().len(), 1);
     }
-    let work = tempfile::tempdir().unwrap();
     let page = work.path().join("coffee.html");
     let before = snapshot(&harness.session_dir("coffee"));
     let output = harness
@@ -184,8 +194,10 @@ async fn the_exported_page_shows_the_whole_story_in_chromium() {
         );
     }
     let images: Vec<&str> = dom.split("<img src=\"").skip(1).collect();
-    assert_eq!(images.len(), 3, "every version");
-    for (index, image) in images.iter().enumerate() {
+    assert_eq!(images.len(), 4, "the attachment and every version");
+    assert!(images[0].starts_with("data:image/png;base64,iVBOR"));
+    assert!(images[0].contains("alt=\"Attachment 1 of turn 1\""));
+    for (index, image) in images[1..].iter().enumerate() {
         assert!(
             image.starts_with("data:image/jpeg;base64,/9j/"),
             "image {index} is embedded"
@@ -210,11 +222,83 @@ async fn the_exported_page_shows_the_whole_story_in_chromium() {
             dark > min_area,
             "{name}: the first picture is drawn ({dark} dark pixels)"
         );
+        let thumbnail = shot.pixels().filter(|p| p.0 == RED).count();
+        assert!(
+            thumbnail > 60 * 60,
+            "{name}: the attachment's thumbnail is drawn ({thumbnail} red pixels)"
+        );
     }
     let shot = screenshot(&browser, work.path(), &url, "desktop-dark", 1280, true);
     let page_bg = shot.get_pixel(2, 2);
     assert!(
         luma(page_bg) < 40,
         "prefers-color-scheme: dark gives a dark page, got {page_bg:?}"
+    );
+
+    // A branch from the second reply, then every path with the images beside the page: the
+    // pictures must load from the folder through relative file:// links.
+    let output = harness
+        .send(&[
+            "--session",
+            "coffee",
+            "--json",
+            "--from",
+            "4",
+            "green palette",
+        ])
+        .await;
+    assert_success(&output);
+    let all = work.path().join("all.html");
+    let output = harness
+        .run(
+            "export",
+            &[
+                "--session",
+                "coffee",
+                "--path",
+                "all",
+                "--images-beside",
+                "--out",
+                all.to_str().unwrap(),
+            ],
+        )
+        .await;
+    assert_success(&output);
+    let url = format!("file://{}", all.display());
+    let dom = run_chromium(
+        &browser,
+        &work.path().join("profile-all"),
+        &["--dump-dom".into(), url.clone()],
+    )
+    .stdout;
+    assert!(dom.contains("<p class=\"text\">blue palette</p>"));
+    assert!(dom.contains("<p class=\"text\">green palette</p>"));
+    assert_eq!(dom.matches("<details class=\"branch").count(), 2);
+    assert!(
+        dom.contains("Branch 2 of 2 · active path · turn 7"),
+        "{dom:.3000}"
+    );
+    let images: Vec<&str> = dom
+        .split("<img src=\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    assert_eq!(images.len(), 5, "the attachment and four versions");
+    for src in &images {
+        let file = src.strip_prefix("all-images/").expect("a relative link");
+        assert!(work.path().join("all-images").join(file).is_file(), "{src}");
+    }
+    let shot = screenshot(
+        &browser,
+        work.path(),
+        &url,
+        "desktop-all-paths",
+        1280,
+        false,
+    );
+    let dark = shot.pixels().filter(|p| luma(p) < 60).count();
+    assert!(
+        dark > 200 * 200,
+        "pictures load from the folder ({dark} dark pixels)"
     );
 }
