@@ -528,6 +528,24 @@ fn an_unwritable_output_is_refused_and_the_session_is_untouched() {
         "{}",
         stderr(&output)
     );
+
+    // An images folder that is a link into the session is refused too.
+    std::os::unix::fs::symlink(
+        fixture.session_dir().join("images"),
+        fixture.out.path().join("story-images"),
+    )
+    .unwrap();
+    let output = cli(
+        &fixture,
+        &["--session", SESSION, "--format", "md", "--out", "story.md"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("inside the session folder"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!fixture.out.path().join("story.md").exists());
     assert_eq!(snapshot(&fixture.session_dir()), before);
 }
 

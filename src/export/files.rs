@@ -118,9 +118,13 @@ fn parent_of(path: &Path) -> &Path {
 }
 
 /// An export must never write inside the session folder: the studio may have it open, and
-/// it holds nothing but what the session saved.
+/// it holds nothing but what the session saved. `path` itself counts if it exists (an images
+/// folder that is a link into the session), else the folder it would be made in.
 fn refuse_inside(session_dir: &Path, path: &Path, folder: &Path) -> Result<(), ExportError> {
-    let folder = folder.canonicalize().map_err(write_error(path))?;
+    let folder = match path.canonicalize() {
+        Ok(existing) if existing.is_dir() => existing,
+        _ => folder.canonicalize().map_err(write_error(path))?,
+    };
     let session = session_dir
         .canonicalize()
         .unwrap_or_else(|_| session_dir.to_path_buf());

@@ -14,7 +14,7 @@ mod sheet;
 mod story;
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use story::{PathChoice, Story};
 
@@ -127,5 +127,5 @@ fn image_bytes(story: &Story<'_>) -> u64 {
 
 /// Where an export of `session` goes when the caller names no file: the current folder.
 pub fn default_out(format: Format, session: &str) -> PathBuf {
-    Path::new(&format.default_file_name(session)).to_path_buf()
+    PathBuf::from(format.default_file_name(session))
 }
