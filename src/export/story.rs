@@ -69,24 +69,23 @@ impl<'s> Story<'s> {
         let numbers = first_versions(conversation);
         let nodes = nodes_under(conversation, None, &active, &numbers, choice);
         let thread = thread_of(nodes);
-        let mut models = Vec::new();
+        let (mut models, mut title) = (Vec::new(), None);
         thread.walk(&mut |exchange| {
             if !models.contains(&exchange.user.settings.model) {
                 models.push(exchange.user.settings.model.clone());
             }
-        });
-        let title = thread
-            .exchanges
-            .first()
-            .and_then(|e| {
-                e.user
-                    .prompt()
+            if title.is_none() {
+                let prompt = exchange.user.prompt();
+                title = prompt
                     .lines()
                     .map(str::trim)
                     .find(|l| !l.is_empty())
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| session.name.clone());
+                    .map(str::to_string);
+            }
+        });
+        // The first prompt's first line (the first branch's, when the story starts with
+        // several), else the session's name.
+        let title = title.unwrap_or_else(|| session.name.clone());
         Self {
             session,
             title,
