@@ -365,8 +365,8 @@ fn the_animation_shows_each_version_for_a_second() {
     assert_eq!(frames.len(), 3);
     for frame in &frames {
         assert_eq!(frame.delay().numer_denom_ms(), (1000, 1));
-        // The widest version (64) and the tallest shape (64 / 48).
-        assert_eq!(frame.buffer().dimensions(), (64, 85));
+        // The widest version (64) and the tallest shape (64 / 48), and a 16 px caption.
+        assert_eq!(frame.buffer().dimensions(), (64, 85 + 16));
     }
     // In order: green, blue, yellow at the centre.
     let centre: Vec<[u8; 4]> = frames

@@ -11,6 +11,7 @@ use super::files::{self, OutputFile};
 use super::sheet::{fill, load_fitted, text};
 use super::story::Story;
 use super::{ExportError, Exported};
+use crate::bitmap_text::wrap;
 
 /// Longest side of a frame: big enough to judge, small enough to post.
 pub const MAX_FRAME: u32 = 800;
@@ -25,6 +26,9 @@ const LABEL_INK: Rgb<u8> = Rgb([250, 249, 246]);
 pub fn export(story: &Story<'_>, out: &Path) -> Result<Exported, ExportError> {
     let versions = story.versions();
     let (width, height) = frame_size(versions.iter().filter_map(|v| v.blob.dimensions()));
+    // A caption strip under the picture, so the label never hides part of it.
+    let scale = if width >= 320 { 2 } else { 1 };
+    let strip = 16 * scale;
     if versions.is_empty() {
         return Err(ExportError::NoImages {
             what: "animation",
@@ -49,21 +53,28 @@ pub fn export(story: &Story<'_>, out: &Path) -> Result<Exported, ExportError> {
             let Ok(picture) = load_fitted(version, (width, height), &mut problems) else {
                 continue;
             };
-            let mut canvas = RgbImage::from_pixel(width, height, BACKGROUND);
+            let mut canvas = RgbImage::from_pixel(width, height + strip, BACKGROUND);
             let dx = (width - picture.width()) / 2;
             let dy = (height - picture.height()) / 2;
             image::imageops::replace(&mut canvas, &picture, i64::from(dx), i64::from(dy));
             drop(picture);
-            let label = format!("v{} - turn {}", version.number, version.turn);
-            fill(
-                &mut canvas,
-                0,
-                0,
-                8 * 2 * label.len() as u32 + 16,
-                32,
-                LABEL_BG,
+            fill(&mut canvas, 0, height, width, strip, LABEL_BG);
+            let label = format!(
+                "v{} turn {}: {}",
+                version.number,
+                version.turn,
+                version.prompt.prompt()
             );
-            text(&mut canvas, 8, 8, &label, 2, LABEL_INK);
+            let columns = ((width - 8 * scale) / (8 * scale)) as usize;
+            let label = wrap(&label, columns, 1).join("");
+            text(
+                &mut canvas,
+                4 * scale,
+                height + 4 * scale,
+                &label,
+                scale,
+                LABEL_INK,
+            );
             let rgba: RgbaImage = image::DynamicImage::ImageRgb8(canvas).into_rgba8();
             let delay = Delay::from_numer_denom_ms(FRAME_MS, 1);
             encoder
@@ -87,8 +98,9 @@ pub fn export(story: &Story<'_>, out: &Path) -> Result<Exported, ExportError> {
     })
 }
 
-/// One size for every frame: the widest version and the tallest shape among the versions,
-/// scaled so the longest side is at most [`MAX_FRAME`].
+/// One size for every frame's picture (the caption strip goes below it): the widest version
+/// and the tallest shape among the versions, scaled so the longest side is at most
+/// [`MAX_FRAME`].
 fn frame_size(dimensions: impl Iterator<Item = (u32, u32)>) -> (u32, u32) {
     let (mut width, mut aspect) = (0u32, 0.0f32);
     for (w, h) in dimensions {
