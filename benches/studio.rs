@@ -137,6 +137,7 @@ fn app(name: String, conversation: Conversation) -> App {
             demo: true,
             max_request_bytes: 100_000_000,
             per_call: None,
+            balance: false,
         }),
         Theme::default_dark(),
         Keymap::default(),

@@ -1,5 +1,6 @@
 //! banana-studio: a terminal studio for iterative image generation with Gemini image models.
 
+pub mod balance;
 pub mod bitmap_text;
 pub mod cli;
 pub mod config;

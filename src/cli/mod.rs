@@ -1,6 +1,7 @@
 //! The command line: arguments, and wiring config, provider, client and store together for
 //! the headless commands and the studio.
 
+mod balance;
 mod demo_server;
 mod export;
 mod models;
@@ -84,6 +85,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The remaining balance on a relay configured with `balance = true`
+    Balance {
+        /// Print JSON instead of a sentence
+        #[arg(long)]
+        json: bool,
+    },
     /// List the provider's image models (ListModels) with their options and prices
     Models {
         /// Print JSON instead of a table
@@ -140,6 +147,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Export(args)) => export::run(&cli.global, *args),
         Some(Command::Sessions { json }) => sessions::run(&cli.global, json),
         Some(Command::Models { json }) => runtime.block_on(models::run(&cli.global, json)),
+        Some(Command::Balance { json }) => runtime.block_on(balance::run(&cli.global, json)),
         Some(Command::DemoServer { port }) => runtime.block_on(demo_server::run(port)),
         None => runtime.block_on(crate::tui::run(&cli.global, &cli.studio)),
     }
@@ -240,7 +248,7 @@ impl Context {
                 max_request_bytes: GOOGLE_REQUEST_LIMIT,
                 default_model: None,
                 per_call: None,
-                balance: false,
+                balance_currency: None,
                 _demo: Some(server),
             });
         }
@@ -265,7 +273,7 @@ impl Context {
             max_request_bytes: provider.max_request_bytes,
             default_model: provider.model,
             per_call: provider.per_call,
-            balance: provider.balance,
+            balance_currency: provider.balance_currency,
             _demo: None,
         })
     }
@@ -293,8 +301,8 @@ pub struct Connection {
     pub default_model: Option<String>,
     /// Set when the provider bills per call.
     pub per_call: Option<CallPrice>,
-    /// Whether the provider answers the billing endpoints (`balance = true`).
-    pub balance: bool,
+    /// Set (to its currency) when the provider answers the billing endpoints (`balance = true`).
+    pub balance_currency: Option<String>,
     _demo: Option<DemoServer>,
 }
 
@@ -306,6 +314,14 @@ impl Connection {
             provider: &self.provider_name,
             size_limit: self.max_request_bytes,
         }
+    }
+
+    /// The remaining balance, where the provider is configured with `balance = true`.
+    pub async fn balance(
+        &self,
+    ) -> Option<Result<crate::balance::Balance, crate::balance::BalanceError>> {
+        let currency = self.balance_currency.as_deref()?;
+        Some(crate::balance::fetch(self.client.base_url(), self.client.key(), currency).await)
     }
 
     /// How this connection's replies are charged.

@@ -219,6 +219,8 @@ pub struct App {
     pub catalog: Catalog,
     /// The provider's image models (ListModels, fetched at start), once known.
     pub listed_models: Option<Vec<ImageModel>>,
+    /// The relay's remaining balance, where it tells it.
+    pub balance: Option<crate::balance::Balance>,
     pub input: TextArea<'static>,
     pub attachments: Vec<Attachment>,
     pub conversation_view: ConversationView,
@@ -264,6 +266,7 @@ impl App {
             keymap,
             catalog,
             listed_models: None,
+            balance: None,
             input: new_editor(),
             attachments: Vec::new(),
             conversation_view: ConversationView::default(),
@@ -661,6 +664,10 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Event::Balance(balance) => {
+            app.balance = Some(balance);
+            Vec::new()
+        }
         Event::ModelsListed { provider, result } => {
             // A list for another provider (the user switched to the demo meanwhile) is stale;
             // a failed one leaves the catalog's view in place.
@@ -782,7 +789,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Overlay::Sessions(picker) => match (key.code, action) {
-            (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::Cancel)) => {
+            (_, _) if is_close(key.code, action) => {
                 app.overlay = None;
                 Vec::new()
             }
@@ -807,29 +814,22 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             },
             _ => Vec::new(),
         },
-        Overlay::Models(picker) => match (key.code, action) {
-            (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::Cancel)) => {
-                app.overlay = None;
-                Vec::new()
-            }
-            (_, Some(Action::Up)) => {
-                picker.up();
-                Vec::new()
-            }
-            (_, Some(Action::Down)) => {
-                picker.down();
-                Vec::new()
-            }
-            (KeyCode::Enter, _) => {
-                let chosen = picker.chosen().map(str::to_string);
-                app.overlay = None;
-                if let Some(model) = chosen {
-                    switch_model(app, &model);
+        Overlay::Models(picker) => {
+            match (key.code, action) {
+                (_, _) if is_close(key.code, action) => app.overlay = None,
+                (_, Some(Action::Up)) => picker.up(),
+                (_, Some(Action::Down)) => picker.down(),
+                (KeyCode::Enter, _) => {
+                    let chosen = picker.chosen().map(str::to_string);
+                    app.overlay = None;
+                    if let Some(model) = chosen {
+                        switch_model(app, &model);
+                    }
                 }
-                Vec::new()
+                _ => {}
             }
-            _ => Vec::new(),
-        },
+            Vec::new()
+        }
         Overlay::PathPrompt(prompt) => match prompt.key(key) {
             super::components::path_prompt::Outcome::Pending(effects) => effects,
             super::components::path_prompt::Outcome::Cancelled => {
@@ -856,6 +856,11 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             _ => Vec::new(),
         },
     }
+}
+
+/// Esc, q or the cancel key close a picker.
+fn is_close(code: KeyCode, action: Option<Action>) -> bool {
+    matches!(code, KeyCode::Esc | KeyCode::Char('q')) || action == Some(Action::Cancel)
 }
 
 fn perform(app: &mut App, action: Action) -> Vec<Effect> {
@@ -1245,7 +1250,11 @@ fn on_done(
                 app.selection_changed();
                 // Show the newest final image.
                 app.image = None;
-                vec![app.save_effect()]
+                let mut effects = vec![app.save_effect()];
+                if app.connection.as_ref().is_some_and(|c| c.balance) {
+                    effects.push(Effect::RefreshBalance);
+                }
+                effects
             }
             Err(error) => {
                 failed(app, generation, error.to_string());

@@ -33,6 +33,7 @@ pub(crate) fn demo_connection() -> ConnectionInfo {
         demo: true,
         max_request_bytes: 100_000_000,
         per_call: None,
+        balance: false,
     }
 }
 
@@ -161,6 +162,21 @@ pub(crate) fn exchange(app: &mut App, prompt: &str, answer: &str) {
 fn command(app: &mut App, text: &str) -> Vec<Effect> {
     app.set_input_text("");
     submit(app, text)
+}
+
+/// ListModels entries: `generateContent` for all but embedding models.
+pub(crate) fn listed_models(ids: &[&str]) -> Vec<crate::gemini::wire::ListedModel> {
+    ids.iter()
+        .map(|id| crate::gemini::wire::ListedModel {
+            name: format!("models/{id}"),
+            display_name: String::new(),
+            supported_generation_methods: vec![if id.contains("embedding") {
+                "embedContent".into()
+            } else {
+                "generateContent".into()
+            }],
+        })
+        .collect()
 }
 
 fn notice(app: &App) -> String {
@@ -1009,21 +1025,11 @@ fn a_404_names_the_way_forward_and_one_key_resends_on_the_replacement() {
 #[test]
 fn models_the_provider_lists_are_offered_even_when_the_catalog_lacks_them() {
     let mut app = test_app();
-    let listed = [
+    let listed = listed_models(&[
         "gemini-3-pro-image",
         "gemini-4-flash-image",
         "gemini-embedding-001",
-    ]
-    .map(|id| crate::gemini::wire::ListedModel {
-        name: format!("models/{id}"),
-        display_name: String::new(),
-        supported_generation_methods: vec![if id.contains("embedding") {
-            "embedContent".into()
-        } else {
-            "generateContent".into()
-        }],
-    })
-    .to_vec();
+    ]);
     update(
         &mut app,
         Event::ModelsListed {
@@ -1441,4 +1447,42 @@ fn export_runs_off_the_ui_thread_and_its_path_can_be_copied() {
         app.last_export.as_deref(),
         Some(std::path::Path::new("/home/me/test-session.md"))
     );
+}
+
+#[test]
+fn a_relay_balance_is_asked_again_after_each_turn() {
+    let mut app = test_app();
+    let job = job_of(&submit(&mut app, "bees"));
+    let effects = done(&mut app, job, Ok(reply("ok")));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::RefreshBalance)),
+        "not for a provider without balance = true"
+    );
+    if let Some(connection) = &mut app.connection {
+        connection.balance = true;
+    }
+    let job = job_of(&submit(&mut app, "more bees"));
+    let effects = done(&mut app, job, Ok(reply("ok")));
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::RefreshBalance)),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn refused_signatures_after_a_model_change_point_at_a_fresh_thread() {
+    let mut app = test_app();
+    let job = job_of(&submit(&mut app, "bees"));
+    done(
+        &mut app,
+        job,
+        Err(ApiError::BadRequest {
+            message:
+                "Image part is missing a thought_signature in content position 2, part position 1."
+                    .into(),
+        }),
+    );
+    let failure = app.failure.clone().unwrap_or_default();
+    assert!(failure.contains("/fresh"), "{failure}");
+    assert!(failure.contains("latest image"), "{failure}");
 }

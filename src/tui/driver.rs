@@ -175,6 +175,7 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
         previewer,
     };
     driver.list_models();
+    driver.refresh_balance();
     warm_images(&app.conversation);
     // The terminal query above is start-up, not a stall of the loop.
     if let Some(stats) = &mut stats {
@@ -513,6 +514,7 @@ impl Driver {
                     let _ = tx.send(Event::ThemeLoaded(result));
                 });
             }
+            Effect::RefreshBalance => self.refresh_balance(),
             Effect::SwitchToDemo => {
                 let mut global = self.global.clone();
                 global.demo = true;
@@ -530,6 +532,29 @@ impl Driver {
             // `update` has set `app.quit`; the loop ends after this batch and saves.
             Effect::Quit => {}
         }
+    }
+
+    /// Asks a relay configured with `balance = true` for its balance, in the background. A
+    /// relay without the endpoints costs one line in the log, never an error on screen.
+    fn refresh_balance(&self) {
+        let Some(connection) = &self.connection else {
+            return;
+        };
+        if connection.balance_currency.is_none() {
+            return;
+        }
+        let client = connection.client.clone();
+        let currency = connection.balance_currency.clone().unwrap_or_default();
+        let log = self.context.env.data_dir.join("studio.log");
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            match crate::balance::fetch(client.base_url(), client.key(), &currency).await {
+                Ok(balance) => {
+                    let _ = tx.send(Event::Balance(balance));
+                }
+                Err(error) => log_line(&log, &error.to_string()),
+            }
+        });
     }
 
     /// Asks the provider which image models it serves, in the background: from the day-old
@@ -678,7 +703,20 @@ pub fn connection_info(connection: &Connection, demo: bool) -> ConnectionInfo {
         demo,
         max_request_bytes: connection.max_request_bytes,
         per_call: connection.per_call.clone(),
+        balance: connection.balance_currency.is_some(),
     }
+}
+
+/// Appends one line to the studio's log (the screen belongs to the studio). Losing a log line
+/// is not worth an error.
+fn log_line(path: &std::path::Path, text: &str) {
+    use std::io::Write;
+    let line = format!("{} {text}\n", crate::store::now_rfc3339());
+    let _ = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(line.as_bytes()));
 }
 
 fn from_terminal(event: crossterm::event::Event) -> Option<Event> {

@@ -54,6 +54,8 @@ pub enum Event {
         entries: Vec<(String, bool)>,
     },
     SessionsListed(Result<Vec<SessionSummary>, String>),
+    /// The relay's remaining balance, newly asked.
+    Balance(crate::balance::Balance),
     /// The provider's models (ListModels, or its day-old cache).
     ModelsListed {
         provider: String,
@@ -90,6 +92,8 @@ pub struct ConnectionInfo {
     pub max_request_bytes: u64,
     /// Set when the provider bills per call.
     pub per_call: Option<crate::config::CallPrice>,
+    /// Whether the provider tells its remaining balance (`balance = true`).
+    pub balance: bool,
 }
 
 #[derive(Debug)]
@@ -134,6 +138,8 @@ pub enum Effect {
         format: crate::export::Format,
         path: crate::export::PathChoice,
     },
+    /// Ask the relay for its remaining balance.
+    RefreshBalance,
     SwitchToDemo,
     Quit,
 }
