@@ -330,3 +330,92 @@ fn first_versions(conversation: &Conversation) -> HashMap<TurnId, usize> {
     }
     numbers
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conversation::{Part, TurnSettings};
+
+    fn prompt(text: &str) -> UserTurn {
+        UserTurn {
+            parts: vec![Part::text(text)],
+            settings: TurnSettings::default(),
+        }
+    }
+
+    fn reply(blob: &[u8]) -> ModelTurn {
+        let image = Blob::from_bytes("image/png", bytes::Bytes::copy_from_slice(blob));
+        ModelTurn {
+            parts: vec![Part::image(image)],
+            finish_reason: Some("STOP".into()),
+            ..ModelTurn::default()
+        }
+    }
+
+    fn saved(conversation: Conversation) -> SavedSession {
+        SavedSession {
+            name: "s".into(),
+            dir: "/nowhere".into(),
+            created_at: String::new(),
+            updated_at: String::new(),
+            conversation,
+        }
+    }
+
+    fn prompts(thread: &Thread<'_>) -> Vec<(TurnId, Option<TurnId>)> {
+        let mut seen = Vec::new();
+        thread.walk(&mut |e| seen.push((e.prompt.id, e.reply.as_ref().map(|r| r.turn.id))));
+        seen
+    }
+
+    /// A rerun (two replies to one prompt) is a fork too, and a prompt left without a reply
+    /// still shows; versions keep their session-wide numbers on either path.
+    #[test]
+    fn reruns_fork_and_versions_keep_their_numbers() {
+        let mut c = Conversation::new();
+        let u1 = c.add_user(None, prompt("draw"), String::new()).unwrap();
+        let m1 = c.add_model(u1, reply(b"a"), String::new()).unwrap();
+        let m2 = c.add_model(u1, reply(b"b"), String::new()).unwrap();
+        let u2 = c
+            .add_user(Some(m2), prompt("unanswered"), String::new())
+            .unwrap();
+        c.activate(m1).unwrap();
+        let session = saved(c);
+
+        let all = Story::new(&session, PathChoice::All);
+        assert!(all.thread.exchanges.is_empty(), "the story forks at once");
+        assert_eq!(all.thread.branches.len(), 2);
+        assert!(all.thread.branches[0].active && !all.thread.branches[1].active);
+        assert_eq!(
+            prompts(&all.thread),
+            [(u1, Some(m1)), (u1, Some(m2)), (u2, None)]
+        );
+        let numbers: Vec<usize> = all.versions().iter().map(|v| v.number).collect();
+        assert_eq!(numbers, [1, 2]);
+        assert_eq!(all.title, "draw");
+
+        let active = Story::new(&session, PathChoice::Active);
+        assert_eq!(prompts(&active.thread), [(u1, Some(m1))]);
+        assert!(active.thread.branches.is_empty());
+        let second = Story::new(&session, PathChoice::Active);
+        assert_eq!(second.versions()[0].number, 1);
+    }
+
+    #[test]
+    fn only_web_addresses_become_links() {
+        let source = |uri: &str| Source {
+            uri: Some(uri.into()),
+            ..Source::default()
+        };
+        assert_eq!(
+            web_link(&source("HTTPS://a.example/x")),
+            Some("HTTPS://a.example/x")
+        );
+        assert_eq!(web_link(&source("javascript:alert(1)")), None);
+        assert_eq!(web_link(&source("data:text/html,<b>")), None);
+        assert_eq!(
+            source_title(&source("http://b.example")),
+            "http://b.example"
+        );
+    }
+}
