@@ -334,14 +334,8 @@ fn first_versions(conversation: &Conversation) -> HashMap<TurnId, usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conversation::{Part, TurnSettings};
-
-    fn prompt(text: &str) -> UserTurn {
-        UserTurn {
-            parts: vec![Part::text(text)],
-            settings: TurnSettings::default(),
-        }
-    }
+    use crate::conversation::Part;
+    use crate::conversation::tree::tests::prompt;
 
     fn reply(blob: &[u8]) -> ModelTurn {
         let image = Blob::from_bytes("image/png", bytes::Bytes::copy_from_slice(blob));
