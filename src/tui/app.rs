@@ -158,6 +158,8 @@ pub struct App {
     /// Why the last generation failed, shown at the end of the conversation.
     pub failure: Option<String>,
     pub notice: Option<Notice>,
+    /// The file the last `/export` wrote, for the key that copies its path.
+    pub last_export: Option<PathBuf>,
     pub editing: Option<EditTarget>,
     pub selected: Option<TurnId>,
     pub image: Option<ImageKey>,
@@ -212,6 +214,7 @@ impl App {
             batch: BatchSettings::default(),
             failure: None,
             notice: None,
+            last_export: None,
             editing: None,
             selected: None,
             image: None,
@@ -680,6 +683,24 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
             app.notice = Some(Notice { text, error });
             Vec::new()
         }
+        Event::Exported(result) => {
+            match result {
+                Ok(exported) => {
+                    let done = format!(
+                        "Exported to {} ({} copies its path).",
+                        exported.file.display(),
+                        app.keymap.hint(Action::CopyExportPath)
+                    );
+                    match exported.problems.as_slice() {
+                        [] => app.notify(done),
+                        problems => app.warn(format!("{done} Left out: {}", problems.join(" "))),
+                    }
+                    app.last_export = Some(exported.file);
+                }
+                Err(error) => app.warn(error),
+            }
+            Vec::new()
+        }
         Event::Terminate => quit(app),
     };
     app.dirty = true;
@@ -995,6 +1016,16 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
         },
         Action::SaveImage => run_command(app, Command::Save(None)),
         Action::Copy => copy(app),
+        Action::CopyExportPath => match &app.last_export {
+            Some(path) => vec![Effect::Copy {
+                text: path.display().to_string(),
+                what: "the export's path".into(),
+            }],
+            None => {
+                app.warn("Nothing exported yet: /export writes this session as a web page.");
+                Vec::new()
+            }
+        },
         Action::OpenViewer => match app.selected_image() {
             Some(entry) => match entry.blob.path() {
                 Some(path) => vec![Effect::OpenViewer(path.to_path_buf())],
@@ -1946,6 +1977,13 @@ fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             }
         }
         Command::Theme(name) => return vec![Effect::LoadTheme(name)],
+        Command::Export(format, path) => {
+            return vec![Effect::Export {
+                session: app.session_name.clone(),
+                format,
+                path,
+            }];
+        }
         Command::Help => app.overlay = Some(Overlay::Help(ScrollView::default())),
         Command::Demo => {
             if app.is_demo() {

@@ -1418,6 +1418,59 @@ fn a_prepared_preview_asks_for_a_redraw_and_nothing_else() {
 }
 
 #[test]
+fn export_runs_off_the_ui_thread_and_its_path_can_be_copied() {
+    let mut app = test_app();
+    // Nothing exported yet: the copy key explains.
+    assert!(chord(&mut app, KeyCode::Char('y'), KeyModifiers::CONTROL).is_empty());
+    assert!(
+        notice(&app).contains("Nothing exported yet"),
+        "{}",
+        notice(&app)
+    );
+
+    let effects = submit(&mut app, "/export md all");
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::Export { session, format: crate::export::Format::Markdown, path: crate::export::PathChoice::All }]
+                if session == "test-session"
+        ),
+        "{effects:?}"
+    );
+    update(
+        &mut app,
+        Event::Exported(Ok(crate::export::Exported {
+            file: "/home/me/test-session.md".into(),
+            images_dir: None,
+            images: 2,
+            problems: Vec::new(),
+        })),
+    );
+    assert_eq!(
+        notice(&app),
+        "Exported to /home/me/test-session.md (Ctrl-Y copies its path)."
+    );
+    assert!(!notice_is_error(&app));
+    let effects = chord(&mut app, KeyCode::Char('y'), KeyModifiers::CONTROL);
+    assert!(
+        matches!(&effects[..], [Effect::Copy { text, .. }] if text == "/home/me/test-session.md"),
+        "{effects:?}"
+    );
+
+    update(
+        &mut app,
+        Event::Exported(Err(
+            "Nothing to export yet: the session is saved after its first reply.".into(),
+        )),
+    );
+    assert!(notice_is_error(&app));
+    assert_eq!(
+        app.last_export.as_deref(),
+        Some(std::path::Path::new("/home/me/test-session.md"))
+    );
+}
+
+#[test]
 fn a_relay_balance_is_asked_again_after_each_turn() {
     let mut app = test_app();
     let job = job_of(&submit(&mut app, "bees"));

@@ -412,6 +412,19 @@ impl Driver {
                     });
                 });
             }
+            Effect::Export {
+                session,
+                format,
+                path,
+            } => {
+                let tx = self.tx.clone();
+                let store = self.context.store.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Event::Exported(export_saved(
+                        &store, &session, format, path,
+                    )));
+                });
+            }
             Effect::ListSessions => {
                 let tx = self.tx.clone();
                 let store = self.context.store.clone();
@@ -960,6 +973,33 @@ async fn run_editor(
         ));
     }
     std::fs::read_to_string(file.path()).map_err(|e| format!("Cannot read the edited prompt: {e}"))
+}
+
+/// `/export`: the session as last saved (read without its lock, which this process holds)
+/// into the current folder. A session with nothing saved yet says so.
+fn export_saved(
+    store: &crate::store::Store,
+    session: &str,
+    format: crate::export::Format,
+    path: crate::export::PathChoice,
+) -> Result<crate::export::Exported, String> {
+    use crate::export::{self, ExportOptions};
+    let saved = store.read(session).map_err(|error| match error {
+        crate::store::StoreError::NotFound(_) => {
+            "Nothing to export yet: the session is saved after its first reply.".to_string()
+        }
+        other => other.to_string(),
+    })?;
+    let out = std::env::current_dir()
+        .map_err(|e| format!("Cannot tell the current folder to export into: {e}"))?
+        .join(format.default_file_name(session));
+    let options = ExportOptions {
+        format,
+        path,
+        out,
+        images_beside: None,
+    };
+    export::export(&saved, &options).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -73,6 +73,8 @@ pub enum Event {
     ThemeLoaded(Result<Theme, String>),
     /// The studio now talks to the demo model.
     DemoConnected(Result<ConnectionInfo, String>),
+    /// `/export` wrote this file, or could not.
+    Exported(Result<crate::export::Exported, String>),
     /// A one-line outcome of an effect (copied, saved, opened), or a problem.
     Notice {
         text: String,
@@ -132,6 +134,12 @@ pub enum Effect {
     },
     FullScreen(Blob),
     LoadTheme(String),
+    /// Export the session as saved (read without its lock) into the current folder.
+    Export {
+        session: String,
+        format: crate::export::Format,
+        path: crate::export::PathChoice,
+    },
     /// Ask the relay for its remaining balance.
     RefreshBalance,
     SwitchToDemo,
