@@ -136,6 +136,7 @@ fn app(name: String, conversation: Conversation) -> App {
             provider: "demo".into(),
             demo: true,
             max_request_bytes: 100_000_000,
+            concurrent_requests: 4,
             per_call: None,
             balance: false,
         }),

@@ -30,6 +30,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         subject: "a banana in a terminal",
         edits: &[],
         draft: None,
+        variant: 0,
     };
     let mut jpeg = Cursor::new(Vec::new());
     DynamicImage::ImageRgb8(paint(&scene, width, height)).write_to(&mut jpeg, ImageFormat::Jpeg)?;

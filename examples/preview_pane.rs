@@ -44,6 +44,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         subject: "a banana in a terminal",
         edits: &["make it glow"],
         draft: None,
+        variant: 0,
     };
     let started = Instant::now();
     let mut jpeg = Cursor::new(Vec::new());

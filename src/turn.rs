@@ -84,7 +84,7 @@ pub fn prepare(
             request,
         }),
         Err(error) => {
-            conversation.remove_last(prompt_turn);
+            conversation.remove_leaf(prompt_turn);
             if let Some(leaf) = previous_leaf {
                 let _ = conversation.activate(leaf);
             }
@@ -125,6 +125,8 @@ pub enum Progress {
         of: u32,
         delay: Duration,
         reason: String,
+        /// The provider said "too many requests" and how long to wait (RetryInfo).
+        rate_limited: bool,
     },
     /// The server accepted the request; the model is working.
     Receiving,
@@ -158,6 +160,7 @@ pub async fn generate(
                 of,
                 delay,
                 reason: error.to_string(),
+                rate_limited: error.retry_after().is_some(),
             }),
             ClientEvent::Receiving => on_progress(Progress::Receiving),
             ClientEvent::Received { bytes } => on_progress(Progress::Received { bytes }),
@@ -193,7 +196,7 @@ pub fn abandon(
     previous_leaf: Option<TurnId>,
 ) {
     if prepared.added_prompt {
-        conversation.remove_last(prepared.prompt_turn);
+        conversation.remove_leaf(prepared.prompt_turn);
     }
     if let Some(leaf) = previous_leaf {
         let _ = conversation.activate(leaf);

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::{Context, Failure, GlobalArgs};
+use crate::context::{Context, Failure, GlobalArgs};
 use crate::cost::money;
 
 pub async fn run(global: &GlobalArgs, json: bool) -> Result<(), Failure> {

@@ -6,7 +6,7 @@
 
 use std::io::Write;
 
-use super::Failure;
+use crate::context::Failure;
 use crate::demo::{DEMO_KEY, DemoOptions, DemoServer};
 
 /// Serves until SIGTERM or SIGINT, then stops and returns.

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde_json::{Value, json};
 
-use super::{Context, Failure, GlobalArgs};
+use crate::context::{Connection, Context, Failure, GlobalArgs};
 use crate::conversation::attachment::load_attachment;
 use crate::conversation::explain::explain;
 use crate::conversation::settings::{ImageSize, SettingsError, ThinkingLevel};
@@ -21,7 +21,7 @@ use crate::models::Catalog;
 use crate::models::listing::{self, ImageModel};
 use crate::preview::{self, ImageProtocol};
 use crate::store::Session;
-use crate::turn::{self, NewTurn, Progress};
+use crate::turn::{self, NewTurn, Prepared, Progress};
 
 #[derive(Debug, Args)]
 pub struct SendArgs {
@@ -82,11 +82,20 @@ pub struct SendArgs {
     /// Rows the preview may take (default: a third of the terminal, so the reply stays in view)
     #[arg(long, value_name = "N", requires = "preview", value_parser = clap::value_parser!(u16).range(1..))]
     pub preview_rows: Option<u16>,
+    /// Send the prompt this many times at once (2 to 8): variations, each a reply of its own
+    /// under the one prompt. Prints one JSON object with a `candidates` array.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(2..=8), conflicts_with = "preview")]
+    pub n: Option<u8>,
 }
 
 pub async fn run(global: &GlobalArgs, args: SendArgs) -> Result<(), Failure> {
-    let json_mode = args.json;
-    match send(global, args).await {
+    // Several replies at once are only told apart in JSON.
+    let json_mode = args.json || args.n.is_some();
+    let result = match args.n {
+        Some(n) => super::variations::send(global, args, n).await,
+        None => send(global, args).await,
+    };
+    match result {
         Ok(outcome) => {
             if json_mode {
                 println!("{}", outcome.json);
@@ -95,13 +104,12 @@ pub async fn run(global: &GlobalArgs, args: SendArgs) -> Result<(), Failure> {
             if let Some(note) = &outcome.note {
                 eprintln!("{note}");
             }
-            if outcome.has_image {
-                Ok(())
-            } else {
-                Err(Failure {
+            match outcome.code {
+                0 => Ok(()),
+                code => Err(Failure {
                     message: String::new(),
-                    code: 3,
-                })
+                    code,
+                }),
             }
         }
         Err(failure) => {
@@ -116,20 +124,21 @@ pub async fn run(global: &GlobalArgs, args: SendArgs) -> Result<(), Failure> {
     }
 }
 
-struct Outcome {
-    json: Value,
-    note: Option<String>,
-    has_image: bool,
+pub(super) struct Outcome {
+    pub json: Value,
+    pub note: Option<String>,
+    /// 0 with an image, 3 for replies without one, 1 when every variation failed.
+    pub code: i32,
     /// The images to show, when `--preview` asked for them.
-    preview: Vec<Blob>,
-    preview_rows: Option<u16>,
-    protocol: ImageProtocol,
+    pub preview: Vec<Blob>,
+    pub preview_rows: Option<u16>,
+    pub protocol: ImageProtocol,
 }
 
-struct SendFailure {
+pub(super) struct SendFailure {
     message: String,
     code: i32,
-    json: Value,
+    pub json: Value,
 }
 
 impl SendFailure {
@@ -146,6 +155,10 @@ impl SendFailure {
         self.message.push_str(note);
         self.json["error"]["message"] = json!(self.message);
         self
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
     }
 
     fn input(kind: &str, message: impl ToString) -> Self {
@@ -165,7 +178,21 @@ impl From<ApiError> for SendFailure {
     }
 }
 
-async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailure> {
+/// Everything up to sending: the session open, the prompt added to its conversation and the
+/// request built.
+pub(super) struct Ready {
+    pub context: Context,
+    pub session: Session,
+    pub connection: Connection,
+    pub prepared: Prepared,
+    pub previous_leaf: Option<TurnId>,
+    pub settings: TurnSettings,
+    /// The catalog, with what the provider's model list added.
+    pub catalog: Catalog,
+    pub mode: Mode,
+}
+
+pub(super) async fn ready(global: &GlobalArgs, args: &SendArgs) -> Result<Ready, SendFailure> {
     let context = Context::load(global)?;
     let name = match &args.session {
         Some(name) => name.clone(),
@@ -187,7 +214,7 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailur
             settings.model
         );
     }
-    apply_overrides(&mut settings, &args)?;
+    apply_overrides(&mut settings, args)?;
     let mut catalog = context.catalog.clone();
     check_settings(&settings, &mut catalog, &connection).await?;
     let attachments = args
@@ -209,13 +236,35 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailur
         &connection.target(&catalog),
     )
     .map_err(|e| SendFailure::input("request", e))?;
-
     let mode = if args.no_stream {
         Mode::Unary
     } else {
         Mode::Streaming
     };
-    let mut printer = ProgressPrinter::new(args.json);
+    Ok(Ready {
+        context,
+        session,
+        connection,
+        prepared,
+        previous_leaf,
+        settings,
+        catalog,
+        mode,
+    })
+}
+
+async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailure> {
+    let Ready {
+        context,
+        mut session,
+        connection,
+        prepared,
+        previous_leaf,
+        settings,
+        catalog,
+        mode,
+    } = ready(global, &args).await?;
+    let mut printer = ProgressPrinter::new(args.json, None);
     let result = turn::generate(&connection.client, &prepared.request, mode, &mut |p| {
         printer.show(p)
     })
@@ -225,11 +274,7 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailur
         Ok(reply) => reply,
         Err(error) => {
             turn::abandon(&mut session.conversation, &prepared, previous_leaf);
-            let mut note = String::new();
-            // After retries the last error alone reads like a single failure: say it gave up.
-            if let Some((attempt, of)) = printer.attempts.filter(|(attempt, _)| *attempt > 1) {
-                note.push_str(&format!(" Gave up after {attempt} of {of} attempts."));
-            }
+            let mut note = printer.gave_up();
             note.push_str(&way_forward(&error, &settings, &catalog, &connection).await);
             note.push_str(" The session is unchanged (nothing of this prompt was kept).");
             return Err(SendFailure::from(error).with_note(&note));
@@ -277,7 +322,7 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailur
             &connection.pricing(&catalog),
         ),
         note: explain(model_turn),
-        has_image,
+        code: if has_image { 0 } else { 3 },
         preview,
         preview_rows: args.preview_rows,
         protocol,
@@ -317,7 +362,7 @@ fn resolve_parent(session: &Session, from: Option<u32>) -> Result<Option<TurnId>
 async fn check_settings(
     settings: &TurnSettings,
     catalog: &mut Catalog,
-    connection: &super::Connection,
+    connection: &Connection,
 ) -> Result<(), SendFailure> {
     let provider = connection.provider_name.as_str();
     match settings.validate(catalog, provider) {
@@ -355,7 +400,7 @@ async fn way_forward(
     error: &ApiError,
     settings: &TurnSettings,
     catalog: &Catalog,
-    connection: &super::Connection,
+    connection: &Connection,
 ) -> String {
     let provider = connection.provider_name.as_str();
     match error {
@@ -460,7 +505,7 @@ fn image_json(blob: &Blob) -> Value {
     })
 }
 
-fn reply_json(
+pub(super) fn reply_json(
     session: &Session,
     turn: TurnId,
     reply: &ModelTurn,
@@ -490,13 +535,13 @@ fn reply_json(
     })
 }
 
-fn absolute(path: &Path) -> PathBuf {
+pub(super) fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// The session could not be saved after the reply arrived: writes the reply's images to `--out`
 /// (or a new private temp folder) and explains the cause and where they went. Exit code 1.
-fn rescue(
+pub(super) fn rescue(
     reply: &ModelTurn,
     error: &crate::store::StoreError,
     out: Option<&Path>,
@@ -581,9 +626,12 @@ fn copy_images(
     Ok(written)
 }
 
-/// Prints progress and thinking to stderr, the answer's text to stdout as it streams.
-struct ProgressPrinter {
+/// Prints progress and thinking to stderr, the answer's text to stdout as it streams. A
+/// labelled printer (one of several variations at once) prints only its progress lines,
+/// each starting with its label: interleaved thoughts could not be read.
+pub(super) struct ProgressPrinter {
     json: bool,
+    label: Option<String>,
     /// The latest attempt announced, and how many are allowed.
     attempts: Option<(u32, u32)>,
     in_thought: bool,
@@ -591,16 +639,30 @@ struct ProgressPrinter {
 }
 
 impl ProgressPrinter {
-    fn new(json: bool) -> Self {
+    pub fn new(json: bool, label: Option<String>) -> Self {
         Self {
             json,
+            label,
             attempts: None,
             in_thought: false,
             wrote_text: false,
         }
     }
 
-    fn show(&mut self, progress: Progress) {
+    /// " Gave up after 3 of 4 attempts." after retries (the last error alone reads like a
+    /// single failure), else nothing.
+    pub fn gave_up(&self) -> String {
+        match self.attempts.filter(|(attempt, _)| *attempt > 1) {
+            Some((attempt, of)) => format!(" Gave up after {attempt} of {of} attempts."),
+            None => String::new(),
+        }
+    }
+
+    pub fn show(&mut self, progress: Progress) {
+        if let Some(label) = self.label.clone() {
+            self.show_labelled(&label, progress);
+            return;
+        }
         let mut err = std::io::stderr().lock();
         match progress {
             Progress::Sending { attempt, of, bytes } => {
@@ -613,6 +675,7 @@ impl ProgressPrinter {
                 of,
                 delay,
                 reason,
+                ..
             } => {
                 let _ = writeln!(
                     err,
@@ -664,7 +727,38 @@ impl ProgressPrinter {
         }
     }
 
-    fn finish(&mut self) {
+    /// One line per step, starting with the label.
+    fn show_labelled(&mut self, label: &str, progress: Progress) {
+        let line = match progress {
+            Progress::Sending { attempt, of, bytes } => {
+                self.attempts = Some((attempt, of));
+                format!(
+                    "sending {} (attempt {attempt}/{of})…",
+                    crate::conversation::request::human_bytes(bytes as u64)
+                )
+            }
+            Progress::Retrying {
+                attempt,
+                of,
+                delay,
+                reason,
+                ..
+            } => format!(
+                "attempt {attempt}/{of} failed: {reason}; retrying in {:.1}s…",
+                delay.as_secs_f64()
+            ),
+            Progress::Receiving => "the model is working…".into(),
+            Progress::Parts(parts)
+                if parts.iter().any(|p| p.as_image().is_some() && !p.thought) =>
+            {
+                "the image arrived".into()
+            }
+            Progress::Received { .. } | Progress::Parts(_) => return,
+        };
+        eprintln!("{label} {line}");
+    }
+
+    pub fn finish(&mut self) {
         if self.wrote_text {
             println!();
         }

@@ -1,6 +1,6 @@
 //! `banana-studio sessions`: what is in the data directory.
 
-use super::{Context, Failure, GlobalArgs};
+use crate::context::{Context, Failure, GlobalArgs};
 
 pub fn run(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
     let context = Context::load(global)?;

@@ -28,6 +28,11 @@ pub struct Config {
     pub image_size: Option<String>,
     /// minimal, low, medium or high, as the model takes.
     pub thinking_level: Option<String>,
+    /// How many variations `/vary` and its key send (2 to 8).
+    pub variations: Option<u8>,
+    /// Ask before sending a batch of variations that costs more than this (in the
+    /// provider's currency).
+    pub confirm_batch_over: Option<f64>,
     pub google_search: Option<bool>,
     pub theme: Option<String>,
     pub image_protocol: Option<String>,
@@ -64,6 +69,8 @@ pub struct ProviderConfig {
     pub api_key_cmd: Option<String>,
     /// Largest request body this provider accepts, in bytes.
     pub max_request_bytes: Option<u64>,
+    /// Generations sent to this provider at the same time; more wait their turn.
+    pub concurrent_requests: Option<usize>,
     /// Default model for this provider (else the catalog's choice for it).
     pub model: Option<String>,
     /// A relay that bills per call: the price of one call…
@@ -131,6 +138,9 @@ pub fn preset(name: &str) -> Option<ProviderConfig> {
     })
 }
 
+/// Generations in flight per provider unless its config says otherwise.
+pub const DEFAULT_CONCURRENT_REQUESTS: usize = 4;
+
 /// A provider ready to use.
 #[derive(Debug, Clone)]
 pub struct Provider {
@@ -138,6 +148,7 @@ pub struct Provider {
     pub base_url: String,
     pub key: ApiKey,
     pub max_request_bytes: u64,
+    pub concurrent_requests: usize,
     /// The provider's default model from the config, if it names one.
     pub model: Option<String>,
     /// Set when the provider bills per call instead of by Google's prices.
@@ -273,6 +284,11 @@ impl Config {
                 .max_request_bytes
                 .or(preset.max_request_bytes)
                 .unwrap_or(GOOGLE_REQUEST_LIMIT),
+            // At least one, or nothing would ever be sent.
+            concurrent_requests: configured
+                .concurrent_requests
+                .unwrap_or(DEFAULT_CONCURRENT_REQUESTS)
+                .max(1),
             model: configured.model.clone(),
             per_call: (configured.price_per_call.is_some() || configured.price_per_image.is_some())
                 .then(|| CallPrice {

@@ -43,6 +43,30 @@ pub struct PreparedRequest {
     pub image_count: usize,
 }
 
+impl PreparedRequest {
+    /// The same request with `generationConfig.seed` set: one of several variations sent at
+    /// once. The body is written once per prompt; each variation is a copy with its seed put
+    /// at the start of the top-level `generationConfig` (which serde writes after `contents`,
+    /// so the last occurrence of the key is the top-level one: a key inside a JSON string
+    /// would have its quotes escaped).
+    pub fn with_seed(&self, seed: i32) -> PreparedRequest {
+        const KEY: &[u8] = br#""generationConfig":{"#;
+        let Some(at) = memchr::memmem::rfind(&self.body, KEY).map(|i| i + KEY.len()) else {
+            return self.clone();
+        };
+        let seed = format!(r#""seed":{seed},"#);
+        let mut body = Vec::with_capacity(self.body.len() + seed.len());
+        body.extend_from_slice(&self.body[..at]);
+        body.extend_from_slice(seed.as_bytes());
+        body.extend_from_slice(&self.body[at..]);
+        PreparedRequest {
+            model: self.model.clone(),
+            body: Bytes::from(body),
+            image_count: self.image_count,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RequestError {
     #[error(transparent)]
@@ -454,6 +478,28 @@ mod tests {
             config,
             json!({"responseModalities":["IMAGE"],"imageConfig":{"aspectRatio":"4:3"}})
         );
+    }
+
+    #[test]
+    fn a_variation_carries_its_seed_in_the_top_level_generation_config() {
+        let mut conversation = Conversation::new();
+        let user = UserTurn {
+            parts: vec![Part::text(r#"say "generationConfig":{ twice"#)],
+            settings: TurnSettings::default(),
+        };
+        let prompt = conversation.add_user(None, user, String::new()).unwrap();
+        let request = build_request(&conversation, prompt, &to(u64::MAX)).unwrap();
+        let varied = request.with_seed(7);
+        let json: serde_json::Value = serde_json::from_slice(&varied.body).unwrap();
+        let original: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        assert_eq!(json["generationConfig"]["seed"], 7);
+        assert_eq!(json["contents"], original["contents"]);
+        let mut without = json.clone();
+        without["generationConfig"]
+            .as_object_mut()
+            .unwrap()
+            .remove("seed");
+        assert_eq!(without, original);
     }
 
     #[test]

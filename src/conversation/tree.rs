@@ -280,18 +280,21 @@ impl Conversation {
         id
     }
 
-    /// Removes the newest turn if it is `id` and has no children: undoes a prompt whose
-    /// generation failed, so a failed call leaves the session as it was.
-    pub fn remove_last(&mut self, id: TurnId) -> bool {
-        let removable = self.turns.last().is_some_and(|t| t.id == id)
-            && self.children(Some(id)).next().is_none();
-        if removable {
-            let parent = self.turns.pop().and_then(|t| t.parent);
-            if self.active_leaf == Some(id) {
-                self.active_leaf = parent.map(|p| self.newest_leaf_under(p));
-            }
+    /// Removes `id` if it has no children: undoes a prompt whose generation failed, so a
+    /// failed call leaves the session as it was. Other turns may have been added since (other
+    /// jobs running at the same time); they keep their ids.
+    pub fn remove_leaf(&mut self, id: TurnId) -> bool {
+        let Some(index) = self.turns.iter().rposition(|t| t.id == id) else {
+            return false;
+        };
+        if self.children(Some(id)).next().is_some() {
+            return false;
         }
-        removable
+        let parent = self.turns.remove(index).parent;
+        if self.active_leaf == Some(id) {
+            self.active_leaf = parent.map(|p| self.newest_leaf_under(p));
+        }
+        true
     }
 
     /// Makes `id` part of the active path: the active leaf becomes the newest leaf below it.
@@ -369,10 +372,11 @@ impl Conversation {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn prompt(text: &str) -> UserTurn {
+    /// A plain text prompt with default settings (other modules' tests use it too).
+    pub(crate) fn prompt(text: &str) -> UserTurn {
         UserTurn {
             parts: vec![Part::text(text)],
             settings: TurnSettings::default(),
@@ -440,10 +444,25 @@ mod tests {
         let u1 = c.add_user(None, prompt("x"), now()).unwrap();
         let m1 = c.add_model(u1, reply("a"), now()).unwrap();
         let u2 = c.add_user(Some(m1), prompt("y"), now()).unwrap();
-        assert!(c.remove_last(u2));
+        assert!(c.remove_leaf(u2));
         assert_eq!(c.active_leaf(), Some(m1));
         assert_eq!(c.turns().len(), 2);
-        assert!(!c.remove_last(u1), "a turn with children stays");
+        assert!(!c.remove_leaf(u1), "a turn with children stays");
+    }
+
+    #[test]
+    fn a_failed_prompt_is_removed_even_when_others_were_added_since() {
+        let mut c = Conversation::new();
+        let u1 = c.add_user(None, prompt("x"), now()).unwrap();
+        let m1 = c.add_model(u1, reply("a"), now()).unwrap();
+        let failing = c.add_user(Some(m1), prompt("y"), now()).unwrap();
+        let other = c.add_user(Some(m1), prompt("z"), now()).unwrap();
+        let answered = c.add_model(other, reply("b"), now()).unwrap();
+        assert!(c.remove_leaf(failing));
+        assert_eq!(c.turns().len(), 4);
+        assert_eq!(c.get(answered).map(|t| t.parent), Some(Some(other)));
+        assert_eq!(c.active_leaf(), Some(answered));
+        assert!(c.check().is_ok());
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! Faults the demo model can be told to produce, one per request, in order.
+//! Faults the demo model can be told to produce: one per request, in order, or every time
+//! for one take of a request (see [`TakeFault`]).
 //!
 //! Tests queue them through [`super::DemoOptions`]; a person trying the studio can set
-//! `BANANA_DEMO_FAULTS=503,503,ok` to watch the retries happen.
+//! `BANANA_DEMO_FAULTS=503,503,ok` to watch the retries happen, or
+//! `BANANA_DEMO_TAKE_FAULTS=500@2` to see the second of four variations fail.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -89,6 +91,39 @@ pub fn parse_list(text: &str) -> Result<Vec<Fault>, String> {
         .collect()
 }
 
+/// A fault for every answer that is the `take`-th to the same request (from 1). Variations
+/// of one request (differing only in their seed) are its takes in the order their seeds
+/// arrived, and a retry keeps its seed: so `500@2` makes one of four variations get 500
+/// every time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TakeFault {
+    pub take: u32,
+    pub fault: Fault,
+}
+
+/// Parses a comma-separated list such as `500@2,cut@3`.
+pub fn parse_take_list(text: &str) -> Result<Vec<TakeFault>, String> {
+    text.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|item| {
+            let (fault, take) = item.trim().rsplit_once('@').ok_or_else(|| {
+                format!("demo take fault {item:?} needs a take: FAULT@N, e.g. 500@2")
+            })?;
+            let take = take
+                .parse::<u32>()
+                .ok()
+                .filter(|t| *t >= 1)
+                .ok_or_else(|| {
+                    format!("bad take {take:?} in demo take fault {item:?}: takes count from 1")
+                })?;
+            Ok(TakeFault {
+                take,
+                fault: fault.parse()?,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +142,25 @@ mod tests {
             ]
         );
         assert!(parse_list("teapot").unwrap_err().contains("known:"));
+    }
+
+    #[test]
+    fn take_faults_name_a_take_from_one() {
+        assert_eq!(
+            parse_take_list("500@2, cut@3").unwrap(),
+            vec![
+                TakeFault {
+                    take: 2,
+                    fault: Fault::Internal
+                },
+                TakeFault {
+                    take: 3,
+                    fault: Fault::CutAfterThoughts
+                },
+            ]
+        );
+        assert!(parse_take_list("500").unwrap_err().contains("FAULT@N"));
+        assert!(parse_take_list("500@0").unwrap_err().contains("from 1"));
+        assert!(parse_take_list("teapot@1").unwrap_err().contains("known:"));
     }
 }

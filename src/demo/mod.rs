@@ -11,7 +11,8 @@ pub mod model;
 pub mod painter;
 pub mod signature;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
 use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -24,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-pub use faults::Fault;
+pub use faults::{Fault, TakeFault};
 use model::{DemoError, Outcome, ReplyShape};
 
 /// The key `--demo` sends; the demo accepts any non-empty key.
@@ -36,6 +37,8 @@ const MAX_REQUEST_BYTES: usize = crate::config::GOOGLE_REQUEST_LIMIT as usize;
 pub struct DemoOptions {
     /// Faults for the next requests, one each, in order.
     pub faults: Vec<Fault>,
+    /// Faults for one take of every request, every time.
+    pub take_faults: Vec<TakeFault>,
     /// Real pixel sizes instead of a quarter of each side.
     pub full_size: bool,
     /// Pause between streamed chunks, to make streaming visible.
@@ -49,11 +52,15 @@ pub struct DemoOptions {
 }
 
 impl DemoOptions {
-    /// Options from `BANANA_DEMO_FAULTS`, `BANANA_DEMO_FULL_SIZE`, `BANANA_DEMO_CHUNK_DELAY_MS`
-    /// and `BANANA_DEMO_GRAIN`.
+    /// Options from `BANANA_DEMO_FAULTS`, `BANANA_DEMO_TAKE_FAULTS`, `BANANA_DEMO_FULL_SIZE`,
+    /// `BANANA_DEMO_CHUNK_DELAY_MS` and `BANANA_DEMO_GRAIN`.
     pub fn from_env() -> Result<Self, String> {
         let faults = match std::env::var("BANANA_DEMO_FAULTS") {
             Ok(list) => faults::parse_list(&list)?,
+            Err(_) => Vec::new(),
+        };
+        let take_faults = match std::env::var("BANANA_DEMO_TAKE_FAULTS") {
+            Ok(list) => faults::parse_take_list(&list)?,
             Err(_) => Vec::new(),
         };
         let full_size = std::env::var("BANANA_DEMO_FULL_SIZE").is_ok_and(|v| v == "1");
@@ -65,6 +72,7 @@ impl DemoOptions {
             .unwrap_or(Duration::from_millis(150));
         Ok(Self {
             faults,
+            take_faults,
             full_size,
             chunk_delay,
             grain,
@@ -89,6 +97,8 @@ impl RecordedRequest {
 
 struct DemoState {
     faults: Mutex<VecDeque<Fault>>,
+    take_faults: Vec<TakeFault>,
+    takes: Mutex<Takes>,
     requests: Mutex<Vec<RecordedRequest>>,
     full_size: bool,
     chunk_delay: Duration,
@@ -113,6 +123,8 @@ impl DemoServer {
     pub async fn start_at(options: DemoOptions, port: u16) -> io::Result<Self> {
         let state = Arc::new(DemoState {
             faults: Mutex::new(options.faults.into()),
+            take_faults: options.take_faults,
+            takes: Mutex::new(Takes::default()),
             requests: Mutex::new(Vec::new()),
             full_size: options.full_size,
             grain: options.grain,
@@ -287,11 +299,18 @@ async fn respond(
             body: body.clone(),
         });
     }
-    let fault = state
-        .faults
+    let take = state
+        .takes
         .lock()
-        .ok()
-        .and_then(|mut f| f.pop_front())
+        .map(|mut takes| takes.take(model, &body))
+        .unwrap_or(0);
+    let take_fault = state
+        .take_faults
+        .iter()
+        .find(|f| f.take == take + 1)
+        .map(|f| f.fault.clone());
+    let fault = take_fault
+        .or_else(|| state.faults.lock().ok().and_then(|mut f| f.pop_front()))
         .unwrap_or(Fault::None);
     let outcome = match fault {
         Fault::RateLimited { retry_delay } => {
@@ -360,6 +379,7 @@ async fn respond(
         full_size: state.full_size,
         grain: state.grain,
         outcome,
+        take,
     };
     let model_name = model.to_string();
     // Painting and encoding a 4K picture takes a while: keep it off the async workers.
@@ -399,6 +419,70 @@ async fn respond(
             None => raw_response("application/json", body),
         }
     }
+}
+
+/// How many times each distinct request was answered, to tell takes apart: the same request
+/// answered again is another take (another picture, as a real model samples anew). Requests
+/// that differ only in `generationConfig.seed` are variations of one request: each seed is a
+/// take of its own, kept for good, so a retry of a variation is the same take (and meets the
+/// same take fault).
+#[derive(Default)]
+struct Takes {
+    requests: HashMap<u64, RequestTakes>,
+}
+
+#[derive(Default)]
+struct RequestTakes {
+    next: u32,
+    by_seed: HashMap<u64, u32>,
+}
+
+impl Takes {
+    /// The take (from 0) this request is.
+    fn take(&mut self, model: &str, body: &[u8]) -> u32 {
+        const SEED: &[u8] = br#""seed":"#;
+        let (key, seed) = match memchr::memmem::rfind(body, SEED) {
+            Some(at) => {
+                let digits_at = at + SEED.len();
+                let digits = body[digits_at..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit() || **b == b'-')
+                    .count();
+                let seed = std::str::from_utf8(&body[digits_at..digits_at + digits])
+                    .ok()
+                    .and_then(|d| d.parse::<i64>().ok());
+                let rest = &body[digits_at + digits..];
+                let rest = rest.strip_prefix(b",").unwrap_or(rest);
+                (request_key(model, &[&body[..at], rest]), seed)
+            }
+            None => (request_key(model, &[body]), None),
+        };
+        let takes = self.requests.entry(key).or_default();
+        let fresh = |takes: &mut RequestTakes| {
+            takes.next += 1;
+            takes.next - 1
+        };
+        match seed {
+            Some(seed) => match takes.by_seed.get(&(seed as u64)) {
+                Some(take) => *take,
+                None => {
+                    let take = fresh(takes);
+                    takes.by_seed.insert(seed as u64, take);
+                    take
+                }
+            },
+            None => fresh(takes),
+        }
+    }
+}
+
+fn request_key(model: &str, pieces: &[&[u8]]) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    model.hash(&mut hasher);
+    for piece in pieces {
+        hasher.write(piece);
+    }
+    hasher.finish()
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -48,6 +48,9 @@ pub struct ReplyShape {
     /// Noise over the final picture (see `DemoOptions::grain`).
     pub grain: bool,
     pub outcome: Outcome,
+    /// How many answers to this same request came before this one (its take, from 0): each
+    /// take paints another variant.
+    pub take: u32,
 }
 
 /// The content-level faults (transport faults are applied by the server).
@@ -102,6 +105,8 @@ pub fn answer(model: &str, body: &[u8], shape: ReplyShape) -> Result<DemoReply, 
 /// The user prompts of a validated request.
 struct ConversationText {
     prompts: Vec<String>,
+    /// The variant the latest reply in the history was, so an edit keeps its look.
+    variant: u64,
     text_chars: usize,
     images_in_request: usize,
     /// Images the user attached to the prompt being answered.
@@ -134,6 +139,7 @@ fn read_conversation(
         })?;
     let mut text = ConversationText {
         prompts: Vec::new(),
+        variant: 0,
         text_chars: 0,
         images_in_request: 0,
         images_in_last_prompt: 0,
@@ -172,7 +178,10 @@ fn read_conversation(
                 }
                 if role == "user" {
                     prompt.push_str(t);
-                } else if check_signatures && !thought {
+                } else if let Some(variant) = variant_named_in(t) {
+                    text.variant = variant;
+                }
+                if role != "user" && check_signatures && !thought {
                     let required = !first_text_seen && !image_seen;
                     first_text_seen = true;
                     check_signature(
@@ -221,6 +230,25 @@ fn read_conversation(
         }
     }
     Ok(text)
+}
+
+/// The variant a reply's text names, "(variant 7)"; none names the first.
+fn variant_named_in(text: &str) -> Option<u64> {
+    let start = text.rfind("(variant ")? + "(variant ".len();
+    let digits = text[start..].split(')').next()?;
+    digits.parse().ok()
+}
+
+/// The variant this answer paints: the history's, or for a later take a new one derived
+/// from it (the same request answered again must look different, like a real model's).
+fn variant_of(history: u64, take: u32) -> u64 {
+    if take == 0 {
+        return history;
+    }
+    let mixed =
+        (history ^ u64::from(take).wrapping_mul(0x2545_f491_4f6c_dd1d)).wrapping_mul(0x9e37_79b9);
+    // Short enough to read in the reply text; never 0, which is the first variant.
+    mixed % 9_999 + 1
 }
 
 fn check_signature(
@@ -298,6 +326,14 @@ fn read_config(request: &Value, spec: &ModelSpec) -> Result<GenerationSettings, 
                 ))
             })?,
     };
+    // An int32 field: anything else is refused, as by the real API.
+    if let Some(seed) = config.get("seed")
+        && seed.as_i64().and_then(|s| i32::try_from(s).ok()).is_none()
+    {
+        return Err(bad_request(format!(
+            "Invalid value at 'generation_config.seed' (TYPE_INT32), {seed}"
+        )));
+    }
     let thinking = config
         .get("thinkingConfig")
         .or_else(|| config.get("thinking_config"))
@@ -426,6 +462,11 @@ fn generate(
         .collect();
     let last_edit = edits.last().copied();
     let model = spec.id.as_str();
+    let variant = variant_of(conversation.variant, shape.take);
+    let variant_note = match variant {
+        0 => String::new(),
+        v => format!(" (variant {v})"),
+    };
     // Models that think sign their parts and answer in JPEG; 2.5 Flash Image does neither.
     let gemini3 = spec.thinking_config;
     let version = conversation.prompts.len();
@@ -472,6 +513,7 @@ fn generate(
                 subject,
                 edits: &edits,
                 draft: Some(1),
+                variant,
             },
             (width / 2).max(8),
             (height / 2).max(8),
@@ -486,10 +528,10 @@ fn generate(
     let mut image_tokens = 0;
     let answer_text = match last_edit {
         Some(edit) => format!(
-            "Done: I kept the previous picture and applied {} (version {version}).",
+            "Done: I kept the previous picture and applied {} (version {version}){variant_note}.",
             quote(edit)
         ),
-        None => format!("Here is the infographic: {}.", quote(subject)),
+        None => format!("Here is the infographic: {}{variant_note}.", quote(subject)),
     };
     let signed_text =
         |text: &str| json!({"text": text, "thoughtSignature": sign(Signed::Text(text))});
@@ -528,6 +570,7 @@ fn generate(
                     subject,
                     edits: &edits,
                     draft: None,
+                    variant,
                 },
                 width,
                 height,
@@ -835,6 +878,22 @@ mod tests {
         reencoded[1]["inlineData"]["data"] = json!("AAAA");
         let contents = json!([user, {"role": "model", "parts": reencoded}, {"role": "user", "parts": [{"text": "x"}]}]);
         assert_eq!(error_message(contents), "Corrupted thought signature.");
+    }
+
+    #[test]
+    fn a_seed_must_be_an_int32() {
+        let (user, _) = first_turn();
+        let mut body: Value = serde_json::from_slice(&request(json!([user]))).unwrap();
+        body["generationConfig"]["seed"] = json!(12);
+        let ok = serde_json::to_vec(&body).unwrap();
+        assert!(answer(MODEL, &ok, ReplyShape::default()).is_ok());
+        for bad in [json!("12"), json!(1.5), json!(1u64 << 40)] {
+            body["generationConfig"]["seed"] = bad;
+            let refused = serde_json::to_vec(&body).unwrap();
+            let error = answer(MODEL, &refused, ReplyShape::default()).unwrap_err();
+            assert_eq!(error.status, 400);
+            assert!(error.body.to_string().contains("generation_config.seed"));
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! response (or chunk) is handed to the caller as it arrives.
 
 use std::fmt;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -131,6 +132,31 @@ pub struct GeminiClient {
     base_url: String,
     key: ApiKey,
     options: ClientOptions,
+    /// Shared by every clone: a 429 with a retry delay holds back every call to this
+    /// provider, not only the one that got it.
+    backoff: Arc<ProviderBackoff>,
+}
+
+/// When the provider may be called again after it said "too many requests".
+#[derive(Debug, Default)]
+struct ProviderBackoff {
+    until: Mutex<Option<Instant>>,
+}
+
+impl ProviderBackoff {
+    fn hold_until(&self, until: Instant) {
+        if let Ok(mut current) = self.until.lock() {
+            *current = Some(current.map_or(until, |c| c.max(until)));
+        }
+    }
+
+    /// How long a new attempt must wait.
+    fn wait(&self) -> Option<Duration> {
+        let until = (*self.until.lock().ok()?)?;
+        until
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+    }
 }
 
 impl GeminiClient {
@@ -150,6 +176,7 @@ impl GeminiClient {
             base_url: base_url.trim_end_matches('/').to_string(),
             key,
             options,
+            backoff: Arc::default(),
         })
     }
 
@@ -190,6 +217,10 @@ impl GeminiClient {
         let of = policy.max_attempts.max(1);
         let mut attempt = 1;
         loop {
+            // Another call was told to wait: so is this one.
+            if let Some(wait) = self.backoff.wait() {
+                tokio::time::sleep(wait).await;
+            }
             on_event(ClientEvent::Sending {
                 attempt,
                 of,
@@ -205,6 +236,9 @@ impl GeminiClient {
             let delay = policy.delay(attempt - 1, error.retry_after());
             if started.elapsed() + delay > policy.max_total {
                 return Err(error);
+            }
+            if error.retry_after().is_some() {
+                self.backoff.hold_until(Instant::now() + delay);
             }
             on_event(ClientEvent::Retrying {
                 attempt,

@@ -11,14 +11,20 @@ use ratatui_textarea::TextArea;
 use super::commands::{self, Command};
 use super::components::ScrollView;
 use super::components::conversation::ConversationView;
+use super::components::jobs::JobsList;
 use super::components::model_picker::ModelPicker;
 use super::components::path_prompt::{PathPrompt, PathPurpose};
 use super::components::session_picker::SessionPicker;
 use super::components::sources::SourcesView;
+use super::components::tree::{self, TreeView};
+use super::compose::{Attachment, Draft, EditTarget};
 use super::event::{ConnectionInfo, Effect, Event, JobId};
 use super::fullview::{FullView, Geometry, ViewChange, ViewMode};
+use super::jobs::{Job, JobKind, Jobs, NewJob};
 use super::keymap::{Action, Keymap};
 use super::theme::Theme;
+use super::vary::{self, BatchSettings, Candidate, VaryGrid};
+use crate::config::DEFAULT_CONCURRENT_REQUESTS;
 use crate::conversation::RequestTarget;
 use crate::conversation::settings::SettingsError;
 use crate::conversation::{
@@ -29,6 +35,9 @@ use crate::gemini::Mode;
 use crate::models::listing::{self, ImageModel};
 use crate::models::{Catalog, ModelSpec};
 use crate::turn::{self, NewTurn, Prepared, Progress};
+
+/// Jobs in flight at most, whatever the provider's limit: each holds a request in memory.
+pub(super) const MAX_JOBS: usize = 16;
 
 /// The panes that can have the focus, in focus order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,72 +73,6 @@ impl Pane {
     }
 }
 
-/// An image file to send with the next prompt.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Attachment {
-    pub name: String,
-    pub blob: Blob,
-}
-
-/// What was in the editor, kept to be put back.
-#[derive(Debug, Clone, Default)]
-pub struct Draft {
-    pub text: String,
-    pub attachments: Vec<Attachment>,
-}
-
-/// An earlier prompt being edited: sending it starts a branch beside it.
-#[derive(Debug, Clone)]
-pub struct EditTarget {
-    pub turn: TurnId,
-    pub parent: Option<TurnId>,
-    /// The draft the editor held before, restored when editing stops.
-    pub saved: Draft,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GenerationKind {
-    Send,
-    Edit,
-    Rerun,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Phase {
-    Starting,
-    Sending {
-        attempt: u32,
-        of: u32,
-        bytes: usize,
-    },
-    Retrying {
-        attempt: u32,
-        of: u32,
-        until: Instant,
-        reason: String,
-    },
-    /// Accepted; the model is working and nothing has arrived yet.
-    Waiting,
-    Receiving,
-}
-
-/// A running generation.
-#[derive(Debug)]
-pub struct Generation {
-    pub job: JobId,
-    pub kind: GenerationKind,
-    pub prepared: Prepared,
-    pub previous_leaf: Option<TurnId>,
-    /// The prompt to give back if the generation fails or is cancelled.
-    pub restore: Option<Draft>,
-    pub restore_edit: Option<EditTarget>,
-    /// What has arrived so far.
-    pub partial: ModelTurn,
-    pub phase: Phase,
-    pub started: Option<Instant>,
-    pub received_bytes: u64,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub text: String,
@@ -143,6 +86,13 @@ pub enum Overlay {
     Models(ModelPicker),
     PathPrompt(PathPrompt),
     MissingKey,
+    Jobs(JobsList),
+    Tree(TreeView),
+    /// A batch of variations over the price threshold, waiting for a yes.
+    ConfirmBatch {
+        count: u8,
+        prompt: TurnId,
+    },
 }
 
 /// Which image of the conversation is selected: the `index`-th image part of a turn (`None`:
@@ -198,11 +148,19 @@ pub struct App {
     pub defaults: TurnSettings,
     /// Settings for the next prompt.
     pub settings: TurnSettings,
-    pub generation: Option<Generation>,
-    next_job: JobId,
+    /// The generations in flight.
+    pub jobs: Jobs,
+    /// The variations grid, while it is shown.
+    pub grid: Option<VaryGrid>,
+    pub batch: BatchSettings,
+    /// The job whose branch is shown while it runs (the one just started, or picked in the
+    /// jobs list); others run unseen.
+    pub watching: Option<JobId>,
     /// Why the last generation failed, shown at the end of the conversation.
     pub failure: Option<String>,
     pub notice: Option<Notice>,
+    /// The file the last `/export` wrote, for the key that copies its path.
+    pub last_export: Option<PathBuf>,
     pub editing: Option<EditTarget>,
     pub selected: Option<TurnId>,
     pub image: Option<ImageKey>,
@@ -214,6 +172,8 @@ pub struct App {
     pub full_view: Option<FullView>,
     /// The version marked to compare with (`m` in the full view).
     pub compare_mark: Option<ImageKey>,
+    /// A picture off the shown path for the full view (a candidate of the variation grid).
+    pub view_pinned: Option<Blob>,
     pub size: (u16, u16),
     /// A cell's size in pixels, as the terminal reported it: zoom levels are in real pixels.
     pub cell_px: (u16, u16),
@@ -246,6 +206,9 @@ impl App {
         keymap: Keymap,
         catalog: Catalog,
     ) -> Self {
+        let concurrent_requests = connection
+            .as_ref()
+            .map_or(DEFAULT_CONCURRENT_REQUESTS, |c| c.concurrent_requests);
         let mut app = Self {
             conversation,
             session_name,
@@ -254,10 +217,13 @@ impl App {
             missing_key: None,
             settings: defaults.clone(),
             defaults,
-            generation: None,
-            next_job: 1,
+            jobs: Jobs::new(concurrent_requests),
+            watching: None,
+            grid: None,
+            batch: BatchSettings::default(),
             failure: None,
             notice: None,
+            last_export: None,
             editing: None,
             selected: None,
             image: None,
@@ -266,6 +232,7 @@ impl App {
             overlay: None,
             full_view: None,
             compare_mark: None,
+            view_pinned: None,
             size: (120, 40),
             cell_px: (10, 20),
             now: None,
@@ -289,7 +256,7 @@ impl App {
     /// The full view's sizes for the selected image: the image's pixels and the screen's
     /// between the view's header and key lines. `None` without an image or its size.
     pub fn view_geometry(&self) -> Option<Geometry> {
-        let image = self.selected_image()?.blob.dimensions()?;
+        let image = self.view_image()?.blob.dimensions()?;
         let (cols, rows) = (self.size.0, self.size.1.saturating_sub(2));
         // Side by side, each version gets half, with a column between.
         let cols = match self.full_view.map(|v| v.mode) {
@@ -303,6 +270,21 @@ impl App {
                 u32::from(rows) * u32::from(self.cell_px.1.max(1)),
             ),
         })
+    }
+
+    /// The image the full view shows: a pinned one (a grid candidate), else the selected one.
+    pub fn view_image(&self) -> Option<ImageEntry> {
+        match &self.view_pinned {
+            Some(blob) => Some(ImageEntry {
+                key: ImageKey {
+                    turn: None,
+                    index: 0,
+                },
+                kind: ImageKind::Final,
+                blob: blob.clone(),
+            }),
+            None => self.selected_image(),
+        }
     }
 
     /// The version the selected one is compared with: the marked one, else the final image
@@ -368,7 +350,12 @@ impl App {
 
     /// Whether the driver should send ticks (something on screen moves with time).
     pub fn animating(&self) -> bool {
-        self.generation.is_some()
+        !self.jobs.is_empty()
+    }
+
+    /// The running job whose branch is shown.
+    pub fn shown_job(&self) -> Option<&Job> {
+        self.watching.and_then(|id| self.jobs.get(id))
     }
 
     pub fn input_text(&self) -> String {
@@ -381,10 +368,10 @@ impl App {
         self.input = editor;
     }
 
-    /// The turns shown: the active path, or during a generation the path to its prompt.
+    /// The turns shown: the active path, or while a watched job runs the path to its prompt.
     pub fn display_path(&self) -> Vec<&Turn> {
-        match &self.generation {
-            Some(generation) => self.conversation.path_to(generation.prepared.prompt_turn),
+        match self.shown_job() {
+            Some(job) => self.conversation.path_to(job.prepared.prompt_turn),
             None => self.conversation.active_path(),
         }
     }
@@ -407,10 +394,10 @@ impl App {
         match &turn.body {
             TurnBody::Model(reply) => SelectedReply::Done(turn.id, reply),
             TurnBody::User(_) => {
-                if let Some(generation) = &self.generation
-                    && generation.prepared.prompt_turn == turn.id
+                if let Some(job) = self.shown_job()
+                    && job.prepared.prompt_turn == turn.id
                 {
-                    return SelectedReply::Pending(&generation.partial);
+                    return SelectedReply::Pending(&job.partial);
                 }
                 let path = self.display_path();
                 let next = path
@@ -457,8 +444,8 @@ impl App {
                 TurnBody::Model(reply) => push_parts(Some(turn.id), &reply.parts, false),
             }
         }
-        if let Some(generation) = &self.generation {
-            push_parts(None, &generation.partial.parts, false);
+        if let Some(job) = self.shown_job() {
+            push_parts(None, &job.partial.parts, false);
         }
         images
     }
@@ -495,7 +482,7 @@ impl App {
     }
 
     /// After the active path changed under us: select its end, take its settings.
-    fn reset_to_active_path(&mut self) {
+    pub(super) fn reset_to_active_path(&mut self) {
         self.selected = self.conversation.active_leaf();
         self.image = None;
         self.settings = turn::inherited_settings(
@@ -519,14 +506,14 @@ impl App {
         self.sources_view = SourcesView::default();
     }
 
-    fn notify(&mut self, text: impl Into<String>) {
+    pub(super) fn notify(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             error: false,
         });
     }
 
-    fn warn(&mut self, text: impl Into<String>) {
+    pub(super) fn warn(&mut self, text: impl Into<String>) {
         self.notice = Some(Notice {
             text: text.into(),
             error: true,
@@ -534,7 +521,7 @@ impl App {
     }
 
     /// Marks the conversation changed and returns the save to run.
-    fn save_effect(&mut self) -> Effect {
+    pub(super) fn save_effect(&mut self) -> Effect {
         self.save.revision += 1;
         Effect::Save {
             revision: self.save.revision,
@@ -542,9 +529,11 @@ impl App {
         }
     }
 
-    /// Takes a running generation's prompt back out (the studio is closing).
+    /// Takes every running job's prompt back out (the studio is closing).
     pub fn abandon_running(&mut self) {
-        abandon_generation(self);
+        for id in self.jobs.ids() {
+            abandon_job(self, id);
+        }
     }
 
     pub fn has_unsaved_changes(&self) -> bool {
@@ -569,11 +558,25 @@ impl App {
         }
     }
 
+    /// Whether jobs are running, which a change of session or provider must wait for.
+    fn jobs_in_flight(&mut self) -> bool {
+        if self.jobs.is_empty() {
+            return false;
+        }
+        self.warn(format!(
+            "{} generation(s) running: wait for them, or cancel them in the jobs list ({}).",
+            self.jobs.len(),
+            self.keymap.hint(Action::Jobs)
+        ));
+        true
+    }
+
+    /// Whether another job would be one too many.
     fn busy(&mut self) -> bool {
-        if self.generation.is_some() {
-            let cancel = self.keymap.hint(Action::Cancel);
+        if self.jobs.len() >= MAX_JOBS {
             self.warn(format!(
-                "A generation is running: wait for it, or press {cancel} to cancel it."
+                "{MAX_JOBS} generations are in flight already: wait for one, or cancel one in the jobs list ({}).",
+                self.keymap.hint(Action::Jobs)
             ));
             true
         } else {
@@ -614,7 +617,8 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
                 // Nothing on screen moves with time: no redraw.
                 return Vec::new();
             }
-            Vec::new()
+            // A back-off may have passed: start what waited for it.
+            app.jobs.start_ready(Some(at))
         }
         Event::PreviewReady => Vec::new(),
         Event::Progress { job, progress, at } => on_progress(app, job, progress, at),
@@ -728,6 +732,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
         Event::DemoConnected(result) => {
             match result {
                 Ok(info) => {
+                    app.jobs.limit = info.concurrent_requests.max(1);
                     app.connection = Some(info);
                     app.missing_key = None;
                     if matches!(app.overlay, Some(Overlay::MissingKey)) {
@@ -743,6 +748,24 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
             app.notice = Some(Notice { text, error });
             Vec::new()
         }
+        Event::Exported(result) => {
+            match result {
+                Ok(exported) => {
+                    let done = format!(
+                        "Exported to {} ({} copies its path).",
+                        exported.file.display(),
+                        app.keymap.hint(Action::CopyExportPath)
+                    );
+                    match exported.problems.as_slice() {
+                        [] => app.notify(done),
+                        problems => app.warn(format!("{done} Left out: {}", problems.join(" "))),
+                    }
+                    app.last_export = Some(exported.file);
+                }
+                Err(error) => app.warn(error),
+            }
+            Vec::new()
+        }
         Event::Terminate => quit(app),
     };
     app.dirty = true;
@@ -756,6 +779,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
     if app.full_view.is_some() {
         return on_view_key(app, key);
+    }
+    if app.grid.is_some() {
+        let action = app.keymap.lookup(&key, false);
+        return vary::on_grid_key(app, key, action);
     }
     let in_editor = app.focus == Pane::Input;
     match app.keymap.lookup(&key, in_editor) {
@@ -793,13 +820,16 @@ fn on_view_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Some(Action::PanDown) => ViewChange::Pan(0, 1),
         Some(Action::CloseView | Action::FullScreen | Action::Cancel) => {
             app.full_view = None;
+            app.view_pinned = None;
             return Vec::new();
         }
         Some(Action::PrevImage) => {
+            app.view_pinned = None;
             version_step(app, -1);
             return Vec::new();
         }
         Some(Action::NextImage) => {
+            app.view_pinned = None;
             version_step(app, 1);
             return Vec::new();
         }
@@ -871,7 +901,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Overlay::Sessions(picker) => match (key.code, action) {
-            (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::Cancel)) => {
+            (_, _) if is_close(key.code, action) => {
                 app.overlay = None;
                 Vec::new()
             }
@@ -896,29 +926,22 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             },
             _ => Vec::new(),
         },
-        Overlay::Models(picker) => match (key.code, action) {
-            (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::Cancel)) => {
-                app.overlay = None;
-                Vec::new()
-            }
-            (_, Some(Action::Up)) => {
-                picker.up();
-                Vec::new()
-            }
-            (_, Some(Action::Down)) => {
-                picker.down();
-                Vec::new()
-            }
-            (KeyCode::Enter, _) => {
-                let chosen = picker.chosen().map(str::to_string);
-                app.overlay = None;
-                if let Some(model) = chosen {
-                    switch_model(app, &model);
+        Overlay::Models(picker) => {
+            match (key.code, action) {
+                (_, _) if is_close(key.code, action) => app.overlay = None,
+                (_, Some(Action::Up)) => picker.up(),
+                (_, Some(Action::Down)) => picker.down(),
+                (KeyCode::Enter, _) => {
+                    let chosen = picker.chosen().map(str::to_string);
+                    app.overlay = None;
+                    if let Some(model) = chosen {
+                        switch_model(app, &model);
+                    }
                 }
-                Vec::new()
+                _ => {}
             }
-            _ => Vec::new(),
-        },
+            Vec::new()
+        }
         Overlay::PathPrompt(prompt) => match prompt.key(key) {
             super::components::path_prompt::Outcome::Pending(effects) => effects,
             super::components::path_prompt::Outcome::Cancelled => {
@@ -933,6 +956,82 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                 }
             }
         },
+        Overlay::Jobs(list) => {
+            let ids = app.jobs.ids();
+            let chosen = ids.get(list.selected).copied();
+            match (key.code, action) {
+                (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::Jobs)) => {
+                    app.overlay = None;
+                    Vec::new()
+                }
+                (_, Some(Action::Up)) => {
+                    list.up();
+                    Vec::new()
+                }
+                (_, Some(Action::Down)) => {
+                    list.down(ids.len());
+                    Vec::new()
+                }
+                (KeyCode::Enter, _) => {
+                    if let Some(id) = chosen {
+                        app.overlay = None;
+                        watch(app, id);
+                    }
+                    Vec::new()
+                }
+                (KeyCode::Char('c' | 'x') | KeyCode::Delete, _) => {
+                    let effects = chosen.map_or_else(Vec::new, |id| cancel_jobs(app, &[id]));
+                    if let Some(Overlay::Jobs(list)) = &mut app.overlay {
+                        list.clamp(app.jobs.len());
+                    }
+                    effects
+                }
+                (KeyCode::Char('C'), _) => cancel_jobs(app, &ids),
+                _ => Vec::new(),
+            }
+        }
+        Overlay::Tree(view) => {
+            let rows = tree::rows(&app.conversation, &app.jobs);
+            let page = (app.size.1 as isize - 6).max(1);
+            match (key.code, action) {
+                (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::Tree)) => {
+                    app.overlay = None
+                }
+                (_, Some(Action::Up)) => view.step(-1, rows.len()),
+                (_, Some(Action::Down)) => view.step(1, rows.len()),
+                (_, Some(Action::PageUp)) => view.step(-page, rows.len()),
+                (_, Some(Action::PageDown)) => view.step(page, rows.len()),
+                (_, Some(Action::Top)) => view.selected = 0,
+                (_, Some(Action::Bottom)) => view.step(isize::MAX, rows.len()),
+                (KeyCode::Enter, _) => {
+                    if let Some(row) = rows.get(view.selected)
+                        && app.conversation.activate(row.turn).is_ok()
+                    {
+                        let turn = row.turn;
+                        app.overlay = None;
+                        app.watching = None;
+                        app.editing = None;
+                        app.reset_to_active_path();
+                        app.notify(format!("The path through #{turn} is active."));
+                        return vec![app.save_effect()];
+                    }
+                }
+                _ => {}
+            }
+            Vec::new()
+        }
+        Overlay::ConfirmBatch { count, prompt } => {
+            let (count, prompt) = (*count, *prompt);
+            match key.code {
+                KeyCode::Enter | KeyCode::Char('y' | 'Y') => vary::send(app, prompt, count),
+                KeyCode::Esc | KeyCode::Char('n' | 'N') => {
+                    app.overlay = None;
+                    app.notify("Not sent.");
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            }
+        }
         Overlay::MissingKey => match key.code {
             KeyCode::Char('d') | KeyCode::Char('D') => {
                 vec![Effect::SwitchToDemo]
@@ -945,6 +1044,11 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             _ => Vec::new(),
         },
     }
+}
+
+/// Esc, q or the cancel key close a picker.
+fn is_close(code: KeyCode, action: Option<Action>) -> bool {
+    matches!(code, KeyCode::Esc | KeyCode::Char('q')) || action == Some(Action::Cancel)
 }
 
 fn perform(app: &mut App, action: Action) -> Vec<Effect> {
@@ -979,6 +1083,17 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Attach => run_command(app, Command::Attach(None)),
         Action::Detach => run_command(app, Command::Detach(None)),
         Action::Cancel => cancel(app),
+        Action::Vary => vary::request(app, None),
+        Action::Tree => {
+            let rows = tree::rows(&app.conversation, &app.jobs);
+            let view = TreeView::at_active(&rows, app.conversation.active_leaf());
+            app.overlay = Some(Overlay::Tree(view));
+            Vec::new()
+        }
+        Action::Jobs => {
+            app.overlay = Some(Overlay::Jobs(JobsList::default()));
+            Vec::new()
+        }
         Action::Rerun => rerun(app),
         Action::EditPrompt => edit_selected(app),
         Action::SelectPrevTurn => {
@@ -1038,6 +1153,16 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
         | Action::MarkCompare => Vec::new(),
         Action::SaveImage => run_command(app, Command::Save(None)),
         Action::Copy => copy(app),
+        Action::CopyExportPath => match &app.last_export {
+            Some(path) => vec![Effect::Copy {
+                text: path.display().to_string(),
+                what: "the export's path".into(),
+            }],
+            None => {
+                app.warn("Nothing exported yet: /export writes this session as a web page.");
+                Vec::new()
+            }
+        },
         Action::OpenViewer => match app.selected_image() {
             Some(entry) => match entry.blob.path() {
                 Some(path) => vec![Effect::OpenViewer(path.to_path_buf())],
@@ -1084,7 +1209,10 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
 }
 
 /// Where requests over `connection` go.
-fn target<'a>(catalog: &'a Catalog, connection: &'a ConnectionInfo) -> RequestTarget<'a> {
+pub(super) fn target<'a>(
+    catalog: &'a Catalog,
+    connection: &'a ConnectionInfo,
+) -> RequestTarget<'a> {
     RequestTarget {
         catalog,
         provider: &connection.provider,
@@ -1104,10 +1232,11 @@ fn cycle<T: Clone + PartialEq>(options: &[T], current: Option<&T>) -> Option<T> 
     }
 }
 
-fn quit(app: &mut App) -> Vec<Effect> {
+pub(super) fn quit(app: &mut App) -> Vec<Effect> {
     let mut effects = Vec::new();
-    if let Some(job) = abandon_generation(app) {
-        effects.push(Effect::CancelGeneration(job));
+    for id in app.jobs.ids() {
+        abandon_job(app, id);
+        effects.push(Effect::CancelGeneration(id));
     }
     app.quit = true;
     effects.push(Effect::Quit);
@@ -1124,8 +1253,8 @@ fn send(app: &mut App, prompt: String) -> Vec<Effect> {
         return Vec::new();
     };
     let (parent, kind) = match &app.editing {
-        Some(edit) => (edit.parent, GenerationKind::Edit),
-        None => (app.continue_from(), GenerationKind::Send),
+        Some(edit) => (edit.parent, JobKind::Edit),
+        None => (app.continue_from(), JobKind::Send),
     };
     let previous_leaf = app.conversation.active_leaf();
     let new_turn = NewTurn {
@@ -1147,7 +1276,7 @@ fn send(app: &mut App, prompt: String) -> Vec<Effect> {
             };
             app.set_input_text("");
             let restore_edit = app.editing.take();
-            start_generation(
+            start_job(
                 app,
                 prepared,
                 previous_leaf,
@@ -1159,39 +1288,39 @@ fn send(app: &mut App, prompt: String) -> Vec<Effect> {
     }
 }
 
-fn start_generation(
+fn start_job(
     app: &mut App,
     prepared: Prepared,
     previous_leaf: Option<TurnId>,
-    kind: GenerationKind,
+    kind: JobKind,
     restore: Option<Draft>,
     restore_edit: Option<EditTarget>,
 ) -> Vec<Effect> {
-    let job = app.next_job;
-    app.next_job += 1;
-    let request = prepared.request.clone();
     app.selected = Some(prepared.prompt_turn);
     app.failure = None;
-    app.generation = Some(Generation {
-        job,
-        kind,
-        prepared,
-        previous_leaf,
-        restore,
-        restore_edit,
-        partial: ModelTurn::default(),
-        phase: Phase::Starting,
-        started: None,
-        received_bytes: 0,
-    });
+    let (job, effects) = app.jobs.add(
+        NewJob {
+            kind,
+            request: prepared.request.clone(),
+            prepared,
+            previous_leaf,
+            restore,
+            restore_edit,
+        },
+        Mode::Streaming,
+        app.now,
+    );
+    app.watching = Some(job);
+    if effects.is_empty() {
+        app.notify(format!(
+            "Queued: {} generations are running (the provider's limit); this one starts when one ends.",
+            app.jobs.len() - app.jobs.queued()
+        ));
+    }
     app.selection_changed();
     // Follow the images as they arrive.
     app.image = None;
-    vec![Effect::Generate {
-        job,
-        request,
-        mode: Mode::Streaming,
-    }]
+    effects
 }
 
 fn rerun(app: &mut App) -> Vec<Effect> {
@@ -1208,14 +1337,7 @@ fn rerun(app: &mut App) -> Vec<Effect> {
     };
     let previous_leaf = app.conversation.active_leaf();
     match turn::prepare_rerun(&app.conversation, turn, &target(&app.catalog, &connection)) {
-        Ok(prepared) => start_generation(
-            app,
-            prepared,
-            previous_leaf,
-            GenerationKind::Rerun,
-            None,
-            None,
-        ),
+        Ok(prepared) => start_job(app, prepared, previous_leaf, JobKind::Rerun, None, None),
         Err(error) => {
             app.warn(error.to_string());
             Vec::new()
@@ -1223,24 +1345,43 @@ fn rerun(app: &mut App) -> Vec<Effect> {
     }
 }
 
-/// Takes the running generation's prompt back out; returns its job to abort.
-fn abandon_generation(app: &mut App) -> Option<JobId> {
-    let generation = app.generation.take()?;
-    turn::abandon(
-        &mut app.conversation,
-        &generation.prepared,
-        generation.previous_leaf,
-    );
-    if let Some(draft) = generation.restore {
-        restore_draft(app, draft);
+/// Takes a job out and its prompt back out, unless another job still answers it; the
+/// prompt text goes back to the editor with the last job of its prompt. Returns the job.
+fn abandon_job(app: &mut App, id: JobId) -> Option<Job> {
+    let mut job = app.jobs.remove(id)?;
+    let prompt = job.prepared.prompt_turn;
+    let next_on_prompt = app.jobs.on_prompt(prompt).next().map(|j| j.id);
+    match next_on_prompt {
+        // A variation of a batch that goes on: the batch keeps the prompt (and its draft).
+        Some(next) => {
+            app.jobs.hand_over_restore(&mut job, next);
+        }
+        None => {
+            let shown = app.conversation.active_leaf() == Some(prompt) || app.watching == Some(id);
+            let removed = job.prepared.added_prompt && app.conversation.remove_leaf(prompt);
+            if shown
+                && let Some(previous) = job.previous_leaf
+                && app.conversation.get(previous).is_some()
+            {
+                let _ = app.conversation.activate(previous);
+            }
+            if let Some(draft) = job.restore.take()
+                && (removed || !job.prepared.added_prompt)
+            {
+                restore_draft(app, draft);
+            }
+            if let Some(edit) = job.restore_edit.take() {
+                app.editing = Some(edit);
+            }
+        }
     }
-    if generation.restore_edit.is_some() {
-        app.editing = generation.restore_edit;
+    if app.watching == Some(id) {
+        app.watching = next_on_prompt;
+        app.selected = app.conversation.active_leaf();
+        app.image = None;
+        app.selection_changed();
     }
-    app.selected = app.conversation.active_leaf();
-    app.image = None;
-    app.selection_changed();
-    Some(generation.job)
+    Some(job)
 }
 
 /// Puts a prompt back into the editor, keeping anything typed since above it.
@@ -1263,9 +1404,8 @@ fn restore_draft(app: &mut App, draft: Draft) {
 }
 
 fn cancel(app: &mut App) -> Vec<Effect> {
-    if let Some(job) = abandon_generation(app) {
-        app.notify("Cancelled: nothing of the reply was kept. The prompt is back in the editor.");
-        return vec![Effect::CancelGeneration(job)];
+    if let Some(id) = app.watching.filter(|id| app.jobs.get(*id).is_some()) {
+        return cancel_jobs(app, &[id]);
     }
     if let Some(edit) = app.editing.take() {
         app.set_input_text(&edit.saved.text);
@@ -1284,59 +1424,81 @@ fn cancel(app: &mut App) -> Vec<Effect> {
     Vec::new()
 }
 
-fn on_progress(app: &mut App, job: JobId, progress: Progress, at: Instant) -> Vec<Effect> {
-    let Some(generation) = app.generation.as_mut().filter(|g| g.job == job) else {
-        return Vec::new();
+/// Shows a running job's branch: its prompt, and its reply as it arrives.
+fn watch(app: &mut App, id: JobId) {
+    let Some(prompt) = app.jobs.get(id).map(|j| j.prepared.prompt_turn) else {
+        return;
     };
-    app.now = Some(at);
-    generation.started.get_or_insert(at);
-    match progress {
-        Progress::Sending { attempt, of, bytes } => {
-            generation.phase = Phase::Sending { attempt, of, bytes }
-        }
-        Progress::Retrying {
-            attempt,
-            of,
-            delay,
-            reason,
-        } => {
-            generation.phase = Phase::Retrying {
-                attempt: attempt + 1,
-                of,
-                until: at + delay,
-                reason,
+    app.watching = Some(id);
+    app.editing = None;
+    app.selected = Some(prompt);
+    app.image = None;
+    app.selection_changed();
+}
+
+/// Cancels jobs: each is aborted and its prompt taken back (and put in the editor once no
+/// job answers it any more); queued jobs take the freed slots.
+pub(super) fn cancel_jobs(app: &mut App, ids: &[JobId]) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for &id in ids {
+        if abandon_job(app, id).is_some() {
+            if let Some(grid) = &mut app.grid {
+                grid.resolve(id, Candidate::Failed("cancelled".into()));
             }
+            effects.push(Effect::CancelGeneration(id));
         }
-        Progress::Receiving => generation.phase = Phase::Waiting,
-        Progress::Received { bytes } => generation.received_bytes = bytes,
-        Progress::Parts(parts) => {
-            generation.phase = Phase::Receiving;
-            generation.partial.parts.extend(parts);
-        }
+    }
+    let text = match effects.len() {
+        0 => return Vec::new(),
+        1 => "Cancelled: nothing of the reply was kept; the prompt is back in the editor."
+            .to_string(),
+        n => format!(
+            "Cancelled {n} generations: nothing of their replies was kept; their prompts are back in the editor."
+        ),
+    };
+    app.notify(text);
+    effects.extend(app.jobs.start_ready(app.now));
+    effects
+}
+
+fn on_progress(app: &mut App, job: JobId, progress: Progress, at: Instant) -> Vec<Effect> {
+    if app.jobs.progress(job, progress, at) {
+        app.now = Some(at);
     }
     Vec::new()
 }
 
 fn on_done(
     app: &mut App,
-    job: JobId,
+    id: JobId,
     result: Result<Box<ModelTurn>, crate::gemini::ApiError>,
     at: Instant,
 ) -> Vec<Effect> {
-    if app.generation.as_ref().is_none_or(|g| g.job != job) {
-        return Vec::new();
-    }
-    app.now = Some(at);
-    let Some(generation) = app.generation.take() else {
+    let Some(job) = app.jobs.get(id) else {
         return Vec::new();
     };
-    match result {
-        Ok(reply) => match turn::commit(&mut app.conversation, &generation.prepared, *reply) {
+    app.now = Some(at);
+    let prompt = job.prepared.prompt_turn;
+    let active_before = app.conversation.active_leaf();
+    // The reply is shown if the user is still looking at this job's branch.
+    let follow = app.watching == Some(id) || active_before == Some(prompt);
+    let mut effects = match result {
+        Ok(reply) => match turn::commit(&mut app.conversation, &job.prepared, *reply) {
             Ok(reply_id) => {
-                app.selected = Some(reply_id);
-                app.selection_changed();
-                // Show the newest final image.
-                app.image = None;
+                app.jobs.remove(id);
+                if let Some(grid) = &mut app.grid {
+                    grid.resolve(id, Candidate::Reply(reply_id));
+                }
+                if follow {
+                    app.watching = app.jobs.on_prompt(prompt).next().map(|j| j.id);
+                    app.selected = Some(reply_id);
+                    app.selection_changed();
+                    // Show the newest final image.
+                    app.image = None;
+                } else if let Some(active) = active_before {
+                    // Finished elsewhere: the user's branch stays where it is.
+                    let _ = app.conversation.activate(active);
+                }
                 let mut effects = vec![app.save_effect()];
                 if app.connection.as_ref().is_some_and(|c| c.balance) {
                     effects.push(Effect::RefreshBalance);
@@ -1344,16 +1506,18 @@ fn on_done(
                 effects
             }
             Err(error) => {
-                failed(app, generation, error.to_string());
+                failed(app, id, error.to_string());
                 Vec::new()
             }
         },
         Err(error) => {
-            let advice = failure_advice(app, &generation.prepared.request.model, &error);
-            failed(app, generation, format!("{error}{advice}"));
+            let advice = failure_advice(app, &job.prepared.request.model, &error);
+            failed(app, id, format!("{error}{advice}"));
             Vec::new()
         }
-    }
+    };
+    effects.extend(app.jobs.start_ready(app.now));
+    effects
 }
 
 /// The way forward after a failure the user can act on: for a model the provider does not
@@ -1383,13 +1547,25 @@ fn failure_advice(app: &App, model: &str, error: &crate::gemini::ApiError) -> St
     }
 }
 
-fn failed(app: &mut App, generation: Generation, error: String) {
-    let kind = generation.kind;
-    app.generation = Some(generation);
-    abandon_generation(app);
-    app.failure = Some(match kind {
-        GenerationKind::Rerun => format!("The rerun failed: {error}"),
-        GenerationKind::Send | GenerationKind::Edit => format!(
+fn failed(app: &mut App, id: JobId, error: String) {
+    let Some(job) = abandon_job(app, id) else {
+        return;
+    };
+    if let Some(grid) = &mut app.grid {
+        grid.resolve(id, Candidate::Failed(error.clone()));
+    }
+    let gave_back = app
+        .jobs
+        .on_prompt(job.prepared.prompt_turn)
+        .next()
+        .is_none()
+        && job.prepared.added_prompt;
+    app.failure = Some(match job.kind {
+        JobKind::Rerun => format!("The rerun failed: {error}"),
+        JobKind::Variation { number, of } if !gave_back => {
+            format!("Variation {number}/{of} failed: {error}")
+        }
+        JobKind::Send | JobKind::Edit | JobKind::Variation { .. } => format!(
             "The generation failed: {error}\nYour prompt is back in the editor: press Enter to try again."
         ),
     });
@@ -1421,9 +1597,6 @@ fn select_edge(app: &mut App, last: bool) {
 }
 
 fn switch_branch(app: &mut App, step: isize) -> Vec<Effect> {
-    if app.busy() {
-        return Vec::new();
-    }
     let Some(turn) = app.selected_turn().map(|t| t.id) else {
         return Vec::new();
     };
@@ -1453,6 +1626,8 @@ fn switch_branch(app: &mut App, step: isize) -> Vec<Effect> {
     if app.conversation.activate(target).is_err() {
         return Vec::new();
     }
+    // The user moves away from the job they watched; it runs on.
+    app.watching = None;
     app.editing = None;
     app.failure = None;
     app.settings = turn::inherited_settings(
@@ -1468,9 +1643,6 @@ fn switch_branch(app: &mut App, step: isize) -> Vec<Effect> {
 }
 
 fn edit_selected(app: &mut App) -> Vec<Effect> {
-    if app.busy() {
-        return Vec::new();
-    }
     let Some(turn) = app.selected_turn() else {
         app.warn("Nothing to edit yet: send a prompt first.");
         return Vec::new();
@@ -1909,12 +2081,12 @@ fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             }
         }
         Command::New => {
-            if !app.busy() {
+            if !app.jobs_in_flight() {
                 return vec![Effect::NewSession { from_image: None }];
             }
         }
         Command::Open(Some(name)) => {
-            if app.busy() {
+            if app.jobs_in_flight() {
                 return Vec::new();
             }
             if name == app.session_name {
@@ -1946,8 +2118,9 @@ fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             },
             None => app.warn("No image to save yet."),
         },
+        Command::Vary(count) => return vary::request(app, count),
         Command::Fresh => {
-            if app.busy() {
+            if app.jobs_in_flight() {
                 return Vec::new();
             }
             match app.selected_image() {
@@ -1962,11 +2135,18 @@ fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             }
         }
         Command::Theme(name) => return vec![Effect::LoadTheme(name)],
+        Command::Export(format, path) => {
+            return vec![Effect::Export {
+                session: app.session_name.clone(),
+                format,
+                path,
+            }];
+        }
         Command::Help => app.overlay = Some(Overlay::Help(ScrollView::default())),
         Command::Demo => {
             if app.is_demo() {
                 app.notify("The demo model is in use already.");
-            } else if !app.busy() {
+            } else if !app.jobs_in_flight() {
                 return vec![Effect::SwitchToDemo];
             }
         }

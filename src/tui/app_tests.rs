@@ -11,6 +11,7 @@ use crate::gemini::ApiError;
 use crate::gemini::wire::{GroundingChunk, GroundingMetadata, Source, UsageMetadata};
 use crate::tui::event::ConnectionInfo;
 use crate::tui::fullview::ViewMode;
+use crate::tui::jobs::Phase;
 
 pub(crate) fn png(width: u32, height: u32) -> Blob {
     png_colored(width, height, 0)
@@ -33,6 +34,7 @@ pub(crate) fn demo_connection() -> ConnectionInfo {
         provider: "demo".into(),
         demo: true,
         max_request_bytes: 100_000_000,
+        concurrent_requests: 4,
         per_call: None,
         balance: false,
     }
@@ -50,7 +52,7 @@ pub(crate) fn test_app() -> App {
     )
 }
 
-fn thought(text: &str) -> Part {
+pub(crate) fn thought(text: &str) -> Part {
     let mut part = Part::text(text);
     part.thought = true;
     part
@@ -111,11 +113,11 @@ pub(crate) fn reply(text: &str) -> ModelTurn {
     }
 }
 
-fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
+pub(crate) fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
     update(app, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 
-fn chord(app: &mut App, code: KeyCode, modifiers: KeyModifiers) -> Vec<Effect> {
+pub(crate) fn chord(app: &mut App, code: KeyCode, modifiers: KeyModifiers) -> Vec<Effect> {
     update(app, Event::Key(KeyEvent::new(code, modifiers)))
 }
 
@@ -126,12 +128,19 @@ fn type_text(app: &mut App, text: &str) {
 }
 
 /// Types `text` and presses Enter.
-fn submit(app: &mut App, text: &str) -> Vec<Effect> {
+pub(crate) fn submit(app: &mut App, text: &str) -> Vec<Effect> {
     type_text(app, text);
     press(app, KeyCode::Enter)
 }
 
-fn job_of(effects: &[Effect]) -> JobId {
+pub(crate) fn job_count(effects: &[Effect]) -> usize {
+    effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Generate { .. }))
+        .count()
+}
+
+pub(crate) fn job_of(effects: &[Effect]) -> JobId {
     effects
         .iter()
         .find_map(|e| match e {
@@ -141,7 +150,7 @@ fn job_of(effects: &[Effect]) -> JobId {
         .expect("a Generate effect")
 }
 
-fn done(app: &mut App, job: JobId, result: Result<ModelTurn, ApiError>) -> Vec<Effect> {
+pub(crate) fn done(app: &mut App, job: JobId, result: Result<ModelTurn, ApiError>) -> Vec<Effect> {
     update(
         app,
         Event::GenerationDone {
@@ -165,7 +174,22 @@ fn command(app: &mut App, text: &str) -> Vec<Effect> {
     submit(app, text)
 }
 
-fn notice(app: &App) -> String {
+/// ListModels entries: `generateContent` for all but embedding models.
+pub(crate) fn listed_models(ids: &[&str]) -> Vec<crate::gemini::wire::ListedModel> {
+    ids.iter()
+        .map(|id| crate::gemini::wire::ListedModel {
+            name: format!("models/{id}"),
+            display_name: String::new(),
+            supported_generation_methods: vec![if id.contains("embedding") {
+                "embedContent".into()
+            } else {
+                "generateContent".into()
+            }],
+        })
+        .collect()
+}
+
+pub(crate) fn notice(app: &App) -> String {
     app.notice
         .as_ref()
         .map(|n| n.text.clone())
@@ -199,7 +223,7 @@ fn send_adds_the_prompt_and_asks_for_a_streamed_generation() {
     assert!(body.contains("an infographic about bananas"), "{body}");
     assert_eq!(app.conversation.turns().len(), 1);
     assert!(app.input_text().is_empty(), "the editor is cleared");
-    let generation = app.generation.as_ref().expect("a generation runs");
+    let generation = app.shown_job().expect("a generation runs");
     assert_eq!(app.selected, Some(generation.prepared.prompt_turn));
     assert!(app.animating());
 }
@@ -230,7 +254,7 @@ fn progress_streams_the_thinking_into_the_state() {
             t0,
         ),
     );
-    let generation = app.generation.as_ref().unwrap();
+    let generation = app.shown_job().unwrap();
     assert_eq!(
         generation.phase,
         Phase::Sending {
@@ -249,12 +273,13 @@ fn progress_streams_the_thinking_into_the_state() {
                 of: 4,
                 delay: Duration::from_secs(3),
                 reason: "503".into(),
+                rate_limited: false,
             },
             t0 + Duration::from_secs(1),
         ),
     );
     assert!(matches!(
-        app.generation.as_ref().unwrap().phase,
+        app.shown_job().unwrap().phase,
         Phase::Retrying { attempt: 2, of: 4, until, .. } if until == t0 + Duration::from_secs(4)
     ));
 
@@ -276,7 +301,7 @@ fn progress_streams_the_thinking_into_the_state() {
             t0 + Duration::from_secs(7),
         ),
     );
-    let generation = app.generation.as_ref().unwrap();
+    let generation = app.shown_job().unwrap();
     assert_eq!(generation.phase, Phase::Receiving);
     assert_eq!(generation.received_bytes, 3_000_000);
     match app.selected_reply() {
@@ -307,7 +332,7 @@ fn done_commits_the_reply_and_saves_at_once() {
     };
     assert_eq!(*revision, 1);
     assert_eq!(conversation.turns().len(), 2);
-    assert!(app.generation.is_none());
+    assert!(app.jobs.is_empty());
     assert!(!app.animating());
     let leaf = app.conversation.active_leaf();
     assert_eq!(app.selected, leaf);
@@ -352,7 +377,7 @@ fn cancel_aborts_abandons_and_gives_the_prompt_back() {
         "{effects:?}"
     );
     assert!(app.conversation.is_empty(), "nothing half-done is kept");
-    assert!(app.generation.is_none());
+    assert!(app.jobs.is_empty());
     assert_eq!(app.input_text(), "bananas");
     assert_eq!(app.attachments.len(), 1, "the attachment is back too");
     assert!(notice(&app).contains("Cancelled"));
@@ -416,7 +441,7 @@ fn a_cut_stream_shows_the_partial_thoughts_commits_nothing_and_can_be_retried() 
     );
     assert!(effects.is_empty(), "nothing to save: {effects:?}");
     assert_eq!(app.conversation, before, "no half turn");
-    assert!(app.generation.is_none());
+    assert!(app.jobs.is_empty());
     assert_eq!(
         app.input_text(),
         "make it blue",
@@ -445,6 +470,7 @@ fn cancel_works_in_every_phase_of_a_generation() {
             of: 4,
             delay: Duration::from_secs(30),
             reason: "503".into(),
+            rate_limited: false,
         }),
         Some(Progress::Receiving),
         Some(Progress::Parts(vec![thought("stalled mid-thought")])),
@@ -471,7 +497,7 @@ fn cancel_works_in_every_phase_of_a_generation() {
         );
         assert_eq!(app.conversation, before, "{phase:?}");
         assert_eq!(app.input_text(), "make it blue", "{phase:?}");
-        assert!(app.generation.is_none(), "{phase:?}");
+        assert!(app.jobs.is_empty(), "{phase:?}");
     }
 }
 
@@ -506,7 +532,7 @@ fn a_blocked_prompt_is_kept_explained_and_can_be_rerun_or_edited() {
 
     // Rerun: a sibling reply under the same prompt.
     let job = job_of(&chord(&mut app, KeyCode::Char('r'), KeyModifiers::ALT));
-    assert_eq!(app.generation.as_ref().unwrap().kind, GenerationKind::Rerun);
+    assert_eq!(app.shown_job().unwrap().kind, JobKind::Rerun);
     done(&mut app, job, Ok(reply("drawn this time")));
     let rerun = app.conversation.active_leaf().unwrap();
     assert_eq!(app.conversation.siblings(rerun), vec![blocked, rerun]);
@@ -521,7 +547,7 @@ fn a_blocked_prompt_is_kept_explained_and_can_be_rerun_or_edited() {
     assert_eq!(app.input_text(), "something");
     type_text(&mut app, " else");
     let job = job_of(&press(&mut app, KeyCode::Enter));
-    assert_eq!(app.generation.as_ref().unwrap().kind, GenerationKind::Edit);
+    assert_eq!(app.shown_job().unwrap().kind, JobKind::Edit);
     done(&mut app, job, Ok(reply("v1")));
     assert_eq!(app.conversation.turns().len(), 5);
 }
@@ -537,7 +563,7 @@ fn rerun_adds_a_sibling_reply() {
     let effects = press(&mut app, KeyCode::Char('r'));
     let job = job_of(&effects);
     assert_eq!(app.conversation.turns().len(), 2, "a rerun adds no prompt");
-    assert_eq!(app.generation.as_ref().unwrap().kind, GenerationKind::Rerun);
+    assert_eq!(app.shown_job().unwrap().kind, JobKind::Rerun);
     done(&mut app, job, Ok(reply("v1 again")));
     let second_reply = app.conversation.active_leaf().unwrap();
     assert_eq!(
@@ -588,7 +614,7 @@ fn editing_an_earlier_prompt_sends_a_new_branch_beside_it() {
     assert_eq!(app.editing.as_ref().map(|e| e.turn), Some(second_prompt));
     type_text(&mut app, " in the rain");
     let job = job_of(&press(&mut app, KeyCode::Enter));
-    assert_eq!(app.generation.as_ref().unwrap().kind, GenerationKind::Edit);
+    assert_eq!(app.shown_job().unwrap().kind, JobKind::Edit);
     done(&mut app, job, Ok(reply("v2b")));
     let path = app.conversation.active_path();
     assert_eq!(path.len(), 4, "root, first reply, the edit, its reply");
@@ -658,15 +684,25 @@ fn branches_are_switched_on_the_selected_turn() {
 }
 
 #[test]
-fn structural_changes_wait_for_the_running_generation() {
+fn a_generation_running_does_not_stop_edits_and_reruns_elsewhere() {
     let mut app = test_app();
     exchange(&mut app, "bananas", "v1");
     submit(&mut app, "again");
     app.focus = Pane::Conversation;
-    assert!(press(&mut app, KeyCode::Char('r')).is_empty());
-    assert!(notice(&app).contains("generation is running"));
-    assert!(press(&mut app, KeyCode::Char('e')).is_empty());
-    assert!(app.editing.is_none());
+    app.selected = app.conversation.turns().first().map(|t| t.id);
+    assert_eq!(job_count(&press(&mut app, KeyCode::Char('r'))), 1);
+    assert_eq!(app.jobs.len(), 2);
+    press(&mut app, KeyCode::Char('e'));
+    assert!(app.editing.is_some());
+    // A change of session must wait for them.
+    app.editing = None;
+    app.set_input_text("");
+    submit(&mut app, "/new");
+    assert!(
+        notice(&app).contains("2 generation(s) running"),
+        "{}",
+        notice(&app)
+    );
 }
 
 // --- Attachments -------------------------------------------------------------------------
@@ -1011,21 +1047,11 @@ fn a_404_names_the_way_forward_and_one_key_resends_on_the_replacement() {
 #[test]
 fn models_the_provider_lists_are_offered_even_when_the_catalog_lacks_them() {
     let mut app = test_app();
-    let listed = [
+    let listed = listed_models(&[
         "gemini-3-pro-image",
         "gemini-4-flash-image",
         "gemini-embedding-001",
-    ]
-    .map(|id| crate::gemini::wire::ListedModel {
-        name: format!("models/{id}"),
-        display_name: String::new(),
-        supported_generation_methods: vec![if id.contains("embedding") {
-            "embedContent".into()
-        } else {
-            "generateContent".into()
-        }],
-    })
-    .to_vec();
+    ]);
     update(
         &mut app,
         Event::ModelsListed {
@@ -1443,6 +1469,59 @@ fn the_full_view_zooms_pans_and_keeps_its_place_across_versions() {
         chord(&mut app, KeyCode::Char('q'), KeyModifiers::CONTROL)
             .iter()
             .any(|e| matches!(e, Effect::Quit))
+    );
+}
+
+#[test]
+fn export_runs_off_the_ui_thread_and_its_path_can_be_copied() {
+    let mut app = test_app();
+    // Nothing exported yet: the copy key explains.
+    assert!(chord(&mut app, KeyCode::Char('y'), KeyModifiers::CONTROL).is_empty());
+    assert!(
+        notice(&app).contains("Nothing exported yet"),
+        "{}",
+        notice(&app)
+    );
+
+    let effects = submit(&mut app, "/export md all");
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::Export { session, format: crate::export::Format::Markdown, path: crate::export::PathChoice::All }]
+                if session == "test-session"
+        ),
+        "{effects:?}"
+    );
+    update(
+        &mut app,
+        Event::Exported(Ok(crate::export::Exported {
+            file: "/home/me/test-session.md".into(),
+            images_dir: None,
+            images: 2,
+            problems: Vec::new(),
+        })),
+    );
+    assert_eq!(
+        notice(&app),
+        "Exported to /home/me/test-session.md (Ctrl-Y copies its path)."
+    );
+    assert!(!notice_is_error(&app));
+    let effects = chord(&mut app, KeyCode::Char('y'), KeyModifiers::CONTROL);
+    assert!(
+        matches!(&effects[..], [Effect::Copy { text, .. }] if text == "/home/me/test-session.md"),
+        "{effects:?}"
+    );
+
+    update(
+        &mut app,
+        Event::Exported(Err(
+            "Nothing to export yet: the session is saved after its first reply.".into(),
+        )),
+    );
+    assert!(notice_is_error(&app));
+    assert_eq!(
+        app.last_export.as_deref(),
+        Some(std::path::Path::new("/home/me/test-session.md"))
     );
 }
 

@@ -3,6 +3,7 @@
 //! the conversation (sizes, ratios are checked against the model when applied).
 
 use crate::conversation::settings::{ImageSize, ThinkingLevel};
+use crate::export::{Format, PathChoice};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -27,11 +28,19 @@ pub enum Command {
     Open(Option<String>),
     Save(Option<String>),
     Fresh,
+    /// Send the selected prompt again this many times at once (`None`: the default count).
+    Vary(Option<u8>),
     Theme(String),
+    /// Write the saved session to a file in the current folder.
+    Export(Format, PathChoice),
     Help,
     Demo,
     Quit,
 }
+
+/// How many variations `/vary` sends at once.
+pub const MIN_VARIATIONS: u8 = 2;
+pub const MAX_VARIATIONS: u8 = 8;
 
 /// The commands, for `/help` and error messages.
 pub const COMMANDS: &[(&str, &str)] = &[
@@ -83,8 +92,16 @@ pub const COMMANDS: &[(&str, &str)] = &[
         "New session starting from the selected image (when history nears the size limit)",
     ),
     (
+        "/vary [N]",
+        "Send the selected prompt N times at once (2 to 8, default 4) and compare the replies in a grid",
+    ),
+    (
         "/theme NAME",
         "dark, light, high-contrast, or one of your theme files",
+    ),
+    (
+        "/export [html|md|sheet|anim] [all]",
+        "Export the saved session to share it, here (all: every branch); Ctrl-Y copies the path",
     ),
     ("/demo", "Switch to the offline demo model"),
     ("/help", "Show keys and commands"),
@@ -181,10 +198,20 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "open" | "session" | "sessions" => Ok(Command::Open(arg_opt)),
         "save" | "write" => Ok(Command::Save(arg_opt)),
         "fresh" => no_argument(Command::Fresh),
+        "vary" | "variations" => match arg {
+            "" => Ok(Command::Vary(None)),
+            n => match n.parse::<u8>() {
+                Ok(n) if (MIN_VARIATIONS..=MAX_VARIATIONS).contains(&n) => Ok(Command::Vary(Some(n))),
+                _ => Err(format!(
+                    "/vary takes how many variations to send, {MIN_VARIATIONS} to {MAX_VARIATIONS}, not {n:?}."
+                )),
+            },
+        },
         "theme" => match arg_opt {
             Some(theme) => Ok(Command::Theme(theme)),
             None => Err("/theme needs a name: dark, light, high-contrast, or one of your theme files.".into()),
         },
+        "export" | "share" => parse_export(arg),
         "help" | "h" | "?" | "keys" => Ok(Command::Help),
         "demo" => no_argument(Command::Demo),
         "quit" | "q" | "exit" => no_argument(Command::Quit),
@@ -199,6 +226,27 @@ pub fn parse(text: &str) -> Result<Command, String> {
                 .join(" ")
         )),
     }
+}
+
+/// `/export [html|md|sheet|anim] [all|active]`, in any order.
+fn parse_export(arg: &str) -> Result<Command, String> {
+    let (mut format, mut path) = (Format::Html, PathChoice::Active);
+    for word in arg.split_whitespace() {
+        match word.to_ascii_lowercase().as_str() {
+            "html" | "page" | "web" => format = Format::Html,
+            "md" | "markdown" => format = Format::Markdown,
+            "sheet" | "png" => format = Format::Sheet,
+            "anim" | "gif" => format = Format::Anim,
+            "all" => path = PathChoice::All,
+            "active" => path = PathChoice::Active,
+            other => {
+                return Err(format!(
+                    "/export takes a format (html, md, sheet or anim) and optionally all, not {other:?}."
+                ));
+            }
+        }
+    }
+    Ok(Command::Export(format, path))
 }
 
 fn looks_like_ratio(text: &str) -> bool {
@@ -265,6 +313,24 @@ mod tests {
     }
 
     #[test]
+    fn export_takes_a_format_and_a_path_in_any_order() {
+        assert_eq!(
+            parse("/export"),
+            Ok(Command::Export(Format::Html, PathChoice::Active))
+        );
+        assert_eq!(
+            parse("/export all md"),
+            Ok(Command::Export(Format::Markdown, PathChoice::All))
+        );
+        assert_eq!(
+            parse("/export GIF"),
+            Ok(Command::Export(Format::Anim, PathChoice::Active))
+        );
+        let error = parse("/export pdf").unwrap_err();
+        assert!(error.contains("html, md, sheet or anim"), "{error}");
+    }
+
+    #[test]
     fn session_and_file_commands_parse() {
         assert_eq!(
             parse("/attach ~/a b.png"),
@@ -284,6 +350,11 @@ mod tests {
             Ok(Command::Save(Some("/tmp/x.png".into())))
         );
         assert_eq!(parse("/fresh"), Ok(Command::Fresh));
+        assert_eq!(parse("/vary"), Ok(Command::Vary(None)));
+        assert_eq!(parse("/vary 6"), Ok(Command::Vary(Some(6))));
+        for bad in ["/vary 1", "/vary 9", "/vary many"] {
+            assert!(parse(bad).unwrap_err().contains("2 to 8"), "{bad}");
+        }
         assert_eq!(parse("/theme light"), Ok(Command::Theme("light".into())));
         assert_eq!(parse("/help"), Ok(Command::Help));
         assert_eq!(parse("/quit"), Ok(Command::Quit));

@@ -11,7 +11,6 @@ use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, EventStream};
@@ -33,13 +32,13 @@ use super::components::image::ImagePreview;
 use super::event::{ConnectionInfo, Effect, Event, JobId};
 use super::theme::Theme;
 use super::view;
-use crate::cli::{Connection, Context, Failure, GlobalArgs};
+use crate::context::{Connection, Context, Failure, GlobalArgs};
 use crate::conversation::attachment::load_attachment;
 use crate::conversation::{Blob, Conversation, Part, PartContent};
 use crate::gemini::ApiError;
 use crate::models::listing;
 use crate::preview::{Crop, ImageProtocol, Previewer};
-use crate::store::Session;
+use crate::store::{Session, SharedSession};
 use crate::turn;
 
 type Backend = CrosstermBackend<io::Stdout>;
@@ -61,7 +60,7 @@ struct Driver {
     context: Context,
     global: GlobalArgs,
     connection: Option<Connection>,
-    session: Arc<Mutex<Session>>,
+    session: SharedSession,
     user_themes: Option<PathBuf>,
     jobs: HashMap<JobId, AbortHandle>,
     save_running: bool,
@@ -179,7 +178,7 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
         context: parts.context,
         global: parts.global,
         connection: parts.connection,
-        session: Arc::new(Mutex::new(parts.session)),
+        session: SharedSession::new(parts.session),
         user_themes: parts.user_themes,
         jobs: HashMap::new(),
         save_running: false,
@@ -432,6 +431,19 @@ impl Driver {
                     });
                 });
             }
+            Effect::Export {
+                session,
+                format,
+                path,
+            } => {
+                let tx = self.tx.clone();
+                let store = self.context.store.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Event::Exported(export_saved(
+                        &store, &session, format, path,
+                    )));
+                });
+            }
             Effect::ListSessions => {
                 let tx = self.tx.clone();
                 let store = self.context.store.clone();
@@ -588,13 +600,9 @@ impl Driver {
         let session = self.session.clone();
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
-            let result = match session.lock() {
-                Ok(mut session) => {
-                    session.conversation = conversation;
-                    session.save().map_err(|e| e.to_string())
-                }
-                Err(_) => Err("the session is unavailable after an internal error".to_string()),
-            };
+            let result = session
+                .replace_and_save(conversation)
+                .map_err(|e| e.to_string());
             let _ = tx.send(Event::Saved { revision, result });
         });
     }
@@ -609,12 +617,7 @@ impl Driver {
         let queued = self.save_queued.take();
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
-            let Ok(mut current) = session.lock() else {
-                let _ = tx.send(Event::SessionOpenFailed(
-                    "the session is unavailable after an internal error".into(),
-                ));
-                return;
-            };
+            let mut current = session.lock();
             if let Some((revision, conversation)) = queued {
                 current.conversation = conversation;
                 let result = current.save().map_err(|e| e.to_string());
@@ -682,11 +685,9 @@ impl Driver {
         let session = self.session.clone();
         let conversation = app.conversation.clone();
         tokio::task::spawn_blocking(move || {
-            let mut session = session
-                .lock()
-                .map_err(|_| "the session is unavailable after an internal error".to_string())?;
-            session.conversation = conversation;
-            session.save().map_err(|e| e.to_string())
+            session
+                .replace_and_save(conversation)
+                .map_err(|e| e.to_string())
         })
         .await
         .map_err(|e| e.to_string())?
@@ -698,6 +699,7 @@ pub fn connection_info(connection: &Connection, demo: bool) -> ConnectionInfo {
         provider: connection.provider_name.clone(),
         demo,
         max_request_bytes: connection.max_request_bytes,
+        concurrent_requests: connection.concurrent_requests,
         per_call: connection.per_call.clone(),
         balance: connection.balance_currency.is_some(),
     }
@@ -992,6 +994,33 @@ async fn run_editor(
         ));
     }
     std::fs::read_to_string(file.path()).map_err(|e| format!("Cannot read the edited prompt: {e}"))
+}
+
+/// `/export`: the session as last saved (read without its lock, which this process holds)
+/// into the current folder. A session with nothing saved yet says so.
+fn export_saved(
+    store: &crate::store::Store,
+    session: &str,
+    format: crate::export::Format,
+    path: crate::export::PathChoice,
+) -> Result<crate::export::Exported, String> {
+    use crate::export::{self, ExportOptions};
+    let saved = store.read(session).map_err(|error| match error {
+        crate::store::StoreError::NotFound(_) => {
+            "Nothing to export yet: the session is saved after its first reply.".to_string()
+        }
+        other => other.to_string(),
+    })?;
+    let out = std::env::current_dir()
+        .map_err(|e| format!("Cannot tell the current folder to export into: {e}"))?
+        .join(format.default_file_name(session));
+    let options = ExportOptions {
+        format,
+        path,
+        out,
+        images_beside: None,
+    };
+    export::export(&saved, &options).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

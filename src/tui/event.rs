@@ -73,6 +73,8 @@ pub enum Event {
     ThemeLoaded(Result<Theme, String>),
     /// The studio now talks to the demo model.
     DemoConnected(Result<ConnectionInfo, String>),
+    /// `/export` wrote this file, or could not.
+    Exported(Result<crate::export::Exported, String>),
     /// A one-line outcome of an effect (copied, saved, opened), or a problem.
     Notice {
         text: String,
@@ -88,6 +90,8 @@ pub struct ConnectionInfo {
     pub provider: String,
     pub demo: bool,
     pub max_request_bytes: u64,
+    /// Generations sent at once; more wait.
+    pub concurrent_requests: usize,
     /// Set when the provider bills per call.
     pub per_call: Option<crate::config::CallPrice>,
     /// Whether the provider tells its remaining balance (`balance = true`).
@@ -129,6 +133,12 @@ pub enum Effect {
         to: PathBuf,
     },
     LoadTheme(String),
+    /// Export the session as saved (read without its lock) into the current folder.
+    Export {
+        session: String,
+        format: crate::export::Format,
+        path: crate::export::PathChoice,
+    },
     /// Ask the relay for its remaining balance.
     RefreshBalance,
     SwitchToDemo,

@@ -11,20 +11,40 @@
 pub mod app;
 pub mod commands;
 pub mod components;
+pub mod compose;
 pub mod driver;
 pub mod event;
 pub mod fullview;
+pub mod jobs;
 pub mod keymap;
 pub mod theme;
 pub mod typeahead;
+pub mod vary;
 pub mod view;
 
-use crate::cli::{ConnectError, Context, Failure, GlobalArgs, StudioArgs};
+use clap::Args;
+
+use crate::context::{ConnectError, Context, Failure, GlobalArgs};
 use crate::preview::ImageProtocol;
 
 use app::App;
+use commands::{MAX_VARIATIONS, MIN_VARIATIONS};
 use keymap::Keymap;
 use theme::{DEFAULT_THEME, Theme, user_themes_dir};
+
+/// Options of the interactive studio (no subcommand).
+#[derive(Debug, Clone, Args)]
+pub struct StudioArgs {
+    /// Session to open (created if missing) [default: a new one]
+    #[arg(long, value_name = "NAME")]
+    pub session: Option<String>,
+    /// Colour theme: dark, light, high-contrast, or a file name in the user themes folder
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// How to draw images: auto, kitty, sixel, iterm2 or halfblocks
+    #[arg(long, value_name = "PROTOCOL")]
+    pub image_protocol: Option<String>,
+}
 
 /// Opens the studio on a session (a new one unless `--session` names one).
 pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> {
@@ -86,6 +106,17 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
     if let Some(message) = missing_key {
         app = app.with_missing_key(message);
     }
+    match context.config.variations {
+        Some(count) if (MIN_VARIATIONS..=MAX_VARIATIONS).contains(&count) => app.batch.count = count,
+        Some(count) => startup_problems.push(format!(
+            "variations = {count} in the config file: /vary sends {MIN_VARIATIONS} to {MAX_VARIATIONS}; using {}.",
+            app.batch.count
+        )),
+        None => {}
+    }
+    if let Some(threshold) = context.config.confirm_batch_over {
+        app.batch.confirm_over = threshold;
+    }
     if !startup_problems.is_empty() {
         app.notice = Some(app::Notice {
             text: startup_problems.join(" "),
@@ -107,5 +138,7 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
     .await
 }
 
+#[cfg(test)]
+mod jobs_tests;
 #[cfg(test)]
 mod view_tests;

@@ -13,8 +13,8 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use super::app::{App, Overlay, Pane};
 use super::components::image::ImagePreview;
 use super::components::{
-    banner, conversation, fullview, help, image, input, model_picker, path_prompt, session_picker,
-    sources, status, thinking, wrap,
+    banner, conversation, fullview, grid, help, image, input, jobs, model_picker, path_prompt,
+    session_picker, sources, status, thinking, tree, wrap,
 };
 
 /// The smallest terminal the studio draws in.
@@ -74,43 +74,48 @@ pub fn draw(frame: &mut Frame, app: &App, images: &mut dyn ImagePreview) {
     status::render_title(frame, title, app);
     status::render_status(frame, bottom, app);
 
-    match kind {
-        LayoutKind::Wide => {
-            let [left, right] =
-                Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
-                    .areas(body);
-            draw_main_column(frame, left, app);
-            let [image_area, thinking_area, sources_area] = Layout::vertical([
-                Constraint::Percentage(42),
-                Constraint::Percentage(32),
-                Constraint::Percentage(26),
-            ])
-            .areas(right);
-            image::render(frame, image_area, app, images);
-            thinking::render(frame, thinking_area, app);
-            sources::render(frame, sources_area, app);
+    // The grid takes the whole body: no pane's picture is prepared underneath it.
+    if let Some(variations) = &app.grid {
+        grid::render(frame, body, app, variations, images);
+    } else {
+        match kind {
+            LayoutKind::Wide => {
+                let [left, right] =
+                    Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
+                        .areas(body);
+                draw_main_column(frame, left, app);
+                let [image_area, thinking_area, sources_area] = Layout::vertical([
+                    Constraint::Percentage(42),
+                    Constraint::Percentage(32),
+                    Constraint::Percentage(26),
+                ])
+                .areas(right);
+                image::render(frame, image_area, app, images);
+                thinking::render(frame, thinking_area, app);
+                sources::render(frame, sources_area, app);
+            }
+            LayoutKind::Narrow => {
+                let side_width = (body.width * 2 / 5).max(28);
+                let [left, right] =
+                    Layout::horizontal([Constraint::Min(30), Constraint::Length(side_width)])
+                        .areas(body);
+                draw_main_column(frame, left, app);
+                draw_side_tabs(frame, right, app, images);
+            }
+            LayoutKind::Stacked => {
+                let input_height = input_height(app, body.width);
+                let [conversation_area, side_area, input_area] = Layout::vertical([
+                    Constraint::Min(3),
+                    Constraint::Percentage(35),
+                    Constraint::Length(input_height),
+                ])
+                .areas(body);
+                conversation::render(frame, conversation_area, app);
+                draw_side_tabs(frame, side_area, app, images);
+                input::render(frame, input_area, app);
+            }
+            LayoutKind::TooSmall => {}
         }
-        LayoutKind::Narrow => {
-            let side_width = (body.width * 2 / 5).max(28);
-            let [left, right] =
-                Layout::horizontal([Constraint::Min(30), Constraint::Length(side_width)])
-                    .areas(body);
-            draw_main_column(frame, left, app);
-            draw_side_tabs(frame, right, app, images);
-        }
-        LayoutKind::Stacked => {
-            let input_height = input_height(app, body.width);
-            let [conversation_area, side_area, input_area] = Layout::vertical([
-                Constraint::Min(3),
-                Constraint::Percentage(35),
-                Constraint::Length(input_height),
-            ])
-            .areas(body);
-            conversation::render(frame, conversation_area, app);
-            draw_side_tabs(frame, side_area, app, images);
-            input::render(frame, input_area, app);
-        }
-        LayoutKind::TooSmall => {}
     }
 
     match &app.overlay {
@@ -119,6 +124,11 @@ pub fn draw(frame: &mut Frame, app: &App, images: &mut dyn ImagePreview) {
         Some(Overlay::Models(picker)) => model_picker::render(frame, body, app, picker),
         Some(Overlay::PathPrompt(prompt)) => path_prompt::render(frame, body, app, prompt),
         Some(Overlay::MissingKey) => banner::render(frame, body, app),
+        Some(Overlay::Jobs(list)) => jobs::render(frame, body, app, list),
+        Some(Overlay::Tree(view)) => tree::render(frame, body, app, view),
+        Some(Overlay::ConfirmBatch { count, prompt }) => {
+            grid::render_confirm(frame, body, app, *count, *prompt)
+        }
         None => {}
     }
 }

@@ -13,9 +13,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::app::tests::{exchange, png, test_app};
+use super::app::tests::{exchange, listed_models, png, reply, test_app};
 use super::app::{App, Overlay, Pane, update};
 use super::components::image::Placeholder;
+use super::components::jobs::JobsList;
 use super::components::path_prompt::{PathPrompt, PathPurpose};
 use super::components::session_picker::SessionPicker;
 use super::event::{Event, JobId};
@@ -125,7 +126,7 @@ fn mid_session() -> App {
     }
     let effects = {
         press(&mut app, KeyCode::Enter);
-        app.generation.as_ref().map(|g| g.job)
+        app.watching
     };
     let job = effects.expect("the edit is sent");
     update(
@@ -161,7 +162,7 @@ fn start_generation(app: &mut App, prompt: &str) -> JobId {
         press(app, KeyCode::Char(c));
     }
     press(app, KeyCode::Enter);
-    app.generation.as_ref().expect("running").job
+    app.watching.expect("running")
 }
 
 fn generating() -> App {
@@ -253,7 +254,7 @@ fn failure_in_the_conversation() {
             press(&mut app, KeyCode::Char(c));
         }
         press(&mut app, KeyCode::Enter);
-        let job = app.generation.as_ref().expect("running").job;
+        let job = app.watching.expect("running");
         update(
             &mut app,
             Event::GenerationDone {
@@ -277,6 +278,122 @@ fn overlay_help() {
             &mut app,
             Event::Key(KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE)),
         );
+        app
+    });
+}
+
+/// Three generations in flight on three branches: one receiving, one retrying, one queued.
+fn three_jobs() -> App {
+    let mut app = mid_session();
+    app.jobs.limit = 2;
+    let t0 = Instant::now();
+    app.now = Some(t0);
+    let receiving = start_generation(&mut app, "Add a caption in French");
+    let retrying = start_generation(&mut app, "Make the background a deep night blue");
+    start_generation(&mut app, "Turn it into a poster, 3:4");
+    for (job, progress, at) in [
+        (receiving, Progress::Receiving, 2),
+        (receiving, Progress::Received { bytes: 3_400_000 }, 14),
+        (
+            retrying,
+            Progress::Retrying {
+                attempt: 1,
+                of: 4,
+                delay: Duration::from_secs(20),
+                reason: "The model is overloaded.".into(),
+                rate_limited: false,
+            },
+            9,
+        ),
+    ] {
+        update(
+            &mut app,
+            Event::Progress {
+                job,
+                progress,
+                at: t0 + Duration::from_secs(at),
+            },
+        );
+    }
+    app.now = Some(t0 + Duration::from_secs(15));
+    app
+}
+
+#[test]
+fn overlay_jobs() {
+    snapshot_all("jobs", || {
+        let mut app = three_jobs();
+        let mut list = JobsList::default();
+        list.down(app.jobs.len());
+        app.overlay = Some(Overlay::Jobs(list));
+        app
+    });
+}
+
+/// `/vary 4` on the latest prompt: two candidates done, one failed, one still thinking.
+fn variations() -> App {
+    let mut app = mid_session();
+    app.batch.confirm_over = f64::INFINITY;
+    let t0 = Instant::now();
+    app.now = Some(t0);
+    app.set_input_text("");
+    app.attachments.clear();
+    for c in "/vary 4".chars() {
+        press(&mut app, KeyCode::Char(c));
+    }
+    press(&mut app, KeyCode::Enter);
+    let jobs: Vec<JobId> = app.jobs.ids();
+    assert_eq!(jobs.len(), 4, "{:?}", app.notice);
+    let finish = |app: &mut App, job, result| {
+        update(
+            app,
+            Event::GenerationDone {
+                job,
+                result,
+                at: t0 + Duration::from_secs(20),
+            },
+        )
+    };
+    finish(&mut app, jobs[0], Ok(Box::new(reply("first take"))));
+    finish(&mut app, jobs[2], Ok(Box::new(reply("third take"))));
+    finish(
+        &mut app,
+        jobs[3],
+        Err(crate::gemini::ApiError::Server {
+            status: 500,
+            status_text: "INTERNAL".into(),
+            message: "An internal error has occurred.".into(),
+        }),
+    );
+    update(
+        &mut app,
+        Event::Progress {
+            job: jobs[1],
+            progress: Progress::Receiving,
+            at: t0 + Duration::from_secs(3),
+        },
+    );
+    app.now = Some(t0 + Duration::from_secs(24));
+    if let Some(grid) = &mut app.grid {
+        grid.selected = 2;
+    }
+    app
+}
+
+#[test]
+fn variations_grid() {
+    snapshot_all("variations", variations);
+}
+
+#[test]
+fn overlay_tree() {
+    snapshot_all("tree", || {
+        let mut app = three_jobs();
+        update(
+            &mut app,
+            Event::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::ALT)),
+        );
+        assert!(matches!(app.overlay, Some(Overlay::Tree(_))));
         app
     });
 }
@@ -327,17 +444,11 @@ fn overlay_model_picker_with_a_relay_balance() {
     snapshot_all("model_picker", || {
         let mut app = mid_session();
         // The provider lists a model newer than the catalog.
-        let listed = [
+        let listed = listed_models(&[
             "gemini-3-pro-image",
             "gemini-3.1-flash-image",
             "gemini-4-image",
-        ]
-        .map(|id| crate::gemini::wire::ListedModel {
-            name: format!("models/{id}"),
-            display_name: String::new(),
-            supported_generation_methods: vec!["generateContent".into()],
-        })
-        .to_vec();
+        ]);
         update(
             &mut app,
             Event::ModelsListed {
@@ -444,6 +555,7 @@ fn retrying_shows_the_wait_and_the_attempt() {
                 of: 4,
                 delay: Duration::from_secs(34),
                 reason: "quota".into(),
+                rate_limited: false,
             },
             at: t0,
         },
@@ -461,7 +573,7 @@ fn a_blocked_prompt_is_explained_on_screen() {
         press(&mut app, KeyCode::Char(c));
     }
     press(&mut app, KeyCode::Enter);
-    let job = app.generation.as_ref().expect("running").job;
+    let job = app.watching.expect("running");
     let blocked = crate::conversation::ModelTurn {
         prompt_feedback: Some(crate::gemini::wire::PromptFeedback {
             block_reason: Some("PROHIBITED_CONTENT".into()),

@@ -19,6 +19,15 @@ pub struct Harness {
 
 impl Harness {
     pub async fn start(faults: Vec<Fault>) -> Self {
+        Self::start_with(DemoOptions {
+            faults,
+            ..DemoOptions::default()
+        })
+        .await
+    }
+
+    /// Like [`Harness::start`] with any demo options (take faults, say).
+    pub async fn start_with(options: DemoOptions) -> Self {
         let home = tempfile::tempdir().unwrap();
         let config = home.path().join("config.toml");
         // Short backoff so retries do not slow the suite; attempts as shipped.
@@ -27,12 +36,7 @@ impl Harness {
             "idle_timeout_secs = 3\n[retry]\nbase_delay_ms = 20\nmax_attempts = 4\n",
         )
         .unwrap();
-        let demo = DemoServer::start(DemoOptions {
-            faults,
-            ..DemoOptions::default()
-        })
-        .await
-        .unwrap();
+        let demo = DemoServer::start(options).await.unwrap();
         Self { home, demo }
     }
 
@@ -93,6 +97,7 @@ impl Harness {
             .env_remove("BANANA_BASE_URL")
             .env_remove("BANANA_STUDIO_HOME")
             .env_remove("BANANA_DEMO_FAULTS")
+            .env_remove("BANANA_DEMO_TAKE_FAULTS")
             .env("XDG_CONFIG_HOME", self.home.path().join("xdg-config"))
             .env("TMPDIR", self.home.path().join("tmp"));
         let _ = std::fs::create_dir_all(self.home.path().join("tmp"));

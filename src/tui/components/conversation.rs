@@ -143,7 +143,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             selected: Some(turn.id) == selected,
         });
     }
-    if let Some(generation) = &app.generation {
+    if let Some(generation) = app.shown_job() {
         let mut lines = vec![Line::from(vec![
             Span::styled("Model", theme.model()),
             Span::styled(" · working…", theme.muted()),

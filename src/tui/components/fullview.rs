@@ -56,7 +56,11 @@ pub fn render(
         hint(Action::Difference),
         hint(Action::MarkCompare),
     );
-    let entry = index.and_then(|i| all.get(i));
+    let pinned = app.view_image();
+    let entry = match &app.view_pinned {
+        Some(_) => pinned.as_ref(),
+        None => index.and_then(|i| all.get(i)),
+    };
     frame.render_widget(
         Paragraph::new(truncate(&help, footer.width as usize)).style(theme.status()),
         footer,
@@ -70,10 +74,14 @@ pub fn render(
     };
     let crop = view.crop(&geometry);
     let partner = match view.mode {
+        _ if app.view_pinned.is_some() => None,
         ViewMode::Single => None,
         _ => app.compare_partner(),
     };
-    let mut place = format!(" image {}/{}", number(entry), all.len());
+    let mut place = match &app.view_pinned {
+        Some(_) => " a variation (not on the shown path)".to_string(),
+        None => format!(" image {}/{}", number(entry), all.len()),
+    };
     if let Some(partner) = &partner {
         let marked = if app.compare_mark == Some(partner.key) {
             " (marked)"

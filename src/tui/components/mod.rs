@@ -7,15 +7,18 @@
 pub mod banner;
 pub mod conversation;
 pub mod fullview;
+pub mod grid;
 pub mod help;
 pub mod image;
 pub mod input;
+pub mod jobs;
 pub mod model_picker;
 pub mod path_prompt;
 pub mod session_picker;
 pub mod sources;
 pub mod status;
 pub mod thinking;
+pub mod tree;
 
 use std::cell::Cell;
 
@@ -98,6 +101,18 @@ impl ScrollView {
 
 /// The offset that keeps lines `start..end` visible, moving as little as possible from
 /// `previous`.
+/// Marks a picker's row as selected: its spans on the selection colour, filled to `width`.
+pub fn highlight(line: &mut Vec<Span<'_>>, width: usize, theme: &Theme) {
+    let used: usize = line.iter().map(|s| s.content.width()).sum();
+    for span in line.iter_mut() {
+        span.style = span.style.bg(theme.selection_bg);
+    }
+    line.push(Span::styled(
+        " ".repeat(width.saturating_sub(used)),
+        theme.selected(),
+    ));
+}
+
 pub fn keep_visible(
     previous: usize,
     start: usize,

@@ -7,7 +7,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
-use super::{keep_visible, popup, render_lines, truncate};
+use super::{highlight, keep_visible, popup, render_lines, truncate};
 use crate::models::listing::ImageModel;
 use crate::tui::app::App;
 
@@ -117,14 +117,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &ModelPicker) {
         ];
         if i == picker.selected {
             for line in [&mut first, &mut second] {
-                let used: usize = line.iter().map(|s| s.content.width()).sum();
-                for span in line.iter_mut() {
-                    span.style = span.style.bg(theme.selection_bg);
-                }
-                line.push(Span::styled(
-                    " ".repeat(width.saturating_sub(used)),
-                    theme.selected(),
-                ));
+                highlight(line, width, theme);
             }
         }
         lines.push(Line::from(first));

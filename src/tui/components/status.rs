@@ -2,8 +2,6 @@
 //! request size against the provider's limit, tokens and cost, and what a running generation
 //! is doing).
 
-use std::time::Duration;
-
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -11,11 +9,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
+use super::jobs;
 use crate::conversation::request::human_bytes;
 use crate::conversation::{PartContent, TurnBody};
 use crate::cost;
-use crate::tui::app::{App, Phase};
+use crate::tui::app::App;
+use crate::tui::commands::{self, Command};
 use crate::tui::keymap::Action;
+use crate::tui::vary;
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -156,12 +157,25 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
         ));
     }
     let cost = cost::session_cost(&app.conversation, &app.pricing());
-    left.push(sep);
+    left.push(sep.clone());
     left.push(Span::styled(cost::describe(&cost), style));
+    // Typing /vary: the price of the whole batch before it is sent.
+    if let Ok(Command::Vary(count)) = commands::parse(&app.input_text())
+        && let Some(prompt) = vary::prompt_to_vary(app)
+    {
+        left.push(sep);
+        left.push(Span::styled(
+            format!(
+                "vary {}",
+                vary::describe_batch(app, prompt, count.unwrap_or(app.batch.count))
+            ),
+            style.fg(theme.accent).add_modifier(Modifier::BOLD),
+        ));
+    }
 
     let right = progress(app).map(|p| format!("{p} ")).unwrap_or_default();
     let mut line = fill(left, &right, area.width as usize, style);
-    if app.generation.is_some() {
+    if !app.jobs.is_empty() {
         // The activity is what matters most while it runs.
         if let Some(last) = line.spans.last_mut() {
             last.style = style.fg(theme.accent).add_modifier(Modifier::BOLD);
@@ -170,45 +184,18 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// `⠹ 12s · receiving 3.4 MB` while a generation runs.
+/// `⠹ 12s · receiving 3.4 MB` while a generation runs: the watched one (else the oldest),
+/// and how many others run beside it.
 pub fn progress(app: &App) -> Option<String> {
-    let generation = app.generation.as_ref()?;
-    let elapsed = match (generation.started, app.now) {
-        (Some(started), Some(now)) => now.saturating_duration_since(started),
-        _ => Duration::ZERO,
-    };
+    let job = app.shown_job().or_else(|| app.jobs.iter().next())?;
+    let elapsed = jobs::elapsed(job, app.now);
     let frame = SPINNER[(elapsed.as_millis() / 100) as usize % SPINNER.len()];
-    let what = match &generation.phase {
-        Phase::Starting => "starting".to_string(),
-        Phase::Sending { attempt, of, bytes } if *attempt > 1 => {
-            format!("sending {} ({attempt}/{of})", human_bytes(*bytes as u64))
-        }
-        Phase::Sending { bytes, .. } => format!("sending {}", human_bytes(*bytes as u64)),
-        Phase::Retrying {
-            attempt, of, until, ..
-        } => {
-            let left = app
-                .now
-                .map(|now| until.saturating_duration_since(now))
-                .unwrap_or_default();
-            format!(
-                "retrying in {}s ({attempt}/{of})",
-                left.as_secs_f64().ceil() as u64
-            )
-        }
-        Phase::Waiting => "thinking".to_string(),
-        Phase::Receiving => {
-            let partial = &generation.partial;
-            let answering = partial.parts.iter().any(|p| !p.thought);
-            let verb = if answering { "receiving" } else { "thinking" };
-            if generation.received_bytes >= 100_000 {
-                format!("{verb} · {}", human_bytes(generation.received_bytes))
-            } else {
-                verb.to_string()
-            }
-        }
+    let what = jobs::phase(job, app.now);
+    let others = match app.jobs.len() {
+        1 => String::new(),
+        n => format!(" · {n} jobs ({})", app.keymap.hint(Action::Jobs)),
     };
-    Some(format!("{frame} {}s · {what}", elapsed.as_secs()))
+    Some(format!("{frame} {}s · {what}{others}", elapsed.as_secs()))
 }
 
 /// About how large the next request is: the shown history as it would be sent (thoughts

@@ -1,0 +1,198 @@
+//! `banana-studio send --n N`: the prompt sent N times at once, with the same history and
+//! settings (each request differs only in its `generationConfig.seed`). The replies become N
+//! siblings under the one prompt, each committed and saved as it arrives through the one
+//! [`SharedSession`]; a failure touches no other variation.
+//!
+//! Prints one JSON object: `session`, `session_dir` and `candidates`, each the object a single
+//! `send --json` prints, or `{"error": …}`. Exit 0 if any image came back, 3 if replies came
+//! but no image, 1 if every variation failed (the session is then unchanged).
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+
+use super::send::{
+    Outcome, ProgressPrinter, Ready, SendArgs, SendFailure, absolute, ready, reply_json, rescue,
+};
+use crate::context::GlobalArgs;
+use crate::conversation::{ModelTurn, TurnBody, TurnId};
+use crate::gemini::ApiError;
+use crate::preview::ImageProtocol;
+use crate::store::{SharedSession, StoreError};
+use crate::turn;
+
+/// How one variation ended.
+enum Ending {
+    Reply {
+        turn: TurnId,
+        saved: Result<(), StoreError>,
+    },
+    Failed {
+        error: ApiError,
+        gave_up: String,
+    },
+    /// The reply came but could not be added (the prompt vanished: never expected).
+    Lost(String),
+}
+
+pub async fn send(global: &GlobalArgs, args: SendArgs, n: u8) -> Result<Outcome, SendFailure> {
+    let Ready {
+        context: _,
+        session,
+        connection,
+        prepared,
+        previous_leaf,
+        settings,
+        catalog,
+        mode,
+    } = ready(global, &args).await?;
+    let shared = SharedSession::new(session);
+    let prepared = Arc::new(prepared);
+    let limit = Arc::new(Semaphore::new(connection.concurrent_requests));
+    // Distinct seeds, so the variations are asked for as different samples.
+    let first_seed = fastrand::i32(0..i32::MAX - 8);
+    let tasks: Vec<_> = (0..n)
+        .map(|index| {
+            let request = prepared.request.with_seed(first_seed + i32::from(index));
+            let (client, shared, prepared, limit) = (
+                connection.client.clone(),
+                shared.clone(),
+                prepared.clone(),
+                limit.clone(),
+            );
+            let label = format!("[{}/{n}]", index + 1);
+            tokio::spawn(async move {
+                let permit = limit.acquire_owned().await;
+                let mut printer = ProgressPrinter::new(true, Some(label));
+                let result =
+                    turn::generate(&client, &request, mode, &mut |p| printer.show(p)).await;
+                drop(permit);
+                let reply = match result {
+                    Ok(reply) => reply,
+                    Err(error) => {
+                        return Ending::Failed {
+                            error,
+                            gave_up: printer.gave_up(),
+                        };
+                    }
+                };
+                let committed = tokio::task::spawn_blocking(move || {
+                    shared.change_and_save(|conversation| {
+                        turn::commit(conversation, &prepared, reply)
+                    })
+                })
+                .await;
+                match committed {
+                    Ok((Ok(turn), saved)) => Ending::Reply { turn, saved },
+                    Ok((Err(error), _)) => Ending::Lost(error.to_string()),
+                    Err(error) => Ending::Lost(error.to_string()),
+                }
+            })
+        })
+        .collect();
+    let mut endings = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        endings.push(
+            task.await
+                .unwrap_or_else(|error| Ending::Lost(error.to_string())),
+        );
+    }
+
+    let any_reply = endings.iter().any(|e| matches!(e, Ending::Reply { .. }));
+    let shared_for_save = shared.clone();
+    let retried_save = if !any_reply {
+        // Nothing of this prompt is kept; nothing was saved, so the disk is unchanged.
+        turn::abandon(&mut shared.lock().conversation, &prepared, previous_leaf);
+        Ok(())
+    } else if endings
+        .iter()
+        .any(|e| matches!(e, Ending::Reply { saved: Err(_), .. }))
+    {
+        // A reply whose own save failed is written by any later save; try once more.
+        tokio::task::spawn_blocking(move || shared_for_save.lock().save())
+            .await
+            .unwrap_or_else(|e| {
+                Err(StoreError::Io {
+                    action: "save",
+                    path: std::path::PathBuf::new(),
+                    source: std::io::Error::other(e.to_string()),
+                })
+            })
+    } else {
+        Ok(())
+    };
+
+    let pricing = connection.pricing(&catalog);
+    let session = shared.lock();
+    let mut has_image = false;
+    let candidates: Vec<Value> = endings
+        .into_iter()
+        .map(|ending| match ending {
+            Ending::Reply { turn, saved } => {
+                let Some(TurnBody::Model(reply)) = session.conversation.get(turn).map(|t| &t.body)
+                else {
+                    return error_json("session", None, "the reply was not stored".into());
+                };
+                match (saved, &retried_save) {
+                    (Err(error), Err(_)) => {
+                        rescued(reply, &error, args.out.as_deref(), &session.name, turn)
+                    }
+                    _ => {
+                        has_image |= reply.images().next().is_some();
+                        reply_json(&session, turn, reply, &settings, &pricing)
+                    }
+                }
+            }
+            Ending::Failed { error, gave_up } => {
+                let mut message = error.to_string();
+                message.push_str(&gave_up);
+                error_json(error.kind(), error.status(), message)
+            }
+            Ending::Lost(message) => error_json("internal", None, message),
+        })
+        .collect();
+    let code = match (has_image, any_reply) {
+        (true, _) => 0,
+        (false, true) => 3,
+        (false, false) => 1,
+    };
+    let note = match code {
+        1 => Some(
+            "Every variation failed. The session is unchanged (nothing of this prompt was kept)."
+                .to_string(),
+        ),
+        3 => Some("Replies came back, but none with an image.".to_string()),
+        _ => None,
+    };
+    Ok(Outcome {
+        json: json!({
+            "session": session.name,
+            "session_dir": absolute(&session.dir),
+            "prompt_turn": prepared.prompt_turn.0,
+            "candidates": candidates,
+        }),
+        note,
+        code,
+        preview: Vec::new(),
+        preview_rows: None,
+        protocol: ImageProtocol::Auto,
+    })
+}
+
+fn error_json(kind: &str, status: Option<u16>, message: String) -> Value {
+    json!({"error": {"kind": kind, "status": status, "message": message}})
+}
+
+/// A reply that could not be saved: its images go to `--out` or a temp folder.
+fn rescued(
+    reply: &ModelTurn,
+    error: &StoreError,
+    out: Option<&std::path::Path>,
+    session: &str,
+    turn: TurnId,
+) -> Value {
+    let failure = rescue(reply, error, out, session, turn);
+    eprintln!("{}", failure.message());
+    failure.json
+}
