@@ -30,8 +30,10 @@ pub fn queries(tmux: bool, colours: bool) -> Vec<u8> {
         push_query(&mut out, query, tmux);
     }
     if colours {
-        // BEL-terminated: urxvt mis-terminates replies to ST queries (colorsaurus).
-        out.extend_from_slice(b"\x1b]10;?\x07\x1b]11;?\x07");
+        // BEL-terminated: urxvt mis-terminates replies to ST queries (colorsaurus). Passed
+        // through tmux too: tmux answers for itself with its own idea of the colours.
+        push_query(&mut out, b"\x1b]10;?\x07", tmux);
+        push_query(&mut out, b"\x1b]11;?\x07", tmux);
     }
     push_query(&mut out, b"\x1b[c", tmux);
     out
@@ -344,10 +346,11 @@ mod tests {
         let plain = queries(false, true);
         assert!(plain.ends_with(b"\x1b[c"));
         assert!(memchr::memmem::find(&plain, b"\x1b]11;?\x07").is_some());
-        let wrapped = queries(true, false);
+        let wrapped = queries(true, true);
         assert!(wrapped.starts_with(b"\x1bPtmux;\x1b\x1b[>0q\x1b\\"));
         assert!(wrapped.ends_with(b"\x1bPtmux;\x1b\x1b[c\x1b\\"));
-        assert!(memchr::memmem::find(&wrapped, b"]11;").is_none());
+        assert!(memchr::memmem::find(&wrapped, b"\x1bPtmux;\x1b\x1b]11;?\x07\x1b\\").is_some());
+        assert!(memchr::memmem::find(&queries(true, false), b"]11;").is_none());
     }
 
     /// Bytes arriving in chunks, with pauses; the clock is real but short.
