@@ -19,6 +19,11 @@ fn python_available() -> bool {
 
 /// Runs the studio in the scripted terminal; returns the user texts of the saved session.
 fn prompts_after_typing_during_the_query(answer: &str) -> Option<Vec<String>> {
+    run_in_scripted_terminal(answer).map(|(prompts, _)| prompts)
+}
+
+/// The user texts of the saved session and everything the studio drew.
+fn run_in_scripted_terminal(answer: &str) -> Option<(Vec<String>, String)> {
     if !python_available() {
         common::harness::skip_loudly(
             "python3 is not installed",
@@ -62,7 +67,7 @@ fn prompts_after_typing_during_the_query(answer: &str) -> Option<Vec<String>> {
     for turn in turns.iter().filter(|t| t["role"] == "user") {
         texts_in(turn, &mut texts);
     }
-    Some(texts)
+    Some((texts, screen))
 }
 
 /// Every string under a "text" key, depth first.
@@ -99,5 +104,16 @@ fn a_prompt_typed_while_the_terminal_answers_after_800_ms_arrives_whole() {
 fn a_prompt_typed_while_the_terminal_answers_at_once_arrives_whole() {
     if let Some(prompts) = prompts_after_typing_during_the_query("0") {
         assert_eq!(prompts, ["a blue banana on the moon"]);
+    }
+}
+
+#[test]
+fn a_reply_after_detection_stopped_waiting_is_not_typed_into_the_prompt() {
+    if let Some((prompts, screen)) = run_in_scripted_terminal("1500") {
+        assert_eq!(prompts, ["a blue banana on the moon"]);
+        assert!(
+            !screen.contains("rgb:ffff"),
+            "the late OSC 11 reply reached the editor"
+        );
     }
 }

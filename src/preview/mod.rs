@@ -83,6 +83,9 @@ pub struct Startup {
     pub typed: Vec<u8>,
     /// The terminal's background is light (`Some(false)`: dark; `None`: it did not say).
     pub light_background: Option<bool>,
+    /// The terminal was asked and had not finished answering when detection stopped waiting:
+    /// its replies may still arrive, mixed with keys.
+    pub unanswered: bool,
 }
 
 /// Puts back terminal settings detection changed (tmux's `allow-passthrough`). Call on exit,
@@ -112,6 +115,7 @@ impl Previewer {
         let startup = Startup {
             typed: detection.typed,
             light_background: detection.caps.light_background(),
+            unanswered: detection.asked && !detection.caps.answered,
         };
         (previewer, startup)
     }

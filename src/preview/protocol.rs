@@ -106,6 +106,8 @@ pub struct Detection {
     pub caps: Capabilities,
     /// Keys typed while the terminal was being asked, as it sent them: replay them, in order.
     pub typed: Vec<u8>,
+    /// Queries were sent.
+    pub asked: bool,
 }
 
 /// Finds out what the terminal is and can draw, and its font's pixel size.
@@ -131,7 +133,8 @@ pub(crate) fn detect(user: ImageProtocol) -> Detection {
     let dumb = term == "dumb";
     let colours = !dumb && !term.starts_with("screen") && !term.starts_with("Eterm");
     let mut typed = Vec::new();
-    if interactive && !dumb {
+    let asked = interactive && !dumb;
+    if asked {
         let split = query(&probe::queries(in_tmux, colours));
         for reply in split.replies {
             caps.apply(reply);
@@ -154,6 +157,7 @@ pub(crate) fn detect(user: ImageProtocol) -> Detection {
         choice,
         caps,
         typed,
+        asked,
     }
 }
 

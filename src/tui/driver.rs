@@ -161,6 +161,9 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
     if !parts.theme_named && startup.light_background == Some(true) {
         app.theme = Theme::built_in("light").unwrap_or_else(Theme::default_dark);
     }
+    let late_replies = startup
+        .unanswered
+        .then(super::typeahead::LateReplies::default);
     let typed_ahead: Vec<Event> = super::typeahead::events(&startup.typed)
         .into_iter()
         .filter_map(from_terminal)
@@ -195,10 +198,16 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
 
     // A panic in the loop still ends here: the hook has restored the terminal, and what the
     // conversation holds is saved before the panic goes on.
-    let outcome =
-        AssertUnwindSafe(driver.event_loop(&mut app, &mut terminal, &mut rx, typed_ahead, stats))
-            .catch_unwind()
-            .await;
+    let outcome = AssertUnwindSafe(driver.event_loop(
+        &mut app,
+        &mut terminal,
+        &mut rx,
+        typed_ahead,
+        late_replies,
+        stats,
+    ))
+    .catch_unwind()
+    .await;
     let (result, panic) = match outcome {
         Ok(result) => (result, None),
         Err(panic) => (Ok(()), Some(panic)),
@@ -242,6 +251,7 @@ impl Driver {
         terminal: &mut Terminal<Backend>,
         rx: &mut mpsc::UnboundedReceiver<Event>,
         typed_ahead: Vec<Event>,
+        mut late_replies: Option<super::typeahead::LateReplies>,
         mut stats: Option<LoopStats>,
     ) -> io::Result<()> {
         let mut terminal_events = EventStream::new();
@@ -273,6 +283,11 @@ impl Driver {
             let event = tokio::select! {
                 Some(event) = rx.recv() => event,
                 terminal_event = terminal_events.next() => match terminal_event {
+                    Some(Ok(crossterm::event::Event::Key(key)))
+                        if late_replies.as_mut().is_some_and(|late| late.swallow(&key)) =>
+                    {
+                        continue;
+                    }
                     Some(Ok(event)) => match from_terminal(event) {
                         Some(event) => event,
                         None => continue,

@@ -125,6 +125,36 @@ fn csi(bytes: &[u8]) -> (Option<Event>, usize) {
     (code.map(|c| key(c, KeyModifiers::NONE)), end)
 }
 
+/// Drops a terminal's reply that arrives after detection gave up waiting (over a slow link):
+/// crossterm would read `ESC ] 11;rgb:… BEL` as Alt-], text and Ctrl-G (which opens the
+/// editor). Armed only when the terminal did not finish answering; an OSC, APC or DCS opener
+/// swallows the keys up to its BEL or ST.
+#[derive(Debug, Default)]
+pub struct LateReplies {
+    inside: bool,
+}
+
+impl LateReplies {
+    /// Whether `key` is part of a late reply and must not reach the studio.
+    pub fn swallow(&mut self, key: &KeyEvent) -> bool {
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        if self.inside {
+            let ends = matches!(key.code, KeyCode::Char('g'))
+                && key.modifiers.contains(KeyModifiers::CONTROL)
+                || (alt && key.code == KeyCode::Char('\\'));
+            if ends {
+                self.inside = false;
+            }
+            return true;
+        }
+        if alt && matches!(key.code, KeyCode::Char(']' | '_' | 'P')) {
+            self.inside = true;
+            return true;
+        }
+        false
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +195,23 @@ mod tests {
                 key(KeyCode::Esc, KeyModifiers::NONE),
             ]
         );
+    }
+
+    #[test]
+    fn late_colour_and_kitty_replies_never_reach_the_studio_as_keys() {
+        let mut late = LateReplies::default();
+        let replies =
+            events(b"\x1b]11;rgb:ffff/ffff/ffff\x07\x1b_Gi=31;OK\x1b\\\x1bP>|XTerm(379)\x1b\\");
+        assert!(replies.len() > 20);
+        for event in &replies {
+            let Event::Key(key) = event else {
+                panic!("{event:?}");
+            };
+            assert!(late.swallow(key), "{key:?} leaked");
+        }
+        // Typing goes on as normal afterwards.
+        assert!(!late.swallow(&KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE)));
+        assert!(!late.swallow(&KeyEvent::new(KeyCode::Char('g'), KeyModifiers::CONTROL)));
     }
 
     #[test]

@@ -4,7 +4,8 @@ usage: typeahead.py DELAY_MS|never LOG -- COMMAND...
 
 Types a prompt and Enter 100 ms after the start, while the studio is still asking the
 terminal what it can draw. When DELAY_MS is a number, answers DA1 (as a plain VT220 would,
-no sixel) that long after the query arrives. Waits for the demo model's reply to be drawn
+no sixel), after its OSC 11 background, that long after the query arrives (1500 ms: after
+the studio stopped waiting, so the reply comes in among the keys). Waits for the demo model's reply to be drawn
 (the prompt's text echoed back by the conversation pane), then quits with Ctrl-Q. Everything
 the studio wrote goes to LOG. Exits with the studio's exit code, or 3 on a timeout.
 """
@@ -40,7 +41,8 @@ while time.monotonic() < deadline:
         os.write(fd, PROMPT)
         typed = True
     if answer_at is not None and now >= answer_at:
-        os.write(fd, b"\x1b[?62;22c")
+        # A white background, then DA1 (as a plain VT220 would: no sixel).
+        os.write(fd, b"\x1b]11;rgb:ffff/ffff/ffff\x07\x1b[?62;22c")
         answer_at = None
     ready, _, _ = select.select([fd], [], [], 0.02)
     if ready:
