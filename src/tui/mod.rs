@@ -16,6 +16,7 @@ pub mod driver;
 pub mod event;
 pub mod jobs;
 pub mod keymap;
+pub mod lifecycle;
 pub mod theme;
 pub mod vary;
 pub mod view;
