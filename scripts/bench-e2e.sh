@@ -195,7 +195,6 @@ for run in 1 2 3 4 5; do
 done
 fi
 
-echo "== (c) event loop while a 4K reply streams in and its preview is prepared"
 # BANANA_DEMO_GRAIN=1: the demo's picture under heavy noise, so the 4K JPEG reply is ~26 MB
 # (35 MB of base64). Three runs against the separate grain demo-server (the studio's process
 # holds only the studio, as with Google), three with the demo model in-process (--demo).
@@ -213,6 +212,7 @@ stream_run() {
     echo "$label run $run: $(grep max_busy_ms "$WORK/stream.stats"), streamed image ${image:-MISSING} bytes"
 }
 if [[ $PARTS == *c* ]]; then
+echo "== (c) event loop while a 4K reply streams in and its preview is prepared"
 for run in 1 2 3; do DEMO=grain stream_run demo-server "$run"; done
 for run in 1 2 3; do stream_run in-process "$run"; done
 fi
