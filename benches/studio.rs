@@ -140,6 +140,7 @@ fn app(name: String, conversation: Conversation) -> App {
             max_request_bytes: 100_000_000,
             concurrent_requests: 4,
             per_call: None,
+            balance: false,
         }),
         Theme::default_dark(),
         Keymap::default(),

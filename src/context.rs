@@ -149,7 +149,7 @@ impl Context {
                 concurrent_requests: DEFAULT_CONCURRENT_REQUESTS,
                 default_model: None,
                 per_call: None,
-                balance: false,
+                balance_currency: None,
                 _demo: Some(server),
             });
         }
@@ -175,7 +175,7 @@ impl Context {
             concurrent_requests: provider.concurrent_requests,
             default_model: provider.model,
             per_call: provider.per_call,
-            balance: provider.balance,
+            balance_currency: provider.balance_currency,
             _demo: None,
         })
     }
@@ -205,8 +205,8 @@ pub struct Connection {
     pub default_model: Option<String>,
     /// Set when the provider bills per call.
     pub per_call: Option<CallPrice>,
-    /// Whether the provider answers the billing endpoints (`balance = true`).
-    pub balance: bool,
+    /// Set (to its currency) when the provider answers the billing endpoints (`balance = true`).
+    pub balance_currency: Option<String>,
     _demo: Option<DemoServer>,
 }
 
@@ -218,6 +218,14 @@ impl Connection {
             provider: &self.provider_name,
             size_limit: self.max_request_bytes,
         }
+    }
+
+    /// The remaining balance, where the provider is configured with `balance = true`.
+    pub async fn balance(
+        &self,
+    ) -> Option<Result<crate::balance::Balance, crate::balance::BalanceError>> {
+        let currency = self.balance_currency.as_deref()?;
+        Some(crate::balance::fetch(self.client.base_url(), self.client.key(), currency).await)
     }
 
     /// How this connection's replies are charged.

@@ -1,11 +1,14 @@
 //! banana-studio: a terminal studio for iterative image generation with Gemini image models.
 
+pub mod balance;
+pub mod bitmap_text;
 pub mod cli;
 pub mod config;
 pub mod context;
 pub mod conversation;
 pub mod cost;
 pub mod demo;
+pub mod export;
 pub mod gemini;
 pub mod models;
 pub mod preview;

@@ -205,7 +205,7 @@ async fn a_model_the_server_no_longer_serves_gets_the_way_forward() {
     let message = error["error"]["message"].as_str().unwrap_or_default();
     for needle in [
         "Google serves these image models: gemini-3-pro-image, gemini-3.1-flash-image",
-        "Its replacement is gemini-3-pro-image: use --model gemini-3-pro-image",
+        "Its replacement is gemini-3-pro-image. Send again with --model gemini-3-pro-image.",
         "The session is unchanged",
     ] {
         assert!(message.contains(needle), "{needle:?} not in {message}");

@@ -282,7 +282,10 @@ fn a_signal_during_a_generation_saves_and_restores(signal: &str) {
         .expect("kill runs");
     assert!(killed.success(), "kill -{signal} {pid}");
 
-    let screen = tmux.wait_for("studio exited with");
+    // `stty -a` runs after the exit line: wait for its output too ("speed 38400 baud; …").
+    let screen = tmux.wait_until("the studio's exit and the terminal's modes", |screen| {
+        screen.contains("studio exited with") && screen.contains(" baud")
+    });
     screens.push(screen.clone());
     assert!(
         !screen.contains("DEMO MODEL"),

@@ -2,7 +2,9 @@
 //! `demo-server`); with no command it opens the studio. The wiring they share with the studio
 //! (config, store, catalog, provider connection) is in [`crate::context`].
 
+mod balance;
 mod demo_server;
+mod export;
 mod models;
 mod send;
 mod sessions;
@@ -12,6 +14,7 @@ use clap::{Parser, Subcommand};
 
 use crate::context::{Failure, GlobalArgs};
 use crate::tui::StudioArgs;
+pub use export::ExportArgs;
 pub use send::SendArgs;
 
 #[derive(Debug, Parser)]
@@ -36,9 +39,17 @@ pub struct Cli {
 pub enum Command {
     /// Add one turn to a session and print the reply (scripting, headless use)
     Send(Box<SendArgs>),
+    /// Export a saved session to share it: a web page, Markdown, a contact sheet or an animation
+    Export(Box<ExportArgs>),
     /// List sessions, newest first
     Sessions {
         /// Print JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+    /// The remaining balance on a relay configured with `balance = true`
+    Balance {
+        /// Print JSON instead of a sentence
         #[arg(long)]
         json: bool,
     },
@@ -78,8 +89,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         .map_err(|e| Failure::input(format!("Cannot start the async runtime: {e}")))?;
     match cli.command {
         Some(Command::Send(args)) => runtime.block_on(send::run(&cli.global, *args)),
+        Some(Command::Export(args)) => export::run(&cli.global, *args),
         Some(Command::Sessions { json }) => sessions::run(&cli.global, json),
         Some(Command::Models { json }) => runtime.block_on(models::run(&cli.global, json)),
+        Some(Command::Balance { json }) => runtime.block_on(balance::run(&cli.global, json)),
         Some(Command::DemoServer { port }) => runtime.block_on(demo_server::run(port)),
         None => runtime.block_on(crate::tui::run(&cli.global, &cli.studio)),
     }

@@ -407,7 +407,13 @@ async fn way_forward(
                 .ok()
                 .map(|listed| listing::image_models(&listed, catalog, provider));
             let way = listing::way_forward(catalog, provider, &settings.model, listed.as_deref());
-            format!(" {}", way.describe(provider))
+            match &way.replacement {
+                Some(replacement) => format!(
+                    " {} Send again with --model {replacement}.",
+                    way.describe(provider)
+                ),
+                None => format!(" {}", way.describe(provider)),
+            }
         }
         ApiError::BadRequest { message } if message.contains("signature") => format!(
             " {} did not accept the signatures of earlier turns (made by another model). Start a new thread from the latest image: /fresh in the studio, or a new --session with the image attached.",

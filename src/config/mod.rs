@@ -153,8 +153,8 @@ pub struct Provider {
     pub model: Option<String>,
     /// Set when the provider bills per call instead of by Google's prices.
     pub per_call: Option<CallPrice>,
-    /// Whether to ask for the remaining balance.
-    pub balance: bool,
+    /// Set (to the currency its amounts are in) when the remaining balance can be asked for.
+    pub balance_currency: Option<String>,
 }
 
 /// Everything the program reads from its surroundings, gathered once at start-up.
@@ -296,7 +296,10 @@ impl Config {
                     per_image: configured.price_per_image.unwrap_or(0.0),
                     currency: configured.currency.clone().unwrap_or_else(|| "USD".into()),
                 }),
-            balance: configured.balance.unwrap_or(false),
+            balance_currency: configured
+                .balance
+                .unwrap_or(false)
+                .then(|| configured.currency.clone().unwrap_or_else(|| "USD".into())),
         })
     }
 

@@ -170,6 +170,13 @@ impl Blob {
         if let Some(bytes) = self.inner.bytes.get() {
             return Ok(bytes.clone());
         }
+        let data = self.read_file()?;
+        Ok(self.inner.bytes.get_or_init(|| Bytes::from(data)).clone())
+    }
+
+    /// The stored file's bytes, checked against the recorded hash, without keeping them: an
+    /// export walks fifty images and must hold one at a time.
+    pub fn read_file(&self) -> io::Result<Vec<u8>> {
         let path = self.inner.path.get().ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::NotFound,
@@ -191,7 +198,7 @@ impl Blob {
                 ),
             ));
         }
-        Ok(self.inner.bytes.get_or_init(|| Bytes::from(data)).clone())
+        Ok(data)
     }
 }
 

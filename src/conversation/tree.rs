@@ -372,10 +372,11 @@ impl Conversation {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn prompt(text: &str) -> UserTurn {
+    /// A plain text prompt with default settings (other modules' tests use it too).
+    pub(crate) fn prompt(text: &str) -> UserTurn {
         UserTurn {
             parts: vec![Part::text(text)],
             settings: TurnSettings::default(),

@@ -2,8 +2,9 @@
 //! infographic, so the studio can be driven end to end without the network while a
 //! person can still see that every edit prompt was "followed".
 
-use font8x8::legacy::BASIC_LEGACY;
 use image::RgbImage;
+
+use crate::bitmap_text::{self, sanitize, text_w, wrap};
 
 /// What the demo model was asked for, read from the conversation.
 pub struct Scene<'a> {
@@ -363,64 +364,12 @@ impl Canvas<'_> {
         }
     }
 
-    /// Draws ASCII text (see `sanitize`) up to `max_x`, one square fill per font pixel.
+    /// Draws ASCII text (see [`bitmap_text::sanitize`]) up to `max_x`.
     fn text(&mut self, x: i64, y: i64, s: &str, scale: i64, max_x: i64, c: Rgb) {
-        for (i, byte) in (0i64..).zip(s.bytes()) {
-            let gx = x + i * 8 * scale;
-            if gx + 8 * scale > max_x {
-                break;
-            }
-            let glyph = BASIC_LEGACY.get(usize::from(byte)).copied();
-            for (row, bits) in (0i64..).zip(glyph.unwrap_or_default()) {
-                for b in (0..8).filter(|b| (bits >> b) & 1 == 1) {
-                    let (px, py) = (gx + b * scale, y + row * scale);
-                    self.fill(rect(px, py, px + scale, py + scale), c);
-                }
-            }
-        }
+        bitmap_text::draw(s, x, y, scale, max_x, |px, py, size| {
+            self.fill(rect(px, py, px + size, py + size), c)
+        });
     }
-}
-
-/// The font only has ASCII; anything else shows as '?' so the text length stays honest.
-fn sanitize(text: &str) -> String {
-    let ascii = |ch: char| match ch {
-        ' '..='~' => ch,
-        _ if ch.is_whitespace() => ' ',
-        _ => '?',
-    };
-    text.chars().map(ascii).collect()
-}
-
-fn text_w(s: &str, scale: i64) -> i64 {
-    s.len() as i64 * 8 * scale
-}
-
-/// Word-wraps to `width` columns, breaking words longer than a line, and ends a cut-off
-/// last line with "...".
-fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
-    let width = width.max(1);
-    let (mut lines, mut cur) = (Vec::new(), String::new());
-    for word in sanitize(text).split_whitespace() {
-        // sanitize made the text ASCII, so byte chunks are whole characters.
-        for piece in word.as_bytes().chunks(width) {
-            if !cur.is_empty() && cur.len() + 1 + piece.len() > width {
-                lines.push(std::mem::take(&mut cur));
-            }
-            if !cur.is_empty() {
-                cur.push(' ');
-            }
-            cur.push_str(&String::from_utf8_lossy(piece));
-        }
-    }
-    lines.extend((!cur.is_empty()).then_some(cur));
-    if lines.len() > max_lines {
-        lines.truncate(max_lines);
-        if let Some(last) = lines.last_mut() {
-            last.truncate(width.saturating_sub(3));
-            last.push_str(&"..."[..width.min(3)]);
-        }
-    }
-    lines
 }
 
 /// Picks the largest title scale, up to the requested one, at which whole words fit on
@@ -886,14 +835,5 @@ mod tests {
             render(subject, &edits, Some(2), 64, 64).dimensions(),
             (64, 64)
         );
-    }
-
-    #[test]
-    fn wrap_breaks_long_words_and_marks_cuts() {
-        assert_eq!(wrap("a bb ccc", 4, 3), ["a bb", "ccc"]);
-        assert_eq!(wrap("abcdefghij", 4, 3), ["abcd", "efgh", "ij"]);
-        assert_eq!(wrap("one two three four", 5, 2), ["one", "tw..."]);
-        assert_eq!(wrap("né", 10, 1), ["n?"]);
-        assert!(wrap("", 5, 2).is_empty());
     }
 }

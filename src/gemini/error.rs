@@ -17,7 +17,7 @@ pub enum ApiError {
     PermissionDenied { message: String },
 
     #[error(
-        "Unknown model: {message} Pick a model this provider offers, e.g. gemini-3-pro-image-preview (use --model or /model)."
+        "Unknown model: {message} Pick a model this provider offers (`banana-studio models` lists them; use --model, or F2 in the studio)."
     )]
     UnknownModel { message: String },
 

@@ -34,14 +34,17 @@ pub fn image_models(listed: &[ListedModel], catalog: &Catalog, provider: &str) -
                 .any(|method| method == "generateContent")
         })
         .filter(|m| catalog.find(provider, m.id()).is_some() || looks_like_image_model(m.id()))
-        .map(|m| ImageModel {
-            id: m.id().to_string(),
-            display_name: if m.display_name.is_empty() {
-                m.id().to_string()
-            } else {
-                m.display_name.clone()
-            },
-            spec: catalog.find_or_unknown(provider, m.id()),
+        .map(|m| {
+            let spec = catalog.find_or_unknown(provider, m.id());
+            ImageModel {
+                id: m.id().to_string(),
+                display_name: if m.display_name.is_empty() {
+                    spec.name.clone()
+                } else {
+                    m.display_name.clone()
+                },
+                spec,
+            }
         })
         .collect();
     models.dedup_by(|a, b| a.id == b.id);
@@ -109,9 +112,7 @@ impl WayForward {
         };
         let mut text = format!("{}: {}.", capitalise(&source), self.served.join(", "));
         if let Some(replacement) = &self.replacement {
-            text.push_str(&format!(
-                " Its replacement is {replacement}: use --model {replacement} (or /model {replacement} in the studio)."
-            ));
+            text.push_str(&format!(" Its replacement is {replacement}."));
         }
         text
     }
@@ -232,7 +233,10 @@ mod tests {
                 .contains(&"gemini-3-pro-image-preview".to_string())
         );
         let text = way.describe("google");
-        assert!(text.contains("--model gemini-3-pro-image"), "{text}");
+        assert!(
+            text.contains("Its replacement is gemini-3-pro-image."),
+            "{text}"
+        );
         assert!(text.contains("gemini-3.1-flash-image"), "{text}");
 
         let listing = [ImageModel {

@@ -139,12 +139,7 @@ impl Store {
 
     /// Opens an existing session and locks it.
     pub fn open(&self, name: &str) -> Result<Session, StoreError> {
-        check_name(name)?;
-        let dir = self.session_dir(name);
-        let document_path = dir.join(DOCUMENT);
-        if !document_path.exists() {
-            return Err(StoreError::NotFound(name.to_string()));
-        }
+        let dir = self.existing_dir(name)?;
         let lock = SessionLock::acquire(&dir, name)?;
         let document = read_document(&dir)?;
         Ok(Session {
@@ -154,6 +149,30 @@ impl Store {
             conversation: document.conversation,
             _lock: lock,
         })
+    }
+
+    /// Reads a session as last saved, without its lock and without writing anything: the
+    /// studio may have it open. Its document is swapped atomically, so this sees one whole save.
+    pub fn read(&self, name: &str) -> Result<SavedSession, StoreError> {
+        let dir = self.existing_dir(name)?;
+        let document = read_document(&dir)?;
+        Ok(SavedSession {
+            name: name.to_string(),
+            dir,
+            created_at: document.created_at,
+            updated_at: document.updated_at,
+            conversation: document.conversation,
+        })
+    }
+
+    fn existing_dir(&self, name: &str) -> Result<PathBuf, StoreError> {
+        check_name(name)?;
+        let dir = self.session_dir(name);
+        if dir.join(DOCUMENT).exists() {
+            Ok(dir)
+        } else {
+            Err(StoreError::NotFound(name.to_string()))
+        }
     }
 
     /// Creates a new, empty session (saved on its first turn).
@@ -248,6 +267,16 @@ fn summarize(name: String, dir: PathBuf, document: &Document) -> SessionSummary 
         title: title.lines().next().unwrap_or_default().to_string(),
         error: None,
     }
+}
+
+/// A session as saved, read without taking its lock ([`Store::read`]).
+#[derive(Debug)]
+pub struct SavedSession {
+    pub name: String,
+    pub dir: PathBuf,
+    pub created_at: String,
+    pub updated_at: String,
+    pub conversation: Conversation,
 }
 
 /// An open session. Holding it holds the lock; dropping it releases the lock.
@@ -529,6 +558,24 @@ mod tests {
         assert!(error.to_string().contains(&std::process::id().to_string()));
         drop(first);
         assert!(store.open("busy").is_ok());
+    }
+
+    #[test]
+    fn a_locked_session_can_be_read_without_its_lock() {
+        let home = tempfile::tempdir().unwrap();
+        let store = Store::new(home.path());
+        let session = session_with_image(&store, "open");
+        session.save().unwrap();
+        let saved = store.read("open").unwrap();
+        assert_eq!(saved.conversation, session.conversation);
+        assert!(
+            store.open("open").is_err(),
+            "the studio still holds the lock"
+        );
+        assert!(matches!(
+            store.read("nope"),
+            Err(StoreError::NotFound(name)) if name == "nope"
+        ));
     }
 
     #[test]

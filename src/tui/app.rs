@@ -158,6 +158,8 @@ pub struct App {
     /// Why the last generation failed, shown at the end of the conversation.
     pub failure: Option<String>,
     pub notice: Option<Notice>,
+    /// The file the last `/export` wrote, for the key that copies its path.
+    pub last_export: Option<PathBuf>,
     pub editing: Option<EditTarget>,
     pub selected: Option<TurnId>,
     pub image: Option<ImageKey>,
@@ -173,6 +175,8 @@ pub struct App {
     pub catalog: Catalog,
     /// The provider's image models (ListModels, fetched at start), once known.
     pub listed_models: Option<Vec<ImageModel>>,
+    /// The relay's remaining balance, where it tells it.
+    pub balance: Option<crate::balance::Balance>,
     pub input: TextArea<'static>,
     pub attachments: Vec<Attachment>,
     pub conversation_view: ConversationView,
@@ -210,6 +214,7 @@ impl App {
             batch: BatchSettings::default(),
             failure: None,
             notice: None,
+            last_export: None,
             editing: None,
             selected: None,
             image: None,
@@ -222,6 +227,7 @@ impl App {
             keymap,
             catalog,
             listed_models: None,
+            balance: None,
             input: new_editor(),
             attachments: Vec::new(),
             conversation_view: ConversationView::default(),
@@ -641,6 +647,10 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Event::Balance(balance) => {
+            app.balance = Some(balance);
+            Vec::new()
+        }
         Event::ModelsListed { provider, result } => {
             // A list for another provider (the user switched to the demo meanwhile) is stale;
             // a failed one leaves the catalog's view in place.
@@ -671,6 +681,24 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
         }
         Event::Notice { text, error } => {
             app.notice = Some(Notice { text, error });
+            Vec::new()
+        }
+        Event::Exported(result) => {
+            match result {
+                Ok(exported) => {
+                    let done = format!(
+                        "Exported to {} ({} copies its path).",
+                        exported.file.display(),
+                        app.keymap.hint(Action::CopyExportPath)
+                    );
+                    match exported.problems.as_slice() {
+                        [] => app.notify(done),
+                        problems => app.warn(format!("{done} Left out: {}", problems.join(" "))),
+                    }
+                    app.last_export = Some(exported.file);
+                }
+                Err(error) => app.warn(error),
+            }
             Vec::new()
         }
         Event::Terminate => quit(app),
@@ -749,7 +777,7 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Overlay::Sessions(picker) => match (key.code, action) {
-            (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::Cancel)) => {
+            (_, _) if is_close(key.code, action) => {
                 app.overlay = None;
                 Vec::new()
             }
@@ -774,29 +802,22 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             },
             _ => Vec::new(),
         },
-        Overlay::Models(picker) => match (key.code, action) {
-            (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::Cancel)) => {
-                app.overlay = None;
-                Vec::new()
-            }
-            (_, Some(Action::Up)) => {
-                picker.up();
-                Vec::new()
-            }
-            (_, Some(Action::Down)) => {
-                picker.down();
-                Vec::new()
-            }
-            (KeyCode::Enter, _) => {
-                let chosen = picker.chosen().map(str::to_string);
-                app.overlay = None;
-                if let Some(model) = chosen {
-                    switch_model(app, &model);
+        Overlay::Models(picker) => {
+            match (key.code, action) {
+                (_, _) if is_close(key.code, action) => app.overlay = None,
+                (_, Some(Action::Up)) => picker.up(),
+                (_, Some(Action::Down)) => picker.down(),
+                (KeyCode::Enter, _) => {
+                    let chosen = picker.chosen().map(str::to_string);
+                    app.overlay = None;
+                    if let Some(model) = chosen {
+                        switch_model(app, &model);
+                    }
                 }
-                Vec::new()
+                _ => {}
             }
-            _ => Vec::new(),
-        },
+            Vec::new()
+        }
         Overlay::PathPrompt(prompt) => match prompt.key(key) {
             super::components::path_prompt::Outcome::Pending(effects) => effects,
             super::components::path_prompt::Outcome::Cancelled => {
@@ -901,6 +922,11 @@ fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
+/// Esc, q or the cancel key close a picker.
+fn is_close(code: KeyCode, action: Option<Action>) -> bool {
+    matches!(code, KeyCode::Esc | KeyCode::Char('q')) || action == Some(Action::Cancel)
+}
+
 fn perform(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Send => {
@@ -990,6 +1016,16 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
         },
         Action::SaveImage => run_command(app, Command::Save(None)),
         Action::Copy => copy(app),
+        Action::CopyExportPath => match &app.last_export {
+            Some(path) => vec![Effect::Copy {
+                text: path.display().to_string(),
+                what: "the export's path".into(),
+            }],
+            None => {
+                app.warn("Nothing exported yet: /export writes this session as a web page.");
+                Vec::new()
+            }
+        },
         Action::OpenViewer => match app.selected_image() {
             Some(entry) => match entry.blob.path() {
                 Some(path) => vec![Effect::OpenViewer(path.to_path_buf())],
@@ -1747,6 +1783,13 @@ fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             }
         }
         Command::Theme(name) => return vec![Effect::LoadTheme(name)],
+        Command::Export(format, path) => {
+            return vec![Effect::Export {
+                session: app.session_name.clone(),
+                format,
+                path,
+            }];
+        }
         Command::Help => app.overlay = Some(Overlay::Help(ScrollView::default())),
         Command::Demo => {
             if app.is_demo() {

@@ -36,6 +36,7 @@ pub(crate) fn demo_connection() -> ConnectionInfo {
         max_request_bytes: 100_000_000,
         concurrent_requests: 4,
         per_call: None,
+        balance: false,
     }
 }
 
@@ -171,6 +172,21 @@ pub(crate) fn exchange(app: &mut App, prompt: &str, answer: &str) {
 fn command(app: &mut App, text: &str) -> Vec<Effect> {
     app.set_input_text("");
     submit(app, text)
+}
+
+/// ListModels entries: `generateContent` for all but embedding models.
+pub(crate) fn listed_models(ids: &[&str]) -> Vec<crate::gemini::wire::ListedModel> {
+    ids.iter()
+        .map(|id| crate::gemini::wire::ListedModel {
+            name: format!("models/{id}"),
+            display_name: String::new(),
+            supported_generation_methods: vec![if id.contains("embedding") {
+                "embedContent".into()
+            } else {
+                "generateContent".into()
+            }],
+        })
+        .collect()
 }
 
 pub(crate) fn notice(app: &App) -> String {
@@ -1031,21 +1047,11 @@ fn a_404_names_the_way_forward_and_one_key_resends_on_the_replacement() {
 #[test]
 fn models_the_provider_lists_are_offered_even_when_the_catalog_lacks_them() {
     let mut app = test_app();
-    let listed = [
+    let listed = listed_models(&[
         "gemini-3-pro-image",
         "gemini-4-flash-image",
         "gemini-embedding-001",
-    ]
-    .map(|id| crate::gemini::wire::ListedModel {
-        name: format!("models/{id}"),
-        display_name: String::new(),
-        supported_generation_methods: vec![if id.contains("embedding") {
-            "embedContent".into()
-        } else {
-            "generateContent".into()
-        }],
-    })
-    .to_vec();
+    ]);
     update(
         &mut app,
         Event::ModelsListed {
@@ -1410,4 +1416,95 @@ fn a_prepared_preview_asks_for_a_redraw_and_nothing_else() {
     app.dirty = false;
     assert!(update(&mut app, Event::PreviewReady).is_empty());
     assert!(app.dirty);
+}
+
+#[test]
+fn export_runs_off_the_ui_thread_and_its_path_can_be_copied() {
+    let mut app = test_app();
+    // Nothing exported yet: the copy key explains.
+    assert!(chord(&mut app, KeyCode::Char('y'), KeyModifiers::CONTROL).is_empty());
+    assert!(
+        notice(&app).contains("Nothing exported yet"),
+        "{}",
+        notice(&app)
+    );
+
+    let effects = submit(&mut app, "/export md all");
+    assert!(
+        matches!(
+            &effects[..],
+            [Effect::Export { session, format: crate::export::Format::Markdown, path: crate::export::PathChoice::All }]
+                if session == "test-session"
+        ),
+        "{effects:?}"
+    );
+    update(
+        &mut app,
+        Event::Exported(Ok(crate::export::Exported {
+            file: "/home/me/test-session.md".into(),
+            images_dir: None,
+            images: 2,
+            problems: Vec::new(),
+        })),
+    );
+    assert_eq!(
+        notice(&app),
+        "Exported to /home/me/test-session.md (Ctrl-Y copies its path)."
+    );
+    assert!(!notice_is_error(&app));
+    let effects = chord(&mut app, KeyCode::Char('y'), KeyModifiers::CONTROL);
+    assert!(
+        matches!(&effects[..], [Effect::Copy { text, .. }] if text == "/home/me/test-session.md"),
+        "{effects:?}"
+    );
+
+    update(
+        &mut app,
+        Event::Exported(Err(
+            "Nothing to export yet: the session is saved after its first reply.".into(),
+        )),
+    );
+    assert!(notice_is_error(&app));
+    assert_eq!(
+        app.last_export.as_deref(),
+        Some(std::path::Path::new("/home/me/test-session.md"))
+    );
+}
+
+#[test]
+fn a_relay_balance_is_asked_again_after_each_turn() {
+    let mut app = test_app();
+    let job = job_of(&submit(&mut app, "bees"));
+    let effects = done(&mut app, job, Ok(reply("ok")));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::RefreshBalance)),
+        "not for a provider without balance = true"
+    );
+    if let Some(connection) = &mut app.connection {
+        connection.balance = true;
+    }
+    let job = job_of(&submit(&mut app, "more bees"));
+    let effects = done(&mut app, job, Ok(reply("ok")));
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::RefreshBalance)),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn refused_signatures_after_a_model_change_point_at_a_fresh_thread() {
+    let mut app = test_app();
+    let job = job_of(&submit(&mut app, "bees"));
+    done(
+        &mut app,
+        job,
+        Err(ApiError::BadRequest {
+            message:
+                "Image part is missing a thought_signature in content position 2, part position 1."
+                    .into(),
+        }),
+    );
+    let failure = app.failure.clone().unwrap_or_default();
+    assert!(failure.contains("/fresh"), "{failure}");
+    assert!(failure.contains("latest image"), "{failure}");
 }

@@ -3,6 +3,7 @@
 //! the conversation (sizes, ratios are checked against the model when applied).
 
 use crate::conversation::settings::{ImageSize, ThinkingLevel};
+use crate::export::{Format, PathChoice};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -30,6 +31,8 @@ pub enum Command {
     /// Send the selected prompt again this many times at once (`None`: the default count).
     Vary(Option<u8>),
     Theme(String),
+    /// Write the saved session to a file in the current folder.
+    Export(Format, PathChoice),
     Help,
     Demo,
     Quit,
@@ -95,6 +98,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (
         "/theme NAME",
         "dark, light, high-contrast, or one of your theme files",
+    ),
+    (
+        "/export [html|md|sheet|anim] [all]",
+        "Export the saved session to share it, here (all: every branch); Ctrl-Y copies the path",
     ),
     ("/demo", "Switch to the offline demo model"),
     ("/help", "Show keys and commands"),
@@ -204,6 +211,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
             Some(theme) => Ok(Command::Theme(theme)),
             None => Err("/theme needs a name: dark, light, high-contrast, or one of your theme files.".into()),
         },
+        "export" | "share" => parse_export(arg),
         "help" | "h" | "?" | "keys" => Ok(Command::Help),
         "demo" => no_argument(Command::Demo),
         "quit" | "q" | "exit" => no_argument(Command::Quit),
@@ -218,6 +226,27 @@ pub fn parse(text: &str) -> Result<Command, String> {
                 .join(" ")
         )),
     }
+}
+
+/// `/export [html|md|sheet|anim] [all|active]`, in any order.
+fn parse_export(arg: &str) -> Result<Command, String> {
+    let (mut format, mut path) = (Format::Html, PathChoice::Active);
+    for word in arg.split_whitespace() {
+        match word.to_ascii_lowercase().as_str() {
+            "html" | "page" | "web" => format = Format::Html,
+            "md" | "markdown" => format = Format::Markdown,
+            "sheet" | "png" => format = Format::Sheet,
+            "anim" | "gif" => format = Format::Anim,
+            "all" => path = PathChoice::All,
+            "active" => path = PathChoice::Active,
+            other => {
+                return Err(format!(
+                    "/export takes a format (html, md, sheet or anim) and optionally all, not {other:?}."
+                ));
+            }
+        }
+    }
+    Ok(Command::Export(format, path))
 }
 
 fn looks_like_ratio(text: &str) -> bool {
@@ -281,6 +310,24 @@ mod tests {
         );
         assert_eq!(parse("/system off"), Ok(Command::System(Some(None))));
         assert_eq!(parse("/system"), Ok(Command::System(None)));
+    }
+
+    #[test]
+    fn export_takes_a_format_and_a_path_in_any_order() {
+        assert_eq!(
+            parse("/export"),
+            Ok(Command::Export(Format::Html, PathChoice::Active))
+        );
+        assert_eq!(
+            parse("/export all md"),
+            Ok(Command::Export(Format::Markdown, PathChoice::All))
+        );
+        assert_eq!(
+            parse("/export GIF"),
+            Ok(Command::Export(Format::Anim, PathChoice::Active))
+        );
+        let error = parse("/export pdf").unwrap_err();
+        assert!(error.contains("html, md, sheet or anim"), "{error}");
     }
 
     #[test]

@@ -174,6 +174,7 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
         previewer,
     };
     driver.list_models();
+    driver.refresh_balance();
     warm_images(&app.conversation);
     // The terminal query above is start-up, not a stall of the loop.
     if let Some(stats) = &mut stats {
@@ -411,6 +412,19 @@ impl Driver {
                     });
                 });
             }
+            Effect::Export {
+                session,
+                format,
+                path,
+            } => {
+                let tx = self.tx.clone();
+                let store = self.context.store.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Event::Exported(export_saved(
+                        &store, &session, format, path,
+                    )));
+                });
+            }
             Effect::ListSessions => {
                 let tx = self.tx.clone();
                 let store = self.context.store.clone();
@@ -499,6 +513,7 @@ impl Driver {
                     let _ = tx.send(Event::ThemeLoaded(result));
                 });
             }
+            Effect::RefreshBalance => self.refresh_balance(),
             Effect::SwitchToDemo => {
                 let mut global = self.global.clone();
                 global.demo = true;
@@ -516,6 +531,29 @@ impl Driver {
             // `update` has set `app.quit`; the loop ends after this batch and saves.
             Effect::Quit => {}
         }
+    }
+
+    /// Asks a relay configured with `balance = true` for its balance, in the background. A
+    /// relay without the endpoints costs one line in the log, never an error on screen.
+    fn refresh_balance(&self) {
+        let Some(connection) = &self.connection else {
+            return;
+        };
+        if connection.balance_currency.is_none() {
+            return;
+        }
+        let client = connection.client.clone();
+        let currency = connection.balance_currency.clone().unwrap_or_default();
+        let log = self.context.env.data_dir.join("studio.log");
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            match crate::balance::fetch(client.base_url(), client.key(), &currency).await {
+                Ok(balance) => {
+                    let _ = tx.send(Event::Balance(balance));
+                }
+                Err(error) => log_line(&log, &error.to_string()),
+            }
+        });
     }
 
     /// Asks the provider which image models it serves, in the background: from the day-old
@@ -654,7 +692,20 @@ pub fn connection_info(connection: &Connection, demo: bool) -> ConnectionInfo {
         max_request_bytes: connection.max_request_bytes,
         concurrent_requests: connection.concurrent_requests,
         per_call: connection.per_call.clone(),
+        balance: connection.balance_currency.is_some(),
     }
+}
+
+/// Appends one line to the studio's log (the screen belongs to the studio). Losing a log line
+/// is not worth an error.
+fn log_line(path: &std::path::Path, text: &str) {
+    use std::io::Write;
+    let line = format!("{} {text}\n", crate::store::now_rfc3339());
+    let _ = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(line.as_bytes()));
 }
 
 fn from_terminal(event: crossterm::event::Event) -> Option<Event> {
@@ -922,6 +973,33 @@ async fn run_editor(
         ));
     }
     std::fs::read_to_string(file.path()).map_err(|e| format!("Cannot read the edited prompt: {e}"))
+}
+
+/// `/export`: the session as last saved (read without its lock, which this process holds)
+/// into the current folder. A session with nothing saved yet says so.
+fn export_saved(
+    store: &crate::store::Store,
+    session: &str,
+    format: crate::export::Format,
+    path: crate::export::PathChoice,
+) -> Result<crate::export::Exported, String> {
+    use crate::export::{self, ExportOptions};
+    let saved = store.read(session).map_err(|error| match error {
+        crate::store::StoreError::NotFound(_) => {
+            "Nothing to export yet: the session is saved after its first reply.".to_string()
+        }
+        other => other.to_string(),
+    })?;
+    let out = std::env::current_dir()
+        .map_err(|e| format!("Cannot tell the current folder to export into: {e}"))?
+        .join(format.default_file_name(session));
+    let options = ExportOptions {
+        format,
+        path,
+        out,
+        images_beside: None,
+    };
+    export::export(&saved, &options).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -54,6 +54,8 @@ pub enum Event {
         entries: Vec<(String, bool)>,
     },
     SessionsListed(Result<Vec<SessionSummary>, String>),
+    /// The relay's remaining balance, newly asked.
+    Balance(crate::balance::Balance),
     /// The provider's models (ListModels, or its day-old cache).
     ModelsListed {
         provider: String,
@@ -71,6 +73,8 @@ pub enum Event {
     ThemeLoaded(Result<Theme, String>),
     /// The studio now talks to the demo model.
     DemoConnected(Result<ConnectionInfo, String>),
+    /// `/export` wrote this file, or could not.
+    Exported(Result<crate::export::Exported, String>),
     /// A one-line outcome of an effect (copied, saved, opened), or a problem.
     Notice {
         text: String,
@@ -90,6 +94,8 @@ pub struct ConnectionInfo {
     pub concurrent_requests: usize,
     /// Set when the provider bills per call.
     pub per_call: Option<crate::config::CallPrice>,
+    /// Whether the provider tells its remaining balance (`balance = true`).
+    pub balance: bool,
 }
 
 #[derive(Debug)]
@@ -128,6 +134,14 @@ pub enum Effect {
     },
     FullScreen(Blob),
     LoadTheme(String),
+    /// Export the session as saved (read without its lock) into the current folder.
+    Export {
+        session: String,
+        format: crate::export::Format,
+        path: crate::export::PathChoice,
+    },
+    /// Ask the relay for its remaining balance.
+    RefreshBalance,
     SwitchToDemo,
     Quit,
 }

@@ -42,6 +42,7 @@ pub enum Action {
     FullScreen,
     SaveImage,
     Copy,
+    CopyExportPath,
     OpenViewer,
     FreshThread,
     PickModel,
@@ -297,6 +298,13 @@ pub const ACTIONS: &[ActionInfo] = &[
         Group::Images,
         "Copy the selected source's URI (Sources pane) or image path (OSC 52)",
         &["alt-y", "y"],
+    ),
+    info(
+        Action::CopyExportPath,
+        "copy-export",
+        Group::Images,
+        "Copy the path of the last /export (OSC 52)",
+        &["ctrl-y", "Y"],
     ),
     info(
         Action::OpenViewer,

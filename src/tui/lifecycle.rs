@@ -168,7 +168,11 @@ pub(super) fn on_done(
                     // Finished elsewhere: the user's branch stays where it is.
                     let _ = app.conversation.activate(active);
                 }
-                vec![app.save_effect()]
+                let mut effects = vec![app.save_effect()];
+                if app.connection.as_ref().is_some_and(|c| c.balance) {
+                    effects.push(Effect::RefreshBalance);
+                }
+                effects
             }
             Err(error) => {
                 failed(app, id, error.to_string());

@@ -13,7 +13,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::app::tests::{exchange, png, reply, test_app};
+use super::app::tests::{exchange, listed_models, png, reply, test_app};
 use super::app::{App, Overlay, Pane, update};
 use super::components::image::Placeholder;
 use super::components::jobs::JobsList;
@@ -435,6 +435,36 @@ fn overlay_session_picker() {
             "bananas",
         );
         app.overlay = Some(Overlay::Sessions(picker));
+        app
+    });
+}
+
+#[test]
+fn overlay_model_picker_with_a_relay_balance() {
+    snapshot_all("model_picker", || {
+        let mut app = mid_session();
+        // The provider lists a model newer than the catalog.
+        let listed = listed_models(&[
+            "gemini-3-pro-image",
+            "gemini-3.1-flash-image",
+            "gemini-4-image",
+        ]);
+        update(
+            &mut app,
+            Event::ModelsListed {
+                provider: "demo".into(),
+                result: Ok(listed),
+            },
+        );
+        update(
+            &mut app,
+            Event::Balance(crate::balance::Balance {
+                limit: 100.0,
+                used: 12.34,
+                currency: "CNY".into(),
+            }),
+        );
+        press(&mut app, KeyCode::F(2));
         app
     });
 }

@@ -43,7 +43,7 @@ impl ConversationView {
     }
 }
 
-/// The settings of a prompt in a few words: `16:9 · 2K · search · gemini-3-pro-image-preview`.
+/// The settings of a prompt in a few words: `16:9 · 2K · think high · search · gemini-3-pro-image`.
 pub fn settings_summary(settings: &TurnSettings) -> String {
     let mut words = vec![
         settings
@@ -55,7 +55,12 @@ pub fn settings_summary(settings: &TurnSettings) -> String {
             .map(|s| s.to_string())
             .unwrap_or_else(|| "auto size".into()),
     ];
-    if settings.google_search {
+    if let Some(level) = settings.thinking_level {
+        words.push(format!("think {level}"));
+    }
+    if settings.image_search {
+        words.push("search+images".into());
+    } else if settings.google_search {
         words.push("search".into());
     }
     if settings.image_only {

@@ -100,6 +100,18 @@ impl ScrollView {
 
 /// The offset that keeps lines `start..end` visible, moving as little as possible from
 /// `previous`.
+/// Marks a picker's row as selected: its spans on the selection colour, filled to `width`.
+pub fn highlight(line: &mut Vec<Span<'_>>, width: usize, theme: &Theme) {
+    let used: usize = line.iter().map(|s| s.content.width()).sum();
+    for span in line.iter_mut() {
+        span.style = span.style.bg(theme.selection_bg);
+    }
+    line.push(Span::styled(
+        " ".repeat(width.saturating_sub(used)),
+        theme.selected(),
+    ));
+}
+
 pub fn keep_visible(
     previous: usize,
     start: usize,

@@ -7,7 +7,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
-use super::{keep_visible, popup, render_lines, truncate};
+use super::{highlight, keep_visible, popup, render_lines, truncate};
 use crate::models::listing::ImageModel;
 use crate::tui::app::App;
 
@@ -83,6 +83,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &ModelPicker) {
             None => model.spec.price_summary(),
         };
         let name_width = 34.min(width / 2);
+        // The price is what the picker is for: the display name gives way first.
+        let name_column = width
+            .saturating_sub(name_width + 1 + price.width() + 2)
+            .min(24);
         let mut first = vec![
             Span::styled(
                 format!(
@@ -91,7 +95,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &ModelPicker) {
                 ),
                 theme.base().add_modifier(Modifier::BOLD),
             ),
-            Span::styled(truncate(&model.display_name, 28), theme.base()),
+            Span::styled(
+                format!(
+                    "{:<name_column$}",
+                    if model.display_name == model.id {
+                        String::new()
+                    } else {
+                        truncate(&model.display_name, name_column)
+                    }
+                ),
+                theme.base(),
+            ),
             Span::styled(format!("  {price}"), theme.accent()),
         ];
         let mut second = vec![
@@ -103,14 +117,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &ModelPicker) {
         ];
         if i == picker.selected {
             for line in [&mut first, &mut second] {
-                let used: usize = line.iter().map(|s| s.content.width()).sum();
-                for span in line.iter_mut() {
-                    span.style = span.style.bg(theme.selection_bg);
-                }
-                line.push(Span::styled(
-                    " ".repeat(width.saturating_sub(used)),
-                    theme.selected(),
-                ));
+                highlight(line, width, theme);
             }
         }
         lines.push(Line::from(first));

@@ -4,9 +4,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use unicode_width::UnicodeWidthStr;
 
-use super::{keep_visible, popup, render_lines, truncate, wrap};
+use super::{highlight, keep_visible, popup, render_lines, truncate, wrap};
 use crate::store::SessionSummary;
 use crate::tui::app::App;
 
@@ -125,14 +124,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &SessionPicker) 
         let mut second = vec![Span::raw("  "), Span::styled(title, title_style)];
         if selected {
             for line in [&mut spans, &mut second] {
-                let used: usize = line.iter().map(|s| s.content.width()).sum();
-                for span in line.iter_mut() {
-                    span.style = span.style.bg(theme.selection_bg);
-                }
-                line.push(Span::styled(
-                    " ".repeat(width.saturating_sub(used)),
-                    theme.selected(),
-                ));
+                highlight(line, width, theme);
             }
         }
         lines.push(Line::from(spans));

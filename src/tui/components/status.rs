@@ -145,6 +145,17 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
             },
         ));
     }
+    if let Some(balance) = &app.balance {
+        left.push(sep.clone());
+        let label = if compact { "" } else { "balance " };
+        left.push(Span::styled(
+            format!(
+                "{label}{}",
+                cost::money(balance.remaining(), &balance.currency)
+            ),
+            style,
+        ));
+    }
     let cost = cost::session_cost(&app.conversation, &app.pricing());
     left.push(sep.clone());
     left.push(Span::styled(cost::describe(&cost), style));
