@@ -272,11 +272,38 @@ fn a_signal_during_a_generation_saves_and_restores(signal: &str) {
         screen.contains("working…") && screen.contains("Applying the edit")
     }));
 
+    let turns = kill_and_check_the_exit(&studio, &session, signal, &mut screens);
+    assert_eq!(
+        turns.len(),
+        2,
+        "the completed turn is saved and no half turn: {turns:?}"
+    );
+    assert!(
+        turns[0]
+            .to_string()
+            .contains("an infographic about bananas"),
+        "{turns:?}"
+    );
+    for screen in &screens {
+        assert!(!screen.contains(KEY), "the key is on screen:\n{screen}");
+    }
+}
+
+/// Sends `signal` to the studio (its pid is in the session's lock), waits for the shell line
+/// after it, checks the alternate screen is gone and the terminal's modes are restored, and
+/// returns the saved turns.
+fn kill_and_check_the_exit(
+    studio: &Studio,
+    session: &str,
+    signal: &str,
+    screens: &mut Vec<String>,
+) -> Vec<serde_json::Value> {
+    let tmux = &studio.tmux;
     // The lock file holds the studio's pid (the pane's own pid is the shell around it).
     let lock = studio
         .data()
         .join("sessions")
-        .join(&session)
+        .join(session)
         .join("session.lock");
     let pid = std::fs::read_to_string(&lock).expect("the session lock holds the pid");
     let killed = Command::new("kill")
@@ -300,21 +327,42 @@ fn a_signal_during_a_generation_saves_and_restores(signal: &str) {
         words.contains(&"icanon") && words.contains(&"echo"),
         "the terminal modes are restored:\n{screen}"
     );
-    let document = studio.document(&session);
-    let turns = document["conversation"]["turns"]
+    let document = studio.document(session);
+    document["conversation"]["turns"]
         .as_array()
-        .expect("a list of turns");
-    assert_eq!(
-        turns.len(),
-        2,
-        "the completed turn is saved and no half turn: {document}"
+        .expect("a list of turns")
+        .clone()
+}
+
+/// SIGTERM with three generations in flight (a fourth variation has completed): the completed
+/// turns are saved, no half turn, and the terminal is restored.
+#[test]
+fn sigterm_with_three_jobs_in_flight_keeps_what_completed() {
+    let gemini_key = format!("GEMINI_API_KEY={KEY}");
+    let extra = [
+        "BANANA_DEMO_FAULTS=ok,ok,stall:60,stall:60,stall:60",
+        gemini_key.as_str(),
+    ];
+    let Some(studio) = Studio::start("the SIGTERM with three jobs test", "sigjobs", &extra) else {
+        return;
+    };
+    let tmux = &studio.tmux;
+    let mut screens = vec![tmux.wait_for("DEMO MODEL")];
+    tmux.type_text("an infographic about tea");
+    tmux.keys(&["Enter"]);
+    screens.push(tmux.wait_for_reply("Here is the infographic"));
+    tmux.type_text("/vary 4");
+    tmux.keys(&["Enter"]);
+    screens.push(
+        tmux.wait_until("one variation done, three running", |screen| {
+            screen.matches("· done ·").count() == 1
+        }),
     );
-    assert!(
-        turns[0]
-            .to_string()
-            .contains("an infographic about bananas"),
-        "{document}"
-    );
+    let turns = kill_and_check_the_exit(&studio, "sigjobs", "TERM", &mut screens);
+    // The first prompt, its reply, and the one variation that completed.
+    assert_eq!(turns.len(), 3, "{turns:?}");
+    let replies = turns.iter().filter(|t| t["role"] == "model").count();
+    assert_eq!(replies, 2, "no half turn: {turns:?}");
     for screen in &screens {
         assert!(!screen.contains(KEY), "the key is on screen:\n{screen}");
     }
