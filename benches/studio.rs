@@ -16,11 +16,13 @@ use banana_studio::conversation::{
 use banana_studio::gemini::wire::{GroundingChunk, GroundingMetadata, Source, UsageMetadata};
 use banana_studio::models::Catalog;
 use banana_studio::store::Store;
-use banana_studio::tui::app::App;
+use banana_studio::tui::app::{App, Overlay};
+use banana_studio::tui::components;
 use banana_studio::tui::components::image::Placeholder;
 use banana_studio::tui::event::ConnectionInfo;
 use banana_studio::tui::keymap::Keymap;
 use banana_studio::tui::theme::Theme;
+use banana_studio::tui::vary::{Candidate, VaryGrid};
 use banana_studio::tui::view;
 use bytes::Bytes;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
@@ -208,5 +210,71 @@ fn session_open(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, render, session_open);
+/// The tree view of a 500-turn session (250 exchanges, a sibling reply on every tenth) at
+/// 200×60: the rows are built from the conversation and the visible ones drawn, every frame.
+fn tree_view(c: &mut Criterion) {
+    let base = noise_jpeg();
+    let mut conversation = conversation(240, |n| jpeg(&base, n));
+    let prompts: Vec<_> = conversation
+        .turns()
+        .iter()
+        .filter(|t| t.parent.is_none() || t.id.0 % 20 == 1)
+        .map(|t| t.id)
+        .collect();
+    for (n, prompt) in prompts.into_iter().enumerate().take(10) {
+        conversation
+            .add_model(
+                prompt,
+                reply(1000 + n as u64, jpeg(&base, 1000 + n as u64)),
+                String::new(),
+            )
+            .expect("a sibling reply");
+    }
+    assert_eq!(conversation.turns().len(), 490);
+    let mut app = app("bench".into(), conversation);
+    let rows = components::tree::rows(&app.conversation, &app.jobs);
+    let view = components::tree::TreeView::at_active(&rows, app.conversation.active_leaf());
+    app.overlay = Some(Overlay::Tree(view));
+    let mut terminal = terminal();
+    c.bench_function("tree/490_turns_200x60", |b| {
+        b.iter(|| {
+            terminal.clear().expect("a test backend clears");
+            draw(&mut terminal, black_box(&app));
+        })
+    });
+}
+
+/// The variations grid with four finished candidates, drawn again (the pictures themselves are
+/// the previewer's: here the `Placeholder`).
+fn grid_redraw(c: &mut Criterion) {
+    let base = noise_jpeg();
+    let mut conversation = conversation(3, |n| jpeg(&base, n));
+    let prompt = conversation
+        .active_path()
+        .iter()
+        .rev()
+        .nth(1)
+        .map(|t| t.id)
+        .expect("a prompt");
+    let mut candidates = Vec::new();
+    for n in 0..4 {
+        let id = conversation
+            .add_model(prompt, reply(100 + n, jpeg(&base, 100 + n)), String::new())
+            .expect("a candidate");
+        candidates.push(Candidate::Reply(id));
+    }
+    let mut app = app("bench".into(), conversation);
+    app.grid = Some(VaryGrid {
+        prompt,
+        candidates,
+        selected: 2,
+    });
+    let mut terminal = terminal();
+    draw(&mut terminal, &app);
+    c.bench_function("grid/redraw_4_candidates_200x60", |b| {
+        b.iter(|| draw(&mut terminal, black_box(&app)))
+    });
+}
+
+criterion_group!(benches, render, session_open, tree_view, grid_redraw);
 criterion_main!(benches);

@@ -9,8 +9,13 @@
 #     the client alone (with `--demo` the demo's painting and encoding would be counted too);
 # (b) start-up: the studio in tmux until its first drawn frame (BANANA_STUDIO_LOOP_STATS);
 # (c) responsiveness: the longest busy stretch of the studio's event loop while a full-size 4K
-#     reply streams in, its preview is prepared, and keys are typed.
+#     reply streams in, its preview is prepared, and keys are typed;
+# (d) four jobs at once: `/vary 4` of a 4K prompt, four ~35 MB replies streaming together while
+#     keys are typed: the loop's longest busy stretch and the studio's peak RSS.
+#
+# PARTS=abcd by default; e.g. PARTS=d runs only (d) (the demo servers always start).
 set -euo pipefail
+PARTS="${PARTS:-abcd}"
 
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}"
@@ -75,9 +80,10 @@ send() {
     echo "$wall $rss $image $body"
 }
 
-echo "== (a) send against a separate demo-server, end to end (3 runs: best wall, median RSS)"
 start_demo plain 0
 start_demo grain 1
+if [[ $PARTS == *a* ]]; then
+echo "== (a) send against a separate demo-server, end to end (3 runs: best wall, median RSS)"
 # 4KG: the 4K reply with BANANA_DEMO_GRAIN=1, a ~35 MB response.
 for size in 1K 4K 4KG; do
     best="" rss_runs=""
@@ -107,6 +113,7 @@ for big in 4K 4KG; do
         printf "%s: RSS above the 1K baseline %.1f MB; response body %.1f MB (image %.1f MB, as base64 %.1f MB); ratio %.2f (target <= 3)\n",
             name, above / 1e6, body / 1e6, img / 1e6, img * 4 / 3 / 1e6, above / body }'
 done
+fi
 
 # Starts the studio in a detached tmux session of 200x60 and waits for its loop stats. With
 # DEMO=name it talks to that separate demo server (its address in the environment), otherwise
@@ -121,6 +128,10 @@ studio() {
         model="env $model $BIN"
     else
         model="$BIN --demo"
+    fi
+    # TIMED=file: the studio's peak RSS and times go to that file.
+    if [ -n "${TIMED:-}" ]; then
+        model="/usr/bin/time -v -o $TIMED $model"
     fi
     # The launch time is taken inside the pane, just before exec, so tmux's own start-up
     # is not counted.
@@ -146,6 +157,24 @@ settle_input() {
     sleep 0.2
 }
 
+# Sends "/size 4K", then a prompt.
+send_4k_prompt() {
+    settle_input
+    tmux send-keys -t bench-e2e -l "/size 4K"
+    tmux send-keys -t bench-e2e Enter
+    sleep 0.3
+    tmux send-keys -t bench-e2e -l "an infographic about bananas"
+    tmux send-keys -t bench-e2e Enter
+}
+
+# Types 40 keys, 50 ms apart.
+type_keys() {
+    for _ in $(seq 1 40); do
+        tmux send-keys -t bench-e2e -l "x"
+        sleep 0.05
+    done
+}
+
 quit_studio() {
     for _ in $(seq 1 50); do
         tmux send-keys -t bench-e2e C-q
@@ -155,6 +184,7 @@ quit_studio() {
     wait_for "$1"
 }
 
+if [[ $PARTS == *b* ]]; then
 echo "== (b) start-up to the first drawn frame (5 runs)"
 for run in 1 2 3 4 5; do
     studio "$WORK/start.stats" --session "start-$run"
@@ -163,8 +193,8 @@ for run in 1 2 3 4 5; do
     awk -F= -v launched="$(cat "$WORK/launched")" '/first_frame_unix_ms/ {
         printf "run: first frame %.1f ms after launch\n", $2 - launched / 1e6 }' "$WORK/start.stats"
 done
+fi
 
-echo "== (c) event loop while a 4K reply streams in and its preview is prepared"
 # BANANA_DEMO_GRAIN=1: the demo's picture under heavy noise, so the 4K JPEG reply is ~26 MB
 # (35 MB of base64). Three runs against the separate grain demo-server (the studio's process
 # holds only the studio, as with Google), three with the demo model in-process (--demo).
@@ -172,22 +202,46 @@ stream_run() {
     local label="$1" run="$2"
     GRAIN=1 studio "$WORK/stream.stats" --session "stream-$label-$run"
     sleep 2.5
-    settle_input
-    tmux send-keys -t bench-e2e -l "/size 4K"
-    tmux send-keys -t bench-e2e Enter
-    sleep 0.3
-    tmux send-keys -t bench-e2e -l "an infographic about bananas"
-    tmux send-keys -t bench-e2e Enter
+    send_4k_prompt
     # Type while the reply streams and the preview is prepared.
-    for _ in $(seq 1 40); do
-        tmux send-keys -t bench-e2e -l "x"
-        sleep 0.05
-    done
+    type_keys
     sleep 3
     quit_studio "$WORK/stream.stats"
     local image
     image="$(find "$BANANA_STUDIO_HOME" -path "*stream-$label-$run*" -name '*.jpg' -printf '%s\n' | sort -n | tail -1)"
     echo "$label run $run: $(grep max_busy_ms "$WORK/stream.stats"), streamed image ${image:-MISSING} bytes"
 }
+if [[ $PARTS == *c* ]]; then
+echo "== (c) event loop while a 4K reply streams in and its preview is prepared"
 for run in 1 2 3; do DEMO=grain stream_run demo-server "$run"; done
 for run in 1 2 3; do stream_run in-process "$run"; done
+fi
+
+# (d) A first 4K reply, then /vary 4 of its prompt: four grain replies (~35 MB each) stream at
+# once from the separate demo-server while 40 keys are typed. The batch's price would ask for
+# confirmation: the config raises the threshold.
+jobs_run() {
+    local run="$1"
+    mkdir -p "$XDG_CONFIG_HOME/banana-studio"
+    echo "confirm_batch_over = 1000.0" >"$XDG_CONFIG_HOME/banana-studio/config.toml"
+    DEMO=grain GRAIN=1 TIMED="$WORK/jobs.time" studio "$WORK/jobs.stats" --session "jobs-$run"
+    sleep 2.5
+    send_4k_prompt
+    sleep 6
+    tmux send-keys -t bench-e2e -l "/vary 4"
+    tmux send-keys -t bench-e2e Enter
+    type_keys
+    sleep 10
+    tmux send-keys -t bench-e2e Escape
+    quit_studio "$WORK/jobs.stats"
+    sleep 0.5
+    local images rss
+    images="$(find "$BANANA_STUDIO_HOME" -path "*jobs-$run*" -name '*.jpg' -size +10M | wc -l)"
+    rss="$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/jobs.time")"
+    echo "jobs run $run: $(grep max_busy_ms "$WORK/jobs.stats"), peak RSS ${rss} KB, 4K images saved: $images (1 + 4 expected)"
+    rm -f "$XDG_CONFIG_HOME/banana-studio/config.toml"
+}
+if [[ $PARTS == *d* ]]; then
+    echo "== (d) four 4K replies streaming at once (/vary 4), 3 runs"
+    for run in 1 2 3; do jobs_run "$run"; done
+fi

@@ -38,6 +38,7 @@ snap before
 dd if=/dev/zero of="$DATA/filler" bs=4k 2>/dev/null
 step full_out "$@" --out "$OUT_DIR/rescued" "second"
 step full_tmp "$@" "second"
+step full_vary "$@" --n 2 --out "$OUT_DIR/rescued_vary" "second"
 snap after_full
 rm -f "$DATA/filler"
 step freed "$@" "second"
@@ -136,6 +137,19 @@ async fn a_full_or_read_only_disk_loses_nothing_and_the_next_save_works() {
             ),
         }
     }
+    // Two variations whose saves both meet the full disk: each reply's image is rescued.
+    let (code, json, err) = step("full_vary");
+    assert_eq!(code, "1", "full_vary: {err}");
+    let candidates = json["candidates"].as_array().cloned().unwrap_or_default();
+    assert_eq!(candidates.len(), 2, "{json}");
+    for candidate in &candidates {
+        assert_eq!(candidate["error"]["kind"], "storage", "{candidate}");
+        let rescued = candidate["error"]["rescued"][0]
+            .as_str()
+            .unwrap_or_default();
+        assert!(rescued.starts_with(&out_dir.join("rescued_vary").display().to_string()));
+        assert!(image::load_from_memory(&std::fs::read(rescued).unwrap()).is_ok());
+    }
     assert_eq!(
         tree(&out_dir.join("after_full")),
         before,
@@ -162,8 +176,9 @@ async fn a_full_or_read_only_disk_loses_nothing_and_the_next_save_works() {
 
     let (code, _, err) = step("writable");
     assert_eq!(code, "0", "{err}");
-    // first, the two rescued, freed, writable: the read-only attempt sent nothing.
-    assert_eq!(harness.requests().len(), 5);
+    // first, the two rescued, the two rescued variations, freed, writable: the read-only
+    // attempt sent nothing.
+    assert_eq!(harness.requests().len(), 7);
     let last: Value =
         serde_json::from_slice(&std::fs::read(out_dir.join("last/s/session.json")).unwrap())
             .unwrap();

@@ -5,6 +5,9 @@
 //! must show the thinking, numbered sources, the image's pixel size and "branch 2/2", and the
 //! session file must hold every turn after quitting.
 //!
+//! Four variations side by side, one picked and edited on while another edit runs and one job
+//! is cancelled; the tree shows every branch with its image versions.
+//!
 //! Without tmux the test says so loudly and passes (`.ci/run` installs tmux, so CI runs it).
 
 use std::path::Path;
@@ -269,11 +272,38 @@ fn a_signal_during_a_generation_saves_and_restores(signal: &str) {
         screen.contains("working…") && screen.contains("Applying the edit")
     }));
 
+    let turns = kill_and_check_the_exit(&studio, &session, signal, &mut screens);
+    assert_eq!(
+        turns.len(),
+        2,
+        "the completed turn is saved and no half turn: {turns:?}"
+    );
+    assert!(
+        turns[0]
+            .to_string()
+            .contains("an infographic about bananas"),
+        "{turns:?}"
+    );
+    for screen in &screens {
+        assert!(!screen.contains(KEY), "the key is on screen:\n{screen}");
+    }
+}
+
+/// Sends `signal` to the studio (its pid is in the session's lock), waits for the shell line
+/// after it, checks the alternate screen is gone and the terminal's modes are restored, and
+/// returns the saved turns.
+fn kill_and_check_the_exit(
+    studio: &Studio,
+    session: &str,
+    signal: &str,
+    screens: &mut Vec<String>,
+) -> Vec<serde_json::Value> {
+    let tmux = &studio.tmux;
     // The lock file holds the studio's pid (the pane's own pid is the shell around it).
     let lock = studio
         .data()
         .join("sessions")
-        .join(&session)
+        .join(session)
         .join("session.lock");
     let pid = std::fs::read_to_string(&lock).expect("the session lock holds the pid");
     let killed = Command::new("kill")
@@ -297,21 +327,42 @@ fn a_signal_during_a_generation_saves_and_restores(signal: &str) {
         words.contains(&"icanon") && words.contains(&"echo"),
         "the terminal modes are restored:\n{screen}"
     );
-    let document = studio.document(&session);
-    let turns = document["conversation"]["turns"]
+    let document = studio.document(session);
+    document["conversation"]["turns"]
         .as_array()
-        .expect("a list of turns");
-    assert_eq!(
-        turns.len(),
-        2,
-        "the completed turn is saved and no half turn: {document}"
+        .expect("a list of turns")
+        .clone()
+}
+
+/// SIGTERM with three generations in flight (a fourth variation has completed): the completed
+/// turns are saved, no half turn, and the terminal is restored.
+#[test]
+fn sigterm_with_three_jobs_in_flight_keeps_what_completed() {
+    let gemini_key = format!("GEMINI_API_KEY={KEY}");
+    let extra = [
+        "BANANA_DEMO_FAULTS=ok,ok,stall:60,stall:60,stall:60",
+        gemini_key.as_str(),
+    ];
+    let Some(studio) = Studio::start("the SIGTERM with three jobs test", "sigjobs", &extra) else {
+        return;
+    };
+    let tmux = &studio.tmux;
+    let mut screens = vec![tmux.wait_for("DEMO MODEL")];
+    tmux.type_text("an infographic about tea");
+    tmux.keys(&["Enter"]);
+    screens.push(tmux.wait_for_reply("Here is the infographic"));
+    tmux.type_text("/vary 4");
+    tmux.keys(&["Enter"]);
+    screens.push(
+        tmux.wait_until("one variation done, three running", |screen| {
+            screen.matches("· done ·").count() == 1
+        }),
     );
-    assert!(
-        turns[0]
-            .to_string()
-            .contains("an infographic about bananas"),
-        "{document}"
-    );
+    let turns = kill_and_check_the_exit(&studio, "sigjobs", "TERM", &mut screens);
+    // The first prompt, its reply, and the one variation that completed.
+    assert_eq!(turns.len(), 3, "{turns:?}");
+    let replies = turns.iter().filter(|t| t["role"] == "model").count();
+    assert_eq!(replies, 2, "no half turn: {turns:?}");
     for screen in &screens {
         assert!(!screen.contains(KEY), "the key is on screen:\n{screen}");
     }
@@ -325,4 +376,73 @@ fn sigterm_during_a_generation_saves_the_session_and_restores_the_terminal() {
 #[test]
 fn sighup_during_a_generation_saves_the_session_and_restores_the_terminal() {
     a_signal_during_a_generation_saves_and_restores("HUP");
+}
+
+/// The "done when": four variations of an infographic arrive side by side, the third
+/// is picked and edited on; meanwhile another edit runs beside it and one job is cancelled;
+/// the tree then shows every branch with its image versions.
+#[test]
+fn four_variations_side_by_side_pick_one_and_see_the_tree() {
+    // Slow chunks, so two jobs are still running when the jobs list opens.
+    let Some(studio) = Studio::start(
+        "the variations end-to-end test",
+        "vary",
+        &["BANANA_DEMO_CHUNK_DELAY_MS=300"],
+    ) else {
+        return;
+    };
+    let tmux = &studio.tmux;
+    tmux.wait_for("DEMO MODEL");
+    tmux.type_text("an infographic about tea");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for_reply("Here is the infographic");
+
+    // The batch's price shows before sending.
+    tmux.type_text("/vary 4");
+    tmux.wait_for("vary 4 ×");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_until("four finished candidates", |screen| {
+        screen.matches("· done ·").count() == 4
+    });
+    assert!(screen.contains("Variations of prompt #1"), "{screen}");
+    for n in 1..=4 {
+        assert!(screen.contains(&format!("{n} · done · $")), "{screen}");
+    }
+    // The third: right, down, left in the 2×2 grid.
+    tmux.keys(&["Right", "Down", "Left", "Enter"]);
+    tmux.wait_for("Continuing from variation 3");
+
+    // Two edits at once from the picked one; the first is cancelled in the jobs list.
+    tmux.type_text("make it blue");
+    tmux.keys(&["Enter"]);
+    tmux.type_text("make it green");
+    tmux.keys(&["Enter"]);
+    tmux.keys(&["M-j"]);
+    let screen = tmux.wait_for("Jobs: 2");
+    assert!(
+        screen.contains("make it blue") && screen.contains("make it green"),
+        "{screen}"
+    );
+    tmux.keys(&["c"]);
+    tmux.wait_for("Jobs: 1");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for_reply("(version 2)");
+
+    // The tree: every branch with its versions (the first reply, four variations, green).
+    tmux.keys(&["M-t"]);
+    let screen = tmux.wait_for("Session tree");
+    assert!(screen.contains("◆ v6"), "{screen}");
+    assert!(screen.contains("├─") && screen.contains("└─"), "{screen}");
+    assert!(
+        !screen.contains("make it blue"),
+        "the cancelled prompt is gone:\n{screen}"
+    );
+    tmux.keys(&["Escape", "C-q"]);
+    tmux.wait_for("studio exited with 0");
+    let document = studio.document("vary");
+    let turns = document["conversation"]["turns"]
+        .as_array()
+        .expect("a list of turns");
+    // Prompt and reply, four variations under the prompt, the green prompt and its reply.
+    assert_eq!(turns.len(), 8, "{document}");
 }

@@ -4,8 +4,9 @@
 //! [`SharedSession`]; a failure touches no other variation.
 //!
 //! Prints one JSON object: `session`, `session_dir` and `candidates`, each the object a single
-//! `send --json` prints, or `{"error": …}`. Exit 0 if any image came back, 3 if replies came
-//! but no image, 1 if every variation failed (the session is then unchanged).
+//! `send --json` prints, or `{"error": …}`. Exit 0 if any image came back (and was saved), 3
+//! if replies were saved but without an image, 1 if none was kept (every variation failed, or
+//! no reply could be saved: their images are rescued like a single `send`'s).
 
 use std::sync::Arc;
 
@@ -126,6 +127,8 @@ pub async fn send(global: &GlobalArgs, args: SendArgs, n: u8) -> Result<Outcome,
     let pricing = connection.pricing(&catalog);
     let session = shared.lock();
     let mut has_image = false;
+    // Replies that are in the session on disk (not only rescued).
+    let mut kept_reply = false;
     let candidates: Vec<Value> = endings
         .into_iter()
         .map(|ending| match ending {
@@ -139,6 +142,7 @@ pub async fn send(global: &GlobalArgs, args: SendArgs, n: u8) -> Result<Outcome,
                         rescued(reply, &error, args.out.as_deref(), &session.name, turn)
                     }
                     _ => {
+                        kept_reply = true;
                         has_image |= reply.images().next().is_some();
                         reply_json(&session, turn, reply, &settings, &pricing)
                     }
@@ -152,12 +156,16 @@ pub async fn send(global: &GlobalArgs, args: SendArgs, n: u8) -> Result<Outcome,
             Ending::Lost(message) => error_json("internal", None, message),
         })
         .collect();
-    let code = match (has_image, any_reply) {
+    let code = match (has_image, kept_reply) {
         (true, _) => 0,
         (false, true) => 3,
         (false, false) => 1,
     };
     let note = match code {
+        1 if any_reply => Some(
+            "No reply could be saved (their images were rescued, see above); the session on disk is unchanged."
+                .to_string(),
+        ),
         1 => Some(
             "Every variation failed. The session is unchanged (nothing of this prompt was kept)."
                 .to_string(),

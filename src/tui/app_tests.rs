@@ -7,11 +7,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
 use crate::conversation::{ImageSize, UserTurn};
-use crate::gemini::ApiError;
 use crate::gemini::wire::{GroundingChunk, GroundingMetadata, Source, UsageMetadata};
+use crate::gemini::{ApiError, Mode};
 use crate::tui::event::ConnectionInfo;
 use crate::tui::fullview::ViewMode;
 use crate::tui::jobs::Phase;
+use crate::turn::Progress;
 
 pub(crate) fn png(width: u32, height: u32) -> Blob {
     png_colored(width, height, 0)

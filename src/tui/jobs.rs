@@ -75,7 +75,7 @@ pub struct Job {
     /// What has arrived so far.
     pub partial: ModelTurn,
     pub phase: Phase,
-    /// When it was asked for (the first event stamped after it), for the elapsed time.
+    /// When its first report came (the driver stamps events; `update` has no clock).
     pub started: Option<Instant>,
     pub received_bytes: u64,
     /// The request, held while queued.
@@ -167,7 +167,8 @@ impl Jobs {
                 restore_edit: new.restore_edit,
                 partial: ModelTurn::default(),
                 phase: Phase::Queued,
-                started: now,
+                // Stamped by its first report: `now` may be the last tick, long ago.
+                started: None,
                 received_bytes: 0,
                 request: Some((new.request, mode)),
             },

@@ -17,6 +17,7 @@ pub mod event;
 pub mod fullview;
 pub mod jobs;
 pub mod keymap;
+pub mod lifecycle;
 pub mod theme;
 pub mod typeahead;
 pub mod vary;
