@@ -36,6 +36,8 @@ pub struct Config {
     pub google_search: Option<bool>,
     pub theme: Option<String>,
     pub image_protocol: Option<String>,
+    /// The studio's layout: "balanced" (default) or "image-first" (F8 switches and saves it).
+    pub layout: Option<String>,
     pub connect_timeout_secs: Option<u64>,
     pub idle_timeout_secs: Option<u64>,
     pub retry: Option<RetryConfig>,
@@ -204,6 +206,40 @@ impl Environment {
             message,
         })
     }
+}
+
+/// Sets `key = "value"` at the top of the config file, keeping everything else in it as the
+/// user wrote it (comments, order, other keys), and creating the file if there is none. The
+/// file is replaced atomically and keeps its permissions (a file with a key stays private).
+pub fn set_top_level(path: &Path, key: &str, value: &str) -> Result<(), String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    let mut document: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e| format!("{} has an error: {e}", path.display()))?;
+    document[key] = toml_edit::value(value);
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    let mut temporary = tempfile::NamedTempFile::new_in(parent)
+        .map_err(|e| format!("cannot write in {}: {e}", parent.display()))?;
+    use std::io::Write;
+    temporary
+        .write_all(document.to_string().as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    if let Ok(metadata) = std::fs::metadata(path) {
+        let _ = temporary.as_file().set_permissions(metadata.permissions());
+    }
+    temporary
+        .persist(path)
+        .map_err(|e| format!("cannot replace {}: {e}", path.display()))?;
+    Ok(())
 }
 
 /// Parses config text; the error names line and column.
@@ -428,6 +464,35 @@ mod tests {
                 .sizes
                 .len(),
             1
+        );
+    }
+
+    #[test]
+    fn a_setting_is_saved_without_touching_the_rest_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let text = "# my settings\ntheme = \"light\" # I like it light\n\n[keys]\nrerun = \"f9\"\n";
+        std::fs::write(&path, text).unwrap();
+        set_top_level(&path, "layout", "image-first").unwrap();
+        let saved = std::fs::read_to_string(&path).unwrap();
+        assert!(saved.contains("# my settings"), "{saved}");
+        assert!(
+            saved.contains("theme = \"light\" # I like it light"),
+            "{saved}"
+        );
+        let config = parse_config(&saved).unwrap();
+        assert_eq!(config.layout.as_deref(), Some("image-first"));
+        assert_eq!(config.keys.get("rerun").map(String::as_str), Some("f9"));
+        set_top_level(&path, "layout", "balanced").unwrap();
+        let config = parse_config(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(config.layout.as_deref(), Some("balanced"));
+        // No file yet: one is made.
+        let fresh = dir.path().join("new").join("config.toml");
+        set_top_level(&fresh, "layout", "image-first").unwrap();
+        assert!(
+            std::fs::read_to_string(&fresh)
+                .unwrap()
+                .contains("layout = \"image-first\"")
         );
     }
 

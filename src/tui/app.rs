@@ -167,6 +167,8 @@ pub struct App {
     pub focus: Pane,
     /// The side pane shown when there is room for only one.
     pub side: Pane,
+    /// The image-first layout (F8): the picture takes most of a wide screen.
+    pub image_first: bool,
     pub overlay: Option<Overlay>,
     /// The selected image over the whole terminal, zoomed and panned (`f`).
     pub full_view: Option<FullView>,
@@ -229,6 +231,7 @@ impl App {
             image: None,
             focus: Pane::Input,
             side: Pane::Image,
+            image_first: false,
             overlay: None,
             full_view: None,
             compare_mark: None,
@@ -1130,6 +1133,23 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
         Action::NextImage => {
             image_step(app, 1);
             Vec::new()
+        }
+        Action::ToggleLayout => {
+            app.image_first = !app.image_first;
+            app.notify(if app.image_first {
+                "Image-first layout: the picture takes most of the screen (F8 switches back; saved in the config)."
+            } else {
+                "Balanced layout: every pane at its usual size (saved in the config)."
+            });
+            vec![Effect::SaveSetting {
+                key: "layout",
+                value: if app.image_first {
+                    "image-first"
+                } else {
+                    "balanced"
+                }
+                .to_string(),
+            }]
         }
         Action::FullScreen => {
             match app.selected_image() {

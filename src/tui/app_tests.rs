@@ -1612,3 +1612,20 @@ fn compare_pairs_the_previous_version_unless_one_is_marked() {
     press(&mut app, KeyCode::Char('c'));
     assert_eq!(app.full_view.unwrap().mode, ViewMode::SideBySide);
 }
+
+#[test]
+fn f8_switches_to_the_image_first_layout_and_saves_it() {
+    let mut app = test_app();
+    let effects = press(&mut app, KeyCode::F(8));
+    assert!(app.image_first);
+    assert!(
+        matches!(&effects[..], [Effect::SaveSetting { key: "layout", value }] if value == "image-first"),
+        "{effects:?}"
+    );
+    let effects = press(&mut app, KeyCode::F(8));
+    assert!(!app.image_first);
+    assert!(
+        matches!(&effects[..], [Effect::SaveSetting { key: "layout", value }] if value == "balanced"),
+        "{effects:?}"
+    );
+}

@@ -538,6 +538,18 @@ impl Driver {
                 });
             }
             Effect::RefreshBalance => self.refresh_balance(),
+            Effect::SaveSetting { key, value } => {
+                let tx = self.tx.clone();
+                let path = self.context.env.config_path.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(error) = crate::config::set_top_level(&path, key, &value) {
+                        let _ = tx.send(Event::Notice {
+                            text: format!("Could not save {key} in the config: {error}"),
+                            error: true,
+                        });
+                    }
+                });
+            }
             Effect::SwitchToDemo => {
                 let mut global = self.global.clone();
                 global.demo = true;

@@ -133,6 +133,11 @@ pub enum Effect {
         to: PathBuf,
     },
     LoadTheme(String),
+    /// Write `key = "value"` into the user's config file, keeping the rest of it.
+    SaveSetting {
+        key: &'static str,
+        value: String,
+    },
     /// Export the session as saved (read without its lock) into the current folder.
     Export {
         session: String,

@@ -40,6 +40,7 @@ pub enum Action {
     PrevImage,
     NextImage,
     FullScreen,
+    ToggleLayout,
     ZoomIn,
     ZoomOut,
     ZoomActual,
@@ -300,6 +301,13 @@ pub const ACTIONS: &[ActionInfo] = &[
         Group::Images,
         "Full view of the selected image: zoom, pan, step versions",
         &["f"],
+    ),
+    info(
+        Action::ToggleLayout,
+        "toggle-layout",
+        Group::Panes,
+        "Image-first layout on/off (the picture takes most of a wide screen; saved)",
+        &["f8"],
     ),
     info(
         Action::ZoomIn,

@@ -118,6 +118,13 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
     if let Some(threshold) = context.config.confirm_batch_over {
         app.batch.confirm_over = threshold;
     }
+    match context.config.layout.as_deref() {
+        None | Some("balanced") => {}
+        Some("image-first") => app.image_first = true,
+        Some(other) => startup_problems.push(format!(
+            "layout = {other:?} in the config file: use \"balanced\" or \"image-first\"."
+        )),
+    }
     if !startup_problems.is_empty() {
         app.notice = Some(app::Notice {
             text: startup_problems.join(" "),

@@ -1,7 +1,8 @@
 //! Lays the panes out for the terminal's size and draws them and any overlay.
 //!
 //! Wide terminals (about 100×30 and up) show everything at once: conversation over the prompt
-//! on the left, image over thinking and sources on the right. Smaller ones keep conversation
+//! on the left, image over thinking and sources on the right; in the image-first layout (F8)
+//! the picture takes most of the screen, over a strip with thinking and sources. Smaller ones keep conversation
 //! and prompt and show one side pane at a time, chosen with tabs (focus switches them).
 
 use ratatui::Frame;
@@ -79,6 +80,22 @@ pub fn draw(frame: &mut Frame, app: &App, images: &mut dyn ImagePreview) {
         grid::render(frame, body, app, variations, images);
     } else {
         match kind {
+            LayoutKind::Wide if app.image_first => {
+                // At least half of the screen's cells for the picture (at 120×40, 81×30 of
+                // 4800); thinking and sources share a strip under it.
+                let [left, right] =
+                    Layout::horizontal([Constraint::Percentage(32), Constraint::Percentage(68)])
+                        .areas(body);
+                draw_main_column(frame, left, app);
+                let [image_area, strip] =
+                    Layout::vertical([Constraint::Min(0), Constraint::Length(8)]).areas(right);
+                let [thinking_area, sources_area] =
+                    Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                        .areas(strip);
+                image::render(frame, image_area, app, images);
+                thinking::render(frame, thinking_area, app);
+                sources::render(frame, sources_area, app);
+            }
             LayoutKind::Wide => {
                 let [left, right] =
                     Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])

@@ -470,6 +470,34 @@ fn overlay_model_picker_with_a_relay_balance() {
 }
 
 #[test]
+fn image_first_layout_gives_the_picture_half_the_screen() {
+    snapshot_all("image_first", || {
+        let mut app = mid_session();
+        app.image_first = true;
+        app
+    });
+    let mut app = mid_session();
+    app.image_first = true;
+    let screen = render(&app, 120, 40);
+    // The image pane's frame: its top row is the one that starts "╭ Image".
+    let rows: Vec<&str> = screen.lines().take(40).collect();
+    let top = rows
+        .iter()
+        .position(|r| r.contains("╭ Image"))
+        .expect("an image pane");
+    let column = rows[top].chars().position(|c| c == '╭').unwrap_or(0);
+    let width = rows[top].chars().count() - column;
+    let height = rows[top..]
+        .iter()
+        .position(|r| r.chars().nth(column) == Some('╰'))
+        .map_or(0, |h| h + 1);
+    assert!(
+        width * height >= 120 * 40 / 2,
+        "the image pane is {width}×{height} cells"
+    );
+}
+
+#[test]
 fn overlay_path_prompt() {
     snapshot_all("path_prompt", || {
         let mut app = mid_session();
