@@ -264,7 +264,7 @@ impl Jobs {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::conversation::Conversation;
     use crate::turn::{self, NewTurn};
@@ -292,7 +292,8 @@ mod tests {
         }
     }
 
-    fn started(effects: &[Effect]) -> Vec<JobId> {
+    /// The jobs that `effects` start.
+    pub(crate) fn started(effects: &[Effect]) -> Vec<JobId> {
         effects
             .iter()
             .filter_map(|e| match e {

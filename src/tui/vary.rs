@@ -260,6 +260,7 @@ mod tests {
     use crate::tui::app::tests::{done, notice, press, reply, submit, test_app};
     use crate::tui::app::update;
     use crate::tui::event::Event;
+    use crate::tui::jobs::tests::started;
 
     /// A first exchange, then `/vary 4` on it, never asking about the price.
     fn varied() -> (App, Vec<Effect>) {
@@ -272,16 +273,6 @@ mod tests {
         done(&mut app, first, Ok(reply("v1")));
         let effects = submit(&mut app, "/vary 4");
         (app, effects)
-    }
-
-    fn jobs_of(effects: &[Effect]) -> Vec<JobId> {
-        effects
-            .iter()
-            .filter_map(|e| match e {
-                Effect::Generate { job, .. } => Some(*job),
-                _ => None,
-            })
-            .collect()
     }
 
     #[test]
@@ -325,7 +316,7 @@ mod tests {
     #[test]
     fn candidates_arrive_fail_and_the_third_is_picked_to_continue_from() {
         let (mut app, effects) = varied();
-        let jobs = jobs_of(&effects);
+        let jobs = started(&effects);
         done(&mut app, jobs[0], Ok(reply("a")));
         done(
             &mut app,
@@ -356,7 +347,7 @@ mod tests {
         assert_eq!(app.conversation.children(Some(prompt)).count(), 1 + 3);
         // Editing goes on from the picked one.
         let next = submit(&mut app, "now in blue");
-        assert_eq!(jobs_of(&next).len(), 1);
+        assert_eq!(started(&next).len(), 1);
         let new_prompt = app.conversation.active_leaf().unwrap();
         assert_eq!(
             app.conversation.get(new_prompt).unwrap().parent,
@@ -367,7 +358,7 @@ mod tests {
     #[test]
     fn esc_leaves_the_grid_and_the_candidates_stay() {
         let (mut app, effects) = varied();
-        let jobs = jobs_of(&effects);
+        let jobs = started(&effects);
         press(&mut app, KeyCode::Esc);
         assert!(app.grid.is_none());
         assert_eq!(app.jobs.len(), 4, "leaving the grid cancels nothing");
@@ -404,7 +395,7 @@ mod tests {
             app.overlay,
             Some(Overlay::ConfirmBatch { count: 4, .. })
         ));
-        assert_eq!(jobs_of(&press(&mut app, KeyCode::Char('y'))).len(), 4);
+        assert_eq!(started(&press(&mut app, KeyCode::Char('y'))).len(), 4);
     }
 
     #[test]

@@ -7,9 +7,8 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use unicode_width::UnicodeWidthStr;
 
-use super::{keep_visible, popup, render_lines, truncate};
+use super::{highlight, keep_visible, popup, render_lines, truncate};
 use crate::conversation::TurnBody;
 use crate::conversation::request::human_bytes;
 use crate::tui::app::App;
@@ -142,14 +141,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, list: &JobsList) {
         ];
         if selected {
             for line in [&mut first, &mut second] {
-                let used: usize = line.iter().map(|s| s.content.width()).sum();
-                for span in line.iter_mut() {
-                    span.style = span.style.bg(theme.selection_bg);
-                }
-                line.push(Span::styled(
-                    " ".repeat(width.saturating_sub(used)),
-                    theme.selected(),
-                ));
+                highlight(line, width, theme);
             }
         }
         lines.push(Line::from(first));
