@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
-use super::{highlight, keep_visible, popup, render_lines, truncate};
+use super::{PickerRows, popup, truncate};
 use crate::conversation::TurnBody;
 use crate::conversation::request::human_bytes;
 use crate::tui::app::App;
@@ -114,48 +114,30 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, list: &JobsList) {
         return;
     };
     let width = inner.width as usize - 2;
-    let mut lines: Vec<Line> = Vec::new();
+    let mut rows = PickerRows::new(width);
     if app.jobs.is_empty() {
-        lines.push(Line::styled(
+        rows.lines.push(Line::styled(
             "Nothing is running. Send a prompt, or /vary N for variations.",
             theme.muted(),
         ));
     }
-    let mut selected_range = (0, 0);
     for (i, job) in app.jobs.iter().enumerate() {
-        let start = lines.len();
         let selected = i == list.selected;
         let seconds = elapsed(job, app.now).as_secs();
         let head = format!("{:<16}", truncate(&job.kind.label(), 16));
         let status = format!("{:>5}s  {}", seconds, phase(job, app.now));
-        let mut first = vec![
+        let first = vec![
             Span::styled(head, theme.base().add_modifier(Modifier::BOLD)),
             Span::styled(status, theme.accent()),
         ];
-        let mut second = vec![
+        let second = vec![
             Span::raw("  "),
             Span::styled(
                 truncate(&branch(app, job), width.saturating_sub(2)),
                 theme.muted(),
             ),
         ];
-        if selected {
-            for line in [&mut first, &mut second] {
-                highlight(line, width, theme);
-            }
-        }
-        lines.push(Line::from(first));
-        lines.push(Line::from(second));
-        if selected {
-            selected_range = (start, lines.len());
-        }
+        rows.row(first, second, selected, theme);
     }
-    let offset = keep_visible(
-        0,
-        selected_range.0,
-        selected_range.1,
-        inner.height as usize,
-        lines.len(),
-    );
-    render_lines(frame, inner, lines, offset, theme);
+    rows.render(frame, inner, theme);
 }

@@ -101,8 +101,56 @@ impl ScrollView {
 
 /// The offset that keeps lines `start..end` visible, moving as little as possible from
 /// `previous`.
+/// A picker's list: a few lines of its own (errors, "loading…"), then two-line rows, the
+/// selected row highlighted and kept in view.
+pub struct PickerRows {
+    pub lines: Vec<Line<'static>>,
+    selected: (usize, usize),
+    width: usize,
+}
+
+impl PickerRows {
+    pub fn new(width: usize) -> Self {
+        Self {
+            lines: Vec::new(),
+            selected: (0, 0),
+            width,
+        }
+    }
+
+    pub fn row(
+        &mut self,
+        mut first: Vec<Span<'static>>,
+        mut second: Vec<Span<'static>>,
+        selected: bool,
+        theme: &Theme,
+    ) {
+        let start = self.lines.len();
+        if selected {
+            highlight(&mut first, self.width, theme);
+            highlight(&mut second, self.width, theme);
+        }
+        self.lines.push(Line::from(first));
+        self.lines.push(Line::from(second));
+        if selected {
+            self.selected = (start, self.lines.len());
+        }
+    }
+
+    pub fn render(self, frame: &mut Frame, area: Rect, theme: &Theme) {
+        let offset = keep_visible(
+            0,
+            self.selected.0,
+            self.selected.1,
+            area.height as usize,
+            self.lines.len(),
+        );
+        render_lines(frame, area, self.lines, offset, theme);
+    }
+}
+
 /// Marks a picker's row as selected: its spans on the selection colour, filled to `width`.
-pub fn highlight(line: &mut Vec<Span<'_>>, width: usize, theme: &Theme) {
+fn highlight(line: &mut Vec<Span<'_>>, width: usize, theme: &Theme) {
     let used: usize = line.iter().map(|s| s.content.width()).sum();
     for span in line.iter_mut() {
         span.style = span.style.bg(theme.selection_bg);

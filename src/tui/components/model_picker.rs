@@ -7,7 +7,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
-use super::{highlight, keep_visible, popup, render_lines, truncate};
+use super::{PickerRows, popup, truncate};
 use crate::models::listing::ImageModel;
 use crate::tui::app::App;
 
@@ -63,13 +63,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &ModelPicker) {
     };
     let width = inner.width as usize - 2;
     let pricing = app.pricing();
-    let mut lines: Vec<Line> = Vec::new();
+    let mut rows = PickerRows::new(width);
     if picker.models.is_empty() {
-        lines.push(Line::styled("No image models are known.", theme.muted()));
+        rows.lines
+            .push(Line::styled("No image models are known.", theme.muted()));
     }
-    let mut selected_range = (0, 0);
     for (i, model) in picker.models.iter().enumerate() {
-        let start = lines.len();
         let in_use = if model.id == picker.current {
             " (in use)"
         } else {
@@ -87,7 +86,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &ModelPicker) {
         let name_column = width
             .saturating_sub(name_width + 1 + price.width() + 2)
             .min(24);
-        let mut first = vec![
+        let first = vec![
             Span::styled(
                 format!(
                     "{:<name_width$} ",
@@ -108,30 +107,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &ModelPicker) {
             ),
             Span::styled(format!("  {price}"), theme.accent()),
         ];
-        let mut second = vec![
+        let second = vec![
             Span::raw("  "),
             Span::styled(
                 truncate(&model.spec.options_summary(), width.saturating_sub(2)),
                 theme.muted(),
             ),
         ];
-        if i == picker.selected {
-            for line in [&mut first, &mut second] {
-                highlight(line, width, theme);
-            }
-        }
-        lines.push(Line::from(first));
-        lines.push(Line::from(second));
-        if i == picker.selected {
-            selected_range = (start, lines.len());
-        }
+        rows.row(first, second, i == picker.selected, theme);
     }
-    let offset = keep_visible(
-        0,
-        selected_range.0,
-        selected_range.1,
-        inner.height as usize,
-        lines.len(),
-    );
-    render_lines(frame, inner, lines, offset, theme);
+    rows.render(frame, inner, theme);
 }

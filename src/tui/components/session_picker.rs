@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
-use super::{highlight, keep_visible, popup, render_lines, truncate, wrap};
+use super::{PickerRows, popup, truncate, wrap};
 use crate::store::SessionSummary;
 use crate::tui::app::App;
 
@@ -70,23 +70,22 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &SessionPicker) 
         return;
     };
     let width = inner.width as usize - 2;
-    let mut lines: Vec<Line> = Vec::new();
+    let mut rows = PickerRows::new(width);
     if let Some(error) = &picker.error {
         for line in wrap(error, width) {
-            lines.push(Line::styled(line, theme.error()));
+            rows.lines.push(Line::styled(line, theme.error()));
         }
     }
     if picker.loading {
-        lines.push(Line::styled("Reading the sessions…", theme.muted()));
+        rows.lines
+            .push(Line::styled("Reading the sessions…", theme.muted()));
     } else if picker.sessions.is_empty() && picker.error.is_none() {
-        lines.push(Line::styled(
+        rows.lines.push(Line::styled(
             "No saved sessions yet. Press n for a new one.",
             theme.muted(),
         ));
     }
-    let mut selected_range = (0, 0);
     for (i, session) in picker.sessions.iter().enumerate() {
-        let start = lines.len();
         let selected = i == picker.selected;
         let open = session.name == picker.current;
         let name = format!("{}{}", session.name, if open { " (open)" } else { "" });
@@ -104,7 +103,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &SessionPicker) 
             ),
         };
         let name_width = 28.min(width / 2);
-        let mut spans = vec![
+        let spans = vec![
             Span::styled(
                 format!("{:<name_width$} ", truncate(&name, name_width)),
                 theme.base().add_modifier(Modifier::BOLD),
@@ -121,24 +120,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &SessionPicker) 
         } else {
             theme.base()
         };
-        let mut second = vec![Span::raw("  "), Span::styled(title, title_style)];
-        if selected {
-            for line in [&mut spans, &mut second] {
-                highlight(line, width, theme);
-            }
-        }
-        lines.push(Line::from(spans));
-        lines.push(Line::from(second));
-        if selected {
-            selected_range = (start, lines.len());
-        }
+        let second = vec![Span::raw("  "), Span::styled(title, title_style)];
+        rows.row(spans, second, selected, theme);
     }
-    let offset = keep_visible(
-        0,
-        selected_range.0,
-        selected_range.1,
-        inner.height as usize,
-        lines.len(),
-    );
-    render_lines(frame, inner, lines, offset, theme);
+    rows.render(frame, inner, theme);
 }
