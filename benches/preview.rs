@@ -10,13 +10,16 @@ use std::hint::black_box;
 use std::io::Cursor;
 
 use banana_studio::conversation::Blob;
+use banana_studio::demo::painter::{Scene, paint};
+use banana_studio::preview::sixel;
 use banana_studio::preview::{Crop, ImageProtocol, PreviewReady, Previewer, difference, prepare};
 use bytes::Bytes;
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
-use image::{ImageFormat, Rgb, RgbImage};
+use image::{DynamicImage, ImageFormat, Rgb, RgbImage, RgbaImage};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::layout::Rect;
+use ratatui::layout::{Rect, Size};
+use ratatui_image::protocol::sixel::Sixel;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 // Measured with the binary's allocator.
@@ -253,5 +256,50 @@ fn crop_view(
         .expect("a test backend draws");
 }
 
-criterion_group!(benches, preview_4k, full_view_4k);
+/// The two pictures the encoders are measured on, at `size`: a 1:1 cut of the bench's noisy
+/// 4K gradient (photo-like, the hardest case for run lengths and deflate) and the demo model's
+/// infographic (flat colours and text, like most replies).
+fn encoder_inputs(size: (u32, u32)) -> [(&'static str, RgbaImage); 2] {
+    let photo = image::imageops::crop_imm(&picture(), 1000, 900, size.0, size.1).to_image();
+    let scene = Scene {
+        subject: "an infographic about bananas",
+        edits: &[],
+        draft: None,
+        variant: 0,
+    };
+    [
+        ("photo", DynamicImage::ImageRgb8(photo).to_rgba8()),
+        (
+            "infographic",
+            DynamicImage::ImageRgb8(paint(&scene, size.0, size.1)).to_rgba8(),
+        ),
+    ]
+}
+
+/// The full view's sixel encoding alone, 2000×1200 px (200×60 cells of 10×20 px):
+/// ratatui-image's encoder (icy_sixel) against ours. Prints the bytes each writes.
+fn sixel_encoders(c: &mut Criterion) {
+    let size = Size::new(200, 60);
+    let mut group = c.benchmark_group("sixel_encode_2000x1200");
+    group.sample_size(10);
+    for (name, rgba) in encoder_inputs((2000, 1200)) {
+        let image = DynamicImage::ImageRgba8(rgba.clone());
+        let theirs = Sixel::new(image.clone(), size, false).expect("icy_sixel encodes");
+        let ours = sixel::protocol(&rgba, size, false);
+        eprintln!(
+            "sixel {name} 2000x1200: icy_sixel {} bytes, ours {} bytes",
+            theirs.data.len(),
+            ours.data.len()
+        );
+        group.bench_function(BenchmarkId::new("icy_sixel", name), |b| {
+            b.iter(|| Sixel::new(black_box(image.clone()), size, false).expect("encodes"))
+        });
+        group.bench_function(BenchmarkId::new("ours", name), |b| {
+            b.iter(|| sixel::protocol(black_box(&rgba), size, false))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, preview_4k, full_view_4k, sixel_encoders);
 criterion_main!(benches);

@@ -15,10 +15,12 @@ mod cache;
 pub mod caps;
 mod debounce;
 pub mod difference;
+mod encode;
 mod inline;
 pub mod prepare;
 pub mod probe;
 mod protocol;
+pub mod sixel;
 mod tmux;
 mod worker;
 
@@ -130,7 +132,11 @@ impl Previewer {
 
     fn with_picker(picker: Picker, ready: UnboundedSender<PreviewReady>) -> Previewer {
         let shared = Arc::new(Mutex::new(Shared::new(CACHE_BUDGET)));
-        let (jobs, broken) = match worker::spawn(picker.clone(), Arc::clone(&shared), ready) {
+        let (jobs, broken) = match worker::spawn(
+            encode::Encoder::new(picker.clone()),
+            Arc::clone(&shared),
+            ready,
+        ) {
             Ok(jobs) => (Some(jobs), None),
             Err(e) => (None, Some(format!("cannot start the preview thread: {e}"))),
         };

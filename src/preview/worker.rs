@@ -14,8 +14,7 @@ use std::time::{Duration, Instant};
 
 use image::DynamicImage;
 use ratatui::layout::Size;
-use ratatui_image::Resize;
-use ratatui_image::picker::{Picker, ProtocolType};
+use ratatui_image::picker::ProtocolType;
 use ratatui_image::protocol::Protocol;
 use ratatui_image::protocol::halfblocks::Halfblocks;
 use tokio::sync::mpsc::UnboundedSender;
@@ -23,6 +22,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::PreviewReady;
 use super::cache::{CacheKey, Lru};
 use super::debounce::Debouncer;
+use super::encode::Encoder;
 use super::prepare;
 use crate::conversation::Blob;
 
@@ -87,21 +87,21 @@ pub(crate) struct Job {
 }
 
 pub(crate) fn spawn(
-    picker: Picker,
+    encoder: Encoder,
     shared: Arc<Mutex<Shared>>,
     ready: UnboundedSender<PreviewReady>,
 ) -> io::Result<Sender<Job>> {
     let (jobs, receiver) = mpsc::channel();
     thread::Builder::new()
         .name("preview".into())
-        .spawn(move || run(&receiver, &picker, &shared, &ready))?;
+        .spawn(move || run(&receiver, &encoder, &shared, &ready))?;
     Ok(jobs)
 }
 
 /// Runs until the previewer (the only sender) is dropped.
 fn run(
     jobs: &Receiver<Job>,
-    picker: &Picker,
+    encoder: &Encoder,
     shared: &Mutex<Shared>,
     ready: &UnboundedSender<PreviewReady>,
 ) {
@@ -128,14 +128,14 @@ fn run(
             }
         }
         if let Some(job) = debouncer.take_due(Instant::now()) {
-            finish(job, picker, shared, ready, &mut decoded);
+            finish(job, encoder, shared, ready, &mut decoded);
         }
     }
 }
 
 fn finish(
     job: Job,
-    picker: &Picker,
+    encoder: &Encoder,
     shared: &Mutex<Shared>,
     ready: &UnboundedSender<PreviewReady>,
     decoded: &mut Decoded,
@@ -147,10 +147,10 @@ fn finish(
             lock(shared)
                 .changed
                 .insert((job.blob.id(), older.id()), changed);
-            build_crop(picker, &job, &image, crop)
+            build_crop(encoder, &job, &image, crop)
         }
-        (Some(crop), None) => build_crop(picker, &job, &*decoded.get(&job.blob)?, crop),
-        (None, _) => build(picker, &job),
+        (Some(crop), None) => build_crop(encoder, &job, &*decoded.get(&job.blob)?, crop),
+        (None, _) => build(encoder, &job),
     }))
     .unwrap_or_else(|_| Err("the image decoder crashed".to_string()));
     {
@@ -169,7 +169,8 @@ fn finish(
 }
 
 /// Decode, fit, downscale, encode: everything slow, for one picture at one pane size.
-pub(crate) fn build(picker: &Picker, job: &Job) -> Result<(Protocol, usize), String> {
+pub(crate) fn build(encoder: &Encoder, job: &Job) -> Result<(Protocol, usize), String> {
+    let picker = &encoder.picker;
     let bytes = job.blob.bytes().map_err(|e| e.to_string())?;
     let font = picker.font_size();
     let font = (font.width.max(1), font.height.max(1));
@@ -202,14 +203,7 @@ pub(crate) fn build(picker: &Picker, job: &Job) -> Result<(Protocol, usize), Str
         .map_err(|e| e.to_string())?;
     drop(image);
     let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
-    // The picture matches `cells` exactly, so ratatui-image encodes it without resizing again.
-    let protocol = picker
-        .new_protocol(
-            DynamicImage::ImageRgba8(small),
-            Size::new(cells.0, cells.1),
-            Resize::Fit(None),
-        )
-        .map_err(|e| format!("cannot encode for {:?}: {e}", picker.protocol_type()))?;
+    let protocol = encoder.protocol(small, cells)?;
     Ok((protocol, cost))
 }
 
@@ -268,11 +262,12 @@ impl Decoded {
 /// The full view: `crop` of the full-resolution picture scaled to fill `cells` (enlarged
 /// too: zooming in is the point), encoded for the protocol.
 pub(crate) fn build_crop(
-    picker: &Picker,
+    encoder: &Encoder,
     job: &Job,
     image: &DynamicImage,
     crop: super::Crop,
 ) -> Result<(Protocol, usize), String> {
+    let picker = &encoder.picker;
     let font = picker.font_size();
     let font = (font.width.max(1), font.height.max(1));
     let bounds = bounds(job, font);
@@ -299,13 +294,7 @@ pub(crate) fn build_crop(
         .map(|small| prepare::pad_to(small, canvas))
         .map_err(|e| e.to_string())?;
     let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
-    let protocol = picker
-        .new_protocol(
-            DynamicImage::ImageRgba8(small),
-            Size::new(cells.0, cells.1),
-            Resize::Fit(None),
-        )
-        .map_err(|e| format!("cannot encode for {:?}: {e}", picker.protocol_type()))?;
+    let protocol = encoder.protocol(small, cells)?;
     Ok((protocol, cost))
 }
 
@@ -373,7 +362,7 @@ mod tests {
         ] {
             let mut picker = with_font_size(FontSize::new(10, 20));
             picker.set_protocol_type(protocol_type);
-            let (protocol, cost) = build(&picker, &job(&blob, (50, 20))).unwrap();
+            let (protocol, cost) = build(&Encoder::new(picker), &job(&blob, (50, 20))).unwrap();
             // 1100×600 px into 500×400 px: 500×273 px, so 50×14 cells.
             assert_eq!(protocol.size(), Size::new(50, 14), "{protocol_type:?}");
             assert!(cost > 0);
@@ -396,7 +385,7 @@ mod tests {
         let blob = Blob::from_bytes("image/png", Bytes::from(png.into_inner()));
         let mut picker = with_font_size(FontSize::new(10, 20));
         picker.set_protocol_type(ProtocolType::Halfblocks);
-        let (protocol, _) = build(&picker, &job(&blob, (80, 30))).unwrap();
+        let (protocol, _) = build(&Encoder::new(picker), &job(&blob, (80, 30))).unwrap();
         // A square in 800×600 px: 600×600 px, 60×30 cells.
         assert_eq!(protocol.size(), Size::new(60, 30));
     }
