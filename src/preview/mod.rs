@@ -107,7 +107,8 @@ impl Previewer {
         ready: UnboundedSender<PreviewReady>,
     ) -> (Previewer, Startup) {
         let detection = protocol::detect(choice);
-        let mut previewer = Self::with_picker(detection.picker, ready);
+        let encoder = encode::Encoder::new(detection.picker, &detection.caps);
+        let mut previewer = Self::with_encoder(encoder, ready);
         previewer.max_px = detection.max_px;
         previewer.described = format!(
             "{} · {}",
@@ -127,16 +128,17 @@ impl Previewer {
         font_size: (u16, u16),
         ready: UnboundedSender<PreviewReady>,
     ) -> Previewer {
-        Self::with_picker(protocol::halfblocks_with_font(font_size), ready)
+        let picker = protocol::halfblocks_with_font(font_size);
+        Self::with_encoder(
+            encode::Encoder::new(picker, &caps::Capabilities::default()),
+            ready,
+        )
     }
 
-    fn with_picker(picker: Picker, ready: UnboundedSender<PreviewReady>) -> Previewer {
+    fn with_encoder(encoder: encode::Encoder, ready: UnboundedSender<PreviewReady>) -> Previewer {
+        let picker = encoder.picker.clone();
         let shared = Arc::new(Mutex::new(Shared::new(CACHE_BUDGET)));
-        let (jobs, broken) = match worker::spawn(
-            encode::Encoder::new(picker.clone()),
-            Arc::clone(&shared),
-            ready,
-        ) {
+        let (jobs, broken) = match worker::spawn(encoder, Arc::clone(&shared), ready) {
             Ok(jobs) => (Some(jobs), None),
             Err(e) => (None, Some(format!("cannot start the preview thread: {e}"))),
         };

@@ -334,6 +334,7 @@ mod tests {
     use ratatui_image::FontSize;
 
     use super::*;
+    use crate::preview::caps::Capabilities;
     use crate::preview::protocol::with_font_size;
 
     fn job(blob: &Blob, cells: (u16, u16)) -> Job {
@@ -362,7 +363,11 @@ mod tests {
         ] {
             let mut picker = with_font_size(FontSize::new(10, 20));
             picker.set_protocol_type(protocol_type);
-            let (protocol, cost) = build(&Encoder::new(picker), &job(&blob, (50, 20))).unwrap();
+            let (protocol, cost) = build(
+                &Encoder::new(picker, &Capabilities::default()),
+                &job(&blob, (50, 20)),
+            )
+            .unwrap();
             // 1100×600 px into 500×400 px: 500×273 px, so 50×14 cells.
             assert_eq!(protocol.size(), Size::new(50, 14), "{protocol_type:?}");
             assert!(cost > 0);
@@ -385,7 +390,11 @@ mod tests {
         let blob = Blob::from_bytes("image/png", Bytes::from(png.into_inner()));
         let mut picker = with_font_size(FontSize::new(10, 20));
         picker.set_protocol_type(ProtocolType::Halfblocks);
-        let (protocol, _) = build(&Encoder::new(picker), &job(&blob, (80, 30))).unwrap();
+        let (protocol, _) = build(
+            &Encoder::new(picker, &Capabilities::default()),
+            &job(&blob, (80, 30)),
+        )
+        .unwrap();
         // A square in 800×600 px: 600×600 px, 60×30 cells.
         assert_eq!(protocol.size(), Size::new(60, 30));
     }
