@@ -15,10 +15,16 @@ use banana_studio::preview::sixel;
 use banana_studio::preview::{Crop, ImageProtocol, PreviewReady, Previewer, difference, prepare};
 use bytes::Bytes;
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
-use image::{DynamicImage, ImageFormat, Rgb, RgbImage, RgbaImage};
+use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+use image::{DynamicImage, ExtendedColorType, ImageEncoder, ImageFormat, Rgb, RgbImage, RgbaImage};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Rect, Size};
+use ratatui::widgets::Widget;
+use ratatui_image::Image;
+use ratatui_image::protocol::Protocol;
+use ratatui_image::protocol::kitty::Kitty;
 use ratatui_image::protocol::sixel::Sixel;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
@@ -301,5 +307,84 @@ fn sixel_encoders(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, preview_4k, full_view_4k, sixel_encoders);
+/// Everything the first draw of `protocol` sends (the transmission, then the placeholders).
+fn first_draw(protocol: &Protocol, cells: (u16, u16)) -> usize {
+    let area = Rect::new(0, 0, cells.0, cells.1);
+    let mut buffer = Buffer::empty(area);
+    Image::new(protocol).render(area, &mut buffer);
+    buffer
+        .content()
+        .iter()
+        .map(|cell| cell.symbol().len())
+        .sum()
+}
+
+/// A new kitty image for a 120×40 pane (10×20 px cells): the 4K picture as the pane shows it
+/// (downscaled to 1200×670, on a canvas of whole cells) and the demo's infographic at the same
+/// size. Raw RGBA against zlib (`o=z`): the time to build the protocol, and (printed) the bytes
+/// the first draw sends, with PNG (`f=100`) bytes for comparison.
+fn kitty_new_image(c: &mut Criterion) {
+    let cells = (120, 34);
+    let canvas = (1200, 680);
+    let photo = prepare::downscale(&DynamicImage::ImageRgb8(picture()), (1200, 670))
+        .map(|small| prepare::pad_to(small, canvas))
+        .expect("the bench picture scales");
+    let [_, (_, infographic)] = encoder_inputs(canvas);
+    let mut group = c.benchmark_group("kitty_new_image_120x40");
+    group.sample_size(10);
+    for (name, rgba) in [("photo", photo), ("infographic", infographic)] {
+        let image = DynamicImage::ImageRgba8(rgba);
+        let size = Size::new(cells.0, cells.1);
+        let kitty = |compress| {
+            Protocol::Kitty(Kitty::new(image.clone(), size, 7, false, compress).expect("encodes"))
+        };
+        let mut png = Vec::new();
+        PngEncoder::new_with_quality(&mut png, CompressionType::Fast, FilterType::Adaptive)
+            .write_image(
+                image.as_bytes(),
+                canvas.0,
+                canvas.1,
+                ExtendedColorType::Rgba8,
+            )
+            .expect("the bench picture encodes");
+        eprintln!(
+            "kitty {name} {}x{}: raw {} bytes, o=z {} bytes, PNG base64 {} bytes",
+            canvas.0,
+            canvas.1,
+            first_draw(&kitty(false), cells),
+            first_draw(&kitty(true), cells),
+            png.len().div_ceil(3) * 4,
+        );
+        for (mode, compress) in [("raw", false), ("zlib", true)] {
+            group.bench_function(BenchmarkId::new(mode, name), |b| {
+                b.iter(|| kitty(black_box(compress)))
+            });
+        }
+        // PNG is not a transmission ratatui-image's kitty protocol offers: its encoding alone,
+        // to weigh what it would cost.
+        group.bench_function(BenchmarkId::new("png_encode_only", name), |b| {
+            b.iter(|| {
+                let mut png = Vec::new();
+                PngEncoder::new_with_quality(&mut png, CompressionType::Fast, FilterType::Adaptive)
+                    .write_image(
+                        image.as_bytes(),
+                        canvas.0,
+                        canvas.1,
+                        ExtendedColorType::Rgba8,
+                    )
+                    .expect("encodes");
+                png
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    preview_4k,
+    full_view_4k,
+    sixel_encoders,
+    kitty_new_image
+);
 criterion_main!(benches);
