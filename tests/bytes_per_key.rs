@@ -5,7 +5,6 @@
 //!
 //! Without python3 the test says so loudly and passes.
 
-use std::path::Path;
 use std::process::Command;
 
 mod common;
@@ -23,16 +22,9 @@ fn measure(protocol: &str) -> Option<serde_json::Value> {
         return None;
     }
     let home = tempfile::tempdir().expect("a temporary folder");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty/bytes_per_key.py");
-    let output = Command::new("python3")
-        .arg(&script)
+    let output = common::harness::pty_script("bytes_per_key.py", home.path())
         .args([protocol, "12"])
         .env("BANANA_STUDIO_BIN", env!("CARGO_BIN_EXE_banana-studio"))
-        .env("BANANA_STUDIO_HOME", home.path().join("data"))
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("TERM", "xterm-256color")
-        .env_remove("TMUX")
-        .env_remove("TERM_PROGRAM")
         .output()
         .expect("python3 runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
