@@ -156,7 +156,7 @@ fn terminal() -> Terminal<TestBackend> {
 
 fn draw(terminal: &mut Terminal<TestBackend>, app: &App) {
     terminal
-        .draw(|frame| view::draw(frame, app, &mut Placeholder))
+        .draw(|frame| view::draw(frame, app, &mut Placeholder::default()))
         .expect("a test backend draws");
 }
 

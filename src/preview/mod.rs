@@ -150,6 +150,14 @@ impl Previewer {
         protocol::label(self.picker.protocol_type())
     }
 
+    /// Whether pictures are drawn as pictures (kitty, sixel, iTerm2), not as halfblocks.
+    pub fn draws_graphics(&self) -> bool {
+        !matches!(
+            self.picker.protocol_type(),
+            ratatui_image::picker::ProtocolType::Halfblocks
+        )
+    }
+
     /// The protocol and why it was chosen, for the pane's dim line: "sixel · xterm 379",
     /// "halfblocks · tmux 3.3 does not carry sixel".
     pub fn description(&self) -> &str {

@@ -22,6 +22,7 @@ use super::event::{ConnectionInfo, Effect, Event, JobId};
 use super::fullview::{FullView, Geometry, ViewChange, ViewMode};
 use super::jobs::{Job, JobKind, Jobs};
 use super::keymap::{Action, Keymap};
+use super::layout::{LayoutMode, Pane};
 use super::lifecycle::{abandon_job, cancel_jobs, on_done, on_progress, start_job, watch};
 use super::theme::Theme;
 use super::vary::{self, BatchSettings, VaryGrid};
@@ -38,40 +39,6 @@ use crate::turn::{self, NewTurn};
 
 /// Jobs in flight at most, whatever the provider's limit: each holds a request in memory.
 pub(super) const MAX_JOBS: usize = 16;
-
-/// The panes that can have the focus, in focus order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Input,
-    Conversation,
-    Image,
-    Thinking,
-    Sources,
-}
-
-impl Pane {
-    const ORDER: [Pane; 5] = [
-        Pane::Input,
-        Pane::Conversation,
-        Pane::Image,
-        Pane::Thinking,
-        Pane::Sources,
-    ];
-
-    pub fn is_side(self) -> bool {
-        matches!(self, Pane::Image | Pane::Thinking | Pane::Sources)
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Input => "Prompt",
-            Pane::Conversation => "Conversation",
-            Pane::Image => "Image",
-            Pane::Thinking => "Thinking",
-            Pane::Sources => "Sources",
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
@@ -128,6 +95,15 @@ pub struct ImageEntry {
     pub blob: Blob,
 }
 
+/// A version of the picture on the shown path: a final image and its number.
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub key: ImageKey,
+    /// Its number over the whole session, as the tree shows it; `None` while it arrives.
+    pub number: Option<usize>,
+    pub blob: Blob,
+}
+
 /// Whether the session on disk is up to date.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SaveState {
@@ -167,15 +143,15 @@ pub struct App {
     pub focus: Pane,
     /// The side pane shown when there is room for only one.
     pub side: Pane,
-    /// The image-first layout (F8): the picture takes most of a wide screen.
-    pub image_first: bool,
+    /// The layout chosen with F8 (saved in the config).
+    pub layout: LayoutMode,
     pub overlay: Option<Overlay>,
     /// The selected image over the whole terminal, zoomed and panned (`f`).
     pub full_view: Option<FullView>,
     /// The version marked to compare with (`m` in the full view).
     pub compare_mark: Option<ImageKey>,
     /// A picture off the shown path for the full view (a candidate of the variation grid).
-    pub view_pinned: Option<Blob>,
+    pub view_pinned: Option<ImageKey>,
     pub size: (u16, u16),
     /// A cell's size in pixels, as the terminal reported it: zoom levels are in real pixels.
     pub cell_px: (u16, u16),
@@ -231,7 +207,7 @@ impl App {
             image: None,
             focus: Pane::Input,
             side: Pane::Image,
-            image_first: false,
+            layout: LayoutMode::default(),
             overlay: None,
             full_view: None,
             compare_mark: None,
@@ -277,35 +253,60 @@ impl App {
 
     /// The image the full view shows: a pinned one (a grid candidate), else the selected one.
     pub fn view_image(&self) -> Option<ImageEntry> {
-        match &self.view_pinned {
-            Some(blob) => Some(ImageEntry {
-                key: ImageKey {
-                    turn: None,
-                    index: 0,
-                },
-                kind: ImageKind::Final,
-                blob: blob.clone(),
-            }),
+        match self.view_pinned {
+            Some(key) => self.image_by_key(key),
             None => self.selected_image(),
         }
     }
 
-    /// The version the selected one is compared with: the marked one, else the final image
-    /// before it in the conversation.
+    /// The version the viewed one is compared with: the marked one (on any branch), else the
+    /// final image before it on its path.
     pub fn compare_partner(&self) -> Option<ImageEntry> {
-        let images = self.images();
-        let current = self.selected_image_index(&images)?;
+        let (images, current) = match self.view_pinned {
+            Some(key) => {
+                let turn = key.turn?;
+                let images = self.path_images(self.conversation.path_to(turn), None);
+                let current = images.iter().position(|e| e.key == key)?;
+                (images, current)
+            }
+            None => {
+                let images = self.images();
+                let current = self.selected_image_index(&images)?;
+                (images, current)
+            }
+        };
         if let Some(mark) = self.compare_mark
             && images.get(current).map(|e| e.key) != Some(mark)
-            && let Some(marked) = images.iter().find(|e| e.key == mark)
+            && let Some(marked) = self.image_by_key(mark)
         {
-            return Some(marked.clone());
+            return Some(marked);
         }
         images[..current]
             .iter()
             .rev()
             .find(|e| e.kind == ImageKind::Final)
             .cloned()
+    }
+
+    /// Marks `key` as the version to compare with, or unmarks it if it is the marked one.
+    pub(super) fn toggle_mark(&mut self, key: Option<ImageKey>) {
+        self.compare_mark = if self.compare_mark == key { None } else { key };
+    }
+
+    /// The version number of a final image, as the tree numbers them.
+    pub fn version_number(&self, key: ImageKey) -> Option<usize> {
+        let turn = key.turn?;
+        let mut images = Vec::new();
+        push_turn_images(&mut images, Some(turn), &self.conversation.get(turn)?.body);
+        let rank = images
+            .iter()
+            .filter(|e| e.kind == ImageKind::Final)
+            .position(|e| e.key == key)?;
+        self.conversation
+            .version_numbers()
+            .get(&turn)?
+            .get(rank)
+            .copied()
     }
 
     /// No key: the studio opens anyway and says what to set.
@@ -420,37 +421,61 @@ impl App {
 
     /// Every image of the shown conversation, in order, with the reply being generated last.
     pub fn images(&self) -> Vec<ImageEntry> {
+        self.path_images(self.display_path(), self.shown_job())
+    }
+
+    /// The images of `path`'s turns, in order, then those of `pending`'s reply so far.
+    fn path_images(&self, path: Vec<&Turn>, pending: Option<&Job>) -> Vec<ImageEntry> {
         let mut images = Vec::new();
-        let mut push_parts = |turn: Option<TurnId>, parts: &[Part], user: bool| {
-            let mut index = 0;
-            for part in parts {
-                if let PartContent::Image(blob) = &part.content {
-                    let kind = if user {
-                        ImageKind::Attachment
-                    } else if part.thought {
-                        ImageKind::Thought
-                    } else {
-                        ImageKind::Final
-                    };
-                    images.push(ImageEntry {
-                        key: ImageKey { turn, index },
-                        kind,
-                        blob: blob.clone(),
-                    });
-                    index += 1;
-                }
-            }
-        };
-        for turn in self.display_path() {
-            match &turn.body {
-                TurnBody::User(user) => push_parts(Some(turn.id), &user.parts, true),
-                TurnBody::Model(reply) => push_parts(Some(turn.id), &reply.parts, false),
-            }
+        for turn in path {
+            push_turn_images(&mut images, Some(turn.id), &turn.body);
         }
-        if let Some(job) = self.shown_job() {
-            push_parts(None, &job.partial.parts, false);
+        if let Some(job) = pending {
+            push_images(&mut images, None, &job.partial.parts, false);
         }
         images
+    }
+
+    /// An image anywhere in the conversation (or of the reply arriving on the shown path).
+    pub fn image_by_key(&self, key: ImageKey) -> Option<ImageEntry> {
+        let mut images = Vec::new();
+        match key.turn {
+            Some(turn) => {
+                push_turn_images(&mut images, Some(turn), &self.conversation.get(turn)?.body)
+            }
+            None => push_images(&mut images, None, &self.shown_job()?.partial.parts, false),
+        }
+        images.into_iter().find(|e| e.key == key)
+    }
+
+    /// The final images of the shown path, oldest first, numbered as the tree numbers them.
+    pub fn versions(&self) -> Vec<Version> {
+        let numbers = self.conversation.version_numbers();
+        let mut turn = None;
+        let mut nth = 0;
+        self.images()
+            .into_iter()
+            .filter(|e| e.kind == ImageKind::Final)
+            .map(|entry| {
+                // Images come turn by turn: count the finals within each.
+                if turn != Some(entry.key.turn) {
+                    turn = Some(entry.key.turn);
+                    nth = 0;
+                }
+                let number = entry
+                    .key
+                    .turn
+                    .and_then(|t| numbers.get(&t))
+                    .and_then(|v| v.get(nth))
+                    .copied();
+                nth += 1;
+                Version {
+                    key: entry.key,
+                    number,
+                    blob: entry.blob,
+                }
+            })
+            .collect()
     }
 
     /// The position of the selected image in `images`: the chosen one, else the newest final
@@ -585,6 +610,36 @@ impl App {
         } else {
             false
         }
+    }
+}
+
+/// Appends a turn's images: a prompt's attachments, or a reply's thought and final images.
+fn push_turn_images(images: &mut Vec<ImageEntry>, turn: Option<TurnId>, body: &TurnBody) {
+    match body {
+        TurnBody::User(user) => push_images(images, turn, &user.parts, true),
+        TurnBody::Model(reply) => push_images(images, turn, &reply.parts, false),
+    }
+}
+
+/// Appends the image parts of `parts`, keyed by their place among the turn's images.
+fn push_images(images: &mut Vec<ImageEntry>, turn: Option<TurnId>, parts: &[Part], user: bool) {
+    let blobs = parts.iter().filter_map(|part| match &part.content {
+        PartContent::Image(blob) => Some((part.thought, blob)),
+        _ => None,
+    });
+    for (index, (thought, blob)) in blobs.enumerate() {
+        let kind = if user {
+            ImageKind::Attachment
+        } else if thought {
+            ImageKind::Thought
+        } else {
+            ImageKind::Final
+        };
+        images.push(ImageEntry {
+            key: ImageKey { turn, index },
+            kind,
+            blob: blob.clone(),
+        });
     }
 }
 
@@ -827,13 +882,11 @@ fn on_view_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             return Vec::new();
         }
         Some(Action::PrevImage) => {
-            app.view_pinned = None;
-            version_step(app, -1);
+            step_viewed(app, -1);
             return Vec::new();
         }
         Some(Action::NextImage) => {
-            app.view_pinned = None;
-            version_step(app, 1);
+            step_viewed(app, 1);
             return Vec::new();
         }
         Some(Action::Quit) => return quit(app),
@@ -850,12 +903,8 @@ fn on_view_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             return Vec::new();
         }
         Some(Action::MarkCompare) => {
-            let selected = app.selected_image().map(|e| e.key);
-            app.compare_mark = if app.compare_mark == selected {
-                None
-            } else {
-                selected
-            };
+            let viewed = app.view_image().map(|e| e.key);
+            app.toggle_mark(viewed);
             return Vec::new();
         }
         _ => return Vec::new(),
@@ -1135,20 +1184,14 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::ToggleLayout => {
-            app.image_first = !app.image_first;
-            app.notify(if app.image_first {
-                "Image-first layout: the picture takes most of the screen (F8 switches back; saved in the config)."
-            } else {
-                "Balanced layout: every pane at its usual size (saved in the config)."
+            app.layout = app.layout.toggled();
+            app.notify(match app.layout {
+                LayoutMode::Focus => "Focus layout: the picture larger, thinking and sources as tabs beside it (F8 switches back; saved in the config).",
+                LayoutMode::ImageFirst => "Image-first layout: the picture over half the screen, thinking and sources under it (saved in the config).",
             });
             vec![Effect::SaveSetting {
                 key: "layout",
-                value: if app.image_first {
-                    "image-first"
-                } else {
-                    "balanced"
-                }
-                .to_string(),
+                value: app.layout.config_value().to_string(),
             }]
         }
         Action::FullScreen => {
@@ -1618,6 +1661,17 @@ fn version_step(app: &mut App, step: isize) {
     if let Some((_, entry)) = found {
         app.image = Some(entry.key);
     }
+}
+
+/// `[`/`]` in the full view: a grid candidate steps to the next candidate, anything else to
+/// the next version on the path; the zoom and position stay.
+fn step_viewed(app: &mut App, step: isize) {
+    if app.view_pinned.is_some() && app.grid.is_some() {
+        vary::step_viewed_candidate(app, step);
+        return;
+    }
+    app.view_pinned = None;
+    version_step(app, step);
 }
 
 fn image_edge(app: &mut App, last: bool) {

@@ -12,6 +12,7 @@ use crate::gemini::{ApiError, Mode};
 use crate::tui::event::ConnectionInfo;
 use crate::tui::fullview::ViewMode;
 use crate::tui::jobs::Phase;
+use crate::tui::layout::{LayoutMode, Pane};
 use crate::turn::Progress;
 
 pub(crate) fn png(width: u32, height: u32) -> Blob {
@@ -1614,18 +1615,19 @@ fn compare_pairs_the_previous_version_unless_one_is_marked() {
 }
 
 #[test]
-fn f8_switches_to_the_image_first_layout_and_saves_it() {
+fn f8_switches_between_image_first_and_focus_and_saves_it() {
     let mut app = test_app();
+    assert_eq!(app.layout, LayoutMode::ImageFirst, "image-first by default");
     let effects = press(&mut app, KeyCode::F(8));
-    assert!(app.image_first);
+    assert_eq!(app.layout, LayoutMode::Focus);
     assert!(
-        matches!(&effects[..], [Effect::SaveSetting { key: "layout", value }] if value == "image-first"),
+        matches!(&effects[..], [Effect::SaveSetting { key: "layout", value }] if value == "focus"),
         "{effects:?}"
     );
     let effects = press(&mut app, KeyCode::F(8));
-    assert!(!app.image_first);
+    assert_eq!(app.layout, LayoutMode::ImageFirst);
     assert!(
-        matches!(&effects[..], [Effect::SaveSetting { key: "layout", value }] if value == "balanced"),
+        matches!(&effects[..], [Effect::SaveSetting { key: "layout", value }] if value == "image-first"),
         "{effects:?}"
     );
 }

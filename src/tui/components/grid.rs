@@ -26,7 +26,7 @@ pub fn render(
     frame.render_widget(Clear, area);
     let title = format!("Variations of prompt #{}", grid.prompt);
     let hint = Line::from(Span::styled(
-        " ←→↑↓ choose · Enter continue from it · f full screen · Esc leave ",
+        " ←→↑↓ choose · Enter continue from it · f full view · m mark · c/d compare · Esc leave ",
         theme.muted(),
     ));
     let Some(inner) = draw_pane(

@@ -10,8 +10,9 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use super::{draw_pane, keep_visible, pane_block, render_lines, wrap};
-use crate::tui::app::{App, Pane, SelectedReply};
+use crate::tui::app::{App, SelectedReply};
 use crate::tui::keymap::Action;
+use crate::tui::layout::Pane;
 
 #[derive(Debug, Default)]
 pub struct SourcesView {
