@@ -219,7 +219,7 @@ pub fn on_grid_key(app: &mut App, key: KeyEvent, action: Option<Action>) -> Vec<
 }
 
 /// The picture of candidate `index`, once its reply has one: the reply's last final image.
-fn candidate_image(app: &App, index: usize) -> Option<ImageKey> {
+pub fn candidate_image(app: &App, index: usize) -> Option<ImageKey> {
     let Candidate::Reply(id) = app.grid.as_ref()?.candidates.get(index)? else {
         return None;
     };

@@ -443,6 +443,9 @@ fn a_candidate_in_the_full_view_beside_the_marked_one() {
     }
     press(&mut app, KeyCode::Char('m'));
     press(&mut app, KeyCode::Down);
+    let grid = render(&app, 120, 40);
+    assert!(grid.contains("1 · done · $0.15 · marked"), "{grid}");
+    assert!(!grid.contains("3 · done · $0.15 · marked"), "{grid}");
     press(&mut app, KeyCode::Char('c'));
     let screen = render(&app, 120, 40);
     let header = screen.lines().next().unwrap_or_default();
