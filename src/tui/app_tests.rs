@@ -6,13 +6,14 @@ use bytes::Bytes;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::conversation::{ImageSize, UserTurn};
+use crate::conversation::{Blob, ImageSize, ModelTurn, UserTurn};
 use crate::gemini::wire::{GroundingChunk, GroundingMetadata, Source, UsageMetadata};
 use crate::gemini::{ApiError, Mode};
 use crate::tui::event::ConnectionInfo;
 use crate::tui::fullview::ViewMode;
 use crate::tui::jobs::Phase;
 use crate::tui::layout::{LayoutMode, Pane};
+use crate::tui::selection::ImageKind;
 use crate::turn::Progress;
 
 pub(crate) fn png(width: u32, height: u32) -> Blob {
@@ -1576,7 +1577,7 @@ fn compare_pairs_the_previous_version_unless_one_is_marked() {
     let finals: Vec<_> = app
         .images()
         .into_iter()
-        .filter(|e| e.kind == super::ImageKind::Final)
+        .filter(|e| e.kind == ImageKind::Final)
         .map(|e| e.key)
         .collect();
     let selected = |app: &App| app.selected_image().map(|e| e.key);

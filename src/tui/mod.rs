@@ -9,16 +9,20 @@
 //! - [`theme`], [`cost`]: colours, and tokens and money.
 
 pub mod app;
+pub mod apply_command;
 pub mod commands;
 pub mod components;
 pub mod compose;
 pub mod driver;
 pub mod event;
 pub mod fullview;
+pub mod inspect;
 pub mod jobs;
 pub mod keymap;
 pub mod layout;
 pub mod lifecycle;
+pub mod overlays;
+pub mod selection;
 pub mod theme;
 pub mod typeahead;
 pub mod vary;

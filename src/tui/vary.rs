@@ -5,12 +5,13 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::app::ImageKey;
-use super::app::{App, Overlay, target};
+use super::app::{App, target};
 use super::event::{Effect, JobId};
 use super::fullview::{FullView, ViewMode};
 use super::jobs::{JobKind, NewJob};
 use super::keymap::Action;
+use super::overlays::Overlay;
+use super::selection::ImageKey;
 use crate::conversation::{TurnBody, TurnId};
 use crate::gemini::Mode;
 use crate::turn;

@@ -15,13 +15,14 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::app::{App, Overlay};
+use super::app::App;
 use super::components::image::ImagePreview;
 use super::components::{
     banner, conversation, fullview, grid, help, image, input, jobs, model_picker, path_prompt,
     session_picker, sources, status, thinking, tree, wrap,
 };
 use super::layout::{LayoutKind, LayoutMode, MIN_HEIGHT, MIN_WIDTH, Pane, layout_kind};
+use super::overlays::Overlay;
 
 /// The side panes, as tabs where only one fits.
 const SIDE_PANES: [Pane; 3] = [Pane::Image, Pane::Thinking, Pane::Sources];

@@ -14,13 +14,14 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::app::tests::{exchange, listed_models, png, reply, test_app};
-use super::app::{App, Overlay, update};
+use super::app::{App, update};
 use super::components::image::Placeholder;
 use super::components::jobs::JobsList;
 use super::components::path_prompt::{PathPrompt, PathPurpose};
 use super::components::session_picker::SessionPicker;
 use super::event::{Event, JobId};
 use super::layout::{LayoutMode, Pane};
+use super::overlays::Overlay;
 use super::theme::Theme;
 use super::view;
 use crate::conversation::{Part, PartContent, TurnBody};

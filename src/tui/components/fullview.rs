@@ -10,9 +10,10 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::image::ImagePreview;
 use super::truncate;
-use crate::tui::app::{App, ImageEntry};
+use crate::tui::app::App;
 use crate::tui::fullview::{FullView, Geometry, ViewMode};
 use crate::tui::keymap::Action;
+use crate::tui::selection::ImageEntry;
 
 pub fn render(
     frame: &mut Frame,

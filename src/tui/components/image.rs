@@ -15,9 +15,10 @@ use super::{draw_pane, pane_block, truncate, truncate_left};
 use crate::conversation::Blob;
 use crate::conversation::request::human_bytes;
 use crate::preview::Crop;
-use crate::tui::app::{App, ImageKind};
+use crate::tui::app::App;
 use crate::tui::keymap::Action;
 use crate::tui::layout::Pane;
+use crate::tui::selection::ImageKind;
 use crate::tui::theme::Theme;
 
 /// Draws an image's preview into an area.

@@ -18,7 +18,8 @@ use ratatui::widgets::Paragraph;
 
 use super::image::ImagePreview;
 use super::keep_visible;
-use crate::tui::app::{App, Version};
+use crate::tui::app::App;
+use crate::tui::selection::Version;
 use crate::tui::theme::Theme;
 
 /// A thumbnail's size in cells: about square in a terminal's 1:2 cells.
@@ -146,7 +147,7 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::app::ImageKey;
+    use crate::tui::selection::ImageKey;
 
     fn strip(len: usize, selected: Option<usize>) -> Strip {
         let blob = crate::conversation::Blob::from_bytes("image/png", bytes::Bytes::new());
