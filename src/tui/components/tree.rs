@@ -154,6 +154,7 @@ pub fn render(
         );
         return;
     }
+    // A thumbnail's column only where the rows keep room for their text beside it.
     let thumbnails = images.draws_graphics() && inner.width > 40;
     let lines = RowLines::new(&rows, thumbnails);
     let height = inner.height as usize;
