@@ -342,7 +342,8 @@ impl App {
 
 fn new_editor() -> TextArea<'static> {
     let mut editor = TextArea::default();
-    editor.set_placeholder_text("Describe an image or an edit, or type /help");
+    // Short enough for the prompt pane beside a picture that takes over half the screen.
+    editor.set_placeholder_text("Describe an image or edit; /help");
     editor
 }
 
