@@ -1632,3 +1632,48 @@ fn f8_switches_between_image_first_and_focus_and_saves_it() {
         "{effects:?}"
     );
 }
+
+/// The shown path's versions are numbered as the tree numbers them (over the whole session),
+/// a reply arriving is a version without a number yet, and a version marked on one branch is
+/// compared from another.
+#[test]
+fn versions_are_numbered_across_branches_and_a_mark_crosses_them() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "one");
+    exchange(&mut app, "bigger", "two");
+    let job = job_of(&chord(&mut app, KeyCode::Char('r'), KeyModifiers::ALT));
+    done(&mut app, job, Ok(reply("three")));
+    let numbers = |app: &App| app.versions().iter().map(|v| v.number).collect::<Vec<_>>();
+    assert_eq!(numbers(&app), vec![Some(1), Some(3)]);
+
+    // Mark v3 in the full view, then go to the other branch: v1 and v2.
+    app.focus = Pane::Image;
+    press(&mut app, KeyCode::Char('f'));
+    press(&mut app, KeyCode::Char('m'));
+    let marked = app.compare_mark.expect("v3 is marked");
+    press(&mut app, KeyCode::Esc);
+    chord(&mut app, KeyCode::Left, KeyModifiers::ALT);
+    assert_eq!(numbers(&app), vec![Some(1), Some(2)]);
+    assert!(
+        app.images().iter().all(|e| e.key != marked),
+        "v3 is off the path"
+    );
+    press(&mut app, KeyCode::Char('f'));
+    press(&mut app, KeyCode::Char('c'));
+    assert_eq!(app.full_view.unwrap().mode, ViewMode::SideBySide);
+    assert_eq!(app.compare_partner().map(|e| e.key), Some(marked));
+    press(&mut app, KeyCode::Esc);
+
+    // A reply arriving with its picture: a version without a number yet.
+    app.focus = Pane::Input;
+    let job = job_of(&submit(&mut app, "in blue"));
+    update(
+        &mut app,
+        Event::Progress {
+            job,
+            progress: Progress::Parts(vec![Part::image(png(8, 6))]),
+            at: Instant::now(),
+        },
+    );
+    assert_eq!(numbers(&app), vec![Some(1), Some(2), None]);
+}
