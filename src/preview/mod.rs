@@ -198,7 +198,7 @@ impl Previewer {
                 return;
             }
             shared.in_flight.insert(key.clone());
-            urgent || shared.cache.find_recent(|k| k.blob == key.blob).is_none()
+            urgent || shared.cache.find_recent(|k| key.resizes(k)).is_none()
         };
         let job = Job {
             blob: blob.clone(),
@@ -223,9 +223,7 @@ impl Previewer {
         }
         let key = CacheKey::new(blob.id(), (area.width, area.height));
         // The same picture at another size can stand in while the new size settles.
-        self.draw_cached(frame, area, &key, |k| {
-            k.blob == key.blob && k.crop.is_none()
-        });
+        self.draw_cached(frame, area, &key, |k| k.crop.is_none() && key.resizes(k));
         // After drawing, so a frame never depends on how fast the worker is.
         self.request(blob, area, Instant::now());
     }
