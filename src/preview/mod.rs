@@ -158,6 +158,14 @@ impl Previewer {
         protocol::label(self.picker.protocol_type())
     }
 
+    /// Whether pictures are drawn as pictures (kitty, sixel, iTerm2), not as halfblocks.
+    pub fn draws_graphics(&self) -> bool {
+        !matches!(
+            self.picker.protocol_type(),
+            ratatui_image::picker::ProtocolType::Halfblocks
+        )
+    }
+
     /// The protocol and why it was chosen, for the pane's dim line: "sixel · xterm 379",
     /// "halfblocks · tmux 3.3 does not carry sixel".
     pub fn description(&self) -> &str {
@@ -198,7 +206,7 @@ impl Previewer {
                 return;
             }
             shared.in_flight.insert(key.clone());
-            urgent || shared.cache.find_recent(|k| k.blob == key.blob).is_none()
+            urgent || shared.cache.find_recent(|k| key.resizes(k)).is_none()
         };
         let job = Job {
             blob: blob.clone(),
@@ -223,9 +231,7 @@ impl Previewer {
         }
         let key = CacheKey::new(blob.id(), (area.width, area.height));
         // The same picture at another size can stand in while the new size settles.
-        self.draw_cached(frame, area, &key, |k| {
-            k.blob == key.blob && k.crop.is_none()
-        });
+        self.draw_cached(frame, area, &key, |k| k.crop.is_none() && key.resizes(k));
         // After drawing, so a frame never depends on how fast the worker is.
         self.request(blob, area, Instant::now());
     }
