@@ -59,7 +59,8 @@ impl LayoutMode {
     /// Reads the config's `layout`; the error says what to write instead.
     pub fn from_config(value: &str) -> Result<Self, String> {
         match value {
-            "image-first" => Ok(LayoutMode::ImageFirst),
+            // "balanced" is what F8 saved before image-first became the default it names.
+            "image-first" | "balanced" => Ok(LayoutMode::ImageFirst),
             "focus" => Ok(LayoutMode::Focus),
             other => Err(format!(
                 "layout = {other:?} in the config file: use \"image-first\" or \"focus\" (F8 in the studio switches and saves it)."
@@ -139,7 +140,12 @@ mod tests {
             assert_ne!(mode.toggled(), mode);
             assert_eq!(mode.toggled().toggled(), mode);
         }
-        let error = LayoutMode::from_config("balanced").unwrap_err();
+        assert_eq!(
+            LayoutMode::from_config("balanced"),
+            Ok(LayoutMode::ImageFirst),
+            "an older studio's saved default still opens"
+        );
+        let error = LayoutMode::from_config("wide").unwrap_err();
         assert!(error.contains("\"image-first\" or \"focus\""), "{error}");
     }
 }
