@@ -179,6 +179,9 @@ pub struct App {
     pub size: (u16, u16),
     /// A cell's size in pixels, as the terminal reported it: zoom levels are in real pixels.
     pub cell_px: (u16, u16),
+    /// The largest picture the terminal draws (xterm's sixel: 1000×1000), if it has a limit:
+    /// the full view shows no more than that, so 1:1 stays one pixel per pixel.
+    pub max_px: Option<(u32, u32)>,
     pub now: Option<Instant>,
     pub theme: Theme,
     pub keymap: Keymap,
@@ -238,6 +241,7 @@ impl App {
             view_pinned: None,
             size: (120, 40),
             cell_px: (10, 20),
+            max_px: None,
             now: None,
             theme,
             keymap,
@@ -266,11 +270,12 @@ impl App {
             Some(ViewMode::SideBySide) => cols.saturating_sub(1) / 2,
             _ => cols,
         };
+        let (max_w, max_h) = self.max_px.unwrap_or((u32::MAX, u32::MAX));
         Some(Geometry {
             image,
             screen: (
-                u32::from(cols) * u32::from(self.cell_px.0.max(1)),
-                u32::from(rows) * u32::from(self.cell_px.1.max(1)),
+                (u32::from(cols) * u32::from(self.cell_px.0.max(1))).min(max_w),
+                (u32::from(rows) * u32::from(self.cell_px.1.max(1))).min(max_h),
             ),
         })
     }
