@@ -127,11 +127,13 @@ pub fn render(
             .areas(picture);
             // The partner's crop from its own size: the same place even if sizes differ.
             if let Some(size) = partner.blob.dimensions() {
-                let partner_crop = view.crop(&Geometry {
+                let partner_geometry = Geometry {
                     image: size,
                     screen: geometry.screen,
-                });
-                let left = at_scale(left, partner_crop, scale, app.cell_px);
+                };
+                let partner_crop = view.crop(&partner_geometry);
+                let partner_scale = view.scale(&partner_geometry);
+                let left = at_scale(left, partner_crop, partner_scale, app.cell_px);
                 images.draw_crop(frame, left, &partner.blob, partner_crop, theme);
             }
             let right = at_scale(right, crop, scale, app.cell_px);
