@@ -43,9 +43,9 @@ const SCREEN: (u32, u32) = (1280, 900);
 /// Block colours this close (mean absolute difference per channel, of 255) are the picture.
 /// Drawn pictures measure 1–3; a region that is not the picture 20 and more.
 const SAME_PICTURE: f64 = 14.0;
-/// Sixel full views measure 0.72 (fitted, 4K shrunk) to 1.0 (1:1); halfblocks of the same
-/// views 0.06–0.14.
-const SHARP: f64 = 0.5;
+/// Sixel views measure 0.94 (fitted, 4K shrunk) to 1.0 (1:1); halfblocks of the same views
+/// 0.06–0.34.
+const SHARP: f64 = 0.6;
 
 /// The shell's lines printed before the studio starts; they must survive it.
 const SHELL_LINES: &str = "banana shell line ONE: 0123456789 #@%&\\nsecond line -- keep me!";
@@ -194,6 +194,7 @@ struct Run<'a> {
     shots: PathBuf,
     home: tempfile::TempDir,
     taken: std::cell::Cell<u32>,
+    started: Instant,
 }
 
 impl Run<'_> {
@@ -227,21 +228,29 @@ impl Run<'_> {
             let judged = Instant::now();
             let verdict = judge(&shot);
             eprintln!(
-                "{} {label}: shot {:?}, judged in {:?}",
+                "{} {label}: shot at {:.1?} into the session, judged in {:.1?}: {}",
                 self.terminal.name,
-                judged - start,
-                judged.elapsed()
+                judged - self.started,
+                judged.elapsed(),
+                verdict.as_ref().map_or_else(|e| e.as_str(), |_| "yes")
             );
             match verdict {
                 Ok(answer) => return (answer, shot),
                 Err(complaint) if start.elapsed() > limit => panic!(
-                    "{}: {label}: {complaint} (after {limit:?}; see {})",
+                    "{}: {label}: {complaint} (after {limit:?}; see {})\n\
+                     the terminal's output: {}\nthe studio's: {}",
                     self.terminal.name,
-                    path.display()
+                    path.display(),
+                    self.log("terminal.log"),
+                    self.log("studio.log"),
                 ),
                 Err(_) => std::thread::sleep(Duration::from_millis(250)),
             }
         }
+    }
+
+    fn log(&self, name: &str) -> String {
+        std::fs::read_to_string(self.flag(name)).unwrap_or_else(|e| format!("({e})"))
     }
 
     fn tmux(&self, args: &[&str]) -> String {
@@ -277,10 +286,14 @@ impl Run<'_> {
         } else {
             full.clone()
         };
-        self.until(
+        let (found, _) = self.until(
             &format!("picture-{n}-in-pane"),
             Duration::from_secs(20),
             |shot| shows(shot, &small, 96),
+        );
+        eprintln!(
+            "{}: picture {n} in the pane at {:?}, {:.1} off",
+            self.terminal.name, found.at, found.error
         );
         Picture { full, small }
     }
@@ -370,8 +383,14 @@ fn run(terminal: &Terminal) {
         shots,
         home: tempfile::tempdir().expect("a temporary folder"),
         taken: std::cell::Cell::new(0),
+        started: Instant::now(),
     };
     session(&run);
+    eprintln!(
+        "{}: the whole session took {:.1?}",
+        terminal.name,
+        run.started.elapsed()
+    );
 }
 
 /// Screenshots until one differs from `from` and the screen has stopped changing.
@@ -441,7 +460,7 @@ fn session(run: &Run) {
         format!(
             "printf '\\033[?25l'\nprintf '%s\\n' '{lines}'\n\
              while [ ! -e '{go}' ]; do sleep 0.05; done\n\
-             BANANA_DEMO_FULL_SIZE=1 BANANA_STUDIO_HOME='{data}' XDG_CONFIG_HOME='{config}' '{studio}' --demo 2>'{log}'\n\
+             BANANA_DEMO_FULL_SIZE=1 BANANA_DEMO_CHUNK_DELAY_MS=20 BANANA_STUDIO_HOME='{data}' XDG_CONFIG_HOME='{config}' '{studio}' --demo 2>'{log}'\n\
              touch '{done}'\nsleep 600\n",
             lines = SHELL_LINES.replace("\\n", "' '"),
             go = run.flag("go").display(),
@@ -529,7 +548,8 @@ fn session(run: &Run) {
     run.screen.keys(&["Return"]);
     let second = run.nth_picture_in_pane(2).small;
 
-    // The third turn at 4K (the demo paints real sizes: BANANA_DEMO_FULL_SIZE).
+    // The third turn at 4K (the demo paints real sizes: BANANA_DEMO_FULL_SIZE; it streams
+    // quickly: BANANA_DEMO_CHUNK_DELAY_MS).
     run.screen.type_text("/size 4K");
     run.screen.keys(&["Return"]);
     run.screen.type_text("add a frame");
@@ -631,7 +651,7 @@ fn session(run: &Run) {
         );
     }
     if name == "kitty" {
-        let log = std::fs::read_to_string(run.flag("terminal.log")).unwrap_or_default();
+        let log = run.log("terminal.log");
         assert!(
             !log.contains("GraphicsCommand"),
             "{name}: kitty refused graphics commands:\n{log}"

@@ -100,7 +100,7 @@ pub fn locate(shot: &RgbImage, picture: &RgbImage, min_width: u32) -> Option<Fou
     let score = |r: Rect, n: u32, template: &[[f64; 3]]| grid_error(&screen.grid(r, n), template);
 
     let coarse = own.grid(whole, 4);
-    let step = 16;
+    let step = 20;
     let widest = sw.min((f64::from(sh) / aspect) as u32);
     let mut candidates: Vec<(f64, Rect)> = Vec::new();
     for w in (min_width..=widest).step_by(step) {
@@ -175,16 +175,13 @@ fn detail(image: &RgbImage) -> Vec<f64> {
 }
 
 /// How much of the picture's fine detail the region `at` of `shot` reproduces: the
-/// correlation (−1 to 1) of their detail at the lower of their two resolutions (the larger
-/// scaled down to it), the best over shifts of the region by up to 3 px (where it was found
-/// is only that exact). Near 1 when drawn with at least the pixels of the region; coarse
+/// correlation (−1 to 1) of their detail at the lowest of their two resolutions and 320 px
+/// wide (each scaled down to it), the best over shifts of the region by up to 3 px (where it
+/// was found is only that exact). Near 1 when drawn with at least that many pixels; coarse
 /// blocks of colour, a blur or an empty region score low.
 pub fn sharpness(shot: &RgbImage, at: Rect, picture: &RgbImage) -> f64 {
-    let size = if at.w < picture.width() {
-        (at.w, at.h)
-    } else {
-        picture.dimensions()
-    };
+    let width = at.w.min(picture.width()).min(320);
+    let size = (width, (width * at.h / at.w).max(1));
     let scaled = |image: &RgbImage| {
         if image.dimensions() == size {
             image.clone()
@@ -194,18 +191,35 @@ pub fn sharpness(shot: &RgbImage, at: Rect, picture: &RgbImage) -> f64 {
     };
     let wanted = detail(&scaled(picture));
     let (sw, sh) = shot.dimensions();
-    let mut best = 0.0f64;
-    for dy in -3i64..=3 {
-        for dx in -3i64..=3 {
-            let (x, y) = (i64::from(at.x) + dx, i64::from(at.y) + dy);
-            if x < 0 || y < 0 || x as u32 + at.w > sw || y as u32 + at.h > sh {
-                continue;
-            }
-            let region = imageops::crop_imm(shot, x as u32, y as u32, at.w, at.h).to_image();
-            best = best.max(correlation(&detail(&scaled(&region)), &wanted));
+    let at_shift = |(dx, dy): (i64, i64)| {
+        let (x, y) = (i64::from(at.x) + dx, i64::from(at.y) + dy);
+        if x < 0 || y < 0 || x as u32 + at.w > sw || y as u32 + at.h > sh {
+            return 0.0;
         }
-    }
-    best
+        let region = imageops::crop_imm(shot, x as u32, y as u32, at.w, at.h).to_image();
+        correlation(&detail(&scaled(&region)), &wanted)
+    };
+    // Every second shift, then the neighbours of the best.
+    let best_of = |shifts: Vec<(i64, i64)>| {
+        shifts
+            .into_iter()
+            .map(|shift| (at_shift(shift), shift))
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .unwrap_or((0.0, (0, 0)))
+    };
+    let coarse: Vec<_> = [-2, 0, 2]
+        .iter()
+        .flat_map(|&dy| [-2, 0, 2].map(|dx| (dx, dy)))
+        .collect();
+    let (_, (cx, cy)) = best_of(coarse);
+    let fine = vec![
+        (cx, cy),
+        (cx - 1, cy),
+        (cx + 1, cy),
+        (cx, cy - 1),
+        (cx, cy + 1),
+    ];
+    best_of(fine).0
 }
 
 fn correlation(a: &[f64], b: &[f64]) -> f64 {

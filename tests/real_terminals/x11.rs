@@ -43,42 +43,28 @@ pub struct Screen {
 }
 
 impl Screen {
-    /// Starts Xvfb on a display nobody uses; `None` if it cannot. Xvfb writes the display's
-    /// number to `-displayfd` once it accepts clients, so there is no waiting by the clock.
+    /// Starts Xvfb on a display nobody uses; `None` if it cannot. Xvfb picks the display
+    /// itself (taking its lock file first, so Xvfbs started at once never collide) and writes
+    /// its number to `-displayfd` once it accepts clients: no waiting by the clock.
     pub fn start(width: u32, height: u32) -> Option<Screen> {
-        for number in 100..160 {
-            if Path::new(&format!("/tmp/.X{number}-lock")).exists() {
-                continue;
-            }
-            let display = format!(":{number}");
-            let child = Command::new("Xvfb")
-                .args([
-                    &display,
-                    "-displayfd",
-                    "1",
-                    "-nolisten",
-                    "tcp",
-                    "-screen",
-                    "0",
-                ])
-                .arg(format!("{width}x{height}x24"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .ok()?;
-            let mut server = Stopped(child);
-            let mut line = String::new();
-            let stdout = server.0.stdout.take()?;
-            // Ready: the number. EOF: this display was taken meanwhile; try the next.
-            if BufReader::new(stdout).read_line(&mut line).is_ok() && !line.trim().is_empty() {
-                return Some(Screen {
-                    display,
-                    _server: server,
-                });
-            }
-        }
-        None
+        let child = Command::new("Xvfb")
+            .args(["-displayfd", "1", "-nolisten", "tcp", "-screen", "0"])
+            .arg(format!("{width}x{height}x24"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut server = Stopped(child);
+        let mut number = String::new();
+        BufReader::new(server.0.stdout.take()?)
+            .read_line(&mut number)
+            .ok()?;
+        let number: u32 = number.trim().parse().ok()?;
+        Some(Screen {
+            display: format!(":{number}"),
+            _server: server,
+        })
     }
 
     pub fn command(&self, program: &str) -> Command {
