@@ -659,15 +659,26 @@ fn session(run: &Run) {
     }
 }
 
-/// Stops the test's tmux server, whatever happened.
+/// Stops the test's tmux server, whatever happened, and removes its socket (tmux leaves it).
 struct TmuxServer;
 
 impl Drop for TmuxServer {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &tmux_socket(), "kill-server"])
-            .stderr(Stdio::null())
-            .status();
+        let tmux = |args: &[&str]| {
+            Command::new("tmux")
+                .args(["-L", &tmux_socket()])
+                .args(args)
+                .stderr(Stdio::null())
+                .output()
+        };
+        let socket = tmux(&["display", "-p", "#{socket_path}"]);
+        let _ = tmux(&["kill-server"]);
+        if let Ok(socket) = socket {
+            let path = String::from_utf8_lossy(&socket.stdout);
+            if !path.trim().is_empty() {
+                let _ = std::fs::remove_file(path.trim());
+            }
+        }
     }
 }
 
