@@ -41,7 +41,8 @@ mod x11;
 
 const SCREEN: (u32, u32) = (1280, 900);
 /// Block colours this close (mean absolute difference per channel, of 255) are the picture.
-/// Drawn pictures measure 1–3; a region that is not the picture 20 and more.
+/// Drawn pictures measure 1.5 (sixel) to 8 (small halfblocks); a screen without the picture
+/// 80 and more.
 const SAME_PICTURE: f64 = 14.0;
 /// Sixel views measure 0.94 (fitted, 4K shrunk) to 1.0 (1:1); halfblocks of the same views
 /// 0.06–0.34.
