@@ -278,6 +278,11 @@ impl Previewer {
         (font.width.max(1), font.height.max(1))
     }
 
+    /// The largest picture the terminal draws, if it has a limit.
+    pub fn max_px(&self) -> Option<(u32, u32)> {
+        self.max_px
+    }
+
     /// Draws `crop` of `blob`'s full-resolution image, scaled to fill `area` (up or down),
     /// for the full view. While a new crop is prepared the previous one of the same picture
     /// stands in, so zooming and panning never flash "preparing…".

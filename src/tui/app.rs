@@ -103,6 +103,9 @@ pub struct App {
     pub size: (u16, u16),
     /// A cell's size in pixels, as the terminal reported it: zoom levels are in real pixels.
     pub cell_px: (u16, u16),
+    /// The largest picture the terminal draws (xterm's sixel: 1000×1000), if it has a limit:
+    /// the full view shows no more than that, so 1:1 stays one pixel per pixel.
+    pub max_px: Option<(u32, u32)>,
     pub now: Option<Instant>,
     pub theme: Theme,
     pub keymap: Keymap,
@@ -162,6 +165,7 @@ impl App {
             view_pinned: None,
             size: (120, 40),
             cell_px: (10, 20),
+            max_px: None,
             now: None,
             theme,
             keymap,

@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Paragraph};
 use super::image::ImagePreview;
 use super::truncate;
 use crate::tui::app::App;
-use crate::tui::fullview::{FullView, Geometry, ViewMode};
+use crate::tui::fullview::{Crop, FullView, Geometry, ViewMode};
 use crate::tui::keymap::Action;
 use crate::tui::selection::ImageEntry;
 
@@ -65,6 +65,7 @@ pub fn render(
         return;
     };
     let crop = view.crop(&geometry);
+    let scale = view.scale(&geometry);
     let partner = match view.mode {
         ViewMode::Single => None,
         _ => app.compare_partner(),
@@ -118,18 +119,26 @@ pub fn render(
             .areas(picture);
             // The partner's crop from its own size: the same place even if sizes differ.
             if let Some(size) = partner.blob.dimensions() {
-                let partner_crop = view.crop(&Geometry {
+                let partner_geometry = Geometry {
                     image: size,
                     screen: geometry.screen,
-                });
+                };
+                let partner_crop = view.crop(&partner_geometry);
+                let partner_scale = view.scale(&partner_geometry);
+                let left = at_scale(left, partner_crop, partner_scale, app.cell_px);
                 images.draw_crop(frame, left, &partner.blob, partner_crop, theme);
             }
+            let right = at_scale(right, crop, scale, app.cell_px);
             images.draw_crop(frame, right, &entry.blob, crop, theme);
         }
         (ViewMode::Difference, Some(partner)) => {
+            let picture = at_scale(picture, crop, scale, app.cell_px);
             images.draw_difference(frame, picture, (&entry.blob, &partner.blob), crop, theme);
         }
-        _ => images.draw_crop(frame, picture, &entry.blob, crop, theme),
+        _ => {
+            let picture = at_scale(picture, crop, scale, app.cell_px);
+            images.draw_crop(frame, picture, &entry.blob, crop, theme);
+        }
     }
 }
 
@@ -145,7 +154,63 @@ fn name(app: &App, shown: &[ImageEntry], entry: &ImageEntry) -> String {
     }
 }
 
+/// Where `crop` goes in `area`: its size at the view's scale (to the nearest cell), centred.
+/// Zoomed in, that is the whole area; at 1:1 a picture smaller than the screen keeps its own
+/// size instead of being blown up to fill the screen like fit.
+fn at_scale(area: Rect, crop: Crop, scale: f64, cell_px: (u16, u16)) -> Rect {
+    let cells = |px: u32, cell: u16, room: u16| {
+        let wanted = (f64::from(px) * scale / f64::from(cell.max(1))).round();
+        (wanted.min(f64::from(room)) as u16).max(1).min(room)
+    };
+    let width = cells(crop.width, cell_px.0, area.width);
+    let height = cells(crop.height, cell_px.1, area.height);
+    Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    )
+}
+
 /// Columns of one side when side by side (as `App::view_geometry` counts them).
 fn geometry_cols(app: &App) -> u16 {
     app.size.0.saturating_sub(1) / 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AREA: Rect = Rect::new(0, 1, 120, 38);
+
+    fn crop(width: u32, height: u32) -> Crop {
+        Crop {
+            x: 0,
+            y: 0,
+            width,
+            height,
+        }
+    }
+
+    #[test]
+    fn at_one_to_one_a_small_picture_keeps_its_size() {
+        // 256 px at 10×20 px cells: 26×13 cells, centred.
+        assert_eq!(
+            at_scale(AREA, crop(256, 256), 1.0, (10, 20)),
+            Rect::new(47, 13, 26, 13)
+        );
+    }
+
+    #[test]
+    fn fitted_or_zoomed_in_the_picture_fills_the_area() {
+        // Fit: 1200×760 px of screen for a 256×256 picture is 2.97 px per pixel; the height
+        // decides.
+        let fit = 760.0 / 256.0;
+        let fitted = at_scale(AREA, crop(256, 256), fit, (10, 20));
+        assert_eq!((fitted.width, fitted.height), (76, 38));
+        // Zoomed in on a 4K picture: the crop is the screen's size at that scale.
+        assert_eq!(at_scale(AREA, crop(600, 380), 2.0, (10, 20)), AREA);
+        // Rounding up past the area is cut to it.
+        assert_eq!(at_scale(AREA, crop(5504, 3072), 1.0, (10, 20)), AREA);
+    }
 }
