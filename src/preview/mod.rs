@@ -16,13 +16,13 @@ pub mod caps;
 mod debounce;
 pub mod difference;
 mod inline;
+mod pool;
 pub mod prepare;
 pub mod probe;
 mod protocol;
 mod tmux;
 mod worker;
 
-use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -37,6 +37,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::conversation::Blob;
 use cache::CacheKey;
+use pool::Pool;
 use worker::{Job, Shared, lock};
 
 pub use inline::{default_preview_rows, print_inline};
@@ -67,13 +68,16 @@ pub struct PreviewReady {
 pub struct Previewer {
     picker: Picker,
     shared: Arc<Mutex<Shared>>,
-    jobs: Option<Sender<Job>>,
-    /// Why there is no worker, if the thread could not be started.
+    /// The preview threads; dropping the previewer ends them.
+    pool: Option<Pool<Job>>,
+    /// Why there is no worker, if no thread could be started.
     broken: Option<String>,
     /// See [`Previewer::description`].
     described: String,
     /// The largest picture the terminal takes, in pixels (xterm's sixel limit).
     max_px: Option<(u32, u32)>,
+    /// The terminal's size in cells, as of the last frame drawn.
+    screen: (u16, u16),
 }
 
 /// What start-up detection learnt that is not about pictures.
@@ -130,18 +134,19 @@ impl Previewer {
 
     fn with_picker(picker: Picker, ready: UnboundedSender<PreviewReady>) -> Previewer {
         let shared = Arc::new(Mutex::new(Shared::new(CACHE_BUDGET)));
-        let (jobs, broken) = match worker::spawn(picker.clone(), Arc::clone(&shared), ready) {
-            Ok(jobs) => (Some(jobs), None),
+        let (pool, broken) = match worker::spawn(picker.clone(), Arc::clone(&shared), ready) {
+            Ok(pool) => (Some(pool), None),
             Err(e) => (None, Some(format!("cannot start the preview thread: {e}"))),
         };
         let described = protocol::label(picker.protocol_type()).to_string();
         Previewer {
             picker,
             shared,
-            jobs,
+            pool,
             broken,
             described,
             max_px: None,
+            screen: (0, 0),
         }
     }
 
@@ -178,7 +183,7 @@ impl Previewer {
         now: Instant,
         urgent: bool,
     ) {
-        let Some(jobs) = &self.jobs else {
+        let Some(pool) = &self.pool else {
             return;
         };
         let urgent = {
@@ -192,17 +197,16 @@ impl Previewer {
             shared.in_flight.insert(key.clone());
             urgent || shared.cache.find_recent(|k| k.blob == key.blob).is_none()
         };
+        let (id, cells) = (key.blob, key.cells);
         let job = Job {
             blob: blob.clone(),
             against: against.cloned(),
             max_px: self.max_px,
             key,
-            requested_at: now,
-            urgent,
+            screen: self.screen,
         };
-        if jobs.send(job).is_err() {
-            self.broken = Some("the preview thread stopped".into());
-            self.jobs = None;
+        if let Some(displaced) = pool.push(id, cells, job, now, urgent) {
+            lock(&self.shared).in_flight.remove(&displaced.key);
         }
     }
 
@@ -213,6 +217,7 @@ impl Previewer {
         if area.is_empty() {
             return;
         }
+        self.screen = (frame.area().width, frame.area().height);
         let key = CacheKey::new(blob.id(), (area.width, area.height));
         // The same picture at another size can stand in while the new size settles.
         self.draw_cached(frame, area, &key, |k| {
