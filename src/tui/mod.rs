@@ -18,6 +18,7 @@ pub mod fullview;
 pub mod jobs;
 pub mod keymap;
 pub mod lifecycle;
+mod terminal_out;
 pub mod theme;
 pub mod typeahead;
 pub mod vary;
