@@ -144,15 +144,19 @@ mod tests {
         (TerminalOut::spawn(terminal, screen).unwrap(), allow, read)
     }
 
+    /// What ratatui does for a frame: write it, then flush.
+    fn frame(out: &mut TerminalOut, bytes: &[u8]) {
+        out.write_all(bytes).unwrap();
+        out.flush().unwrap();
+    }
+
     #[test]
     fn a_frame_is_handed_over_without_waiting_for_the_terminal() {
         static SCREEN: Mutex<bool> = Mutex::new(true);
         let (mut out, allow, read) = slow(&SCREEN, false);
         // The terminal reads nothing yet: both flushes return at once all the same.
-        out.write_all(b"frame one,").unwrap();
-        out.flush().unwrap();
-        out.write_all(b" frame two").unwrap();
-        out.flush().unwrap();
+        frame(&mut out, b"frame one,");
+        frame(&mut out, b" frame two");
         assert!(read.lock().unwrap().is_empty());
         allow.send(()).unwrap();
         allow.send(()).unwrap();
@@ -165,16 +169,14 @@ mod tests {
     fn frames_waiting_while_the_screen_is_down_are_dropped() {
         static SCREEN: Mutex<bool> = Mutex::new(true);
         let (mut out, allow, read) = slow(&SCREEN, false);
-        out.write_all(b"shown").unwrap();
-        out.flush().unwrap();
+        frame(&mut out, b"shown");
         allow.send(()).unwrap();
         // Taking the screen lock waits for the frame being written.
         while read.lock().unwrap().is_empty() {
             thread::sleep(Duration::from_millis(1));
         }
         *SCREEN.lock().unwrap() = false;
-        out.write_all(b"stale").unwrap();
-        out.flush().unwrap();
+        frame(&mut out, b"stale");
         drop(out);
         assert_eq!(read.lock().unwrap().as_slice(), b"shown");
     }
@@ -183,8 +185,7 @@ mod tests {
     fn a_write_error_is_reported_by_the_next_flush() {
         static SCREEN: Mutex<bool> = Mutex::new(true);
         let (mut out, allow, _) = slow(&SCREEN, true);
-        out.write_all(b"lost").unwrap();
-        out.flush().unwrap();
+        frame(&mut out, b"lost");
         allow.send(()).unwrap();
         let deadline = std::time::Instant::now() + PATIENCE;
         let error = loop {
