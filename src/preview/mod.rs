@@ -4,12 +4,13 @@
 //! The TUI sees a narrow surface: build a [`Previewer`] once before reading events, call
 //! [`Previewer::render`] every frame, redraw when a [`PreviewReady`] arrives. Everything slow
 //! (reading, decoding, downscaling, encoding for the protocol) happens on the previewer's
-//! worker thread; the UI thread only looks up a finished picture and blits it.
+//! preview threads; the UI thread only looks up a finished picture and blits it.
 //!
 //! Layout: `protocol` (the choice and detection), `prepare` (pure decode + resize), `cache`
-//! (LRU by picture and pane size), `debounce` (pure resize settling), `worker` (the thread),
-//! `inline` (viuer, for `send --preview`). The studio's full view asks for a [`Crop`] of the
-//! full-resolution image through the same worker and cache as the pane.
+//! (LRU by picture and pane size), `debounce` (pure resize settling), `pool` (the threads),
+//! `worker` (what a thread does with a job), `inline` (viuer, for `send --preview`). The
+//! studio's full view asks for a [`Crop`] of the full-resolution image through the same
+//! threads and cache as the pane.
 
 mod cache;
 pub mod caps;
