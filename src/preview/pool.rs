@@ -57,7 +57,7 @@ impl<T: Send + 'static> Pool<T> {
             let spawned = thread::Builder::new()
                 .name(format!("preview-{index}"))
                 .spawn(move || {
-                    yield_to_the_ui();
+                    crate::priority::lower_this_thread(PREVIEW_NICENESS);
                     let (work, crashed) = &*handlers;
                     while let Some(job) = queue.next() {
                         if catch_unwind(AssertUnwindSafe(|| work(&job))).is_err() {
@@ -89,22 +89,8 @@ impl<T: Send + 'static> Pool<T> {
 /// Pictures are background work: the UI thread, the runtime that streams replies, and the
 /// terminal that must read our output come first when the cores are busy. (Measured: a frame
 /// waited 45 ms for tmux to read it while four 4K pictures decoded beside four streaming
-/// replies; see BENCHMARKS.md.) On Linux a nice value is per thread.
-fn yield_to_the_ui() {
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::process::{getpriority_process, setpriority_process};
-        let thread = Some(rustix::thread::gettid());
-        // Relative to the process's own (the user may have started it with `nice`); 19 is
-        // the lowest. Failing leaves the thread as it was: slower for the UI, not wrong.
-        if let Ok(own) = getpriority_process(thread) {
-            let _ = setpriority_process(thread, (own + PREVIEW_NICENESS).min(19));
-        }
-    }
-}
-
-/// Ten steps of nice: about a tenth of the CPU share of a normal thread when both want a core.
-#[cfg(target_os = "linux")]
+/// replies; see BENCHMARKS.md.) Ten steps of nice: about a tenth of the CPU share of a normal
+/// thread when both want a core.
 const PREVIEW_NICENESS: i32 = 10;
 
 impl<T> Queue<T> {
