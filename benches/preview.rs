@@ -10,13 +10,22 @@ use std::hint::black_box;
 use std::io::Cursor;
 
 use banana_studio::conversation::Blob;
+use banana_studio::demo::painter::{Scene, paint};
+use banana_studio::preview::sixel;
 use banana_studio::preview::{Crop, ImageProtocol, PreviewReady, Previewer, difference, prepare};
 use bytes::Bytes;
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
-use image::{ImageFormat, Rgb, RgbImage};
+use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+use image::{DynamicImage, ExtendedColorType, ImageEncoder, ImageFormat, Rgb, RgbImage, RgbaImage};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::layout::Rect;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Rect, Size};
+use ratatui::widgets::Widget;
+use ratatui_image::Image;
+use ratatui_image::protocol::Protocol;
+use ratatui_image::protocol::kitty::Kitty;
+use ratatui_image::protocol::sixel::Sixel;
 use support::{HEIGHT, WIDTH, picture};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
@@ -244,5 +253,123 @@ fn crop_view(
         .expect("a test backend draws");
 }
 
-criterion_group!(benches, preview_4k, full_view_4k);
+/// The two pictures the encoders are measured on, at `size`: a 1:1 cut of the bench's noisy
+/// 4K gradient (photo-like, the hardest case for run lengths and deflate) and the demo model's
+/// infographic (flat colours and text, like most replies).
+fn encoder_inputs(size: (u32, u32)) -> [(&'static str, RgbaImage); 2] {
+    let photo = image::imageops::crop_imm(&picture(), 1000, 900, size.0, size.1).to_image();
+    let scene = Scene {
+        subject: "an infographic about bananas",
+        edits: &[],
+        draft: None,
+        variant: 0,
+    };
+    [
+        ("photo", DynamicImage::ImageRgb8(photo).to_rgba8()),
+        (
+            "infographic",
+            DynamicImage::ImageRgb8(paint(&scene, size.0, size.1)).to_rgba8(),
+        ),
+    ]
+}
+
+/// The full view's sixel encoding alone, 2000×1200 px (200×60 cells of 10×20 px):
+/// ratatui-image's encoder (icy_sixel) against ours. Prints the bytes each writes.
+fn sixel_encoders(c: &mut Criterion) {
+    let size = Size::new(200, 60);
+    let mut group = c.benchmark_group("sixel_encode_2000x1200");
+    group.sample_size(10);
+    for (name, rgba) in encoder_inputs((2000, 1200)) {
+        let image = DynamicImage::ImageRgba8(rgba.clone());
+        let theirs = Sixel::new(image.clone(), size, false).expect("icy_sixel encodes");
+        let ours = sixel::protocol(&rgba, size, false);
+        eprintln!(
+            "sixel {name} 2000x1200: icy_sixel {} bytes, ours {} bytes",
+            theirs.data.len(),
+            ours.data.len()
+        );
+        group.bench_function(BenchmarkId::new("icy_sixel", name), |b| {
+            b.iter(|| Sixel::new(black_box(image.clone()), size, false).expect("encodes"))
+        });
+        group.bench_function(BenchmarkId::new("ours", name), |b| {
+            b.iter(|| sixel::protocol(black_box(&rgba), size, false))
+        });
+    }
+    group.finish();
+}
+
+/// Everything the first draw of `protocol` sends (the transmission, then the placeholders).
+fn first_draw(protocol: &Protocol, cells: (u16, u16)) -> usize {
+    let area = Rect::new(0, 0, cells.0, cells.1);
+    let mut buffer = Buffer::empty(area);
+    Image::new(protocol).render(area, &mut buffer);
+    buffer
+        .content()
+        .iter()
+        .map(|cell| cell.symbol().len())
+        .sum()
+}
+
+/// The picture as a PNG, as fast as `image` makes one (fdeflate, adaptive row filters).
+fn png(image: &DynamicImage) -> Vec<u8> {
+    let mut png = Vec::new();
+    PngEncoder::new_with_quality(&mut png, CompressionType::Fast, FilterType::Adaptive)
+        .write_image(
+            image.as_bytes(),
+            image.width(),
+            image.height(),
+            ExtendedColorType::Rgba8,
+        )
+        .expect("the bench picture encodes");
+    png
+}
+
+/// A new kitty image for a 120×40 pane (10×20 px cells): the 4K picture as the pane shows it
+/// (downscaled to 1200×670, on a canvas of whole cells) and the demo's infographic at the same
+/// size. Raw RGBA against zlib (`o=z`): the time to build the protocol, and (printed) the bytes
+/// the first draw sends, with PNG (`f=100`) bytes for comparison.
+fn kitty_new_image(c: &mut Criterion) {
+    let cells = (120, 34);
+    let canvas = (1200, 680);
+    let photo = prepare::downscale(&DynamicImage::ImageRgb8(picture()), (1200, 670))
+        .map(|small| prepare::pad_to(small, canvas))
+        .expect("the bench picture scales");
+    let [_, (_, infographic)] = encoder_inputs(canvas);
+    let mut group = c.benchmark_group("kitty_new_image_120x40");
+    group.sample_size(10);
+    for (name, rgba) in [("photo", photo), ("infographic", infographic)] {
+        let image = DynamicImage::ImageRgba8(rgba);
+        let size = Size::new(cells.0, cells.1);
+        let kitty = |compress| {
+            Protocol::Kitty(Kitty::new(image.clone(), size, 7, false, compress).expect("encodes"))
+        };
+        eprintln!(
+            "kitty {name} {}x{}: raw {} bytes, o=z {} bytes, PNG base64 {} bytes",
+            canvas.0,
+            canvas.1,
+            first_draw(&kitty(false), cells),
+            first_draw(&kitty(true), cells),
+            png(&image).len().div_ceil(3) * 4,
+        );
+        for (mode, compress) in [("raw", false), ("zlib", true)] {
+            group.bench_function(BenchmarkId::new(mode, name), |b| {
+                b.iter(|| kitty(black_box(compress)))
+            });
+        }
+        // PNG is not a transmission ratatui-image's kitty protocol offers: its encoding alone,
+        // to weigh what it would cost.
+        group.bench_function(BenchmarkId::new("png_encode_only", name), |b| {
+            b.iter(|| png(black_box(&image)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    preview_4k,
+    full_view_4k,
+    sixel_encoders,
+    kitty_new_image
+);
 criterion_main!(benches);

@@ -19,11 +19,12 @@ use banana_studio::gemini::wire::{GroundingChunk, GroundingMetadata, Source, Usa
 use banana_studio::models::Catalog;
 use banana_studio::preview::{ImageProtocol, PreviewReady, Previewer};
 use banana_studio::store::Store;
-use banana_studio::tui::app::{App, Overlay};
+use banana_studio::tui::app::App;
 use banana_studio::tui::components;
 use banana_studio::tui::components::image::Placeholder;
 use banana_studio::tui::event::ConnectionInfo;
 use banana_studio::tui::keymap::Keymap;
+use banana_studio::tui::overlays::Overlay;
 use banana_studio::tui::theme::Theme;
 use banana_studio::tui::vary::{Candidate, VaryGrid};
 use banana_studio::tui::view;
@@ -162,7 +163,7 @@ fn terminal() -> Terminal<TestBackend> {
 
 fn draw(terminal: &mut Terminal<TestBackend>, app: &App) {
     terminal
-        .draw(|frame| view::draw(frame, app, &mut Placeholder))
+        .draw(|frame| view::draw(frame, app, &mut Placeholder::default()))
         .expect("a test backend draws");
 }
 

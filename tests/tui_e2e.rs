@@ -2,8 +2,10 @@
 //! with `send-keys`, and what a person would see comes back with `capture-pane`.
 //!
 //! A three-turn edit session with search on, then an edit of an earlier prompt; the screen
-//! must show the thinking, numbered sources, the image's pixel size and "branch 2/2", and the
-//! session file must hold every turn after quitting.
+//! (the default image-first layout) must show the thinking, numbered sources, the image's
+//! pixel size, the versions and "branch 2/2"; F8 switches to the focus layout, where sources
+//! are a tab, and saves it in the config; the session file must hold every turn after
+//! quitting.
 //!
 //! Four variations side by side, one picked and edited on while another edit runs and one job
 //! is cancelled; the tree shows every branch with its image versions.
@@ -192,7 +194,7 @@ fn a_three_turn_edit_session_in_tmux_against_the_demo_model() {
         "the thinking pane shows the thought summaries:\n{screen}"
     );
     assert!(
-        screen.contains("1. example.org") && screen.contains("2. data.example.com"),
+        screen.contains("1. example.org"),
         "the sources are numbered:\n{screen}"
     );
     assert!(
@@ -207,7 +209,10 @@ fn a_three_turn_edit_session_in_tmux_against_the_demo_model() {
     tmux.type_text("use a blue palette");
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for_reply("(version 3)");
-    assert!(screen.contains("Applying the edit"), "{screen}");
+    assert!(
+        screen.contains(" v1   v2   v3 "),
+        "the versions strip numbers the path's versions:\n{screen}"
+    );
     assert!(!screen.contains("branch 2/2"), "no branch yet:\n{screen}");
 
     // Edit the second prompt: from the last reply up to prompt #3, then e.
@@ -221,6 +226,31 @@ fn a_three_turn_edit_session_in_tmux_against_the_demo_model() {
         "the edited prompt shows its branch:\n{screen}"
     );
     assert!(screen.contains("final image of turn #8"), "{screen}");
+    assert!(
+        screen.contains(" v1   v4 "),
+        "the strip shows this branch's versions (v2 and v3 are on the other):\n{screen}"
+    );
+
+    // F8: the focus layout, thinking and sources as tabs beside the picture; saved.
+    tmux.keys(&["F8"]);
+    let screen = tmux.wait_for("Focus layout");
+    assert!(screen.contains(" Thinking │ Sources"), "{screen}");
+    assert!(
+        screen.contains("Applying the edit"),
+        "the thinking tab shows the edit's thoughts:\n{screen}"
+    );
+    assert!(
+        !screen.contains("1. example.org"),
+        "sources are behind their tab:\n{screen}"
+    );
+    tmux.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    let screen = tmux.wait_for("2. data.example.com");
+    assert!(screen.contains("1. example.org"), "{screen}");
+    assert!(!screen.contains("Applying the edit"), "{screen}");
+    let config =
+        std::fs::read_to_string(studio.home.path().join("config/banana-studio/config.toml"))
+            .expect("F8 wrote the config");
+    assert!(config.contains("layout = \"focus\""), "{config}");
 
     // Quit: the studio restores the terminal and saves.
     tmux.keys(&["C-q"]);
@@ -269,7 +299,7 @@ fn a_signal_during_a_generation_saves_and_restores(signal: &str) {
     tmux.keys(&["Enter"]);
     // Thinking streamed in, then the server stalls: the generation is mid-way.
     screens.push(tmux.wait_until("a running generation", |screen| {
-        screen.contains("working…") && screen.contains("Applying the edit")
+        screen.contains("working…") && screen.contains("Keeping everything from version 1")
     }));
 
     let turns = kill_and_check_the_exit(&studio, &session, signal, &mut screens);

@@ -5,7 +5,6 @@
 //!
 //! Without python3 the test says so loudly and passes.
 
-use std::path::Path;
 use std::process::Command;
 
 mod common;
@@ -33,19 +32,12 @@ fn run_in_scripted_terminal(answer: &str) -> Option<(Vec<String>, String)> {
     }
     let home = tempfile::tempdir().expect("a temporary folder");
     let log = home.path().join("screen.log");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pty/typeahead.py");
-    let output = Command::new("python3")
-        .arg(&script)
+    let output = common::harness::pty_script("typeahead.py", home.path())
         .arg(answer)
         .arg(&log)
         .arg("--")
         .arg(env!("CARGO_BIN_EXE_banana-studio"))
         .args(["--demo", "--session", "typeahead"])
-        .env("BANANA_STUDIO_HOME", home.path().join("data"))
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("TERM", "xterm-256color")
-        .env_remove("TMUX")
-        .env_remove("TERM_PROGRAM")
         .output()
         .expect("python3 runs");
     let screen = String::from_utf8_lossy(&std::fs::read(&log).unwrap_or_default()).into_owned();

@@ -36,7 +36,7 @@ pub struct Config {
     pub google_search: Option<bool>,
     pub theme: Option<String>,
     pub image_protocol: Option<String>,
-    /// The studio's layout: "balanced" (default) or "image-first" (F8 switches and saves it).
+    /// The studio's layout: "image-first" (default) or "focus" (F8 switches and saves it).
     pub layout: Option<String>,
     pub connect_timeout_secs: Option<u64>,
     pub idle_timeout_secs: Option<u64>,
@@ -483,9 +483,9 @@ mod tests {
         let config = parse_config(&saved).unwrap();
         assert_eq!(config.layout.as_deref(), Some("image-first"));
         assert_eq!(config.keys.get("rerun").map(String::as_str), Some("f9"));
-        set_top_level(&path, "layout", "balanced").unwrap();
+        set_top_level(&path, "layout", "focus").unwrap();
         let config = parse_config(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        assert_eq!(config.layout.as_deref(), Some("balanced"));
+        assert_eq!(config.layout.as_deref(), Some("focus"));
         // No file yet: one is made.
         let fresh = dir.path().join("new").join("config.toml");
         set_top_level(&fresh, "layout", "image-first").unwrap();

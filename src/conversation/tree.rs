@@ -226,6 +226,26 @@ impl Conversation {
         self.turns.iter().filter(move |t| t.parent == id)
     }
 
+    /// The version number of every reply's final images, counted over the whole session in
+    /// the order the images were made (v1, v2…), whichever branch they are on.
+    pub fn version_numbers(&self) -> std::collections::HashMap<TurnId, Vec<usize>> {
+        let mut numbers = std::collections::HashMap::new();
+        let mut version = 0;
+        for turn in &self.turns {
+            if let TurnBody::Model(reply) = &turn.body {
+                let versions = reply
+                    .images()
+                    .map(|_| {
+                        version += 1;
+                        version
+                    })
+                    .collect();
+                numbers.insert(turn.id, versions);
+            }
+        }
+        numbers
+    }
+
     /// The turn and its siblings (same parent), oldest first.
     pub fn siblings(&self, id: TurnId) -> Vec<TurnId> {
         match self.get(id) {

@@ -19,6 +19,17 @@ pub struct CacheKey {
 }
 
 impl CacheKey {
+    /// Whether this is `shown` at a new size, as when a pane is resized: the same picture with
+    /// a quarter to four times the cells. Such a request waits for the size to settle, and
+    /// `shown` stands in meanwhile. A thumbnail and the pane's picture are not resizes of each
+    /// other: each is prepared at once, and neither stands in for the other.
+    pub fn resizes(&self, shown: &CacheKey) -> bool {
+        let cells = |k: &CacheKey| u32::from(k.cells.0) * u32::from(k.cells.1);
+        shown.blob == self.blob
+            && cells(shown) * 4 >= cells(self)
+            && cells(self) * 4 >= cells(shown)
+    }
+
     pub fn new(blob: u64, cells: (u16, u16)) -> Self {
         Self {
             blob,
@@ -117,6 +128,28 @@ impl<K: PartialEq, V> Lru<K, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_thumbnail_is_not_the_pane_picture_at_another_size() {
+        let pane = CacheKey::new(1, (80, 24));
+        assert!(pane.resizes(&CacheKey::new(1, (60, 20))), "a resize");
+        assert!(
+            pane.resizes(&CacheKey::new(1, (40, 12))),
+            "a quarter still is"
+        );
+        assert!(
+            !pane.resizes(&CacheKey::new(1, (8, 4))),
+            "a thumbnail is not"
+        );
+        assert!(
+            !CacheKey::new(1, (8, 4)).resizes(&pane),
+            "nor is the pane's picture a thumbnail's"
+        );
+        assert!(
+            !pane.resizes(&CacheKey::new(2, (80, 24))),
+            "another picture is not"
+        );
+    }
 
     #[test]
     fn the_same_key_hits_and_another_size_misses() {

@@ -10,7 +10,6 @@ use std::io::{self, IsTerminal, Write};
 use crossterm::terminal;
 use image::DynamicImage;
 use ratatui_image::picker::ProtocolType;
-use ratatui_image::protocol::sixel::Sixel;
 
 use super::prepare::{self, PrepareError};
 use super::protocol::{ImageProtocol, detect};
@@ -108,7 +107,7 @@ pub fn default_preview_rows(terminal_rows: u16) -> u16 {
 /// a terminal.
 ///
 /// The protocol comes from our own detection (the same table as the studio's pane): sixel is
-/// encoded with ratatui-image's pure-Rust encoder, since viuer's needs libsixel; kitty and
+/// encoded with the studio's own encoder (`preview::sixel`), since viuer's needs libsixel; kitty and
 /// iTerm2 are printed by viuer only outside tmux, where its own kitty probe cannot become the
 /// pane's title; everything else gets viuer's coloured blocks, which ask the terminal nothing.
 pub fn print_inline(blob: &Blob, choice: ImageProtocol, rows: Option<u16>) -> io::Result<()> {
@@ -131,8 +130,7 @@ pub fn print_inline(blob: &Blob, choice: ImageProtocol, rows: Option<u16>) -> io
         ProtocolType::Sixel => {
             let (placement, small) = shrink_to_screen(image, (cols, rows), Some(font))?;
             let size = ratatui::layout::Size::new(placement.cells.0, placement.cells.1);
-            let sixel = Sixel::new(DynamicImage::ImageRgba8(small), size, in_tmux)
-                .map_err(|e| io::Error::other(format!("cannot encode sixel: {e}")))?;
+            let sixel = super::sixel::protocol(&small, size, in_tmux);
             out.write_all(sixel.data.as_bytes())?;
             out.write_all(b"\r\n")?;
             out.flush()

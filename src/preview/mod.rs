@@ -16,11 +16,13 @@ mod cache;
 pub mod caps;
 mod debounce;
 pub mod difference;
+mod encode;
 mod inline;
 mod pool;
 pub mod prepare;
 pub mod probe;
 mod protocol;
+pub mod sixel;
 mod tmux;
 mod worker;
 
@@ -110,7 +112,8 @@ impl Previewer {
         ready: UnboundedSender<PreviewReady>,
     ) -> (Previewer, Startup) {
         let detection = protocol::detect(choice);
-        let mut previewer = Self::with_picker(detection.picker, ready);
+        let encoder = encode::Encoder::new(detection.picker, &detection.caps);
+        let mut previewer = Self::with_encoder(encoder, ready);
         previewer.max_px = detection.max_px;
         previewer.described = format!(
             "{} · {}",
@@ -130,12 +133,17 @@ impl Previewer {
         font_size: (u16, u16),
         ready: UnboundedSender<PreviewReady>,
     ) -> Previewer {
-        Self::with_picker(protocol::halfblocks_with_font(font_size), ready)
+        let picker = protocol::halfblocks_with_font(font_size);
+        Self::with_encoder(
+            encode::Encoder::new(picker, &caps::Capabilities::default()),
+            ready,
+        )
     }
 
-    fn with_picker(picker: Picker, ready: UnboundedSender<PreviewReady>) -> Previewer {
+    fn with_encoder(encoder: encode::Encoder, ready: UnboundedSender<PreviewReady>) -> Previewer {
+        let picker = encoder.picker.clone();
         let shared = Arc::new(Mutex::new(Shared::new(CACHE_BUDGET)));
-        let (pool, broken) = match worker::spawn(picker.clone(), Arc::clone(&shared), ready) {
+        let (pool, broken) = match worker::spawn(encoder, Arc::clone(&shared), ready) {
             Ok(pool) => (Some(pool), None),
             Err(e) => (None, Some(format!("cannot start the preview thread: {e}"))),
         };
@@ -154,6 +162,14 @@ impl Previewer {
     /// The protocol in use, for the status bar: "kitty", "sixel", "iTerm2" or "halfblocks".
     pub fn protocol_name(&self) -> &'static str {
         protocol::label(self.picker.protocol_type())
+    }
+
+    /// Whether pictures are drawn as pictures (kitty, sixel, iTerm2), not as halfblocks.
+    pub fn draws_graphics(&self) -> bool {
+        !matches!(
+            self.picker.protocol_type(),
+            ratatui_image::picker::ProtocolType::Halfblocks
+        )
     }
 
     /// The protocol and why it was chosen, for the pane's dim line: "sixel · xterm 379",
@@ -196,7 +212,7 @@ impl Previewer {
                 return;
             }
             shared.in_flight.insert(key.clone());
-            urgent || shared.cache.find_recent(|k| k.blob == key.blob).is_none()
+            urgent || shared.cache.find_recent(|k| key.resizes(k)).is_none()
         };
         let (id, cells) = (key.blob, key.cells);
         let job = Job {
@@ -221,9 +237,7 @@ impl Previewer {
         self.screen = (frame.area().width, frame.area().height);
         let key = CacheKey::new(blob.id(), (area.width, area.height));
         // The same picture at another size can stand in while the new size settles.
-        self.draw_cached(frame, area, &key, |k| {
-            k.blob == key.blob && k.crop.is_none()
-        });
+        self.draw_cached(frame, area, &key, |k| k.crop.is_none() && key.resizes(k));
         // After drawing, so a frame never depends on how fast the worker is.
         self.request(blob, area, Instant::now());
     }

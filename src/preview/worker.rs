@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use image::DynamicImage;
 use ratatui::layout::Size;
-use ratatui_image::Resize;
 use ratatui_image::picker::{Picker, ProtocolType};
 use ratatui_image::protocol::Protocol;
 use ratatui_image::protocol::halfblocks::Halfblocks;
@@ -19,6 +18,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::PreviewReady;
 use super::cache::{CacheKey, Lru};
+use super::encode::Encoder;
 use super::pool::Pool;
 use super::prepare;
 use crate::conversation::Blob;
@@ -89,7 +89,7 @@ pub(crate) struct Job {
 
 /// The preview threads: one a core, at most [`MAX_THREADS`].
 pub(crate) fn spawn(
-    picker: Picker,
+    encoder: Encoder,
     shared: Arc<Mutex<Shared>>,
     ready: UnboundedSender<PreviewReady>,
 ) -> io::Result<Pool<Job>> {
@@ -104,7 +104,7 @@ pub(crate) fn spawn(
         RESIZE_SETTLE,
         MAX_PENDING,
         move |job: &Job| {
-            let outcome = prepare_job(job, &picker, &shared, &decoded);
+            let outcome = prepare_job(job, &encoder, &shared, &decoded);
             deliver(job, outcome, &shared, &ready);
             // The full view's first picture may have come from a reduced decode: decode the
             // whole picture now, while the user looks at it, so zoom steps cut from it.
@@ -122,7 +122,7 @@ pub(crate) fn spawn(
 
 fn prepare_job(
     job: &Job,
-    picker: &Picker,
+    encoder: &Encoder,
     shared: &Mutex<Shared>,
     decoded: &Decoded,
 ) -> Result<(Protocol, usize), String> {
@@ -132,12 +132,12 @@ fn prepare_job(
             lock(shared)
                 .changed
                 .insert((job.blob.id(), older.id()), changed);
-            build_crop(picker, job, &image, crop)
+            build_crop(encoder, job, &image, crop)
         }
         (Some(crop), None) => {
-            match decoded.screen_sized_whole(&job.blob, crop, bounds(job, picker)) {
-                Some((image, all)) => build_crop(picker, job, &image, all),
-                None => build_crop(picker, job, &*decoded.get(&job.blob)?, crop),
+            match decoded.screen_sized_whole(&job.blob, crop, bounds(job, &encoder.picker)) {
+                Some((image, all)) => build_crop(encoder, job, &image, all),
+                None => build_crop(encoder, job, &*decoded.get(&job.blob)?, crop),
             }
         }
         (None, _) => {
@@ -149,10 +149,10 @@ fn prepare_job(
                 job.screen.0.max(job.key.cells.0),
                 job.screen.1.max(job.key.cells.1),
             );
-            let screen = px_bounds(cells, job.max_px, font_of(picker));
+            let screen = px_bounds(cells, job.max_px, font_of(&encoder.picker));
             let image = prepare::decode_for(&bytes, screen).map_err(|e| e.to_string())?;
             let image = decoded.keep_screen_sized(&job.blob, image);
-            build(picker, job, &image)
+            build(encoder, job, &image)
         }
     }
 }
@@ -182,10 +182,11 @@ fn deliver(
 /// Fit, downscale, encode `image`: everything slow after decoding, for one picture at one pane
 /// size.
 pub(crate) fn build(
-    picker: &Picker,
+    encoder: &Encoder,
     job: &Job,
     image: &DynamicImage,
 ) -> Result<(Protocol, usize), String> {
+    let picker = &encoder.picker;
     let font = font_of(picker);
     let bounds = bounds(job, picker);
     let image_size = (image.width(), image.height());
@@ -213,14 +214,7 @@ pub(crate) fn build(
         .map(|small| prepare::pad_to(small, canvas))
         .map_err(|e| e.to_string())?;
     let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
-    // The picture matches `cells` exactly, so ratatui-image encodes it without resizing again.
-    let protocol = picker
-        .new_protocol(
-            DynamicImage::ImageRgba8(small),
-            Size::new(cells.0, cells.1),
-            Resize::Fit(None),
-        )
-        .map_err(|e| format!("cannot encode for {:?}: {e}", picker.protocol_type()))?;
+    let protocol = encoder.protocol(small, cells)?;
     Ok((protocol, cost))
 }
 
@@ -338,11 +332,12 @@ impl Decoded {
 /// The full view: `crop` of the full-resolution picture scaled to fill `cells` (enlarged
 /// too: zooming in is the point), encoded for the protocol.
 pub(crate) fn build_crop(
-    picker: &Picker,
+    encoder: &Encoder,
     job: &Job,
     image: &DynamicImage,
     crop: super::Crop,
 ) -> Result<(Protocol, usize), String> {
+    let picker = &encoder.picker;
     let font = font_of(picker);
     let bounds = bounds(job, picker);
     let region = (crop.x, crop.y, crop.width, crop.height);
@@ -368,13 +363,7 @@ pub(crate) fn build_crop(
         .map(|small| prepare::pad_to(small, canvas))
         .map_err(|e| e.to_string())?;
     let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
-    let protocol = picker
-        .new_protocol(
-            DynamicImage::ImageRgba8(small),
-            Size::new(cells.0, cells.1),
-            Resize::Fit(None),
-        )
-        .map_err(|e| format!("cannot encode for {:?}: {e}", picker.protocol_type()))?;
+    let protocol = encoder.protocol(small, cells)?;
     Ok((protocol, cost))
 }
 
@@ -425,6 +414,7 @@ mod tests {
     use ratatui_image::FontSize;
 
     use super::*;
+    use crate::preview::caps::Capabilities;
     use crate::preview::protocol::with_font_size;
 
     fn job(blob: &Blob, cells: (u16, u16)) -> Job {
@@ -455,7 +445,8 @@ mod tests {
         ] {
             let mut picker = with_font_size(FontSize::new(10, 20));
             picker.set_protocol_type(protocol_type);
-            let (protocol, cost) = build(&picker, &job(&blob, (50, 20)), &image).unwrap();
+            let encoder = Encoder::new(picker, &Capabilities::default());
+            let (protocol, cost) = build(&encoder, &job(&blob, (50, 20)), &image).unwrap();
             // 1100×600 px into 500×400 px: 500×273 px, so 50×14 cells.
             assert_eq!(protocol.size(), Size::new(50, 14), "{protocol_type:?}");
             assert!(cost > 0);
@@ -475,7 +466,8 @@ mod tests {
         let blob = png(&image);
         let mut picker = with_font_size(FontSize::new(10, 20));
         picker.set_protocol_type(ProtocolType::Halfblocks);
-        let (protocol, _) = build(&picker, &job(&blob, (80, 30)), &image).unwrap();
+        let encoder = Encoder::new(picker, &Capabilities::default());
+        let (protocol, _) = build(&encoder, &job(&blob, (80, 30)), &image).unwrap();
         // A square in 800×600 px: 600×600 px, 60×30 cells.
         assert_eq!(protocol.size(), Size::new(60, 30));
     }
@@ -493,6 +485,7 @@ mod tests {
         let blob = png(&image);
         let mut picker = with_font_size(FontSize::new(10, 20));
         picker.set_protocol_type(ProtocolType::Halfblocks);
+        let encoder = Encoder::new(picker, &Capabilities::default());
         let shared = Mutex::new(Shared::new(CACHE_BUDGET));
         let decoded = Decoded::default();
 
@@ -500,7 +493,7 @@ mod tests {
         // enough for the screen, and kept.
         let mut pane = job(&blob, (20, 10));
         pane.screen = (40, 20);
-        prepare_job(&pane, &picker, &shared, &decoded).unwrap();
+        prepare_job(&pane, &encoder, &shared, &decoded).unwrap();
 
         // The full view at fit, all of the picture on the whole screen: no decode at all.
         let all = super::super::Crop {
@@ -511,7 +504,7 @@ mod tests {
         };
         let mut full_view = job(&blob, (40, 20));
         full_view.key = CacheKey::cropped(blob.id(), (40, 20), all);
-        let (protocol, _) = prepare_job(&full_view, &picker, &shared, &decoded).unwrap();
+        let (protocol, _) = prepare_job(&full_view, &encoder, &shared, &decoded).unwrap();
         assert_eq!(protocol.size(), Size::new(40, 10));
         assert!(
             lock(&decoded.images).is_empty(),
@@ -525,7 +518,7 @@ mod tests {
             ..all
         };
         full_view.key = CacheKey::cropped(blob.id(), (40, 20), left);
-        prepare_job(&full_view, &picker, &shared, &decoded).unwrap();
+        prepare_job(&full_view, &encoder, &shared, &decoded).unwrap();
         assert!(decoded.get(&blob).is_ok());
         assert_eq!(lock(&decoded.images).len(), 1);
 
@@ -536,7 +529,7 @@ mod tests {
         let other = png(&image);
         small_screen.blob = other.clone();
         small_screen.key = CacheKey::new(other.id(), (20, 10));
-        prepare_job(&small_screen, &picker, &shared, &decoded).unwrap();
+        prepare_job(&small_screen, &encoder, &shared, &decoded).unwrap();
         let kept = decoded.screen_sized_whole(&other, all, (400, 400));
         assert!(kept.is_none());
         assert!(decoded.screen_sized_whole(&blob, all, (400, 400)).is_some());

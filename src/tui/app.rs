@@ -1,6 +1,12 @@
 //! The studio's state and [`update`]: the one place where events change the state. `update` is
 //! pure — no IO, no clock, no terminal — so every behaviour is tested by feeding events and
 //! looking at the state and the effects it returns.
+//!
+//! The state's concerns have modules of their own: [`selection`](super::selection) (the
+//! selected turn and image, the versions), [`inspect`](super::inspect) (the full view and
+//! compare), [`overlays`](super::overlays), [`apply_command`](super::apply_command)
+//! (`/commands`), [`layout`](super::layout), and for jobs [`lifecycle`](super::lifecycle)
+//! and [`vary`](super::vary).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -8,29 +14,30 @@ use std::time::Instant;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui_textarea::TextArea;
 
+use super::apply_command::{add_attachment, run_command};
 use super::commands::{self, Command};
 use super::components::ScrollView;
 use super::components::conversation::ConversationView;
 use super::components::jobs::JobsList;
-use super::components::model_picker::ModelPicker;
-use super::components::path_prompt::{PathPrompt, PathPurpose};
-use super::components::session_picker::SessionPicker;
 use super::components::sources::SourcesView;
 use super::components::tree::{self, TreeView};
 use super::compose::{Attachment, Draft, EditTarget};
 use super::event::{ConnectionInfo, Effect, Event, JobId};
-use super::fullview::{FullView, Geometry, ViewChange, ViewMode};
+use super::fullview::FullView;
+use super::inspect::on_view_key;
 use super::jobs::{Job, JobKind, Jobs};
 use super::keymap::{Action, Keymap};
-use super::lifecycle::{abandon_job, cancel_jobs, on_done, on_progress, start_job, watch};
+use super::layout::{LayoutMode, Pane};
+use super::lifecycle::{abandon_job, cancel_jobs, on_done, on_progress, start_job};
+use super::overlays::{Overlay, on_overlay_key};
+use super::selection::{
+    ImageKey, SelectedReply, image_edge, image_step, select_edge, select_step, switch_branch,
+};
 use super::theme::Theme;
 use super::vary::{self, BatchSettings, VaryGrid};
 use crate::config::DEFAULT_CONCURRENT_REQUESTS;
 use crate::conversation::RequestTarget;
-use crate::conversation::settings::SettingsError;
-use crate::conversation::{
-    Blob, Conversation, ModelTurn, Part, PartContent, Turn, TurnBody, TurnId, TurnSettings,
-};
+use crate::conversation::{Conversation, Part, Turn, TurnBody, TurnId, TurnSettings};
 use crate::cost::Pricing;
 use crate::models::listing::{self, ImageModel};
 use crate::models::{Catalog, ModelSpec};
@@ -39,93 +46,10 @@ use crate::turn::{self, NewTurn};
 /// Jobs in flight at most, whatever the provider's limit: each holds a request in memory.
 pub(super) const MAX_JOBS: usize = 16;
 
-/// The panes that can have the focus, in focus order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    Input,
-    Conversation,
-    Image,
-    Thinking,
-    Sources,
-}
-
-impl Pane {
-    const ORDER: [Pane; 5] = [
-        Pane::Input,
-        Pane::Conversation,
-        Pane::Image,
-        Pane::Thinking,
-        Pane::Sources,
-    ];
-
-    pub fn is_side(self) -> bool {
-        matches!(self, Pane::Image | Pane::Thinking | Pane::Sources)
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Pane::Input => "Prompt",
-            Pane::Conversation => "Conversation",
-            Pane::Image => "Image",
-            Pane::Thinking => "Thinking",
-            Pane::Sources => "Sources",
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     pub text: String,
     pub error: bool,
-}
-
-#[derive(Debug)]
-pub enum Overlay {
-    Help(ScrollView),
-    Sessions(SessionPicker),
-    Models(ModelPicker),
-    PathPrompt(PathPrompt),
-    MissingKey,
-    Jobs(JobsList),
-    Tree(TreeView),
-    /// A batch of variations over the price threshold, waiting for a yes.
-    ConfirmBatch {
-        count: u8,
-        prompt: TurnId,
-    },
-}
-
-/// Which image of the conversation is selected: the `index`-th image part of a turn (`None`:
-/// the reply being generated).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ImageKey {
-    pub turn: Option<TurnId>,
-    pub index: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageKind {
-    Attachment,
-    Thought,
-    Final,
-}
-
-impl ImageKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            ImageKind::Attachment => "attachment",
-            ImageKind::Thought => "thought image",
-            ImageKind::Final => "final image",
-        }
-    }
-}
-
-/// One image of the shown conversation.
-#[derive(Debug, Clone)]
-pub struct ImageEntry {
-    pub key: ImageKey,
-    pub kind: ImageKind,
-    pub blob: Blob,
 }
 
 /// Whether the session on disk is up to date.
@@ -167,15 +91,15 @@ pub struct App {
     pub focus: Pane,
     /// The side pane shown when there is room for only one.
     pub side: Pane,
-    /// The image-first layout (F8): the picture takes most of a wide screen.
-    pub image_first: bool,
+    /// The layout chosen with F8 (saved in the config).
+    pub layout: LayoutMode,
     pub overlay: Option<Overlay>,
     /// The selected image over the whole terminal, zoomed and panned (`f`).
     pub full_view: Option<FullView>,
     /// The version marked to compare with (`m` in the full view).
     pub compare_mark: Option<ImageKey>,
     /// A picture off the shown path for the full view (a candidate of the variation grid).
-    pub view_pinned: Option<Blob>,
+    pub view_pinned: Option<ImageKey>,
     pub size: (u16, u16),
     /// A cell's size in pixels, as the terminal reported it: zoom levels are in real pixels.
     pub cell_px: (u16, u16),
@@ -231,7 +155,7 @@ impl App {
             image: None,
             focus: Pane::Input,
             side: Pane::Image,
-            image_first: false,
+            layout: LayoutMode::default(),
             overlay: None,
             full_view: None,
             compare_mark: None,
@@ -254,58 +178,6 @@ impl App {
         };
         app.reset_to_active_path();
         app
-    }
-
-    /// The full view's sizes for the selected image: the image's pixels and the screen's
-    /// between the view's header and key lines. `None` without an image or its size.
-    pub fn view_geometry(&self) -> Option<Geometry> {
-        let image = self.view_image()?.blob.dimensions()?;
-        let (cols, rows) = (self.size.0, self.size.1.saturating_sub(2));
-        // Side by side, each version gets half, with a column between.
-        let cols = match self.full_view.map(|v| v.mode) {
-            Some(ViewMode::SideBySide) => cols.saturating_sub(1) / 2,
-            _ => cols,
-        };
-        Some(Geometry {
-            image,
-            screen: (
-                u32::from(cols) * u32::from(self.cell_px.0.max(1)),
-                u32::from(rows) * u32::from(self.cell_px.1.max(1)),
-            ),
-        })
-    }
-
-    /// The image the full view shows: a pinned one (a grid candidate), else the selected one.
-    pub fn view_image(&self) -> Option<ImageEntry> {
-        match &self.view_pinned {
-            Some(blob) => Some(ImageEntry {
-                key: ImageKey {
-                    turn: None,
-                    index: 0,
-                },
-                kind: ImageKind::Final,
-                blob: blob.clone(),
-            }),
-            None => self.selected_image(),
-        }
-    }
-
-    /// The version the selected one is compared with: the marked one, else the final image
-    /// before it in the conversation.
-    pub fn compare_partner(&self) -> Option<ImageEntry> {
-        let images = self.images();
-        let current = self.selected_image_index(&images)?;
-        if let Some(mark) = self.compare_mark
-            && images.get(current).map(|e| e.key) != Some(mark)
-            && let Some(marked) = images.iter().find(|e| e.key == mark)
-        {
-            return Some(marked.clone());
-        }
-        images[..current]
-            .iter()
-            .rev()
-            .find(|e| e.kind == ImageKind::Final)
-            .cloned()
     }
 
     /// No key: the studio opens anyway and says what to set.
@@ -343,7 +215,7 @@ impl App {
             .unwrap_or_else(|| listing::catalog_models(&self.catalog, self.provider()))
     }
 
-    fn reference_limit(&self) -> usize {
+    pub(super) fn reference_limit(&self) -> usize {
         self.model_spec(&self.settings.model).reference_images.total
     }
 
@@ -369,108 +241,6 @@ impl App {
         let mut editor = new_editor();
         editor.insert_str(text);
         self.input = editor;
-    }
-
-    /// The turns shown: the active path, or while a watched job runs the path to its prompt.
-    pub fn display_path(&self) -> Vec<&Turn> {
-        match self.shown_job() {
-            Some(job) => self.conversation.path_to(job.prepared.prompt_turn),
-            None => self.conversation.active_path(),
-        }
-    }
-
-    /// The selected turn, falling back to the last shown one.
-    pub fn selected_turn(&self) -> Option<&Turn> {
-        let path = self.display_path();
-        self.selected
-            .and_then(|id| path.iter().find(|t| t.id == id).copied())
-            .or_else(|| path.last().copied())
-    }
-
-    /// The reply the Thinking and Sources panes show: the selected reply, or the reply to the
-    /// selected prompt on the shown path; `Pending` while the selected prompt is being
-    /// answered.
-    pub fn selected_reply(&self) -> SelectedReply<'_> {
-        let Some(turn) = self.selected_turn() else {
-            return SelectedReply::None;
-        };
-        match &turn.body {
-            TurnBody::Model(reply) => SelectedReply::Done(turn.id, reply),
-            TurnBody::User(_) => {
-                if let Some(job) = self.shown_job()
-                    && job.prepared.prompt_turn == turn.id
-                {
-                    return SelectedReply::Pending(&job.partial);
-                }
-                let path = self.display_path();
-                let next = path
-                    .iter()
-                    .position(|t| t.id == turn.id)
-                    .and_then(|i| path.get(i + 1));
-                match next {
-                    Some(next) => match &next.body {
-                        TurnBody::Model(reply) => SelectedReply::Done(next.id, reply),
-                        TurnBody::User(_) => SelectedReply::None,
-                    },
-                    None => SelectedReply::None,
-                }
-            }
-        }
-    }
-
-    /// Every image of the shown conversation, in order, with the reply being generated last.
-    pub fn images(&self) -> Vec<ImageEntry> {
-        let mut images = Vec::new();
-        let mut push_parts = |turn: Option<TurnId>, parts: &[Part], user: bool| {
-            let mut index = 0;
-            for part in parts {
-                if let PartContent::Image(blob) = &part.content {
-                    let kind = if user {
-                        ImageKind::Attachment
-                    } else if part.thought {
-                        ImageKind::Thought
-                    } else {
-                        ImageKind::Final
-                    };
-                    images.push(ImageEntry {
-                        key: ImageKey { turn, index },
-                        kind,
-                        blob: blob.clone(),
-                    });
-                    index += 1;
-                }
-            }
-        };
-        for turn in self.display_path() {
-            match &turn.body {
-                TurnBody::User(user) => push_parts(Some(turn.id), &user.parts, true),
-                TurnBody::Model(reply) => push_parts(Some(turn.id), &reply.parts, false),
-            }
-        }
-        if let Some(job) = self.shown_job() {
-            push_parts(None, &job.partial.parts, false);
-        }
-        images
-    }
-
-    /// The position of the selected image in `images`: the chosen one, else the newest final
-    /// image, else the newest image.
-    pub fn selected_image_index(&self, images: &[ImageEntry]) -> Option<usize> {
-        if let Some(key) = self.image
-            && let Some(i) = images.iter().position(|e| e.key == key)
-        {
-            return Some(i);
-        }
-        images
-            .iter()
-            .rposition(|e| e.kind == ImageKind::Final)
-            .or_else(|| images.len().checked_sub(1))
-    }
-
-    pub fn selected_image(&self) -> Option<ImageEntry> {
-        let images = self.images();
-        self.selected_image_index(&images)
-            .and_then(|i| images.get(i).cloned())
     }
 
     /// Where the next prompt continues from: the active reply (a prompt without one is
@@ -543,26 +313,8 @@ impl App {
         self.save.revision > self.save.saved_revision
     }
 
-    pub(super) fn selection_changed(&mut self) {
-        // Thoughts being streamed are followed at the bottom; finished ones read from the top.
-        self.thinking_view = if matches!(self.selected_reply(), SelectedReply::Pending(_)) {
-            ScrollView::following()
-        } else {
-            ScrollView::default()
-        };
-        self.sources_view = SourcesView::default();
-        self.conversation_view.follow_selection();
-        // Show the selected turn's newest image, if it has one.
-        if let Some(id) = self.selected {
-            let images = self.images();
-            if let Some(entry) = images.iter().rev().find(|e| e.key.turn == Some(id)) {
-                self.image = Some(entry.key);
-            }
-        }
-    }
-
     /// Whether jobs are running, which a change of session or provider must wait for.
-    fn jobs_in_flight(&mut self) -> bool {
+    pub(super) fn jobs_in_flight(&mut self) -> bool {
         if self.jobs.is_empty() {
             return false;
         }
@@ -588,15 +340,10 @@ impl App {
     }
 }
 
-pub enum SelectedReply<'a> {
-    None,
-    Done(TurnId, &'a ModelTurn),
-    Pending(&'a ModelTurn),
-}
-
 fn new_editor() -> TextArea<'static> {
     let mut editor = TextArea::default();
-    editor.set_placeholder_text("Describe an image or an edit, or type /help");
+    // Short enough for the prompt pane beside a picture that takes over half the screen.
+    editor.set_placeholder_text("Describe an image or edit; /help");
     editor
 }
 
@@ -810,62 +557,6 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     }
 }
 
-/// Keys in the full view: zoom, pan, step versions (keeping zoom and position), back.
-fn on_view_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let change = match app.keymap.lookup_in_view(&key) {
-        Some(Action::ZoomIn) => ViewChange::ZoomIn,
-        Some(Action::ZoomOut) => ViewChange::ZoomOut,
-        Some(Action::ZoomActual) => ViewChange::Actual,
-        Some(Action::ZoomFit) => ViewChange::Fit,
-        Some(Action::PanLeft) => ViewChange::Pan(-1, 0),
-        Some(Action::PanRight) => ViewChange::Pan(1, 0),
-        Some(Action::PanUp) => ViewChange::Pan(0, -1),
-        Some(Action::PanDown) => ViewChange::Pan(0, 1),
-        Some(Action::CloseView | Action::FullScreen | Action::Cancel) => {
-            app.full_view = None;
-            app.view_pinned = None;
-            return Vec::new();
-        }
-        Some(Action::PrevImage) => {
-            app.view_pinned = None;
-            version_step(app, -1);
-            return Vec::new();
-        }
-        Some(Action::NextImage) => {
-            app.view_pinned = None;
-            version_step(app, 1);
-            return Vec::new();
-        }
-        Some(Action::Quit) => return quit(app),
-        Some(action @ (Action::Compare | Action::Difference)) => {
-            if app.compare_partner().is_none() {
-                app.warn("No earlier version to compare with: mark one with m, or step with [.");
-            } else if let Some(view) = app.full_view.as_mut() {
-                view.toggle(if action == Action::Compare {
-                    ViewMode::SideBySide
-                } else {
-                    ViewMode::Difference
-                });
-            }
-            return Vec::new();
-        }
-        Some(Action::MarkCompare) => {
-            let selected = app.selected_image().map(|e| e.key);
-            app.compare_mark = if app.compare_mark == selected {
-                None
-            } else {
-                selected
-            };
-            return Vec::new();
-        }
-        _ => return Vec::new(),
-    };
-    if let (Some(geometry), Some(view)) = (app.view_geometry(), app.full_view.as_mut()) {
-        view.apply(change, &geometry);
-    }
-    Vec::new()
-}
-
 fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
     match &mut app.overlay {
         Some(Overlay::PathPrompt(prompt)) => prompt.paste(text),
@@ -878,180 +569,6 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {
         }
     }
     Vec::new()
-}
-
-fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
-    let action = app.keymap.lookup(&key, false);
-    if action == Some(Action::Quit) && !matches!(app.overlay, Some(Overlay::PathPrompt(_))) {
-        return quit(app);
-    }
-    let Some(overlay) = app.overlay.as_mut() else {
-        return Vec::new();
-    };
-    match overlay {
-        Overlay::Help(scroll) => {
-            match (key.code, action) {
-                (KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q'), _)
-                | (_, Some(Action::Help | Action::Cancel)) => app.overlay = None,
-                (_, Some(Action::Up)) => scroll.scroll_up(1),
-                (_, Some(Action::Down)) => scroll.scroll_down(1),
-                (_, Some(Action::PageUp)) => scroll.page_up(),
-                (_, Some(Action::PageDown)) => scroll.page_down(),
-                (_, Some(Action::Top)) => scroll.top(),
-                (_, Some(Action::Bottom)) => scroll.bottom(),
-                _ => {}
-            }
-            Vec::new()
-        }
-        Overlay::Sessions(picker) => match (key.code, action) {
-            (_, _) if is_close(key.code, action) => {
-                app.overlay = None;
-                Vec::new()
-            }
-            (_, Some(Action::Up)) => {
-                picker.up();
-                Vec::new()
-            }
-            (_, Some(Action::Down)) => {
-                picker.down();
-                Vec::new()
-            }
-            (KeyCode::Char('n'), _) => {
-                app.overlay = None;
-                run_command(app, Command::New)
-            }
-            (KeyCode::Enter, _) => match picker.chosen() {
-                Some(name) => {
-                    let name = name.to_string();
-                    run_command(app, Command::Open(Some(name)))
-                }
-                None => Vec::new(),
-            },
-            _ => Vec::new(),
-        },
-        Overlay::Models(picker) => {
-            match (key.code, action) {
-                (_, _) if is_close(key.code, action) => app.overlay = None,
-                (_, Some(Action::Up)) => picker.up(),
-                (_, Some(Action::Down)) => picker.down(),
-                (KeyCode::Enter, _) => {
-                    let chosen = picker.chosen().map(str::to_string);
-                    app.overlay = None;
-                    if let Some(model) = chosen {
-                        switch_model(app, &model);
-                    }
-                }
-                _ => {}
-            }
-            Vec::new()
-        }
-        Overlay::PathPrompt(prompt) => match prompt.key(key) {
-            super::components::path_prompt::Outcome::Pending(effects) => effects,
-            super::components::path_prompt::Outcome::Cancelled => {
-                app.overlay = None;
-                Vec::new()
-            }
-            super::components::path_prompt::Outcome::Submitted(purpose, path) => {
-                app.overlay = None;
-                match purpose {
-                    PathPurpose::Attach => vec![Effect::LoadAttachment(path)],
-                    PathPurpose::SaveImage(blob) => vec![Effect::SaveImage { blob, to: path }],
-                }
-            }
-        },
-        Overlay::Jobs(list) => {
-            let ids = app.jobs.ids();
-            let chosen = ids.get(list.selected).copied();
-            match (key.code, action) {
-                (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::Jobs)) => {
-                    app.overlay = None;
-                    Vec::new()
-                }
-                (_, Some(Action::Up)) => {
-                    list.up();
-                    Vec::new()
-                }
-                (_, Some(Action::Down)) => {
-                    list.down(ids.len());
-                    Vec::new()
-                }
-                (KeyCode::Enter, _) => {
-                    if let Some(id) = chosen {
-                        app.overlay = None;
-                        watch(app, id);
-                    }
-                    Vec::new()
-                }
-                (KeyCode::Char('c' | 'x') | KeyCode::Delete, _) => {
-                    let effects = chosen.map_or_else(Vec::new, |id| cancel_jobs(app, &[id]));
-                    if let Some(Overlay::Jobs(list)) = &mut app.overlay {
-                        list.clamp(app.jobs.len());
-                    }
-                    effects
-                }
-                (KeyCode::Char('C'), _) => cancel_jobs(app, &ids),
-                _ => Vec::new(),
-            }
-        }
-        Overlay::Tree(view) => {
-            let rows = tree::rows(&app.conversation, &app.jobs);
-            let page = (app.size.1 as isize - 6).max(1);
-            match (key.code, action) {
-                (KeyCode::Esc | KeyCode::Char('q'), _) | (_, Some(Action::Tree)) => {
-                    app.overlay = None
-                }
-                (_, Some(Action::Up)) => view.step(-1, rows.len()),
-                (_, Some(Action::Down)) => view.step(1, rows.len()),
-                (_, Some(Action::PageUp)) => view.step(-page, rows.len()),
-                (_, Some(Action::PageDown)) => view.step(page, rows.len()),
-                (_, Some(Action::Top)) => view.selected = 0,
-                (_, Some(Action::Bottom)) => view.step(isize::MAX, rows.len()),
-                (KeyCode::Enter, _) => {
-                    if let Some(row) = rows.get(view.selected)
-                        && app.conversation.activate(row.turn).is_ok()
-                    {
-                        let turn = row.turn;
-                        app.overlay = None;
-                        app.watching = None;
-                        app.editing = None;
-                        app.reset_to_active_path();
-                        app.notify(format!("The path through #{turn} is active."));
-                        return vec![app.save_effect()];
-                    }
-                }
-                _ => {}
-            }
-            Vec::new()
-        }
-        Overlay::ConfirmBatch { count, prompt } => {
-            let (count, prompt) = (*count, *prompt);
-            match key.code {
-                KeyCode::Enter | KeyCode::Char('y' | 'Y') => vary::send(app, prompt, count),
-                KeyCode::Esc | KeyCode::Char('n' | 'N') => {
-                    app.overlay = None;
-                    app.notify("Not sent.");
-                    Vec::new()
-                }
-                _ => Vec::new(),
-            }
-        }
-        Overlay::MissingKey => match key.code {
-            KeyCode::Char('d') | KeyCode::Char('D') => {
-                vec![Effect::SwitchToDemo]
-            }
-            KeyCode::Char('q') => quit(app),
-            KeyCode::Esc => {
-                app.overlay = None;
-                Vec::new()
-            }
-            _ => Vec::new(),
-        },
-    }
-}
-
-/// Esc, q or the cancel key close a picker.
-fn is_close(code: KeyCode, action: Option<Action>) -> bool {
-    matches!(code, KeyCode::Esc | KeyCode::Char('q')) || action == Some(Action::Cancel)
 }
 
 fn perform(app: &mut App, action: Action) -> Vec<Effect> {
@@ -1135,20 +652,14 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::ToggleLayout => {
-            app.image_first = !app.image_first;
-            app.notify(if app.image_first {
-                "Image-first layout: the picture takes most of the screen (F8 switches back; saved in the config)."
-            } else {
-                "Balanced layout: every pane at its usual size (saved in the config)."
+            app.layout = app.layout.toggled();
+            app.notify(match app.layout {
+                LayoutMode::Focus => "Focus layout: the picture larger, thinking and sources as tabs beside it (F8 switches back; saved in the config).",
+                LayoutMode::ImageFirst => "Image-first layout: the picture over half the screen, thinking and sources under it (saved in the config).",
             });
             vec![Effect::SaveSetting {
                 key: "layout",
-                value: if app.image_first {
-                    "image-first"
-                } else {
-                    "balanced"
-                }
-                .to_string(),
+                value: app.layout.config_value().to_string(),
             }]
         }
         Action::FullScreen => {
@@ -1264,7 +775,7 @@ pub(super) fn quit(app: &mut App) -> Vec<Effect> {
 }
 
 /// Sends the editor's prompt (a new turn, or a new branch when editing an earlier prompt).
-fn send(app: &mut App, prompt: String) -> Vec<Effect> {
+pub(super) fn send(app: &mut App, prompt: String) -> Vec<Effect> {
     if app.busy() {
         return Vec::new();
     }
@@ -1397,77 +908,6 @@ pub(super) fn failure_advice(app: &App, model: &str, error: &crate::gemini::ApiE
     }
 }
 
-fn select_step(app: &mut App, step: isize) {
-    let path: Vec<TurnId> = app.display_path().iter().map(|t| t.id).collect();
-    if path.is_empty() {
-        return;
-    }
-    let current = app
-        .selected_turn()
-        .and_then(|t| path.iter().position(|id| *id == t.id))
-        .unwrap_or(path.len() - 1);
-    let next = current.saturating_add_signed(step).min(path.len() - 1);
-    if next != current || app.selected != Some(path[next]) {
-        app.selected = Some(path[next]);
-        app.selection_changed();
-    }
-}
-
-fn select_edge(app: &mut App, last: bool) {
-    let path: Vec<TurnId> = app.display_path().iter().map(|t| t.id).collect();
-    let target = if last { path.last() } else { path.first() };
-    if let Some(id) = target {
-        app.selected = Some(*id);
-        app.selection_changed();
-    }
-}
-
-fn switch_branch(app: &mut App, step: isize) -> Vec<Effect> {
-    let Some(turn) = app.selected_turn().map(|t| t.id) else {
-        return Vec::new();
-    };
-    let siblings = app.conversation.siblings(turn);
-    if siblings.len() < 2 {
-        let rerun = app.keymap.hint(Action::Rerun);
-        let edit = app.keymap.hint(Action::EditPrompt);
-        app.warn(format!(
-            "Turn #{turn} has no other branch. Rerun it ({rerun}) or edit a prompt ({edit}) to make one."
-        ));
-        return Vec::new();
-    }
-    let Some(position) = siblings.iter().position(|id| *id == turn) else {
-        return Vec::new();
-    };
-    let Some(&target) = position
-        .checked_add_signed(step)
-        .and_then(|i| siblings.get(i))
-    else {
-        app.notify(format!(
-            "Already on branch {}/{}.",
-            position + 1,
-            siblings.len()
-        ));
-        return Vec::new();
-    };
-    if app.conversation.activate(target).is_err() {
-        return Vec::new();
-    }
-    // The user moves away from the job they watched; it runs on.
-    app.watching = None;
-    app.editing = None;
-    app.failure = None;
-    app.settings = turn::inherited_settings(
-        &app.conversation,
-        app.conversation.active_leaf(),
-        &app.defaults,
-    );
-    app.selected = Some(target);
-    app.image = None;
-    app.selection_changed();
-    // Which branch is active is part of the session.
-    vec![app.save_effect()]
-}
-
 fn edit_selected(app: &mut App) -> Vec<Effect> {
     let Some(turn) = app.selected_turn() else {
         app.warn("Nothing to edit yet: send a prompt first.");
@@ -1587,45 +1027,6 @@ fn source_count(app: &App) -> usize {
     }
 }
 
-fn image_step(app: &mut App, step: isize) {
-    let images = app.images();
-    let Some(current) = app.selected_image_index(&images) else {
-        app.warn("No images in this conversation yet.");
-        return;
-    };
-    let next = current
-        .saturating_add_signed(step)
-        .min(images.len().saturating_sub(1));
-    app.image = images.get(next).map(|e| e.key);
-}
-
-/// The full view steps through versions: final images only, not thought images or
-/// attachments, so `[` lands on the previous version of the picture.
-fn version_step(app: &mut App, step: isize) {
-    let images = app.images();
-    let Some(current) = app.selected_image_index(&images) else {
-        return;
-    };
-    let mut candidates = images
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.kind == ImageKind::Final);
-    let found = if step < 0 {
-        candidates.rfind(|(i, _)| *i < current)
-    } else {
-        candidates.find(|(i, _)| *i > current)
-    };
-    if let Some((_, entry)) = found {
-        app.image = Some(entry.key);
-    }
-}
-
-fn image_edge(app: &mut App, last: bool) {
-    let images = app.images();
-    let target = if last { images.last() } else { images.first() };
-    app.image = target.map(|e| e.key);
-}
-
 fn copy(app: &mut App) -> Vec<Effect> {
     if app.focus == Pane::Sources {
         let uri = match app.selected_reply() {
@@ -1665,345 +1066,6 @@ fn copy(app: &mut App) -> Vec<Effect> {
             Vec::new()
         }
     }
-}
-
-fn add_attachment(app: &mut App, name: String, blob: Blob) {
-    if attachments_full(app) {
-        return;
-    }
-    if app.attachments.iter().any(|a| a.blob == blob) {
-        app.warn(format!("{name} is attached already."));
-        return;
-    }
-    let size = blob
-        .dimensions()
-        .map(|(w, h)| format!("{w}×{h}"))
-        .unwrap_or_else(|| "unknown size".into());
-    app.notify(format!("Attached {name} ({size})."));
-    app.attachments.push(Attachment { name, blob });
-}
-
-/// Takes `settings` for the next prompt if the model takes them; otherwise says why.
-fn apply_settings(app: &mut App, settings: TurnSettings) -> bool {
-    match settings.validate(&app.catalog, app.provider()) {
-        Ok(_) => {
-            app.settings = settings;
-            true
-        }
-        Err(error) => {
-            app.warn(error.to_string());
-            false
-        }
-    }
-}
-
-/// Moves the next prompt to `model`, dropping the options it does not take.
-fn switch_model(app: &mut App, model: &str) {
-    let mut settings = app.settings.clone();
-    settings.model = model.to_string();
-    let spec = app.model_spec(model);
-    let mut dropped = Vec::new();
-    if settings
-        .image_size
-        .is_some_and(|size| !spec.sizes.contains(&size))
-    {
-        settings.image_size = None;
-        dropped.push("the image size");
-    }
-    if settings
-        .aspect_ratio
-        .as_ref()
-        .is_some_and(|ratio| spec.aspect_ratio(ratio).is_none())
-    {
-        settings.aspect_ratio = None;
-        dropped.push("the aspect ratio");
-    }
-    if settings
-        .thinking_level
-        .is_some_and(|level| !spec.thinking_levels.contains(&level))
-    {
-        settings.thinking_level = None;
-        dropped.push("the thinking level");
-    }
-    if settings.image_search && !spec.image_search {
-        settings.image_search = false;
-        dropped.push("image search");
-    }
-    if settings.google_search && !spec.google_search {
-        settings.google_search = false;
-        dropped.push("search");
-    }
-    let dropped = if dropped.is_empty() {
-        String::new()
-    } else {
-        format!("; dropped {} (it does not take them)", dropped.join(", "))
-    };
-    let price = app
-        .pricing()
-        .per_image(&settings)
-        .map(|p| {
-            format!(
-                " · {}/image",
-                crate::cost::unit_price(p, app.pricing().currency())
-            )
-        })
-        .unwrap_or_default();
-    let unknown = if spec.known {
-        ""
-    } else {
-        " (unknown capabilities: options are passed on unchecked)"
-    };
-    if apply_settings(app, settings) {
-        app.notify(format!(
-            "Model {model} ({}){price} for the next prompt{unknown}{dropped}.",
-            spec.name
-        ));
-    }
-}
-
-/// Whether the model takes no more reference images (and says so).
-fn attachments_full(app: &mut App) -> bool {
-    let limit = app.reference_limit();
-    if app.attachments.len() < limit {
-        return false;
-    }
-    app.warn(format!(
-        "{} takes at most {limit} images with one prompt; detach one first.",
-        app.settings.model
-    ));
-    true
-}
-
-/// Applies a `/command` (or a key that does the same).
-fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
-    match command {
-        Command::Aspect(None) => {
-            app.settings.aspect_ratio = None;
-            app.notify("Aspect ratio: auto (the model chooses) for the next prompt.");
-        }
-        Command::Aspect(Some(ratio)) => {
-            let spec = app.model_spec(&app.settings.model);
-            match spec.aspect_ratio(&ratio) {
-                Some(ratio) => {
-                    app.settings.aspect_ratio = Some(ratio.to_string());
-                    app.notify(format!("Aspect ratio {ratio} for the next prompt."));
-                }
-                None => app.warn(
-                    SettingsError::AspectRatio {
-                        ratio: ratio.trim().to_string(),
-                        model: app.settings.model.clone(),
-                        accepted: spec.aspect_ratio_list(),
-                    }
-                    .to_string(),
-                ),
-            }
-        }
-        Command::Size(None) => {
-            app.settings.image_size = None;
-            app.notify("Image size: auto for the next prompt.");
-        }
-        Command::Size(Some(size)) => {
-            let mut settings = app.settings.clone();
-            settings.image_size = Some(size);
-            if apply_settings(app, settings) {
-                app.notify(format!("Image size {size} for the next prompt."));
-            }
-        }
-        Command::Thinking(level) => {
-            let mut settings = app.settings.clone();
-            settings.thinking_level = level;
-            if apply_settings(app, settings) {
-                app.notify(match level {
-                    Some(level) => format!("Thinking level {level} for the next prompt."),
-                    None => "Thinking level: the model's default.".to_string(),
-                });
-            }
-        }
-        Command::ImageSearch(on) => {
-            let mut settings = app.settings.clone();
-            settings.image_search = on;
-            settings.google_search |= on;
-            if apply_settings(app, settings) {
-                app.notify(if on {
-                    "Image search on: the next image is grounded in web and image search."
-                } else {
-                    "Image search off."
-                });
-            }
-        }
-        Command::Search(on) => {
-            app.settings.google_search = on;
-            app.settings.image_search &= on;
-            app.notify(if on {
-                "Google Search grounding on: the next image is grounded in search results."
-            } else {
-                "Google Search grounding off."
-            });
-        }
-        Command::Model(None) => {
-            app.overlay = Some(Overlay::Models(ModelPicker::new(
-                app.offered_models(),
-                &app.settings.model,
-            )));
-        }
-        Command::Model(Some(model)) => switch_model(app, model.trim()),
-        Command::UseReplacement => {
-            let replacement = app
-                .catalog
-                .replacement_for(app.provider(), &app.settings.model)
-                .map(|m| m.id.clone());
-            let Some(replacement) = replacement else {
-                app.warn(format!(
-                    "The catalog names no replacement for {}: pick another model with {}.",
-                    app.settings.model,
-                    app.keymap.hint(Action::PickModel)
-                ));
-                return Vec::new();
-            };
-            switch_model(app, &replacement);
-            if app.settings.model == replacement && !app.input_text().trim().is_empty() {
-                let prompt = app.input_text();
-                return send(app, prompt);
-            }
-        }
-        Command::System(None) => match &app.settings.system_instruction {
-            Some(text) => app.notify(format!("System instruction: {text}")),
-            None => app.notify("No system instruction. /system TEXT sets one."),
-        },
-        Command::System(Some(None)) => {
-            app.settings.system_instruction = None;
-            app.notify("System instruction removed.");
-        }
-        Command::System(Some(Some(text))) => {
-            app.settings.system_instruction = Some(text);
-            app.notify("System instruction set for the next prompts.");
-        }
-        Command::Attach(Some(path)) => {
-            if !attachments_full(app) {
-                return vec![Effect::LoadAttachment(PathBuf::from(path))];
-            }
-        }
-        Command::Attach(None) => {
-            app.overlay = Some(Overlay::PathPrompt(PathPrompt::new(
-                PathPurpose::Attach,
-                String::new(),
-            )));
-        }
-        Command::Detach(which) => {
-            if app.attachments.is_empty() {
-                app.warn("There is nothing attached.");
-            } else {
-                let index = which.map(|n| n - 1).unwrap_or(app.attachments.len() - 1);
-                if index < app.attachments.len() {
-                    let removed = app.attachments.remove(index);
-                    app.notify(format!("Detached {}.", removed.name));
-                } else {
-                    app.warn(format!(
-                        "There is no attachment {}: {} attached.",
-                        index + 1,
-                        app.attachments.len()
-                    ));
-                }
-            }
-        }
-        Command::New => {
-            if !app.jobs_in_flight() {
-                return vec![Effect::NewSession { from_image: None }];
-            }
-        }
-        Command::Open(Some(name)) => {
-            if app.jobs_in_flight() {
-                return Vec::new();
-            }
-            if name == app.session_name {
-                app.overlay = None;
-                app.notify(format!("Session {name} is the one open."));
-            } else {
-                return vec![Effect::OpenSession(name)];
-            }
-        }
-        Command::Open(None) => {
-            app.overlay = Some(Overlay::Sessions(SessionPicker::loading()));
-            return vec![Effect::ListSessions];
-        }
-        Command::Save(path) => match app.selected_image() {
-            Some(entry) => match path {
-                Some(path) => {
-                    return vec![Effect::SaveImage {
-                        blob: entry.blob,
-                        to: PathBuf::from(path),
-                    }];
-                }
-                None => {
-                    let suggestion = suggested_file_name(app, &entry);
-                    app.overlay = Some(Overlay::PathPrompt(PathPrompt::new(
-                        PathPurpose::SaveImage(entry.blob),
-                        suggestion,
-                    )));
-                }
-            },
-            None => app.warn("No image to save yet."),
-        },
-        Command::Vary(count) => return vary::request(app, count),
-        Command::Fresh => {
-            if app.jobs_in_flight() {
-                return Vec::new();
-            }
-            match app.selected_image() {
-                Some(entry) => {
-                    return vec![Effect::NewSession {
-                        from_image: Some(entry.blob),
-                    }];
-                }
-                None => app.warn(
-                    "/fresh starts a new session from the selected image, and there is no image yet.",
-                ),
-            }
-        }
-        Command::Theme(name) => return vec![Effect::LoadTheme(name)],
-        Command::Export(format, path) => {
-            return vec![Effect::Export {
-                session: app.session_name.clone(),
-                format,
-                path,
-            }];
-        }
-        Command::Help => app.overlay = Some(Overlay::Help(ScrollView::default())),
-        Command::Demo => {
-            if app.is_demo() {
-                app.notify("The demo model is in use already.");
-            } else if !app.jobs_in_flight() {
-                return vec![Effect::SwitchToDemo];
-            }
-        }
-        Command::Quit => return quit(app),
-    }
-    Vec::new()
-}
-
-/// `session-turn4.jpg` for the selected image (`-thought1`, `-attachment2` for the others).
-fn suggested_file_name(app: &App, entry: &ImageEntry) -> String {
-    let extension = crate::conversation::blob::extension_for(entry.blob.mime_type());
-    let turn = entry
-        .key
-        .turn
-        .map(|t| format!("-turn{t}"))
-        .unwrap_or_default();
-    // Which of its kind in its turn it is.
-    let ordinal = app
-        .images()
-        .iter()
-        .filter(|e| e.key.turn == entry.key.turn && e.kind == entry.kind)
-        .position(|e| e.key == entry.key)
-        .unwrap_or(0)
-        + 1;
-    let kind = match (entry.kind, ordinal) {
-        (ImageKind::Final, 1) => String::new(),
-        (ImageKind::Final, n) => format!("-{n}"),
-        (ImageKind::Thought, n) => format!("-thought{n}"),
-        (ImageKind::Attachment, n) => format!("-attachment{n}"),
-    };
-    format!("{}{turn}{kind}.{extension}", app.session_name)
 }
 
 #[cfg(test)]

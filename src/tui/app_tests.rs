@@ -6,12 +6,14 @@ use bytes::Bytes;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::conversation::{ImageSize, UserTurn};
+use crate::conversation::{Blob, ImageSize, ModelTurn, UserTurn};
 use crate::gemini::wire::{GroundingChunk, GroundingMetadata, Source, UsageMetadata};
 use crate::gemini::{ApiError, Mode};
 use crate::tui::event::ConnectionInfo;
 use crate::tui::fullview::ViewMode;
 use crate::tui::jobs::Phase;
+use crate::tui::layout::{LayoutMode, Pane};
+use crate::tui::selection::ImageKind;
 use crate::turn::Progress;
 
 pub(crate) fn png(width: u32, height: u32) -> Blob {
@@ -1575,7 +1577,7 @@ fn compare_pairs_the_previous_version_unless_one_is_marked() {
     let finals: Vec<_> = app
         .images()
         .into_iter()
-        .filter(|e| e.kind == super::ImageKind::Final)
+        .filter(|e| e.kind == ImageKind::Final)
         .map(|e| e.key)
         .collect();
     let selected = |app: &App| app.selected_image().map(|e| e.key);
@@ -1614,18 +1616,64 @@ fn compare_pairs_the_previous_version_unless_one_is_marked() {
 }
 
 #[test]
-fn f8_switches_to_the_image_first_layout_and_saves_it() {
+fn f8_switches_between_image_first_and_focus_and_saves_it() {
     let mut app = test_app();
+    assert_eq!(app.layout, LayoutMode::ImageFirst, "image-first by default");
     let effects = press(&mut app, KeyCode::F(8));
-    assert!(app.image_first);
+    assert_eq!(app.layout, LayoutMode::Focus);
+    assert!(
+        matches!(&effects[..], [Effect::SaveSetting { key: "layout", value }] if value == "focus"),
+        "{effects:?}"
+    );
+    let effects = press(&mut app, KeyCode::F(8));
+    assert_eq!(app.layout, LayoutMode::ImageFirst);
     assert!(
         matches!(&effects[..], [Effect::SaveSetting { key: "layout", value }] if value == "image-first"),
         "{effects:?}"
     );
-    let effects = press(&mut app, KeyCode::F(8));
-    assert!(!app.image_first);
+}
+
+/// The shown path's versions are numbered as the tree numbers them (over the whole session),
+/// a reply arriving is a version without a number yet, and a version marked on one branch is
+/// compared from another.
+#[test]
+fn versions_are_numbered_across_branches_and_a_mark_crosses_them() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "one");
+    exchange(&mut app, "bigger", "two");
+    let job = job_of(&chord(&mut app, KeyCode::Char('r'), KeyModifiers::ALT));
+    done(&mut app, job, Ok(reply("three")));
+    let numbers = |app: &App| app.versions().iter().map(|v| v.number).collect::<Vec<_>>();
+    assert_eq!(numbers(&app), vec![Some(1), Some(3)]);
+
+    // Mark v3 in the full view, then go to the other branch: v1 and v2.
+    app.focus = Pane::Image;
+    press(&mut app, KeyCode::Char('f'));
+    press(&mut app, KeyCode::Char('m'));
+    let marked = app.compare_mark.expect("v3 is marked");
+    press(&mut app, KeyCode::Esc);
+    chord(&mut app, KeyCode::Left, KeyModifiers::ALT);
+    assert_eq!(numbers(&app), vec![Some(1), Some(2)]);
     assert!(
-        matches!(&effects[..], [Effect::SaveSetting { key: "layout", value }] if value == "balanced"),
-        "{effects:?}"
+        app.images().iter().all(|e| e.key != marked),
+        "v3 is off the path"
     );
+    press(&mut app, KeyCode::Char('f'));
+    press(&mut app, KeyCode::Char('c'));
+    assert_eq!(app.full_view.unwrap().mode, ViewMode::SideBySide);
+    assert_eq!(app.compare_partner().map(|e| e.key), Some(marked));
+    press(&mut app, KeyCode::Esc);
+
+    // A reply arriving with its picture: a version without a number yet.
+    app.focus = Pane::Input;
+    let job = job_of(&submit(&mut app, "in blue"));
+    update(
+        &mut app,
+        Event::Progress {
+            job,
+            progress: Progress::Parts(vec![Part::image(png(8, 6))]),
+            at: Instant::now(),
+        },
+    );
+    assert_eq!(numbers(&app), vec![Some(1), Some(2), None]);
 }

@@ -851,6 +851,10 @@ impl ImagePreview for NoPictures {
     fn description(&self) -> String {
         "asking the terminal what it can draw…".into()
     }
+
+    fn draws_graphics(&self) -> bool {
+        false
+    }
 }
 
 /// SIGTERM, SIGHUP (the SSH connection dropped) and SIGINT all end the studio cleanly.

@@ -306,7 +306,7 @@ pub const ACTIONS: &[ActionInfo] = &[
         Action::ToggleLayout,
         "toggle-layout",
         Group::Panes,
-        "Image-first layout on/off (the picture takes most of a wide screen; saved)",
+        "Image-first or focus layout (the picture larger, thinking and sources as tabs; saved)",
         &["f8"],
     ),
     info(

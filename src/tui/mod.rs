@@ -9,15 +9,20 @@
 //! - [`theme`], [`cost`]: colours, and tokens and money.
 
 pub mod app;
+pub mod apply_command;
 pub mod commands;
 pub mod components;
 pub mod compose;
 pub mod driver;
 pub mod event;
 pub mod fullview;
+pub mod inspect;
 pub mod jobs;
 pub mod keymap;
+pub mod layout;
 pub mod lifecycle;
+pub mod overlays;
+pub mod selection;
 mod terminal_out;
 pub mod theme;
 pub mod typeahead;
@@ -119,12 +124,11 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
     if let Some(threshold) = context.config.confirm_batch_over {
         app.batch.confirm_over = threshold;
     }
-    match context.config.layout.as_deref() {
-        None | Some("balanced") => {}
-        Some("image-first") => app.image_first = true,
-        Some(other) => startup_problems.push(format!(
-            "layout = {other:?} in the config file: use \"balanced\" or \"image-first\"."
-        )),
+    if let Some(value) = context.config.layout.as_deref() {
+        match layout::LayoutMode::from_config(value) {
+            Ok(mode) => app.layout = mode,
+            Err(problem) => startup_problems.push(problem),
+        }
     }
     if !startup_problems.is_empty() {
         app.notice = Some(app::Notice {

@@ -5,11 +5,13 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::app::{App, Overlay, target};
+use super::app::{App, target};
 use super::event::{Effect, JobId};
-use super::fullview::FullView;
+use super::fullview::{FullView, ViewMode};
 use super::jobs::{JobKind, NewJob};
 use super::keymap::Action;
+use super::overlays::Overlay;
+use super::selection::ImageKey;
 use crate::conversation::{TurnBody, TurnId};
 use crate::gemini::Mode;
 use crate::turn;
@@ -202,24 +204,106 @@ pub fn on_grid_key(app: &mut App, key: KeyEvent, action: Option<Action>) -> Vec<
         (KeyCode::Up | KeyCode::Char('k'), _) => grid.step(0, -1),
         (KeyCode::Down | KeyCode::Char('j'), _) => grid.step(0, 1),
         (KeyCode::Enter, _) => return pick(app),
-        (_, Some(Action::FullScreen)) => {
-            if let Some(Candidate::Reply(id)) = grid.candidates.get(grid.selected)
-                && let Some(TurnBody::Model(reply)) = app.conversation.get(*id).map(|t| &t.body)
-                && let Some(blob) = reply.images().last()
-            {
-                // A candidate is off the shown path: the full view shows it pinned.
-                app.view_pinned = Some(blob.clone());
-                app.full_view = Some(FullView::default());
-                return Vec::new();
-            }
-        }
+        (_, Some(Action::FullScreen)) => view_candidate(app, ViewMode::Single),
         (_, Some(Action::Jobs)) => {
             app.overlay = Some(Overlay::Jobs(Default::default()));
         }
         (_, Some(Action::Quit)) => return super::app::quit(app),
-        _ => {}
+        _ => match app.keymap.lookup_in_view(&key) {
+            Some(Action::Compare) => view_candidate(app, ViewMode::SideBySide),
+            Some(Action::Difference) => view_candidate(app, ViewMode::Difference),
+            Some(Action::MarkCompare) => mark_candidate(app),
+            _ => {}
+        },
     }
     Vec::new()
+}
+
+/// The picture of candidate `index`, once its reply has one: the reply's last final image.
+pub fn candidate_image(app: &App, index: usize) -> Option<ImageKey> {
+    let Candidate::Reply(id) = app.grid.as_ref()?.candidates.get(index)? else {
+        return None;
+    };
+    let TurnBody::Model(reply) = &app.conversation.get(*id)?.body else {
+        return None;
+    };
+    // Its place among the reply's images, thought images included (as `ImageKey` counts).
+    let index = reply
+        .parts
+        .iter()
+        .filter(|part| part.as_image().is_some())
+        .enumerate()
+        .filter(|(_, part)| !part.thought)
+        .last()?
+        .0;
+    Some(ImageKey {
+        turn: Some(*id),
+        index,
+    })
+}
+
+/// `f`, `c` or `d` on a candidate: the full view of its picture (off the shown path), alone,
+/// beside or against the marked version or the one it varies.
+fn view_candidate(app: &mut App, mode: ViewMode) {
+    let Some(selected) = app.grid.as_ref().map(|g| g.selected) else {
+        return;
+    };
+    let Some(key) = candidate_image(app, selected) else {
+        app.warn(format!("Variation {} has no picture yet.", selected + 1));
+        return;
+    };
+    app.view_pinned = Some(key);
+    let mut view = FullView::default();
+    if mode != ViewMode::Single {
+        if app.compare_partner().is_some() {
+            view.toggle(mode);
+        } else {
+            app.warn("Nothing to compare with: mark a variation with m first.");
+        }
+    }
+    app.full_view = Some(view);
+}
+
+/// `m` on a candidate: marks its picture to compare the others with (again: unmarks).
+fn mark_candidate(app: &mut App) {
+    let Some(selected) = app.grid.as_ref().map(|g| g.selected) else {
+        return;
+    };
+    let Some(key) = candidate_image(app, selected) else {
+        app.warn(format!("Variation {} has no picture yet.", selected + 1));
+        return;
+    };
+    app.toggle_mark(Some(key));
+    let number = selected + 1;
+    if app.compare_mark.is_some() {
+        app.notify(format!(
+            "Variation {number} marked: c or d on another compares it with this one."
+        ));
+    } else {
+        app.notify(format!("Variation {number} unmarked."));
+    }
+}
+
+/// `[`/`]` in the full view of a candidate: the previous or next candidate with a picture,
+/// at the same zoom and position.
+pub fn step_viewed_candidate(app: &mut App, step: isize) {
+    let Some(grid) = &app.grid else {
+        return;
+    };
+    let mut index = grid.selected;
+    while let Some(next) = index
+        .checked_add_signed(step)
+        .filter(|i| *i < grid.candidates.len())
+    {
+        index = next;
+        if let Some(key) = candidate_image(app, index) {
+            app.view_pinned = Some(key);
+            if let Some(grid) = &mut app.grid {
+                grid.selected = index;
+            }
+            return;
+        }
+    }
 }
 
 /// Enter: the selected candidate's reply becomes the active branch, and editing goes on
@@ -396,6 +480,76 @@ mod tests {
             Some(Overlay::ConfirmBatch { count: 4, .. })
         ));
         assert_eq!(started(&press(&mut app, KeyCode::Char('y'))).len(), 4);
+    }
+
+    /// `f`, `m`, `c`, `d` and `[`/`]` on the candidates: the full view of a candidate's
+    /// picture, compared with a marked one, stepping between candidates at the same zoom.
+    #[test]
+    fn full_view_and_compare_work_on_a_candidate() {
+        use crate::tui::fullview::ViewMode;
+        let (mut app, effects) = varied();
+        app.size = (120, 40);
+        let jobs = started(&effects);
+        done(&mut app, jobs[0], Ok(reply("a")));
+        done(&mut app, jobs[2], Ok(reply("c")));
+        let grid = app.grid.clone().unwrap();
+        let reply_of = |i: usize| match grid.candidates[i] {
+            Candidate::Reply(id) => id,
+            ref other => panic!("{other:?}"),
+        };
+        let (first, third) = (reply_of(0), reply_of(2));
+        let image_of = |turn| ImageKey {
+            turn: Some(turn),
+            index: 1,
+        };
+
+        // A candidate still running has nothing to show.
+        press(&mut app, KeyCode::Right);
+        press(&mut app, KeyCode::Char('f'));
+        assert!(app.full_view.is_none());
+        assert!(notice(&app).contains("no picture yet"), "{}", notice(&app));
+
+        // f on the first: its final image (after its thought image), off the shown path.
+        press(&mut app, KeyCode::Left);
+        press(&mut app, KeyCode::Char('f'));
+        assert_eq!(app.view_pinned, Some(image_of(first)));
+        let TurnBody::Model(first_reply) = &app.conversation.get(first).unwrap().body else {
+            panic!("a reply");
+        };
+        assert_eq!(
+            app.view_image().map(|e| e.blob),
+            first_reply.images().last().cloned()
+        );
+        // Nothing before it on its path to compare with, until one is marked.
+        press(&mut app, KeyCode::Char('c'));
+        assert_eq!(app.full_view.unwrap().mode, ViewMode::Single);
+        press(&mut app, KeyCode::Char('m'));
+        assert_eq!(app.compare_mark, Some(image_of(first)));
+        press(&mut app, KeyCode::Char('+'));
+        let zoomed = app.full_view.unwrap();
+
+        // ] skips the running second and shows the third, at the same zoom.
+        press(&mut app, KeyCode::Char(']'));
+        assert_eq!(app.grid.as_ref().unwrap().selected, 2);
+        assert_eq!(app.view_pinned, Some(image_of(third)));
+        assert_eq!(app.full_view, Some(zoomed));
+        press(&mut app, KeyCode::Char('c'));
+        assert_eq!(app.full_view.unwrap().mode, ViewMode::SideBySide);
+        assert_eq!(
+            app.compare_partner().map(|e| e.key),
+            Some(image_of(first)),
+            "beside the marked candidate"
+        );
+        press(&mut app, KeyCode::Char(']'));
+        assert_eq!(app.grid.as_ref().unwrap().selected, 2, "no candidate after");
+
+        // Esc goes back to the grid; d there opens the difference with the marked one.
+        press(&mut app, KeyCode::Esc);
+        assert!(app.full_view.is_none() && app.view_pinned.is_none());
+        assert!(app.grid.is_some());
+        press(&mut app, KeyCode::Char('d'));
+        assert_eq!(app.full_view.unwrap().mode, ViewMode::Difference);
+        assert_eq!(app.view_pinned, Some(image_of(third)));
     }
 
     #[test]

@@ -1,9 +1,13 @@
-//! Lays the panes out for the terminal's size and draws them and any overlay.
+//! Lays the panes out for the terminal's size and the chosen [`LayoutMode`], and draws them
+//! and any overlay.
 //!
-//! Wide terminals (about 100×30 and up) show everything at once: conversation over the prompt
-//! on the left, image over thinking and sources on the right; in the image-first layout (F8)
-//! the picture takes most of the screen, over a strip with thinking and sources. Smaller ones keep conversation
-//! and prompt and show one side pane at a time, chosen with tabs (focus switches them).
+//! Wide terminals (100×30 and up) give the picture over half of the screen: in the
+//! image-first layout (the default) conversation and prompt are on the left and the image on
+//! the right over a strip with thinking and sources; in the focus layout (F8) the image takes
+//! the whole height beside a narrow column with the conversation, thinking and sources as
+//! tabs, and the prompt. Smaller terminals keep conversation and prompt and show one side
+//! pane at a time, chosen with tabs (focus switches them); the focus layout gives those tabs
+//! the larger share.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -11,44 +15,24 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::app::{App, Overlay, Pane};
+use super::app::App;
 use super::components::image::ImagePreview;
 use super::components::{
     banner, conversation, fullview, grid, help, image, input, jobs, model_picker, path_prompt,
     session_picker, sources, status, thinking, tree, wrap,
 };
+use super::layout::{LayoutKind, LayoutMode, MIN_HEIGHT, MIN_WIDTH, Pane, layout_kind};
+use super::overlays::Overlay;
 
-/// The smallest terminal the studio draws in.
-pub const MIN_WIDTH: u16 = 40;
-pub const MIN_HEIGHT: u16 = 12;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LayoutKind {
-    /// Every pane visible.
-    Wide,
-    /// Conversation and prompt, one side pane beside them.
-    Narrow,
-    /// Conversation, one side pane, prompt, stacked.
-    Stacked,
-    TooSmall,
-}
-
-pub fn layout_kind(width: u16, height: u16) -> LayoutKind {
-    if width < MIN_WIDTH || height < MIN_HEIGHT {
-        LayoutKind::TooSmall
-    } else if width >= 100 && height >= 30 {
-        LayoutKind::Wide
-    } else if width >= 70 {
-        LayoutKind::Narrow
-    } else {
-        LayoutKind::Stacked
-    }
-}
+/// The side panes, as tabs where only one fits.
+const SIDE_PANES: [Pane; 3] = [Pane::Image, Pane::Thinking, Pane::Sources];
+/// The text panes the focus layout keeps beside the picture, as tabs.
+const TEXT_PANES: [Pane; 2] = [Pane::Thinking, Pane::Sources];
 
 pub fn draw(frame: &mut Frame, app: &App, images: &mut dyn ImagePreview) {
     let area = frame.area();
     frame.render_widget(Block::new().style(app.theme.base()), area);
-    let kind = layout_kind(area.width, area.height);
+    let kind = layout_kind(area.width, area.height, app.layout);
     if kind == LayoutKind::TooSmall {
         let text = format!(
             "The terminal is {}×{}; banana-studio needs at least {MIN_WIDTH}×{MIN_HEIGHT}. Make it larger (Ctrl-Q quits).",
@@ -80,8 +64,8 @@ pub fn draw(frame: &mut Frame, app: &App, images: &mut dyn ImagePreview) {
         grid::render(frame, body, app, variations, images);
     } else {
         match kind {
-            LayoutKind::Wide if app.image_first => {
-                // At least half of the screen's cells for the picture (at 120×40, 81×30 of
+            LayoutKind::ImageFirst => {
+                // At least half of the screen's cells for the picture (at 120×40, 82×30 of
                 // 4800); thinking and sources share a strip under it.
                 let [left, right] =
                     Layout::horizontal([Constraint::Percentage(32), Constraint::Percentage(68)])
@@ -96,39 +80,51 @@ pub fn draw(frame: &mut Frame, app: &App, images: &mut dyn ImagePreview) {
                 thinking::render(frame, thinking_area, app);
                 sources::render(frame, sources_area, app);
             }
-            LayoutKind::Wide => {
+            LayoutKind::Focus => {
+                // The picture over the whole height (at 120×40, 90×38); the conversation in
+                // a column just wide enough to read.
+                let column = (body.width / 4).max(30);
                 let [left, right] =
-                    Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
+                    Layout::horizontal([Constraint::Length(column), Constraint::Min(0)])
                         .areas(body);
-                draw_main_column(frame, left, app);
-                let [image_area, thinking_area, sources_area] = Layout::vertical([
-                    Constraint::Percentage(42),
-                    Constraint::Percentage(32),
-                    Constraint::Percentage(26),
+                let input_height = input_height(app, left.width);
+                let [conversation_area, tabs_area, input_area] = Layout::vertical([
+                    Constraint::Min(3),
+                    Constraint::Percentage(40),
+                    Constraint::Length(input_height),
                 ])
-                .areas(right);
-                image::render(frame, image_area, app, images);
-                thinking::render(frame, thinking_area, app);
-                sources::render(frame, sources_area, app);
+                .areas(left);
+                conversation::render(frame, conversation_area, app);
+                draw_tabs(frame, tabs_area, app, &TEXT_PANES, images);
+                input::render(frame, input_area, app);
+                image::render(frame, right, app, images);
             }
             LayoutKind::Narrow => {
-                let side_width = (body.width * 2 / 5).max(28);
+                let share = match app.layout {
+                    LayoutMode::ImageFirst => 2,
+                    LayoutMode::Focus => 3,
+                };
+                let side_width = (body.width * share / 5).max(28);
                 let [left, right] =
                     Layout::horizontal([Constraint::Min(30), Constraint::Length(side_width)])
                         .areas(body);
                 draw_main_column(frame, left, app);
-                draw_side_tabs(frame, right, app, images);
+                draw_tabs(frame, right, app, &SIDE_PANES, images);
             }
             LayoutKind::Stacked => {
                 let input_height = input_height(app, body.width);
+                let side_share = match app.layout {
+                    LayoutMode::ImageFirst => 35,
+                    LayoutMode::Focus => 55,
+                };
                 let [conversation_area, side_area, input_area] = Layout::vertical([
                     Constraint::Min(3),
-                    Constraint::Percentage(35),
+                    Constraint::Percentage(side_share),
                     Constraint::Length(input_height),
                 ])
                 .areas(body);
                 conversation::render(frame, conversation_area, app);
-                draw_side_tabs(frame, side_area, app, images);
+                draw_tabs(frame, side_area, app, &SIDE_PANES, images);
                 input::render(frame, input_area, app);
             }
             LayoutKind::TooSmall => {}
@@ -142,7 +138,7 @@ pub fn draw(frame: &mut Frame, app: &App, images: &mut dyn ImagePreview) {
         Some(Overlay::PathPrompt(prompt)) => path_prompt::render(frame, body, app, prompt),
         Some(Overlay::MissingKey) => banner::render(frame, body, app),
         Some(Overlay::Jobs(list)) => jobs::render(frame, body, app, list),
-        Some(Overlay::Tree(view)) => tree::render(frame, body, app, view),
+        Some(Overlay::Tree(view)) => tree::render(frame, body, app, view, images),
         Some(Overlay::ConfirmBatch { count, prompt }) => {
             grid::render_confirm(frame, body, app, *count, *prompt)
         }
@@ -170,19 +166,28 @@ fn input_height(app: &App, width: u16) -> u16 {
     (lines as u16 + 2).clamp(4, 12)
 }
 
-/// One side pane with a tab row naming the three.
-fn draw_side_tabs(frame: &mut Frame, area: Rect, app: &App, images: &mut dyn ImagePreview) {
+/// One of `panes` with a tab row naming them: the side pane last shown if it is one of them,
+/// else the first.
+fn draw_tabs(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    panes: &[Pane],
+    images: &mut dyn ImagePreview,
+) {
     let [tabs, pane] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
     let theme = &app.theme;
+    let shown = if panes.contains(&app.side) {
+        app.side
+    } else {
+        panes.first().copied().unwrap_or(Pane::Image)
+    };
     let mut spans = vec![Span::styled(" ", theme.base())];
-    for (i, side) in [Pane::Image, Pane::Thinking, Pane::Sources]
-        .into_iter()
-        .enumerate()
-    {
+    for (i, side) in panes.iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" │ ", theme.muted()));
         }
-        let style = if side == app.side {
+        let style = if *side == shown {
             theme
                 .accent()
                 .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
@@ -192,7 +197,7 @@ fn draw_side_tabs(frame: &mut Frame, area: Rect, app: &App, images: &mut dyn Ima
         spans.push(Span::styled(side.title(), style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)).style(theme.base()), tabs);
-    match app.side {
+    match shown {
         Pane::Thinking => thinking::render(frame, pane, app),
         Pane::Sources => sources::render(frame, pane, app),
         _ => image::render(frame, pane, app, images),

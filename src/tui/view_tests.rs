@@ -14,12 +14,14 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use super::app::tests::{exchange, listed_models, png, reply, test_app};
-use super::app::{App, Overlay, Pane, update};
+use super::app::{App, update};
 use super::components::image::Placeholder;
 use super::components::jobs::JobsList;
 use super::components::path_prompt::{PathPrompt, PathPurpose};
 use super::components::session_picker::SessionPicker;
 use super::event::{Event, JobId};
+use super::layout::{LayoutMode, Pane};
+use super::overlays::Overlay;
 use super::theme::Theme;
 use super::view;
 use crate::conversation::{Part, PartContent, TurnBody};
@@ -29,11 +31,16 @@ use crate::turn::Progress;
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
 const THEMES: [&str; 2] = ["dark", "light"];
 
-/// The screen as text, then as styles.
+/// The screen as text, then as styles, as a terminal with graphics draws it.
 fn render(app: &App, width: u16, height: u16) -> String {
+    render_with(app, width, height, &mut Placeholder::default())
+}
+
+/// The screen as text, then as styles, with pictures drawn by `preview`.
+fn render_with(app: &App, width: u16, height: u16, preview: &mut Placeholder) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
     terminal
-        .draw(|frame| view::draw(frame, app, &mut Placeholder))
+        .draw(|frame| view::draw(frame, app, preview))
         .expect("drawing to a test backend");
     let buffer = terminal.backend().buffer();
     let mut text = String::new();
@@ -398,6 +405,58 @@ fn overlay_tree() {
     });
 }
 
+/// With halfblocks the versions strip is one row of numbers and the tree has no thumbnails;
+/// with graphics both show small pictures (the placeholder's boxes).
+#[test]
+fn thumbnails_only_where_the_terminal_draws_graphics() {
+    let mut app = mid_session();
+    let boxes = |screen: &str| screen.matches("┌──────┐").count();
+    let graphics = render(&app, 120, 40);
+    assert_eq!(
+        boxes(&graphics),
+        2,
+        "a thumbnail each for v1 and v3:\n{graphics}"
+    );
+    assert!(graphics.contains("   v1       v3  "), "{graphics}");
+    let halfblocks = render_with(&app, 120, 40, &mut Placeholder { halfblocks: true });
+    assert_eq!(boxes(&halfblocks), 0, "{halfblocks}");
+    assert!(halfblocks.contains("  v1   v3  "), "{halfblocks}");
+
+    update(
+        &mut app,
+        Event::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::ALT)),
+    );
+    let tree_boxes = |screen: &str| screen.matches("┌────┐").count();
+    assert_eq!(tree_boxes(&render(&app, 120, 40)), 3, "v1, v2 and v3");
+    let halfblocks = render_with(&app, 120, 40, &mut Placeholder { halfblocks: true });
+    assert_eq!(tree_boxes(&halfblocks), 0, "{halfblocks}");
+    assert!(halfblocks.contains("◆ v2"), "{halfblocks}");
+}
+
+/// The full view of a grid candidate names it, and compares it with the marked one.
+#[test]
+fn a_candidate_in_the_full_view_beside_the_marked_one() {
+    let mut app = variations();
+    app.size = (120, 40);
+    app.cell_px = (1, 1);
+    if let Some(grid) = &mut app.grid {
+        grid.selected = 0;
+    }
+    press(&mut app, KeyCode::Char('m'));
+    press(&mut app, KeyCode::Down);
+    let grid = render(&app, 120, 40);
+    assert!(grid.contains("1 · done · $0.15 · marked"), "{grid}");
+    assert!(!grid.contains("3 · done · $0.15 · marked"), "{grid}");
+    press(&mut app, KeyCode::Char('c'));
+    let screen = render(&app, 120, 40);
+    let header = screen.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("variation 3 · v5 of turn #8 beside v4 of turn #7 (marked)"),
+        "{header:?}"
+    );
+    assert_eq!(screen.matches("preview").count(), 2, "{screen}");
+}
+
 #[test]
 fn overlay_session_picker() {
     snapshot_all("session_picker", || {
@@ -469,32 +528,71 @@ fn overlay_model_picker_with_a_relay_balance() {
     });
 }
 
-#[test]
-fn image_first_layout_gives_the_picture_half_the_screen() {
-    snapshot_all("image_first", || {
-        let mut app = mid_session();
-        app.image_first = true;
-        app
-    });
-    let mut app = mid_session();
-    app.image_first = true;
-    let screen = render(&app, 120, 40);
-    // The image pane's frame: its top row is the one that starts "╭ Image".
-    let rows: Vec<&str> = screen.lines().take(40).collect();
-    let top = rows
+/// The image pane's size in cells, from its frame: the row that starts "╭ Image" (or
+/// "╭ ▸ Image") down to its bottom corner.
+fn image_pane_cells(screen: &str, height: usize) -> usize {
+    let rows: Vec<Vec<char>> = screen
+        .lines()
+        .take(height)
+        .map(|r| r.chars().collect())
+        .collect();
+    let Some((top, column)) = rows.iter().enumerate().find_map(|(y, row)| {
+        let text: String = row.iter().collect();
+        let at = text.find("╭ Image").or_else(|| text.find("╭ ▸ Image"))?;
+        Some((y, text[..at].chars().count()))
+    }) else {
+        return 0;
+    };
+    let width = rows[top][column..]
         .iter()
-        .position(|r| r.contains("╭ Image"))
-        .expect("an image pane");
-    let column = rows[top].chars().position(|c| c == '╭').unwrap_or(0);
-    let width = rows[top].chars().count() - column;
+        .position(|c| *c == '╮')
+        .map_or(0, |w| w + 1);
     let height = rows[top..]
         .iter()
-        .position(|r| r.chars().nth(column) == Some('╰'))
+        .position(|r| r.get(column) == Some(&'╰'))
         .map_or(0, |h| h + 1);
-    assert!(
-        width * height >= 120 * 40 / 2,
-        "the image pane is {width}×{height} cells"
-    );
+    width * height
+}
+
+/// At 120×40 and larger the picture gets at least half of the screen's cells, in both
+/// layouts; the focus layout gives it more still.
+#[test]
+fn the_picture_gets_half_the_screen_in_both_layouts() {
+    for (width, height) in [(120, 40), (200, 60)] {
+        let mut cells = Vec::new();
+        for mode in [LayoutMode::ImageFirst, LayoutMode::Focus] {
+            let mut app = mid_session();
+            app.layout = mode;
+            app.size = (width, height);
+            let screen = render(&app, width, height);
+            let image = image_pane_cells(&screen, height as usize);
+            assert!(
+                image * 2 >= width as usize * height as usize,
+                "{mode:?} at {width}×{height}: the image pane is {image} cells\n{screen}"
+            );
+            cells.push(image);
+        }
+        assert!(cells[1] > cells[0], "{cells:?}");
+    }
+}
+
+/// The focus layout: the picture over the whole height, thinking and sources as tabs under a
+/// narrow conversation; smaller terminals give the tabs the larger share.
+#[test]
+fn focus_layout() {
+    snapshot_all("focus", || {
+        let mut app = mid_session();
+        app.layout = LayoutMode::Focus;
+        app
+    });
+    // Sources focused: its tab is the one shown.
+    let mut app = mid_session();
+    app.layout = LayoutMode::Focus;
+    app.focus = Pane::Sources;
+    app.side = Pane::Sources;
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("2. data.example.com"), "{screen}");
+    assert!(!screen.contains("Planning the composition"), "{screen}");
 }
 
 #[test]
@@ -553,7 +651,7 @@ fn panes_alone() {
     insta::assert_snapshot!("pane_thinking", draw(&thinking::render, 40, 12));
     insta::assert_snapshot!("pane_sources", draw(&sources::render, 40, 12));
     let image_pane = |f: &mut ratatui::Frame, a: ratatui::layout::Rect, app: &App| {
-        image::render(f, a, app, &mut Placeholder)
+        image::render(f, a, app, &mut Placeholder::default())
     };
     insta::assert_snapshot!("pane_image", draw(&image_pane, 40, 14));
     insta::assert_snapshot!("pane_input", draw(&input::render, 60, 6));

@@ -189,3 +189,21 @@ pub fn skip_loudly(what: &str, test: &str) {
         bar = "!".repeat(78)
     );
 }
+
+/// `python3 tests/pty/<script>`: a pseudo-terminal played for the studio, with the studio's
+/// data and config under `home` and a plain outer terminal (not tmux, no `TERM_PROGRAM`).
+pub fn pty_script(script: &str, home: &Path) -> Command {
+    let mut command = Command::new("python3");
+    command
+        .arg(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/pty")
+                .join(script),
+        )
+        .env("BANANA_STUDIO_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("TERM", "xterm-256color")
+        .env_remove("TMUX")
+        .env_remove("TERM_PROGRAM");
+    command
+}

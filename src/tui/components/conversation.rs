@@ -15,8 +15,9 @@ use unicode_width::UnicodeWidthStr;
 use super::{describe_blob, draw_pane, keep_visible, pane_block, wrap};
 use crate::conversation::explain::explain;
 use crate::conversation::{ModelTurn, Part, Turn, TurnBody, TurnSettings};
-use crate::tui::app::{App, Pane};
+use crate::tui::app::App;
 use crate::tui::keymap::Action;
+use crate::tui::layout::Pane;
 use crate::tui::theme::Theme;
 
 /// Scroll state: `None` follows the selection; paging sets an explicit offset.

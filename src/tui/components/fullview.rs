@@ -10,9 +10,10 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::image::ImagePreview;
 use super::truncate;
-use crate::tui::app::{App, ImageEntry};
+use crate::tui::app::App;
 use crate::tui::fullview::{FullView, Geometry, ViewMode};
 use crate::tui::keymap::Action;
+use crate::tui::selection::ImageEntry;
 
 pub fn render(
     frame: &mut Frame,
@@ -32,12 +33,6 @@ pub fn render(
     ])
     .areas(area);
     let all = app.images();
-    let index = app.selected_image_index(&all);
-    let number = |entry: &ImageEntry| {
-        all.iter()
-            .position(|e| e.key == entry.key)
-            .map_or(0, |i| i + 1)
-    };
     let hint = |action| app.keymap.hint(action);
     let help = format!(
         " {} back · {}/{} zoom · {} 1:1 · {} fit · {}{}{}{} pan · {}/{} versions · {} side by side · {} difference · {} mark",
@@ -56,11 +51,8 @@ pub fn render(
         hint(Action::Difference),
         hint(Action::MarkCompare),
     );
-    let pinned = app.view_image();
-    let entry = match &app.view_pinned {
-        Some(_) => pinned.as_ref(),
-        None => index.and_then(|i| all.get(i)),
-    };
+    let viewed = app.view_image();
+    let entry = viewed.as_ref();
     frame.render_widget(
         Paragraph::new(truncate(&help, footer.width as usize)).style(theme.status()),
         footer,
@@ -74,13 +66,13 @@ pub fn render(
     };
     let crop = view.crop(&geometry);
     let partner = match view.mode {
-        _ if app.view_pinned.is_some() => None,
         ViewMode::Single => None,
         _ => app.compare_partner(),
     };
-    let mut place = match &app.view_pinned {
-        Some(_) => " a variation (not on the shown path)".to_string(),
-        None => format!(" image {}/{}", number(entry), all.len()),
+    let number = |entry: &ImageEntry| name(app, &all, entry);
+    let mut place = match (&app.view_pinned, &app.grid) {
+        (Some(_), Some(grid)) => format!(" variation {} · {}", grid.selected + 1, number(entry)),
+        _ => format!(" {}", number(entry)),
     };
     if let Some(partner) = &partner {
         let marked = if app.compare_mark == Some(partner.key) {
@@ -138,6 +130,18 @@ pub fn render(
             images.draw_difference(frame, picture, (&entry.blob, &partner.blob), crop, theme);
         }
         _ => images.draw_crop(frame, picture, &entry.blob, crop, theme),
+    }
+}
+
+/// How the header names an image: its place among the shown path's images ("image 3/7"),
+/// or off that path its version and turn ("v5 of turn #9").
+fn name(app: &App, shown: &[ImageEntry], entry: &ImageEntry) -> String {
+    if let Some(i) = shown.iter().position(|e| e.key == entry.key) {
+        return format!("image {}/{}", i + 1, shown.len());
+    }
+    match (app.version_number(entry.key), entry.key.turn) {
+        (Some(version), Some(turn)) => format!("v{version} of turn #{turn}"),
+        _ => "an image of another branch".to_string(),
     }
 }
 

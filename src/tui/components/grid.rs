@@ -13,7 +13,7 @@ use super::{draw_pane, pane_block, popup, render_lines, wrap};
 use crate::conversation::TurnBody;
 use crate::cost;
 use crate::tui::app::App;
-use crate::tui::vary::{Candidate, VaryGrid, describe_batch};
+use crate::tui::vary::{Candidate, VaryGrid, candidate_image, describe_batch};
 
 pub fn render(
     frame: &mut Frame,
@@ -26,7 +26,7 @@ pub fn render(
     frame.render_widget(Clear, area);
     let title = format!("Variations of prompt #{}", grid.prompt);
     let hint = Line::from(Span::styled(
-        " ←→↑↓ choose · Enter continue from it · f full screen · Esc leave ",
+        " ←→↑↓ choose · Enter continue from it · f full view · m mark · c/d compare · Esc leave ",
         theme.muted(),
     ));
     let Some(inner) = draw_pane(
@@ -101,10 +101,13 @@ fn render_cell(
         },
         Candidate::Failed(why) => ("failed".into(), None, None, Some(why.clone())),
     };
-    let title = match &cost {
+    let mut title = match &cost {
         Some(cost) => format!("{} · {status} · {cost}", index + 1),
         None => format!("{} · {status}", index + 1),
     };
+    if app.compare_mark.is_some() && candidate_image(app, index) == app.compare_mark {
+        title.push_str(" · marked");
+    }
     let Some(inner) = draw_pane(
         frame,
         area,

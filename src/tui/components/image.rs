@@ -10,12 +10,15 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
+use super::versions::{self, Strip};
 use super::{draw_pane, pane_block, truncate, truncate_left};
 use crate::conversation::Blob;
 use crate::conversation::request::human_bytes;
 use crate::preview::Crop;
-use crate::tui::app::{App, ImageKind, Pane};
+use crate::tui::app::App;
 use crate::tui::keymap::Action;
+use crate::tui::layout::Pane;
+use crate::tui::selection::ImageKind;
 use crate::tui::theme::Theme;
 
 /// Draws an image's preview into an area.
@@ -36,6 +39,9 @@ pub trait ImagePreview {
     fn changed_share(&self, newer: &Blob, older: &Blob) -> Option<f64>;
     /// The protocol it draws with and why, for one dim line under the picture.
     fn description(&self) -> String;
+    /// Whether it draws real pictures (kitty, sixel, iTerm2), not halfblocks: small
+    /// thumbnails are worth drawing only then.
+    fn draws_graphics(&self) -> bool;
 }
 
 impl ImagePreview for crate::preview::Previewer {
@@ -65,10 +71,18 @@ impl ImagePreview for crate::preview::Previewer {
     fn description(&self) -> String {
         crate::preview::Previewer::description(self).to_string()
     }
+
+    fn draws_graphics(&self) -> bool {
+        crate::preview::Previewer::draws_graphics(self)
+    }
 }
 
-/// A box with the picture's size where the picture would be: deterministic, for tests.
-pub struct Placeholder;
+/// A box with the picture's size where the picture would be: deterministic, for tests. As a
+/// terminal with graphics, unless `halfblocks`.
+#[derive(Debug, Default)]
+pub struct Placeholder {
+    pub halfblocks: bool,
+}
 
 impl ImagePreview for Placeholder {
     fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
@@ -105,6 +119,10 @@ impl ImagePreview for Placeholder {
 
     fn description(&self) -> String {
         "placeholder · snapshot tests".into()
+    }
+
+    fn draws_graphics(&self) -> bool {
+        !self.halfblocks
     }
 }
 
@@ -210,10 +228,31 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, preview: &mut dyn ImageP
         }
     }
     let info_height = (info.len() as u16).min(inner.height);
-    let [picture, text] =
-        Layout::vertical([Constraint::Min(0), Constraint::Length(info_height)]).areas(inner);
+    let strip = Strip::of(app);
+    let room = inner.height.saturating_sub(info_height);
+    // Thumbnails where the picture keeps three times their height, else the numbers alone.
+    let thumbnails = preview.draws_graphics() && room >= 4 * strip.height(true);
+    let strip_height = Some(strip.height(thumbnails))
+        .filter(|h| room >= h + 3)
+        .unwrap_or(0);
+    let [picture, versions_area, text] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(strip_height),
+        Constraint::Length(info_height),
+    ])
+    .areas(inner);
     if picture.height >= 3 {
         preview.draw(frame, picture, blob, theme);
+    }
+    if strip_height > 0 {
+        versions::render(
+            frame,
+            versions_area.inner(ratatui::layout::Margin::new(1, 0)),
+            &strip,
+            thumbnails,
+            theme,
+            preview,
+        );
     }
     frame.render_widget(Paragraph::new(info).style(theme.base()), text);
 }

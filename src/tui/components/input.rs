@@ -9,8 +9,9 @@ use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 use super::{describe_blob, draw_pane, pane_block, truncate, wrap};
-use crate::tui::app::{App, Pane};
+use crate::tui::app::App;
 use crate::tui::keymap::Action;
+use crate::tui::layout::Pane;
 
 /// The most lines a notice takes from the editor.
 const NOTICE_LINES: usize = 3;

@@ -19,6 +19,7 @@ pub mod sources;
 pub mod status;
 pub mod thinking;
 pub mod tree;
+pub mod versions;
 
 use std::cell::Cell;
 

@@ -10,8 +10,10 @@ use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
 use super::{draw_pane, keep_visible, pane_block, render_lines, wrap};
-use crate::tui::app::{App, Pane, SelectedReply};
+use crate::tui::app::App;
 use crate::tui::keymap::Action;
+use crate::tui::layout::Pane;
+use crate::tui::selection::SelectedReply;
 
 #[derive(Debug, Default)]
 pub struct SourcesView {

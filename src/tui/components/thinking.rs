@@ -7,7 +7,9 @@ use ratatui::text::{Line, Span};
 
 use super::{describe_blob, draw_pane, pane_block, render_lines, styled_markdown, wrap};
 use crate::conversation::ModelTurn;
-use crate::tui::app::{App, Pane, SelectedReply};
+use crate::tui::app::App;
+use crate::tui::layout::Pane;
+use crate::tui::selection::SelectedReply;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;

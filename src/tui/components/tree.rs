@@ -13,6 +13,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
+use super::image::ImagePreview;
 use super::{keep_visible, popup, render_lines, truncate};
 use crate::conversation::{Conversation, TurnBody, TurnId};
 use crate::tui::app::App;
@@ -67,20 +68,7 @@ pub fn rows(conversation: &Conversation, jobs: &Jobs) -> Vec<TreeRow> {
         children.entry(turn.parent).or_default().push(turn.id);
     }
     let active: HashSet<TurnId> = conversation.active_path().iter().map(|t| t.id).collect();
-    let mut versions: HashMap<TurnId, Vec<usize>> = HashMap::new();
-    let mut version = 0;
-    for turn in turns {
-        if let TurnBody::Model(reply) = &turn.body {
-            let numbers = reply
-                .images()
-                .map(|_| {
-                    version += 1;
-                    version
-                })
-                .collect();
-            versions.insert(turn.id, numbers);
-        }
-    }
+    let mut versions = conversation.version_numbers();
     let mut jobs_on: HashMap<TurnId, usize> = HashMap::new();
     for job in jobs.iter() {
         *jobs_on.entry(job.prepared.prompt_turn).or_default() += 1;
@@ -134,7 +122,17 @@ fn push_children(stack: &mut Vec<(TurnId, String, &str)>, ids: Option<&Vec<TurnI
     }
 }
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, view: &TreeView) {
+/// A node's thumbnail in cells, where the terminal draws graphics: the node takes as many
+/// lines, its text on the first.
+pub const THUMBNAIL: (u16, u16) = (6, 3);
+
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    view: &TreeView,
+    images: &mut dyn ImagePreview,
+) {
     let theme = &app.theme;
     let rows = rows(&app.conversation, &app.jobs);
     let size = (
@@ -156,17 +154,88 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, view: &TreeView) {
         );
         return;
     }
+    // A thumbnail's column only where the rows keep room for their text beside it.
+    let thumbnails = images.draws_graphics() && inner.width > 40;
+    let lines = RowLines::new(&rows, thumbnails);
     let height = inner.height as usize;
-    let offset = keep_visible(0, view.selected, view.selected + 1, height, rows.len());
-    let width = inner.width.saturating_sub(2) as usize;
-    let lines = rows
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .take(height)
-        .map(|(i, row)| line(row, i == view.selected, width, app))
-        .collect();
-    render_lines(frame, inner, lines, 0, theme);
+    let selected = view.selected.min(rows.len() - 1);
+    let (start, end) = lines.span(selected);
+    let offset = keep_visible(0, start, end, height, lines.total());
+    let thumbnail_column = if thumbnails { THUMBNAIL.0 + 1 } else { 0 };
+    let width = inner.width.saturating_sub(2 + thumbnail_column) as usize;
+    // Only the rows in view are drawn, and only their thumbnails asked for.
+    let first = lines.row_at(offset);
+    let mut text = Vec::with_capacity(height);
+    let mut pictures = Vec::new();
+    for (i, row) in rows.iter().enumerate().skip(first) {
+        let (start, end) = lines.span(i);
+        if start >= offset + height {
+            break;
+        }
+        text.push(line(row, i == selected, width, app));
+        text.extend((start + 1..end).map(|_| Line::default()));
+        if thumbnails && start >= offset && end > start + 1 {
+            pictures.push((start - offset, row.turn));
+        }
+    }
+    let skip = offset - lines.span(first).0;
+    render_lines(frame, inner, text, skip, theme);
+    for (y, turn) in pictures {
+        let Some(TurnBody::Model(reply)) = app.conversation.get(turn).map(|t| &t.body) else {
+            continue;
+        };
+        let Some(blob) = reply.images().last() else {
+            continue;
+        };
+        let y = inner.y + y as u16;
+        let area = Rect::new(
+            inner.right().saturating_sub(THUMBNAIL.0),
+            y,
+            THUMBNAIL.0,
+            THUMBNAIL.1.min(inner.bottom().saturating_sub(y)),
+        );
+        images.draw(frame, area, blob, theme);
+    }
+}
+
+/// Where each row's lines start when rows with images are as tall as a thumbnail.
+struct RowLines {
+    /// The first line of each row, then the total.
+    starts: Vec<usize>,
+}
+
+impl RowLines {
+    fn new(rows: &[TreeRow], thumbnails: bool) -> Self {
+        let mut starts = Vec::with_capacity(rows.len() + 1);
+        let mut line = 0;
+        for row in rows {
+            starts.push(line);
+            line += if thumbnails && !row.versions.is_empty() {
+                THUMBNAIL.1 as usize
+            } else {
+                1
+            };
+        }
+        starts.push(line);
+        Self { starts }
+    }
+
+    /// Lines `start..end` of row `i`.
+    fn span(&self, i: usize) -> (usize, usize) {
+        (self.starts[i], self.starts[i + 1])
+    }
+
+    fn total(&self) -> usize {
+        self.starts.last().copied().unwrap_or(0)
+    }
+
+    /// The row that line `line` belongs to.
+    fn row_at(&self, line: usize) -> usize {
+        self.starts
+            .partition_point(|start| *start <= line)
+            .saturating_sub(1)
+            .min(self.starts.len().saturating_sub(2))
+    }
 }
 
 fn line(row: &TreeRow, selected: bool, width: usize, app: &App) -> Line<'static> {
@@ -282,6 +351,27 @@ mod tests {
                 (m2, "└─ ", vec![2], false),
             ]
         );
+    }
+
+    #[test]
+    fn rows_with_images_are_as_tall_as_a_thumbnail_where_graphics_show() {
+        let mut c = Conversation::new();
+        let u1 = c.add_user(None, prompt("tea"), String::new()).unwrap();
+        let m1 = c.add_model(u1, reply("one", 1), String::new()).unwrap();
+        let u2 = c.add_user(Some(m1), prompt("blue"), String::new()).unwrap();
+        c.add_model(u2, reply("no picture", 0), String::new())
+            .unwrap();
+        let rows = rows(&c, &Jobs::new(4));
+        let tall = RowLines::new(&rows, true);
+        let h = THUMBNAIL.1 as usize;
+        assert_eq!(tall.starts, vec![0, 1, 1 + h, 2 + h, 3 + h]);
+        assert_eq!(tall.span(1), (1, 1 + h));
+        assert_eq!(tall.row_at(0), 0);
+        assert_eq!(tall.row_at(2), 1, "a thumbnail's lines belong to its row");
+        assert_eq!(tall.row_at(1 + h), 2);
+        assert_eq!(tall.row_at(100), 3);
+        let flat = RowLines::new(&rows, false);
+        assert_eq!(flat.starts, vec![0, 1, 2, 3, 4]);
     }
 
     #[test]

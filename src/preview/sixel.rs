@@ -1,0 +1,557 @@
+//! The sixel encoder of the studio's pane, its full view and `send --preview`.
+//!
+//! ratatui-image's encoder (icy_sixel) builds an adaptive palette and diffuses the error pixel
+//! by pixel, on one thread: 114 ms for the full view's 2000×1200 px, seven times a zoom step's
+//! budget. Here most of the palette is fixed, a 6×6×6 cube, so a pixel's register is three
+//! table lookups, and an 8×8 ordered dither keeps gradients smooth; unlike error diffusion it
+//! needs no neighbour, so bands of six rows are encoded independently on every core. Dithering
+//! a flat colour that is not on the cube would turn it into a pattern (a poster's background, an
+//! infographic's panels: many more bytes, and visible), so the colours that cover large areas
+//! get the remaining registers and are drawn exactly. Each register's line in a band is
+//! run-length encoded and starts at the first column that uses it. The output draws in
+//! ratatui-image's `Sixel` protocol like its own: [`protocol`] adds the same cell clearing and
+//! tmux wrapping.
+
+use std::fmt::Write as _;
+use std::sync::LazyLock;
+use std::thread;
+
+use image::RgbaImage;
+use ratatui::layout::Size;
+use ratatui_image::protocol::sixel::Sixel;
+
+/// Levels of each channel in the fixed cube.
+const LEVELS: usize = 6;
+const CUBE: usize = LEVELS * LEVELS * LEVELS;
+/// Colour registers: every terminal we draw sixel in offers 256.
+const REGISTERS: usize = 256;
+/// The registers left for a picture's own large flat colours.
+const EXACT: usize = REGISTERS - CUBE;
+/// No exact register for this colour bin: dither it on the cube.
+const NONE: u8 = u8::MAX;
+
+/// The ordered-dither matrix: each of 64 thresholds once in every 8×8 tile.
+const BAYER: [[u8; 8]; 8] = [
+    [0, 32, 8, 40, 2, 34, 10, 42],
+    [48, 16, 56, 24, 50, 18, 58, 26],
+    [12, 44, 4, 36, 14, 46, 6, 38],
+    [60, 28, 52, 20, 62, 30, 54, 22],
+    [3, 35, 11, 43, 1, 33, 9, 41],
+    [51, 19, 59, 27, 49, 17, 57, 25],
+    [15, 47, 7, 39, 13, 45, 5, 37],
+    [63, 31, 55, 23, 61, 29, 53, 21],
+];
+
+/// Below this alpha a pixel is left undrawn (the terminal's background shows).
+const OPAQUE: u8 = 128;
+
+/// Pictures smaller than this are not worth a second thread.
+const PIXELS_PER_THREAD: usize = 256 * 1024;
+
+/// Every this many rows is counted to find the large flat colours.
+const SAMPLE_ROWS: usize = 4;
+/// A colour bin drawn exactly covers at least this share of the counted pixels (1/500).
+const EXACT_SHARE: usize = 500;
+
+/// For each dither threshold and channel value, the channel's share of the cube register.
+struct Lookup {
+    red: [[u8; 256]; 64],
+    green: [[u8; 256]; 64],
+    blue: [[u8; 256]; 64],
+}
+
+static LOOKUP: LazyLock<Box<Lookup>> = LazyLock::new(|| {
+    let mut lookup = Box::new(Lookup {
+        red: [[0; 256]; 64],
+        green: [[0; 256]; 64],
+        blue: [[0; 256]; 64],
+    });
+    for threshold in 0..64 {
+        // The offset within a step that tips a value up to the next level.
+        let tip = (threshold as f32 + 0.5) / 64.0;
+        for value in 0..256 {
+            let scaled = value as f32 * (LEVELS - 1) as f32 / 255.0;
+            let level = ((scaled + tip).floor() as usize).min(LEVELS - 1);
+            lookup.red[threshold][value] = (level * LEVELS * LEVELS) as u8;
+            lookup.green[threshold][value] = (level * LEVELS) as u8;
+            lookup.blue[threshold][value] = level as u8;
+        }
+    }
+    lookup
+});
+
+/// A colour's bin: 5 bits a channel.
+fn bin(r: u8, g: u8, b: u8) -> usize {
+    (usize::from(r >> 3) << 10) | (usize::from(g >> 3) << 5) | usize::from(b >> 3)
+}
+
+/// One picture's palette: the cube, then its large flat colours.
+struct Palette {
+    /// The exact register of each colour bin, or [`NONE`].
+    exact: Vec<u8>,
+    /// The colours of registers `CUBE..`.
+    colours: Vec<[u8; 3]>,
+}
+
+impl Palette {
+    /// Counts every [`SAMPLE_ROWS`]th row in colour bins; the bins covering at least
+    /// 1/[`EXACT_SHARE`] of it, most first, get exact registers (their mean colour).
+    fn of(image: &RgbaImage) -> Palette {
+        let mut count = vec![0u32; 1 << 15];
+        let mut sum = vec![[0u32; 3]; 1 << 15];
+        let mut counted = 0usize;
+        for row in image.rows().step_by(SAMPLE_ROWS) {
+            for pixel in row.filter(|p| p[3] >= OPAQUE) {
+                let key = bin(pixel[0], pixel[1], pixel[2]);
+                count[key] += 1;
+                for channel in 0..3 {
+                    sum[key][channel] += u32::from(pixel[channel]);
+                }
+                counted += 1;
+            }
+        }
+        let least = (counted / EXACT_SHARE).max(1) as u32;
+        let mut large: Vec<usize> = (0..count.len()).filter(|&k| count[k] >= least).collect();
+        large.sort_unstable_by_key(|&k| std::cmp::Reverse(count[k]));
+        large.truncate(EXACT);
+        let mut exact = vec![NONE; 1 << 15];
+        let colours = large
+            .iter()
+            .enumerate()
+            .map(|(index, &key)| {
+                exact[key] = (CUBE + index) as u8;
+                let n = count[key];
+                sum[key].map(|s| ((s + n / 2) / n) as u8)
+            })
+            .collect();
+        Palette { exact, colours }
+    }
+
+    /// A register's colour as sixel's percentages.
+    fn percent(&self, register: usize) -> [u32; 3] {
+        match register.checked_sub(CUBE) {
+            Some(index) => self.colours[index].map(|c| (u32::from(c) * 100 + 127) / 255),
+            None => {
+                let level = |l: usize| ((l * 100 + (LEVELS - 1) / 2) / (LEVELS - 1)) as u32;
+                [
+                    level(register / (LEVELS * LEVELS)),
+                    level(register / LEVELS % LEVELS),
+                    level(register % LEVELS),
+                ]
+            }
+        }
+    }
+}
+
+/// The picture as one sixel image, `ESC P … ESC \`, nothing around it. Pixels with alpha below
+/// half are left transparent.
+pub fn encode(image: &RgbaImage) -> String {
+    let (width, height) = (image.width() as usize, image.height() as usize);
+    let palette = Palette::of(image);
+    let bands = height.div_ceil(6);
+    let threads = thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min((width * height / PIXELS_PER_THREAD).max(1))
+        .min(bands.max(1));
+    let per_thread = bands.div_ceil(threads).max(1);
+    let palette = &palette;
+    let parts: Vec<Bands> = if threads <= 1 {
+        vec![encode_bands(image, palette, 0..bands)]
+    } else {
+        thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|part| {
+                    let range = part * per_thread..((part + 1) * per_thread).min(bands);
+                    scope.spawn(move || encode_bands(image, palette, range))
+                })
+                .collect();
+            // A worker only panics if the encoder has a bug; then encode on this thread.
+            workers
+                .into_iter()
+                .map(|worker| worker.join().ok())
+                .collect::<Option<Vec<_>>>()
+                .unwrap_or_else(|| vec![encode_bands(image, palette, 0..bands)])
+        })
+    };
+    let body: usize = parts.iter().map(|part| part.sixels.len()).sum();
+    let mut out = String::with_capacity(body + REGISTERS * 16 + 64);
+    // P1 = 9: square pixels; P2 = 1: undrawn pixels keep what is behind them. The raster
+    // attributes say the same for terminals (and tmux) that read only those.
+    let _ = write!(out, "\x1bP9;1;0q\"1;1;{width};{height}");
+    for register in 0..REGISTERS {
+        if parts.iter().any(|part| part.used[register]) {
+            let [r, g, b] = palette.percent(register);
+            let _ = write!(out, "#{register};2;{r};{g};{b}");
+        }
+    }
+    for part in &parts {
+        // Only ASCII is ever pushed, so this cannot fail.
+        out.push_str(std::str::from_utf8(&part.sixels).unwrap_or_default());
+    }
+    out.push_str("\x1b\\");
+    out
+}
+
+/// Encoded bands and the registers they use.
+struct Bands {
+    sixels: Vec<u8>,
+    used: [bool; REGISTERS],
+}
+
+/// Encodes the bands `range` (six rows each), each ended by `-`.
+fn encode_bands(image: &RgbaImage, palette: &Palette, range: std::ops::Range<usize>) -> Bands {
+    let lookup = &**LOOKUP;
+    let (width, height) = (image.width() as usize, image.height() as usize);
+    let pixels = image.as_raw();
+    let mut out = Vec::with_capacity(range.len() * width * 2);
+    let mut used = [false; REGISTERS];
+    // A band's six bits per register and column; only touched spans are cleared.
+    let mut lines = vec![0u8; REGISTERS * width];
+    // Which of 64 stretches of columns each register touches in the band: one OR a pixel,
+    // where the first and last column would cost a compare and two stores.
+    let stretch = width.div_ceil(64).next_power_of_two().trailing_zeros();
+    let mut touched = [0u64; REGISTERS];
+    let mut present: Vec<usize> = Vec::with_capacity(REGISTERS);
+    for band in range {
+        let top = band * 6;
+        for y in top..(top + 6).min(height) {
+            let bit = 1u8 << (y - top);
+            let bayer = &BAYER[y % 8];
+            let row = &pixels[y * width * 4..(y + 1) * width * 4];
+            for (x, pixel) in row.chunks_exact(4).enumerate() {
+                if pixel[3] < OPAQUE {
+                    continue;
+                }
+                let (r, g, b) = (pixel[0], pixel[1], pixel[2]);
+                let exact = palette.exact[bin(r, g, b)];
+                let register = if exact != NONE {
+                    usize::from(exact)
+                } else {
+                    let threshold = usize::from(bayer[x % 8]);
+                    usize::from(
+                        lookup.red[threshold][usize::from(r)]
+                            + lookup.green[threshold][usize::from(g)]
+                            + lookup.blue[threshold][usize::from(b)],
+                    )
+                };
+                if touched[register] == 0 {
+                    present.push(register);
+                }
+                touched[register] |= 1 << (x >> stretch);
+                lines[register * width + x] |= bit;
+            }
+        }
+        for (index, &register) in present.iter().enumerate() {
+            used[register] = true;
+            out.push(b'#');
+            push_number(&mut out, register);
+            let line = &mut lines[register * width..(register + 1) * width];
+            let stretches = touched[register];
+            touched[register] = 0;
+            let from = (stretches.trailing_zeros() as usize) << stretch;
+            let to = ((64 - stretches.leading_zeros() as usize) << stretch).min(width);
+            let span = &mut line[from..to];
+            let skip = span.iter().position(|&b| b != 0).unwrap_or(0);
+            let end = span.iter().rposition(|&b| b != 0).map_or(0, |e| e + 1);
+            // Each register's line starts at the band's left edge: skip to its first column.
+            push_run(&mut out, from + skip, 0);
+            let span = &mut span[skip..end];
+            let mut x = 0;
+            while x < span.len() {
+                let bits = span[x];
+                let mut end = x + 1;
+                if bits == 0 {
+                    // Most of a dithered register's line is other registers' columns: skip
+                    // them eight at a time.
+                    while span.get(end..end + 8).is_some_and(|word| word == [0; 8]) {
+                        end += 8;
+                    }
+                }
+                while span.get(end) == Some(&bits) {
+                    end += 1;
+                }
+                push_run(&mut out, end - x, bits);
+                x = end;
+            }
+            span.fill(0);
+            // Back to the band's left edge for the next register; the band's end does that too.
+            if index + 1 < present.len() {
+                out.push(b'$');
+            }
+        }
+        present.clear();
+        out.push(b'-');
+    }
+    Bands { sixels: out, used }
+}
+
+/// `count` columns of the six bits `bits`: `!count` and the character when that is shorter.
+fn push_run(out: &mut Vec<u8>, count: usize, bits: u8) {
+    let character = b'?' + bits;
+    match count {
+        0 => {}
+        1 => out.push(character),
+        2 => out.extend_from_slice(&[character; 2]),
+        3 => out.extend_from_slice(&[character; 3]),
+        _ => {
+            out.push(b'!');
+            push_number(out, count);
+            out.push(character);
+        }
+    }
+}
+
+fn push_number(out: &mut Vec<u8>, mut number: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (number % 10) as u8;
+        number /= 10;
+        if number == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// ratatui-image's sixel protocol for a picture that fills `size` cells exactly: the cells are
+/// erased first (the picture may be transparent at its edges), and inside tmux everything is
+/// wrapped in tmux's passthrough with its escapes doubled. ratatui-image draws it as its own.
+pub fn protocol(image: &RgbaImage, size: Size, is_tmux: bool) -> Sixel {
+    Sixel {
+        data: wrap(&encode(image), size, is_tmux),
+        size,
+        is_tmux,
+    }
+}
+
+/// What ratatui-image's sixel encoder puts around the image: erase each row of the cells
+/// (`ECH`, cursor down), back up to the top, then the image.
+fn wrap(sixel: &str, size: Size, is_tmux: bool) -> String {
+    let escape = if is_tmux { "\x1b\x1b" } else { "\x1b" };
+    let mut data = String::with_capacity(sixel.len() + usize::from(size.height) * 16 + 32);
+    if is_tmux {
+        data.push_str("\x1bPtmux;");
+    }
+    let (width, height) = (size.width, size.height);
+    if height == 1 {
+        let _ = write!(data, "{escape}[{width}X");
+    } else {
+        for _ in 0..height {
+            let _ = write!(data, "{escape}[{width}X{escape}[1B");
+        }
+        let _ = write!(data, "{escape}[{height}A");
+    }
+    if is_tmux {
+        // The image's own escapes (its start and its terminator) doubled, so tmux passes them.
+        data.push_str(&sixel.replace('\x1b', "\x1b\x1b"));
+        data.push_str("\x1b\\");
+    } else {
+        data.push_str(sixel);
+    }
+    data
+}
+
+#[cfg(test)]
+mod tests {
+    use image::Rgba;
+
+    use super::*;
+
+    /// A sixel decoder as small as these tests need: the header, register definitions, `#`,
+    /// `!`, `$`, `-` and sixel characters. Undrawn pixels stay transparent.
+    fn decode(sixel: &str) -> RgbaImage {
+        let body = sixel
+            .strip_prefix("\x1bP9;1;0q\"1;1;")
+            .and_then(|s| s.strip_suffix("\x1b\\"))
+            .expect("a sixel image with raster attributes");
+        let bytes = body.as_bytes();
+        let mut at = 0;
+        let number = |at: &mut usize| {
+            let start = *at;
+            while *at < bytes.len() && bytes[*at].is_ascii_digit() {
+                *at += 1;
+            }
+            body[start..*at].parse::<u32>().expect("a number")
+        };
+        let width = number(&mut at);
+        assert_eq!(bytes[at], b';');
+        at += 1;
+        let height = number(&mut at);
+        let mut image = RgbaImage::new(width, height);
+        let mut registers = vec![None; 256];
+        let (mut x, mut band, mut register) = (0u32, 0u32, None);
+        while at < bytes.len() {
+            let byte = bytes[at];
+            at += 1;
+            match byte {
+                b'#' => {
+                    let index = number(&mut at) as usize;
+                    if bytes.get(at) == Some(&b';') {
+                        let mut parts = [0u32; 4];
+                        for part in &mut parts {
+                            at += 1;
+                            *part = number(&mut at);
+                        }
+                        assert_eq!(parts[0], 2, "RGB colour");
+                        let channel = |p: u32| {
+                            assert!(p <= 100);
+                            (p * 255 / 100) as u8
+                        };
+                        registers[index] = Some(Rgba([
+                            channel(parts[1]),
+                            channel(parts[2]),
+                            channel(parts[3]),
+                            255,
+                        ]));
+                    }
+                    register = Some(registers[index].expect("a register defined before use"));
+                }
+                b'$' => x = 0,
+                b'-' => {
+                    x = 0;
+                    band += 1;
+                }
+                b'!' | b'?'..=b'~' => {
+                    let count = if byte == b'!' { number(&mut at) } else { 1 };
+                    let character = if byte == b'!' {
+                        at += 1;
+                        bytes[at - 1]
+                    } else {
+                        byte
+                    };
+                    let bits = character - b'?';
+                    for _ in 0..count {
+                        assert!(x < width, "a line longer than the image");
+                        for row in 0..6 {
+                            let y = band * 6 + row;
+                            if bits & (1 << row) != 0 {
+                                assert!(y < height, "a pixel below the image");
+                                image.put_pixel(x, y, register.expect("a register selected"));
+                            }
+                        }
+                        x += 1;
+                    }
+                }
+                other => panic!("unexpected byte {other:#x} in the sixel body"),
+            }
+        }
+        assert_eq!(band, height.div_ceil(6), "one `-` per band");
+        image
+    }
+
+    fn distance(a: Rgba<u8>, b: Rgba<u8>) -> u32 {
+        (0..3)
+            .map(|c| u32::from(a[c].abs_diff(b[c])))
+            .max()
+            .unwrap_or(0)
+    }
+
+    #[test]
+    fn flat_colours_decode_back_close_to_the_source_and_alpha_stays_undrawn() {
+        // Odd sizes: a last band of 5 rows, a width that no thread split divides.
+        let mut source = RgbaImage::new(123, 47);
+        for (x, y, pixel) in source.enumerate_pixels_mut() {
+            *pixel = match (x * 4 / 123, y) {
+                (_, 0..=9) => Rgba([0, 0, 0, 0]),
+                (0, _) => Rgba([255, 255, 255, 255]),
+                (1, _) => Rgba([0, 0, 0, 255]),
+                (2, _) => Rgba([255, 0, 0, 255]),
+                _ => Rgba([0, 85, 255, 255]),
+            };
+        }
+        let decoded = decode(&encode(&source));
+        for (x, y, pixel) in source.enumerate_pixels() {
+            let got = decoded.get_pixel(x, y);
+            if pixel[3] == 0 {
+                assert_eq!(got[3], 0, "transparent at {x},{y}");
+            } else {
+                // Colours on the palette's levels come back exactly (up to percent rounding).
+                assert!(distance(*pixel, *got) <= 3, "{x},{y}: {pixel:?} → {got:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_gradient_keeps_its_average_colour_in_every_tile() {
+        // Big enough for several threads: each band's output must land in order.
+        let source = RgbaImage::from_fn(1024, 600, |x, y| {
+            Rgba([(x / 4) as u8, (y * 255 / 599) as u8, 90, 255])
+        });
+        let decoded = decode(&encode(&source));
+        // The dither mixes neighbouring levels: an 8×8 tile averages close to the source.
+        for tile_y in (0..600 - 8).step_by(48) {
+            for tile_x in (0..1024 - 8).step_by(64) {
+                for channel in 0..3 {
+                    let mean = |image: &RgbaImage| {
+                        let mut sum = 0u32;
+                        for y in tile_y..tile_y + 8 {
+                            for x in tile_x..tile_x + 8 {
+                                sum += u32::from(image.get_pixel(x, y)[channel]);
+                            }
+                        }
+                        sum / 64
+                    };
+                    let (want, got) = (mean(&source), mean(&decoded));
+                    assert!(
+                        want.abs_diff(got) <= 8,
+                        "tile {tile_x},{tile_y} channel {channel}: {want} → {got}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn runs_are_compressed_and_only_used_registers_are_defined() {
+        let source = RgbaImage::from_pixel(1000, 12, Rgba([255, 0, 0, 255]));
+        let sixel = encode(&source);
+        // One register, two bands of one run each.
+        assert_eq!(sixel.matches(";2;").count(), 1);
+        assert_eq!(sixel.matches("!1000~").count(), 2);
+        assert!(sixel.len() < 80, "{sixel:?}");
+    }
+
+    #[test]
+    fn a_large_flat_colour_off_the_cube_is_drawn_exactly_not_dithered() {
+        // An infographic's panel: a colour no cube level matches, over a dithered gradient.
+        let source = RgbaImage::from_fn(600, 120, |x, y| match y {
+            0..=59 => Rgba([200, 121, 30, 255]),
+            _ => Rgba([(x * 255 / 599) as u8, 40, 90, 255]),
+        });
+        let sixel = encode(&source);
+        let decoded = decode(&sixel);
+        for y in 0..60 {
+            for x in 0..600 {
+                let got = decoded.get_pixel(x, y);
+                assert!(
+                    distance(Rgba([200, 121, 30, 255]), *got) <= 2,
+                    "{x},{y}: {got:?}"
+                );
+            }
+        }
+        // Ten bands of that colour alone: one full run each, ended by the band's `-`.
+        assert_eq!(sixel.matches("!600~-").count(), 10);
+    }
+
+    #[test]
+    fn the_protocol_clears_its_cells_and_wraps_for_tmux_like_ratatui_image() {
+        let image = RgbaImage::from_pixel(20, 40, Rgba([9, 9, 9, 255]));
+        let plain = protocol(&image, Size::new(2, 2), false);
+        assert_eq!(plain.size, Size::new(2, 2));
+        assert!(
+            plain
+                .data
+                .starts_with("\x1b[2X\x1b[1B\x1b[2X\x1b[1B\x1b[2A\x1bP9;1;0q")
+        );
+        assert!(plain.data.ends_with("\x1b\\"));
+        let tmux = protocol(&image, Size::new(2, 2), true);
+        assert!(tmux.data.starts_with("\x1bPtmux;\x1b\x1b[2X"));
+        assert!(tmux.data.contains("\x1b\x1bP9;1;0q"));
+        assert!(tmux.data.ends_with("\x1b\x1b\\\x1b\\"));
+        // Inside the passthrough every escape is doubled: no single one ends it early.
+        let inner = &tmux.data["\x1bPtmux;".len()..tmux.data.len() - 2];
+        assert!(inner.split("\x1b\x1b").all(|piece| !piece.contains('\x1b')));
+    }
+}
