@@ -3,7 +3,9 @@
 //! preview (pictures are the preview bench's business, and are prepared off this thread).
 //!
 //! Inputs are made here: a 200-turn conversation in memory, and a saved session of 50 prompts
-//! and 50 replies with a picture each, written once to a temporary directory.
+//! and 50 replies with a picture each, written once to a temporary directory. The variations
+//! grid is also drawn with the real previewer (kitty, 10×20 px cells, no terminal to ask) and
+//! four 4K candidates, to time their decoding side by side.
 //! `cargo bench --bench studio` measures; `cargo test --all-targets` runs each once so they
 //! cannot rot. Results and targets: BENCHMARKS.md.
 
@@ -15,6 +17,7 @@ use banana_studio::conversation::{
 };
 use banana_studio::gemini::wire::{GroundingChunk, GroundingMetadata, Source, UsageMetadata};
 use banana_studio::models::Catalog;
+use banana_studio::preview::{ImageProtocol, PreviewReady, Previewer};
 use banana_studio::store::Store;
 use banana_studio::tui::app::App;
 use banana_studio::tui::components;
@@ -29,6 +32,9 @@ use bytes::Bytes;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+mod support;
 
 // Measured with the binary's allocator.
 #[global_allocator]
@@ -245,11 +251,10 @@ fn tree_view(c: &mut Criterion) {
     });
 }
 
-/// The variations grid with four finished candidates, drawn again (the pictures themselves are
-/// the previewer's: here the `Placeholder`).
-fn grid_redraw(c: &mut Criterion) {
-    let base = noise_jpeg();
-    let mut conversation = conversation(3, |n| jpeg(&base, n));
+/// An app showing the variations grid: four finished candidates of one prompt, their pictures
+/// made by `image(n)`.
+fn grid_app(image: impl Fn(u64) -> Blob) -> App {
+    let mut conversation = conversation(3, &image);
     let prompt = conversation
         .active_path()
         .iter()
@@ -260,7 +265,7 @@ fn grid_redraw(c: &mut Criterion) {
     let mut candidates = Vec::new();
     for n in 0..4 {
         let id = conversation
-            .add_model(prompt, reply(100 + n, jpeg(&base, 100 + n)), String::new())
+            .add_model(prompt, reply(100 + n, image(100 + n)), String::new())
             .expect("a candidate");
         candidates.push(Candidate::Reply(id));
     }
@@ -270,6 +275,14 @@ fn grid_redraw(c: &mut Criterion) {
         candidates,
         selected: 2,
     });
+    app
+}
+
+/// The variations grid with four finished candidates, drawn again (the pictures themselves are
+/// the previewer's: here the `Placeholder`).
+fn grid_redraw(c: &mut Criterion) {
+    let base = noise_jpeg();
+    let app = grid_app(|n| jpeg(&base, n));
     let mut terminal = terminal();
     draw(&mut terminal, &app);
     c.bench_function("grid/redraw_4_candidates_200x60", |b| {
@@ -277,5 +290,67 @@ fn grid_redraw(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, render, session_open, tree_view, grid_redraw);
+fn draw_pictures(terminal: &mut Terminal<TestBackend>, app: &App, previewer: &mut Previewer) {
+    terminal
+        .draw(|frame| view::draw(frame, app, previewer))
+        .expect("a test backend draws");
+}
+
+/// The grid's first full frame with four 4K candidates (the bench's 8.1 MB JPEG, each a blob
+/// of its own, so nothing is shared): the first draw asks the previewer for all four, the
+/// preview threads decode, scale and encode them, and once all four are ready the frame is
+/// drawn with them. Then the same frame drawn again from the previewer's cache.
+fn grid_first_frame(c: &mut Criterion) {
+    let mut out = Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 88)
+        .encode_image(&support::picture())
+        .expect("the bench picture encodes");
+    let four_k = Bytes::from(out.into_inner());
+    let mut group = c.benchmark_group("grid");
+    group.sample_size(10);
+    let fresh = || {
+        // New blobs each time: the previewer keeps its pictures by blob.
+        let app = grid_app(|_| Blob::from_bytes("image/jpeg", four_k.clone()));
+        let (tx, ready) = unbounded_channel();
+        let previewer = Previewer::detect(ImageProtocol::Kitty, tx).0;
+        (terminal(), app, previewer, ready)
+    };
+    let first_frame = |(mut terminal, app, mut previewer, mut ready): (
+        Terminal<TestBackend>,
+        App,
+        Previewer,
+        UnboundedReceiver<PreviewReady>,
+    )| {
+        draw_pictures(&mut terminal, &app, &mut previewer);
+        for _ in 0..4 {
+            ready.blocking_recv().expect("the previewer answers");
+        }
+        draw_pictures(&mut terminal, &app, &mut previewer);
+        (terminal, app, previewer, ready)
+    };
+    group.bench_function("first_frame_4_candidates_4K_200x60", |b| {
+        b.iter_batched(fresh, first_frame, BatchSize::PerIteration)
+    });
+    let (mut terminal, app, mut previewer, _ready) = first_frame(fresh());
+    let shown = terminal.backend().buffer().clone();
+    let text: String = shown.content().iter().map(|cell| cell.symbol()).collect();
+    assert!(!text.contains("preparing"), "all four pictures are drawn");
+    group.bench_function("redraw_4_candidates_4K_200x60", |b| {
+        b.iter(|| {
+            // A cleared screen makes the draw send every cell, pictures included.
+            terminal.clear().expect("a test backend clears");
+            draw_pictures(&mut terminal, black_box(&app), &mut previewer);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    render,
+    session_open,
+    tree_view,
+    grid_redraw,
+    grid_first_frame
+);
 criterion_main!(benches);

@@ -12,6 +12,7 @@ pub mod export;
 pub mod gemini;
 pub mod models;
 pub mod preview;
+pub mod priority;
 pub mod store;
 pub mod tui;
 pub mod turn;

@@ -80,11 +80,20 @@ encoding out of the client's memory and CPU figures."
     },
 }
 
+/// Steps of nice for the runtime's threads in the studio: a third of the UI thread's share of
+/// a busy core each (the preview threads are lower still).
+const RUNTIME_NICENESS: i32 = 5;
+
 /// Runs a headless command, or the studio when no command is given.
 pub fn run(cli: Cli) -> Result<(), Failure> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    runtime.worker_threads(2).enable_all();
+    if cli.command.is_none() {
+        // The studio's event loop runs on this thread; the runtime's threads (streaming,
+        // parsing, saving) give way to it when the cores are busy.
+        runtime.on_thread_start(|| crate::priority::lower_this_thread(RUNTIME_NICENESS));
+    }
+    let runtime = runtime
         .build()
         .map_err(|e| Failure::input(format!("Cannot start the async runtime: {e}")))?;
     match cli.command {

@@ -37,8 +37,9 @@ impl<T> Debouncer<T> {
     /// `urgent` means nothing of this picture is on screen yet, so there is nothing to keep
     /// showing while we wait: the job is due at once unless it replaces a pending size.
     /// Returns a job this one displaced (a replaced size, or the oldest picture when over
-    /// capacity), so the caller can forget it was asked for. A repeat of the pending size is
-    /// dropped and keeps its original due time.
+    /// capacity), so the caller can forget it was asked for. A new job at the pending size
+    /// (another crop of the picture, in the full view) replaces the pending one but keeps its
+    /// due time: asking again every frame must not postpone a picture.
     pub fn observe(
         &mut self,
         id: u64,
@@ -48,11 +49,10 @@ impl<T> Debouncer<T> {
         urgent: bool,
     ) -> Option<T> {
         if let Some(pending) = self.pending.iter_mut().find(|p| p.id == id) {
-            if pending.size == size {
-                return None;
+            if pending.size != size {
+                pending.size = size;
+                pending.due = now + self.delay;
             }
-            pending.size = size;
-            pending.due = now + self.delay;
             return Some(std::mem::replace(&mut pending.job, job));
         }
         let due = if urgent { now } else { now + self.delay };
@@ -119,9 +119,13 @@ mod tests {
         let t0 = Instant::now();
         let mut debouncer = Debouncer::new(DELAY, 4);
         debouncer.observe(1, (80, 24), 1, t0, false);
-        // Every frame asks again; that must not postpone the picture forever.
-        assert_eq!(debouncer.observe(1, (80, 24), 9, t0 + ms(90), false), None);
-        assert_eq!(debouncer.take_due(t0 + ms(100)), Some(1));
+        // Every frame asks again; that must not postpone the picture forever. The newer job
+        // (another crop at the same size) is the one that runs.
+        assert_eq!(
+            debouncer.observe(1, (80, 24), 9, t0 + ms(90), false),
+            Some(1)
+        );
+        assert_eq!(debouncer.take_due(t0 + ms(100)), Some(9));
     }
 
     #[test]

@@ -4,12 +4,13 @@
 //! The TUI sees a narrow surface: build a [`Previewer`] once before reading events, call
 //! [`Previewer::render`] every frame, redraw when a [`PreviewReady`] arrives. Everything slow
 //! (reading, decoding, downscaling, encoding for the protocol) happens on the previewer's
-//! worker thread; the UI thread only looks up a finished picture and blits it.
+//! preview threads; the UI thread only looks up a finished picture and blits it.
 //!
 //! Layout: `protocol` (the choice and detection), `prepare` (pure decode + resize), `cache`
-//! (LRU by picture and pane size), `debounce` (pure resize settling), `worker` (the thread),
-//! `inline` (viuer, for `send --preview`). The studio's full view asks for a [`Crop`] of the
-//! full-resolution image through the same worker and cache as the pane.
+//! (LRU by picture and pane size), `debounce` (pure resize settling), `pool` (the threads),
+//! `worker` (what a thread does with a job), `inline` (viuer, for `send --preview`). The
+//! studio's full view asks for a [`Crop`] of the full-resolution image through the same
+//! threads and cache as the pane.
 
 mod cache;
 pub mod caps;
@@ -17,6 +18,7 @@ mod debounce;
 pub mod difference;
 mod encode;
 mod inline;
+mod pool;
 pub mod prepare;
 pub mod probe;
 mod protocol;
@@ -24,7 +26,6 @@ pub mod sixel;
 mod tmux;
 mod worker;
 
-use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -39,6 +40,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::conversation::Blob;
 use cache::CacheKey;
+use pool::Pool;
 use worker::{Job, Shared, lock};
 
 pub use inline::{default_preview_rows, print_inline};
@@ -69,13 +71,16 @@ pub struct PreviewReady {
 pub struct Previewer {
     picker: Picker,
     shared: Arc<Mutex<Shared>>,
-    jobs: Option<Sender<Job>>,
-    /// Why there is no worker, if the thread could not be started.
+    /// The preview threads; dropping the previewer ends them.
+    pool: Option<Pool<Job>>,
+    /// Why there is no worker, if no thread could be started.
     broken: Option<String>,
     /// See [`Previewer::description`].
     described: String,
     /// The largest picture the terminal takes, in pixels (xterm's sixel limit).
     max_px: Option<(u32, u32)>,
+    /// The terminal's size in cells, as of the last frame drawn.
+    screen: (u16, u16),
 }
 
 /// What start-up detection learnt that is not about pictures.
@@ -138,18 +143,19 @@ impl Previewer {
     fn with_encoder(encoder: encode::Encoder, ready: UnboundedSender<PreviewReady>) -> Previewer {
         let picker = encoder.picker.clone();
         let shared = Arc::new(Mutex::new(Shared::new(CACHE_BUDGET)));
-        let (jobs, broken) = match worker::spawn(encoder, Arc::clone(&shared), ready) {
-            Ok(jobs) => (Some(jobs), None),
+        let (pool, broken) = match worker::spawn(encoder, Arc::clone(&shared), ready) {
+            Ok(pool) => (Some(pool), None),
             Err(e) => (None, Some(format!("cannot start the preview thread: {e}"))),
         };
         let described = protocol::label(picker.protocol_type()).to_string();
         Previewer {
             picker,
             shared,
-            jobs,
+            pool,
             broken,
             described,
             max_px: None,
+            screen: (0, 0),
         }
     }
 
@@ -194,7 +200,7 @@ impl Previewer {
         now: Instant,
         urgent: bool,
     ) {
-        let Some(jobs) = &self.jobs else {
+        let Some(pool) = &self.pool else {
             return;
         };
         let urgent = {
@@ -208,17 +214,16 @@ impl Previewer {
             shared.in_flight.insert(key.clone());
             urgent || shared.cache.find_recent(|k| key.resizes(k)).is_none()
         };
+        let (id, cells) = (key.blob, key.cells);
         let job = Job {
             blob: blob.clone(),
             against: against.cloned(),
             max_px: self.max_px,
             key,
-            requested_at: now,
-            urgent,
+            screen: self.screen,
         };
-        if jobs.send(job).is_err() {
-            self.broken = Some("the preview thread stopped".into());
-            self.jobs = None;
+        if let Some(displaced) = pool.push(id, cells, job, now, urgent) {
+            lock(&self.shared).in_flight.remove(&displaced.key);
         }
     }
 
@@ -229,6 +234,7 @@ impl Previewer {
         if area.is_empty() {
             return;
         }
+        self.screen = (frame.area().width, frame.area().height);
         let key = CacheKey::new(blob.id(), (area.width, area.height));
         // The same picture at another size can stand in while the new size settles.
         self.draw_cached(frame, area, &key, |k| k.crop.is_none() && key.resizes(k));

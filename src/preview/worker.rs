@@ -1,28 +1,25 @@
-//! The preview worker: one std thread that decodes, downscales and encodes for the protocol, so
-//! the UI thread only ever blits a finished [`Protocol`].
-//!
-//! A std thread rather than `spawn_blocking`: the previewer then works with or without a tokio
-//! runtime (tests, examples), and one thread is all a 2-core machine should spend on pictures.
+//! The preview worker: a small [`Pool`] of threads that decode, downscale and encode for the
+//! protocol, so the UI thread only ever blits a finished [`Protocol`]. Several threads, so the
+//! variations grid's four 4K pictures decode side by side on the available cores.
 
 use std::collections::{HashMap, HashSet};
 use std::io;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::num::NonZero;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use image::DynamicImage;
 use ratatui::layout::Size;
-use ratatui_image::picker::ProtocolType;
+use ratatui_image::picker::{Picker, ProtocolType};
 use ratatui_image::protocol::Protocol;
 use ratatui_image::protocol::halfblocks::Halfblocks;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::PreviewReady;
 use super::cache::{CacheKey, Lru};
-use super::debounce::Debouncer;
 use super::encode::Encoder;
+use super::pool::Pool;
 use super::prepare;
 use crate::conversation::Blob;
 
@@ -31,6 +28,10 @@ pub const RESIZE_SETTLE: Duration = Duration::from_millis(100);
 
 /// Pictures that may wait at once; older ones are dropped (they are asked for again when shown).
 const MAX_PENDING: usize = 4;
+
+/// Preview threads at most: no more pictures than this are asked for at once (the variations
+/// grid's four), so more threads would only hold more decoded 4K pictures.
+const MAX_THREADS: usize = MAX_PENDING;
 
 /// Estimated bytes of prepared previews to keep: a dozen panes' worth of kitty data.
 pub const CACHE_BUDGET: usize = 48 * 1024 * 1024;
@@ -68,10 +69,10 @@ impl Shared {
     }
 }
 
-/// A poisoned lock only means a panic elsewhere; the cache is still consistent (every change is
-/// a single insert or remove), so keep going rather than take the UI down.
-pub(crate) fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
-    shared.lock().unwrap_or_else(PoisonError::into_inner)
+/// A poisoned lock only means a panic elsewhere; what it guards is still consistent (every
+/// change is a single insert or remove), so keep going rather than take the UI down.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 pub(crate) struct Job {
@@ -81,78 +82,88 @@ pub(crate) struct Job {
     /// The largest picture the terminal takes, in pixels.
     pub max_px: Option<(u32, u32)>,
     pub key: CacheKey,
-    pub requested_at: Instant,
-    /// Nothing of this picture is on screen yet: skip the resize wait.
-    pub urgent: bool,
+    /// The whole terminal, in cells: a pane's picture is decoded large enough to fill it, for
+    /// the full view.
+    pub screen: (u16, u16),
 }
 
+/// The preview threads: one a core, at most [`MAX_THREADS`].
 pub(crate) fn spawn(
     encoder: Encoder,
     shared: Arc<Mutex<Shared>>,
     ready: UnboundedSender<PreviewReady>,
-) -> io::Result<Sender<Job>> {
-    let (jobs, receiver) = mpsc::channel();
-    thread::Builder::new()
-        .name("preview".into())
-        .spawn(move || run(&receiver, &encoder, &shared, &ready))?;
-    Ok(jobs)
-}
-
-/// Runs until the previewer (the only sender) is dropped.
-fn run(
-    jobs: &Receiver<Job>,
-    encoder: &Encoder,
-    shared: &Mutex<Shared>,
-    ready: &UnboundedSender<PreviewReady>,
-) {
-    let mut debouncer = Debouncer::new(RESIZE_SETTLE, MAX_PENDING);
-    let mut decoded = Decoded::default();
-    loop {
-        let first = match debouncer.next_due() {
-            None => match jobs.recv() {
-                Ok(job) => Some(job),
-                Err(_) => return,
-            },
-            Some(due) => match jobs.recv_timeout(due.saturating_duration_since(Instant::now())) {
-                Ok(job) => Some(job),
-                Err(RecvTimeoutError::Timeout) => None,
-                Err(RecvTimeoutError::Disconnected) => return,
-            },
-        };
-        // Take everything already queued before choosing: the newest request wins.
-        for job in first.into_iter().chain(jobs.try_iter()) {
-            let (blob, cells) = (job.key.blob, job.key.cells);
-            let (at, urgent) = (job.requested_at, job.urgent);
-            if let Some(dropped) = debouncer.observe(blob, cells, job, at, urgent) {
-                lock(shared).in_flight.remove(&dropped.key);
+) -> io::Result<Pool<Job>> {
+    let threads = thread::available_parallelism()
+        .map_or(1, NonZero::get)
+        .min(MAX_THREADS);
+    let decoded = Decoded::default();
+    let crashed_shared = Arc::clone(&shared);
+    let crashed_ready = ready.clone();
+    Pool::start(
+        threads,
+        RESIZE_SETTLE,
+        MAX_PENDING,
+        move |job: &Job| {
+            let outcome = prepare_job(job, &encoder, &shared, &decoded);
+            deliver(job, outcome, &shared, &ready);
+            // The full view's first picture may have come from a reduced decode: decode the
+            // whole picture now, while the user looks at it, so zoom steps cut from it.
+            if job.key.crop.is_some() {
+                let _ = decoded.get(&job.blob);
             }
-        }
-        if let Some(job) = debouncer.take_due(Instant::now()) {
-            finish(job, encoder, shared, ready, &mut decoded);
-        }
-    }
+        },
+        // A decoder bug must cost one picture, not a thread: show it as a failure.
+        move |job: &Job| {
+            let outcome = Err("the image decoder crashed".to_string());
+            deliver(job, outcome, &crashed_shared, &crashed_ready);
+        },
+    )
 }
 
-fn finish(
-    job: Job,
+fn prepare_job(
+    job: &Job,
     encoder: &Encoder,
     shared: &Mutex<Shared>,
-    ready: &UnboundedSender<PreviewReady>,
-    decoded: &mut Decoded,
-) {
-    // A decoder bug must cost one picture, not the worker: catch it and show it as a failure.
-    let outcome = catch_unwind(AssertUnwindSafe(|| match (job.key.crop, &job.against) {
+    decoded: &Decoded,
+) -> Result<(Protocol, usize), String> {
+    match (job.key.crop, &job.against) {
         (Some(crop), Some(older)) => {
             let (image, changed) = decoded.difference(&job.blob, older)?;
             lock(shared)
                 .changed
                 .insert((job.blob.id(), older.id()), changed);
-            build_crop(encoder, &job, &image, crop)
+            build_crop(encoder, job, &image, crop)
         }
-        (Some(crop), None) => build_crop(encoder, &job, &*decoded.get(&job.blob)?, crop),
-        (None, _) => build(encoder, &job),
-    }))
-    .unwrap_or_else(|_| Err("the image decoder crashed".to_string()));
+        (Some(crop), None) => {
+            match decoded.screen_sized_whole(&job.blob, crop, bounds(job, &encoder.picker)) {
+                Some((image, all)) => build_crop(encoder, job, &image, all),
+                None => build_crop(encoder, job, &*decoded.get(&job.blob)?, crop),
+            }
+        }
+        (None, _) => {
+            // Decoded large enough for the whole screen, not just the pane, and kept: the
+            // full view's first picture then needs no decode. A 4K JPEG costs about the same
+            // at ½ as at ¼ (reading its entropy-coded data is most of the work).
+            let bytes = job.blob.bytes().map_err(|e| e.to_string())?;
+            let cells = (
+                job.screen.0.max(job.key.cells.0),
+                job.screen.1.max(job.key.cells.1),
+            );
+            let screen = px_bounds(cells, job.max_px, font_of(&encoder.picker));
+            let image = prepare::decode_for(&bytes, screen).map_err(|e| e.to_string())?;
+            let image = decoded.keep_screen_sized(&job.blob, image);
+            build(encoder, job, &image)
+        }
+    }
+}
+
+/// Stores what a job came to and tells the UI to redraw.
+fn deliver(
+    job: &Job,
+    outcome: Result<(Protocol, usize), String>,
+    shared: &Mutex<Shared>,
+    ready: &UnboundedSender<PreviewReady>,
+) {
     {
         let mut shared = lock(shared);
         shared.in_flight.remove(&job.key);
@@ -168,14 +179,16 @@ fn finish(
     });
 }
 
-/// Decode, fit, downscale, encode: everything slow, for one picture at one pane size.
-pub(crate) fn build(encoder: &Encoder, job: &Job) -> Result<(Protocol, usize), String> {
+/// Fit, downscale, encode `image`: everything slow after decoding, for one picture at one pane
+/// size.
+pub(crate) fn build(
+    encoder: &Encoder,
+    job: &Job,
+    image: &DynamicImage,
+) -> Result<(Protocol, usize), String> {
     let picker = &encoder.picker;
-    let bytes = job.blob.bytes().map_err(|e| e.to_string())?;
-    let font = picker.font_size();
-    let font = (font.width.max(1), font.height.max(1));
-    let bounds = bounds(job, font);
-    let image = prepare::decode_for(&bytes, bounds).map_err(|e| e.to_string())?;
+    let font = font_of(picker);
+    let bounds = bounds(job, picker);
     let image_size = (image.width(), image.height());
     if picker.protocol_type() == ProtocolType::Halfblocks {
         // Two pixels a cell whatever the picture's resolution: fill the pane (growing a small
@@ -183,8 +196,7 @@ pub(crate) fn build(encoder: &Encoder, job: &Job) -> Result<(Protocol, usize), S
         // the encoder keeps.
         let cells = prepare::cells_for(prepare::scale_to_fit(image_size, bounds), font);
         let half_cells = (u32::from(cells.0), u32::from(cells.1) * 2);
-        let small = prepare::downscale(&image, half_cells).map_err(|e| e.to_string())?;
-        drop(image);
+        let small = prepare::downscale(image, half_cells).map_err(|e| e.to_string())?;
         let blocks = Halfblocks::new(DynamicImage::ImageRgba8(small), Size::new(cells.0, cells.1))
             .map_err(|e| format!("cannot encode halfblocks: {e}"))?;
         let cost = estimated_bytes(ProtocolType::Halfblocks, half_cells, cells);
@@ -198,54 +210,112 @@ pub(crate) fn build(encoder: &Encoder, job: &Job) -> Result<(Protocol, usize), S
         u32::from(cells.0) * u32::from(font.0),
         u32::from(cells.1) * u32::from(font.1),
     );
-    let small = prepare::downscale(&image, fitted)
+    let small = prepare::downscale(image, fitted)
         .map(|small| prepare::pad_to(small, canvas))
         .map_err(|e| e.to_string())?;
-    drop(image);
     let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
     let protocol = encoder.protocol(small, cells)?;
     Ok((protocol, cost))
 }
 
 /// Full-resolution pictures of the full view, most recent last: a zoom or pan step cuts from
-/// one of these instead of decoding again. Two, for the two sides of a comparison.
+/// one of these instead of decoding again. Two, for the two sides of a comparison. Shared by
+/// the preview threads: a picture is decoded once even when two threads want it at the same
+/// time (the second waits for the first), and two different pictures decode side by side.
 #[derive(Default)]
 pub(crate) struct Decoded {
-    images: Vec<(u64, Arc<DynamicImage>)>,
+    images: Mutex<Vec<(u64, Arc<DecodedSlot>)>>,
+    /// The pictures last prepared for a pane, decoded (reduced) just large enough to fill the
+    /// screen: the full view's first picture, all of the picture at fit, is cut from one.
+    screen_sized: Mutex<Vec<(u64, Arc<DynamicImage>)>>,
     /// The last difference, by (newer, older), with the share of pixels changed.
-    difference: Option<((u64, u64), Arc<DynamicImage>, f64)>,
+    difference: Mutex<Option<Difference>>,
 }
+
+/// A difference picture by (newer, older) [`Blob::id`], with the share of pixels changed.
+type Difference = ((u64, u64), Arc<DynamicImage>, f64);
+
+/// One picture, decoded by whichever thread asked for it first.
+type DecodedSlot = OnceLock<Result<Arc<DynamicImage>, String>>;
 
 const KEEP_DECODED: usize = 2;
 
 impl Decoded {
-    pub(crate) fn get(&mut self, blob: &Blob) -> Result<Arc<DynamicImage>, String> {
-        if let Some(index) = self.images.iter().position(|(id, _)| *id == blob.id()) {
-            let entry = self.images.remove(index);
-            let image = Arc::clone(&entry.1);
-            self.images.push(entry);
-            return Ok(image);
-        }
-        let bytes = blob.bytes().map_err(|e| e.to_string())?;
-        let image = Arc::new(prepare::decode(&bytes).map_err(|e| e.to_string())?);
-        if self.images.len() >= KEEP_DECODED {
-            self.images.remove(0);
-        }
-        self.images.push((blob.id(), Arc::clone(&image)));
-        Ok(image)
+    pub(crate) fn get(&self, blob: &Blob) -> Result<Arc<DynamicImage>, String> {
+        let slot = {
+            let mut images = lock(&self.images);
+            match images.iter().position(|(id, _)| *id == blob.id()) {
+                Some(index) => {
+                    let entry = images.remove(index);
+                    let slot = Arc::clone(&entry.1);
+                    images.push(entry);
+                    slot
+                }
+                None => {
+                    if images.len() >= KEEP_DECODED {
+                        images.remove(0);
+                    }
+                    let slot = Arc::new(DecodedSlot::new());
+                    images.push((blob.id(), Arc::clone(&slot)));
+                    slot
+                }
+            }
+        };
+        // Decoded outside the lock: another picture may decode meanwhile.
+        slot.get_or_init(|| {
+            let bytes = blob.bytes().map_err(|e| e.to_string())?;
+            prepare::decode(&bytes)
+                .map(Arc::new)
+                .map_err(|e| e.to_string())
+        })
+        .clone()
     }
-}
 
-impl Decoded {
+    /// Keeps `image`, `blob` decoded for a pane, for [`Decoded::screen_sized_whole`].
+    fn keep_screen_sized(&self, blob: &Blob, image: DynamicImage) -> Arc<DynamicImage> {
+        let image = Arc::new(image);
+        let mut kept = lock(&self.screen_sized);
+        kept.retain(|(id, _)| *id != blob.id());
+        if kept.len() >= KEEP_DECODED {
+            kept.remove(0);
+        }
+        kept.push((blob.id(), Arc::clone(&image)));
+        image
+    }
+
+    /// When `crop` is all of `blob` and a kept pane decode is at least as large as that crop
+    /// fitted into `bounds`: the kept picture and the crop of all of it.
+    fn screen_sized_whole(
+        &self,
+        blob: &Blob,
+        crop: super::Crop,
+        bounds: (u32, u32),
+    ) -> Option<(Arc<DynamicImage>, super::Crop)> {
+        let whole = (crop.x, crop.y) == (0, 0) && blob.dimensions()? == (crop.width, crop.height);
+        let shown = prepare::scale_to_fit((crop.width, crop.height), bounds);
+        let image = lock(&self.screen_sized)
+            .iter()
+            .find(|(id, _)| *id == blob.id())
+            .map(|(_, image)| Arc::clone(image))
+            .filter(|image| whole && image.width() >= shown.0 && image.height() >= shown.1)?;
+        let all = super::Crop {
+            x: 0,
+            y: 0,
+            width: image.width(),
+            height: image.height(),
+        };
+        Some((image, all))
+    }
+
     /// The difference picture of two versions, computed once for any number of zoom and pan
     /// steps, and the share of pixels that changed.
     pub(crate) fn difference(
-        &mut self,
+        &self,
         newer: &Blob,
         older: &Blob,
     ) -> Result<(Arc<DynamicImage>, f64), String> {
         let ids = (newer.id(), older.id());
-        if let Some((key, image, changed)) = &self.difference
+        if let Some((key, image, changed)) = &*lock(&self.difference)
             && *key == ids
         {
             return Ok((Arc::clone(image), *changed));
@@ -254,7 +324,7 @@ impl Decoded {
         let older = self.get(older)?;
         let diff = super::difference::difference(&newer, &older).map_err(|e| e.to_string())?;
         let image = Arc::new(DynamicImage::ImageRgb8(diff.image));
-        self.difference = Some((ids, Arc::clone(&image), diff.changed));
+        *lock(&self.difference) = Some((ids, Arc::clone(&image), diff.changed));
         Ok((image, diff.changed))
     }
 }
@@ -268,9 +338,8 @@ pub(crate) fn build_crop(
     crop: super::Crop,
 ) -> Result<(Protocol, usize), String> {
     let picker = &encoder.picker;
-    let font = picker.font_size();
-    let font = (font.width.max(1), font.height.max(1));
-    let bounds = bounds(job, font);
+    let font = font_of(picker);
+    let bounds = bounds(job, picker);
     let region = (crop.x, crop.y, crop.width, crop.height);
     if picker.protocol_type() == ProtocolType::Halfblocks {
         let cells = prepare::cells_for(
@@ -298,14 +367,25 @@ pub(crate) fn build_crop(
     Ok((protocol, cost))
 }
 
+/// A cell's size in pixels (never zero).
+fn font_of(picker: &Picker) -> (u16, u16) {
+    let font = picker.font_size();
+    (font.width.max(1), font.height.max(1))
+}
+
 /// The pixels a job may fill: its cells, within what the terminal takes.
-fn bounds(job: &Job, font: (u16, u16)) -> (u32, u32) {
-    let (cols, rows) = job.key.cells;
+fn bounds(job: &Job, picker: &Picker) -> (u32, u32) {
+    px_bounds(job.key.cells, job.max_px, font_of(picker))
+}
+
+/// The pixels of `cells`, within what the terminal takes.
+fn px_bounds(cells: (u16, u16), max_px: Option<(u32, u32)>, font: (u16, u16)) -> (u32, u32) {
+    let (cols, rows) = cells;
     let (width, height) = (
         u32::from(cols) * u32::from(font.0),
         u32::from(rows) * u32::from(font.1),
     );
-    match job.max_px {
+    match max_px {
         Some((max_w, max_h)) => (width.min(max_w.max(1)), height.min(max_h.max(1))),
         None => (width, height),
     }
@@ -343,18 +423,20 @@ mod tests {
             against: None,
             max_px: None,
             key: CacheKey::new(blob.id(), cells),
-            requested_at: Instant::now(),
-            urgent: true,
+            screen: cells,
         }
+    }
+
+    fn png(image: &DynamicImage) -> Blob {
+        let mut png = Cursor::new(Vec::new());
+        image.write_to(&mut png, ImageFormat::Png).unwrap();
+        Blob::from_bytes("image/png", Bytes::from(png.into_inner()))
     }
 
     #[test]
     fn every_protocol_encodes_for_whole_cells_inside_the_pane() {
-        let mut png = Cursor::new(Vec::new());
-        DynamicImage::ImageRgb8(RgbImage::from_pixel(1100, 600, Rgb([250, 200, 0])))
-            .write_to(&mut png, ImageFormat::Png)
-            .unwrap();
-        let blob = Blob::from_bytes("image/png", Bytes::from(png.into_inner()));
+        let image = DynamicImage::ImageRgb8(RgbImage::from_pixel(1100, 600, Rgb([250, 200, 0])));
+        let blob = png(&image);
         for protocol_type in [
             ProtocolType::Kitty,
             ProtocolType::Sixel,
@@ -363,11 +445,8 @@ mod tests {
         ] {
             let mut picker = with_font_size(FontSize::new(10, 20));
             picker.set_protocol_type(protocol_type);
-            let (protocol, cost) = build(
-                &Encoder::new(picker, &Capabilities::default()),
-                &job(&blob, (50, 20)),
-            )
-            .unwrap();
+            let encoder = Encoder::new(picker, &Capabilities::default());
+            let (protocol, cost) = build(&encoder, &job(&blob, (50, 20)), &image).unwrap();
             // 1100×600 px into 500×400 px: 500×273 px, so 50×14 cells.
             assert_eq!(protocol.size(), Size::new(50, 14), "{protocol_type:?}");
             assert!(cost > 0);
@@ -383,19 +462,76 @@ mod tests {
 
     #[test]
     fn halfblocks_fill_the_pane_even_from_a_small_picture() {
-        let mut png = Cursor::new(Vec::new());
-        DynamicImage::ImageRgb8(RgbImage::from_pixel(64, 64, Rgb([1, 2, 3])))
-            .write_to(&mut png, ImageFormat::Png)
-            .unwrap();
-        let blob = Blob::from_bytes("image/png", Bytes::from(png.into_inner()));
+        let image = DynamicImage::ImageRgb8(RgbImage::from_pixel(64, 64, Rgb([1, 2, 3])));
+        let blob = png(&image);
         let mut picker = with_font_size(FontSize::new(10, 20));
         picker.set_protocol_type(ProtocolType::Halfblocks);
-        let (protocol, _) = build(
-            &Encoder::new(picker, &Capabilities::default()),
-            &job(&blob, (80, 30)),
-        )
-        .unwrap();
+        let encoder = Encoder::new(picker, &Capabilities::default());
+        let (protocol, _) = build(&encoder, &job(&blob, (80, 30)), &image).unwrap();
         // A square in 800×600 px: 600×600 px, 60×30 cells.
         assert_eq!(protocol.size(), Size::new(60, 30));
+    }
+
+    #[test]
+    fn the_full_views_first_picture_is_cut_from_the_panes_decode() {
+        // Left half red, right half blue, 1600×800 px.
+        let image = DynamicImage::ImageRgb8(RgbImage::from_fn(1600, 800, |x, _| {
+            if x < 800 {
+                Rgb([200, 0, 0])
+            } else {
+                Rgb([0, 0, 200])
+            }
+        }));
+        let blob = png(&image);
+        let mut picker = with_font_size(FontSize::new(10, 20));
+        picker.set_protocol_type(ProtocolType::Halfblocks);
+        let encoder = Encoder::new(picker, &Capabilities::default());
+        let shared = Mutex::new(Shared::new(CACHE_BUDGET));
+        let decoded = Decoded::default();
+
+        // The pane (20×10 cells) on a 40×20 screen (400×400 px): decoded at ¼ (400×200),
+        // enough for the screen, and kept.
+        let mut pane = job(&blob, (20, 10));
+        pane.screen = (40, 20);
+        prepare_job(&pane, &encoder, &shared, &decoded).unwrap();
+
+        // The full view at fit, all of the picture on the whole screen: no decode at all.
+        let all = super::super::Crop {
+            x: 0,
+            y: 0,
+            width: 1600,
+            height: 800,
+        };
+        let mut full_view = job(&blob, (40, 20));
+        full_view.key = CacheKey::cropped(blob.id(), (40, 20), all);
+        let (protocol, _) = prepare_job(&full_view, &encoder, &shared, &decoded).unwrap();
+        assert_eq!(protocol.size(), Size::new(40, 10));
+        assert!(
+            lock(&decoded.images).is_empty(),
+            "the full-resolution picture was decoded"
+        );
+
+        // A zoom step needs the full resolution: it is decoded then, and kept.
+        let left = super::super::Crop {
+            width: 400,
+            height: 400,
+            ..all
+        };
+        full_view.key = CacheKey::cropped(blob.id(), (40, 20), left);
+        prepare_job(&full_view, &encoder, &shared, &decoded).unwrap();
+        assert!(decoded.get(&blob).is_ok());
+        assert_eq!(lock(&decoded.images).len(), 1);
+
+        // A picture too small for the screen from its pane decode is cut from the full
+        // resolution instead: a 40×20 screen needs 400 px across, the kept one has 200.
+        let mut small_screen = job(&blob, (20, 10));
+        small_screen.screen = (10, 5);
+        let other = png(&image);
+        small_screen.blob = other.clone();
+        small_screen.key = CacheKey::new(other.id(), (20, 10));
+        prepare_job(&small_screen, &encoder, &shared, &decoded).unwrap();
+        let kept = decoded.screen_sized_whole(&other, all, (400, 400));
+        assert!(kept.is_none());
+        assert!(decoded.screen_sized_whole(&blob, all, (400, 400)).is_some());
     }
 }

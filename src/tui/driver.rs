@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste, EventStream};
@@ -30,6 +30,7 @@ use tokio::task::AbortHandle;
 use super::app::{App, update};
 use super::components::image::ImagePreview;
 use super::event::{ConnectionInfo, Effect, Event, JobId};
+use super::terminal_out::TerminalOut;
 use super::theme::Theme;
 use super::view;
 use crate::context::{Connection, Context, Failure, GlobalArgs};
@@ -41,7 +42,7 @@ use crate::preview::{Crop, ImageProtocol, Previewer};
 use crate::store::{Session, SharedSession};
 use crate::turn;
 
-type Backend = CrosstermBackend<io::Stdout>;
+type Backend = CrosstermBackend<TerminalOut>;
 
 /// What the driver needs besides the app.
 pub struct Parts {
@@ -91,10 +92,16 @@ impl Drop for TerminalGuard {
 
 /// Whether the studio's screen is up; restoring twice would move the cursor back to where
 /// the studio started (that is what leaving the alternate screen does) and garble what was
-/// printed in between, such as a panic message.
-static SCREEN_UP: AtomicBool = AtomicBool::new(false);
+/// printed in between, such as a panic message. Held by whoever writes to the terminal, so
+/// nothing lands inside a frame [`TerminalOut`] is writing.
+static SCREEN: Mutex<bool> = Mutex::new(false);
+
+fn screen() -> std::sync::MutexGuard<'static, bool> {
+    SCREEN.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 fn enter_screen() -> io::Result<()> {
+    let mut up = screen();
     execute!(
         io::stdout(),
         EnterAlternateScreen,
@@ -102,13 +109,14 @@ fn enter_screen() -> io::Result<()> {
         cursor::Hide,
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
     )?;
-    SCREEN_UP.store(true, Ordering::SeqCst);
+    *up = true;
     Ok(())
 }
 
 fn restore_terminal() {
     let _ = disable_raw_mode();
-    if SCREEN_UP.swap(false, Ordering::SeqCst) {
+    let mut up = screen();
+    if std::mem::replace(&mut *up, false) {
         let _ = execute!(
             io::stdout(),
             DisableBracketedPaste,
@@ -116,6 +124,14 @@ fn restore_terminal() {
             cursor::Show
         );
     }
+}
+
+/// A terminal whose frames are written by a thread of their own (see [`TerminalOut`]).
+fn studio_terminal() -> io::Result<Terminal<Backend>> {
+    Terminal::new(CrosstermBackend::new(TerminalOut::spawn(
+        io::stdout(),
+        &SCREEN,
+    )?))
 }
 
 /// Makes a panic leave a usable terminal before the message is printed.
@@ -138,7 +154,7 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
     install_panic_hook();
     let guard = TerminalGuard::enter()
         .map_err(|e| Failure::input(format!("Cannot set up the terminal: {e}")))?;
-    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))
+    let mut terminal = studio_terminal()
         .map_err(|e| Failure::input(format!("Cannot set up the terminal: {e}")))?;
     let mut stats = LoopStats::from_env();
     if let Ok(size) = terminal.size() {
@@ -504,10 +520,13 @@ impl Driver {
                 self.send(Event::EditorDone(result));
             }
             Effect::Copy { text, what } => {
-                let result = execute!(
-                    io::stdout(),
-                    crossterm::clipboard::CopyToClipboard::to_clipboard_from(text.as_bytes())
-                );
+                let result = {
+                    let _between_frames = screen();
+                    execute!(
+                        io::stdout(),
+                        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text.as_bytes())
+                    )
+                };
                 match result {
                     Ok(()) => self.notice(
                         format!(
@@ -972,7 +991,7 @@ fn resume(terminal: &mut Terminal<Backend>) {
     // A fresh terminal has no memory of the old screen, so the next draw repaints all of it.
     // (`Terminal::clear` would ask the terminal for the cursor position first, which can
     // time out right after another program had the terminal.)
-    if let Ok(fresh) = Terminal::new(CrosstermBackend::new(io::stdout())) {
+    if let Ok(fresh) = studio_terminal() {
         *terminal = fresh;
     }
 }

@@ -23,6 +23,7 @@ pub mod layout;
 pub mod lifecycle;
 pub mod overlays;
 pub mod selection;
+mod terminal_out;
 pub mod theme;
 pub mod typeahead;
 pub mod vary;
