@@ -290,6 +290,15 @@ pub fn downscale(image: &DynamicImage, size: (u32, u32)) -> Result<RgbaImage, Pr
     })
 }
 
+/// Shrinks `image` to exactly `size` by averaging areas (see [`resize::shrink_by_area`]).
+pub fn shrink_by_area(image: &DynamicImage, size: (u32, u32)) -> Result<RgbaImage, PrepareError> {
+    let (width, height) = (size.0.max(1), size.1.max(1));
+    let from = (image.width(), image.height());
+    resize_as_rgba(image, (width, height), |layout, pixels| {
+        resize::shrink_by_area(layout, pixels, from, (width, height))
+    })
+}
+
 /// Runs `resize` on `image`'s pixels in their own layout (RGB stays RGB while filtering) and
 /// returns the `size` result as RGBA.
 fn resize_as_rgba(

@@ -37,6 +37,18 @@ pub fn resize(
     run(layout, pixels, from, to, &options)
 }
 
+/// Shrinks `pixels` to exactly `to` pixels by averaging the area each target pixel covers
+/// (a box filter): no ringing at sharp edges, which is what comparing two pictures needs.
+pub fn shrink_by_area(
+    layout: Layout,
+    pixels: &[u8],
+    from: (u32, u32),
+    to: (u32, u32),
+) -> Result<Vec<u8>, String> {
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Box));
+    run(layout, pixels, from, to, &options)
+}
+
 /// Resizes the rectangle `crop` (x, y, width, height) of `pixels` to exactly `to` pixels.
 /// Enlarging repeats pixels (nearest), so a zoomed-in detail shows its real pixels instead
 /// of a blur; shrinking filters as [`resize`] does.
