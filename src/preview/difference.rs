@@ -145,7 +145,7 @@ mod tests {
         // The same checkerboard drawn at 1K-like and 4K-like sizes: sharp edges everywhere.
         let board = |cell: u32| {
             RgbImage::from_fn(cell * 16, cell * 16, |x, y| {
-                if (x / cell + y / cell) % 2 == 0 {
+                if (x / cell + y / cell).is_multiple_of(2) {
                     Rgb([250, 250, 250])
                 } else {
                     Rgb([10, 10, 10])
