@@ -33,8 +33,7 @@ pub fn resize(
     from: (u32, u32),
     to: (u32, u32),
 ) -> Result<Vec<u8>, String> {
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
-    run(layout, pixels, from, to, &options)
+    convolve(FilterType::CatmullRom, layout, pixels, from, to)
 }
 
 /// Shrinks `pixels` to exactly `to` pixels by averaging the area each target pixel covers
@@ -45,7 +44,17 @@ pub fn shrink_by_area(
     from: (u32, u32),
     to: (u32, u32),
 ) -> Result<Vec<u8>, String> {
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Box));
+    convolve(FilterType::Box, layout, pixels, from, to)
+}
+
+fn convolve(
+    filter: FilterType,
+    layout: Layout,
+    pixels: &[u8],
+    from: (u32, u32),
+    to: (u32, u32),
+) -> Result<Vec<u8>, String> {
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(filter));
     run(layout, pixels, from, to, &options)
 }
 
