@@ -60,7 +60,8 @@ fn convolve(
 
 /// Resizes the rectangle `crop` (x, y, width, height) of `pixels` to exactly `to` pixels.
 /// Enlarging repeats pixels (nearest), so a zoomed-in detail shows its real pixels instead
-/// of a blur; shrinking filters as [`resize`] does.
+/// of a blur, and at 1:1 that is a plain copy (a filter there would cost a pass for
+/// nothing); shrinking filters as [`resize`] does.
 pub fn resize_crop(
     layout: Layout,
     pixels: &[u8],
@@ -68,8 +69,8 @@ pub fn resize_crop(
     crop: (u32, u32, u32, u32),
     to: (u32, u32),
 ) -> Result<Vec<u8>, String> {
-    let enlarging = to.0 > crop.2 || to.1 > crop.3;
-    let algorithm = if enlarging {
+    let shrinking = to.0 < crop.2 || to.1 < crop.3;
+    let algorithm = if !shrinking {
         ResizeAlg::Nearest
     } else {
         ResizeAlg::Convolution(FilterType::CatmullRom)
