@@ -27,9 +27,11 @@ if [ ! -x /usr/bin/time ]; then
 fi
 
 WORK="$(mktemp -d)"
+# A session name of this run's own, so two runs at once do not drive each other's studio.
+SESSION="bench-e2e-$$"
 DEMO_PIDS=()
 cleanup() {
-    tmux kill-session -t bench-e2e 2>/dev/null || true
+    tmux kill-session -t "$SESSION" 2>/dev/null || true
     for pid in "${DEMO_PIDS[@]}"; do
         kill "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
@@ -122,7 +124,7 @@ studio() {
     local stats="$1"
     shift
     rm -f "$stats"
-    tmux kill-session -t bench-e2e 2>/dev/null || true
+    tmux kill-session -t "$SESSION" 2>/dev/null || true
     if [ -n "${DEMO:-}" ]; then
         model="$(cat "$WORK/$DEMO.addr")"
         model="env $model $BIN"
@@ -135,7 +137,7 @@ studio() {
     fi
     # The launch time is taken inside the pane, just before exec, so tmux's own start-up
     # is not counted.
-    tmux new-session -d -s bench-e2e -x 200 -y 60 \
+    tmux new-session -d -s "$SESSION" -x 200 -y 60 \
         "date +%s%N > $WORK/launched; BANANA_STUDIO_HOME=$BANANA_STUDIO_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME BANANA_DEMO_FULL_SIZE=1 BANANA_DEMO_CHUNK_DELAY_MS=0 BANANA_DEMO_GRAIN=${GRAIN:-0} BANANA_STUDIO_LOOP_STATS=$stats exec $model $*"
 }
 
@@ -151,33 +153,33 @@ wait_for() {
 # When the terminal does not answer every start-up query (tmux), ratatui-image's query thread
 # swallows the first keys typed; a space and a backspace go first, and Ctrl-Q is repeated.
 settle_input() {
-    tmux send-keys -t bench-e2e -l " "
+    tmux send-keys -t "$SESSION" -l " "
     sleep 0.3
-    tmux send-keys -t bench-e2e BSpace
+    tmux send-keys -t "$SESSION" BSpace
     sleep 0.2
 }
 
 # Sends "/size 4K", then a prompt.
 send_4k_prompt() {
     settle_input
-    tmux send-keys -t bench-e2e -l "/size 4K"
-    tmux send-keys -t bench-e2e Enter
+    tmux send-keys -t "$SESSION" -l "/size 4K"
+    tmux send-keys -t "$SESSION" Enter
     sleep 0.3
-    tmux send-keys -t bench-e2e -l "an infographic about bananas"
-    tmux send-keys -t bench-e2e Enter
+    tmux send-keys -t "$SESSION" -l "an infographic about bananas"
+    tmux send-keys -t "$SESSION" Enter
 }
 
 # Types 40 keys, 50 ms apart.
 type_keys() {
     for _ in $(seq 1 40); do
-        tmux send-keys -t bench-e2e -l "x"
+        tmux send-keys -t "$SESSION" -l "x"
         sleep 0.05
     done
 }
 
 quit_studio() {
     for _ in $(seq 1 50); do
-        tmux send-keys -t bench-e2e C-q
+        tmux send-keys -t "$SESSION" C-q
         sleep 0.2
         [ -s "$1" ] && return 0
     done
@@ -228,11 +230,11 @@ jobs_run() {
     sleep 2.5
     send_4k_prompt
     sleep 6
-    tmux send-keys -t bench-e2e -l "/vary 4"
-    tmux send-keys -t bench-e2e Enter
+    tmux send-keys -t "$SESSION" -l "/vary 4"
+    tmux send-keys -t "$SESSION" Enter
     type_keys
     sleep 10
-    tmux send-keys -t bench-e2e Escape
+    tmux send-keys -t "$SESSION" Escape
     quit_studio "$WORK/jobs.stats"
     sleep 0.5
     local images rss
