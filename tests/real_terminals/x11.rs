@@ -47,6 +47,28 @@ impl Screen {
     /// itself (taking its lock file first, so Xvfbs started at once never collide) and writes
     /// its number to `-displayfd` once it accepts clients: no waiting by the clock.
     pub fn start(width: u32, height: u32) -> Option<Screen> {
+        // Seen in CI once: a client of the number Xvfb wrote could not open the display.
+        // A screen counts only when a client connects; else a fresh Xvfb is tried.
+        (0..3).find_map(|_| {
+            let screen = Self::start_once(width, height)?;
+            let connects = |_| {
+                let status = screen
+                    .command("xdotool")
+                    .arg("getmouselocation")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+                let ok = status.is_ok_and(|s| s.success());
+                if !ok {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                ok
+            };
+            (0..50).any(connects).then_some(screen)
+        })
+    }
+
+    fn start_once(width: u32, height: u32) -> Option<Screen> {
         let child = Command::new("Xvfb")
             .args(["-displayfd", "1", "-nolisten", "tcp", "-screen", "0"])
             .arg(format!("{width}x{height}x24"))
