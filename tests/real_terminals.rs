@@ -25,7 +25,7 @@
 //! and a failed check names the one it judged.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use banana_studio::preview::caps::Rgb;
@@ -34,6 +34,8 @@ use pixels::{Found, Rect, rgb};
 use x11::{Screen, Stopped, have};
 
 mod common;
+
+use common::tmux::PrivateTmux;
 #[path = "real_terminals/pixels.rs"]
 mod pixels;
 #[path = "real_terminals/x11.rs"]
@@ -196,6 +198,8 @@ struct Run<'a> {
     home: tempfile::TempDir,
     taken: std::cell::Cell<u32>,
     started: Instant,
+    /// The server tmux runs on inside the terminal, when the terminal runs tmux.
+    tmux_server: PrivateTmux,
 }
 
 impl Run<'_> {
@@ -255,11 +259,7 @@ impl Run<'_> {
     }
 
     fn tmux(&self, args: &[&str]) -> String {
-        let output = Command::new("tmux")
-            .args(["-L", &tmux_socket()])
-            .args(args)
-            .output()
-            .expect("tmux runs");
+        let output = self.tmux_server.run(args);
         String::from_utf8_lossy(&output.stdout).trim().to_string()
     }
 
@@ -304,10 +304,6 @@ impl Run<'_> {
 struct Picture {
     full: RgbImage,
     small: RgbImage,
-}
-
-fn tmux_socket() -> String {
-    format!("banana-real-{}", std::process::id())
 }
 
 /// Is `picture` on screen, at least `min_width` wide, drawn closely?
@@ -385,6 +381,7 @@ fn run(terminal: &Terminal) {
         home: tempfile::tempdir().expect("a temporary folder"),
         taken: std::cell::Cell::new(0),
         started: Instant::now(),
+        tmux_server: PrivateTmux::new(&format!("real-{}", terminal.name)),
     };
     session(&run);
     eprintln!(
@@ -477,7 +474,7 @@ fn session(run: &Run) {
     let outer = if terminal.tmux {
         format!(
             "exec tmux -L {} -f /dev/null new-session {inner}",
-            tmux_socket()
+            run.tmux_server.socket()
         )
     } else {
         inner
@@ -494,7 +491,6 @@ fn session(run: &Run) {
         .stdout(Stdio::null())
         .stderr(log);
     let _terminal = Stopped(command.spawn().expect("the terminal starts"));
-    let _tmux_server = terminal.tmux.then(|| TmuxServer);
     // Keys go to the window under the pointer (there is no window manager).
     run.screen.pointer_to(300, 300);
 
@@ -657,29 +653,6 @@ fn session(run: &Run) {
             !log.contains("GraphicsCommand"),
             "{name}: kitty refused graphics commands:\n{log}"
         );
-    }
-}
-
-/// Stops the test's tmux server, whatever happened, and removes its socket (tmux leaves it).
-struct TmuxServer;
-
-impl Drop for TmuxServer {
-    fn drop(&mut self) {
-        let tmux = |args: &[&str]| {
-            Command::new("tmux")
-                .args(["-L", &tmux_socket()])
-                .args(args)
-                .stderr(Stdio::null())
-                .output()
-        };
-        let socket = tmux(&["display", "-p", "#{socket_path}"]);
-        let _ = tmux(&["kill-server"]);
-        if let Ok(socket) = socket {
-            let path = String::from_utf8_lossy(&socket.stdout);
-            if !path.trim().is_empty() {
-                let _ = std::fs::remove_file(path.trim());
-            }
-        }
     }
 }
 

@@ -4,34 +4,12 @@
 //!
 //! Without tmux the test says so loudly and passes.
 
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 mod common;
 
-struct Pane {
-    socket: String,
-}
-
-impl Pane {
-    fn tmux(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .args(["-L", &self.socket, "-f", "/dev/null"])
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "p"]).stdout).into_owned()
-    }
-}
-
-impl Drop for Pane {
-    fn drop(&mut self) {
-        let _ = self.tmux(&["kill-server"]);
-    }
-}
+use common::tmux::PrivateTmux;
 
 /// Runs `send --preview EXTRA` in a 100×42 pane; returns the screen once it printed DONE.
 fn preview_screen(name: &str, extra: &str) -> Option<(String, String)> {
@@ -47,16 +25,14 @@ fn preview_screen(name: &str, extra: &str) -> Option<(String, String)> {
         return None;
     }
     let home = tempfile::tempdir().expect("a temporary folder");
-    let pane = Pane {
-        socket: format!("banana-preview-{}-{name}", std::process::id()),
-    };
+    let pane = PrivateTmux::new(&format!("preview-{name}"));
     let command = format!(
         "'{}' --demo send --preview {extra} 'a chart'; echo DONE; sleep 60",
         env!("CARGO_BIN_EXE_banana-studio")
     );
     let data = format!("BANANA_STUDIO_HOME={}", home.path().join("data").display());
     let config = format!("XDG_CONFIG_HOME={}", home.path().join("config").display());
-    let started = pane.tmux(&[
+    let started = pane.run(&[
         "new-session",
         "-d",
         "-s",
@@ -76,9 +52,9 @@ fn preview_screen(name: &str, extra: &str) -> Option<(String, String)> {
     assert!(started.status.success());
     let deadline = Instant::now() + Duration::from_secs(45);
     loop {
-        let screen = pane.screen();
+        let screen = pane.screen("p");
         if screen.contains("DONE") {
-            let title = pane.tmux(&["display", "-p", "-t", "p", "#{pane_title}"]);
+            let title = pane.run(&["display", "-p", "-t", "p", "#{pane_title}"]);
             return Some((screen, String::from_utf8_lossy(&title.stdout).into_owned()));
         }
         assert!(Instant::now() < deadline, "send never finished:\n{screen}");

@@ -18,26 +18,20 @@ use std::time::{Duration, Instant};
 
 mod common;
 
+use common::tmux::PrivateTmux;
+
 const WAIT: Duration = Duration::from_secs(45);
 
-/// A private tmux server (its own socket, no user config), killed when dropped, even when
-/// the test fails.
-struct Tmux {
-    socket: String,
-}
+/// The studio's pane on a private tmux server.
+struct Tmux(PrivateTmux);
 
 impl Tmux {
     fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .args(["-L", &self.socket, "-f", "/dev/null"])
-            .args(args)
-            .output()
-            .expect("tmux runs")
+        self.0.run(args)
     }
 
     fn screen(&self) -> String {
-        let output = self.run(&["capture-pane", "-p", "-t", "studio"]);
-        String::from_utf8_lossy(&output.stdout).into_owned()
+        self.0.screen("studio")
     }
 
     /// Keys by tmux name (`Enter`, `Tab`, `C-q`), one at a time with a pause, so an Esc is
@@ -82,18 +76,6 @@ impl Tmux {
     }
 }
 
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let socket = self.run(&["display-message", "-p", "#{socket_path}"]);
-        let _ = self.run(&["kill-server"]);
-        // tmux leaves the socket file behind.
-        let socket = String::from_utf8_lossy(&socket.stdout).trim().to_string();
-        if !socket.is_empty() {
-            let _ = std::fs::remove_file(socket);
-        }
-    }
-}
-
 fn tmux_available() -> bool {
     Command::new("tmux")
         .arg("-V")
@@ -127,9 +109,7 @@ impl Studio {
         let data = home.path().join("data");
         let config = home.path().join("config");
         let binary = Path::new(env!("CARGO_BIN_EXE_banana-studio"));
-        let tmux = Tmux {
-            socket: format!("banana-e2e-{}-{session}", std::process::id()),
-        };
+        let tmux = Tmux(PrivateTmux::new(&format!("e2e-{session}")));
         // The shell line keeps the pane open after the studio exits, to read its last words.
         let command = format!(
             "{} --demo --image-protocol halfblocks --session {session}; echo \"studio exited with $?\"; stty -a; sleep 600",

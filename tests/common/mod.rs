@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod harness;
+pub mod tmux;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
