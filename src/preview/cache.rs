@@ -24,10 +24,7 @@ impl CacheKey {
     /// `shown` stands in meanwhile. A thumbnail and the pane's picture are not resizes of each
     /// other: each is prepared at once, and neither stands in for the other.
     pub fn resizes(&self, shown: &CacheKey) -> bool {
-        let cells = |k: &CacheKey| u32::from(k.cells.0) * u32::from(k.cells.1);
-        shown.blob == self.blob
-            && cells(shown) * 4 >= cells(self)
-            && cells(self) * 4 >= cells(shown)
+        shown.blob == self.blob && super::debounce::is_resize(shown.cells, self.cells)
     }
 
     pub fn new(blob: u64, cells: (u16, u16)) -> Self {

@@ -2,10 +2,18 @@
 //!
 //! Dragging a terminal edge sends a resize for every column; preparing a 4K picture for each
 //! one would keep the worker busy with sizes nobody sees any more. Each picture has at most one
-//! pending size; a new size replaces it and restarts its wait. Pure: the caller passes the
-//! time, so tests need no clock.
+//! pending size per kind of place (the pane, a thumbnail); a new size there replaces it and
+//! restarts its wait. Pure: the caller passes the time, so tests need no clock.
 
 use std::time::{Duration, Instant};
+
+/// Whether `to` cells are the picture of `from` cells at a new size, as when a pane is
+/// resized: a quarter to four times the cells. A thumbnail and the pane's picture of one
+/// version are not resizes of each other; both are wanted at once.
+pub fn is_resize(from: (u16, u16), to: (u16, u16)) -> bool {
+    let cells = |c: (u16, u16)| u32::from(c.0) * u32::from(c.1);
+    cells(from) * 4 >= cells(to) && cells(to) * 4 >= cells(from)
+}
 
 struct Pending<T> {
     id: u64,
@@ -48,7 +56,11 @@ impl<T> Debouncer<T> {
         now: Instant,
         urgent: bool,
     ) -> Option<T> {
-        if let Some(pending) = self.pending.iter_mut().find(|p| p.id == id) {
+        if let Some(pending) = self
+            .pending
+            .iter_mut()
+            .find(|p| p.id == id && is_resize(p.size, size))
+        {
             if pending.size != size {
                 pending.size = size;
                 pending.due = now + self.delay;
@@ -112,6 +124,30 @@ mod tests {
         assert_eq!(debouncer.take_due(t0 + ms(160)), Some(2));
         assert!(debouncer.is_empty());
         assert_eq!(debouncer.next_due(), None);
+    }
+
+    #[test]
+    fn a_thumbnail_and_the_pane_picture_of_one_version_wait_side_by_side() {
+        let t0 = Instant::now();
+        let mut debouncer = Debouncer::new(DELAY, 4);
+        // Each frame asks for both, the pane's picture and the strip's thumbnail.
+        for frame in 0..10 {
+            let now = t0 + Duration::from_millis(frame * 16);
+            // Asking again replaces the same place's request, never the other place's.
+            let displaced = debouncer.observe(1, (80, 24), "pane", now, true);
+            assert_ne!(displaced, Some("thumb"));
+            let displaced = debouncer.observe(1, (8, 4), "thumb", now, true);
+            assert_ne!(displaced, Some("pane"));
+        }
+        assert_eq!(debouncer.len(), 2);
+        let mut due = [debouncer.take_due(t0), debouncer.take_due(t0)];
+        due.sort();
+        assert_eq!(
+            due,
+            [Some("pane"), Some("thumb")],
+            "neither waits on the other"
+        );
+        assert!(is_resize((80, 24), (40, 12)) && !is_resize((80, 24), (8, 4)));
     }
 
     #[test]
