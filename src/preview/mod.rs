@@ -187,18 +187,19 @@ impl Previewer {
             return;
         }
         let key = CacheKey::new(blob.id(), (area.width, area.height));
-        self.ask(blob, None, key, now, false);
+        self.ask(blob, None, key, now, Some(self.screen));
     }
 
-    /// Queues `key` unless it is ready, failed or on its way. `urgent` skips the resize wait
-    /// (the full view: every zoom step is a new crop that should show at once).
+    /// Queues `key` unless it is ready, failed or on its way. A crop (the full view) skips the
+    /// resize wait: every zoom step is a new crop that should show at once. `screen` is what
+    /// the picture is decoded for besides its own cells ([`worker::Job::screen`]).
     fn ask(
         &mut self,
         blob: &Blob,
         against: Option<&Blob>,
         key: CacheKey,
         now: Instant,
-        urgent: bool,
+        screen: Option<(u16, u16)>,
     ) {
         let Some(pool) = &self.pool else {
             return;
@@ -212,7 +213,7 @@ impl Previewer {
                 return;
             }
             shared.in_flight.insert(key.clone());
-            urgent || shared.cache.find_recent(|k| key.resizes(k)).is_none()
+            key.crop.is_some() || shared.cache.find_recent(|k| key.resizes(k)).is_none()
         };
         let (id, cells) = (key.blob, key.cells);
         let job = Job {
@@ -220,7 +221,7 @@ impl Previewer {
             against: against.cloned(),
             max_px: self.max_px,
             key,
-            screen: self.screen,
+            screen,
         };
         if let Some(displaced) = pool.push(id, cells, job, now, urgent) {
             lock(&self.shared).in_flight.remove(&displaced.key);
@@ -240,6 +241,18 @@ impl Previewer {
         self.draw_cached(frame, area, &key, |k| k.crop.is_none() && key.resizes(k));
         // After drawing, so a frame never depends on how fast the worker is.
         self.request(blob, area, Instant::now());
+    }
+
+    /// Draws `blob` as one picture among several (a variations candidate, a thumbnail), like
+    /// [`Previewer::render`] but decoded only as large as `area`: four 4K candidates decode
+    /// faster so, and the pane's decode, kept for the full view, stays kept.
+    pub fn render_small(&mut self, frame: &mut Frame, area: Rect, blob: &Blob) {
+        if area.is_empty() {
+            return;
+        }
+        let key = CacheKey::new(blob.id(), (area.width, area.height));
+        self.draw_cached(frame, area, &key, |k| k.crop.is_none() && key.resizes(k));
+        self.ask(blob, None, key, Instant::now(), None);
     }
 
     /// Draws `key`'s picture if ready, else the most recent one `stand_in` accepts (clipped;
@@ -300,7 +313,7 @@ impl Previewer {
         self.draw_cached(frame, area, &key, |k| {
             k.blob == key.blob && k.crop.is_some() && k.against.is_none() && k.cells == key.cells
         });
-        self.ask(blob, None, key, Instant::now(), true);
+        self.ask(blob, None, key, Instant::now(), None);
     }
 
     /// Draws what changed from `older` to `newer` (changed pixels loud over the dimmed newer
@@ -321,7 +334,7 @@ impl Previewer {
         self.draw_cached(frame, area, &key, |k| {
             k.blob == key.blob && k.against == key.against && k.cells == key.cells
         });
-        self.ask(newer, Some(older), key, Instant::now(), true);
+        self.ask(newer, Some(older), key, Instant::now(), None);
     }
 
     /// The share of pixels that changed from `older` to `newer`, once their difference has

@@ -82,9 +82,11 @@ pub(crate) struct Job {
     /// The largest picture the terminal takes, in pixels.
     pub max_px: Option<(u32, u32)>,
     pub key: CacheKey,
-    /// The whole terminal, in cells: a pane's picture is decoded large enough to fill it, for
-    /// the full view.
-    pub screen: (u16, u16),
+    /// The whole terminal, in cells, for the pane's picture: decoded large enough to fill it
+    /// and kept, so the full view's first picture needs no decode. `None` for one picture among
+    /// several (a variations candidate, a thumbnail): decoded only as large as its cells, since
+    /// a smaller reduction decodes faster and several decode at once.
+    pub screen: Option<(u16, u16)>,
 }
 
 /// The preview threads: one a core, at most [`MAX_THREADS`].
@@ -141,18 +143,20 @@ fn prepare_job(
             }
         }
         (None, _) => {
-            // Decoded large enough for the whole screen, not just the pane, and kept: the
-            // full view's first picture then needs no decode. A 4K JPEG costs about the same
-            // at ½ as at ¼ (reading its entropy-coded data is most of the work).
             let bytes = job.blob.bytes().map_err(|e| e.to_string())?;
-            let cells = (
-                job.screen.0.max(job.key.cells.0),
-                job.screen.1.max(job.key.cells.1),
-            );
-            let screen = px_bounds(cells, job.max_px, font_of(&encoder.picker));
-            let image = prepare::decode_for(&bytes, screen).map_err(|e| e.to_string())?;
-            let image = decoded.keep_screen_sized(&job.blob, image);
-            build(encoder, job, &image)
+            let decode = |bounds| prepare::decode_for(&bytes, bounds).map_err(|e| e.to_string());
+            match job.screen {
+                // Decoded large enough for the whole screen, not just the pane, and kept: the
+                // full view's first picture then needs no decode. A 4K JPEG costs about the
+                // same at ½ as at ¼ on its own (reading its entropy-coded data is most of the
+                // work), though four at once on two cores take a fifth longer.
+                Some(screen) => {
+                    let cells = (screen.0.max(job.key.cells.0), screen.1.max(job.key.cells.1));
+                    let image = decode(px_bounds(cells, job.max_px, font_of(&encoder.picker)))?;
+                    build(encoder, job, &decoded.keep_screen_sized(&job.blob, image))
+                }
+                None => build(encoder, job, &decode(bounds(job, &encoder.picker))?),
+            }
         }
     }
 }
@@ -423,7 +427,7 @@ mod tests {
             against: None,
             max_px: None,
             key: CacheKey::new(blob.id(), cells),
-            screen: cells,
+            screen: Some(cells),
         }
     }
 
@@ -472,27 +476,69 @@ mod tests {
         assert_eq!(protocol.size(), Size::new(60, 30));
     }
 
-    #[test]
-    fn the_full_views_first_picture_is_cut_from_the_panes_decode() {
-        // Left half red, right half blue, 1600×800 px.
-        let image = DynamicImage::ImageRgb8(RgbImage::from_fn(1600, 800, |x, _| {
-            if x < 800 {
-                Rgb([200, 0, 0])
-            } else {
-                Rgb([0, 0, 200])
-            }
-        }));
-        let blob = png(&image);
+    /// Left half red, right half blue, 1600×800 px, as a PNG.
+    fn halves() -> Blob {
+        png(&DynamicImage::ImageRgb8(RgbImage::from_fn(
+            1600,
+            800,
+            |x, _| {
+                if x < 800 {
+                    Rgb([200, 0, 0])
+                } else {
+                    Rgb([0, 0, 200])
+                }
+            },
+        )))
+    }
+
+    fn halfblocks_encoder() -> Encoder {
         let mut picker = with_font_size(FontSize::new(10, 20));
         picker.set_protocol_type(ProtocolType::Halfblocks);
-        let encoder = Encoder::new(picker, &Capabilities::default());
+        Encoder::new(picker, &Capabilities::default())
+    }
+
+    #[test]
+    fn one_picture_among_several_is_decoded_for_its_cells_and_not_kept() {
+        let encoder = halfblocks_encoder();
+        let shared = Mutex::new(Shared::new(CACHE_BUDGET));
+        let decoded = Decoded::default();
+        let all = super::super::Crop {
+            x: 0,
+            y: 0,
+            width: 1600,
+            height: 800,
+        };
+        let pane = halves();
+        let mut pane_job = job(&pane, (20, 10));
+        pane_job.screen = Some((40, 20));
+        prepare_job(&pane_job, &encoder, &shared, &decoded).unwrap();
+        // Two candidates of a grid: neither displaces the pane's decode (two are kept).
+        for _ in 0..2 {
+            let candidate = halves();
+            let mut small = job(&candidate, (20, 10));
+            small.screen = None;
+            let (protocol, _) = prepare_job(&small, &encoder, &shared, &decoded).unwrap();
+            assert_eq!(protocol.size(), Size::new(20, 5));
+            assert!(
+                decoded
+                    .screen_sized_whole(&candidate, all, (200, 200))
+                    .is_none()
+            );
+        }
+        assert!(decoded.screen_sized_whole(&pane, all, (400, 400)).is_some());
+    }
+
+    #[test]
+    fn the_full_views_first_picture_is_cut_from_the_panes_decode() {
+        let blob = halves();
+        let encoder = halfblocks_encoder();
         let shared = Mutex::new(Shared::new(CACHE_BUDGET));
         let decoded = Decoded::default();
 
         // The pane (20×10 cells) on a 40×20 screen (400×400 px): decoded at ¼ (400×200),
         // enough for the screen, and kept.
         let mut pane = job(&blob, (20, 10));
-        pane.screen = (40, 20);
+        pane.screen = Some((40, 20));
         prepare_job(&pane, &encoder, &shared, &decoded).unwrap();
 
         // The full view at fit, all of the picture on the whole screen: no decode at all.
@@ -525,8 +571,8 @@ mod tests {
         // A picture too small for the screen from its pane decode is cut from the full
         // resolution instead: a 40×20 screen needs 400 px across, the kept one has 200.
         let mut small_screen = job(&blob, (20, 10));
-        small_screen.screen = (10, 5);
-        let other = png(&image);
+        small_screen.screen = Some((10, 5));
+        let other = halves();
         small_screen.blob = other.clone();
         small_screen.key = CacheKey::new(other.id(), (20, 10));
         prepare_job(&small_screen, &encoder, &shared, &decoded).unwrap();

@@ -841,6 +841,8 @@ struct NoPictures;
 impl ImagePreview for NoPictures {
     fn draw(&mut self, _: &mut Frame, _: Rect, _: &Blob, _: &Theme) {}
 
+    fn draw_small(&mut self, _: &mut Frame, _: Rect, _: &Blob, _: &Theme) {}
+
     fn draw_crop(&mut self, _: &mut Frame, _: Rect, _: &Blob, _: Crop, _: &Theme) {}
 
     fn draw_difference(&mut self, _: &mut Frame, _: Rect, _: (&Blob, &Blob), _: Crop, _: &Theme) {}

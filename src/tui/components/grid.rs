@@ -117,7 +117,7 @@ fn render_cell(
         return;
     };
     match (image, error) {
-        (Some(blob), _) => images.draw(frame, inner, &blob, theme),
+        (Some(blob), _) => images.draw_small(frame, inner, &blob, theme),
         (None, Some(why)) => {
             let lines = wrap(&why, inner.width.saturating_sub(2) as usize)
                 .into_iter()

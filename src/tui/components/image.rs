@@ -24,6 +24,9 @@ use crate::tui::theme::Theme;
 /// Draws an image's preview into an area.
 pub trait ImagePreview {
     fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme);
+    /// Draws one picture among several (a variations candidate, a thumbnail): like
+    /// [`ImagePreview::draw`], but it need not be ready for the full view.
+    fn draw_small(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme);
     /// Draws `crop` of the full-resolution image, scaled to fill `area` (the full view).
     fn draw_crop(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, crop: Crop, theme: &Theme);
     /// Draws what changed from `older` to `newer` in `crop`, over the dimmed newer picture.
@@ -47,6 +50,10 @@ pub trait ImagePreview {
 impl ImagePreview for crate::preview::Previewer {
     fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, _theme: &Theme) {
         self.render(frame, area, blob);
+    }
+
+    fn draw_small(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, _theme: &Theme) {
+        self.render_small(frame, area, blob);
     }
 
     fn draw_crop(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, crop: Crop, _: &Theme) {
@@ -88,6 +95,10 @@ impl ImagePreview for Placeholder {
     fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
         let (w, h) = blob.dimensions().unwrap_or((0, 0));
         draw_placeholder(frame, area, &format!("{w}×{h}"), theme);
+    }
+
+    fn draw_small(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
+        self.draw(frame, area, blob, theme);
     }
 
     fn draw_crop(&mut self, frame: &mut Frame, area: Rect, _: &Blob, crop: Crop, theme: &Theme) {

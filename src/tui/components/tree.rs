@@ -194,7 +194,7 @@ pub fn render(
             THUMBNAIL.0,
             THUMBNAIL.1.min(inner.bottom().saturating_sub(y)),
         );
-        images.draw(frame, area, blob, theme);
+        images.draw_small(frame, area, blob, theme);
     }
 }
 

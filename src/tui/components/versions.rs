@@ -132,7 +132,7 @@ pub fn render(
         }
         let version = &strip.versions[i];
         let picture = Rect::new(x, area.y, width, THUMBNAIL.1.min(area.height));
-        images.draw(frame, picture, &version.blob, theme);
+        images.draw_small(frame, picture, &version.blob, theme);
         if area.height > THUMBNAIL.1 {
             let selected = strip.selected == Some(i);
             let text = format!("{:^width$}", label(version), width = width as usize);
