@@ -117,6 +117,9 @@ fn render_cell(
         return;
     };
     match (image, error) {
+        // The selected candidate as the pane's picture is drawn, ready for `f`; the others
+        // decode smaller, so that four arriving at once show sooner.
+        (Some(blob), _) if selected => images.draw(frame, inner, &blob, theme),
         (Some(blob), _) => images.draw_small(frame, inner, &blob, theme),
         (None, Some(why)) => {
             let lines = wrap(&why, inner.width.saturating_sub(2) as usize)
