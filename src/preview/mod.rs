@@ -56,6 +56,18 @@ pub struct Crop {
     pub height: u32,
 }
 
+impl Crop {
+    /// All of a picture of `size` pixels.
+    pub fn all(size: (u32, u32)) -> Crop {
+        Crop {
+            x: 0,
+            y: 0,
+            width: size.0,
+            height: size.1,
+        }
+    }
+}
+
 /// Sent by the worker when a picture is ready (or known to be unshowable) for a pane size:
 /// the TUI should redraw.
 #[derive(Debug, Clone, PartialEq, Eq)]

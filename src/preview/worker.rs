@@ -137,10 +137,21 @@ fn prepare_job(
             build_crop(encoder, job, &image, crop)
         }
         (Some(crop), None) => {
-            match decoded.screen_sized_whole(&job.blob, crop, bounds(job, &encoder.picker)) {
-                Some((image, all)) => build_crop(encoder, job, &image, all),
-                None => build_crop(encoder, job, &*decoded.get(&job.blob)?, crop),
+            let bounds = bounds(job, &encoder.picker);
+            if let Some((image, all)) = decoded.screen_sized_whole(&job.blob, crop, bounds) {
+                return build_crop(encoder, job, &image, all);
             }
+            if is_whole(&job.blob, crop) {
+                // All of a picture the pane has not decoded for this screen (a candidate
+                // after moving in the grid): a reduced decode shows it sooner; the full
+                // resolution for zoom steps follows while the user looks (see `spawn`).
+                let bytes = job.blob.bytes().map_err(|e| e.to_string())?;
+                let image = prepare::decode_for(&bytes, bounds).map_err(|e| e.to_string())?;
+                let image = decoded.keep_screen_sized(&job.blob, image);
+                let all = super::Crop::all((image.width(), image.height()));
+                return build_crop(encoder, job, &image, all);
+            }
+            build_crop(encoder, job, &*decoded.get(&job.blob)?, crop)
         }
         (None, _) => {
             let bytes = job.blob.bytes().map_err(|e| e.to_string())?;
@@ -159,6 +170,11 @@ fn prepare_job(
             }
         }
     }
+}
+
+/// Whether `crop` is all of `blob`'s picture.
+fn is_whole(blob: &Blob, crop: super::Crop) -> bool {
+    (crop.x, crop.y) == (0, 0) && blob.dimensions() == Some((crop.width, crop.height))
 }
 
 /// Stores what a job came to and tells the UI to redraw.
@@ -295,19 +311,14 @@ impl Decoded {
         crop: super::Crop,
         bounds: (u32, u32),
     ) -> Option<(Arc<DynamicImage>, super::Crop)> {
-        let whole = (crop.x, crop.y) == (0, 0) && blob.dimensions()? == (crop.width, crop.height);
+        let whole = is_whole(blob, crop);
         let shown = prepare::scale_to_fit((crop.width, crop.height), bounds);
         let image = lock(&self.screen_sized)
             .iter()
             .find(|(id, _)| *id == blob.id())
             .map(|(_, image)| Arc::clone(image))
             .filter(|image| whole && image.width() >= shown.0 && image.height() >= shown.1)?;
-        let all = super::Crop {
-            x: 0,
-            y: 0,
-            width: image.width(),
-            height: image.height(),
-        };
+        let all = super::Crop::all((image.width(), image.height()));
         Some((image, all))
     }
 
@@ -498,16 +509,31 @@ mod tests {
     }
 
     #[test]
+    fn a_full_view_the_pane_never_showed_starts_from_a_reduced_decode() {
+        let blob = halves();
+        let encoder = halfblocks_encoder();
+        let shared = Mutex::new(Shared::new(CACHE_BUDGET));
+        let decoded = Decoded::default();
+        let all = super::super::Crop::all((1600, 800));
+        // All of it on a 40×20-cell screen (400×400 px): ¼ (400×200) covers that.
+        let mut full_view = job(&blob, (40, 20));
+        full_view.key = CacheKey::cropped(blob.id(), (40, 20), all);
+        let (protocol, _) = prepare_job(&full_view, &encoder, &shared, &decoded).unwrap();
+        assert_eq!(protocol.size(), Size::new(40, 10));
+        assert!(
+            lock(&decoded.images).is_empty(),
+            "the full resolution was decoded for the first picture"
+        );
+        let kept = decoded.screen_sized_whole(&blob, all, (400, 400));
+        assert_eq!(kept.map(|(image, _)| image.width()), Some(400));
+    }
+
+    #[test]
     fn one_picture_among_several_is_decoded_for_its_cells_and_not_kept() {
         let encoder = halfblocks_encoder();
         let shared = Mutex::new(Shared::new(CACHE_BUDGET));
         let decoded = Decoded::default();
-        let all = super::super::Crop {
-            x: 0,
-            y: 0,
-            width: 1600,
-            height: 800,
-        };
+        let all = super::super::Crop::all((1600, 800));
         let pane = halves();
         let mut pane_job = job(&pane, (20, 10));
         pane_job.screen = Some((40, 20));
@@ -542,12 +568,7 @@ mod tests {
         prepare_job(&pane, &encoder, &shared, &decoded).unwrap();
 
         // The full view at fit, all of the picture on the whole screen: no decode at all.
-        let all = super::super::Crop {
-            x: 0,
-            y: 0,
-            width: 1600,
-            height: 800,
-        };
+        let all = super::super::Crop::all((1600, 800));
         let mut full_view = job(&blob, (40, 20));
         full_view.key = CacheKey::cropped(blob.id(), (40, 20), all);
         let (protocol, _) = prepare_job(&full_view, &encoder, &shared, &decoded).unwrap();

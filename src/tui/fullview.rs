@@ -130,12 +130,7 @@ impl FullView {
     /// The part of the image on screen.
     pub fn crop(&self, geometry: &Geometry) -> Crop {
         if geometry.image.0 == 0 || geometry.image.1 == 0 {
-            return Crop {
-                x: 0,
-                y: 0,
-                width: geometry.image.0,
-                height: geometry.image.1,
-            };
+            return Crop::all(geometry.image);
         }
         let mut view = *self;
         // Another version may be smaller or the screen may have changed since the last key.

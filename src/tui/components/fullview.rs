@@ -184,12 +184,7 @@ mod tests {
     const AREA: Rect = Rect::new(0, 1, 120, 38);
 
     fn crop(width: u32, height: u32) -> Crop {
-        Crop {
-            x: 0,
-            y: 0,
-            width,
-            height,
-        }
+        Crop::all((width, height))
     }
 
     #[test]
