@@ -508,22 +508,34 @@ mod tests {
         Encoder::new(picker, &Capabilities::default())
     }
 
-    #[test]
-    fn a_full_view_the_pane_never_showed_starts_from_a_reduced_decode() {
-        let blob = halves();
-        let encoder = halfblocks_encoder();
-        let shared = Mutex::new(Shared::new(CACHE_BUDGET));
-        let decoded = Decoded::default();
-        let all = super::super::Crop::all((1600, 800));
-        // All of it on a 40×20-cell screen (400×400 px): ¼ (400×200) covers that.
-        let mut full_view = job(&blob, (40, 20));
-        full_view.key = CacheKey::cropped(blob.id(), (40, 20), all);
-        let (protocol, _) = prepare_job(&full_view, &encoder, &shared, &decoded).unwrap();
+    /// The full view at fit of [`halves`]'s `blob`, all of it on a 40×20-cell screen
+    /// (400×400 px): drawn at 40×10 cells without decoding the full resolution.
+    fn full_view_at_fit(
+        blob: &Blob,
+        encoder: &Encoder,
+        shared: &Mutex<Shared>,
+        decoded: &Decoded,
+    ) -> Job {
+        let mut full_view = job(blob, (40, 20));
+        full_view.key =
+            CacheKey::cropped(blob.id(), (40, 20), super::super::Crop::all((1600, 800)));
+        let (protocol, _) = prepare_job(&full_view, encoder, shared, decoded).unwrap();
         assert_eq!(protocol.size(), Size::new(40, 10));
         assert!(
             lock(&decoded.images).is_empty(),
             "the full resolution was decoded for the first picture"
         );
+        full_view
+    }
+
+    #[test]
+    fn a_full_view_the_pane_never_showed_starts_from_a_reduced_decode() {
+        let blob = halves();
+        let decoded = Decoded::default();
+        let shared = Mutex::new(Shared::new(CACHE_BUDGET));
+        full_view_at_fit(&blob, &halfblocks_encoder(), &shared, &decoded);
+        // ¼ (400×200) covers the screen, and is kept.
+        let all = super::super::Crop::all((1600, 800));
         let kept = decoded.screen_sized_whole(&blob, all, (400, 400));
         assert_eq!(kept.map(|(image, _)| image.width()), Some(400));
     }
@@ -567,16 +579,19 @@ mod tests {
         pane.screen = Some((40, 20));
         prepare_job(&pane, &encoder, &shared, &decoded).unwrap();
 
-        // The full view at fit, all of the picture on the whole screen: no decode at all.
+        // The full view at fit, all of the picture on the whole screen: no decode at all, the
+        // pane's decode is cut.
         let all = super::super::Crop::all((1600, 800));
-        let mut full_view = job(&blob, (40, 20));
-        full_view.key = CacheKey::cropped(blob.id(), (40, 20), all);
-        let (protocol, _) = prepare_job(&full_view, &encoder, &shared, &decoded).unwrap();
-        assert_eq!(protocol.size(), Size::new(40, 10));
-        assert!(
-            lock(&decoded.images).is_empty(),
-            "the full-resolution picture was decoded"
-        );
+        let panes = decoded
+            .screen_sized_whole(&blob, all, (400, 400))
+            .unwrap()
+            .0;
+        let mut full_view = full_view_at_fit(&blob, &encoder, &shared, &decoded);
+        let kept = decoded
+            .screen_sized_whole(&blob, all, (400, 400))
+            .unwrap()
+            .0;
+        assert!(Arc::ptr_eq(&panes, &kept), "decoded again");
 
         // A zoom step needs the full resolution: it is decoded then, and kept.
         let left = super::super::Crop {
