@@ -527,6 +527,13 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if let Some(second) = esc_then(app, &key) {
+        let mut effects = on_key(app, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+        if !app.quit {
+            effects.extend(on_key(app, second));
+        }
+        return effects;
+    }
     app.notice = None;
     if app.overlay.is_some() {
         return on_overlay_key(app, key);
@@ -559,6 +566,19 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
     }
+}
+
+/// The key after an Esc, when `key` is an Alt chord bound to nothing. A terminal sends Alt-x as
+/// Esc then x, so tmux (within its `escape-time`, 500 ms unless set) and a slow SSH link join
+/// an Esc and a quick next key into one Alt chord: Esc then Ctrl-Q must still leave the full
+/// view and quit.
+fn esc_then(app: &App, key: &KeyEvent) -> Option<KeyEvent> {
+    if !key.modifiers.contains(KeyModifiers::ALT) || app.keymap.binds(key) {
+        return None;
+    }
+    let mut second = *key;
+    second.modifiers.remove(KeyModifiers::ALT);
+    Some(second)
 }
 
 fn on_paste(app: &mut App, text: &str) -> Vec<Effect> {

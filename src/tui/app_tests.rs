@@ -1490,6 +1490,36 @@ fn the_full_view_zooms_pans_and_keeps_its_place_across_versions() {
 }
 
 #[test]
+fn an_alt_chord_bound_to_nothing_is_esc_then_the_key() {
+    // tmux joins an Esc and a Ctrl-Q typed within its escape-time into Alt-Ctrl-Q.
+    let mut app = test_app();
+    exchange(&mut app, "a chart", "Here is the chart.");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('f'));
+    assert!(app.full_view.is_some());
+    let effects = chord(
+        &mut app,
+        KeyCode::Char('q'),
+        KeyModifiers::ALT | KeyModifiers::CONTROL,
+    );
+    assert!(app.full_view.is_none(), "the Esc left the full view");
+    assert!(matches!(effects[..], [Effect::Quit]), "{effects:?}");
+
+    // Esc then a letter, joined the same way in the prompt: the letter is typed.
+    let mut app = test_app();
+    chord(&mut app, KeyCode::Char('b'), KeyModifiers::ALT);
+    assert_eq!(app.input_text(), "b");
+
+    // A bound Alt chord keeps its own meaning: Alt-Enter is a new line, not Esc then Enter
+    // (which would send).
+    let mut app = test_app();
+    app.input.insert_str("two");
+    let effects = chord(&mut app, KeyCode::Enter, KeyModifiers::ALT);
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(app.input_text(), "two\n");
+}
+
+#[test]
 fn export_runs_off_the_ui_thread_and_its_path_can_be_copied() {
     let mut app = test_app();
     // Nothing exported yet: the copy key explains.

@@ -798,6 +798,12 @@ impl Keymap {
             .map(|b| b.action)
     }
 
+    /// Whether any action, in any place, is bound to this key.
+    pub fn binds(&self, event: &KeyEvent) -> bool {
+        let chord = KeyChord::from_event(event);
+        self.bindings.iter().any(|b| b.chord == chord)
+    }
+
     /// The action for a key in the full view: its own keys first, then the studio's keys that
     /// act outside the editor (`[`, `]`, `f`, Ctrl-Q…).
     pub fn lookup_in_view(&self, event: &KeyEvent) -> Option<Action> {
