@@ -205,8 +205,10 @@ fn encode_bands(image: &RgbaImage, palette: &Palette, range: std::ops::Range<usi
     let pixels = image.as_raw();
     let mut out = Vec::with_capacity(range.len() * width * 2);
     let mut used = [false; REGISTERS];
-    // A band's six bits per register and column; only touched spans are cleared.
-    let mut lines = vec![0u8; REGISTERS * width];
+    // A band's six bits per register and column; only touched spans are cleared. Each line has
+    // eight zero bytes after its last column, so eight columns can always be read at once.
+    let stride = width + 8;
+    let mut lines = vec![0u8; REGISTERS * stride];
     // Which of 64 stretches of columns each register touches in the band: one OR a pixel,
     // where the first and last column would cost a compare and two stores.
     let stretch = width.div_ceil(64).next_power_of_two().trailing_zeros();
@@ -238,42 +240,46 @@ fn encode_bands(image: &RgbaImage, palette: &Palette, range: std::ops::Range<usi
                     present.push(register);
                 }
                 touched[register] |= 1 << (x >> stretch);
-                lines[register * width + x] |= bit;
+                lines[register * stride + x] |= bit;
             }
         }
         for (index, &register) in present.iter().enumerate() {
             used[register] = true;
             out.push(b'#');
             push_number(&mut out, register);
-            let line = &mut lines[register * width..(register + 1) * width];
+            let line = &mut lines[register * stride..(register + 1) * stride];
             let stretches = touched[register];
             touched[register] = 0;
             let from = (stretches.trailing_zeros() as usize) << stretch;
             let to = ((64 - stretches.leading_zeros() as usize) << stretch).min(width);
-            let span = &mut line[from..to];
-            let skip = span.iter().position(|&b| b != 0).unwrap_or(0);
-            let end = span.iter().rposition(|&b| b != 0).map_or(0, |e| e + 1);
-            // Each register's line starts at the band's left edge: skip to its first column.
-            push_run(&mut out, from + skip, 0);
-            let span = &mut span[skip..end];
-            let mut x = 0;
-            while x < span.len() {
-                let bits = span[x];
-                let mut end = x + 1;
-                if bits == 0 {
-                    // Most of a dithered register's line is other registers' columns: skip
-                    // them eight at a time.
-                    while span.get(end..end + 8).is_some_and(|word| word == [0; 8]) {
-                        end += 8;
-                    }
+            // Each register's line starts at the band's left edge; columns without its bits
+            // are runs of `?` between its own, and nothing after its last.
+            let mut drawn = 0;
+            let mut x = from;
+            while x < to {
+                // Most of a dithered register's line is other registers' columns: find its next
+                // one eight columns at a time (sixel bits are below 64, so adding 0x7f to a
+                // byte sets its top bit exactly when it is not zero).
+                let mut eight = [0u8; 8];
+                eight.copy_from_slice(&line[x..x + 8]);
+                let word = u64::from_le_bytes(eight);
+                let set = word.wrapping_add(0x7f7f_7f7f_7f7f_7f7f) & 0x8080_8080_8080_8080;
+                if set == 0 {
+                    x += 8;
+                    continue;
                 }
-                while span.get(end) == Some(&bits) {
+                let start = x + (set.trailing_zeros() / 8) as usize;
+                let bits = line[start];
+                let mut end = start + 1;
+                while line[end] == bits {
                     end += 1;
                 }
-                push_run(&mut out, end - x, bits);
+                push_run(&mut out, start - drawn, 0);
+                push_run(&mut out, end - start, bits);
+                drawn = end;
                 x = end;
             }
-            span.fill(0);
+            line[from..to].fill(0);
             // Back to the band's left edge for the next register; the band's end does that too.
             if index + 1 < present.len() {
                 out.push(b'$');
