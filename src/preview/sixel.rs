@@ -264,28 +264,41 @@ fn encode_bands(image: &RgbaImage, palette: &Palette, range: std::ops::Range<usi
     let stretch = width.div_ceil(64).next_power_of_two().trailing_zeros();
     let mut touched = [0u64; REGISTERS];
     let mut present: Vec<usize> = Vec::with_capacity(REGISTERS);
+    let mut registers = vec![0u8; width];
     for band in range {
         let top = band * 6;
         for y in top..(top + 6).min(height) {
             let bit = 1u8 << (y - top);
             let bayer = &BAYER[y % 8];
             let row = &pixels[y * width * 4..(y + 1) * width * 4];
-            for (x, pixel) in row.chunks_exact(4).enumerate() {
+            // First every pixel's register, then the lines: two short loops run faster than
+            // one long one, whose chain of lookups and stores kept the core waiting.
+            let channels = bayer.map(|threshold| {
+                let threshold = usize::from(threshold);
+                (
+                    &lookup.red[threshold],
+                    &lookup.green[threshold],
+                    &lookup.blue[threshold],
+                )
+            });
+            for (eight, pixels) in registers.chunks_mut(8).zip(row.chunks(32)) {
+                for ((register, pixel), (red, green, blue)) in
+                    eight.iter_mut().zip(pixels.chunks_exact(4)).zip(channels)
+                {
+                    let (r, g, b) = (pixel[0], pixel[1], pixel[2]);
+                    let exact = palette.exact[bin(r, g, b)];
+                    *register = if exact != NONE {
+                        exact
+                    } else {
+                        red[usize::from(r)] + green[usize::from(g)] + blue[usize::from(b)]
+                    };
+                }
+            }
+            for (x, (&register, pixel)) in registers.iter().zip(row.chunks_exact(4)).enumerate() {
                 if pixel[3] < OPAQUE {
                     continue;
                 }
-                let (r, g, b) = (pixel[0], pixel[1], pixel[2]);
-                let exact = palette.exact[bin(r, g, b)];
-                let register = if exact != NONE {
-                    usize::from(exact)
-                } else {
-                    let threshold = usize::from(bayer[x % 8]);
-                    usize::from(
-                        lookup.red[threshold][usize::from(r)]
-                            + lookup.green[threshold][usize::from(g)]
-                            + lookup.blue[threshold][usize::from(b)],
-                    )
-                };
+                let register = usize::from(register);
                 if touched[register] == 0 {
                     present.push(register);
                 }
