@@ -14,6 +14,7 @@
 
 use std::fmt::Write as _;
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use image::RgbaImage;
@@ -44,6 +45,9 @@ const BAYER: [[u8; 8]; 8] = [
 
 /// Below this alpha a pixel is left undrawn (the terminal's background shows).
 const OPAQUE: u8 = 128;
+
+/// The bands are cut in this many pieces a thread.
+const PIECES_PER_THREAD: usize = 8;
 
 /// Pictures smaller than this are not worth a second thread.
 const PIXELS_PER_THREAD: usize = 256 * 1024;
@@ -106,15 +110,17 @@ impl Palette {
             .collect();
         let per_thread = sampled.len().div_ceil(threads).max(1);
         let parts = sampled.chunks(per_thread).collect::<Vec<_>>();
-        let counts = split(parts.len(), |part| {
+        let count_rows = |rows: &[&[u8]]| {
             let mut count = vec![0u32; 1 << 15];
-            for pixel in parts[part].iter().flat_map(|row| row.chunks_exact(4)) {
+            for pixel in rows.iter().flat_map(|row| row.chunks_exact(4)) {
                 if pixel[3] >= OPAQUE {
                     count[bin(pixel[0], pixel[1], pixel[2])] += 1;
                 }
             }
             count
-        });
+        };
+        let counts = split(parts.len(), |part| count_rows(parts[part]))
+            .unwrap_or_else(|| vec![count_rows(&sampled)]);
         let mut count = vec![0u32; 1 << 15];
         for part in &counts {
             for (total, n) in count.iter_mut().zip(part) {
@@ -186,14 +192,22 @@ fn encode(image: &RgbaImage, before: &str, is_tmux: bool) -> String {
         .min((width * height / PIXELS_PER_THREAD).max(1))
         .min(bands.max(1));
     let palette = Palette::of(image, threads);
-    let per_thread = bands.div_ceil(threads).max(1);
-    let parts = split(bands.div_ceil(per_thread), |part| {
-        encode_bands(
-            image,
-            &palette,
-            part * per_thread..((part + 1) * per_thread).min(bands),
-        )
-    });
+    // The bands in pieces that the threads take in turn: a thread that gets less of a core
+    // (another program's turn, the bottom's transparent padding) takes fewer.
+    let per_piece = bands.div_ceil(threads * PIECES_PER_THREAD).max(1);
+    let next = AtomicUsize::new(0);
+    let mut parts: Vec<(usize, Bands)> = split(threads, |_| {
+        encode_pieces(image, &palette, &next, per_piece)
+    })
+    .unwrap_or_else(|| {
+        next.store(0, Ordering::Relaxed);
+        vec![encode_pieces(image, &palette, &next, per_piece)]
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    parts.sort_unstable_by_key(|&(piece, _)| piece);
+    let parts: Vec<Bands> = parts.into_iter().map(|(_, part)| part).collect();
     let body: usize = parts.iter().map(|part| part.sixels.len()).sum();
     let mut out = String::with_capacity(before.len() + body + REGISTERS * 20 + 64);
     out.push_str(before);
@@ -222,22 +236,22 @@ fn tmux_escape(is_tmux: bool) -> &'static str {
     if is_tmux { "\x1b\x1b" } else { "\x1b" }
 }
 
-/// `work(part)` for each of `parts` parts, each on its own thread, in order. This thread only
-/// waits: doing the first part here measured 3 ms slower in the full view's zoom step (18.7 →
-/// 21.6 ms; it runs on a preview thread), for a reason not found.
-fn split<T: Send>(parts: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+/// `work(part)` for each of `parts` parts, each on its own thread, in order; `None` if one
+/// panicked (only a bug in the encoder does that), and then the caller does all on its own
+/// thread. This thread only waits: doing the first part here measured 3 ms slower in the full
+/// view's zoom step (18.7 → 21.6 ms; it runs on a preview thread), for a reason not found.
+fn split<T: Send>(parts: usize, work: impl Fn(usize) -> T + Sync) -> Option<Vec<T>> {
     if parts <= 1 {
-        return vec![work(0)];
+        return Some(vec![work(0)]);
     }
     let work = &work;
     thread::scope(|scope| {
         let workers: Vec<_> = (0..parts)
             .map(|part| scope.spawn(move || work(part)))
             .collect();
-        (0..)
-            .zip(workers)
-            // A worker only panics if the encoder has a bug; then do its part on this thread.
-            .map(|(part, worker)| worker.join().unwrap_or_else(|_| work(part)))
+        workers
+            .into_iter()
+            .map(|worker| worker.join().ok())
             .collect()
     })
 }
@@ -248,13 +262,17 @@ struct Bands {
     used: [bool; REGISTERS],
 }
 
-/// Encodes the bands `range` (six rows each), each ended by `-`.
-fn encode_bands(image: &RgbaImage, palette: &Palette, range: std::ops::Range<usize>) -> Bands {
+/// Takes pieces of `per_piece` bands (six rows each) from `next` until none are left, and
+/// encodes each, every band ended by `-`.
+fn encode_pieces(
+    image: &RgbaImage,
+    palette: &Palette,
+    next: &AtomicUsize,
+    per_piece: usize,
+) -> Vec<(usize, Bands)> {
     let lookup = &**LOOKUP;
     let (width, height) = (image.width() as usize, image.height() as usize);
     let pixels = image.as_raw();
-    let mut out = Vec::with_capacity(range.len() * width * 2);
-    let mut used = [false; REGISTERS];
     // A band's six bits per register and column; only touched spans are cleared. Each line has
     // eight zero bytes after its last column, so eight columns can always be read at once.
     let stride = width + 8;
@@ -265,93 +283,105 @@ fn encode_bands(image: &RgbaImage, palette: &Palette, range: std::ops::Range<usi
     let mut touched = [0u64; REGISTERS];
     let mut present: Vec<usize> = Vec::with_capacity(REGISTERS);
     let mut registers = vec![0u8; width];
-    for band in range {
-        let top = band * 6;
-        for y in top..(top + 6).min(height) {
-            let bit = 1u8 << (y - top);
-            let bayer = &BAYER[y % 8];
-            let row = &pixels[y * width * 4..(y + 1) * width * 4];
-            // First every pixel's register, then the lines: two short loops run faster than
-            // one long one, whose chain of lookups and stores kept the core waiting.
-            let channels = bayer.map(|threshold| {
-                let threshold = usize::from(threshold);
-                (
-                    &lookup.red[threshold],
-                    &lookup.green[threshold],
-                    &lookup.blue[threshold],
-                )
-            });
-            for (eight, pixels) in registers.chunks_mut(8).zip(row.chunks(32)) {
-                for ((register, pixel), (red, green, blue)) in
-                    eight.iter_mut().zip(pixels.chunks_exact(4)).zip(channels)
+    let mut done = Vec::new();
+    loop {
+        let piece = next.fetch_add(1, Ordering::Relaxed);
+        let first = piece * per_piece;
+        if first >= height.div_ceil(6) {
+            return done;
+        }
+        let range = first..(first + per_piece).min(height.div_ceil(6));
+        let mut out = Vec::with_capacity(range.len() * width * 2);
+        let mut used = [false; REGISTERS];
+        for band in range {
+            let top = band * 6;
+            for y in top..(top + 6).min(height) {
+                let bit = 1u8 << (y - top);
+                let bayer = &BAYER[y % 8];
+                let row = &pixels[y * width * 4..(y + 1) * width * 4];
+                // First every pixel's register, then the lines: two short loops run faster than
+                // one long one, whose chain of lookups and stores kept the core waiting.
+                let channels = bayer.map(|threshold| {
+                    let threshold = usize::from(threshold);
+                    (
+                        &lookup.red[threshold],
+                        &lookup.green[threshold],
+                        &lookup.blue[threshold],
+                    )
+                });
+                for (eight, pixels) in registers.chunks_mut(8).zip(row.chunks(32)) {
+                    for ((register, pixel), (red, green, blue)) in
+                        eight.iter_mut().zip(pixels.chunks_exact(4)).zip(channels)
+                    {
+                        let (r, g, b) = (pixel[0], pixel[1], pixel[2]);
+                        let exact = palette.exact[bin(r, g, b)];
+                        *register = if exact != NONE {
+                            exact
+                        } else {
+                            red[usize::from(r)] + green[usize::from(g)] + blue[usize::from(b)]
+                        };
+                    }
+                }
+                for (x, (&register, pixel)) in registers.iter().zip(row.chunks_exact(4)).enumerate()
                 {
-                    let (r, g, b) = (pixel[0], pixel[1], pixel[2]);
-                    let exact = palette.exact[bin(r, g, b)];
-                    *register = if exact != NONE {
-                        exact
-                    } else {
-                        red[usize::from(r)] + green[usize::from(g)] + blue[usize::from(b)]
-                    };
+                    if pixel[3] < OPAQUE {
+                        continue;
+                    }
+                    let register = usize::from(register);
+                    if touched[register] == 0 {
+                        present.push(register);
+                    }
+                    touched[register] |= 1 << (x >> stretch);
+                    lines[register * stride + x] |= bit;
                 }
             }
-            for (x, (&register, pixel)) in registers.iter().zip(row.chunks_exact(4)).enumerate() {
-                if pixel[3] < OPAQUE {
-                    continue;
+            for (index, &register) in present.iter().enumerate() {
+                used[register] = true;
+                out.push(b'#');
+                push_number(&mut out, register);
+                let line = &mut lines[register * stride..(register + 1) * stride];
+                let stretches = touched[register];
+                touched[register] = 0;
+                let from = (stretches.trailing_zeros() as usize) << stretch;
+                let to = ((64 - stretches.leading_zeros() as usize) << stretch).min(width);
+                // Each register's line starts at the band's left edge; columns without its bits
+                // are runs of `?` between its own, and nothing after its last.
+                let mut drawn = 0;
+                let mut x = from;
+                while x < to {
+                    // Most of a dithered register's line is other registers' columns: find its next
+                    // one eight columns at a time (sixel bits are below 64, so adding 0x7f to a
+                    // byte sets its top bit exactly when it is not zero).
+                    let mut eight = [0u8; 8];
+                    eight.copy_from_slice(&line[x..x + 8]);
+                    let word = u64::from_le_bytes(eight);
+                    let set = word.wrapping_add(0x7f7f_7f7f_7f7f_7f7f) & 0x8080_8080_8080_8080;
+                    if set == 0 {
+                        x += 8;
+                        continue;
+                    }
+                    let start = x + (set.trailing_zeros() / 8) as usize;
+                    let bits = line[start];
+                    let mut end = start + 1;
+                    while line[end] == bits {
+                        end += 1;
+                    }
+                    push_run(&mut out, start - drawn, 0);
+                    push_run(&mut out, end - start, bits);
+                    drawn = end;
+                    x = end;
                 }
-                let register = usize::from(register);
-                if touched[register] == 0 {
-                    present.push(register);
+                line[from..to].fill(0);
+                // Back to the band's left edge for the next register; the band's end does that too.
+                if index + 1 < present.len() {
+                    out.push(b'$');
                 }
-                touched[register] |= 1 << (x >> stretch);
-                lines[register * stride + x] |= bit;
             }
+            present.clear();
+            out.push(b'-');
         }
-        for (index, &register) in present.iter().enumerate() {
-            used[register] = true;
-            out.push(b'#');
-            push_number(&mut out, register);
-            let line = &mut lines[register * stride..(register + 1) * stride];
-            let stretches = touched[register];
-            touched[register] = 0;
-            let from = (stretches.trailing_zeros() as usize) << stretch;
-            let to = ((64 - stretches.leading_zeros() as usize) << stretch).min(width);
-            // Each register's line starts at the band's left edge; columns without its bits
-            // are runs of `?` between its own, and nothing after its last.
-            let mut drawn = 0;
-            let mut x = from;
-            while x < to {
-                // Most of a dithered register's line is other registers' columns: find its next
-                // one eight columns at a time (sixel bits are below 64, so adding 0x7f to a
-                // byte sets its top bit exactly when it is not zero).
-                let mut eight = [0u8; 8];
-                eight.copy_from_slice(&line[x..x + 8]);
-                let word = u64::from_le_bytes(eight);
-                let set = word.wrapping_add(0x7f7f_7f7f_7f7f_7f7f) & 0x8080_8080_8080_8080;
-                if set == 0 {
-                    x += 8;
-                    continue;
-                }
-                let start = x + (set.trailing_zeros() / 8) as usize;
-                let bits = line[start];
-                let mut end = start + 1;
-                while line[end] == bits {
-                    end += 1;
-                }
-                push_run(&mut out, start - drawn, 0);
-                push_run(&mut out, end - start, bits);
-                drawn = end;
-                x = end;
-            }
-            line[from..to].fill(0);
-            // Back to the band's left edge for the next register; the band's end does that too.
-            if index + 1 < present.len() {
-                out.push(b'$');
-            }
-        }
-        present.clear();
-        out.push(b'-');
+        done.push((piece, Bands { sixels: out, used }));
     }
-    Bands { sixels: out, used }
 }
 
 /// `count` columns of the six bits `bits`: `!count` and the character when that is shorter.
