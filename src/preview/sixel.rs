@@ -387,16 +387,16 @@ fn encode_pieces(
 /// `count` columns of the six bits `bits`: `!count` and the character when that is shorter.
 fn push_run(out: &mut Vec<u8>, count: usize, bits: u8) {
     let character = b'?' + bits;
-    match count {
-        0 => {}
-        1 => out.push(character),
-        2 => out.extend_from_slice(&[character; 2]),
-        3 => out.extend_from_slice(&[character; 3]),
-        _ => {
-            out.push(b'!');
-            push_number(out, count);
-            out.push(character);
-        }
+    if count <= 3 {
+        // Most runs of a dithered picture are this short: three characters written and the
+        // extra ones dropped, without a branch on the count (a jump table mispredicted).
+        let len = out.len();
+        out.extend_from_slice(&[character; 3]);
+        out.truncate(len + count);
+    } else {
+        out.push(b'!');
+        push_number(out, count);
+        out.push(character);
     }
 }
 
