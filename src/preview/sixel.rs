@@ -277,10 +277,12 @@ fn encode_pieces(
     // eight zero bytes after its last column, so eight columns can always be read at once.
     let stride = width + 8;
     let mut lines = vec![0u8; REGISTERS * stride];
-    // Which of 64 stretches of columns each register touches in the band: one OR a pixel,
-    // where the first and last column would cost a compare and two stores.
+    // Which of 64 stretches of columns each register touches in the band: one store a pixel,
+    // where the first and last column would cost a compare and two stores. A byte each, not a
+    // bit of a word: ORing a word, each pixel waited for the last pixel's store to it.
     let stretch = width.div_ceil(64).next_power_of_two().trailing_zeros();
-    let mut touched = [0u64; REGISTERS];
+    let mut touched = Box::new([[false; 64]; REGISTERS]);
+    let mut seen = [false; REGISTERS];
     let mut present: Vec<usize> = Vec::with_capacity(REGISTERS);
     let mut registers = vec![0u8; width];
     let mut done = Vec::new();
@@ -328,10 +330,11 @@ fn encode_pieces(
                         continue;
                     }
                     let register = usize::from(register);
-                    if touched[register] == 0 {
+                    if !seen[register] {
+                        seen[register] = true;
                         present.push(register);
                     }
-                    touched[register] |= 1 << (x >> stretch);
+                    touched[register][(x >> stretch) & 63] = true;
                     lines[register * stride + x] |= bit;
                 }
             }
@@ -340,10 +343,12 @@ fn encode_pieces(
                 out.push(b'#');
                 push_number(&mut out, register);
                 let line = &mut lines[register * stride..(register + 1) * stride];
-                let stretches = touched[register];
-                touched[register] = 0;
-                let from = (stretches.trailing_zeros() as usize) << stretch;
-                let to = ((64 - stretches.leading_zeros() as usize) << stretch).min(width);
+                let stretches = &mut touched[register];
+                let from = stretches.iter().position(|&t| t).unwrap_or(0) << stretch;
+                let to =
+                    (stretches.iter().rposition(|&t| t).map_or(0, |t| t + 1) << stretch).min(width);
+                *stretches = [false; 64];
+                seen[register] = false;
                 // Each register's line starts at the band's left edge; columns without its bits
                 // are runs of `?` between its own, and nothing after its last.
                 let mut drawn = 0;
