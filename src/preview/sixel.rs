@@ -136,13 +136,26 @@ impl Palette {
         for (index, &key) in large.iter().enumerate() {
             exact[key] = index as u8;
         }
-        let mut sum = vec![[0u32; 3]; large.len()];
-        if !large.is_empty() {
-            for pixel in sampled.iter().flat_map(|row| row.chunks_exact(4)) {
+        let sum_rows = |rows: &[&[u8]]| {
+            let mut sum = vec![[0u32; 3]; large.len()];
+            for pixel in rows.iter().flat_map(|row| row.chunks_exact(4)) {
                 let index = exact[bin(pixel[0], pixel[1], pixel[2])];
                 if pixel[3] >= OPAQUE && index != NONE {
                     for channel in 0..3 {
                         sum[usize::from(index)][channel] += u32::from(pixel[channel]);
+                    }
+                }
+            }
+            sum
+        };
+        let mut sum = vec![[0u32; 3]; large.len()];
+        if !large.is_empty() {
+            let sums = split(parts.len(), |part| sum_rows(parts[part]))
+                .unwrap_or_else(|| vec![sum_rows(&sampled)]);
+            for part in &sums {
+                for (total, part) in sum.iter_mut().zip(part) {
+                    for channel in 0..3 {
+                        total[channel] += part[channel];
                     }
                 }
             }
