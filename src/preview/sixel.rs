@@ -103,9 +103,11 @@ impl Palette {
     /// colour). A photo has none, so the colours are summed in a second pass, for those bins
     /// alone: summing every bin was most of the time.
     fn of(image: &RgbaImage, threads: usize) -> Palette {
+        // An empty picture has no rows (and rows of no bytes cannot be cut).
+        let row_bytes = (image.width() as usize * 4).max(1);
         let sampled: Vec<&[u8]> = image
             .as_raw()
-            .chunks_exact(image.width() as usize * 4)
+            .chunks_exact(row_bytes)
             .step_by(SAMPLE_ROWS)
             .collect();
         let per_thread = sampled.len().div_ceil(threads).max(1);
@@ -119,8 +121,10 @@ impl Palette {
             }
             count
         };
-        let counts = split(parts.len(), |part| count_rows(parts[part]))
-            .unwrap_or_else(|| vec![count_rows(&sampled)]);
+        let counts = split(parts.len(), |part| {
+            count_rows(parts.get(part).map_or(&[], |p| p))
+        })
+        .unwrap_or_else(|| vec![count_rows(&sampled)]);
         let mut count = vec![0u32; 1 << 15];
         for part in &counts {
             for (total, n) in count.iter_mut().zip(part) {
@@ -150,8 +154,10 @@ impl Palette {
         };
         let mut sum = vec![[0u32; 3]; large.len()];
         if !large.is_empty() {
-            let sums = split(parts.len(), |part| sum_rows(parts[part]))
-                .unwrap_or_else(|| vec![sum_rows(&sampled)]);
+            let sums = split(parts.len(), |part| {
+                sum_rows(parts.get(part).map_or(&[], |p| p))
+            })
+            .unwrap_or_else(|| vec![sum_rows(&sampled)]);
             for part in &sums {
                 for (total, part) in sum.iter_mut().zip(part) {
                     for channel in 0..3 {
@@ -616,6 +622,18 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn empty_pictures_encode_to_an_empty_image() {
+        for (width, height) in [(0, 0), (0, 7), (9, 0)] {
+            let sixel = encode(&RgbaImage::new(width, height));
+            assert_eq!(decode(&sixel).dimensions(), (width, height));
+            assert!(
+                !sixel.contains(";2;"),
+                "no register for no pixel: {sixel:?}"
+            );
         }
     }
 
