@@ -14,6 +14,7 @@
 
 use std::fmt::Write as _;
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 use image::RgbaImage;
@@ -44,6 +45,9 @@ const BAYER: [[u8; 8]; 8] = [
 
 /// Below this alpha a pixel is left undrawn (the terminal's background shows).
 const OPAQUE: u8 = 128;
+
+/// The bands are cut in this many pieces a thread.
+const PIECES_PER_THREAD: usize = 8;
 
 /// Pictures smaller than this are not worth a second thread.
 const PIXELS_PER_THREAD: usize = 256 * 1024;
@@ -94,36 +98,87 @@ struct Palette {
 }
 
 impl Palette {
-    /// Counts every [`SAMPLE_ROWS`]th row in colour bins; the bins covering at least
-    /// 1/[`EXACT_SHARE`] of it, most first, get exact registers (their mean colour).
-    fn of(image: &RgbaImage) -> Palette {
-        let mut count = vec![0u32; 1 << 15];
-        let mut sum = vec![[0u32; 3]; 1 << 15];
-        let mut counted = 0usize;
-        for row in image.rows().step_by(SAMPLE_ROWS) {
-            for pixel in row.filter(|p| p[3] >= OPAQUE) {
-                let key = bin(pixel[0], pixel[1], pixel[2]);
-                count[key] += 1;
-                for channel in 0..3 {
-                    sum[key][channel] += u32::from(pixel[channel]);
+    /// Counts every [`SAMPLE_ROWS`]th row in colour bins, on `threads` threads; the bins
+    /// covering at least 1/[`EXACT_SHARE`] of it, most first, get exact registers (their mean
+    /// colour). A photo has none, so the colours are summed in a second pass, for those bins
+    /// alone: summing every bin was most of the time.
+    fn of(image: &RgbaImage, threads: usize) -> Palette {
+        // An empty picture has no rows (and rows of no bytes cannot be cut).
+        let row_bytes = (image.width() as usize * 4).max(1);
+        let sampled: Vec<&[u8]> = image
+            .as_raw()
+            .chunks_exact(row_bytes)
+            .step_by(SAMPLE_ROWS)
+            .collect();
+        let per_thread = sampled.len().div_ceil(threads).max(1);
+        let parts = sampled.chunks(per_thread).collect::<Vec<_>>();
+        let count_rows = |rows: &[&[u8]]| {
+            let mut count = vec![0u32; 1 << 15];
+            for pixel in rows.iter().flat_map(|row| row.chunks_exact(4)) {
+                if pixel[3] >= OPAQUE {
+                    count[bin(pixel[0], pixel[1], pixel[2])] += 1;
                 }
-                counted += 1;
+            }
+            count
+        };
+        let counts = split(parts.len(), |part| {
+            count_rows(parts.get(part).map_or(&[], |p| p))
+        })
+        .unwrap_or_else(|| vec![count_rows(&sampled)]);
+        let mut count = vec![0u32; 1 << 15];
+        for part in &counts {
+            for (total, n) in count.iter_mut().zip(part) {
+                *total += n;
             }
         }
+        let counted = count.iter().map(|&n| n as usize).sum::<usize>();
         let least = (counted / EXACT_SHARE).max(1) as u32;
         let mut large: Vec<usize> = (0..count.len()).filter(|&k| count[k] >= least).collect();
         large.sort_unstable_by_key(|&k| std::cmp::Reverse(count[k]));
         large.truncate(EXACT);
         let mut exact = vec![NONE; 1 << 15];
+        for (index, &key) in large.iter().enumerate() {
+            exact[key] = index as u8;
+        }
+        let sum_rows = |rows: &[&[u8]]| {
+            let mut sum = vec![[0u32; 3]; large.len()];
+            for pixel in rows.iter().flat_map(|row| row.chunks_exact(4)) {
+                let index = exact[bin(pixel[0], pixel[1], pixel[2])];
+                if pixel[3] >= OPAQUE && index != NONE {
+                    for channel in 0..3 {
+                        sum[usize::from(index)][channel] += u32::from(pixel[channel]);
+                    }
+                }
+            }
+            sum
+        };
+        let mut sum = vec![[0u32; 3]; large.len()];
+        if !large.is_empty() {
+            let sums = split(parts.len(), |part| {
+                sum_rows(parts.get(part).map_or(&[], |p| p))
+            })
+            .unwrap_or_else(|| vec![sum_rows(&sampled)]);
+            for part in &sums {
+                for (total, part) in sum.iter_mut().zip(part) {
+                    for channel in 0..3 {
+                        total[channel] += part[channel];
+                    }
+                }
+            }
+        }
         let colours = large
             .iter()
-            .enumerate()
-            .map(|(index, &key)| {
-                exact[key] = (CUBE + index) as u8;
+            .zip(&sum)
+            .map(|(&key, sum)| {
                 let n = count[key];
-                sum[key].map(|s| ((s + n / 2) / n) as u8)
+                sum.map(|s| ((s + n / 2) / n) as u8)
             })
             .collect();
+        for register in &mut exact {
+            if *register != NONE {
+                *register += CUBE as u8;
+            }
+        }
         Palette { exact, colours }
     }
 
@@ -143,41 +198,41 @@ impl Palette {
     }
 }
 
-/// The picture as one sixel image, `ESC P … ESC \`, nothing around it. Pixels with alpha below
-/// half are left transparent.
-pub fn encode(image: &RgbaImage) -> String {
+/// `before`, then the picture as one sixel image, `ESC P … ESC \`; in tmux its escapes doubled
+/// and tmux's passthrough (begun in `before`) ended. Pixels with alpha below half are left
+/// transparent. Everything is written into one string, so the 2 MB of a photo's sixels are
+/// copied once.
+fn encode(image: &RgbaImage, before: &str, is_tmux: bool) -> String {
+    let escape = tmux_escape(is_tmux);
     let (width, height) = (image.width() as usize, image.height() as usize);
-    let palette = Palette::of(image);
     let bands = height.div_ceil(6);
     let threads = thread::available_parallelism()
         .map_or(1, usize::from)
         .min((width * height / PIXELS_PER_THREAD).max(1))
         .min(bands.max(1));
-    let per_thread = bands.div_ceil(threads).max(1);
-    let palette = &palette;
-    let parts: Vec<Bands> = if threads <= 1 {
-        vec![encode_bands(image, palette, 0..bands)]
-    } else {
-        thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|part| {
-                    let range = part * per_thread..((part + 1) * per_thread).min(bands);
-                    scope.spawn(move || encode_bands(image, palette, range))
-                })
-                .collect();
-            // A worker only panics if the encoder has a bug; then encode on this thread.
-            workers
-                .into_iter()
-                .map(|worker| worker.join().ok())
-                .collect::<Option<Vec<_>>>()
-                .unwrap_or_else(|| vec![encode_bands(image, palette, 0..bands)])
-        })
-    };
+    let palette = Palette::of(image, threads);
+    // The bands in pieces that the threads take in turn: a thread that gets less of a core
+    // (another program's turn, the bottom's transparent padding) takes fewer.
+    let per_piece = bands.div_ceil(threads * PIECES_PER_THREAD).max(1);
+    let next = AtomicUsize::new(0);
+    let mut parts: Vec<(usize, Bands)> = split(threads, |_| {
+        encode_pieces(image, &palette, &next, per_piece)
+    })
+    .unwrap_or_else(|| {
+        next.store(0, Ordering::Relaxed);
+        vec![encode_pieces(image, &palette, &next, per_piece)]
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    parts.sort_unstable_by_key(|&(piece, _)| piece);
+    let parts: Vec<Bands> = parts.into_iter().map(|(_, part)| part).collect();
     let body: usize = parts.iter().map(|part| part.sixels.len()).sum();
-    let mut out = String::with_capacity(body + REGISTERS * 16 + 64);
+    let mut out = String::with_capacity(before.len() + body + REGISTERS * 20 + 64);
+    out.push_str(before);
     // P1 = 9: square pixels; P2 = 1: undrawn pixels keep what is behind them. The raster
     // attributes say the same for terminals (and tmux) that read only those.
-    let _ = write!(out, "\x1bP9;1;0q\"1;1;{width};{height}");
+    let _ = write!(out, "{escape}P9;1;0q\"1;1;{width};{height}");
     for register in 0..REGISTERS {
         if parts.iter().any(|part| part.used[register]) {
             let [r, g, b] = palette.percent(register);
@@ -188,8 +243,36 @@ pub fn encode(image: &RgbaImage) -> String {
         // Only ASCII is ever pushed, so this cannot fail.
         out.push_str(std::str::from_utf8(&part.sixels).unwrap_or_default());
     }
-    out.push_str("\x1b\\");
+    let _ = write!(out, "{escape}\\");
+    if is_tmux {
+        out.push_str("\x1b\\");
+    }
     out
+}
+
+/// An escape inside tmux's passthrough is doubled.
+fn tmux_escape(is_tmux: bool) -> &'static str {
+    if is_tmux { "\x1b\x1b" } else { "\x1b" }
+}
+
+/// `work(part)` for each of `parts` parts, each on its own thread, in order; `None` if one
+/// panicked (only a bug in the encoder does that), and then the caller does all on its own
+/// thread. This thread only waits: doing the first part here measured 3 ms slower in the full
+/// view's zoom step (18.7 → 21.6 ms; it runs on a preview thread), for a reason not found.
+fn split<T: Send>(parts: usize, work: impl Fn(usize) -> T + Sync) -> Option<Vec<T>> {
+    if parts <= 1 {
+        return Some(vec![work(0)]);
+    }
+    let work = &work;
+    thread::scope(|scope| {
+        let workers: Vec<_> = (0..parts)
+            .map(|part| scope.spawn(move || work(part)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().ok())
+            .collect()
+    })
 }
 
 /// Encoded bands and the registers they use.
@@ -198,106 +281,146 @@ struct Bands {
     used: [bool; REGISTERS],
 }
 
-/// Encodes the bands `range` (six rows each), each ended by `-`.
-fn encode_bands(image: &RgbaImage, palette: &Palette, range: std::ops::Range<usize>) -> Bands {
+/// Takes pieces of `per_piece` bands (six rows each) from `next` until none are left, and
+/// encodes each, every band ended by `-`.
+fn encode_pieces(
+    image: &RgbaImage,
+    palette: &Palette,
+    next: &AtomicUsize,
+    per_piece: usize,
+) -> Vec<(usize, Bands)> {
     let lookup = &**LOOKUP;
     let (width, height) = (image.width() as usize, image.height() as usize);
     let pixels = image.as_raw();
-    let mut out = Vec::with_capacity(range.len() * width * 2);
-    let mut used = [false; REGISTERS];
-    // A band's six bits per register and column; only touched spans are cleared.
-    let mut lines = vec![0u8; REGISTERS * width];
-    // Which of 64 stretches of columns each register touches in the band: one OR a pixel,
-    // where the first and last column would cost a compare and two stores.
+    // A band's six bits per register and column; only touched spans are cleared. Each line has
+    // eight zero bytes after its last column, so eight columns can always be read at once.
+    let stride = width + 8;
+    let mut lines = vec![0u8; REGISTERS * stride];
+    // Which of 64 stretches of columns each register touches in the band: one store a pixel,
+    // where the first and last column would cost a compare and two stores. A byte each, not a
+    // bit of a word: ORing a word, each pixel waited for the last pixel's store to it.
     let stretch = width.div_ceil(64).next_power_of_two().trailing_zeros();
-    let mut touched = [0u64; REGISTERS];
+    let mut touched = Box::new([[false; 64]; REGISTERS]);
+    let mut seen = [false; REGISTERS];
     let mut present: Vec<usize> = Vec::with_capacity(REGISTERS);
-    for band in range {
-        let top = band * 6;
-        for y in top..(top + 6).min(height) {
-            let bit = 1u8 << (y - top);
-            let bayer = &BAYER[y % 8];
-            let row = &pixels[y * width * 4..(y + 1) * width * 4];
-            for (x, pixel) in row.chunks_exact(4).enumerate() {
-                if pixel[3] < OPAQUE {
-                    continue;
-                }
-                let (r, g, b) = (pixel[0], pixel[1], pixel[2]);
-                let exact = palette.exact[bin(r, g, b)];
-                let register = if exact != NONE {
-                    usize::from(exact)
-                } else {
-                    let threshold = usize::from(bayer[x % 8]);
-                    usize::from(
-                        lookup.red[threshold][usize::from(r)]
-                            + lookup.green[threshold][usize::from(g)]
-                            + lookup.blue[threshold][usize::from(b)],
-                    )
-                };
-                if touched[register] == 0 {
-                    present.push(register);
-                }
-                touched[register] |= 1 << (x >> stretch);
-                lines[register * width + x] |= bit;
-            }
+    let mut registers = vec![0u8; width];
+    let mut done = Vec::new();
+    loop {
+        let piece = next.fetch_add(1, Ordering::Relaxed);
+        let first = piece * per_piece;
+        if first >= height.div_ceil(6) {
+            return done;
         }
-        for (index, &register) in present.iter().enumerate() {
-            used[register] = true;
-            out.push(b'#');
-            push_number(&mut out, register);
-            let line = &mut lines[register * width..(register + 1) * width];
-            let stretches = touched[register];
-            touched[register] = 0;
-            let from = (stretches.trailing_zeros() as usize) << stretch;
-            let to = ((64 - stretches.leading_zeros() as usize) << stretch).min(width);
-            let span = &mut line[from..to];
-            let skip = span.iter().position(|&b| b != 0).unwrap_or(0);
-            let end = span.iter().rposition(|&b| b != 0).map_or(0, |e| e + 1);
-            // Each register's line starts at the band's left edge: skip to its first column.
-            push_run(&mut out, from + skip, 0);
-            let span = &mut span[skip..end];
-            let mut x = 0;
-            while x < span.len() {
-                let bits = span[x];
-                let mut end = x + 1;
-                if bits == 0 {
-                    // Most of a dithered register's line is other registers' columns: skip
-                    // them eight at a time.
-                    while span.get(end..end + 8).is_some_and(|word| word == [0; 8]) {
-                        end += 8;
+        let range = first..(first + per_piece).min(height.div_ceil(6));
+        let mut out = Vec::with_capacity(range.len() * width * 2);
+        let mut used = [false; REGISTERS];
+        for band in range {
+            let top = band * 6;
+            for y in top..(top + 6).min(height) {
+                let bit = 1u8 << (y - top);
+                let bayer = &BAYER[y % 8];
+                let row = &pixels[y * width * 4..(y + 1) * width * 4];
+                // First every pixel's register, then the lines: two short loops run faster than
+                // one long one, whose chain of lookups and stores kept the core waiting.
+                let channels = bayer.map(|threshold| {
+                    let threshold = usize::from(threshold);
+                    (
+                        &lookup.red[threshold],
+                        &lookup.green[threshold],
+                        &lookup.blue[threshold],
+                    )
+                });
+                for (eight, pixels) in registers.chunks_mut(8).zip(row.chunks(32)) {
+                    for ((register, pixel), (red, green, blue)) in
+                        eight.iter_mut().zip(pixels.chunks_exact(4)).zip(channels)
+                    {
+                        let (r, g, b) = (pixel[0], pixel[1], pixel[2]);
+                        let exact = palette.exact[bin(r, g, b)];
+                        *register = if exact != NONE {
+                            exact
+                        } else {
+                            red[usize::from(r)] + green[usize::from(g)] + blue[usize::from(b)]
+                        };
                     }
                 }
-                while span.get(end) == Some(&bits) {
-                    end += 1;
+                for (x, (&register, pixel)) in registers.iter().zip(row.chunks_exact(4)).enumerate()
+                {
+                    if pixel[3] < OPAQUE {
+                        continue;
+                    }
+                    let register = usize::from(register);
+                    if !seen[register] {
+                        seen[register] = true;
+                        present.push(register);
+                    }
+                    touched[register][(x >> stretch) & 63] = true;
+                    lines[register * stride + x] |= bit;
                 }
-                push_run(&mut out, end - x, bits);
-                x = end;
             }
-            span.fill(0);
-            // Back to the band's left edge for the next register; the band's end does that too.
-            if index + 1 < present.len() {
-                out.push(b'$');
+            for (index, &register) in present.iter().enumerate() {
+                used[register] = true;
+                out.push(b'#');
+                push_number(&mut out, register);
+                let line = &mut lines[register * stride..(register + 1) * stride];
+                let stretches = &mut touched[register];
+                let from = stretches.iter().position(|&t| t).unwrap_or(0) << stretch;
+                let to =
+                    (stretches.iter().rposition(|&t| t).map_or(0, |t| t + 1) << stretch).min(width);
+                *stretches = [false; 64];
+                seen[register] = false;
+                // Each register's line starts at the band's left edge; columns without its bits
+                // are runs of `?` between its own, and nothing after its last.
+                let mut drawn = 0;
+                let mut x = from;
+                while x < to {
+                    // Most of a dithered register's line is other registers' columns: find its next
+                    // one eight columns at a time (sixel bits are below 64, so adding 0x7f to a
+                    // byte sets its top bit exactly when it is not zero).
+                    let mut eight = [0u8; 8];
+                    eight.copy_from_slice(&line[x..x + 8]);
+                    let word = u64::from_le_bytes(eight);
+                    let set = word.wrapping_add(0x7f7f_7f7f_7f7f_7f7f) & 0x8080_8080_8080_8080;
+                    if set == 0 {
+                        x += 8;
+                        continue;
+                    }
+                    let start = x + (set.trailing_zeros() / 8) as usize;
+                    let bits = line[start];
+                    let mut end = start + 1;
+                    while line[end] == bits {
+                        end += 1;
+                    }
+                    push_run(&mut out, start - drawn, 0);
+                    push_run(&mut out, end - start, bits);
+                    drawn = end;
+                    x = end;
+                }
+                line[from..to].fill(0);
+                // Back to the band's left edge for the next register; the band's end does that too.
+                if index + 1 < present.len() {
+                    out.push(b'$');
+                }
             }
+            present.clear();
+            out.push(b'-');
         }
-        present.clear();
-        out.push(b'-');
+        done.push((piece, Bands { sixels: out, used }));
     }
-    Bands { sixels: out, used }
 }
 
 /// `count` columns of the six bits `bits`: `!count` and the character when that is shorter.
 fn push_run(out: &mut Vec<u8>, count: usize, bits: u8) {
     let character = b'?' + bits;
-    match count {
-        0 => {}
-        1 => out.push(character),
-        2 => out.extend_from_slice(&[character; 2]),
-        3 => out.extend_from_slice(&[character; 3]),
-        _ => {
-            out.push(b'!');
-            push_number(out, count);
-            out.push(character);
-        }
+    if count <= 3 {
+        // Most runs of a dithered picture are this short: three characters written and the
+        // extra ones dropped, without a branch on the count (a jump table mispredicted).
+        let len = out.len();
+        out.extend_from_slice(&[character; 3]);
+        out.truncate(len + count);
+    } else {
+        out.push(b'!');
+        push_number(out, count);
+        out.push(character);
     }
 }
 
@@ -320,17 +443,18 @@ fn push_number(out: &mut Vec<u8>, mut number: usize) {
 /// wrapped in tmux's passthrough with its escapes doubled. ratatui-image draws it as its own.
 pub fn protocol(image: &RgbaImage, size: Size, is_tmux: bool) -> Sixel {
     Sixel {
-        data: wrap(&encode(image), size, is_tmux),
+        data: encode(image, &clear_cells(size, is_tmux), is_tmux),
         size,
         is_tmux,
     }
 }
 
-/// What ratatui-image's sixel encoder puts around the image: erase each row of the cells
-/// (`ECH`, cursor down), back up to the top, then the image.
-fn wrap(sixel: &str, size: Size, is_tmux: bool) -> String {
-    let escape = if is_tmux { "\x1b\x1b" } else { "\x1b" };
-    let mut data = String::with_capacity(sixel.len() + usize::from(size.height) * 16 + 32);
+/// What ratatui-image's sixel encoder puts before the image: erase each row of the cells
+/// (`ECH`, cursor down), back up to the top; inside tmux, after the start of the passthrough
+/// (which [`protocol`] ends after the image).
+fn clear_cells(size: Size, is_tmux: bool) -> String {
+    let escape = tmux_escape(is_tmux);
+    let mut data = String::with_capacity(usize::from(size.height) * 16 + 32);
     if is_tmux {
         data.push_str("\x1bPtmux;");
     }
@@ -343,13 +467,6 @@ fn wrap(sixel: &str, size: Size, is_tmux: bool) -> String {
         }
         let _ = write!(data, "{escape}[{height}A");
     }
-    if is_tmux {
-        // The image's own escapes (its start and its terminator) doubled, so tmux passes them.
-        data.push_str(&sixel.replace('\x1b', "\x1b\x1b"));
-        data.push_str("\x1b\\");
-    } else {
-        data.push_str(sixel);
-    }
     data
 }
 
@@ -358,6 +475,11 @@ mod tests {
     use image::Rgba;
 
     use super::*;
+
+    /// The picture alone, nothing around it.
+    fn encode(image: &RgbaImage) -> String {
+        super::encode(image, "", false)
+    }
 
     /// A sixel decoder as small as these tests need: the header, register definitions, `#`,
     /// `!`, `$`, `-` and sixel characters. Undrawn pixels stay transparent.
@@ -500,6 +622,18 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn empty_pictures_encode_to_an_empty_image() {
+        for (width, height) in [(0, 0), (0, 7), (9, 0)] {
+            let sixel = encode(&RgbaImage::new(width, height));
+            assert_eq!(decode(&sixel).dimensions(), (width, height));
+            assert!(
+                !sixel.contains(";2;"),
+                "no register for no pixel: {sixel:?}"
+            );
         }
     }
 
