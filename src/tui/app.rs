@@ -571,9 +571,17 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 /// The key after an Esc, when `key` is an Alt chord bound to nothing. A terminal sends Alt-x as
 /// Esc then x, so tmux (within its `escape-time`, 500 ms unless set) and a slow SSH link join
 /// an Esc and a quick next key into one Alt chord: Esc then Ctrl-Q must still leave the full
-/// view and quit.
+/// view and quit. In the prompt, Alt with a plain key is the editor's own (Alt-B and Alt-F move
+/// by words): only Alt-Ctrl chords are split there.
 fn esc_then(app: &App, key: &KeyEvent) -> Option<KeyEvent> {
     if !key.modifiers.contains(KeyModifiers::ALT) || app.keymap.binds(key) {
+        return None;
+    }
+    let in_editor = app.focus == Pane::Input
+        && app.overlay.is_none()
+        && app.full_view.is_none()
+        && app.grid.is_none();
+    if in_editor && !key.modifiers.contains(KeyModifiers::CONTROL) {
         return None;
     }
     let mut second = *key;

@@ -1505,10 +1505,22 @@ fn an_alt_chord_bound_to_nothing_is_esc_then_the_key() {
     assert!(app.full_view.is_none(), "the Esc left the full view");
     assert!(matches!(effects[..], [Effect::Quit]), "{effects:?}");
 
-    // Esc then a letter, joined the same way in the prompt: the letter is typed.
+    // Esc then a letter joined the same way, outside the prompt: the Esc leaves the full view.
     let mut app = test_app();
-    chord(&mut app, KeyCode::Char('b'), KeyModifiers::ALT);
-    assert_eq!(app.input_text(), "b");
+    exchange(&mut app, "a chart", "Here is the chart.");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char('f'));
+    chord(&mut app, KeyCode::Char('z'), KeyModifiers::ALT);
+    assert!(app.full_view.is_none());
+
+    // In the prompt, Alt with a letter is the editor's (Alt-B: a word back), not Esc then B:
+    // nothing is typed and nothing else happens.
+    let mut app = test_app();
+    app.input.insert_str("two words");
+    let effects = chord(&mut app, KeyCode::Char('b'), KeyModifiers::ALT);
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(app.input_text(), "two words");
+    assert_eq!(app.focus, Pane::Input);
 
     // A bound Alt chord keeps its own meaning: Alt-Enter is a new line, not Esc then Enter
     // (which would send).
