@@ -248,23 +248,31 @@ impl Previewer {
             return;
         }
         self.screen = (frame.area().width, frame.area().height);
-        let key = CacheKey::new(blob.id(), (area.width, area.height));
-        // The same picture at another size can stand in while the new size settles.
-        self.draw_cached(frame, area, &key, |k| k.crop.is_none() && key.resizes(k));
-        // After drawing, so a frame never depends on how fast the worker is.
-        self.request(blob, area, Instant::now());
+        self.render_as(frame, area, blob, Some(self.screen));
     }
 
     /// Draws `blob` as one picture among several (a variations candidate, a thumbnail), like
     /// [`Previewer::render`] but decoded only as large as `area`: four 4K candidates decode
     /// faster so, and the pane's decode, kept for the full view, stays kept.
     pub fn render_small(&mut self, frame: &mut Frame, area: Rect, blob: &Blob) {
-        if area.is_empty() {
-            return;
+        if !area.is_empty() {
+            self.render_as(frame, area, blob, None);
         }
+    }
+
+    /// [`Previewer::render`] with `screen` as [`Previewer::ask`] takes it.
+    fn render_as(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        blob: &Blob,
+        screen: Option<(u16, u16)>,
+    ) {
         let key = CacheKey::new(blob.id(), (area.width, area.height));
+        // The same picture at another size can stand in while the new size settles.
         self.draw_cached(frame, area, &key, |k| k.crop.is_none() && key.resizes(k));
-        self.ask(blob, None, key, Instant::now(), None);
+        // After drawing, so a frame never depends on how fast the worker is.
+        self.ask(blob, None, key, Instant::now(), screen);
     }
 
     /// Draws `key`'s picture if ready, else the most recent one `stand_in` accepts (clipped;

@@ -145,30 +145,33 @@ fn prepare_job(
                 // All of a picture the pane has not decoded for this screen (a candidate
                 // after moving in the grid): a reduced decode shows it sooner; the full
                 // resolution for zoom steps follows while the user looks (see `spawn`).
-                let bytes = job.blob.bytes().map_err(|e| e.to_string())?;
-                let image = prepare::decode_for(&bytes, bounds).map_err(|e| e.to_string())?;
-                let image = decoded.keep_screen_sized(&job.blob, image);
+                let image = decoded.decode_screen_sized(&job.blob, bounds)?;
                 let all = super::Crop::all((image.width(), image.height()));
                 return build_crop(encoder, job, &image, all);
             }
             build_crop(encoder, job, &*decoded.get(&job.blob)?, crop)
         }
-        (None, _) => {
-            let bytes = job.blob.bytes().map_err(|e| e.to_string())?;
-            let decode = |bounds| prepare::decode_for(&bytes, bounds).map_err(|e| e.to_string());
-            match job.screen {
-                // Decoded large enough for the whole screen, not just the pane, and kept: the
-                // full view's first picture then needs no decode. A 4K JPEG costs about the
-                // same at ½ as at ¼ on its own (reading its entropy-coded data is most of the
-                // work), though four at once on two cores take a fifth longer.
-                Some(screen) => {
-                    let cells = (screen.0.max(job.key.cells.0), screen.1.max(job.key.cells.1));
-                    let image = decode(px_bounds(cells, job.max_px, font_of(&encoder.picker)))?;
-                    build(encoder, job, &decoded.keep_screen_sized(&job.blob, image))
-                }
-                None => build(encoder, job, &decode(bounds(job, &encoder.picker))?),
+        (None, _) => match job.screen {
+            // Decoded large enough for the whole screen, not just the pane, and kept: the full
+            // view's first picture then needs no decode. A 4K JPEG costs about the same at ½ as
+            // at ¼ on its own (reading its entropy-coded data is most of the work), though four
+            // at once on two cores take a fifth longer.
+            Some(screen) => {
+                let cells = (screen.0.max(job.key.cells.0), screen.1.max(job.key.cells.1));
+                let screen = px_bounds(cells, job.max_px, font_of(&encoder.picker));
+                build(
+                    encoder,
+                    job,
+                    &*decoded.decode_screen_sized(&job.blob, screen)?,
+                )
             }
-        }
+            None => {
+                let bytes = job.blob.bytes().map_err(|e| e.to_string())?;
+                let image = prepare::decode_for(&bytes, bounds(job, &encoder.picker))
+                    .map_err(|e| e.to_string())?;
+                build(encoder, job, &image)
+            }
+        },
     }
 }
 
@@ -291,16 +294,22 @@ impl Decoded {
         .clone()
     }
 
-    /// Keeps `image`, `blob` decoded for a pane, for [`Decoded::screen_sized_whole`].
-    fn keep_screen_sized(&self, blob: &Blob, image: DynamicImage) -> Arc<DynamicImage> {
-        let image = Arc::new(image);
+    /// `blob` decoded (reduced) large enough to cover `bounds` pixels, and kept for
+    /// [`Decoded::screen_sized_whole`].
+    fn decode_screen_sized(
+        &self,
+        blob: &Blob,
+        bounds: (u32, u32),
+    ) -> Result<Arc<DynamicImage>, String> {
+        let bytes = blob.bytes().map_err(|e| e.to_string())?;
+        let image = Arc::new(prepare::decode_for(&bytes, bounds).map_err(|e| e.to_string())?);
         let mut kept = lock(&self.screen_sized);
         kept.retain(|(id, _)| *id != blob.id());
         if kept.len() >= KEEP_DECODED {
             kept.remove(0);
         }
         kept.push((blob.id(), Arc::clone(&image)));
-        image
+        Ok(image)
     }
 
     /// When `crop` is all of `blob` and a kept pane decode is at least as large as that crop
