@@ -121,10 +121,7 @@ impl Palette {
             }
             count
         };
-        let counts = split(parts.len(), |part| {
-            count_rows(parts.get(part).map_or(&[], |p| p))
-        })
-        .unwrap_or_else(|| vec![count_rows(&sampled)]);
+        let counts = on_parts(&parts, &sampled, count_rows);
         let mut count = vec![0u32; 1 << 15];
         for part in &counts {
             for (total, n) in count.iter_mut().zip(part) {
@@ -154,10 +151,7 @@ impl Palette {
         };
         let mut sum = vec![[0u32; 3]; large.len()];
         if !large.is_empty() {
-            let sums = split(parts.len(), |part| {
-                sum_rows(parts.get(part).map_or(&[], |p| p))
-            })
-            .unwrap_or_else(|| vec![sum_rows(&sampled)]);
+            let sums = on_parts(&parts, &sampled, sum_rows);
             for part in &sums {
                 for (total, part) in sum.iter_mut().zip(part) {
                     for channel in 0..3 {
@@ -253,6 +247,16 @@ fn encode(image: &RgbaImage, before: &str, is_tmux: bool) -> String {
 /// An escape inside tmux's passthrough is doubled.
 fn tmux_escape(is_tmux: bool) -> &'static str {
     if is_tmux { "\x1b\x1b" } else { "\x1b" }
+}
+
+/// `work` on each part's rows, each on its own thread; on all `rows` here if one panicked.
+fn on_parts<T: Send>(
+    parts: &[&[&[u8]]],
+    rows: &[&[u8]],
+    work: impl Fn(&[&[u8]]) -> T + Sync,
+) -> Vec<T> {
+    split(parts.len(), |part| work(parts.get(part).map_or(&[], |p| p)))
+        .unwrap_or_else(|| vec![work(rows)])
 }
 
 /// `work(part)` for each of `parts` parts, each on its own thread, in order; `None` if one
