@@ -135,8 +135,6 @@ pub struct Capabilities {
     pub version: Option<Version>,
     /// The kitty graphics query was answered with OK.
     pub kitty_graphics: bool,
-    /// The deflated (`o=z`) kitty query was answered with OK: kitty images may be compressed.
-    pub kitty_zlib: bool,
     /// DA1 lists attribute 4.
     pub sixel: bool,
     /// Cell size in pixels (`CSI 16 t`, else the kernel's window size).
@@ -255,7 +253,6 @@ impl Capabilities {
                 }
             }
             Reply::KittyGraphics(ok) => self.kitty_graphics = ok,
-            Reply::KittyZlib(ok) => self.kitty_zlib = ok,
             Reply::DeviceAttributes(attributes) => {
                 self.sixel = attributes.contains(&4);
                 self.answered = true;
@@ -299,9 +296,6 @@ pub enum Reply {
     Version(String),
     /// The kitty graphics query: OK or an error.
     KittyGraphics(bool),
-    /// The same query with its pixel deflated (`o=z`): OK, or an error from a terminal that
-    /// draws kitty graphics but cannot inflate.
-    KittyZlib(bool),
     /// DA1's attributes.
     DeviceAttributes(Vec<u16>),
     /// `CSI 16 t`: cell width and height in pixels.

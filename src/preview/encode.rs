@@ -1,57 +1,84 @@
 //! The last step of preparing a picture: pixels that fill whole cells, encoded for the
-//! terminal's protocol. Sixel goes through our own encoder ([`super::sixel`]); kitty is
-//! deflated (`o=z`) when the terminal said it can inflate; the rest is ratatui-image's.
+//! terminal's protocol. Sixel goes through our own encoder ([`super::sixel`]), kitty is sent as
+//! PNG ([`super::kitty`]); the rest is ratatui-image's.
 
 use image::{DynamicImage, RgbaImage};
-use ratatui::layout::Size;
-use ratatui_image::Resize;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Rect, Size};
+use ratatui::widgets::Widget;
 use ratatui_image::picker::{Picker, ProtocolType};
 use ratatui_image::protocol::Protocol;
-use ratatui_image::protocol::kitty::Kitty;
+use ratatui_image::{Image, Resize};
 
-use super::caps::Capabilities;
+use super::kitty::KittyPng;
 use super::sixel;
 
-/// The picker (protocol, font size, tmux) and what else detection learnt about encoding.
-#[derive(Clone)]
-pub(crate) struct Encoder {
-    pub picker: Picker,
-    /// The terminal answered the kitty query sent deflated: kitty images may be sent `o=z`.
-    pub kitty_zlib: bool,
+/// A picture encoded for the terminal, ready to draw.
+pub(crate) enum Encoded {
+    Protocol(Protocol),
+    KittyPng(KittyPng),
 }
 
-impl Encoder {
-    /// Deflates kitty images only where the terminal answered the deflated query: one that
-    /// draws kitty graphics but cannot inflate would show nothing at all.
-    pub(crate) fn new(picker: Picker, caps: &Capabilities) -> Encoder {
-        Encoder {
-            picker,
-            kitty_zlib: caps.kitty_zlib,
+impl Encoded {
+    /// The cells it fills.
+    pub(crate) fn size(&self) -> Size {
+        match self {
+            Encoded::Protocol(protocol) => protocol.size(),
+            Encoded::KittyPng(kitty) => kitty.size(),
         }
     }
 
+    /// Whether a part of it can be drawn in a smaller area (sixel cannot).
+    pub(crate) fn can_clip(&self) -> bool {
+        matches!(
+            self,
+            Encoded::Protocol(Protocol::Halfblocks(_) | Protocol::Kitty(_)) | Encoded::KittyPng(_)
+        )
+    }
+}
+
+/// Draws it from the area's top left; a picture larger than the area is clipped where the
+/// protocol can be, and otherwise not drawn.
+impl Widget for &Encoded {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        match self {
+            Encoded::Protocol(protocol) => {
+                Image::new(protocol).allow_clipping(true).render(area, buf)
+            }
+            Encoded::KittyPng(kitty) => kitty.render(area, buf),
+        }
+    }
+}
+
+/// The picker: protocol, font size, and whether we are in tmux.
+#[derive(Clone)]
+pub(crate) struct Encoder {
+    pub picker: Picker,
+}
+
+impl Encoder {
+    pub(crate) fn new(picker: Picker) -> Encoder {
+        Encoder { picker }
+    }
+
     /// `image` encoded to fill `cells` (its size must be the cells' pixels already).
-    pub(crate) fn protocol(&self, image: RgbaImage, cells: (u16, u16)) -> Result<Protocol, String> {
+    pub(crate) fn encode(&self, image: RgbaImage, cells: (u16, u16)) -> Result<Encoded, String> {
         let size = Size::new(cells.0, cells.1);
         let is_tmux = self.picker.tmux_detected();
         match self.picker.protocol_type() {
-            ProtocolType::Sixel => Ok(Protocol::Sixel(sixel::protocol(&image, size, is_tmux))),
+            ProtocolType::Sixel => Ok(Encoded::Protocol(Protocol::Sixel(sixel::protocol(
+                &image, size, is_tmux,
+            )))),
+            // Any ids but 0 (one a strip); the placeholders carry them in their colour and
+            // diacritics.
             ProtocolType::Kitty => {
-                // Any id but 0; ratatui-image draws it in the cells' colour and diacritics.
-                let id = fastrand::u32(1..);
-                Kitty::new(
-                    DynamicImage::ImageRgba8(image),
-                    size,
-                    id,
-                    is_tmux,
-                    self.kitty_zlib,
-                )
-                .map(Protocol::Kitty)
-                .map_err(|e| format!("cannot encode for kitty: {e}"))
+                let id = fastrand::u32(1..u32::MAX - 256);
+                KittyPng::new(&image, size, id, is_tmux).map(Encoded::KittyPng)
             }
             protocol => self
                 .picker
                 .new_protocol(DynamicImage::ImageRgba8(image), size, Resize::Fit(None))
+                .map(Encoded::Protocol)
                 .map_err(|e| format!("cannot encode for {protocol:?}: {e}")),
         }
     }
@@ -60,66 +87,44 @@ impl Encoder {
 #[cfg(test)]
 mod tests {
     use image::Rgba;
-    use ratatui::buffer::Buffer;
-    use ratatui::layout::Rect;
-    use ratatui::widgets::Widget;
     use ratatui_image::FontSize;
-    use ratatui_image::Image;
 
     use super::*;
-    use crate::preview::caps::Reply;
     use crate::preview::protocol::with_font_size;
 
-    /// What the terminal is sent the first time the picture is drawn.
-    fn drawn(encoder: &Encoder, image: RgbaImage, cells: (u16, u16)) -> String {
-        let protocol = encoder.protocol(image, cells).expect("encodes");
-        let area = Rect::new(0, 0, cells.0, cells.1);
-        let mut buffer = Buffer::empty(area);
-        Image::new(&protocol).render(area, &mut buffer);
-        buffer.content().iter().map(|cell| cell.symbol()).collect()
-    }
-
-    fn picker(protocol: ProtocolType) -> Picker {
+    fn encoder(protocol: ProtocolType) -> Encoder {
         let mut picker = with_font_size(FontSize::new(10, 20));
         picker.set_protocol_type(protocol);
-        picker
+        Encoder::new(picker)
     }
 
     #[test]
-    fn kitty_images_are_deflated_only_when_the_terminal_inflated_the_query() {
-        // Flat colour: deflate shrinks it to almost nothing.
+    fn kitty_images_are_sent_as_png_and_drawn_as_placeholders() {
         let image = RgbaImage::from_pixel(200, 100, Rgba([250, 200, 0, 255]));
-        let mut caps = Capabilities::default();
-        caps.apply(Reply::KittyGraphics(true));
-        caps.apply(Reply::KittyZlib(false));
-        let raw = drawn(
-            &Encoder::new(picker(ProtocolType::Kitty), &caps),
-            image.clone(),
-            (20, 5),
-        );
-        assert!(!raw.contains("o=z"));
-        caps.apply(Reply::KittyZlib(true));
-        let deflated = drawn(
-            &Encoder::new(picker(ProtocolType::Kitty), &caps),
-            image,
-            (20, 5),
-        );
-        assert!(deflated.contains(",f=32,o=z,t=d,s=200,v=100,"));
+        let encoded = encoder(ProtocolType::Kitty)
+            .encode(image, (20, 5))
+            .expect("encodes");
+        assert_eq!(encoded.size(), Size::new(20, 5));
+        assert!(encoded.can_clip());
+        let area = Rect::new(0, 0, 20, 5);
+        let mut buffer = Buffer::empty(area);
+        encoded.render(area, &mut buffer);
         assert!(
-            deflated.len() * 20 < raw.len(),
-            "{} vs {} bytes",
-            deflated.len(),
-            raw.len()
+            buffer[(0, 0)]
+                .symbol()
+                .contains(",a=T,U=1,f=100,t=d,c=20,r=5,")
         );
     }
 
     #[test]
     fn sixel_goes_through_our_encoder_and_fills_the_cells() {
         let image = RgbaImage::from_pixel(200, 100, Rgba([0, 0, 255, 255]));
-        let encoder = Encoder::new(picker(ProtocolType::Sixel), &Capabilities::default());
-        let protocol = encoder.protocol(image, (20, 5)).expect("encodes");
-        assert_eq!(protocol.size(), Size::new(20, 5));
-        let Protocol::Sixel(sixel) = protocol else {
+        let encoded = encoder(ProtocolType::Sixel)
+            .encode(image, (20, 5))
+            .expect("encodes");
+        assert_eq!(encoded.size(), Size::new(20, 5));
+        assert!(!encoded.can_clip());
+        let Encoded::Protocol(Protocol::Sixel(sixel)) = encoded else {
             panic!("a sixel protocol");
         };
         // A large flat colour gets the first register after our fixed cube (icy_sixel numbers

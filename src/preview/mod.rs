@@ -18,6 +18,7 @@ mod debounce;
 pub mod difference;
 mod encode;
 mod inline;
+pub mod kitty;
 mod pool;
 pub mod prepare;
 pub mod probe;
@@ -33,9 +34,7 @@ use ratatui::Frame;
 use ratatui::layout::{Rect, Size};
 use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Paragraph, Wrap};
-use ratatui_image::Image;
 use ratatui_image::picker::Picker;
-use ratatui_image::protocol::Protocol;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::conversation::Blob;
@@ -124,7 +123,7 @@ impl Previewer {
         ready: UnboundedSender<PreviewReady>,
     ) -> (Previewer, Startup) {
         let detection = protocol::detect(choice);
-        let encoder = encode::Encoder::new(detection.picker, &detection.caps);
+        let encoder = encode::Encoder::new(detection.picker);
         let mut previewer = Self::with_encoder(encoder, ready);
         previewer.max_px = detection.max_px;
         previewer.described = format!(
@@ -146,10 +145,7 @@ impl Previewer {
         ready: UnboundedSender<PreviewReady>,
     ) -> Previewer {
         let picker = protocol::halfblocks_with_font(font_size);
-        Self::with_encoder(
-            encode::Encoder::new(picker, &caps::Capabilities::default()),
-            ready,
-        )
+        Self::with_encoder(encode::Encoder::new(picker), ready)
     }
 
     fn with_encoder(encoder: encode::Encoder, ready: UnboundedSender<PreviewReady>) -> Previewer {
@@ -294,19 +290,16 @@ impl Previewer {
             message(frame, area, &format!("cannot preview: {reason}"));
             return;
         }
-        if let Some(protocol) = shared.cache.get(key) {
-            frame.render_widget(Image::new(protocol), centred(area, protocol.size()));
+        if let Some(encoded) = shared.cache.get(key) {
+            frame.render_widget(encoded, centred(area, encoded.size()));
             return;
         }
         let stand_in = shared
             .cache
             .find_recent(stand_in)
-            .filter(|p| can_clip(p) || fits(area, p.size()));
+            .filter(|encoded| encoded.can_clip() || fits(area, encoded.size()));
         match stand_in {
-            Some(protocol) => frame.render_widget(
-                Image::new(protocol).allow_clipping(true),
-                centred(area, protocol.size()),
-            ),
+            Some(encoded) => frame.render_widget(encoded, centred(area, encoded.size())),
             None => message(frame, area, "preparing…"),
         }
     }
@@ -365,10 +358,6 @@ impl Previewer {
             .get(&(newer.id(), older.id()))
             .copied()
     }
-}
-
-fn can_clip(protocol: &Protocol) -> bool {
-    matches!(protocol, Protocol::Halfblocks(_) | Protocol::Kitty(_))
 }
 
 fn fits(area: Rect, size: Size) -> bool {

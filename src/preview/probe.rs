@@ -18,13 +18,10 @@ const BEL: u8 = 0x07;
 /// tmux's passthrough (its ESC doubled), and DA1 is wrapped too so the sentinel is the outer
 /// terminal's.
 pub fn queries(tmux: bool, colours: bool) -> Vec<u8> {
-    // XTSMGRAPHICS asks the largest sixel picture (xterm's default is 1000×1000 px). The second
-    // kitty query is the first one's pixel deflated (`o=z`): a terminal that answers OK can
-    // inflate, so its images are sent compressed.
-    let outer: [&[u8]; 5] = [
+    // XTSMGRAPHICS asks the largest sixel picture (xterm's default is 1000×1000 px).
+    let outer: [&[u8]; 4] = [
         b"\x1b[>0q",
         b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\",
-        b"\x1b_Gi=32,s=1,v=1,a=q,t=d,f=24,o=z;eJxjYGAAAAADAAE=\x1b\\",
         b"\x1b[16t",
         b"\x1b[?2;1;0S",
     ];
@@ -131,14 +128,9 @@ fn next_token(input: &[u8]) -> (Token, usize) {
                 b'P' => body
                     .strip_prefix(b">|")
                     .map(|v| Reply::Version(String::from_utf8_lossy(v).trim().to_string())),
-                b'_' => body.strip_prefix(b"G").map(|rest| {
-                    let ok = memchr::memmem::find(rest, b";OK").is_some();
-                    if rest.starts_with(b"i=32;") || rest.starts_with(b"i=32,") {
-                        Reply::KittyZlib(ok)
-                    } else {
-                        Reply::KittyGraphics(ok)
-                    }
-                }),
+                b'_' => body
+                    .strip_prefix(b"G")
+                    .map(|rest| Reply::KittyGraphics(memchr::memmem::find(rest, b";OK").is_some())),
                 _ => colour_reply(body),
             };
             match reply {
@@ -300,7 +292,7 @@ mod tests {
 
     #[test]
     fn replies_are_told_apart_from_keys_typed_between_them() {
-        let input = b"hi\x1b[?2;0;1000;1000S\x1bP>|kitty(0.26.5)\x1b\\ there\x1b_Gi=31;OK\x1b\\\x1b_Gi=32;OK\x1b\\\x1b[A\x1b[6;20;10t\x1b]11;rgb:ffff/ffff/ffff\x07\r\x1b[?62;4;22c!";
+        let input = b"hi\x1b[?2;0;1000;1000S\x1bP>|kitty(0.26.5)\x1b\\ there\x1b_Gi=31;OK\x1b\\\x1b[A\x1b[6;20;10t\x1b]11;rgb:ffff/ffff/ffff\x07\r\x1b[?62;4;22c!";
         let (split, used) = split(input, false);
         assert_eq!(
             split.replies,
@@ -308,7 +300,6 @@ mod tests {
                 Reply::SixelMax(1000, 1000),
                 Reply::Version("kitty(0.26.5)".into()),
                 Reply::KittyGraphics(true),
-                Reply::KittyZlib(true),
                 Reply::CellSize(10, 20),
                 Reply::Background(Rgb(255, 255, 255)),
                 Reply::DeviceAttributes(vec![62, 4, 22]),
@@ -323,14 +314,13 @@ mod tests {
     #[test]
     fn a_kitty_error_is_not_ok_and_short_colour_replies_scale() {
         let (split, _) = split(
-            b"\x1b_Gi=31;EINVAL:bad\x1b\\\x1b_Gi=32;ENODATA:cannot inflate\x1b\\\x1b]10;rgb:0/8/f\x1b\\\x1b]11;rgb:12/34/56\x07",
+            b"\x1b_Gi=31;EINVAL:bad\x1b\\\x1b]10;rgb:0/8/f\x1b\\\x1b]11;rgb:12/34/56\x07",
             false,
         );
         assert_eq!(
             split.replies,
             vec![
                 Reply::KittyGraphics(false),
-                Reply::KittyZlib(false),
                 Reply::Foreground(Rgb(0, 136, 255)),
                 Reply::Background(Rgb(0x12, 0x34, 0x56)),
             ]

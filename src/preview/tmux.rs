@@ -7,6 +7,16 @@ use std::sync::Mutex;
 
 use super::caps::{Tmux, Version};
 
+/// What begins a sequence tmux passes through to the terminal outside it.
+pub const PASSTHROUGH_START: &str = "\x1bPtmux;";
+/// What ends it.
+pub const PASSTHROUGH_END: &str = "\x1b\\";
+
+/// The escape that begins a sequence: inside tmux's passthrough it is doubled.
+pub fn escape(is_tmux: bool) -> &'static str {
+    if is_tmux { "\x1b\x1b" } else { "\x1b" }
+}
+
 const FORMAT: &str = "#{version}\t#{client_termname}\t#{client_termfeatures}";
 
 /// Asks the tmux server about itself and the client showing this pane.

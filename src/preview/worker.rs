@@ -1,5 +1,5 @@
 //! The preview worker: a small [`Pool`] of threads that decode, downscale and encode for the
-//! protocol, so the UI thread only ever blits a finished [`Protocol`]. Several threads, so the
+//! protocol, so the UI thread only ever blits a finished [`Encoded`] picture. Several threads, so the
 //! variations grid's four 4K pictures decode side by side on the available cores.
 
 use std::collections::{HashMap, HashSet};
@@ -18,7 +18,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::PreviewReady;
 use super::cache::{CacheKey, Lru};
-use super::encode::Encoder;
+use super::encode::{Encoded, Encoder};
 use super::pool::Pool;
 use super::prepare;
 use crate::conversation::Blob;
@@ -42,7 +42,7 @@ const MAX_FAILURES: usize = 64;
 /// What the UI thread and the worker share. Held only for lookups and inserts, never while
 /// decoding.
 pub(crate) struct Shared {
-    pub cache: Lru<CacheKey, Protocol>,
+    pub cache: Lru<CacheKey, Encoded>,
     /// Why a picture cannot be shown, by [`Blob::id`]: a corrupt image fails at every size.
     pub failures: HashMap<u64, String>,
     /// Asked for and neither ready nor dropped yet, so a redraw does not ask twice.
@@ -127,7 +127,7 @@ fn prepare_job(
     encoder: &Encoder,
     shared: &Mutex<Shared>,
     decoded: &Decoded,
-) -> Result<(Protocol, usize), String> {
+) -> Result<(Encoded, usize), String> {
     match (job.key.crop, &job.against) {
         (Some(crop), Some(older)) => {
             let (image, changed) = decoded.difference(&job.blob, older)?;
@@ -183,7 +183,7 @@ fn is_whole(blob: &Blob, crop: super::Crop) -> bool {
 /// Stores what a job came to and tells the UI to redraw.
 fn deliver(
     job: &Job,
-    outcome: Result<(Protocol, usize), String>,
+    outcome: Result<(Encoded, usize), String>,
     shared: &Mutex<Shared>,
     ready: &UnboundedSender<PreviewReady>,
 ) {
@@ -208,7 +208,7 @@ pub(crate) fn build(
     encoder: &Encoder,
     job: &Job,
     image: &DynamicImage,
-) -> Result<(Protocol, usize), String> {
+) -> Result<(Encoded, usize), String> {
     let picker = &encoder.picker;
     let font = font_of(picker);
     let bounds = bounds(job, picker);
@@ -223,7 +223,7 @@ pub(crate) fn build(
         let blocks = Halfblocks::new(DynamicImage::ImageRgba8(small), Size::new(cells.0, cells.1))
             .map_err(|e| format!("cannot encode halfblocks: {e}"))?;
         let cost = estimated_bytes(ProtocolType::Halfblocks, half_cells, cells);
-        return Ok((Protocol::Halfblocks(blocks), cost));
+        return Ok((Encoded::Protocol(Protocol::Halfblocks(blocks)), cost));
     }
     // Pixel protocols get the picture at no more than its own resolution (the terminal shows
     // it crisp), centred on a transparent canvas of whole cells so nothing stretches it.
@@ -237,7 +237,7 @@ pub(crate) fn build(
         .map(|small| prepare::pad_to(small, canvas))
         .map_err(|e| e.to_string())?;
     let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
-    let protocol = encoder.protocol(small, cells)?;
+    let protocol = encoder.encode(small, cells)?;
     Ok((protocol, cost))
 }
 
@@ -360,7 +360,7 @@ pub(crate) fn build_crop(
     job: &Job,
     image: &DynamicImage,
     crop: super::Crop,
-) -> Result<(Protocol, usize), String> {
+) -> Result<(Encoded, usize), String> {
     let picker = &encoder.picker;
     let font = font_of(picker);
     let bounds = bounds(job, picker);
@@ -375,7 +375,7 @@ pub(crate) fn build_crop(
         let blocks = Halfblocks::new(DynamicImage::ImageRgba8(small), Size::new(cells.0, cells.1))
             .map_err(|e| format!("cannot encode halfblocks: {e}"))?;
         let cost = estimated_bytes(ProtocolType::Halfblocks, half_cells, cells);
-        return Ok((Protocol::Halfblocks(blocks), cost));
+        return Ok((Encoded::Protocol(Protocol::Halfblocks(blocks)), cost));
     }
     let shown = prepare::scale_to_fit((crop.width, crop.height), bounds);
     let cells = prepare::cells_for(shown, font);
@@ -387,7 +387,7 @@ pub(crate) fn build_crop(
         .map(|small| prepare::pad_to(small, canvas))
         .map_err(|e| e.to_string())?;
     let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
-    let protocol = encoder.protocol(small, cells)?;
+    let protocol = encoder.encode(small, cells)?;
     Ok((protocol, cost))
 }
 
@@ -415,14 +415,14 @@ fn px_bounds(cells: (u16, u16), max_px: Option<(u32, u32)>, font: (u16, u16)) ->
     }
 }
 
-/// What an encoded preview roughly holds in memory: kitty keeps base64 RGBA, iTerm2 base64
-/// PNG, sixel about a byte a pixel, halfblocks two colours a cell.
+/// What an encoded preview roughly holds in memory, at most: kitty and iTerm2 keep base64 PNG
+/// (kitty's RGB, until it is sent), sixel about a byte a pixel, halfblocks two colours a cell.
 fn estimated_bytes(protocol: ProtocolType, pixels: (u32, u32), cells: (u16, u16)) -> usize {
     let pixel_count = pixels.0 as usize * pixels.1 as usize;
     let overhead = 1024;
     overhead
         + match protocol {
-            ProtocolType::Kitty => pixel_count * 4 * 4 / 3,
+            ProtocolType::Kitty => pixel_count * 3 * 4 / 3,
             ProtocolType::Iterm2 => pixel_count * 2,
             ProtocolType::Sixel => pixel_count,
             ProtocolType::Halfblocks => usize::from(cells.0) * usize::from(cells.1) * 32,
@@ -438,7 +438,6 @@ mod tests {
     use ratatui_image::FontSize;
 
     use super::*;
-    use crate::preview::caps::Capabilities;
     use crate::preview::protocol::with_font_size;
 
     fn job(blob: &Blob, cells: (u16, u16)) -> Job {
@@ -469,16 +468,18 @@ mod tests {
         ] {
             let mut picker = with_font_size(FontSize::new(10, 20));
             picker.set_protocol_type(protocol_type);
-            let encoder = Encoder::new(picker, &Capabilities::default());
+            let encoder = Encoder::new(picker);
             let (protocol, cost) = build(&encoder, &job(&blob, (50, 20)), &image).unwrap();
             // 1100×600 px into 500×400 px: 500×273 px, so 50×14 cells.
             assert_eq!(protocol.size(), Size::new(50, 14), "{protocol_type:?}");
             assert!(cost > 0);
             let variant_matches = match protocol_type {
-                ProtocolType::Kitty => matches!(protocol, Protocol::Kitty(_)),
-                ProtocolType::Sixel => matches!(protocol, Protocol::Sixel(_)),
-                ProtocolType::Iterm2 => matches!(protocol, Protocol::ITerm2(_)),
-                ProtocolType::Halfblocks => matches!(protocol, Protocol::Halfblocks(_)),
+                ProtocolType::Kitty => matches!(protocol, Encoded::KittyPng(_)),
+                ProtocolType::Sixel => matches!(protocol, Encoded::Protocol(Protocol::Sixel(_))),
+                ProtocolType::Iterm2 => matches!(protocol, Encoded::Protocol(Protocol::ITerm2(_))),
+                ProtocolType::Halfblocks => {
+                    matches!(protocol, Encoded::Protocol(Protocol::Halfblocks(_)))
+                }
             };
             assert!(variant_matches, "{protocol_type:?}");
         }
@@ -490,7 +491,7 @@ mod tests {
         let blob = png(&image);
         let mut picker = with_font_size(FontSize::new(10, 20));
         picker.set_protocol_type(ProtocolType::Halfblocks);
-        let encoder = Encoder::new(picker, &Capabilities::default());
+        let encoder = Encoder::new(picker);
         let (protocol, _) = build(&encoder, &job(&blob, (80, 30)), &image).unwrap();
         // A square in 800×600 px: 600×600 px, 60×30 cells.
         assert_eq!(protocol.size(), Size::new(60, 30));
@@ -514,7 +515,7 @@ mod tests {
     fn halfblocks_encoder() -> Encoder {
         let mut picker = with_font_size(FontSize::new(10, 20));
         picker.set_protocol_type(ProtocolType::Halfblocks);
-        Encoder::new(picker, &Capabilities::default())
+        Encoder::new(picker)
     }
 
     /// The full view at fit of [`halves`]'s `blob`, all of it on a 40×20-cell screen
