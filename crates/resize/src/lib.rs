@@ -16,6 +16,14 @@ pub enum Layout {
 }
 
 impl Layout {
+    /// Bytes a pixel.
+    pub fn channels(self) -> usize {
+        match self {
+            Self::Rgb8 => 3,
+            Self::Rgba8 => 4,
+        }
+    }
+
     fn pixel_type(self) -> PixelType {
         match self {
             Self::Rgb8 => PixelType::U8x3,
