@@ -729,6 +729,42 @@ mod tests {
     }
 
     #[test]
+    fn a_large_rgb_picture_resized_in_bands_joins_seamlessly() {
+        // Large enough to be cut in bands (on a machine of two cores or more); RGBA is never
+        // cut, so it is the reference. Sharp horizontal stripes: a seam would show at the
+        // bands' joins.
+        let rgb = RgbImage::from_fn(1500, 1101, |x, y| {
+            let stripe = if (y / 7) % 2 == 0 { 230 } else { 20 };
+            Rgb([stripe, (x % 256) as u8, (y % 256) as u8])
+        });
+        let rgba = DynamicImage::ImageRgb8(rgb.clone()).into_rgba8();
+        for (size, crop) in [
+            ((1100, 801), None),
+            ((1000, 700), Some((13, 57, 1400, 1000))),
+        ] {
+            let (banded, whole) = match crop {
+                None => (
+                    downscale(&DynamicImage::ImageRgb8(rgb.clone()), size).unwrap(),
+                    downscale(&DynamicImage::ImageRgba8(rgba.clone()), size).unwrap(),
+                ),
+                Some(crop) => (
+                    crop_to(&DynamicImage::ImageRgb8(rgb.clone()), crop, size).unwrap(),
+                    crop_to(&DynamicImage::ImageRgba8(rgba.clone()), crop, size).unwrap(),
+                ),
+            };
+            for (x, y, pixel) in whole.enumerate_pixels() {
+                let got = banded.get_pixel(x, y);
+                for channel in 0..4 {
+                    assert!(
+                        pixel[channel].abs_diff(got[channel]) <= 1,
+                        "{size:?} {x},{y}: {pixel:?} vs {got:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn cells_round_up_and_padding_centres() {
         assert_eq!(cells_for((1000, 558), (10, 20)), (100, 28));
         assert_eq!(cells_for((1, 1), (10, 20)), (1, 1));
