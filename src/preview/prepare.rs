@@ -4,6 +4,7 @@
 //! the full-screen view and `send --preview` call it with the terminal's. Public so a criterion
 //! bench can time each step on its own.
 
+use std::borrow::Cow;
 use std::io::Cursor;
 
 use banana_studio_resize::{self as resize, Layout};
@@ -335,6 +336,17 @@ pub fn crop_to(
     size: (u32, u32),
 ) -> Result<RgbaImage, PrepareError> {
     let (width, height) = (size.0.max(1), size.1.max(1));
+    let from = check_inside(image, crop)?;
+    resize_as_rgba(image, (width, height), |layout, pixels| {
+        resize::resize_crop(layout, pixels, from, crop, (width, height))
+    })
+}
+
+/// `image`'s size, or an error if `crop` (x, y, width, height) is empty or not inside it.
+fn check_inside(
+    image: &DynamicImage,
+    crop: (u32, u32, u32, u32),
+) -> Result<(u32, u32), PrepareError> {
     let from = (image.width(), image.height());
     let inside = crop.2 > 0
         && crop.3 > 0
@@ -346,8 +358,78 @@ pub fn crop_to(
             from.0, from.1
         )));
     }
-    resize_as_rgba(image, (width, height), |layout, pixels| {
-        resize::resize_crop(layout, pixels, from, crop, (width, height))
+    Ok(from)
+}
+
+/// 8-bit RGB or RGBA pixels in rows `stride` bytes apart, read where they lie: the sixel
+/// encoder takes these as they are, so a full view's region is never copied to RGBA first.
+pub struct Pixels<'a> {
+    pub bytes: Cow<'a, [u8]>,
+    pub layout: Layout,
+    pub size: (u32, u32),
+    pub stride: usize,
+}
+
+impl Pixels<'_> {
+    /// The pixels of an RGBA image.
+    pub fn of_rgba(image: &RgbaImage) -> Pixels<'_> {
+        Pixels {
+            bytes: Cow::Borrowed(image.as_raw()),
+            layout: Layout::Rgba8,
+            size: image.dimensions(),
+            stride: image.width() as usize * 4,
+        }
+    }
+
+    /// Row `y`'s pixels (`y` below the height).
+    pub fn row(&self, y: usize) -> &[u8] {
+        let start = y * self.stride;
+        &self.bytes[start..start + self.size.0 as usize * self.layout.channels()]
+    }
+}
+
+/// Like [`crop_to`], but in the picture's own layout when it is 8-bit RGB or RGBA, and not
+/// copied at all when `size` is the region's (a 1:1 zoom step): the rows are read in place.
+pub fn crop_pixels<'a>(
+    image: &'a DynamicImage,
+    crop: (u32, u32, u32, u32),
+    size: (u32, u32),
+) -> Result<Pixels<'a>, PrepareError> {
+    let (width, height) = (size.0.max(1), size.1.max(1));
+    let from = check_inside(image, crop)?;
+    let (raw, layout) = match image {
+        DynamicImage::ImageRgb8(rgb) => (rgb.as_raw(), Layout::Rgb8),
+        DynamicImage::ImageRgba8(rgba) => (rgba.as_raw(), Layout::Rgba8),
+        // Grey, 16-bit and float pictures are rare here: converted to RGBA.
+        other => {
+            let rgba = crop_to(other, crop, size)?;
+            let stride = rgba.width() as usize * 4;
+            return Ok(Pixels {
+                size: rgba.dimensions(),
+                bytes: Cow::Owned(rgba.into_raw()),
+                layout: Layout::Rgba8,
+                stride,
+            });
+        }
+    };
+    let channels = layout.channels();
+    let stride = from.0 as usize * channels;
+    if (crop.2, crop.3) == (width, height) {
+        let start = crop.1 as usize * stride + crop.0 as usize * channels;
+        return Ok(Pixels {
+            bytes: Cow::Borrowed(&raw[start..]),
+            layout,
+            size: (width, height),
+            stride,
+        });
+    }
+    let bytes = resize::resize_crop(layout, raw, from, crop, (width, height))
+        .map_err(PrepareError::Resize)?;
+    Ok(Pixels {
+        bytes: Cow::Owned(bytes),
+        layout,
+        size: (width, height),
+        stride: width as usize * channels,
     })
 }
 
@@ -610,6 +692,76 @@ mod tests {
         let mut bomb = png[..33].to_vec();
         bomb[16..24].copy_from_slice(&[0, 1, 0, 0, 0, 1, 0, 0]);
         assert!(prepare(&bomb, (100, 100)).is_err());
+    }
+
+    #[test]
+    fn a_region_at_one_to_one_is_read_in_place_and_a_scaled_one_matches_crop_to() {
+        let image = DynamicImage::ImageRgb8(RgbImage::from_fn(300, 200, |x, y| {
+            Rgb([x as u8, y as u8, (x + y) as u8])
+        }));
+        let region = (17, 33, 120, 90);
+        for size in [(120, 90), (60, 45), (240, 180)] {
+            let pixels = crop_pixels(&image, region, size).unwrap();
+            assert_eq!(pixels.size, size);
+            assert_eq!(pixels.layout, Layout::Rgb8);
+            assert_eq!(
+                matches!(pixels.bytes, Cow::Borrowed(_)),
+                size == (120, 90),
+                "copied only when scaled: {size:?}"
+            );
+            let rgba = crop_to(&image, region, size).unwrap();
+            for y in 0..size.1 {
+                let row = pixels.row(y as usize);
+                for x in 0..size.0 {
+                    let at = x as usize * 3;
+                    assert_eq!(&row[at..at + 3], &rgba.get_pixel(x, y).0[..3], "{x},{y}");
+                }
+            }
+        }
+        assert!(crop_pixels(&image, (250, 0, 100, 10), (100, 10)).is_err());
+        // Grey is converted: RGBA.
+        let grey = DynamicImage::ImageLuma8(image::GrayImage::from_pixel(40, 40, image::Luma([7])));
+        let pixels = crop_pixels(&grey, (0, 0, 40, 40), (40, 40)).unwrap();
+        assert_eq!(
+            (pixels.layout, &pixels.row(39)[..4]),
+            (Layout::Rgba8, &[7, 7, 7, 255][..])
+        );
+    }
+
+    #[test]
+    fn a_large_rgb_picture_resized_in_bands_joins_seamlessly() {
+        // Large enough to be cut in bands (on a machine of two cores or more); RGBA is never
+        // cut, so it is the reference. Sharp horizontal stripes: a seam would show at the
+        // bands' joins.
+        let rgb = RgbImage::from_fn(1500, 1101, |x, y| {
+            let stripe = if (y / 7) % 2 == 0 { 230 } else { 20 };
+            Rgb([stripe, (x % 256) as u8, (y % 256) as u8])
+        });
+        let rgba = DynamicImage::ImageRgb8(rgb.clone()).into_rgba8();
+        for (size, crop) in [
+            ((1100, 801), None),
+            ((1000, 700), Some((13, 57, 1400, 1000))),
+        ] {
+            let (banded, whole) = match crop {
+                None => (
+                    downscale(&DynamicImage::ImageRgb8(rgb.clone()), size).unwrap(),
+                    downscale(&DynamicImage::ImageRgba8(rgba.clone()), size).unwrap(),
+                ),
+                Some(crop) => (
+                    crop_to(&DynamicImage::ImageRgb8(rgb.clone()), crop, size).unwrap(),
+                    crop_to(&DynamicImage::ImageRgba8(rgba.clone()), crop, size).unwrap(),
+                ),
+            };
+            for (x, y, pixel) in whole.enumerate_pixels() {
+                let got = banded.get_pixel(x, y);
+                for channel in 0..4 {
+                    assert!(
+                        pixel[channel].abs_diff(got[channel]) <= 1,
+                        "{size:?} {x},{y}: {pixel:?} vs {got:?}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -17,9 +17,12 @@ use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
+use banana_studio_resize::Layout;
 use image::RgbaImage;
 use ratatui::layout::Size;
 use ratatui_image::protocol::sixel::Sixel;
+
+use super::prepare::Pixels;
 
 /// Levels of each channel in the fixed cube.
 const LEVELS: usize = 6;
@@ -98,24 +101,21 @@ struct Palette {
 }
 
 impl Palette {
-    /// Counts every [`SAMPLE_ROWS`]th row in colour bins, on `threads` threads; the bins
-    /// covering at least 1/[`EXACT_SHARE`] of it, most first, get exact registers (their mean
-    /// colour). A photo has none, so the colours are summed in a second pass, for those bins
-    /// alone: summing every bin was most of the time.
-    fn of(image: &RgbaImage, threads: usize) -> Palette {
-        // An empty picture has no rows (and rows of no bytes cannot be cut).
-        let row_bytes = (image.width() as usize * 4).max(1);
-        let sampled: Vec<&[u8]> = image
-            .as_raw()
-            .chunks_exact(row_bytes)
+    /// Counts every [`SAMPLE_ROWS`]th row of the canvas in colour bins, on `threads` threads;
+    /// the bins covering at least 1/[`EXACT_SHARE`] of it, most first, get exact registers
+    /// (their mean colour). A photo has none, so the colours are summed in a second pass, for
+    /// those bins alone: summing every bin was most of the time.
+    fn of<const CHANNELS: usize>(picture: &Placed, threads: usize) -> Palette {
+        let sampled: Vec<&[u8]> = (0..picture.canvas.1)
             .step_by(SAMPLE_ROWS)
+            .filter_map(|y| picture.row(y))
             .collect();
         let per_thread = sampled.len().div_ceil(threads).max(1);
         let parts = sampled.chunks(per_thread).collect::<Vec<_>>();
         let count_rows = |rows: &[&[u8]]| {
             let mut count = vec![0u32; 1 << 15];
-            for pixel in rows.iter().flat_map(|row| row.chunks_exact(4)) {
-                if pixel[3] >= OPAQUE {
+            for pixel in rows.iter().flat_map(|row| row.chunks_exact(CHANNELS)) {
+                if opaque::<CHANNELS>(pixel) {
                     count[bin(pixel[0], pixel[1], pixel[2])] += 1;
                 }
             }
@@ -139,9 +139,9 @@ impl Palette {
         }
         let sum_rows = |rows: &[&[u8]]| {
             let mut sum = vec![[0u32; 3]; large.len()];
-            for pixel in rows.iter().flat_map(|row| row.chunks_exact(4)) {
+            for pixel in rows.iter().flat_map(|row| row.chunks_exact(CHANNELS)) {
                 let index = exact[bin(pixel[0], pixel[1], pixel[2])];
-                if pixel[3] >= OPAQUE && index != NONE {
+                if opaque::<CHANNELS>(pixel) && index != NONE {
                     for channel in 0..3 {
                         sum[usize::from(index)][channel] += u32::from(pixel[channel]);
                     }
@@ -192,29 +192,70 @@ impl Palette {
     }
 }
 
-/// `before`, then the picture as one sixel image, `ESC P … ESC \`; in tmux its escapes doubled
-/// and tmux's passthrough (begun in `before`) ended. Pixels with alpha below half are left
-/// transparent. Everything is written into one string, so the 2 MB of a photo's sixels are
-/// copied once.
-fn encode(image: &RgbaImage, before: &str, is_tmux: bool) -> String {
+/// A picture centred on a transparent canvas: what the encoder draws.
+struct Placed<'a> {
+    pixels: &'a Pixels<'a>,
+    /// The canvas's width and height.
+    canvas: (usize, usize),
+    /// Where the picture's top left pixel lies on the canvas.
+    at: (usize, usize),
+}
+
+impl Placed<'_> {
+    /// The picture's pixels in canvas row `y`, from canvas column `at.0`; `None` where the
+    /// row is all padding.
+    fn row(&self, y: usize) -> Option<&[u8]> {
+        let y = y.checked_sub(self.at.1)?;
+        (y < self.pixels.size.1 as usize).then(|| self.pixels.row(y))
+    }
+}
+
+/// Whether a pixel is drawn: RGB always, RGBA from half its alpha up.
+fn opaque<const CHANNELS: usize>(pixel: &[u8]) -> bool {
+    CHANNELS < 4 || pixel[3] >= OPAQUE
+}
+
+/// `before`, then `pixels` centred on a transparent canvas of `canvas` pixels (at least the
+/// pixels' size) as one sixel image, `ESC P … ESC \`; in tmux its escapes doubled and tmux's
+/// passthrough (begun in `before`) ended. Pixels with alpha below half are left transparent.
+/// Everything is written into one string, so the 2 MB of a photo's sixels are copied once.
+fn encode(pixels: &Pixels, canvas: (u32, u32), before: &str, is_tmux: bool) -> String {
+    let (width, height) = (pixels.size.0.max(canvas.0), pixels.size.1.max(canvas.1));
+    let picture = Placed {
+        pixels,
+        canvas: (width as usize, height as usize),
+        at: (
+            ((width - pixels.size.0) / 2) as usize,
+            ((height - pixels.size.1) / 2) as usize,
+        ),
+    };
+    match pixels.layout {
+        Layout::Rgb8 => encode_placed::<3>(&picture, before, is_tmux),
+        Layout::Rgba8 => encode_placed::<4>(&picture, before, is_tmux),
+    }
+}
+
+fn encode_placed<const CHANNELS: usize>(picture: &Placed, before: &str, is_tmux: bool) -> String {
     let escape = tmux_escape(is_tmux);
-    let (width, height) = (image.width() as usize, image.height() as usize);
+    let (width, height) = picture.canvas;
     let bands = height.div_ceil(6);
     let threads = thread::available_parallelism()
         .map_or(1, usize::from)
         .min((width * height / PIXELS_PER_THREAD).max(1))
         .min(bands.max(1));
-    let palette = Palette::of(image, threads);
+    let palette = Palette::of::<CHANNELS>(picture, threads);
     // The bands in pieces that the threads take in turn: a thread that gets less of a core
     // (another program's turn, the bottom's transparent padding) takes fewer.
     let per_piece = bands.div_ceil(threads * PIECES_PER_THREAD).max(1);
     let next = AtomicUsize::new(0);
     let mut parts: Vec<(usize, Bands)> = split(threads, |_| {
-        encode_pieces(image, &palette, &next, per_piece)
+        encode_pieces::<CHANNELS>(picture, &palette, &next, per_piece)
     })
     .unwrap_or_else(|| {
         next.store(0, Ordering::Relaxed);
-        vec![encode_pieces(image, &palette, &next, per_piece)]
+        vec![encode_pieces::<CHANNELS>(
+            picture, &palette, &next, per_piece,
+        )]
     })
     .into_iter()
     .flatten()
@@ -287,15 +328,15 @@ struct Bands {
 
 /// Takes pieces of `per_piece` bands (six rows each) from `next` until none are left, and
 /// encodes each, every band ended by `-`.
-fn encode_pieces(
-    image: &RgbaImage,
+fn encode_pieces<const CHANNELS: usize>(
+    picture: &Placed,
     palette: &Palette,
     next: &AtomicUsize,
     per_piece: usize,
 ) -> Vec<(usize, Bands)> {
     let lookup = &**LOOKUP;
-    let (width, height) = (image.width() as usize, image.height() as usize);
-    let pixels = image.as_raw();
+    let (width, height) = picture.canvas;
+    let left = picture.at.0;
     // A band's six bits per register and column; only touched spans are cleared. Each line has
     // eight zero bytes after its last column, so eight columns can always be read at once.
     let stride = width + 8;
@@ -307,7 +348,7 @@ fn encode_pieces(
     let mut touched = Box::new([[false; 64]; REGISTERS]);
     let mut seen = [false; REGISTERS];
     let mut present: Vec<usize> = Vec::with_capacity(REGISTERS);
-    let mut registers = vec![0u8; width];
+    let mut registers = vec![0u8; picture.pixels.size.0 as usize];
     let mut done = Vec::new();
     loop {
         let piece = next.fetch_add(1, Ordering::Relaxed);
@@ -321,9 +362,11 @@ fn encode_pieces(
         for band in range {
             let top = band * 6;
             for y in top..(top + 6).min(height) {
+                let Some(row) = picture.row(y) else {
+                    continue;
+                };
                 let bit = 1u8 << (y - top);
                 let bayer = &BAYER[y % 8];
-                let row = &pixels[y * width * 4..(y + 1) * width * 4];
                 // First every pixel's register, then the lines: two short loops run faster than
                 // one long one, whose chain of lookups and stores kept the core waiting.
                 let channels = bayer.map(|threshold| {
@@ -334,9 +377,13 @@ fn encode_pieces(
                         &lookup.blue[threshold],
                     )
                 });
-                for (eight, pixels) in registers.chunks_mut(8).zip(row.chunks(32)) {
-                    for ((register, pixel), (red, green, blue)) in
-                        eight.iter_mut().zip(pixels.chunks_exact(4)).zip(channels)
+                // The dither's thresholds go by canvas column.
+                let channels: [_; 8] = std::array::from_fn(|i| channels[(i + left) % 8]);
+                for (eight, pixels) in registers.chunks_mut(8).zip(row.chunks(8 * CHANNELS)) {
+                    for ((register, pixel), (red, green, blue)) in eight
+                        .iter_mut()
+                        .zip(pixels.chunks_exact(CHANNELS))
+                        .zip(channels)
                     {
                         let (r, g, b) = (pixel[0], pixel[1], pixel[2]);
                         let exact = palette.exact[bin(r, g, b)];
@@ -347,9 +394,13 @@ fn encode_pieces(
                         };
                     }
                 }
-                for (x, (&register, pixel)) in registers.iter().zip(row.chunks_exact(4)).enumerate()
+                for (x, (&register, pixel)) in registers
+                    .iter()
+                    .zip(row.chunks_exact(CHANNELS))
+                    .enumerate()
+                    .map(|(x, pair)| (x + left, pair))
                 {
-                    if pixel[3] < OPAQUE {
+                    if !opaque::<CHANNELS>(pixel) {
                         continue;
                     }
                     let register = usize::from(register);
@@ -446,8 +497,14 @@ fn push_number(out: &mut Vec<u8>, mut number: usize) {
 /// erased first (the picture may be transparent at its edges), and inside tmux everything is
 /// wrapped in tmux's passthrough with its escapes doubled. ratatui-image draws it as its own.
 pub fn protocol(image: &RgbaImage, size: Size, is_tmux: bool) -> Sixel {
+    centred(&Pixels::of_rgba(image), image.dimensions(), size, is_tmux)
+}
+
+/// Like [`protocol`], for `pixels` centred on a transparent canvas of `canvas` pixels that
+/// fills `size` cells: the padding is never written out as pixels.
+pub fn centred(pixels: &Pixels, canvas: (u32, u32), size: Size, is_tmux: bool) -> Sixel {
     Sixel {
-        data: encode(image, &clear_cells(size, is_tmux), is_tmux),
+        data: encode(pixels, canvas, &clear_cells(size, is_tmux), is_tmux),
         size,
         is_tmux,
     }
@@ -482,7 +539,7 @@ mod tests {
 
     /// The picture alone, nothing around it.
     fn encode(image: &RgbaImage) -> String {
-        super::encode(image, "", false)
+        super::encode(&Pixels::of_rgba(image), image.dimensions(), "", false)
     }
 
     /// A sixel decoder as small as these tests need: the header, register definitions, `#`,
@@ -671,6 +728,32 @@ mod tests {
         }
         // Ten bands of that colour alone: one full run each, ended by the band's `-`.
         assert_eq!(sixel.matches("!600~-").count(), 10);
+    }
+
+    #[test]
+    fn rgb_pixels_centred_on_a_canvas_encode_like_the_padded_rgba_picture() {
+        // A gradient over a flat panel; the canvas pads 5 columns left (the dither's columns
+        // are the canvas's, not the picture's) and 3 rows on top (a band split by the edge).
+        let rgb = image::RgbImage::from_fn(301, 97, |x, y| match y {
+            0..=40 => image::Rgb([200, 121, 30]),
+            _ => image::Rgb([(x * 255 / 300) as u8, (y * 2) as u8, 90]),
+        });
+        let canvas = (311, 103);
+        let padded = crate::preview::prepare::pad_to(
+            image::DynamicImage::ImageRgb8(rgb.clone()).into_rgba8(),
+            canvas,
+        );
+        let pixels = Pixels {
+            stride: rgb.width() as usize * 3,
+            size: rgb.dimensions(),
+            bytes: std::borrow::Cow::Borrowed(rgb.as_raw()),
+            layout: Layout::Rgb8,
+        };
+        assert_eq!(
+            super::encode(&pixels, canvas, "", false),
+            encode(&padded),
+            "the same sixels"
+        );
     }
 
     #[test]

@@ -21,6 +21,7 @@ use super::cache::{CacheKey, Lru};
 use super::encode::{Encoded, Encoder};
 use super::pool::Pool;
 use super::prepare;
+use super::sixel;
 use crate::conversation::Blob;
 
 /// How long a pane size must hold still before a picture is prepared for it.
@@ -233,10 +234,17 @@ pub(crate) fn build(
         u32::from(cells.0) * u32::from(font.0),
         u32::from(cells.1) * u32::from(font.1),
     );
+    let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
+    if picker.protocol_type() == ProtocolType::Sixel {
+        let all = (0, 0, image_size.0, image_size.1);
+        return Ok((
+            sixel_region(encoder, image, all, fitted, canvas, cells)?,
+            cost,
+        ));
+    }
     let small = prepare::downscale(image, fitted)
         .map(|small| prepare::pad_to(small, canvas))
         .map_err(|e| e.to_string())?;
-    let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
     let protocol = encoder.encode(small, cells)?;
     Ok((protocol, cost))
 }
@@ -383,12 +391,38 @@ pub(crate) fn build_crop(
         u32::from(cells.0) * u32::from(font.0),
         u32::from(cells.1) * u32::from(font.1),
     );
+    let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
+    if picker.protocol_type() == ProtocolType::Sixel {
+        return Ok((
+            sixel_region(encoder, image, region, shown, canvas, cells)?,
+            cost,
+        ));
+    }
     let small = prepare::crop_to(image, region, shown)
         .map(|small| prepare::pad_to(small, canvas))
         .map_err(|e| e.to_string())?;
-    let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
     let protocol = encoder.encode(small, cells)?;
     Ok((protocol, cost))
+}
+
+/// Sixel for `region` of `image` at `shown` pixels, centred on a transparent `canvas` of
+/// whole `cells`. Our encoder reads the region in the picture's own RGB or RGBA (in place at
+/// 1:1: a zoom step copies nothing) and leaves the padding undrawn itself, so no RGBA canvas
+/// is written and read back.
+fn sixel_region(
+    encoder: &Encoder,
+    image: &DynamicImage,
+    region: (u32, u32, u32, u32),
+    shown: (u32, u32),
+    canvas: (u32, u32),
+    cells: (u16, u16),
+) -> Result<Encoded, String> {
+    let pixels = prepare::crop_pixels(image, region, shown).map_err(|e| e.to_string())?;
+    let size = Size::new(cells.0, cells.1);
+    let is_tmux = encoder.picker.tmux_detected();
+    Ok(Encoded::Protocol(Protocol::Sixel(sixel::centred(
+        &pixels, canvas, size, is_tmux,
+    ))))
 }
 
 /// A cell's size in pixels (never zero).

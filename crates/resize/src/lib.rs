@@ -16,6 +16,14 @@ pub enum Layout {
 }
 
 impl Layout {
+    /// Bytes a pixel.
+    pub fn channels(self) -> usize {
+        match self {
+            Self::Rgb8 => 3,
+            Self::Rgba8 => 4,
+        }
+    }
+
     fn pixel_type(self) -> PixelType {
         match self {
             Self::Rgb8 => PixelType::U8x3,
@@ -54,8 +62,15 @@ fn convolve(
     from: (u32, u32),
     to: (u32, u32),
 ) -> Result<Vec<u8>, String> {
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(filter));
-    run(layout, pixels, from, to, &options)
+    let all = (0, 0, from.0, from.1);
+    run(
+        layout,
+        pixels,
+        from,
+        all,
+        to,
+        ResizeAlg::Convolution(filter),
+    )
 }
 
 /// Resizes the rectangle `crop` (x, y, width, height) of `pixels` to exactly `to` pixels.
@@ -75,27 +90,75 @@ pub fn resize_crop(
     } else {
         ResizeAlg::Convolution(FilterType::CatmullRom)
     };
-    let options = ResizeOptions::new().resize_alg(algorithm).crop(
-        f64::from(crop.0),
-        f64::from(crop.1),
-        f64::from(crop.2),
-        f64::from(crop.3),
-    );
-    run(layout, pixels, from, to, &options)
+    run(layout, pixels, from, crop, to, algorithm)
 }
 
+/// Results of at least this many pixels are resized in parts, one a core.
+const PIXELS_TO_SPLIT: usize = 512 * 1024;
+
+/// Resizes `crop` of the picture to `to`. A large RGB result is cut in bands of rows, each
+/// resized on its own thread from the source rows it covers (its filter still reads the rows
+/// around them, so the bands join seamlessly): a 4K JPEG's full view (2752×1536 → 2000×1116)
+/// took 8 ms on one core. RGBA is left whole: fast_image_resize premultiplies the whole source
+/// for each call, which every band would repeat.
 fn run(
     layout: Layout,
     pixels: &[u8],
     from: (u32, u32),
+    crop: (u32, u32, u32, u32),
     to: (u32, u32),
-    options: &ResizeOptions,
+    algorithm: ResizeAlg,
 ) -> Result<Vec<u8>, String> {
     let source =
         ImageRef::new(from.0, from.1, pixels, layout.pixel_type()).map_err(|e| e.to_string())?;
-    let mut target = Image::new(to.0.max(1), to.1.max(1), layout.pixel_type());
-    Resizer::new()
-        .resize(&source, &mut target, options)
-        .map_err(|e| e.to_string())?;
-    Ok(target.into_vec())
+    let (width, height) = (to.0.max(1), to.1.max(1));
+    let row = width as usize * layout.channels();
+    let mut out = vec![0u8; row * height as usize];
+    let parts = if layout == Layout::Rgb8 && out.len() / 3 >= PIXELS_TO_SPLIT {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    } else {
+        1
+    };
+    let band = (height as usize).div_ceil(parts);
+    // Source rows per result row.
+    let scale = f64::from(crop.3) / f64::from(height);
+    let resize_band = |index: usize, rows: &mut [u8]| {
+        let count = rows.len() / row;
+        let first = index * band;
+        let mut target = Image::from_slice_u8(width, count as u32, rows, layout.pixel_type())
+            .map_err(|e| e.to_string())?;
+        let top = f64::from(crop.1) + first as f64 * scale;
+        let end = f64::from(crop.1) + f64::from(crop.3);
+        let mut rows_in = (count as f64 * scale).min(end - top);
+        // Rounding must not take the last band's rows past the picture's.
+        while top + rows_in > end {
+            rows_in = rows_in.next_down();
+        }
+        let options = ResizeOptions::new().resize_alg(algorithm).crop(
+            f64::from(crop.0),
+            top,
+            f64::from(crop.2),
+            rows_in,
+        );
+        Resizer::new()
+            .resize(&source, &mut target, &options)
+            .map_err(|e| e.to_string())
+    };
+    if parts <= 1 {
+        resize_band(0, &mut out)?;
+        return Ok(out);
+    }
+    let resize_band = &resize_band;
+    std::thread::scope(|scope| {
+        let bands: Vec<_> = out
+            .chunks_mut(band * row)
+            .enumerate()
+            .map(|(index, rows)| scope.spawn(move || resize_band(index, rows)))
+            .collect();
+        bands.into_iter().try_for_each(|band| {
+            band.join()
+                .unwrap_or_else(|_| Err("the resizer crashed".to_string()))
+        })
+    })?;
+    Ok(out)
 }
