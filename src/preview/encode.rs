@@ -2,7 +2,7 @@
 //! terminal's protocol. Sixel goes through our own encoder ([`super::sixel`]), kitty is sent as
 //! PNG ([`super::kitty`]); the rest is ratatui-image's.
 
-use image::{DynamicImage, RgbaImage};
+use image::DynamicImage;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Rect, Size};
 use ratatui::widgets::Widget;
@@ -11,6 +11,7 @@ use ratatui_image::protocol::Protocol;
 use ratatui_image::{Image, Resize};
 
 use super::kitty::KittyPng;
+use super::prepare::{self, Pixels};
 use super::sixel;
 
 /// A picture encoded for the terminal, ready to draw.
@@ -61,32 +62,40 @@ impl Encoder {
         Encoder { picker }
     }
 
-    /// `image` encoded to fill `cells` (its size must be the cells' pixels already).
-    pub(crate) fn encode(&self, image: RgbaImage, cells: (u16, u16)) -> Result<Encoded, String> {
+    /// `pixels` centred on a transparent canvas of `canvas` pixels, encoded to fill `cells`
+    /// (the canvas is the cells' pixels).
+    pub(crate) fn encode(
+        &self,
+        pixels: &Pixels,
+        canvas: (u32, u32),
+        cells: (u16, u16),
+    ) -> Result<Encoded, String> {
         let size = Size::new(cells.0, cells.1);
         let is_tmux = self.picker.tmux_detected();
         match self.picker.protocol_type() {
-            ProtocolType::Sixel => Ok(Encoded::Protocol(Protocol::Sixel(sixel::protocol(
-                &image, size, is_tmux,
+            ProtocolType::Sixel => Ok(Encoded::Protocol(Protocol::Sixel(sixel::centred(
+                pixels, canvas, size, is_tmux,
             )))),
             // Any ids but 0 (one a strip); the placeholders carry them in their colour and
             // diacritics.
             ProtocolType::Kitty => {
                 let id = fastrand::u32(1..u32::MAX - 256);
-                KittyPng::new(&image, size, id, is_tmux).map(Encoded::KittyPng)
+                KittyPng::centred(pixels, canvas, size, id, is_tmux).map(Encoded::KittyPng)
             }
-            protocol => self
-                .picker
-                .new_protocol(DynamicImage::ImageRgba8(image), size, Resize::Fit(None))
-                .map(Encoded::Protocol)
-                .map_err(|e| format!("cannot encode for {protocol:?}: {e}")),
+            protocol => {
+                let image = prepare::pad_to(pixels.to_rgba(), canvas);
+                self.picker
+                    .new_protocol(DynamicImage::ImageRgba8(image), size, Resize::Fit(None))
+                    .map(Encoded::Protocol)
+                    .map_err(|e| format!("cannot encode for {protocol:?}: {e}"))
+            }
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use image::Rgba;
+    use image::{Rgba, RgbaImage};
     use ratatui_image::FontSize;
 
     use super::*;
@@ -102,7 +111,7 @@ mod tests {
     fn kitty_images_are_sent_as_png_and_drawn_as_placeholders() {
         let image = RgbaImage::from_pixel(200, 100, Rgba([250, 200, 0, 255]));
         let encoded = encoder(ProtocolType::Kitty)
-            .encode(image, (20, 5))
+            .encode(&Pixels::of_rgba(&image), (200, 100), (20, 5))
             .expect("encodes");
         assert_eq!(encoded.size(), Size::new(20, 5));
         assert!(encoded.can_clip());
@@ -120,7 +129,7 @@ mod tests {
     fn sixel_goes_through_our_encoder_and_fills_the_cells() {
         let image = RgbaImage::from_pixel(200, 100, Rgba([0, 0, 255, 255]));
         let encoded = encoder(ProtocolType::Sixel)
-            .encode(image, (20, 5))
+            .encode(&Pixels::of_rgba(&image), (200, 100), (20, 5))
             .expect("encodes");
         assert_eq!(encoded.size(), Size::new(20, 5));
         assert!(!encoded.can_clip());

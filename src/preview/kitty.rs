@@ -9,9 +9,12 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
+use std::iter;
+use std::ops::Range;
 use std::sync::Mutex;
 use std::thread;
 
+use banana_studio_resize::Layout;
 use image::{DynamicImage, RgbaImage};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Rect, Size};
@@ -20,6 +23,7 @@ use ratatui_image::Image;
 use ratatui_image::protocol::Protocol;
 use ratatui_image::protocol::kitty::Kitty;
 
+use super::prepare::Pixels;
 use super::tmux;
 
 /// The character kitty draws an image's cell in place of.
@@ -53,13 +57,31 @@ impl KittyPng {
     /// `image` (already the cells' pixels) to fill `size` cells, as images `id`, `id + 1`, …
     /// (one a strip, at most one a core; none may be 0).
     pub fn new(image: &RgbaImage, size: Size, id: u32, is_tmux: bool) -> Result<KittyPng, String> {
+        Self::centred(
+            &Pixels::of_rgba(image),
+            image.dimensions(),
+            size,
+            id,
+            is_tmux,
+        )
+    }
+
+    /// Like [`KittyPng::new`], for `pixels` centred on a transparent canvas of `canvas`
+    /// pixels that fills `size` cells. The rows are read where they lie (a 1:1 zoom step
+    /// copies nothing) and written straight into the PNG's RGB rows with the padding keyed.
+    pub fn centred(
+        pixels: &Pixels,
+        canvas: (u32, u32),
+        size: Size,
+        id: u32,
+        is_tmux: bool,
+    ) -> Result<KittyPng, String> {
+        let canvas = (canvas.0.max(pixels.size.0), canvas.1.max(pixels.size.1));
         let rows = size.height.max(1);
-        let row_px = image.height() / u32::from(rows);
-        let row_bytes = image.width() as usize * 4;
-        let pixels = image.width() as usize * image.height() as usize;
+        let row_px = canvas.1 / u32::from(rows);
         let count = thread::available_parallelism()
             .map_or(1, usize::from)
-            .min(pixels / PIXELS_PER_STRIP)
+            .min(canvas.0 as usize * canvas.1 as usize / PIXELS_PER_STRIP)
             .clamp(1, usize::from(rows));
         let per_strip = rows.div_ceil(count as u16);
         let strip = |index: u16| -> Result<Strip, String> {
@@ -67,13 +89,12 @@ impl KittyPng {
             let height = per_strip.min(rows - top);
             // The last strip takes any pixel rows left below whole cells.
             let bottom = if top + height == rows {
-                image.height()
+                canvas.1
             } else {
                 u32::from(top + height) * row_px
             };
             let first = u32::from(top) * row_px;
-            let pixels = &image.as_raw()[first as usize * row_bytes..bottom as usize * row_bytes];
-            let png = png(pixels, image.width(), bottom - first)?;
+            let png = png(pixels, canvas, first..bottom)?;
             let id = id.wrapping_add(u32::from(index));
             let size = Size::new(size.width, height);
             let stand_in = DynamicImage::ImageRgba8(RgbaImage::new(1, 1));
@@ -154,51 +175,64 @@ impl Strip {
 /// green no picture is likely to hold (one that does is moved off it, see [`keyed_rgb`]).
 const KEY: [u8; 3] = [1, 254, 2];
 
-/// RGBA `pixels` as an RGB PNG, transparent ones keyed: a quarter fewer bytes to filter and
-/// deflate than RGBA, for the few transparent pixels of the padding around a picture. Row by
-/// row, so no RGB copy of the picture is made. Adaptive row filters, then fdeflate's fast
-/// mode: on the demo's infographic a third of the bytes the Up filter alone leaves, in the
-/// same time (BENCHMARKS.md).
-fn png(pixels: &[u8], width: u32, height: u32) -> Result<Vec<u8>, String> {
-    let row_bytes = width as usize * 4;
-    if row_bytes == 0 || height == 0 {
+/// Rows `rows` of the canvas (`pixels` centred on it) as an RGB PNG, transparent pixels
+/// keyed: a quarter fewer bytes to filter and deflate than RGBA, for the few transparent
+/// pixels of the padding around a picture. Row by row, so no copy of the picture is made.
+/// Adaptive row filters, then fdeflate's fast mode: on the demo's infographic a third of the
+/// bytes the Up filter alone leaves, in the same time (BENCHMARKS.md).
+fn png(pixels: &Pixels, canvas: (u32, u32), rows: Range<u32>) -> Result<Vec<u8>, String> {
+    if canvas.0 == 0 || rows.is_empty() {
         return Err("cannot encode an empty picture for kitty".to_string());
     }
-    let mut png = Vec::with_capacity(pixels.len() / 6);
-    let mut encoder = png::Encoder::new(&mut png, width, height);
+    let mut png = Vec::with_capacity(canvas.0 as usize * rows.len() / 2);
+    let mut encoder = png::Encoder::new(&mut png, canvas.0, rows.len() as u32);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Fast);
     // Three 16-bit samples.
     encoder.set_trns(KEY.iter().flat_map(|&c| [0, c]).collect::<Vec<u8>>());
-    write_rows(encoder, pixels, row_bytes)
+    write_rows(encoder, pixels, canvas, rows)
         .map_err(|e| format!("cannot encode PNG for kitty: {e}"))?;
     Ok(png)
 }
 
 fn write_rows(
     encoder: png::Encoder<&mut Vec<u8>>,
-    pixels: &[u8],
-    row_bytes: usize,
+    pixels: &Pixels,
+    canvas: (u32, u32),
+    rows: Range<u32>,
 ) -> Result<(), png::EncodingError> {
     let mut writer = encoder.write_header()?;
     let mut stream = writer.stream_writer()?;
-    let mut row = Vec::with_capacity(row_bytes);
-    for rgba in pixels.chunks_exact(row_bytes) {
+    // Where the picture lies on the canvas, as `prepare::pad_to` puts it.
+    let left = (canvas.0 - pixels.size.0) / 2;
+    let top = (canvas.1 - pixels.size.1) / 2;
+    let picture = top..top + pixels.size.1;
+    let right = canvas.0 - left - pixels.size.0;
+    let mut row = Vec::with_capacity(canvas.0 as usize * 3);
+    for y in rows {
         row.clear();
-        keyed_rgb(rgba, &mut row);
+        if picture.contains(&y) {
+            row.extend(iter::repeat_n(KEY, left as usize).flatten());
+            keyed_rgb(pixels.layout, pixels.row((y - top) as usize), &mut row);
+            row.extend(iter::repeat_n(KEY, right as usize).flatten());
+        } else {
+            row.extend(iter::repeat_n(KEY, canvas.0 as usize).flatten());
+        }
         stream.write_all(&row)?;
     }
     stream.finish()?;
     writer.finish()
 }
 
-/// RGBA as RGB onto `rgb`: a pixel under half opaque becomes [`KEY`] (as our sixel encoder
-/// leaves it undrawn), and an opaque one of the key's colour moves one step of blue off it.
-fn keyed_rgb(rgba: &[u8], rgb: &mut Vec<u8>) {
-    for pixel in rgba.chunks_exact(4) {
+/// RGB or RGBA as RGB onto `rgb`: a pixel under half opaque becomes [`KEY`] (as our sixel
+/// encoder leaves it undrawn), and an opaque one of the key's colour moves one step of blue
+/// off it.
+fn keyed_rgb(layout: Layout, pixels: &[u8], rgb: &mut Vec<u8>) {
+    let channels = layout.channels();
+    for pixel in pixels.chunks_exact(channels) {
         let colour = [pixel[0], pixel[1], pixel[2]];
-        if pixel[3] < 128 {
+        if channels == 4 && pixel[3] < 128 {
             rgb.extend_from_slice(&KEY);
         } else if colour == KEY {
             rgb.extend_from_slice(&[KEY[0], KEY[1], KEY[2] ^ 1]);
@@ -243,6 +277,7 @@ mod tests {
     use image::Rgba;
 
     use super::*;
+    use crate::preview::prepare;
 
     /// The base64 payloads of the transmission's chunks, joined and decoded, and each chunk's
     /// control keys.
@@ -387,6 +422,28 @@ mod tests {
                 (3, 10) => assert_eq!(pixel.0, [1, 254, 3, 255]),
                 _ if expected[3] == 0 => assert_eq!(pixel[3], 0, "({x}, {y}) transparent"),
                 _ => assert_eq!(pixel, expected, "({x}, {y})"),
+            }
+        }
+    }
+
+    #[test]
+    fn rgb_rows_centred_on_the_canvas_are_sent_as_the_padded_picture() {
+        let rgb =
+            image::RgbImage::from_fn(37, 23, |x, y| image::Rgb([x as u8 * 7, y as u8 * 9, 40]));
+        let picture = DynamicImage::ImageRgb8(rgb);
+        let pixels = prepare::crop_pixels(&picture, (0, 0, 37, 23), (37, 23)).expect("in place");
+        let kitty =
+            KittyPng::centred(&pixels, (40, 40), Size::new(4, 2), 11, false).expect("encodes");
+        let (png, controls) = parse(drawn(&kitty, Rect::new(0, 0, 4, 2))[(0, 0)].symbol());
+        assert!(controls[0].contains(",c=4,r=2,"));
+        let sent = image::load_from_memory(&png).expect("a PNG").to_rgba8();
+        let padded = prepare::pad_to(picture.to_rgba8(), (40, 40));
+        for (x, y, pixel) in sent.enumerate_pixels() {
+            let expected = padded.get_pixel(x, y);
+            if expected[3] == 0 {
+                assert_eq!(pixel[3], 0, "({x}, {y}) transparent");
+            } else {
+                assert_eq!(pixel, expected, "({x}, {y})");
             }
         }
     }

@@ -386,6 +386,22 @@ impl Pixels<'_> {
         let start = y * self.stride;
         &self.bytes[start..start + self.size.0 as usize * self.layout.channels()]
     }
+
+    /// A copy as an RGBA image, for the encoders that take one.
+    pub fn to_rgba(&self) -> RgbaImage {
+        let (width, height) = self.size;
+        let mut rgba = RgbaImage::new(width, height);
+        for (y, out) in rgba.rows_mut().enumerate() {
+            let row = self.row(y);
+            for (pixel, out) in row.chunks_exact(self.layout.channels()).zip(out) {
+                out.0[..pixel.len()].copy_from_slice(pixel);
+                if pixel.len() == 3 {
+                    out.0[3] = 255;
+                }
+            }
+        }
+        rgba
+    }
 }
 
 /// Like [`crop_to`], but in the picture's own layout when it is 8-bit RGB or RGBA, and not

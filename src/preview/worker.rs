@@ -21,7 +21,6 @@ use super::cache::{CacheKey, Lru};
 use super::encode::{Encoded, Encoder};
 use super::pool::Pool;
 use super::prepare;
-use super::sixel;
 use crate::conversation::Blob;
 
 /// How long a pane size must hold still before a picture is prepared for it.
@@ -234,19 +233,10 @@ pub(crate) fn build(
         u32::from(cells.0) * u32::from(font.0),
         u32::from(cells.1) * u32::from(font.1),
     );
+    let all = (0, 0, image_size.0, image_size.1);
+    let pixels = prepare::crop_pixels(image, all, fitted).map_err(|e| e.to_string())?;
     let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
-    if picker.protocol_type() == ProtocolType::Sixel {
-        let all = (0, 0, image_size.0, image_size.1);
-        return Ok((
-            sixel_region(encoder, image, all, fitted, canvas, cells)?,
-            cost,
-        ));
-    }
-    let small = prepare::downscale(image, fitted)
-        .map(|small| prepare::pad_to(small, canvas))
-        .map_err(|e| e.to_string())?;
-    let protocol = encoder.encode(small, cells)?;
-    Ok((protocol, cost))
+    Ok((encoder.encode(&pixels, canvas, cells)?, cost))
 }
 
 /// Full-resolution pictures of the full view, most recent last: a zoom or pan step cuts from
@@ -391,38 +381,12 @@ pub(crate) fn build_crop(
         u32::from(cells.0) * u32::from(font.0),
         u32::from(cells.1) * u32::from(font.1),
     );
-    let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
-    if picker.protocol_type() == ProtocolType::Sixel {
-        return Ok((
-            sixel_region(encoder, image, region, shown, canvas, cells)?,
-            cost,
-        ));
-    }
-    let small = prepare::crop_to(image, region, shown)
-        .map(|small| prepare::pad_to(small, canvas))
-        .map_err(|e| e.to_string())?;
-    let protocol = encoder.encode(small, cells)?;
-    Ok((protocol, cost))
-}
-
-/// Sixel for `region` of `image` at `shown` pixels, centred on a transparent `canvas` of
-/// whole `cells`. Our encoder reads the region in the picture's own RGB or RGBA (in place at
-/// 1:1: a zoom step copies nothing) and leaves the padding undrawn itself, so no RGBA canvas
-/// is written and read back.
-fn sixel_region(
-    encoder: &Encoder,
-    image: &DynamicImage,
-    region: (u32, u32, u32, u32),
-    shown: (u32, u32),
-    canvas: (u32, u32),
-    cells: (u16, u16),
-) -> Result<Encoded, String> {
+    // The encoders read the region's rows in the picture's own layout (in place at 1:1: a
+    // zoom step copies nothing) and leave the padding undrawn themselves, so no RGBA canvas
+    // is written and read back.
     let pixels = prepare::crop_pixels(image, region, shown).map_err(|e| e.to_string())?;
-    let size = Size::new(cells.0, cells.1);
-    let is_tmux = encoder.picker.tmux_detected();
-    Ok(Encoded::Protocol(Protocol::Sixel(sixel::centred(
-        &pixels, canvas, size, is_tmux,
-    ))))
+    let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
+    Ok((encoder.encode(&pixels, canvas, cells)?, cost))
 }
 
 /// A cell's size in pixels (never zero).
