@@ -378,21 +378,12 @@ fn encode_pieces<const CHANNELS: usize>(
                     )
                 });
                 // The dither's thresholds go by canvas column.
-                let channels: [_; 8] = std::array::from_fn(|i| channels[(i + left) % 8]);
-                for (eight, pixels) in registers.chunks_mut(8).zip(row.chunks(8 * CHANNELS)) {
-                    for ((register, pixel), (red, green, blue)) in eight
-                        .iter_mut()
-                        .zip(pixels.chunks_exact(CHANNELS))
-                        .zip(channels)
-                    {
-                        let (r, g, b) = (pixel[0], pixel[1], pixel[2]);
-                        let exact = palette.exact[bin(r, g, b)];
-                        *register = if exact != NONE {
-                            exact
-                        } else {
-                            red[usize::from(r)] + green[usize::from(g)] + blue[usize::from(b)]
-                        };
-                    }
+                let channels: Thresholds = std::array::from_fn(|i| channels[(i + left) % 8]);
+                // A photo has no exact colours: then not even their table is read.
+                if palette.colours.is_empty() {
+                    dither_row::<CHANNELS, false>(&mut registers, row, &channels, palette);
+                } else {
+                    dither_row::<CHANNELS, true>(&mut registers, row, &channels, palette);
                 }
                 for (x, (&register, pixel)) in registers
                     .iter()
@@ -460,6 +451,38 @@ fn encode_pieces<const CHANNELS: usize>(
             out.push(b'-');
         }
         done.push((piece, Bands { sixels: out, used }));
+    }
+}
+
+/// The dither's three channel tables for each of eight columns in turn.
+type Thresholds<'a> = [(&'a [u8; 256], &'a [u8; 256], &'a [u8; 256]); 8];
+
+/// Each pixel's register in `registers`: its colour's exact register if it has one (looked up
+/// only when `EXACT`: the picture has such colours), else the dithered cube's.
+fn dither_row<const CHANNELS: usize, const EXACT: bool>(
+    registers: &mut [u8],
+    row: &[u8],
+    channels: &Thresholds,
+    palette: &Palette,
+) {
+    for (eight, pixels) in registers.chunks_mut(8).zip(row.chunks(8 * CHANNELS)) {
+        for ((register, pixel), (red, green, blue)) in eight
+            .iter_mut()
+            .zip(pixels.chunks_exact(CHANNELS))
+            .zip(channels)
+        {
+            let (r, g, b) = (pixel[0], pixel[1], pixel[2]);
+            let exact = if EXACT {
+                palette.exact[bin(r, g, b)]
+            } else {
+                NONE
+            };
+            *register = if exact != NONE {
+                exact
+            } else {
+                red[usize::from(r)] + green[usize::from(g)] + blue[usize::from(b)]
+            };
+        }
     }
 }
 
