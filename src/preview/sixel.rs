@@ -346,8 +346,6 @@ fn encode_pieces<const CHANNELS: usize>(
     // bit of a word: ORing a word, each pixel waited for the last pixel's store to it.
     let stretch = width.div_ceil(64).next_power_of_two().trailing_zeros();
     let mut touched = Box::new([[false; 64]; REGISTERS]);
-    let mut seen = [false; REGISTERS];
-    let mut present: Vec<usize> = Vec::with_capacity(REGISTERS);
     let mut registers = vec![0u8; picture.pixels.size.0 as usize];
     let mut done = Vec::new();
     loop {
@@ -395,25 +393,32 @@ fn encode_pieces<const CHANNELS: usize>(
                         continue;
                     }
                     let register = usize::from(register);
-                    if !seen[register] {
-                        seen[register] = true;
-                        present.push(register);
-                    }
                     touched[register][(x >> stretch) & 63] = true;
                     lines[register * stride + x] |= bit;
                 }
             }
-            for (index, &register) in present.iter().enumerate() {
+            // The band's registers in order, found by their stretches (a pass over 16 KB a band,
+            // not a check of every pixel's register).
+            let mut first_register = true;
+            for (register, stretches) in touched.iter_mut().enumerate() {
+                // Folded, not `any`: no early exit, so the 64 bytes are read as a few vectors.
+                if !stretches.iter().fold(false, |any, &t| any | t) {
+                    continue;
+                }
+                // Back to the band's left edge for each register after the first; the band's
+                // end does that too.
+                if !first_register {
+                    out.push(b'$');
+                }
+                first_register = false;
                 used[register] = true;
                 out.push(b'#');
                 push_number(&mut out, register);
                 let line = &mut lines[register * stride..(register + 1) * stride];
-                let stretches = &mut touched[register];
                 let from = stretches.iter().position(|&t| t).unwrap_or(0) << stretch;
                 let to =
                     (stretches.iter().rposition(|&t| t).map_or(0, |t| t + 1) << stretch).min(width);
                 *stretches = [false; 64];
-                seen[register] = false;
                 // Each register's line starts at the band's left edge; columns without its bits
                 // are runs of `?` between its own, and nothing after its last.
                 let mut drawn = 0;
@@ -442,12 +447,7 @@ fn encode_pieces<const CHANNELS: usize>(
                     x = end;
                 }
                 line[from..to].fill(0);
-                // Back to the band's left edge for the next register; the band's end does that too.
-                if index + 1 < present.len() {
-                    out.push(b'$');
-                }
             }
-            present.clear();
             out.push(b'-');
         }
         done.push((piece, Bands { sixels: out, used }));
