@@ -7,6 +7,7 @@
 use std::borrow::Cow;
 use std::io::Cursor;
 
+use banana_studio_jpeg::Jpeg;
 use banana_studio_resize::{self as resize, Layout};
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageReader, Limits, RgbImage, RgbaImage};
@@ -114,30 +115,22 @@ fn decode_jpeg_reduced(bytes: &[u8], bounds: (u32, u32)) -> Option<DynamicImage>
     if !bytes.trim_ascii_end().ends_with(&[0xFF, 0xD9]) {
         return None;
     }
-    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
-    decoder.read_info().ok()?;
-    let info = decoder.info()?;
-    let (width, height) = (u32::from(info.width), u32::from(info.height));
-    // The EXIF segment comes before the frame header, so `read_info` has it: no need for
+    let jpeg = Jpeg::open(bytes)?;
+    let (width, height) = (u32::from(jpeg.size().0), u32::from(jpeg.size().1));
+    // The EXIF segment comes before the frame header, so `open` has it: no need for
     // [`orientation_of`], whose JPEG reader copies the whole file first.
-    let orientation = decoder
-        .exif_data()
+    let orientation = jpeg
+        .exif()
         .and_then(Orientation::from_exif_chunk)
         .unwrap_or(Orientation::NoTransforms);
     let factor = reduction_factor(shown_size((width, height), orientation), bounds)?;
     let wanted = |side: u32| u16::try_from(side.div_ceil(factor)).ok();
-    let (scaled_width, scaled_height) = decoder.scale(wanted(width)?, wanted(height)?).ok()?;
-    let pixels = decoder.decode().ok()?;
-    let (w, h) = (u32::from(scaled_width), u32::from(scaled_height));
-    let mut image = match info.pixel_format {
-        jpeg_decoder::PixelFormat::RGB24 => {
-            DynamicImage::ImageRgb8(RgbImage::from_raw(w, h, pixels)?)
-        }
-        jpeg_decoder::PixelFormat::L8 => {
-            DynamicImage::ImageLuma8(image::GrayImage::from_raw(w, h, pixels)?)
-        }
-        // CMYK and 16-bit JPEGs are rare: the full decoder handles them.
-        _ => return None,
+    let pixels = jpeg.decode_scaled((wanted(width)?, wanted(height)?))?;
+    let (w, h) = (u32::from(pixels.size.0), u32::from(pixels.size.1));
+    let mut image = if pixels.grey {
+        DynamicImage::ImageLuma8(image::GrayImage::from_raw(w, h, pixels.bytes)?)
+    } else {
+        DynamicImage::ImageRgb8(RgbImage::from_raw(w, h, pixels.bytes)?)
     };
     image.apply_orientation(orientation);
     Some(image)

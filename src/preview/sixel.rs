@@ -55,8 +55,10 @@ const PIECES_PER_THREAD: usize = 8;
 /// Pictures smaller than this are not worth a second thread.
 const PIXELS_PER_THREAD: usize = 256 * 1024;
 
-/// Every this many rows is counted to find the large flat colours.
-const SAMPLE_ROWS: usize = 4;
+/// Every this many rows is counted to find the large flat colours: 150 rows of a 1200-px full
+/// view still find the infographic's panels (the same registers as every fourth row), and a
+/// zoom step's counting, which reads its rows fresh from memory, takes half the time.
+const SAMPLE_ROWS: usize = 8;
 /// A colour bin drawn exactly covers at least this share of the counted pixels (1/500).
 const EXACT_SHARE: usize = 500;
 
@@ -346,8 +348,6 @@ fn encode_pieces<const CHANNELS: usize>(
     // bit of a word: ORing a word, each pixel waited for the last pixel's store to it.
     let stretch = width.div_ceil(64).next_power_of_two().trailing_zeros();
     let mut touched = Box::new([[false; 64]; REGISTERS]);
-    let mut seen = [false; REGISTERS];
-    let mut present: Vec<usize> = Vec::with_capacity(REGISTERS);
     let mut registers = vec![0u8; picture.pixels.size.0 as usize];
     let mut done = Vec::new();
     loop {
@@ -378,21 +378,12 @@ fn encode_pieces<const CHANNELS: usize>(
                     )
                 });
                 // The dither's thresholds go by canvas column.
-                let channels: [_; 8] = std::array::from_fn(|i| channels[(i + left) % 8]);
-                for (eight, pixels) in registers.chunks_mut(8).zip(row.chunks(8 * CHANNELS)) {
-                    for ((register, pixel), (red, green, blue)) in eight
-                        .iter_mut()
-                        .zip(pixels.chunks_exact(CHANNELS))
-                        .zip(channels)
-                    {
-                        let (r, g, b) = (pixel[0], pixel[1], pixel[2]);
-                        let exact = palette.exact[bin(r, g, b)];
-                        *register = if exact != NONE {
-                            exact
-                        } else {
-                            red[usize::from(r)] + green[usize::from(g)] + blue[usize::from(b)]
-                        };
-                    }
+                let channels: Thresholds = std::array::from_fn(|i| channels[(i + left) % 8]);
+                // A photo has no exact colours: then not even their table is read.
+                if palette.colours.is_empty() {
+                    dither_row::<CHANNELS, false>(&mut registers, row, &channels, palette);
+                } else {
+                    dither_row::<CHANNELS, true>(&mut registers, row, &channels, palette);
                 }
                 for (x, (&register, pixel)) in registers
                     .iter()
@@ -404,25 +395,32 @@ fn encode_pieces<const CHANNELS: usize>(
                         continue;
                     }
                     let register = usize::from(register);
-                    if !seen[register] {
-                        seen[register] = true;
-                        present.push(register);
-                    }
                     touched[register][(x >> stretch) & 63] = true;
                     lines[register * stride + x] |= bit;
                 }
             }
-            for (index, &register) in present.iter().enumerate() {
+            // The band's registers in order, found by their stretches (a pass over 16 KB a band,
+            // not a check of every pixel's register).
+            let mut first_register = true;
+            for (register, stretches) in touched.iter_mut().enumerate() {
+                // Folded, not `any`: no early exit, so the 64 bytes are read as a few vectors.
+                if !stretches.iter().fold(false, |any, &t| any | t) {
+                    continue;
+                }
+                // Back to the band's left edge for each register after the first; the band's
+                // end does that too.
+                if !first_register {
+                    out.push(b'$');
+                }
+                first_register = false;
                 used[register] = true;
                 out.push(b'#');
                 push_number(&mut out, register);
                 let line = &mut lines[register * stride..(register + 1) * stride];
-                let stretches = &mut touched[register];
                 let from = stretches.iter().position(|&t| t).unwrap_or(0) << stretch;
                 let to =
                     (stretches.iter().rposition(|&t| t).map_or(0, |t| t + 1) << stretch).min(width);
                 *stretches = [false; 64];
-                seen[register] = false;
                 // Each register's line starts at the band's left edge; columns without its bits
                 // are runs of `?` between its own, and nothing after its last.
                 let mut drawn = 0;
@@ -451,15 +449,42 @@ fn encode_pieces<const CHANNELS: usize>(
                     x = end;
                 }
                 line[from..to].fill(0);
-                // Back to the band's left edge for the next register; the band's end does that too.
-                if index + 1 < present.len() {
-                    out.push(b'$');
-                }
             }
-            present.clear();
             out.push(b'-');
         }
         done.push((piece, Bands { sixels: out, used }));
+    }
+}
+
+/// The dither's three channel tables for each of eight columns in turn.
+type Thresholds<'a> = [(&'a [u8; 256], &'a [u8; 256], &'a [u8; 256]); 8];
+
+/// Each pixel's register in `registers`: its colour's exact register if it has one (looked up
+/// only when `EXACT`: the picture has such colours), else the dithered cube's.
+fn dither_row<const CHANNELS: usize, const EXACT: bool>(
+    registers: &mut [u8],
+    row: &[u8],
+    channels: &Thresholds,
+    palette: &Palette,
+) {
+    for (eight, pixels) in registers.chunks_mut(8).zip(row.chunks(8 * CHANNELS)) {
+        for ((register, pixel), (red, green, blue)) in eight
+            .iter_mut()
+            .zip(pixels.chunks_exact(CHANNELS))
+            .zip(channels)
+        {
+            let (r, g, b) = (pixel[0], pixel[1], pixel[2]);
+            let exact = if EXACT {
+                palette.exact[bin(r, g, b)]
+            } else {
+                NONE
+            };
+            *register = if exact != NONE {
+                exact
+            } else {
+                red[usize::from(r)] + green[usize::from(g)] + blue[usize::from(b)]
+            };
+        }
     }
 }
 
