@@ -11,7 +11,7 @@ use std::fmt;
 
 use ratatui_image::picker::ProtocolType;
 
-use super::protocol::ImageProtocol;
+use super::choice::ImageProtocol;
 
 /// A terminal emulator we treat specially.
 #[derive(Debug, Clone, PartialEq, Eq)]

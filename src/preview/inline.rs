@@ -11,8 +11,9 @@ use crossterm::terminal;
 use image::DynamicImage;
 use ratatui_image::picker::ProtocolType;
 
+use super::choice::ImageProtocol;
 use super::prepare::{self, PrepareError};
-use super::protocol::{ImageProtocol, detect};
+use super::protocol::detect;
 use crate::conversation::Blob;
 
 /// Where a picture goes on screen and at which resolution to hand it to viuer.

@@ -14,6 +14,7 @@
 
 mod cache;
 pub mod caps;
+mod choice;
 mod debounce;
 pub mod difference;
 mod encode;
@@ -39,11 +40,11 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use crate::conversation::Blob;
 use cache::CacheKey;
-use pool::Pool;
-use worker::{Job, Shared, lock};
+use pool::{Pool, lock};
+use worker::{Job, Shared};
 
+pub use choice::{ImageProtocol, UnknownProtocol};
 pub use inline::{default_preview_rows, print_inline};
-pub use protocol::{ImageProtocol, UnknownProtocol};
 pub use worker::{CACHE_BUDGET, RESIZE_SETTLE};
 
 /// A rectangle of an image, in its pixels.

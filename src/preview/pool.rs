@@ -10,12 +10,17 @@
 
 use std::io;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use super::debounce::Debouncer;
-use super::worker::lock;
+
+/// A poisoned lock only means a panic elsewhere; what it guards is still consistent (every
+/// change is a single insert or remove), so keep going rather than take the UI down.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 pub(crate) struct Pool<T> {
     queue: Arc<Queue<T>>,

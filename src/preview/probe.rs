@@ -10,6 +10,7 @@
 use std::time::{Duration, Instant};
 
 use super::caps::{Reply, Rgb};
+use super::tmux;
 
 const ESC: u8 = 0x1b;
 const BEL: u8 = 0x07;
@@ -44,14 +45,14 @@ fn push_query(out: &mut Vec<u8>, query: &[u8], tmux: bool) {
         out.extend_from_slice(query);
         return;
     }
-    out.extend_from_slice(b"\x1bPtmux;");
+    out.extend_from_slice(tmux::PASSTHROUGH_START.as_bytes());
     for &byte in query {
         if byte == ESC {
             out.push(ESC);
         }
         out.push(byte);
     }
-    out.extend_from_slice(b"\x1b\\");
+    out.extend_from_slice(tmux::PASSTHROUGH_END.as_bytes());
 }
 
 /// What a stretch of input held.

@@ -23,6 +23,7 @@ use ratatui::layout::Size;
 use ratatui_image::protocol::sixel::Sixel;
 
 use super::prepare::Pixels;
+use super::tmux;
 
 /// Levels of each channel in the fixed cube.
 const LEVELS: usize = 6;
@@ -238,7 +239,7 @@ fn encode(pixels: &Pixels, canvas: (u32, u32), before: &str, is_tmux: bool) -> S
 }
 
 fn encode_placed<const CHANNELS: usize>(picture: &Placed, before: &str, is_tmux: bool) -> String {
-    let escape = tmux_escape(is_tmux);
+    let escape = tmux::escape(is_tmux);
     let (width, height) = picture.canvas;
     let bands = height.div_ceil(6);
     let threads = thread::available_parallelism()
@@ -282,14 +283,9 @@ fn encode_placed<const CHANNELS: usize>(picture: &Placed, before: &str, is_tmux:
     }
     let _ = write!(out, "{escape}\\");
     if is_tmux {
-        out.push_str("\x1b\\");
+        out.push_str(tmux::PASSTHROUGH_END);
     }
     out
-}
-
-/// An escape inside tmux's passthrough is doubled.
-fn tmux_escape(is_tmux: bool) -> &'static str {
-    if is_tmux { "\x1b\x1b" } else { "\x1b" }
 }
 
 /// `work` on each part's rows, each on its own thread; on all `rows` here if one panicked.
@@ -539,10 +535,10 @@ pub fn centred(pixels: &Pixels, canvas: (u32, u32), size: Size, is_tmux: bool) -
 /// (`ECH`, cursor down), back up to the top; inside tmux, after the start of the passthrough
 /// (which [`protocol`] ends after the image).
 fn clear_cells(size: Size, is_tmux: bool) -> String {
-    let escape = tmux_escape(is_tmux);
+    let escape = tmux::escape(is_tmux);
     let mut data = String::with_capacity(usize::from(size.height) * 16 + 32);
     if is_tmux {
-        data.push_str("\x1bPtmux;");
+        data.push_str(tmux::PASSTHROUGH_START);
     }
     let (width, height) = (size.width, size.height);
     if height == 1 {

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io;
 use std::num::NonZero;
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::Duration;
 
@@ -19,7 +19,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use super::PreviewReady;
 use super::cache::{CacheKey, Lru};
 use super::encode::{Encoded, Encoder};
-use super::pool::Pool;
+use super::pool::{Pool, lock};
 use super::prepare;
 use crate::conversation::Blob;
 
@@ -67,12 +67,6 @@ impl Shared {
         }
         self.failures.insert(blob, reason);
     }
-}
-
-/// A poisoned lock only means a panic elsewhere; what it guards is still consistent (every
-/// change is a single insert or remove), so keep going rather than take the UI down.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 pub(crate) struct Job {
