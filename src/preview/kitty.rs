@@ -1,6 +1,6 @@
 //! Kitty images transmitted as PNG (`f=100`). ratatui-image's kitty protocol sends raw or
 //! deflated RGBA only: a noisy photo deflated is two thirds of its raw size, as PNG (row
-//! filters, then deflate) a little over a third, and PNG encodes faster too (BENCHMARKS.md).
+//! filters, then deflate) about a third, and PNG encodes faster too (BENCHMARKS.md).
 //! A large picture goes as horizontal strips of whole cell rows, one image each, encoded side
 //! by side: PNG's deflate is one stream, so one picture would use one core.
 //! ratatui-image still draws each strip's placeholder cells: its [`Kitty`] is built for a 1×1
