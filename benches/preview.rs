@@ -154,6 +154,7 @@ fn full_view_4k(c: &mut Criterion) {
         }
     }
     let jpeg = encode(&picture, ImageFormat::Jpeg);
+    let edited_jpeg = encode(&edited, ImageFormat::Jpeg);
     let view = Rect::new(0, 0, 200, 60);
     let whole = Crop {
         x: 0,
@@ -193,7 +194,7 @@ fn full_view_4k(c: &mut Criterion) {
                             &mut terminal,
                             &mut previewer,
                             &mut ready,
-                            &blob,
+                            (&blob, &[]),
                             view,
                             whole,
                         );
@@ -213,7 +214,7 @@ fn full_view_4k(c: &mut Criterion) {
             &mut terminal,
             &mut previewer,
             &mut ready,
-            &blob,
+            (&blob, &[]),
             view,
             whole,
         );
@@ -227,9 +228,65 @@ fn full_view_4k(c: &mut Criterion) {
                     width: 2000,
                     height: 1200,
                 };
-                crop_view(&mut terminal, &mut previewer, &mut ready, &blob, view, crop);
+                crop_view(
+                    &mut terminal,
+                    &mut previewer,
+                    &mut ready,
+                    (&blob, &[]),
+                    view,
+                    crop,
+                );
             })
         });
+        // `[` at 1:1 in the full view: the same place in the previous version. "cold": the
+        // previous version was never decoded; "prepared": it was named as a neighbour when
+        // the view opened, and decoded while the user looked.
+        let detail = Crop {
+            x: 1000,
+            y: 800,
+            width: 2000,
+            height: 1200,
+        };
+        for (row, prepared) in [
+            ("step_to_previous_version_cold", false),
+            ("step_to_previous_version", true),
+        ] {
+            group.bench_function(BenchmarkId::new(row, protocol_name), |b| {
+                b.iter_batched(
+                    || {
+                        let mut terminal = Terminal::new(TestBackend::new(view.width, view.height))
+                            .expect("a test backend");
+                        let (mut previewer, mut ready) = crate::previewer(protocol);
+                        let shown = Blob::from_bytes("image/jpeg", edited_jpeg.clone());
+                        let previous = Blob::from_bytes("image/jpeg", jpeg.clone());
+                        let neighbours: &[&Blob] = if prepared { &[&previous] } else { &[] };
+                        crop_view(
+                            &mut terminal,
+                            &mut previewer,
+                            &mut ready,
+                            (&shown, neighbours),
+                            view,
+                            detail,
+                        );
+                        // The user looks at it: the neighbour's decode (about 160 ms) ends.
+                        std::thread::sleep(std::time::Duration::from_millis(600));
+                        (terminal, previewer, ready, previous)
+                    },
+                    |(mut terminal, mut previewer, mut ready, previous)| {
+                        crop_view(
+                            &mut terminal,
+                            &mut previewer,
+                            &mut ready,
+                            (&previous, &[]),
+                            view,
+                            detail,
+                        );
+                        (terminal, previewer, ready, previous)
+                    },
+                    BatchSize::PerIteration,
+                )
+            });
+        }
     }
     let newer = image::DynamicImage::ImageRgb8(edited);
     let older = image::DynamicImage::ImageRgb8(picture);
@@ -244,16 +301,16 @@ fn crop_view(
     terminal: &mut Terminal<TestBackend>,
     previewer: &mut Previewer,
     ready: &mut UnboundedReceiver<PreviewReady>,
-    blob: &Blob,
+    (blob, neighbours): (&Blob, &[&Blob]),
     area: Rect,
     crop: Crop,
 ) {
     terminal
-        .draw(|frame| previewer.render_crop(frame, area, blob, crop))
+        .draw(|frame| previewer.render_crop(frame, area, blob, crop, neighbours))
         .expect("a test backend draws");
     ready.blocking_recv().expect("the worker answers");
     terminal
-        .draw(|frame| previewer.render_crop(frame, area, blob, crop))
+        .draw(|frame| previewer.render_crop(frame, area, blob, crop, neighbours))
         .expect("a test backend draws");
 }
 

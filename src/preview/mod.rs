@@ -196,7 +196,7 @@ impl Previewer {
             return;
         }
         let key = CacheKey::new(blob.id(), (area.width, area.height));
-        self.ask(blob, None, key, now, Some(self.screen));
+        self.ask(blob, None, key, now, Some(self.screen), &[]);
     }
 
     /// Queues `key` unless it is ready, failed or on its way. A crop (the full view) skips the
@@ -209,6 +209,7 @@ impl Previewer {
         key: CacheKey,
         now: Instant,
         screen: Option<(u16, u16)>,
+        neighbours: &[&Blob],
     ) {
         let Some(pool) = &self.pool else {
             return;
@@ -231,6 +232,7 @@ impl Previewer {
             max_px: self.max_px,
             key,
             screen,
+            neighbours: neighbours.iter().map(|&blob| blob.clone()).collect(),
         };
         if let Some(displaced) = pool.push(id, cells, job, now, urgent) {
             lock(&self.shared).in_flight.remove(&displaced.key);
@@ -269,7 +271,7 @@ impl Previewer {
         // The same picture at another size can stand in while the new size settles.
         self.draw_cached(frame, area, &key, |k| k.crop.is_none() && key.resizes(k));
         // After drawing, so a frame never depends on how fast the worker is.
-        self.ask(blob, None, key, Instant::now(), screen);
+        self.ask(blob, None, key, Instant::now(), screen, &[]);
     }
 
     /// Draws `key`'s picture if ready, else the most recent one `stand_in` accepts (clipped;
@@ -318,8 +320,16 @@ impl Previewer {
 
     /// Draws `crop` of `blob`'s full-resolution image, scaled to fill `area` (up or down),
     /// for the full view. While a new crop is prepared the previous one of the same picture
-    /// stands in, so zooming and panning never flash "preparing…".
-    pub fn render_crop(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, crop: Crop) {
+    /// stands in, so zooming and panning never flash "preparing…". `neighbours`, the pictures
+    /// `[` and `]` step to, are decoded in the background after it.
+    pub fn render_crop(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        blob: &Blob,
+        crop: Crop,
+        neighbours: &[&Blob],
+    ) {
         if area.is_empty() || crop.width == 0 || crop.height == 0 {
             return;
         }
@@ -327,7 +337,7 @@ impl Previewer {
         self.draw_cached(frame, area, &key, |k| {
             k.blob == key.blob && k.crop.is_some() && k.against.is_none() && k.cells == key.cells
         });
-        self.ask(blob, None, key, Instant::now(), None);
+        self.ask(blob, None, key, Instant::now(), None, neighbours);
     }
 
     /// Draws what changed from `older` to `newer` (changed pixels loud over the dimmed newer
@@ -348,7 +358,7 @@ impl Previewer {
         self.draw_cached(frame, area, &key, |k| {
             k.blob == key.blob && k.against == key.against && k.cells == key.cells
         });
-        self.ask(newer, Some(older), key, Instant::now(), None);
+        self.ask(newer, Some(older), key, Instant::now(), None, &[]);
     }
 
     /// The share of pixels that changed from `older` to `newer`, once their difference has
@@ -531,11 +541,11 @@ mod tests {
             height: 150,
         };
         terminal
-            .draw(|f| previewer.render_crop(f, area, &blob, right))
+            .draw(|f| previewer.render_crop(f, area, &blob, right, &[]))
             .unwrap();
         wait_ready(&mut rx);
         terminal
-            .draw(|f| previewer.render_crop(f, area, &blob, right))
+            .draw(|f| previewer.render_crop(f, area, &blob, right, &[]))
             .unwrap();
         let buffer = terminal.backend().buffer().clone();
         // 150×150 px into 400×400 px: the whole 40×20 pane, all blue.
@@ -545,12 +555,12 @@ mod tests {
         // A new crop: the old one stands in until it is ready, never "preparing…".
         let left = Crop { x: 10, ..right };
         terminal
-            .draw(|f| previewer.render_crop(f, area, &blob, left))
+            .draw(|f| previewer.render_crop(f, area, &blob, left, &[]))
             .unwrap();
         assert!(!text(terminal.backend().buffer()).contains("preparing"));
         wait_ready(&mut rx);
         terminal
-            .draw(|f| previewer.render_crop(f, area, &blob, left))
+            .draw(|f| previewer.render_crop(f, area, &blob, left, &[]))
             .unwrap();
         assert_eq!(painted(terminal.backend().buffer(), [200, 0, 0]), 40 * 20);
     }

@@ -81,6 +81,9 @@ pub(crate) struct Job {
     /// several (a variations candidate, a thumbnail): decoded only as large as its cells, since
     /// a smaller reduction decodes faster and several decode at once.
     pub screen: Option<(u16, u16)>,
+    /// For the full view: the pictures `[` and `]` step to, decoded at full resolution after
+    /// this one while the user looks, so a step keeps its zoom without waiting for a decode.
+    pub neighbours: Vec<Blob>,
 }
 
 /// The preview threads: one a core, at most [`MAX_THREADS`].
@@ -106,6 +109,7 @@ pub(crate) fn spawn(
             // whole picture now, while the user looks at it, so zoom steps cut from it.
             if job.key.crop.is_some() {
                 let _ = decoded.get(&job.blob);
+                decoded.prefetch(&job.neighbours);
             }
         },
         // A decoder bug must cost one picture, not a thread: show it as a failure.
@@ -134,6 +138,9 @@ fn prepare_job(
             let bounds = bounds(job, &encoder.picker);
             if let Some((image, all)) = decoded.screen_sized_whole(&job.blob, crop, bounds) {
                 return build_crop(encoder, job, &image, all);
+            }
+            if let Some(image) = decoded.ready(&job.blob) {
+                return build_crop(encoder, job, &image, crop);
             }
             if is_whole(&job.blob, crop) {
                 // All of a picture the pane has not decoded for this screen (a candidate
@@ -233,8 +240,8 @@ pub(crate) fn build(
     Ok((encoder.encode(&pixels, canvas, cells)?, cost))
 }
 
-/// Full-resolution pictures of the full view, most recent last: a zoom or pan step cuts from
-/// one of these instead of decoding again. Two, for the two sides of a comparison. Shared by
+/// Full-resolution pictures of the full view, most recent last: a zoom or pan step, or a step
+/// to a neighbouring version, cuts from one of these instead of decoding again. Shared by
 /// the preview threads: a picture is decoded once even when two threads want it at the same
 /// time (the second waits for the first), and two different pictures decode side by side.
 #[derive(Default)]
@@ -253,9 +260,40 @@ type Difference = ((u64, u64), Arc<DynamicImage>, f64);
 /// One picture, decoded by whichever thread asked for it first.
 type DecodedSlot = OnceLock<Result<Arc<DynamicImage>, String>>;
 
+/// Pane pictures decoded for the screen.
 const KEEP_DECODED: usize = 2;
+/// Full-resolution pictures: the one shown and the two `[` and `]` step to (a comparison's
+/// other side is usually one of those). A 4K picture is 50 MB.
+const KEEP_FULL: usize = 3;
 
 impl Decoded {
+    /// `blob` at full resolution if it has been decoded already (a step to a neighbour).
+    fn ready(&self, blob: &Blob) -> Option<Arc<DynamicImage>> {
+        let slot = {
+            let mut images = lock(&self.images);
+            let index = images.iter().position(|(id, _)| *id == blob.id())?;
+            let entry = images.remove(index);
+            let slot = Arc::clone(&entry.1);
+            images.push(entry);
+            slot
+        };
+        slot.get()
+            .and_then(|decoded| decoded.as_ref().ok())
+            .cloned()
+    }
+
+    /// Decodes `blobs` at full resolution, the ones already decoded first marked as recent,
+    /// so none pushes out another of them or the picture just shown.
+    fn prefetch(&self, blobs: &[Blob]) {
+        let missing: Vec<&Blob> = blobs
+            .iter()
+            .filter(|blob| self.ready(blob).is_none())
+            .collect();
+        for blob in missing {
+            let _ = self.get(blob);
+        }
+    }
+
     pub(crate) fn get(&self, blob: &Blob) -> Result<Arc<DynamicImage>, String> {
         let slot = {
             let mut images = lock(&self.images);
@@ -267,7 +305,7 @@ impl Decoded {
                     slot
                 }
                 None => {
-                    if images.len() >= KEEP_DECODED {
+                    if images.len() >= KEEP_FULL {
                         images.remove(0);
                     }
                     let slot = Arc::new(DecodedSlot::new());
@@ -439,6 +477,7 @@ mod tests {
             max_px: None,
             key: CacheKey::new(blob.id(), cells),
             screen: Some(cells),
+            neighbours: Vec::new(),
         }
     }
 
@@ -528,6 +567,47 @@ mod tests {
             "the full resolution was decoded for the first picture"
         );
         full_view
+    }
+
+    #[test]
+    fn the_versions_next_to_the_full_view_are_decoded_and_stepping_keeps_them() {
+        let versions: Vec<Blob> = (0..4u8)
+            .map(|i| {
+                png(&DynamicImage::ImageRgb8(RgbImage::from_pixel(
+                    8,
+                    8,
+                    Rgb([i * 60, 0, 0]),
+                )))
+            })
+            .collect();
+        let decoded = Decoded::default();
+        // The full view of version 1: versions 0 and 2 are decoded after it.
+        decoded.get(&versions[1]).unwrap();
+        decoded.prefetch(&[versions[0].clone(), versions[2].clone()]);
+        assert!(versions[..3].iter().all(|v| decoded.ready(v).is_some()));
+        // `]` to version 2: version 1 is kept, 3 decoded, and 0, the farthest, goes.
+        decoded.get(&versions[2]).unwrap();
+        decoded.prefetch(&[versions[1].clone(), versions[3].clone()]);
+        assert!(decoded.ready(&versions[0]).is_none());
+        assert!(versions[1..].iter().all(|v| decoded.ready(v).is_some()));
+    }
+
+    #[test]
+    fn a_neighbour_decoded_at_full_resolution_is_shown_whole_from_that_decode() {
+        let blob = halves();
+        let decoded = Decoded::default();
+        decoded.prefetch(std::slice::from_ref(&blob));
+        let shared = Mutex::new(Shared::new(CACHE_BUDGET));
+        let mut full_view = job(&blob, (40, 20));
+        full_view.key =
+            CacheKey::cropped(blob.id(), (40, 20), super::super::Crop::all((1600, 800)));
+        let (protocol, _) =
+            prepare_job(&full_view, &halfblocks_encoder(), &shared, &decoded).unwrap();
+        assert_eq!(protocol.size(), Size::new(40, 10));
+        assert!(
+            lock(&decoded.screen_sized).is_empty(),
+            "a reduced decode was made beside the full one"
+        );
     }
 
     #[test]

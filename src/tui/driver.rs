@@ -843,7 +843,7 @@ impl ImagePreview for NoPictures {
 
     fn draw_small(&mut self, _: &mut Frame, _: Rect, _: &Blob, _: &Theme) {}
 
-    fn draw_crop(&mut self, _: &mut Frame, _: Rect, _: &Blob, _: Crop, _: &Theme) {}
+    fn draw_crop(&mut self, _: &mut Frame, _: Rect, _: (&Blob, &[&Blob]), _: Crop, _: &Theme) {}
 
     fn draw_difference(&mut self, _: &mut Frame, _: Rect, _: (&Blob, &Blob), _: Crop, _: &Theme) {}
 

@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Paragraph};
 
 use super::image::ImagePreview;
 use super::truncate;
+use crate::conversation::Blob;
 use crate::tui::app::App;
 use crate::tui::fullview::{Crop, FullView, Geometry, ViewMode};
 use crate::tui::keymap::Action;
@@ -109,6 +110,16 @@ pub fn render(
     ));
     frame.render_widget(Paragraph::new(line).style(theme.status()), header);
 
+    // The versions `[` and `]` step to.
+    let neighbours: Vec<&Blob> = match all.iter().position(|e| e.key == entry.key) {
+        Some(at) => [at.checked_sub(1), Some(at + 1)]
+            .into_iter()
+            .flatten()
+            .filter_map(|i| all.get(i))
+            .map(|e| &e.blob)
+            .collect(),
+        None => Vec::new(),
+    };
     match (view.mode, partner) {
         (ViewMode::SideBySide, Some(partner)) => {
             let [left, _, right] = Layout::horizontal([
@@ -126,10 +137,10 @@ pub fn render(
                 let partner_crop = view.crop(&partner_geometry);
                 let partner_scale = view.scale(&partner_geometry);
                 let left = at_scale(left, partner_crop, partner_scale, app.cell_px);
-                images.draw_crop(frame, left, &partner.blob, partner_crop, theme);
+                images.draw_crop(frame, left, (&partner.blob, &[]), partner_crop, theme);
             }
             let right = at_scale(right, crop, scale, app.cell_px);
-            images.draw_crop(frame, right, &entry.blob, crop, theme);
+            images.draw_crop(frame, right, (&entry.blob, &neighbours), crop, theme);
         }
         (ViewMode::Difference, Some(partner)) => {
             let picture = at_scale(picture, crop, scale, app.cell_px);
@@ -137,7 +148,7 @@ pub fn render(
         }
         _ => {
             let picture = at_scale(picture, crop, scale, app.cell_px);
-            images.draw_crop(frame, picture, &entry.blob, crop, theme);
+            images.draw_crop(frame, picture, (&entry.blob, &neighbours), crop, theme);
         }
     }
 }

@@ -27,8 +27,16 @@ pub trait ImagePreview {
     /// Draws one picture among several (a variations candidate, a thumbnail): like
     /// [`ImagePreview::draw`], but it need not be ready for the full view.
     fn draw_small(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme);
-    /// Draws `crop` of the full-resolution image, scaled to fill `area` (the full view).
-    fn draw_crop(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, crop: Crop, theme: &Theme);
+    /// Draws `crop` of the full-resolution image, scaled to fill `area` (the full view);
+    /// `neighbours` are the pictures `[` and `]` step to, worth preparing meanwhile.
+    fn draw_crop(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        picture: (&Blob, &[&Blob]),
+        crop: Crop,
+        theme: &Theme,
+    );
     /// Draws what changed from `older` to `newer` in `crop`, over the dimmed newer picture.
     fn draw_difference(
         &mut self,
@@ -56,8 +64,15 @@ impl ImagePreview for crate::preview::Previewer {
         self.render_small(frame, area, blob);
     }
 
-    fn draw_crop(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, crop: Crop, _: &Theme) {
-        self.render_crop(frame, area, blob, crop);
+    fn draw_crop(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        (blob, neighbours): (&Blob, &[&Blob]),
+        crop: Crop,
+        _: &Theme,
+    ) {
+        self.render_crop(frame, area, blob, crop, neighbours);
     }
 
     fn draw_difference(
@@ -101,7 +116,14 @@ impl ImagePreview for Placeholder {
         self.draw(frame, area, blob, theme);
     }
 
-    fn draw_crop(&mut self, frame: &mut Frame, area: Rect, _: &Blob, crop: Crop, theme: &Theme) {
+    fn draw_crop(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        _: (&Blob, &[&Blob]),
+        crop: Crop,
+        theme: &Theme,
+    ) {
         let text = format!(
             "{}×{} px from {},{}",
             crop.width, crop.height, crop.x, crop.y
