@@ -1672,6 +1672,29 @@ fn compare_pairs_the_previous_version_unless_one_is_marked() {
 }
 
 #[test]
+fn the_images_prepared_beside_the_full_view_are_the_ones_brackets_step_to() {
+    let mut app = test_app();
+    exchange(&mut app, "a chart", "Here is the chart.");
+    exchange(&mut app, "bigger title", "Done (version 2).");
+    exchange(&mut app, "blue palette", "Done (version 3).");
+    app.focus = Pane::Image;
+    press(&mut app, KeyCode::Char('f'));
+    let targets = |app: &App| -> Vec<_> { app.step_targets().iter().map(|e| e.key).collect() };
+    let finals: Vec<_> = app
+        .images()
+        .into_iter()
+        .filter(|e| e.kind == ImageKind::Final)
+        .map(|e| e.key)
+        .collect();
+    assert_eq!(targets(&app), vec![finals[1]], "the latest has only one before it");
+    press(&mut app, KeyCode::Char('['));
+    assert_eq!(targets(&app), vec![finals[0], finals[2]]);
+    // Each is where `[` and `]` go.
+    press(&mut app, KeyCode::Char(']'));
+    assert_eq!(app.selected_image().map(|e| e.key), Some(finals[2]));
+}
+
+#[test]
 fn f8_switches_between_image_first_and_focus_and_saves_it() {
     let mut app = test_app();
     assert_eq!(app.layout, LayoutMode::ImageFirst, "image-first by default");

@@ -8,7 +8,7 @@ use super::app::{App, quit};
 use super::event::Effect;
 use super::fullview::{Geometry, ViewChange, ViewMode};
 use super::keymap::Action;
-use super::selection::{ImageEntry, ImageKey, ImageKind, version_step};
+use super::selection::{ImageEntry, ImageKey, ImageKind, version_step, version_step_target};
 use super::vary;
 
 impl App {
@@ -38,6 +38,21 @@ impl App {
             Some(key) => self.image_by_key(key),
             None => self.selected_image(),
         }
+    }
+
+    /// The images `[` and `]` would show from the viewed one: prepared while the user looks.
+    pub fn step_targets(&self) -> Vec<ImageEntry> {
+        if self.view_pinned.is_some() && self.grid.is_some() {
+            return [-1, 1]
+                .into_iter()
+                .filter_map(|step| vary::candidate_step(self, step))
+                .filter_map(|(_, key)| self.image_by_key(key))
+                .collect();
+        }
+        [-1, 1]
+            .into_iter()
+            .filter_map(|step| version_step_target(self, step))
+            .collect()
     }
 
     /// The version the viewed one is compared with: the marked one (on any branch), else the

@@ -337,12 +337,17 @@ pub(super) fn image_step(app: &mut App, step: isize) {
 /// The full view steps through versions: final images only, not thought images or
 /// attachments, so `[` lands on the previous version of the picture.
 pub(super) fn version_step(app: &mut App, step: isize) {
+    if let Some(entry) = version_step_target(app, step) {
+        app.image = Some(entry.key);
+    }
+}
+
+/// The final image before (`step` < 0) or after the selected one on the shown path.
+pub(super) fn version_step_target(app: &App, step: isize) -> Option<ImageEntry> {
     let images = app.images();
-    let Some(current) = app.selected_image_index(&images) else {
-        return;
-    };
+    let current = app.selected_image_index(&images)?;
     let mut candidates = images
-        .iter()
+        .into_iter()
         .enumerate()
         .filter(|(_, e)| e.kind == ImageKind::Final);
     let found = if step < 0 {
@@ -350,9 +355,7 @@ pub(super) fn version_step(app: &mut App, step: isize) {
     } else {
         candidates.find(|(i, _)| *i > current)
     };
-    if let Some((_, entry)) = found {
-        app.image = Some(entry.key);
-    }
+    found.map(|(_, entry)| entry)
 }
 
 pub(super) fn image_edge(app: &mut App, last: bool) {

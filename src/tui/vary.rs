@@ -287,9 +287,17 @@ fn mark_candidate(app: &mut App) {
 /// `[`/`]` in the full view of a candidate: the previous or next candidate with a picture,
 /// at the same zoom and position.
 pub fn step_viewed_candidate(app: &mut App, step: isize) {
-    let Some(grid) = &app.grid else {
-        return;
-    };
+    if let Some((index, key)) = candidate_step(app, step) {
+        app.view_pinned = Some(key);
+        if let Some(grid) = &mut app.grid {
+            grid.selected = index;
+        }
+    }
+}
+
+/// The nearest candidate with an image `step`'s way from the selected one, and that image.
+pub fn candidate_step(app: &App, step: isize) -> Option<(usize, ImageKey)> {
+    let grid = app.grid.as_ref()?;
     let mut index = grid.selected;
     while let Some(next) = index
         .checked_add_signed(step)
@@ -297,13 +305,10 @@ pub fn step_viewed_candidate(app: &mut App, step: isize) {
     {
         index = next;
         if let Some(key) = candidate_image(app, index) {
-            app.view_pinned = Some(key);
-            if let Some(grid) = &mut app.grid {
-                grid.selected = index;
-            }
-            return;
+            return Some((index, key));
         }
     }
+    None
 }
 
 /// Enter: the selected candidate's reply becomes the active branch, and editing goes on

@@ -110,16 +110,8 @@ pub fn render(
     ));
     frame.render_widget(Paragraph::new(line).style(theme.status()), header);
 
-    // The versions `[` and `]` step to.
-    let neighbours: Vec<&Blob> = match all.iter().position(|e| e.key == entry.key) {
-        Some(at) => [at.checked_sub(1), Some(at + 1)]
-            .into_iter()
-            .flatten()
-            .filter_map(|i| all.get(i))
-            .map(|e| &e.blob)
-            .collect(),
-        None => Vec::new(),
-    };
+    let targets = app.step_targets();
+    let neighbours: Vec<&Blob> = targets.iter().map(|e| &e.blob).collect();
     match (view.mode, partner) {
         (ViewMode::SideBySide, Some(partner)) => {
             let [left, _, right] = Layout::horizontal([
