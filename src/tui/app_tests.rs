@@ -1686,7 +1686,11 @@ fn the_images_prepared_beside_the_full_view_are_the_ones_brackets_step_to() {
         .filter(|e| e.kind == ImageKind::Final)
         .map(|e| e.key)
         .collect();
-    assert_eq!(targets(&app), vec![finals[1]], "the latest has only one before it");
+    assert_eq!(
+        targets(&app),
+        vec![finals[1]],
+        "the latest has only one before it"
+    );
     press(&mut app, KeyCode::Char('['));
     assert_eq!(targets(&app), vec![finals[0], finals[2]]);
     // Each is where `[` and `]` go.
