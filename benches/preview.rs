@@ -189,17 +189,7 @@ fn full_view_4k(c: &mut Criterion) {
                         }
                         (terminal, previewer, ready, blob)
                     },
-                    |(mut terminal, mut previewer, mut ready, blob)| {
-                        crop_view(
-                            &mut terminal,
-                            &mut previewer,
-                            &mut ready,
-                            (&blob, &[]),
-                            view,
-                            whole,
-                        );
-                        (terminal, previewer, ready, blob)
-                    },
+                    |state| view_crop(state, view, whole),
                     BatchSize::PerIteration,
                 )
             });
@@ -272,17 +262,7 @@ fn full_view_4k(c: &mut Criterion) {
                         std::thread::sleep(std::time::Duration::from_millis(600));
                         (terminal, previewer, ready, previous)
                     },
-                    |(mut terminal, mut previewer, mut ready, previous)| {
-                        crop_view(
-                            &mut terminal,
-                            &mut previewer,
-                            &mut ready,
-                            (&previous, &[]),
-                            view,
-                            detail,
-                        );
-                        (terminal, previewer, ready, previous)
-                    },
+                    |state| view_crop(state, view, detail),
                     BatchSize::PerIteration,
                 )
             });
@@ -294,6 +274,32 @@ fn full_view_4k(c: &mut Criterion) {
         b.iter(|| difference::difference(black_box(&newer), black_box(&older)).expect("compares"))
     });
     group.finish();
+}
+
+/// What a batched full-view bench hands from its setup to its measured draw.
+type ViewState = (
+    Terminal<TestBackend>,
+    Previewer,
+    UnboundedReceiver<PreviewReady>,
+    Blob,
+);
+
+/// The measured part of a batched full-view bench: `crop` of the state's picture, drawn
+/// once the worker has it.
+fn view_crop(
+    (mut terminal, mut previewer, mut ready, blob): ViewState,
+    area: Rect,
+    crop: Crop,
+) -> ViewState {
+    crop_view(
+        &mut terminal,
+        &mut previewer,
+        &mut ready,
+        (&blob, &[]),
+        area,
+        crop,
+    );
+    (terminal, previewer, ready, blob)
 }
 
 /// Draws a crop (asking the worker), waits for it, draws it.

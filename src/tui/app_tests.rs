@@ -13,7 +13,7 @@ use crate::tui::event::ConnectionInfo;
 use crate::tui::fullview::ViewMode;
 use crate::tui::jobs::Phase;
 use crate::tui::layout::{LayoutMode, Pane};
-use crate::tui::selection::ImageKind;
+use crate::tui::selection::{ImageKey, ImageKind};
 use crate::turn::Progress;
 
 pub(crate) fn png(width: u32, height: u32) -> Blob {
@@ -1622,20 +1622,26 @@ fn refused_signatures_after_a_model_change_point_at_a_fresh_thread() {
     assert!(failure.contains("latest image"), "{failure}");
 }
 
-#[test]
-fn compare_pairs_the_previous_version_unless_one_is_marked() {
+/// Three versions, the full view open on the last; their final images' keys.
+fn three_versions_in_the_full_view() -> (App, Vec<ImageKey>) {
     let mut app = test_app();
     exchange(&mut app, "a chart", "Here is the chart.");
     exchange(&mut app, "bigger title", "Done (version 2).");
     exchange(&mut app, "blue palette", "Done (version 3).");
     app.focus = Pane::Image;
     press(&mut app, KeyCode::Char('f'));
-    let finals: Vec<_> = app
+    let finals = app
         .images()
         .into_iter()
         .filter(|e| e.kind == ImageKind::Final)
         .map(|e| e.key)
         .collect();
+    (app, finals)
+}
+
+#[test]
+fn compare_pairs_the_previous_version_unless_one_is_marked() {
+    let (mut app, finals) = three_versions_in_the_full_view();
     let selected = |app: &App| app.selected_image().map(|e| e.key);
     assert_eq!(
         selected(&app),
@@ -1673,19 +1679,8 @@ fn compare_pairs_the_previous_version_unless_one_is_marked() {
 
 #[test]
 fn the_images_prepared_beside_the_full_view_are_the_ones_brackets_step_to() {
-    let mut app = test_app();
-    exchange(&mut app, "a chart", "Here is the chart.");
-    exchange(&mut app, "bigger title", "Done (version 2).");
-    exchange(&mut app, "blue palette", "Done (version 3).");
-    app.focus = Pane::Image;
-    press(&mut app, KeyCode::Char('f'));
+    let (mut app, finals) = three_versions_in_the_full_view();
     let targets = |app: &App| -> Vec<_> { app.step_targets().iter().map(|e| e.key).collect() };
-    let finals: Vec<_> = app
-        .images()
-        .into_iter()
-        .filter(|e| e.kind == ImageKind::Final)
-        .map(|e| e.key)
-        .collect();
     assert_eq!(
         targets(&app),
         vec![finals[1]],
