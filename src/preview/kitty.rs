@@ -23,6 +23,7 @@ use ratatui_image::Image;
 use ratatui_image::protocol::Protocol;
 use ratatui_image::protocol::kitty::Kitty;
 
+use super::parallel::split;
 use super::prepare::Pixels;
 use super::tmux;
 
@@ -106,19 +107,12 @@ impl KittyPng {
                 transmission: Mutex::new(Some(transmission(&png, id, size, is_tmux))),
             })
         };
-        let strips = thread::scope(|scope| {
-            let workers: Vec<_> = (0..rows.div_ceil(per_strip))
-                .map(|index| scope.spawn(move || strip(index)))
-                .collect();
-            workers
-                .into_iter()
-                .map(|worker| {
-                    worker
-                        .join()
-                        .unwrap_or_else(|_| Err("the PNG encoder crashed".to_string()))
-                })
-                .collect::<Result<Vec<Strip>, String>>()
-        })?;
+        let strips = split(usize::from(rows.div_ceil(per_strip)), |index| {
+            strip(index as u16)
+        })
+        .ok_or("the PNG encoder crashed")?
+        .into_iter()
+        .collect::<Result<Vec<Strip>, String>>()?;
         Ok(KittyPng { size, strips })
     }
 

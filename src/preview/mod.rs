@@ -20,6 +20,7 @@ pub mod difference;
 mod encode;
 mod inline;
 pub mod kitty;
+mod parallel;
 mod pool;
 pub mod prepare;
 pub mod probe;

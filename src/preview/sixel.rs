@@ -22,6 +22,7 @@ use image::RgbaImage;
 use ratatui::layout::Size;
 use ratatui_image::protocol::sixel::Sixel;
 
+use super::parallel::split;
 use super::prepare::Pixels;
 use super::tmux;
 
@@ -296,26 +297,6 @@ fn on_parts<T: Send>(
 ) -> Vec<T> {
     split(parts.len(), |part| work(parts.get(part).map_or(&[], |p| p)))
         .unwrap_or_else(|| vec![work(rows)])
-}
-
-/// `work(part)` for each of `parts` parts, each on its own thread, in order; `None` if one
-/// panicked (only a bug in the encoder does that), and then the caller does all on its own
-/// thread. This thread only waits: doing the first part here measured 3 ms slower in the full
-/// view's zoom step (18.7 → 21.6 ms; it runs on a preview thread), for a reason not found.
-fn split<T: Send>(parts: usize, work: impl Fn(usize) -> T + Sync) -> Option<Vec<T>> {
-    if parts <= 1 {
-        return Some(vec![work(0)]);
-    }
-    let work = &work;
-    thread::scope(|scope| {
-        let workers: Vec<_> = (0..parts)
-            .map(|part| scope.spawn(move || work(part)))
-            .collect();
-        workers
-            .into_iter()
-            .map(|worker| worker.join().ok())
-            .collect()
-    })
 }
 
 /// Encoded bands and the registers they use.

@@ -260,6 +260,15 @@ type Difference = ((u64, u64), Arc<DynamicImage>, f64);
 /// One picture, decoded by whichever thread asked for it first.
 type DecodedSlot = OnceLock<Result<Arc<DynamicImage>, String>>;
 
+/// `blob`'s slot among `images`, moved to the end as the most recent, if it is there.
+fn touch(images: &mut Vec<(u64, Arc<DecodedSlot>)>, blob: &Blob) -> Option<Arc<DecodedSlot>> {
+    let index = images.iter().position(|(id, _)| *id == blob.id())?;
+    let entry = images.remove(index);
+    let slot = Arc::clone(&entry.1);
+    images.push(entry);
+    Some(slot)
+}
+
 /// Pane pictures decoded for the screen.
 const KEEP_DECODED: usize = 2;
 /// Full-resolution pictures: the one shown and the two `[` and `]` step to (a comparison's
@@ -269,14 +278,7 @@ const KEEP_FULL: usize = 3;
 impl Decoded {
     /// `blob` at full resolution if it has been decoded already (a step to a neighbour).
     fn ready(&self, blob: &Blob) -> Option<Arc<DynamicImage>> {
-        let slot = {
-            let mut images = lock(&self.images);
-            let index = images.iter().position(|(id, _)| *id == blob.id())?;
-            let entry = images.remove(index);
-            let slot = Arc::clone(&entry.1);
-            images.push(entry);
-            slot
-        };
+        let slot = touch(&mut lock(&self.images), blob)?;
         slot.get()
             .and_then(|decoded| decoded.as_ref().ok())
             .cloned()
@@ -297,22 +299,14 @@ impl Decoded {
     pub(crate) fn get(&self, blob: &Blob) -> Result<Arc<DynamicImage>, String> {
         let slot = {
             let mut images = lock(&self.images);
-            match images.iter().position(|(id, _)| *id == blob.id()) {
-                Some(index) => {
-                    let entry = images.remove(index);
-                    let slot = Arc::clone(&entry.1);
-                    images.push(entry);
-                    slot
+            touch(&mut images, blob).unwrap_or_else(|| {
+                if images.len() >= KEEP_FULL {
+                    images.remove(0);
                 }
-                None => {
-                    if images.len() >= KEEP_FULL {
-                        images.remove(0);
-                    }
-                    let slot = Arc::new(DecodedSlot::new());
-                    images.push((blob.id(), Arc::clone(&slot)));
-                    slot
-                }
-            }
+                let slot = Arc::new(DecodedSlot::new());
+                images.push((blob.id(), Arc::clone(&slot)));
+                slot
+            })
         };
         // Decoded outside the lock: another picture may decode meanwhile.
         slot.get_or_init(|| {
