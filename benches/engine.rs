@@ -153,6 +153,7 @@ fn request_build(c: &mut Criterion) {
         catalog: &catalog,
         provider: "google",
         size_limit: u64::MAX,
+        listing: None,
     };
     let size = build_request(&conversation, leaf, &target)
         .expect("builds")

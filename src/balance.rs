@@ -58,11 +58,13 @@ const USAGE: &str = "/v1/dashboard/billing/usage";
 /// Asks the relay at `base_url` for its balance.
 pub async fn fetch(base_url: &str, key: &ApiKey, currency: &str) -> Result<Balance, BalanceError> {
     crate::gemini::client::install_crypto_provider();
+    // No redirects: the key goes to the configured origin only (a 3xx is "no endpoint").
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| BalanceError::Unreachable {
-            base_url: base_url.to_string(),
+            base_url: crate::gemini::client::without_password(base_url),
             detail: key.redact(&e.to_string()),
         })?;
     let subscription: Subscription = get(&http, base_url, SUBSCRIPTION, key).await?;
@@ -86,27 +88,42 @@ async fn get<T: for<'de> Deserialize<'de>>(
         .send()
         .await
         .map_err(|e| BalanceError::Unreachable {
-            base_url: base_url.to_string(),
+            base_url: crate::gemini::client::without_password(base_url),
             detail: key.redact(&e.to_string()),
         })?;
     let status = response.status();
     if !status.is_success() {
         return Err(BalanceError::NoEndpoint {
-            base_url: base_url.to_string(),
+            base_url: crate::gemini::client::without_password(base_url),
             path,
             status: status.as_u16(),
         });
     }
-    let body = response
-        .bytes()
+    // A balance is a few bytes: a larger answer is not one.
+    let body = read_limited(response, 1 << 20)
         .await
         .map_err(|e| BalanceError::Unreachable {
-            base_url: base_url.to_string(),
+            base_url: crate::gemini::client::without_password(base_url),
             detail: key.redact(&e.to_string()),
         })?;
     serde_json::from_slice(&body).map_err(|e| BalanceError::NotABalance {
-        base_url: base_url.to_string(),
+        base_url: crate::gemini::client::without_password(base_url),
         path,
-        detail: e.to_string(),
+        detail: key.redact(&e.to_string()),
     })
+}
+
+/// The body, or an error past `limit` bytes.
+async fn read_limited(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        body.extend_from_slice(&chunk[..chunk.len().min(limit.saturating_sub(body.len()))]);
+        if body.len() >= limit {
+            break;
+        }
+    }
+    Ok(body)
 }

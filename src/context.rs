@@ -4,7 +4,7 @@
 //! `cli` (the headless commands) and `tui` (the studio) both build on this module; neither
 //! needs the other's internals.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -13,8 +13,10 @@ use crate::config::{
 };
 use crate::conversation::settings::{ImageSize, ThinkingLevel, TurnSettings};
 use crate::demo::{DEMO_KEY, DemoOptions, DemoServer};
-use crate::gemini::{ApiKey, GeminiClient};
+use crate::gemini::wire::ListedModel;
+use crate::gemini::{ApiError, ApiKey, GeminiClient};
 use crate::models::Catalog;
+use crate::models::listing::{self, Listing};
 use crate::store::Store;
 
 #[derive(Debug, Clone, Args)]
@@ -212,12 +214,40 @@ pub struct Connection {
 
 impl Connection {
     /// Where this connection's requests go, for [`crate::turn::prepare`].
-    pub fn target<'a>(&'a self, catalog: &'a Catalog) -> crate::conversation::RequestTarget<'a> {
+    pub fn target<'a>(
+        &'a self,
+        catalog: &'a Catalog,
+        listing: Option<&'a Listing>,
+    ) -> crate::conversation::RequestTarget<'a> {
         crate::conversation::RequestTarget {
             catalog,
             provider: &self.provider_name,
             size_limit: self.max_request_bytes,
+            listing,
         }
+    }
+
+    /// Where this provider's model list is cached; none for the demo, which starts on a new
+    /// port each time and answers at once.
+    pub fn listing_cache(&self, data_dir: &Path) -> Option<PathBuf> {
+        self._demo
+            .is_none()
+            .then(|| listing::cache_path(data_dir, &self.provider_name, self.client.base_url()))
+    }
+
+    /// The provider's model list as cached within the last day, without asking it.
+    pub fn cached_models(&self, data_dir: &Path) -> Option<Vec<ListedModel>> {
+        cached_models(self.listing_cache(data_dir).as_deref())
+    }
+
+    /// The provider's model list: the day-old cache when `cached` allows and there is one,
+    /// else ListModels (then cached).
+    pub async fn list_models(
+        &self,
+        data_dir: &Path,
+        cached: bool,
+    ) -> Result<Vec<ListedModel>, ApiError> {
+        list_models(&self.client, self.listing_cache(data_dir), cached).await
     }
 
     /// The remaining balance, where the provider is configured with `balance = true`.
@@ -236,4 +266,30 @@ impl Connection {
             per_call: self.per_call.as_ref(),
         }
     }
+}
+
+fn cached_models(cache: Option<&Path>) -> Option<Vec<ListedModel>> {
+    let cached = listing::read_cache(cache?)?;
+    cached
+        .is_fresh(std::time::SystemTime::now())
+        .then_some(cached.models)
+}
+
+/// A provider's model list: from `cache` when `cached` allows and it is under a day old, else
+/// ListModels, whose answer is then written to `cache` (a cache that cannot be written only
+/// costs a request next time). Free of [`Connection`], so the studio can run it as a task.
+pub async fn list_models(
+    client: &GeminiClient,
+    cache: Option<PathBuf>,
+    cached: bool,
+) -> Result<Vec<ListedModel>, ApiError> {
+    if cached && let Some(models) = cached_models(cache.as_deref()) {
+        return Ok(models);
+    }
+    let models = client.list_models().await?;
+    if let Some(path) = cache {
+        let fresh = listing::CachedListing::new(models.clone(), std::time::SystemTime::now());
+        let _ = listing::write_cache(&path, &fresh);
+    }
+    Ok(models)
 }

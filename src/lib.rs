@@ -14,5 +14,6 @@ pub mod models;
 pub mod preview;
 pub mod priority;
 pub mod store;
+pub mod terminal_text;
 pub mod tui;
 pub mod turn;

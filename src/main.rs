@@ -16,8 +16,14 @@ fn main() {
     let cli = Cli::parse();
     if let Err(failure) = cli::run(cli) {
         if !failure.message.is_empty() {
-            eprintln!("{}", failure.message);
+            // Messages quote servers, files and the config: sanitised like every other print.
+            banana_studio::errln!("{}", failure.message);
         }
         std::process::exit(failure.code);
+    }
+    // The reader of stdout went away (`send … | head -1`) after the work was saved: end as a
+    // Unix tool killed by SIGPIPE would, quietly.
+    if banana_studio::terminal_text::stdout_closed() {
+        std::process::exit(141);
     }
 }

@@ -57,7 +57,7 @@ pub fn prepare(
     }
     let checked = turn
         .settings
-        .validate(target.catalog, target.provider)
+        .validate(target.catalog, target.provider, target.listing)
         .and_then(|_| {
             turn.settings.check_reference_images(
                 target.catalog,

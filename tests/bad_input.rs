@@ -153,19 +153,23 @@ async fn bad_settings_are_refused_with_what_is_accepted() {
             &["gemini-3-pro-image does not offer image search"],
         ),
         (&["--model", "../etc"], &["Invalid model name"]),
-        (
-            &["--model", "gemini-3-pro-image-preview"],
-            &[
-                "gemini-3-pro-image-preview is retired",
-                "Use gemini-3-pro-image instead",
-            ],
-        ),
+        // A model the catalog lacks: the provider is asked (and its list cached) before
+        // anything is sent.
         (
             &["--model", "gemini-9-image"],
             &[
-                "Unknown model \"gemini-9-image\"",
-                "google does not serve it",
+                "google does not serve gemini-9-image",
                 "gemini-3.1-flash-image",
+                "`banana-studio models` asks it again",
+            ],
+        ),
+        // Its cached list is the provider's word: the retired id is refused before sending,
+        // with the replacement it does list.
+        (
+            &["--model", "gemini-3-pro-image-preview"],
+            &[
+                "google does not serve gemini-3-pro-image-preview",
+                "Use gemini-3-pro-image instead",
             ],
         ),
     ];
@@ -219,9 +223,10 @@ async fn a_model_the_server_no_longer_serves_gets_the_way_forward() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unknown_model_while_offline_and_a_broken_catalog_are_refused() {
+async fn an_unknown_model_while_offline_is_sent_as_it_is_and_a_broken_catalog_is_refused() {
     let (harness, before) = with_session().await;
-    // Nothing listens there: the provider cannot be asked whether it serves the model.
+    // Nothing listens there: the provider cannot be asked whether it serves the model, so the
+    // catalog does not refuse it; the request is tried, and fails on the connection.
     let closed = {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}", listener.local_addr().unwrap())
@@ -233,18 +238,17 @@ async fn an_unknown_model_while_offline_and_a_broken_catalog_are_refused() {
             &["--session", "s", "--model", "gemini-9-image", "x"],
         )
         .await;
-    assert_refused(
-        &harness,
-        &before,
-        1,
-        &output,
-        &[
-            "Unknown model \"gemini-9-image\"",
-            "could not be asked",
-            "gemini-3-pro-image",
-            "[[models]]",
-        ],
-    );
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    for needle in [
+        "gemini-9-image is not in the model catalog and google could not be asked",
+        "sending it as it is",
+        "Could not reach",
+        "The session is unchanged",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in {text}");
+    }
+    assert_eq!(snapshot(&harness.session_dir("s")), before);
 
     std::fs::write(
         harness.config_path(),

@@ -37,6 +37,7 @@ async fn four_at_once(demo: &DemoServer, attempts: u32, n: usize) -> Vec<Result<
             catalog: &Catalog::builtin(),
             provider: "google",
             size_limit: u64::MAX,
+            listing: None,
         },
     )
     .unwrap();
@@ -123,6 +124,7 @@ async fn a_429_on_one_call_holds_back_every_call_to_the_provider() {
             catalog: &Catalog::builtin(),
             provider: "google",
             size_limit: u64::MAX,
+            listing: None,
         },
     )
     .unwrap();

@@ -577,10 +577,16 @@ fn streaming_success_thinking_function_call_thought_summary_signature_txt() {
         ["thought-text", "thought-text", "other:functionCall"]
     );
     let thoughts = turn.thoughts();
-    assert_eq!(thoughts.len(), 1, "consecutive thought deltas join");
-    assert!(thoughts[0].starts_with("**Calculating the Days**\n\n"));
-    assert!(thoughts[0].contains("**Determining the Approach**"));
-    assert_eq!(thoughts[0].chars().count(), 765);
+    // Consecutive thought deltas join, then split at each summary's heading.
+    assert_eq!(
+        headings(&thoughts),
+        ["**Calculating the Days**", "**Determining the Approach**"]
+    );
+    assert_eq!(
+        summary_chars(&thoughts),
+        thought_chars(turn),
+        "nothing lost in the split"
+    );
     assert_eq!(turn.text(), "");
     let signature = signatures(turn)[2].expect("signature on the function call");
     assert_eq!(signature.len(), 1140);
@@ -611,11 +617,19 @@ fn streaming_success_thinking_reply_thought_summary_txt() {
         ]
     );
     let thoughts = turn.thoughts();
-    assert_eq!(thoughts.len(), 1);
-    assert!(thoughts[0].starts_with("**Exploring Sky Color**"));
-    assert!(thoughts[0].contains("**Refining the Explanation**"));
-    assert!(thoughts[0].contains("**Constructing a Concise Answer**"));
-    assert_eq!(thoughts[0].chars().count(), 1133);
+    assert_eq!(
+        headings(&thoughts),
+        [
+            "**Exploring Sky Color**",
+            "**Refining the Explanation**",
+            "**Constructing a Concise Answer**"
+        ]
+    );
+    assert_eq!(
+        summary_chars(&thoughts),
+        thought_chars(turn),
+        "nothing lost in the split"
+    );
     assert!(turn.text().starts_with("The sky is blue because"));
     assert!(
         turn.text()
@@ -1034,9 +1048,15 @@ fn unary_success_thinking_function_call_thought_summary_signature_json() {
     let turn = run.turn();
     assert_eq!(shapes(turn), ["thought-text", "other:functionCall"]);
     let thoughts = turn.thoughts();
-    assert_eq!(thoughts.len(), 1);
-    assert!(thoughts[0].starts_with("**Thinking Through the New Year's Eve Calculation**"));
-    assert_eq!(thoughts[0].chars().count(), 1319);
+    assert_eq!(
+        headings(&thoughts)[0],
+        "**Thinking Through the New Year's Eve Calculation**"
+    );
+    assert_eq!(
+        summary_chars(&thoughts),
+        thought_chars(turn),
+        "nothing lost in the split"
+    );
     let signature = signatures(turn)[1].expect("signature on the function call");
     assert_eq!(signature.len(), 2508);
     assert!(signature.starts_with("CtQOAVSoXO74PmYr"));
@@ -1054,9 +1074,16 @@ fn unary_success_thinking_reply_thought_summary_json() {
     assert_eq!(shapes(turn), ["thought-text", "text"]);
     assert_eq!(turn.text(), "Mountain View");
     let thoughts = turn.thoughts();
-    assert_eq!(thoughts.len(), 1);
-    assert!(thoughts[0].starts_with("**Thinking About Google's Headquarters**\n\n"));
-    assert!(thoughts[0].ends_with("Let's get that information to them quickly and move on.\n"));
+    assert_eq!(
+        headings(&thoughts)[0],
+        "**Thinking About Google's Headquarters**"
+    );
+    assert!(
+        thoughts
+            .last()
+            .unwrap()
+            .ends_with("Let's get that information to them quickly and move on.")
+    );
     assert_eq!(signatures(turn), [None, None]);
     assert_eq!(tokens(turn), (14, 2, 24, 40));
 }
@@ -1466,4 +1493,31 @@ fn every_fixture_file_has_a_test() {
             "no test reads {relative}"
         );
     }
+}
+
+/// The first line of each thought summary: its bold heading.
+fn headings(thoughts: &[String]) -> Vec<&str> {
+    thoughts
+        .iter()
+        .map(|t| t.lines().next().unwrap_or_default())
+        .collect()
+}
+
+/// The summaries' characters but white space (trimmed where they were split).
+fn summary_chars(thoughts: &[String]) -> usize {
+    thoughts
+        .iter()
+        .map(|t| t.chars().filter(|c| !c.is_whitespace()).count())
+        .sum()
+}
+
+/// The characters but white space of every thought text part as received.
+fn thought_chars(turn: &ModelTurn) -> usize {
+    turn.parts
+        .iter()
+        .filter(|p| p.thought)
+        .filter_map(|p| p.as_text())
+        .flat_map(str::chars)
+        .filter(|c| !c.is_whitespace())
+        .count()
 }

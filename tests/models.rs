@@ -1,12 +1,35 @@
 //! Today's models through the real binary against the demo model (which answers as Google
-//! does, from the same catalog): every model's options reach the wire, the provider's list is
-//! read through ListModels, a session saved on a retired id continues on its replacement, and
-//! each turn's cost is the catalog's price.
+//! does, from the same catalog, or as a relay that keeps other ids): every model's options reach
+//! the wire, the provider's list is read through ListModels and decides which ids exist, a
+//! session saved on a retired id moves only on the provider's word, and each turn's cost is the
+//! catalog's price.
 
+use banana_studio::demo::DemoOptions;
 use serde_json::Value;
 
 mod common;
 use common::harness::{Harness, assert_success, stderr, stdout_json};
+
+/// A relay of the seed's kind: Google's models, plus the preview id it keeps serving and a
+/// name of its own the catalog has never heard of.
+async fn relay() -> Harness {
+    Harness::start_with(DemoOptions {
+        aliases: vec![
+            (
+                "gemini-3-pro-image-preview".into(),
+                "gemini-3-pro-image".into(),
+            ),
+            ("nb-pro".into(), "gemini-3-pro-image".into()),
+        ],
+        ..DemoOptions::default()
+    })
+    .await
+}
+
+/// The generate requests the demo received (ListModels calls are not recorded).
+fn models_asked(harness: &Harness) -> Vec<String> {
+    harness.requests().into_iter().map(|r| r.model).collect()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_user_with_no_config_gets_an_image_from_the_ga_model() {
@@ -85,9 +108,14 @@ async fn the_demo_is_as_strict_as_the_api_for_each_model() {
     let http = reqwest::Client::new();
     let cases = [
         (
-            "gemini-2.5-flash-image",
-            serde_json::json!({"thinkingConfig": {"includeThoughts": true}}),
-            "Thinking is not enabled for models/gemini-2.5-flash-image",
+            "gemini-nano-banana-2.1",
+            serde_json::json!({"thinkingConfig": {"thinkingLevel": "low"}}),
+            "Thinking level LOW is not supported",
+        ),
+        (
+            "gemini-nano-banana-2.1",
+            serde_json::json!({"imageConfig": {"imageSize": "512"}}),
+            "Supported values are \"1K\", \"2K\", \"4K\"",
         ),
         (
             "gemini-3-pro-image",
@@ -143,6 +171,246 @@ async fn the_demo_is_as_strict_as_the_api_for_each_model() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seeds_model_id_works_through_a_relay_that_serves_it() {
+    let harness = relay().await;
+    // Through a base URL, on a fresh data dir: nothing refuses the id before the relay is asked.
+    let output = harness
+        .send(&[
+            "--json",
+            "--model",
+            "gemini-3-pro-image-preview",
+            "--size",
+            "2K",
+            "a chart",
+        ])
+        .await;
+    assert_success(&output);
+    assert_eq!(
+        stdout_json(&output)["images"].as_array().map(Vec::len),
+        Some(1)
+    );
+    // Through a provider defined in the config, whose model is the preview id: sent as the
+    // user wrote it, never rewritten.
+    std::fs::write(
+        harness.config_path(),
+        format!(
+            "[providers.my-relay]\nbase_url = \"{}\"\nkey_env = [\"GEMINI_API_KEY\"]\nmodel = \"gemini-3-pro-image-preview\"\n",
+            harness.demo.base_url()
+        ),
+    )
+    .unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_banana-studio"));
+    cmd.args([
+        "--data-dir".as_ref(),
+        harness.data_dir().as_os_str(),
+        "--config".as_ref(),
+        harness.config_path().as_os_str(),
+        "--provider".as_ref(),
+        "my-relay".as_ref(),
+        "send".as_ref(),
+        "--json".as_ref(),
+        "a second chart".as_ref(),
+    ]);
+    harness.set_env(&mut cmd);
+    let output = common::harness::output_of(cmd).await;
+    assert_success(&output);
+    assert_eq!(stdout_json(&output)["model"], "gemini-3-pro-image-preview");
+    assert_eq!(
+        models_asked(&harness),
+        ["gemini-3-pro-image-preview", "gemini-3-pro-image-preview"]
+    );
+    // `models` shows exactly what the relay lists, the preview id as served.
+    let output = harness.run("models", &["--json"]).await;
+    assert_success(&output);
+    let listed = stdout_json(&output);
+    let ids: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "gemini-3-pro-image",
+            "gemini-3.1-flash-image",
+            "gemini-3.1-flash-lite-image",
+            "gemini-nano-banana-2.1",
+            "gemini-3-pro-image-preview",
+            "nb-pro"
+        ]
+    );
+    let preview = &listed[4];
+    assert_eq!(preview["sizes"], serde_json::json!(["1K", "2K", "4K"]));
+    assert_eq!(preview["aspect_ratios"].as_array().map(Vec::len), Some(10));
+    let table = harness.run("models", &[]).await;
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        text.contains("retired on Google's own API; google lists it"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("fixed size"),
+        "the preview id has Pro's options: {text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_model_the_catalog_lacks_but_the_provider_lists_is_usable_at_once() {
+    let harness = relay().await;
+    let output = harness
+        .send(&["--json", "--model", "nb-pro", "--size", "4K", "a chart"])
+        .await;
+    assert_success(&output);
+    let request = harness.requests()[0].json();
+    assert_eq!(
+        request["generationConfig"]["imageConfig"]["imageSize"], "4K",
+        "the user's settings are passed through"
+    );
+    // A setting it does not take is the server's 400: shown clearly, not retried.
+    let output = harness
+        .send(&["--json", "--model", "nb-pro", "--size", "512", "a chart"])
+        .await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let error = stdout_json(&output);
+    assert_eq!(error["error"]["status"], 400);
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Supported values are"),
+        "{error}"
+    );
+    assert_eq!(
+        models_asked(&harness),
+        ["nb-pro", "nb-pro"],
+        "one request each"
+    );
+    // `models` names it (its display name says Nano Banana); --all shows every listed model.
+    let output = harness.run("models", &[]).await;
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("nb-pro"), "{text}");
+    assert!(!text.contains("imagen"), "{text}");
+    let output = harness.run("models", &["--all", "--json"]).await;
+    let all = stdout_json(&output);
+    let ids: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["id"].as_str())
+        .collect();
+    for id in ["nb-pro", "gemini-3-pro", "imagen-4.0-generate-001"] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn google_answers_404_to_retired_ids_and_the_replacement_is_named() {
+    for (model, replacement) in [
+        ("gemini-3-pro-image-preview", "gemini-3-pro-image"),
+        ("gemini-2.5-flash-image", "gemini-3.1-flash-image"),
+    ] {
+        // A fresh data dir each: Google has not been asked yet.
+        let harness = Harness::start(Vec::new()).await;
+        let before = harness.requests().len();
+        let output = harness.send(&["--model", model, "a chart"]).await;
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{text}");
+        assert!(
+            text.contains(&format!("Its replacement is {replacement}.")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("Send again with --model {replacement}.")),
+            "{text}"
+        );
+        assert_eq!(
+            harness.requests().len(),
+            before + 1,
+            "{model}: one request, its 404 not retried"
+        );
+        // The 404 was followed by a fresh ListModels, now cached: the next try is refused
+        // before sending, on the provider's word.
+        let output = harness.send(&["--model", model, "a chart"]).await;
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains(&format!("Use {replacement} instead")),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(harness.requests().len(), before + 1, "nothing sent");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nano_banana_21_thinks_at_medium_and_takes_no_512() {
+    let harness = Harness::start(Vec::new()).await;
+    let output = harness
+        .send(&[
+            "--json",
+            "--model",
+            "gemini-nano-banana-2.1",
+            "--thinking",
+            "medium",
+            "--size",
+            "4K",
+            "an infographic",
+        ])
+        .await;
+    assert_success(&output);
+    let request = harness.requests()[0].json();
+    assert_eq!(
+        request["generationConfig"]["thinkingConfig"]["thinkingLevel"],
+        "medium"
+    );
+    let output = harness
+        .send(&["--model", "gemini-nano-banana-2.1", "--size", "512", "x"])
+        .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("gemini-nano-banana-2.1 does not take the image size 512"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(harness.requests().len(), 1, "refused before sending");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_thought_summary_is_its_own_entry_and_paragraph() {
+    let harness = Harness::start(Vec::new()).await;
+    let output = harness.send(&["--json", "an infographic about tea"]).await;
+    assert_success(&output);
+    let reply = stdout_json(&output);
+    let thoughts: Vec<&str> = reply["thoughts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(thoughts.len() >= 2, "{thoughts:?}");
+    for thought in &thoughts {
+        assert!(
+            thought.starts_with("**"),
+            "each starts with its heading: {thought:?}"
+        );
+        assert_eq!(
+            thought.matches("**").count(),
+            2,
+            "one heading per entry: {thought:?}"
+        );
+    }
+    // Plain stderr: a blank line between summaries.
+    let output = harness.send(&["an infographic about coffee"]).await;
+    assert_success(&output);
+    let text = stderr(&output);
+    assert!(text.contains("\n\n**Choosing a palette**"), "{text}");
+    assert!(
+        !text.contains(".**"),
+        "no summary runs into the next: {text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn models_lists_exactly_the_served_image_models() {
     let harness = Harness::start(Vec::new()).await;
     let output = harness.run("models", &["--json"]).await;
@@ -161,18 +429,20 @@ async fn models_lists_exactly_the_served_image_models() {
             "gemini-3-pro-image",
             "gemini-3.1-flash-image",
             "gemini-3.1-flash-lite-image",
-            "gemini-2.5-flash-image"
+            "gemini-nano-banana-2.1"
         ]
     );
     let flash = &models[1];
     assert_eq!(flash["sizes"], serde_json::json!(["512", "1K", "2K", "4K"]));
     assert_eq!(flash["price"]["per_image"]["512"], 0.045);
+    let cached: Vec<_> = std::fs::read_dir(harness.data_dir().join("cache"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
     assert!(
-        harness
-            .data_dir()
-            .join("cache/models-google.json")
-            .is_file(),
-        "the list is cached for the studio"
+        cached.iter().any(|name| name.starts_with("models-google-")),
+        "the list is cached for the studio, per base URL: {cached:?}"
     );
     let table = harness.run("models", &[]).await;
     assert_success(&table);
@@ -183,7 +453,7 @@ async fn models_lists_exactly_the_served_image_models() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_session_saved_on_the_preview_id_continues_on_the_ga_model() {
+async fn a_session_saved_on_the_preview_id_moves_on_once_the_provider_says_it_is_gone() {
     let harness = Harness::start(Vec::new()).await;
     assert_success(&harness.send(&["--session", "old", "a map of Europe"]).await);
     // Rewrite the session as the preview-era studio saved it.
@@ -196,21 +466,37 @@ async fn a_session_saved_on_the_preview_id_continues_on_the_ga_model() {
     assert_ne!(old, text, "the document names the model");
     std::fs::write(&path, old).unwrap();
 
+    // Google has not been asked: the id is sent, and its 404 names the replacement.
+    let output = harness.send(&["--session", "old", "night colours"]).await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Its replacement is gemini-3-pro-image."),
+        "{}",
+        stderr(&output)
+    );
+    // Now its list (fetched after the 404) says the id is gone: the session moves.
     let output = harness
         .send(&["--session", "old", "--json", "night colours"])
         .await;
     assert_success(&output);
     assert!(
         stderr(&output).contains(
-            "gemini-3-pro-image-preview is retired; this session continues on gemini-3-pro-image"
+            "google no longer lists gemini-3-pro-image-preview; this session continues on gemini-3-pro-image"
         ),
         "{}",
         stderr(&output)
     );
     let requests = harness.requests();
-    assert_eq!(requests[1].model, "gemini-3-pro-image");
+    assert_eq!(
+        models_asked(&harness),
+        [
+            "gemini-3-pro-image",
+            "gemini-3-pro-image-preview",
+            "gemini-3-pro-image"
+        ]
+    );
     // The demo checks every signature in the history: a 200 means they went back intact.
-    let sent: Value = requests[1].json();
+    let sent: Value = requests[2].json();
     let stored = harness.session_document("old");
     let stored_signatures: Vec<&Value> = stored["conversation"]["turns"][1]["parts"]
         .as_array()
@@ -255,7 +541,12 @@ async fn each_turn_costs_what_the_catalog_says() {
             0.5,
             3.0,
         ),
-        (&["--model", "gemini-2.5-flash-image"], 0.039, 0.3, 2.5),
+        (
+            &["--model", "gemini-nano-banana-2.1", "--size", "4K"],
+            0.1134,
+            0.0,
+            0.0,
+        ),
     ];
     for (flags, per_image, input, output) in cases {
         let mut args = vec!["--json"];

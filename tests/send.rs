@@ -468,7 +468,15 @@ async fn sessions_lists_what_send_created() {
 /// the unsigned turn goes out with the documented bypass value and the edit goes through.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn switching_from_flash_to_pro_keeps_the_conversation() {
-    let harness = Harness::start(Vec::new()).await;
+    // 2.5 Flash Image, which signs nothing, as a relay still serves it (Google retired it).
+    let harness = Harness::start_with(banana_studio::demo::DemoOptions {
+        aliases: vec![(
+            "gemini-2.5-flash-image".into(),
+            "gemini-2.5-flash-image".into(),
+        )],
+        ..banana_studio::demo::DemoOptions::default()
+    })
+    .await;
     let first = harness
         .send(&[
             "--session",

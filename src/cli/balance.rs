@@ -20,18 +20,18 @@ pub async fn run(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
         code: 1,
     })?;
     if json {
-        println!(
-            "{}",
-            json!({
+        crate::terminal_text::out_json(
+            &json!({
                 "provider": provider,
                 "remaining": balance.remaining(),
                 "limit": balance.limit,
                 "used": balance.used,
                 "currency": balance.currency,
             })
+            .to_string(),
         );
     } else {
-        println!(
+        crate::outln!(
             "{provider}: {} left of {} ({} used)",
             money(balance.remaining(), &balance.currency),
             money(balance.limit, &balance.currency),

@@ -37,7 +37,7 @@ fn announce(base_url: &str) -> Result<(), Failure> {
             message: format!("Cannot write the demo server's address to stdout: {e}"),
             code: 1,
         })?;
-    eprintln!("demo-server: listening on {base_url}; stop it with SIGTERM or Ctrl-C");
+    crate::errln!("demo-server: listening on {base_url}; stop it with SIGTERM or Ctrl-C");
     Ok(())
 }
 

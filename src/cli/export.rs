@@ -82,12 +82,12 @@ pub fn run(global: &GlobalArgs, args: ExportArgs) -> Result<(), Failure> {
     };
     let exported = export::export(&session, &options).map_err(Failure::input)?;
     for problem in &exported.problems {
-        eprintln!("warning: {problem}");
+        crate::errln!("warning: {problem}");
     }
     if let Some(dir) = &exported.images_dir {
-        eprintln!("{} images in {}", exported.images, dir.display());
+        crate::errln!("{} images in {}", exported.images, dir.display());
     }
-    println!("{}", exported.file.display());
+    crate::outln!("{}", exported.file.display());
     Ok(())
 }
 

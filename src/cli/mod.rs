@@ -58,6 +58,9 @@ pub enum Command {
         /// Print JSON instead of a table
         #[arg(long)]
         json: bool,
+        /// Every model the provider lists, not only those that look like image models
+        #[arg(long)]
+        all: bool,
     },
     /// Run the offline demo model as its own server, for scripts and measurements
     #[command(
@@ -100,7 +103,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Send(args)) => runtime.block_on(send::run(&cli.global, *args)),
         Some(Command::Export(args)) => export::run(&cli.global, *args),
         Some(Command::Sessions { json }) => sessions::run(&cli.global, json),
-        Some(Command::Models { json }) => runtime.block_on(models::run(&cli.global, json)),
+        Some(Command::Models { json, all }) => {
+            runtime.block_on(models::run(&cli.global, json, all))
+        }
         Some(Command::Balance { json }) => runtime.block_on(balance::run(&cli.global, json)),
         Some(Command::DemoServer { port }) => runtime.block_on(demo_server::run(port)),
         None => runtime.block_on(crate::tui::run(&cli.global, &cli.studio)),

@@ -1,45 +1,53 @@
-//! `banana-studio models`: the provider's image models (ListModels), with the catalog's facts.
+//! `banana-studio models`: the models the provider lists (ListModels), with the catalog's facts.
+//! The provider's list is the authority; the catalog only adds what it knows of each model.
 
 use serde_json::json;
 
 use crate::context::{Context, Failure, GlobalArgs};
 use crate::models::listing::{self, ImageModel};
+use crate::terminal_text::sanitize_line;
 
-pub async fn run(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
+pub async fn run(global: &GlobalArgs, json: bool, all: bool) -> Result<(), Failure> {
     let context = Context::load(global)?;
     let connection = context.connect(global).await?;
     let provider = connection.provider_name.as_str();
-    let listed = connection.client.list_models().await.map_err(|e| Failure {
-        message: format!(
-            "Could not ask {provider} which models it serves: {e} The catalog's image models are: {}.",
-            context.catalog.served_ids(provider).join(", ")
-        ),
-        code: 1,
-    })?;
-    let models = listing::image_models(&listed, &context.catalog, provider);
-    // The list is fresh: keep it for the studio's model picker.
-    let cache = listing::CachedListing::new(listed, std::time::SystemTime::now());
-    if let Err(e) = listing::write_cache(
-        &listing::cache_path(&context.env.data_dir, provider),
-        &cache,
-    ) {
-        eprintln!("Could not cache the model list: {e}");
-    }
+    // Asked afresh (and cached): this is how a user tells the studio a model was added.
+    let listed = connection
+        .list_models(&context.env.data_dir, false)
+        .await
+        .map_err(|e| Failure {
+            message: format!(
+                "Could not ask {provider} which models it serves: {e} The catalog's image models are: {}.",
+                context.catalog.served_ids(provider).join(", ")
+            ),
+            code: 1,
+        })?;
+    let models = if all {
+        listing::all_models(&listed, &context.catalog, provider)
+    } else {
+        listing::image_models(&listed, &context.catalog, provider)
+    };
     let pricing = connection.pricing(&context.catalog);
     if json {
         let entries: Vec<_> = models.iter().map(|m| entry_json(m, provider)).collect();
         let text = serde_json::to_string_pretty(&entries)
             .map_err(|e| Failure::input(format!("Cannot write JSON: {e}")))?;
-        println!("{text}");
+        crate::terminal_text::out_json(&text);
         return Ok(());
     }
     if models.is_empty() {
-        println!("{provider} lists no image models.");
+        crate::outln!(
+            "{} lists no image models (`banana-studio models --all` shows everything it lists).",
+            sanitize_line(provider)
+        );
         return Ok(());
     }
-    println!(
-        "{:<32} {:<26} {:<8} {:<22} OPTIONS",
-        "MODEL", "NAME", "STATUS", "PRICE"
+    crate::outln!(
+        "{:<32} {:<26} {:<8} {:<32} OPTIONS",
+        "MODEL",
+        "NAME",
+        "CATALOG",
+        "PRICE"
     );
     for model in &models {
         let price = match &pricing.per_call {
@@ -49,20 +57,32 @@ pub async fn run(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
             ),
             None => model.spec.price_summary(),
         };
-        println!(
-            "{:<32} {:<26} {:<8} {:<22} {}",
-            model.id,
-            model.display_name,
-            if model.spec.known {
-                model.spec.status.as_str()
-            } else {
-                "?"
-            },
+        crate::outln!(
+            "{:<32} {:<26} {:<8} {:<32} {}",
+            sanitize_line(&model.id),
+            sanitize_line(&model.display_name),
+            catalog_status(model),
             price,
             model.spec.options_summary()
         );
     }
+    if models.iter().any(|m| m.spec.known && m.spec.is_retired()) {
+        crate::outln!(
+            "\n\"retired\" means retired on Google's own API; {} lists it, so it is served here.",
+            sanitize_line(provider)
+        );
+    }
     Ok(())
+}
+
+/// The catalog's word on a model the provider lists: its status on Google's API, or `?` for a
+/// model the catalog does not know.
+fn catalog_status(model: &ImageModel) -> &'static str {
+    if model.spec.known {
+        model.spec.status.as_str()
+    } else {
+        "?"
+    }
 }
 
 fn entry_json(model: &ImageModel, provider: &str) -> serde_json::Value {

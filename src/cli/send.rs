@@ -4,23 +4,27 @@
 //! (it is still in the caller's command line). A reply that arrives but holds no image
 //! (blocked, filtered, text only) is kept, so it can be edited or rerun, and exits with 3.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde_json::{Value, json};
 
+use crate::config::{MAX_VARIATIONS, MIN_VARIATIONS};
 use crate::context::{Connection, Context, Failure, GlobalArgs};
+use crate::conversation::PartContent;
 use crate::conversation::attachment::load_attachment;
 use crate::conversation::explain::explain;
-use crate::conversation::settings::{ImageSize, SettingsError, ThinkingLevel};
+use crate::conversation::settings::{ImageSize, ThinkingLevel, is_model_name};
+use crate::conversation::thoughts::SummaryStream;
 use crate::conversation::{Blob, ModelTurn, TurnBody, TurnId, TurnSettings};
 use crate::cost::Pricing;
 use crate::gemini::{ApiError, Mode};
 use crate::models::Catalog;
-use crate::models::listing::{self, ImageModel};
+use crate::models::listing::{self, Listing};
 use crate::preview::{self, ImageProtocol};
 use crate::store::Session;
+use crate::terminal_text::sanitize_line;
 use crate::turn::{self, NewTurn, Prepared, Progress};
 
 #[derive(Debug, Args)]
@@ -84,7 +88,7 @@ pub struct SendArgs {
     pub preview_rows: Option<u16>,
     /// Send the prompt this many times at once (2 to 8): variations, each a reply of its own
     /// under the one prompt. Prints one JSON object with a `candidates` array.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(2..=8), conflicts_with = "preview")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(i64::from(MIN_VARIATIONS)..=i64::from(MAX_VARIATIONS)), conflicts_with = "preview")]
     pub n: Option<u8>,
 }
 
@@ -98,11 +102,11 @@ pub async fn run(global: &GlobalArgs, args: SendArgs) -> Result<(), Failure> {
     match result {
         Ok(outcome) => {
             if json_mode {
-                println!("{}", outcome.json);
+                crate::terminal_text::out_json(&outcome.json.to_string());
             }
             show_preview(&outcome.preview, outcome.protocol, outcome.preview_rows);
             if let Some(note) = &outcome.note {
-                eprintln!("{note}");
+                crate::errln!("{note}");
             }
             match outcome.code {
                 0 => Ok(()),
@@ -114,7 +118,7 @@ pub async fn run(global: &GlobalArgs, args: SendArgs) -> Result<(), Failure> {
         }
         Err(failure) => {
             if json_mode {
-                println!("{}", failure.json);
+                crate::terminal_text::out_json(&failure.json.to_string());
             }
             Err(Failure {
                 message: failure.message,
@@ -208,15 +212,23 @@ pub(super) async fn ready(global: &GlobalArgs, args: &SendArgs) -> Result<Ready,
     let provider = connection.provider_name.as_str();
     let defaults = context.default_settings(&connection)?;
     let mut settings = turn::inherited_settings(&session.conversation, parent, &defaults);
-    if let Some(old) = settings.move_off_retired(&context.catalog, provider) {
-        eprintln!(
-            "{old} is retired; this session continues on {} with its history.",
+    let mut catalog = context.catalog.clone();
+    let wanted = args.model.as_deref().unwrap_or(&settings.model);
+    let listing = provider_listing(&context, &connection, &mut catalog, wanted).await;
+    // A model the user names now is theirs: refused below if the provider does not list it,
+    // never swapped. One inherited from the session or the config moves on the provider's word.
+    if args.model.is_none()
+        && let Some(old) = settings.move_off_unserved(&catalog, provider, listing.as_ref())
+    {
+        crate::errln!(
+            "{provider} no longer lists {old}; this session continues on {} with its history.",
             settings.model
         );
     }
     apply_overrides(&mut settings, args)?;
-    let mut catalog = context.catalog.clone();
-    check_settings(&settings, &mut catalog, &connection).await?;
+    settings
+        .validate(&catalog, provider, listing.as_ref())
+        .map_err(|e| SendFailure::input("settings", e))?;
     let attachments = args
         .attach
         .iter()
@@ -233,7 +245,7 @@ pub(super) async fn ready(global: &GlobalArgs, args: &SendArgs) -> Result<Ready,
             attachments,
             settings: settings.clone(),
         },
-        &connection.target(&catalog),
+        &connection.target(&catalog, listing.as_ref()),
     )
     .map_err(|e| SendFailure::input("request", e))?;
     let mode = if args.no_stream {
@@ -275,7 +287,16 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailur
         Err(error) => {
             turn::abandon(&mut session.conversation, &prepared, previous_leaf);
             let mut note = printer.gave_up();
-            note.push_str(&way_forward(&error, &settings, &catalog, &connection).await);
+            note.push_str(
+                &way_forward(
+                    &error,
+                    &settings,
+                    &catalog,
+                    &connection,
+                    &context.env.data_dir,
+                )
+                .await,
+            );
             note.push_str(" The session is unchanged (nothing of this prompt was kept).");
             return Err(SendFailure::from(error).with_note(&note));
         }
@@ -302,7 +323,7 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailur
         copy_images(model_turn, dir, &session.name, reply_id)
             .map_err(|e| SendFailure::new("output", None, e, 1))?;
     }
-    let has_image = model_turn.images().next().is_some();
+    let has_image = model_turn.has_picture();
     let preview: Vec<Blob> = if args.preview {
         model_turn.images().cloned().collect()
     } else {
@@ -357,41 +378,39 @@ fn resolve_parent(session: &Session, from: Option<u32>) -> Result<Option<TurnId>
     }
 }
 
-/// Checks the settings against the catalog. A model the catalog lacks is looked up in the
-/// provider's own list (ListModels): if it is served it is used with unknown capabilities.
-async fn check_settings(
-    settings: &TurnSettings,
-    catalog: &mut Catalog,
+/// What the provider said it serves: its list as cached within the day, else, for a model the
+/// catalog lacks, its answer now. Image models it lists that the catalog lacks are learnt with
+/// unknown capabilities. `None` when it has not been asked (a model the catalog knows is not
+/// worth a request) or could not answer: then nothing is refused before sending, and the
+/// provider's 404, if any, decides.
+async fn provider_listing(
+    context: &Context,
     connection: &Connection,
-) -> Result<(), SendFailure> {
+    catalog: &mut Catalog,
+    model: &str,
+) -> Option<Listing> {
     let provider = connection.provider_name.as_str();
-    match settings.validate(catalog, provider) {
-        Ok(_) => Ok(()),
-        Err(unknown @ SettingsError::UnknownModel { .. }) => {
-            let listed = match connection.client.list_models().await {
-                Ok(listed) => listing::image_models(&listed, catalog, provider),
-                // Offline, or the provider has no ListModels: the catalog's word stands.
-                Err(_) => return Err(SendFailure::input("settings", unknown)),
-            };
-            if !listed.iter().any(|m| m.id == settings.model) {
-                let way = listing::way_forward(catalog, provider, &settings.model, Some(&listed));
-                return Err(SendFailure::input(
-                    "settings",
-                    format!(
-                        "Unknown model {:?}: {provider} does not serve it. {}",
-                        settings.model,
-                        way.describe(provider)
-                    ),
-                ));
+    let data_dir = &context.env.data_dir;
+    let listed = match connection.cached_models(data_dir) {
+        Some(listed) => listed,
+        // A known model is not worth a request; an impossible name is refused below.
+        None if catalog.find(provider, model).is_some() || !is_model_name(model) => return None,
+        None => match connection.list_models(data_dir, false).await {
+            Ok(listed) => listed,
+            Err(error) => {
+                crate::errln!(
+                    "{} is not in the model catalog and {} could not be asked which models it serves ({}): sending it as it is.",
+                    sanitize_line(model),
+                    sanitize_line(provider),
+                    sanitize_line(&error.to_string())
+                );
+                return None;
             }
-            catalog.learn(provider, listed.into_iter().map(|m| m.id));
-            settings
-                .validate(catalog, provider)
-                .map(|_| ())
-                .map_err(|e| SendFailure::input("settings", e))
-        }
-        Err(error) => Err(SendFailure::input("settings", error)),
-    }
+        },
+    };
+    let listing = Listing::new(&listed, catalog, provider);
+    catalog.learn(provider, listing.image_ids());
+    Some(listing)
 }
 
 /// More to say about a failed generation: for an unknown model, the served ones and the
@@ -401,17 +420,18 @@ async fn way_forward(
     settings: &TurnSettings,
     catalog: &Catalog,
     connection: &Connection,
+    data_dir: &Path,
 ) -> String {
     let provider = connection.provider_name.as_str();
     match error {
         ApiError::UnknownModel { .. } => {
-            let listed: Option<Vec<ImageModel>> = connection
-                .client
-                .list_models()
+            // Asked afresh, and cached: the next send knows the model is gone.
+            let listed: Option<Listing> = connection
+                .list_models(data_dir, false)
                 .await
                 .ok()
-                .map(|listed| listing::image_models(&listed, catalog, provider));
-            let way = listing::way_forward(catalog, provider, &settings.model, listed.as_deref());
+                .map(|listed| Listing::new(&listed, catalog, provider));
+            let way = listing::way_forward(catalog, provider, &settings.model, listed.as_ref());
             match &way.replacement {
                 Some(replacement) => format!(
                     " {} Send again with --model {replacement}.",
@@ -474,7 +494,7 @@ fn apply_overrides(settings: &mut TurnSettings, args: &SendArgs) -> Result<(), S
 /// The config's `image_protocol`. The turn is saved already, so a bad value is a warning.
 fn preview_protocol(config: Option<&str>) -> ImageProtocol {
     ImageProtocol::from_settings(None, config).unwrap_or_else(|e| {
-        eprintln!("{e}; using auto");
+        crate::errln!("{e}; using auto");
         ImageProtocol::Auto
     })
 }
@@ -485,12 +505,12 @@ fn show_preview(images: &[Blob], protocol: ImageProtocol, rows: Option<u16>) {
         return;
     }
     if !std::io::stdout().is_terminal() {
-        eprintln!("--preview needs a terminal: stdout is not one, so the image is not shown");
+        crate::errln!("--preview needs a terminal: stdout is not one, so the image is not shown");
         return;
     }
     for blob in images {
         if let Err(e) = preview::print_inline(blob, protocol, rows) {
-            eprintln!("{e}");
+            crate::errln!("{e}");
         }
     }
 }
@@ -628,13 +648,15 @@ fn copy_images(
 
 /// Prints progress and thinking to stderr, the answer's text to stdout as it streams. A
 /// labelled printer (one of several variations at once) prints only its progress lines,
-/// each starting with its label: interleaved thoughts could not be read.
+/// each starting with its label: interleaved thoughts could not be read. Everything goes
+/// through the sanitiser: it is the server's text.
 pub(super) struct ProgressPrinter {
     json: bool,
     label: Option<String>,
     /// The latest attempt announced, and how many are allowed.
     attempts: Option<(u32, u32)>,
-    in_thought: bool,
+    /// The thinking being streamed, with a blank line put between summaries.
+    thinking: Option<SummaryStream>,
     wrote_text: bool,
 }
 
@@ -644,7 +666,7 @@ impl ProgressPrinter {
             json,
             label,
             attempts: None,
-            in_thought: false,
+            thinking: None,
             wrote_text: false,
         }
     }
@@ -663,12 +685,11 @@ impl ProgressPrinter {
             self.show_labelled(&label, progress);
             return;
         }
-        let mut err = std::io::stderr().lock();
         match progress {
             Progress::Sending { attempt, of, bytes } => {
                 self.attempts = Some((attempt, of));
                 let size = crate::conversation::request::human_bytes(bytes as u64);
-                let _ = writeln!(err, "sending {size} (attempt {attempt}/{of})…");
+                crate::errln!("sending {size} (attempt {attempt}/{of})…");
             }
             Progress::Retrying {
                 attempt,
@@ -677,31 +698,25 @@ impl ProgressPrinter {
                 reason,
                 ..
             } => {
-                let _ = writeln!(
-                    err,
+                crate::errln!(
                     "attempt {attempt}/{of} failed: {reason}\nretrying in {:.1}s…",
                     delay.as_secs_f64()
                 );
             }
-            Progress::Receiving => {
-                let _ = writeln!(err, "the model is working…");
-            }
+            Progress::Receiving => crate::errln!("the model is working…"),
             Progress::Received { .. } => {}
             Progress::Parts(parts) => {
                 for part in parts {
                     match (part.thought, &part.content) {
-                        (true, crate::conversation::PartContent::Text(text)) => {
-                            if !self.in_thought {
-                                let _ = writeln!(err, "\nthinking:");
-                                self.in_thought = true;
-                            } else if text.starts_with("**") {
-                                // A new thought summary begins with its bold heading.
-                                let _ = writeln!(err, "\n");
-                            }
-                            let _ = write!(err, "{text}");
+                        (true, PartContent::Text(text)) => {
+                            let thinking = self.thinking.get_or_insert_with(|| {
+                                crate::errln!("\nthinking:");
+                                SummaryStream::default()
+                            });
+                            crate::terminal_text::err(&thinking.push(text));
                         }
-                        (_, crate::conversation::PartContent::Image(blob)) => {
-                            self.in_thought = false;
+                        (_, PartContent::Image(blob)) => {
+                            self.end_thinking();
                             let kind = if part.thought {
                                 "thought image"
                             } else {
@@ -711,19 +726,27 @@ impl ProgressPrinter {
                                 .dimensions()
                                 .map(|(w, h)| format!("{w}×{h}"))
                                 .unwrap_or_else(|| "unknown size".into());
-                            let _ = writeln!(err, "\n[{kind}: {}, {size}]", blob.mime_type());
+                            crate::errln!(
+                                "\n[{kind}: {}, {size}]",
+                                sanitize_line(blob.mime_type())
+                            );
                         }
-                        (false, crate::conversation::PartContent::Text(text)) if !self.json => {
-                            self.in_thought = false;
-                            let mut out = std::io::stdout().lock();
-                            let _ = write!(out, "{text}");
-                            let _ = out.flush();
+                        (false, PartContent::Text(text)) if !self.json => {
+                            self.end_thinking();
+                            crate::terminal_text::out(text);
                             self.wrote_text |= !text.is_empty();
                         }
                         _ => {}
                     }
                 }
             }
+        }
+    }
+
+    /// Prints what the thinking held back (asterisks that might have opened a heading).
+    fn end_thinking(&mut self) {
+        if let Some(mut thinking) = self.thinking.take() {
+            crate::terminal_text::err(&thinking.finish());
         }
     }
 
@@ -744,7 +767,8 @@ impl ProgressPrinter {
                 reason,
                 ..
             } => format!(
-                "attempt {attempt}/{of} failed: {reason}; retrying in {:.1}s…",
+                "attempt {attempt}/{of} failed: {}; retrying in {:.1}s…",
+                sanitize_line(&reason),
                 delay.as_secs_f64()
             ),
             Progress::Receiving => "the model is working…".into(),
@@ -755,12 +779,13 @@ impl ProgressPrinter {
             }
             Progress::Received { .. } | Progress::Parts(_) => return,
         };
-        eprintln!("{label} {line}");
+        crate::errln!("{label} {line}");
     }
 
     pub fn finish(&mut self) {
+        self.end_thinking();
         if self.wrote_text {
-            println!();
+            crate::outln!();
         }
     }
 }

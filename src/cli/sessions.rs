@@ -8,19 +8,22 @@ pub fn run(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
     if json {
         let text = serde_json::to_string_pretty(&sessions)
             .map_err(|e| Failure::input(format!("Cannot write JSON: {e}")))?;
-        println!("{text}");
+        crate::terminal_text::out_json(&text);
         return Ok(());
     }
     if sessions.is_empty() {
-        println!(
+        crate::outln!(
             "No sessions yet in {}. Start one with `banana-studio` or `banana-studio send PROMPT`.",
             context.env.data_dir.display()
         );
         return Ok(());
     }
-    println!(
+    crate::outln!(
         "{:<24} {:>5} {:>6}  {:<20}  TITLE",
-        "NAME", "TURNS", "IMAGES", "UPDATED"
+        "NAME",
+        "TURNS",
+        "IMAGES",
+        "UPDATED"
     );
     for session in sessions {
         let updated: String = session.updated_at.chars().take(19).collect();
@@ -28,9 +31,12 @@ pub fn run(global: &GlobalArgs, json: bool) -> Result<(), Failure> {
             Some(error) => format!("(unreadable: {error})"),
             None => session.title.chars().take(60).collect(),
         };
-        println!(
+        crate::outln!(
             "{:<24} {:>5} {:>6}  {:<20}  {title}",
-            session.name, session.turns, session.images, updated
+            session.name,
+            session.turns,
+            session.images,
+            updated
         );
     }
     Ok(())

@@ -143,7 +143,7 @@ pub async fn send(global: &GlobalArgs, args: SendArgs, n: u8) -> Result<Outcome,
                     }
                     _ => {
                         kept_reply = true;
-                        has_image |= reply.images().next().is_some();
+                        has_image |= reply.has_picture();
                         reply_json(&session, turn, reply, &settings, &pricing)
                     }
                 }
@@ -201,6 +201,6 @@ fn rescued(
     turn: TurnId,
 ) -> Value {
     let failure = rescue(reply, error, out, session, turn);
-    eprintln!("{}", failure.message());
+    crate::errln!("{}", failure.message());
     failure.json
 }

@@ -14,6 +14,10 @@ use serde::Deserialize;
 use crate::gemini::{ApiKey, ClientOptions, RetryPolicy};
 use crate::models::{Catalog, CatalogError, ModelEntry};
 
+/// How many variations one batch sends (`send --n`, `/vary`, `variations` in the config).
+pub const MIN_VARIATIONS: u8 = 2;
+pub const MAX_VARIATIONS: u8 = 8;
+
 /// Google's inline request limit since January 2026 (base64 included).
 pub const GOOGLE_REQUEST_LIMIT: u64 = 100 * 1000 * 1000;
 
@@ -40,6 +44,8 @@ pub struct Config {
     pub layout: Option<String>,
     pub connect_timeout_secs: Option<u64>,
     pub idle_timeout_secs: Option<u64>,
+    /// The largest reply read, in MB (default 256): past it a call fails and nothing is kept.
+    pub max_reply_mb: Option<u64>,
     pub retry: Option<RetryConfig>,
     #[serde(default)]
     pub providers: BTreeMap<String, ProviderConfig>,
@@ -176,6 +182,9 @@ impl Environment {
             .or_else(|| non_empty_env("BANANA_STUDIO_HOME").map(PathBuf::from))
             .or_else(|| xdg.as_ref().map(|x| x.data_dir().join("banana-studio")))
             .unwrap_or_else(|| PathBuf::from(".banana-studio"));
+        // Absolute from here on: paths printed or written in JSON must not depend on where
+        // the reader stands.
+        let data_dir = std::path::absolute(&data_dir).unwrap_or(data_dir);
         let config_path = config_path
             .map(Path::to_path_buf)
             .or_else(|| {
@@ -242,9 +251,174 @@ pub fn set_top_level(path: &Path, key: &str, value: &str) -> Result<(), String> 
     Ok(())
 }
 
-/// Parses config text; the error names line and column.
+/// Parses config text; the error names line and column, or the number out of range.
 pub fn parse_config(text: &str) -> Result<Config, String> {
-    toml::from_str(text).map_err(|e| e.to_string())
+    let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+    config
+        .check_ranges()
+        .map_err(|problem| format!("{problem}\n"))?;
+    Ok(config)
+}
+
+/// `name = value` is out of `low..=high`: the message names the key and what it takes.
+fn in_range<T: PartialOrd + std::fmt::Display>(
+    name: &str,
+    value: Option<T>,
+    low: T,
+    high: T,
+    unit: &str,
+) -> Result<(), String> {
+    match value {
+        Some(value) if !(low <= value && value <= high) => Err(format!(
+            "{name} = {value} is out of range: it takes {low} to {high}{unit}."
+        )),
+        _ => Ok(()),
+    }
+}
+
+impl Config {
+    /// Every number in the config within what makes sense, so a typo is refused at load
+    /// (exit 2, naming the key) instead of a panic or a client that fails every request.
+    fn check_ranges(&self) -> Result<(), String> {
+        in_range(
+            "variations",
+            self.variations,
+            MIN_VARIATIONS,
+            MAX_VARIATIONS,
+            "",
+        )?;
+        in_range(
+            "confirm_batch_over",
+            self.confirm_batch_over,
+            0.0,
+            1e6,
+            " (in the provider's currency)",
+        )?;
+        in_range(
+            "connect_timeout_secs",
+            self.connect_timeout_secs,
+            1,
+            600,
+            " seconds",
+        )?;
+        in_range(
+            "idle_timeout_secs",
+            self.idle_timeout_secs,
+            1,
+            86_400,
+            " seconds",
+        )?;
+        in_range("max_reply_mb", self.max_reply_mb, 1, 4096, " MB")?;
+        if let Some(retry) = &self.retry {
+            in_range("retry.max_attempts", retry.max_attempts, 1, 20, "")?;
+            in_range(
+                "retry.max_total_secs",
+                retry.max_total_secs,
+                1,
+                86_400,
+                " seconds",
+            )?;
+            in_range(
+                "retry.base_delay_ms",
+                retry.base_delay_ms,
+                0,
+                600_000,
+                " milliseconds",
+            )?;
+        }
+        for (name, provider) in &self.providers {
+            let key = |field: &str| format!("providers.{name}.{field}");
+            in_range(
+                &key("max_request_bytes"),
+                provider.max_request_bytes,
+                1_000,
+                1_000_000_000,
+                " bytes",
+            )?;
+            in_range(
+                &key("concurrent_requests"),
+                provider.concurrent_requests,
+                1,
+                64,
+                "",
+            )?;
+            in_range(
+                &key("price_per_call"),
+                provider.price_per_call,
+                0.0,
+                1e6,
+                "",
+            )?;
+            in_range(
+                &key("price_per_image"),
+                provider.price_per_image,
+                0.0,
+                1e6,
+                "",
+            )?;
+        }
+        for model in &self.models {
+            let key = |field: &str| format!("[[models]] {}: {field}", model.id);
+            if let Some(limits) = &model.reference_images {
+                in_range(
+                    &key("reference_images.total"),
+                    Some(limits.total),
+                    0,
+                    100,
+                    "",
+                )?;
+                in_range(
+                    &key("reference_images.objects"),
+                    Some(limits.objects),
+                    0,
+                    100,
+                    "",
+                )?;
+                in_range(
+                    &key("reference_images.people"),
+                    Some(limits.people),
+                    0,
+                    100,
+                    "",
+                )?;
+            }
+            if let Some(price) = &model.price {
+                for (size, value) in &price.per_image {
+                    in_range(
+                        &key(&format!("price.per_image.{size}")),
+                        Some(*value),
+                        0.0,
+                        1e3,
+                        "",
+                    )?;
+                }
+                for (size, value) in &price.image_tokens {
+                    in_range(
+                        &key(&format!("price.image_tokens.{size}")),
+                        Some(*value),
+                        0,
+                        1_000_000,
+                        "",
+                    )?;
+                }
+                in_range(
+                    &key("price.input_per_million"),
+                    Some(price.input_per_million),
+                    0.0,
+                    1e4,
+                    "",
+                )?;
+                in_range(
+                    &key("price.output_per_million"),
+                    Some(price.output_per_million),
+                    0.0,
+                    1e4,
+                    "",
+                )?;
+            }
+        }
+        Ok(())
+    }
 }
 
 fn non_empty_env(name: &str) -> Option<String> {
@@ -357,6 +531,9 @@ impl Config {
                 .idle_timeout_secs
                 .map(Duration::from_secs)
                 .unwrap_or(defaults.idle_timeout),
+            max_reply_bytes: self
+                .max_reply_mb
+                .map_or(defaults.max_reply_bytes, |mb| mb.saturating_mul(1_000_000)),
             retry: RetryPolicy {
                 max_attempts: retry.max_attempts.unwrap_or(default_retry.max_attempts),
                 max_total: retry

@@ -51,10 +51,11 @@ pub fn load_attachment(path: &Path) -> Result<Blob, AttachmentError> {
             size: metadata.len(),
         });
     }
-    let bytes = std::fs::read(path).map_err(|source| AttachmentError::Unreadable {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes =
+        super::blob::read_regular_file(path).map_err(|source| AttachmentError::Unreadable {
+            path: path.to_path_buf(),
+            source,
+        })?;
     if bytes.is_empty() {
         return Err(AttachmentError::Empty(path.to_path_buf()));
     }

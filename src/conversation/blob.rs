@@ -183,7 +183,7 @@ impl Blob {
                 "image has neither bytes nor a file",
             )
         })?;
-        let data = std::fs::read(path).map_err(|e| {
+        let data = read_regular_file(path).map_err(|e| {
             io::Error::new(
                 e.kind(),
                 format!("cannot read image {}: {e}", path.display()),
@@ -277,6 +277,31 @@ pub fn extension_for(mime_type: &str) -> &'static str {
         "image/gif" => "gif",
         _ => "bin",
     }
+}
+
+/// Reads a file that must be a regular one. It is opened without blocking and checked before a
+/// byte is read, so a FIFO or a device put where an image belongs (a session folder is only a
+/// folder of files) fails at once instead of hanging the read, or reading forever.
+pub fn read_regular_file(path: &std::path::Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
+    let mut file = options.open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, socket or device stands where a file belongs)",
+        ));
+    }
+    let mut data = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.read_to_end(&mut data)?;
+    Ok(data)
 }
 
 #[cfg(test)]

@@ -17,6 +17,17 @@ pub fn explain(turn: &ModelTurn) -> Option<String> {
             detail,
         ));
     }
+    if !turn.has_picture()
+        && let Some(fake) = turn.images().next()
+    {
+        return Some(with_detail(
+            &format!(
+                "The reply's image part is not an image: it came as {:?} and does not decode as a picture, so nothing was drawn. It is kept in the session as it came; rerun the turn.",
+                fake.mime_type()
+            ),
+            turn.finish_message.as_deref(),
+        ));
+    }
     let reason = turn.finish_reason.as_deref()?;
     let words = match reason {
         "STOP" if turn.images().next().is_none() => {

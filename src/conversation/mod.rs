@@ -9,6 +9,7 @@ pub mod part;
 pub mod reply;
 pub mod request;
 pub mod settings;
+pub mod thoughts;
 pub mod tree;
 
 pub use blob::Blob;

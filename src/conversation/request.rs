@@ -22,6 +22,7 @@ use crate::gemini::wire::{
     GenerateContentRequest, GenerationConfig, ImageConfig, RequestContent, RequestPart,
     RequestPartData, SearchTypes, SystemInstruction, TextOnly, ThinkingConfig, Tool,
 };
+use crate::models::listing::Listing;
 use crate::models::{Catalog, ModelSpec};
 
 /// Where a request goes and what that destination accepts.
@@ -32,6 +33,8 @@ pub struct RequestTarget<'a> {
     pub provider: &'a str,
     /// The largest body the provider accepts, in bytes.
     pub size_limit: u64,
+    /// What the provider said it serves, once it has been asked.
+    pub listing: Option<&'a Listing>,
 }
 
 /// A request ready to send.
@@ -110,7 +113,7 @@ pub fn build_request(
         Some(TurnBody::User(user)) => &user.settings,
         _ => return Err(RequestError::NotAPrompt(leaf)),
     };
-    let spec = settings.validate(target.catalog, target.provider)?;
+    let spec = settings.validate(target.catalog, target.provider, target.listing)?;
 
     // Images loaded from disk must stay alive while the body borrows them.
     let mut loaded: Vec<Bytes> = Vec::new();
@@ -160,7 +163,7 @@ pub fn build_request(
             .map(|text| SystemInstruction {
                 parts: [TextOnly { text }],
             }),
-        generation_config: generation_config(settings, spec),
+        generation_config: generation_config(settings, &spec),
         tools: if settings.google_search || settings.image_search {
             vec![Tool {
                 google_search: SearchTypes::new(settings.image_search),
@@ -273,14 +276,7 @@ fn model_signs(catalog: &Catalog, provider: &str, version: &str) -> bool {
             .filter(|m| version.starts_with(m.id.as_str()))
             .max_by_key(|m| m.id.len())
     });
-    match spec {
-        None => true,
-        // A retired entry keeps no capabilities: its replacement is the same family.
-        Some(spec) if !spec.is_served() => catalog
-            .replacement_for(provider, &spec.id)
-            .is_none_or(|replacement| replacement.thinking_config),
-        Some(spec) => spec.thinking_config || !spec.known,
-    }
+    spec.is_none_or(|spec| spec.thinking_config || !spec.known)
 }
 
 fn generation_config(settings: &TurnSettings, spec: &ModelSpec) -> GenerationConfig {
@@ -325,6 +321,7 @@ pub(crate) mod test_target {
             catalog: &CATALOG,
             provider: "google",
             size_limit,
+            listing: None,
         }
     }
 }
@@ -472,8 +469,8 @@ mod tests {
             image_only: true,
             ..TurnSettings::default()
         };
-        let spec = settings.validate(&CATALOG, "google").unwrap();
-        let config = serde_json::to_value(generation_config(&settings, spec)).unwrap();
+        let spec = settings.validate(&CATALOG, "google", None).unwrap();
+        let config = serde_json::to_value(generation_config(&settings, &spec)).unwrap();
         assert_eq!(
             config,
             json!({"responseModalities":["IMAGE"],"imageConfig":{"aspectRatio":"4:3"}})

@@ -1,9 +1,12 @@
 //! Per-turn generation settings, checked against the model catalog before anything is sent.
 //! What each model accepts is data (`data/models.toml`, see `crate::models`), not code.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::models::catalog::FALLBACK_MODEL;
+use crate::models::listing::Listing;
 use crate::models::{Catalog, ModelSpec, OptionError};
 pub use crate::models::{ImageSize, ThinkingLevel};
 
@@ -60,19 +63,16 @@ pub enum SettingsError {
     )]
     ModelName(String),
     #[error(
-        "Unknown model {model:?}: the model catalog does not know it and {provider} could not be asked which models it serves. Pick one of: {served}. If {provider} does serve it, add it under [[models]] in the config."
+        "{provider} does not serve {model}: its model list names {served}.{} If it has added the model since, `banana-studio models` asks it again.",
+        replacement_hint(replacement.as_deref())
     )]
-    UnknownModel {
+    NotServed {
         model: String,
         provider: String,
         served: String,
-    },
-    #[error("{model} is retired and no longer served.{}", replacement_hint(replacement.as_deref()))]
-    Retired {
-        model: String,
         replacement: Option<String>,
     },
-    #[error("{model} does not take the aspect ratio {ratio:?}: it takes {accepted}.")]
+    #[error("{model} does not take the aspect ratio {ratio:?}: it takes {accepted}.{STALE_HINT}")]
     AspectRatio {
         ratio: String,
         model: String,
@@ -82,7 +82,7 @@ pub enum SettingsError {
         "{model} does not take an image size (its size is fixed): drop the size, or pick a model that takes one, such as gemini-3-pro-image."
     )]
     SizeNotSupported { model: String },
-    #[error("{model} does not take the image size {size}: it takes {accepted}.")]
+    #[error("{model} does not take the image size {size}: it takes {accepted}.{STALE_HINT}")]
     ImageSize {
         size: ImageSize,
         model: String,
@@ -92,7 +92,7 @@ pub enum SettingsError {
         "{model} takes no thinking settings (the API answers \"Thinking is not enabled\"): drop the thinking level, or pick a Gemini 3 image model."
     )]
     ThinkingNotSupported { model: String },
-    #[error("{model} does not take the thinking level {level}: it takes {accepted}.")]
+    #[error("{model} does not take the thinking level {level}: it takes {accepted}.{STALE_HINT}")]
     ThinkingLevel {
         level: ThinkingLevel,
         model: String,
@@ -119,6 +119,17 @@ pub enum SettingsError {
     EmptySystemInstruction,
 }
 
+/// Whether `name` can be a model id: letters, digits, '.', '-' and '_' (it goes into a URL).
+pub fn is_model_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+/// The catalog's facts can be older than the model: say how to correct them.
+const STALE_HINT: &str = " (From the bundled model catalog: if the model takes it now, correct its entry with [[models]] in the config.)";
+
 fn replacement_hint(replacement: Option<&str>) -> String {
     match replacement {
         Some(id) => format!(" Use {id} instead (--model {id}, or /model {id} in the studio)."),
@@ -127,37 +138,39 @@ fn replacement_hint(replacement: Option<&str>) -> String {
 }
 
 impl TurnSettings {
-    /// Checks the settings against what the model takes, so a mistake is explained here rather
-    /// than answered by a 400 (or 404) from the server. Returns the model's facts.
+    /// Checks the settings before sending. The model id is refused only on the provider's own
+    /// word (`listing`, its ListModels answer, when it has been asked): the catalog's "retired"
+    /// marks never block it. What a model the catalog knows takes (sizes, ratios, thinking) is
+    /// checked here, so a mistake is explained at once rather than answered by a 400; a model
+    /// the catalog lacks is passed on with the settings unchecked. Returns the model's facts.
     pub fn validate<'c>(
         &self,
         catalog: &'c Catalog,
         provider: &str,
-    ) -> Result<&'c ModelSpec, SettingsError> {
+        listing: Option<&Listing>,
+    ) -> Result<Cow<'c, ModelSpec>, SettingsError> {
         let name = self.model.as_str();
-        let valid_name = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-        if !valid_name {
+        if !is_model_name(name) {
             return Err(SettingsError::ModelName(name.to_string()));
         }
-        let spec = catalog
-            .find(provider, name)
-            .ok_or_else(|| SettingsError::UnknownModel {
+        if let Some(listing) = listing
+            && !listing.serves(name)
+        {
+            return Err(SettingsError::NotServed {
                 model: name.to_string(),
                 provider: provider.to_string(),
-                served: catalog.served_ids(provider).join(", "),
-            })?;
-        if !spec.is_served() {
-            return Err(SettingsError::Retired {
-                model: name.to_string(),
+                served: listing.image_ids().join(", "),
                 replacement: catalog
                     .replacement_for(provider, name)
-                    .map(|m| m.id.clone()),
+                    .map(|m| m.id.clone())
+                    .filter(|id| listing.serves(id)),
             });
         }
-        self.check_against(spec)?;
+        let spec = match catalog.find(provider, name) {
+            Some(spec) => Cow::Borrowed(spec),
+            None => Cow::Owned(catalog.find_or_unknown(provider, name)),
+        };
+        self.check_against(&spec)?;
         Ok(spec)
     }
 
@@ -216,14 +229,22 @@ impl TurnSettings {
         Ok(())
     }
 
-    /// Moves settings saved on a model the provider has retired to the catalog's replacement,
-    /// so an old session continues. Returns the old model when it moved.
-    pub fn move_off_retired(&mut self, catalog: &Catalog, provider: &str) -> Option<String> {
-        let spec = catalog.find(provider, &self.model)?;
-        if spec.is_served() {
+    /// Moves settings saved on a model the provider no longer serves to the catalog's
+    /// replacement, so an old session continues. Only on the provider's word: its list lacks
+    /// the model and names the replacement. Returns the old model when it moved.
+    pub fn move_off_unserved(
+        &mut self,
+        catalog: &Catalog,
+        provider: &str,
+        listing: Option<&Listing>,
+    ) -> Option<String> {
+        let listing = listing?;
+        if listing.serves(&self.model) {
             return None;
         }
-        let replacement = catalog.replacement_for(provider, &self.model)?;
+        let replacement = catalog
+            .replacement_for(provider, &self.model)
+            .filter(|m| listing.serves(&m.id))?;
         Some(std::mem::replace(&mut self.model, replacement.id.clone()))
     }
 
@@ -252,6 +273,7 @@ impl TurnSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::gemini::wire::ListedModel;
 
     fn with(model: &str) -> TurnSettings {
         TurnSettings {
@@ -265,13 +287,13 @@ mod tests {
         let catalog = Catalog::builtin();
         let mut settings = with("gemini-3.1-flash-image");
         settings.image_size = Some(ImageSize::Px512);
-        assert!(settings.validate(&catalog, "google").is_ok());
+        assert!(settings.validate(&catalog, "google", None).is_ok());
         settings.model = "gemini-3-pro-image".into();
-        let error = settings.validate(&catalog, "google").unwrap_err();
+        let error = settings.validate(&catalog, "google", None).unwrap_err();
         assert!(error.to_string().contains("1K 2K 4K"), "{error}");
         settings.model = "gemini-2.5-flash-image".into();
         assert!(matches!(
-            settings.validate(&catalog, "google"),
+            settings.validate(&catalog, "google", None),
             Err(SettingsError::SizeNotSupported { .. })
         ));
     }
@@ -281,9 +303,9 @@ mod tests {
         let catalog = Catalog::builtin();
         let mut settings = with("gemini-3.1-flash-image");
         settings.aspect_ratio = Some("1:8".into());
-        assert!(settings.validate(&catalog, "google").is_ok());
+        assert!(settings.validate(&catalog, "google", None).is_ok());
         settings.model = "gemini-3-pro-image".into();
-        let error = settings.validate(&catalog, "google").unwrap_err();
+        let error = settings.validate(&catalog, "google", None).unwrap_err();
         assert!(
             error.to_string().contains("16:9"),
             "lists what is accepted: {error}"
@@ -296,13 +318,13 @@ mod tests {
         let catalog = Catalog::builtin();
         let mut settings = with("gemini-3-pro-image");
         settings.thinking_level = Some(ThinkingLevel::High);
-        assert!(settings.validate(&catalog, "google").is_ok());
+        assert!(settings.validate(&catalog, "google", None).is_ok());
         settings.thinking_level = Some(ThinkingLevel::Minimal);
-        let error = settings.validate(&catalog, "google").unwrap_err();
+        let error = settings.validate(&catalog, "google", None).unwrap_err();
         assert!(error.to_string().contains("low high"), "{error}");
         settings.model = "gemini-2.5-flash-image".into();
         assert!(matches!(
-            settings.validate(&catalog, "google"),
+            settings.validate(&catalog, "google", None),
             Err(SettingsError::ThinkingNotSupported { .. })
         ));
     }
@@ -312,51 +334,92 @@ mod tests {
         let catalog = Catalog::builtin();
         let mut settings = with("gemini-3.1-flash-image");
         settings.image_search = true;
-        assert!(settings.validate(&catalog, "google").is_ok());
+        assert!(settings.validate(&catalog, "google", None).is_ok());
         settings.model = "gemini-3-pro-image".into();
         assert!(matches!(
-            settings.validate(&catalog, "google"),
+            settings.validate(&catalog, "google", None),
             Err(SettingsError::ImageSearchNotOffered { .. })
         ));
     }
 
+    fn listing(ids: &[&str]) -> Listing {
+        let listed: Vec<ListedModel> = ids
+            .iter()
+            .map(|id| ListedModel {
+                name: format!("models/{id}"),
+                display_name: String::new(),
+                supported_generation_methods: vec!["generateContent".into()],
+            })
+            .collect();
+        Listing::new(&listed, &Catalog::builtin(), "google")
+    }
+
     #[test]
-    fn retired_and_unknown_models_are_refused_with_the_way_forward() {
+    fn the_catalog_never_refuses_a_model_the_provider_was_not_asked_about() {
         let catalog = Catalog::builtin();
-        let error = with("gemini-3-pro-image-preview")
-            .validate(&catalog, "google")
-            .unwrap_err();
+        for provider in ["google", "openai-next", "my-relay"] {
+            let spec = with("gemini-3-pro-image-preview")
+                .validate(&catalog, provider, None)
+                .unwrap();
+            assert_eq!(spec.sizes.len(), 3, "the preview id takes Pro's options");
+        }
+        let unknown = with("gemini-9-image")
+            .validate(&catalog, "google", None)
+            .unwrap();
+        assert!(!unknown.known, "passed on with its settings unchecked");
+        let mut known = with("gemini-3-pro-image-preview");
+        known.image_size = Some(ImageSize::Px512);
+        let error = known.validate(&catalog, "my-relay", None).unwrap_err();
         assert!(
-            error.to_string().contains("Use gemini-3-pro-image instead"),
-            "{error}"
+            error.to_string().contains("[[models]]"),
+            "a known model's rules are still checked, and say how to correct them: {error}"
         );
+    }
+
+    #[test]
+    fn the_providers_list_decides() {
+        let catalog = Catalog::builtin();
+        let relay = listing(&["gemini-3-pro-image-preview", "nb-pro"]);
         assert!(
             with("gemini-3-pro-image-preview")
-                .validate(&catalog, "openai-next")
-                .is_ok(),
-            "the relay keeps the preview id as an alias"
+                .validate(&catalog, "my-relay", Some(&relay))
+                .is_ok()
         );
-        let error = with("gemini-9-image")
-            .validate(&catalog, "google")
-            .unwrap_err();
-        assert!(matches!(error, SettingsError::UnknownModel { .. }));
         assert!(
-            error.to_string().contains("gemini-3.1-flash-image"),
+            with("nb-pro")
+                .validate(&catalog, "my-relay", Some(&relay))
+                .is_ok()
+        );
+        let google = listing(&["gemini-3-pro-image", "gemini-3.1-flash-image"]);
+        let error = with("gemini-3-pro-image-preview")
+            .validate(&catalog, "google", Some(&google))
+            .unwrap_err();
+        assert!(matches!(error, SettingsError::NotServed { .. }));
+        assert!(
+            error.to_string().contains("Use gemini-3-pro-image instead"),
             "{error}"
         );
     }
 
     #[test]
-    fn a_retired_model_moves_to_its_replacement() {
+    fn a_session_moves_off_a_model_only_when_the_provider_no_longer_lists_it() {
         let catalog = Catalog::builtin();
         let mut settings = with("gemini-3-pro-image-preview");
+        assert_eq!(settings.move_off_unserved(&catalog, "google", None), None);
+        let relay = listing(&["gemini-3-pro-image-preview", "gemini-3-pro-image"]);
         assert_eq!(
-            settings.move_off_retired(&catalog, "google").as_deref(),
-            Some("gemini-3-pro-image-preview")
+            settings.move_off_unserved(&catalog, "my-relay", Some(&relay)),
+            None
+        );
+        let google = listing(&["gemini-3-pro-image"]);
+        assert_eq!(
+            settings
+                .move_off_unserved(&catalog, "my-relay", Some(&google))
+                .as_deref(),
+            Some("gemini-3-pro-image-preview"),
+            "whatever the provider's name"
         );
         assert_eq!(settings.model, "gemini-3-pro-image");
-        let mut relay = with("gemini-3-pro-image-preview");
-        assert_eq!(relay.move_off_retired(&catalog, "openai-next"), None);
     }
 
     #[test]
@@ -377,7 +440,7 @@ mod tests {
     #[test]
     fn model_names_cannot_inject_into_the_url() {
         assert!(matches!(
-            with("../x:generateContent?key=").validate(&Catalog::builtin(), "google"),
+            with("../x:generateContent?key=").validate(&Catalog::builtin(), "google", None),
             Err(SettingsError::ModelName(_))
         ));
     }

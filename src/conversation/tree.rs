@@ -101,8 +101,17 @@ impl ModelTurn {
             .collect()
     }
 
-    /// Thought summaries, consecutive deltas joined into one entry.
+    /// Thought summaries, one entry each: consecutive thought text joined, then cut at each
+    /// summary's bold heading (see [`super::thoughts`]).
     pub fn thoughts(&self) -> Vec<String> {
+        self.thought_runs()
+            .iter()
+            .flat_map(|run| super::thoughts::split_summaries(run))
+            .collect()
+    }
+
+    /// Runs of consecutive thought text, deltas joined.
+    fn thought_runs(&self) -> Vec<String> {
         let mut thoughts: Vec<String> = Vec::new();
         let mut previous_was_thought_text = false;
         for part in &self.parts {
@@ -126,6 +135,12 @@ impl ModelTurn {
             .iter()
             .filter(|p| !p.thought)
             .filter_map(Part::as_image)
+    }
+
+    /// Whether a final image decodes as a picture: a part that claims to be an image but is
+    /// HTML, a script or noise does not count.
+    pub fn has_picture(&self) -> bool {
+        self.images().any(|blob| blob.dimensions().is_some())
     }
 
     /// The interim "thought" images.

@@ -49,11 +49,14 @@ pub struct DemoOptions {
     /// One line on stderr per request: what was asked, the status and the body size (the
     /// `demo-server` command; in-process, stderr belongs to the studio or `send`).
     pub log_requests: bool,
+    /// Ids served besides Google's own, each answered as the model it names: a relay that
+    /// keeps a retired preview id, or serves a model under a name of its own.
+    pub aliases: Vec<(String, String)>,
 }
 
 impl DemoOptions {
     /// Options from `BANANA_DEMO_FAULTS`, `BANANA_DEMO_TAKE_FAULTS`, `BANANA_DEMO_FULL_SIZE`,
-    /// `BANANA_DEMO_CHUNK_DELAY_MS` and `BANANA_DEMO_GRAIN`.
+    /// `BANANA_DEMO_CHUNK_DELAY_MS`, `BANANA_DEMO_GRAIN` and `BANANA_DEMO_ALIASES`.
     pub fn from_env() -> Result<Self, String> {
         let faults = match std::env::var("BANANA_DEMO_FAULTS") {
             Ok(list) => faults::parse_list(&list)?,
@@ -65,6 +68,10 @@ impl DemoOptions {
         };
         let full_size = std::env::var("BANANA_DEMO_FULL_SIZE").is_ok_and(|v| v == "1");
         let grain = std::env::var("BANANA_DEMO_GRAIN").is_ok_and(|v| v == "1");
+        let aliases = match std::env::var("BANANA_DEMO_ALIASES") {
+            Ok(list) => parse_aliases(&list)?,
+            Err(_) => Vec::new(),
+        };
         let chunk_delay = std::env::var("BANANA_DEMO_CHUNK_DELAY_MS")
             .ok()
             .and_then(|v| v.parse().ok())
@@ -77,8 +84,35 @@ impl DemoOptions {
             chunk_delay,
             grain,
             log_requests: false,
+            aliases,
         })
     }
+}
+
+/// `ALIAS=MODEL,…`: each alias answered as MODEL, one of the models Google serves.
+pub fn parse_aliases(list: &str) -> Result<Vec<(String, String)>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            let (alias, target) = entry.split_once('=').ok_or_else(|| {
+                format!(
+                    "BANANA_DEMO_ALIASES: {entry:?} is not ALIAS=MODEL (e.g. gemini-3-pro-image-preview=gemini-3-pro-image)."
+                )
+            })?;
+            // A relay may keep serving a model Google retired: any model the catalog knows.
+            if model::GOOGLE
+                .find(model::DEMO_PROVIDER, target.trim())
+                .is_none()
+            {
+                return Err(format!(
+                    "BANANA_DEMO_ALIASES: {target:?} is not a model the demo knows: name one of {}.",
+                    model::GOOGLE.served_ids(model::DEMO_PROVIDER).join(", ")
+                ));
+            }
+            Ok((alias.trim().to_string(), target.trim().to_string()))
+        })
+        .collect()
 }
 
 /// A request as the demo received it.
@@ -104,6 +138,7 @@ struct DemoState {
     chunk_delay: Duration,
     grain: bool,
     log_requests: bool,
+    aliases: HashMap<String, String>,
 }
 
 /// A running demo server; dropping it stops it.
@@ -130,6 +165,7 @@ impl DemoServer {
             grain: options.grain,
             chunk_delay: options.chunk_delay,
             log_requests: options.log_requests,
+            aliases: options.aliases.into_iter().collect(),
         });
         let app = Router::new()
             .route("/v1beta/models", get(list_models))
@@ -211,7 +247,11 @@ async fn handle(
 
 /// ListModels, paged three models at a time so that clients must follow `nextPageToken`. Like
 /// Google's, the list holds text, embedding, Imagen and Veo models beside the image ones.
-async fn list_models(RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
+async fn list_models(
+    State(state): State<Arc<DemoState>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let has_key = headers.get("x-goog-api-key").is_some_and(|k| !k.is_empty());
     if !has_key {
         return error_response(model::error(
@@ -232,6 +272,15 @@ async fn list_models(RawQuery(query): RawQuery, headers: HeaderMap) -> Response 
                    "supportedGenerationMethods": ["generateContent", "countTokens"]})
         })
         .collect();
+    let mut aliases: Vec<_> = state.aliases.iter().collect();
+    aliases.sort();
+    all.extend(aliases.into_iter().map(|(alias, target)| {
+        let name = model::GOOGLE
+            .find(model::DEMO_PROVIDER, target)
+            .map_or_else(|| target.clone(), |m| m.name.clone());
+        json!({"name": format!("models/{alias}"), "displayName": name,
+               "supportedGenerationMethods": ["generateContent", "countTokens"]})
+    }));
     all.extend([
         json!({"name": "models/gemini-3-pro", "displayName": "Gemini 3 Pro",
                "supportedGenerationMethods": ["generateContent", "countTokens"]}),
@@ -381,10 +430,14 @@ async fn respond(
         outcome,
         take,
     };
-    let model_name = model.to_string();
+    // A relay's alias is answered as the model it stands for, even one Google retired.
+    let relayed = state.aliases.get(model);
+    let model_name = relayed.map_or(model, String::as_str).to_string();
+    let relayed = relayed.is_some();
     // Painting and encoding a 4K picture takes a while: keep it off the async workers.
     let answer =
-        tokio::task::spawn_blocking(move || model::answer(&model_name, &body, shape)).await;
+        tokio::task::spawn_blocking(move || model::answer(&model_name, relayed, &body, shape))
+            .await;
     let reply = match answer {
         Ok(Ok(reply)) => reply,
         Ok(Err(error)) => return error_response(error),

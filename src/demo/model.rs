@@ -75,11 +75,17 @@ fn bad_request(message: impl AsRef<str>) -> DemoError {
     error(400, "INVALID_ARGUMENT", message.as_ref())
 }
 
-/// Reads a request and answers it.
-pub fn answer(model: &str, body: &[u8], shape: ReplyShape) -> Result<DemoReply, DemoError> {
+/// Reads a request and answers it. `relayed`: a relay serves this id (see
+/// `DemoOptions::aliases`), so a model Google retired is answered too.
+pub fn answer(
+    model: &str,
+    relayed: bool,
+    body: &[u8],
+    shape: ReplyShape,
+) -> Result<DemoReply, DemoError> {
     let spec = GOOGLE
         .find(DEMO_PROVIDER, model)
-        .filter(|spec| spec.is_served())
+        .filter(|spec| relayed || !spec.is_retired())
         .ok_or_else(|| {
             error(
                 404,
@@ -802,14 +808,14 @@ mod tests {
     }
 
     fn reply_to(contents: Value) -> DemoReply {
-        match answer(MODEL, &request(contents), ReplyShape::default()) {
+        match answer(MODEL, false, &request(contents), ReplyShape::default()) {
             Ok(reply) => reply,
             Err(error) => panic!("unexpected error {}", error.body),
         }
     }
 
     fn error_message(contents: Value) -> String {
-        match answer(MODEL, &request(contents), ReplyShape::default()) {
+        match answer(MODEL, false, &request(contents), ReplyShape::default()) {
             Err(error) => error.body["error"]["message"].as_str().unwrap().to_string(),
             Ok(_) => panic!("expected an error"),
         }
@@ -886,11 +892,11 @@ mod tests {
         let mut body: Value = serde_json::from_slice(&request(json!([user]))).unwrap();
         body["generationConfig"]["seed"] = json!(12);
         let ok = serde_json::to_vec(&body).unwrap();
-        assert!(answer(MODEL, &ok, ReplyShape::default()).is_ok());
+        assert!(answer(MODEL, false, &ok, ReplyShape::default()).is_ok());
         for bad in [json!("12"), json!(1.5), json!(1u64 << 40)] {
             body["generationConfig"]["seed"] = bad;
             let refused = serde_json::to_vec(&body).unwrap();
-            let error = answer(MODEL, &refused, ReplyShape::default()).unwrap_err();
+            let error = answer(MODEL, false, &refused, ReplyShape::default()).unwrap_err();
             assert_eq!(error.status, 400);
             assert!(error.body.to_string().contains("generation_config.seed"));
         }
@@ -904,11 +910,11 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(
-            answer(MODEL, &body, ReplyShape::default()),
+            answer(MODEL, false, &body, ReplyShape::default()),
             Err(DemoError { status: 400, .. })
         ));
         assert!(matches!(
-            answer("gemini-9", &body, ReplyShape::default()),
+            answer("gemini-9", false, &body, ReplyShape::default()),
             Err(DemoError { status: 404, .. })
         ));
     }

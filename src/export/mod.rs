@@ -86,11 +86,19 @@ pub enum ExportError {
     Write { path: PathBuf, source: io::Error },
     #[error("Cannot encode the {what}: {detail}")]
     Encode { what: &'static str, detail: String },
+    #[error(
+        "Session {session:?} has branches nested {depth} deep; an export takes at most {}. Export the active path alone (without --all).",
+        story::MAX_BRANCH_DEPTH
+    )]
+    TooDeep { session: String, depth: usize },
 }
 
 /// Writes the export of `session` described by `options`.
 pub fn export(session: &SavedSession, options: &ExportOptions) -> Result<Exported, ExportError> {
-    let story = Story::new(session, options.path);
+    let story = Story::new(session, options.path).map_err(|depth| ExportError::TooDeep {
+        session: session.name.clone(),
+        depth,
+    })?;
     if story.is_empty() {
         return Err(ExportError::Empty(session.name.clone()));
     }

@@ -63,12 +63,13 @@ pub struct Version<'s> {
 }
 
 impl<'s> Story<'s> {
-    pub fn new(session: &'s SavedSession, choice: PathChoice) -> Self {
+    /// The story of `session`; fails only when its branches nest deeper than
+    /// [`MAX_BRANCH_DEPTH`] (returned).
+    pub fn new(session: &'s SavedSession, choice: PathChoice) -> Result<Self, usize> {
         let conversation = &session.conversation;
         let active: HashSet<TurnId> = conversation.active_path().iter().map(|t| t.id).collect();
         let numbers = first_versions(conversation);
-        let nodes = nodes_under(conversation, None, &active, &numbers, choice);
-        let thread = thread_of(nodes);
+        let thread = build_thread(conversation, &active, &numbers, choice)?;
         let (mut models, mut title) = (Vec::new(), None);
         thread.walk(&mut |exchange| {
             if !models.contains(&exchange.user.settings.model) {
@@ -86,12 +87,12 @@ impl<'s> Story<'s> {
         // The first prompt's first line (the first branch's, when the story starts with
         // several), else the session's name.
         let title = title.unwrap_or_else(|| session.name.clone());
-        Self {
+        Ok(Self {
             session,
             title,
             models,
             thread,
-        }
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -235,86 +236,135 @@ pub fn human_date(rfc3339: &str) -> String {
         .unwrap_or_else(|| rfc3339.to_string())
 }
 
-/// An exchange with the exchanges that follow it.
-struct Node<'s> {
-    exchange: Exchange<'s>,
-    active: bool,
-    children: Vec<Node<'s>>,
+/// How deep branches may nest in an export. Sessions the studio makes nest a handful deep;
+/// the renderers walk branches by recursion, so a crafted file nesting thousands deep is
+/// refused with a clear error rather than overflowing the stack. Chains of any length are flat.
+pub const MAX_BRANCH_DEPTH: usize = 500;
+
+/// A thread being built: its exchanges, and the threads its branches start (indices into the
+/// builder's arena, always greater than its own), with whether each holds the active leaf.
+#[derive(Default)]
+struct PendingThread<'s> {
+    exchanges: Vec<Exchange<'s>>,
+    branches: Vec<(bool, usize)>,
+    depth: usize,
 }
 
-fn thread_of(mut nodes: Vec<Node<'_>>) -> Thread<'_> {
-    let mut thread = Thread::default();
-    loop {
-        if nodes.len() > 1 {
-            thread.branches = nodes
-                .into_iter()
-                .map(|node| Branch {
-                    active: node.active,
-                    thread: thread_of(vec![node]),
-                })
-                .collect();
-            return thread;
-        }
-        match nodes.pop() {
-            Some(node) => {
-                thread.exchanges.push(node.exchange);
-                nodes = node.children;
+/// The story's threads, built without recursion: a chain of 50,000 turns is one flat thread,
+/// and only forks nest. Fails when forks nest deeper than [`MAX_BRANCH_DEPTH`].
+fn build_thread<'s>(
+    conversation: &'s Conversation,
+    active: &HashSet<TurnId>,
+    numbers: &HashMap<TurnId, usize>,
+    choice: PathChoice,
+) -> Result<Thread<'s>, usize> {
+    // Each turn's children, found once: asking the conversation for them at every step would
+    // make a long chain quadratic.
+    let mut children: HashMap<Option<TurnId>, Vec<&'s Turn>> = HashMap::new();
+    for turn in conversation.turns() {
+        children.entry(turn.parent).or_default().push(turn);
+    }
+    let mut arena: Vec<PendingThread<'s>> = vec![PendingThread::default()];
+    // (thread, the reply whose followers continue it; None for the conversation's start)
+    let mut work: Vec<(usize, Option<TurnId>)> = vec![(0, None)];
+    while let Some((index, mut after)) = work.pop() {
+        loop {
+            let mut next = exchanges_after(&children, after, active, numbers, choice);
+            if next.len() == 1 {
+                let (exchange, _, follow) = next.remove(0);
+                arena[index].exchanges.push(exchange);
+                match follow {
+                    Some(reply) => after = Some(reply),
+                    None => break,
+                }
+                continue;
             }
-            None => return thread,
+            let depth = arena[index].depth + 1;
+            if !next.is_empty() && depth > MAX_BRANCH_DEPTH {
+                return Err(depth);
+            }
+            for (exchange, is_active, follow) in next {
+                let child = arena.len();
+                arena.push(PendingThread {
+                    exchanges: vec![exchange],
+                    branches: Vec::new(),
+                    depth,
+                });
+                arena[index].branches.push((is_active, child));
+                if let Some(reply) = follow {
+                    work.push((child, Some(reply)));
+                }
+            }
+            break;
         }
     }
+    // Children come after their parents in the arena: built from the end, each thread's
+    // branches are complete when it is.
+    let mut built: Vec<Option<Thread<'s>>> = Vec::with_capacity(arena.len());
+    built.resize_with(arena.len(), || None);
+    while let Some(pending) = arena.pop() {
+        let branches = pending
+            .branches
+            .into_iter()
+            .map(|(active, child)| Branch {
+                active,
+                thread: built[child].take().unwrap_or_default(),
+            })
+            .collect();
+        built[arena.len()] = Some(Thread {
+            exchanges: pending.exchanges,
+            branches,
+        });
+    }
+    Ok(built.first_mut().and_then(Option::take).unwrap_or_default())
 }
 
 /// The exchanges that start after `parent` (a reply, or `None` for the roots): one per reply
-/// of each prompt there (a rerun is a branch), or the prompt alone if it got none.
-fn nodes_under<'s>(
-    conversation: &'s Conversation,
+/// of each prompt there (a rerun is a branch), or the prompt alone if it got none. Each comes
+/// with whether it holds the active leaf and the reply its followers come after.
+fn exchanges_after<'s>(
+    children: &HashMap<Option<TurnId>, Vec<&'s Turn>>,
     parent: Option<TurnId>,
     active: &HashSet<TurnId>,
     numbers: &HashMap<TurnId, usize>,
     choice: PathChoice,
-) -> Vec<Node<'s>> {
-    let mut nodes = Vec::new();
-    for prompt in conversation.children(parent) {
+) -> Vec<(Exchange<'s>, bool, Option<TurnId>)> {
+    let none = Vec::new();
+    let mut exchanges = Vec::new();
+    for &prompt in children.get(&parent).unwrap_or(&none) {
         let TurnBody::User(user) = &prompt.body else {
             continue;
         };
-        let replies: Vec<&Turn> = conversation.children(Some(prompt.id)).collect();
+        let replies = children.get(&Some(prompt.id)).unwrap_or(&none);
         let keep = |id: TurnId| choice == PathChoice::All || active.contains(&id);
         if replies.is_empty() && keep(prompt.id) {
-            nodes.push(Node {
-                exchange: Exchange {
-                    prompt,
-                    user,
-                    reply: None,
-                },
-                active: active.contains(&prompt.id),
-                children: Vec::new(),
-            });
+            let exchange = Exchange {
+                prompt,
+                user,
+                reply: None,
+            };
+            exchanges.push((exchange, active.contains(&prompt.id), None));
         }
-        for turn in replies {
+        for &turn in replies {
             let TurnBody::Model(model) = &turn.body else {
                 continue;
             };
             if !keep(turn.id) {
                 continue;
             }
-            nodes.push(Node {
-                exchange: Exchange {
-                    prompt,
-                    user,
-                    reply: Some(Reply {
-                        turn,
-                        model,
-                        first_version: numbers.get(&turn.id).copied().unwrap_or(1),
-                    }),
-                },
-                active: active.contains(&turn.id),
-                children: nodes_under(conversation, Some(turn.id), active, numbers, choice),
-            });
+            let exchange = Exchange {
+                prompt,
+                user,
+                reply: Some(Reply {
+                    turn,
+                    model,
+                    first_version: numbers.get(&turn.id).copied().unwrap_or(1),
+                }),
+            };
+            exchanges.push((exchange, active.contains(&turn.id), Some(turn.id)));
         }
     }
-    nodes
+    exchanges
 }
 
 /// Each reply's first version number, counting final images through the whole session in the
@@ -376,7 +426,7 @@ mod tests {
         c.activate(m1).unwrap();
         let session = saved(c);
 
-        let all = Story::new(&session, PathChoice::All);
+        let all = Story::new(&session, PathChoice::All).unwrap();
         assert!(all.thread.exchanges.is_empty(), "the story forks at once");
         assert_eq!(all.thread.branches.len(), 2);
         assert!(all.thread.branches[0].active && !all.thread.branches[1].active);
@@ -388,10 +438,10 @@ mod tests {
         assert_eq!(numbers, [1, 2]);
         assert_eq!(all.title, "draw");
 
-        let active = Story::new(&session, PathChoice::Active);
+        let active = Story::new(&session, PathChoice::Active).unwrap();
         assert_eq!(prompts(&active.thread), [(u1, Some(m1))]);
         assert!(active.thread.branches.is_empty());
-        let second = Story::new(&session, PathChoice::Active);
+        let second = Story::new(&session, PathChoice::Active).unwrap();
         assert_eq!(second.versions()[0].number, 1);
     }
 

@@ -36,6 +36,25 @@ impl ApiKey {
         }
         text.replace(&self.0, "[redacted key]")
     }
+
+    /// A reply with every occurrence of the key overwritten by asterisks, before anything
+    /// parses it: a server that echoes the request's headers in its text must not get the key
+    /// into the session, the screen or an export. Borrowed (no copy) when the key is absent.
+    pub fn scrub<'d>(&self, data: &'d [u8]) -> std::borrow::Cow<'d, [u8]> {
+        if self.0.len() < 4 {
+            return std::borrow::Cow::Borrowed(data);
+        }
+        let finder = memchr::memmem::Finder::new(self.0.as_bytes());
+        let found: Vec<usize> = finder.find_iter(data).collect();
+        if found.is_empty() {
+            return std::borrow::Cow::Borrowed(data);
+        }
+        let mut owned = data.to_vec();
+        for at in found {
+            owned[at..at + self.0.len()].fill(b'*');
+        }
+        std::borrow::Cow::Owned(owned)
+    }
 }
 
 impl fmt::Debug for ApiKey {
@@ -70,8 +89,11 @@ impl RetryPolicy {
     /// Exponential backoff with jitter (50–100 % of the step), or the server's own delay.
     pub fn delay(&self, retry_number: u32, asked: Option<Duration>) -> Duration {
         if let Some(asked) = asked {
-            // A little jitter on top so that many clients told the same delay do not return at once.
-            return asked + asked.mul_f64(fastrand::f64() * 0.1);
+            // A little jitter on top so that many clients told the same delay do not return at
+            // once. The server chose `asked`: nothing here may overflow on it.
+            let jitter = Duration::try_from_secs_f64(asked.as_secs_f64() * fastrand::f64() * 0.1)
+                .unwrap_or_default();
+            return asked.saturating_add(jitter);
         }
         let step = self
             .base_delay
@@ -88,7 +110,12 @@ pub struct ClientOptions {
     /// so there is deliberately no limit on the whole request.
     pub idle_timeout: Duration,
     pub retry: RetryPolicy,
+    /// The largest reply read, in bytes: past it the call fails and nothing is kept.
+    pub max_reply_bytes: u64,
 }
+
+/// 256 MB: a 4K reply with two thought images is under 40 MB.
+pub const DEFAULT_MAX_REPLY_BYTES: u64 = 256_000_000;
 
 impl Default for ClientOptions {
     fn default() -> Self {
@@ -96,6 +123,7 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(300),
             retry: RetryPolicy::default(),
+            max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
         }
     }
 }
@@ -130,6 +158,8 @@ pub enum Mode {
 pub struct GeminiClient {
     http: reqwest::Client,
     base_url: String,
+    /// The base URL as messages show it: a password in it masked.
+    shown_url: String,
     key: ApiKey,
     options: ClientOptions,
     /// Shared by every clone: a 429 with a retry delay holds back every call to this
@@ -165,14 +195,18 @@ impl GeminiClient {
         let http = reqwest::Client::builder()
             .connect_timeout(options.connect_timeout)
             .read_timeout(options.idle_timeout)
+            // The key and the body go to the configured origin and nowhere else: a redirect is
+            // an error naming its target (see `refuse_redirect`).
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("banana-studio/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ApiError::Connect {
-                base_url: base_url.to_string(),
+                base_url: without_password(base_url),
                 detail: key.redact(&e.to_string()),
             })?;
         Ok(Self {
             http,
+            shown_url: without_password(base_url.trim_end_matches('/')),
             base_url: base_url.trim_end_matches('/').to_string(),
             key,
             options,
@@ -234,11 +268,21 @@ impl GeminiClient {
                 return Err(error);
             }
             let delay = policy.delay(attempt - 1, error.retry_after());
-            if started.elapsed() + delay > policy.max_total {
-                return Err(error);
+            if started.elapsed().saturating_add(delay) > policy.max_total {
+                return Err(match error.retry_after() {
+                    // The server's own delay is past the limit: say so, rather than a bare 429.
+                    Some(wait) => ApiError::WaitTooLong {
+                        error: Box::new(error),
+                        wait,
+                        limit: policy.max_total,
+                    },
+                    None => error,
+                });
             }
-            if error.retry_after().is_some() {
-                self.backoff.hold_until(Instant::now() + delay);
+            if error.retry_after().is_some()
+                && let Some(until) = Instant::now().checked_add(delay)
+            {
+                self.backoff.hold_until(until);
             }
             on_event(ClientEvent::Retrying {
                 attempt,
@@ -266,10 +310,11 @@ impl GeminiClient {
                 .http
                 .get(url)
                 .header("x-goog-api-key", self.key.expose())
-                .timeout(self.options.connect_timeout * 2)
+                .timeout(self.options.connect_timeout.saturating_mul(2))
                 .send()
                 .await
                 .map_err(|e| self.reqwest_error(&e, false))?;
+            refuse_redirect(&response)?;
             let status = response.status();
             let body = read_capped(response, 8 << 20).await;
             if !status.is_success() {
@@ -277,10 +322,11 @@ impl GeminiClient {
                     self.key.redact(t)
                 }));
             }
+            let body = self.key.scrub(&body);
             let page: ListModelsResponse =
                 serde_json::from_slice(&body).map_err(|error| ApiError::InvalidBody {
                     detail: describe_json_error(&error),
-                    first_bytes: self.key.redact(&first_chars(&body, 120)),
+                    first_bytes: self.opening(&body),
                 })?;
             models.extend(page.models);
             match page.next_page_token.filter(|t| !t.is_empty()) {
@@ -306,6 +352,7 @@ impl GeminiClient {
             .send()
             .await
             .map_err(|e| self.reqwest_error(&e, false))?;
+        refuse_redirect(&response)?;
         let status = response.status();
         if status.is_success() {
             return Ok(response);
@@ -336,9 +383,26 @@ impl GeminiClient {
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| self.reqwest_error(&e, true))?;
             received += chunk.len() as u64;
+            // Checked as it streams, so memory stays bounded whatever the server sends.
+            if received > self.options.max_reply_bytes {
+                return Err(ApiError::ReplyTooLarge {
+                    limit: self.options.max_reply_bytes,
+                });
+            }
             on_event(ClientEvent::Received { bytes: received })?;
             match mode {
-                Mode::Unary => whole.extend_from_slice(&chunk),
+                Mode::Unary => {
+                    let needed = whole.len() + chunk.len();
+                    if needed > whole.capacity() {
+                        // Eight times what is needed, never past the limit: a body without a
+                        // length grows in a few copies, not a series of doublings (whose old and
+                        // new buffers together are three times the body).
+                        let limit = usize::try_from(self.options.max_reply_bytes).unwrap_or(needed);
+                        let target = needed.saturating_mul(8).min(limit).max(needed);
+                        whole.reserve_exact(target - whole.len());
+                    }
+                    whole.extend_from_slice(&chunk);
+                }
                 Mode::Streaming => {
                     for event in sse.push(chunk) {
                         match event {
@@ -372,7 +436,8 @@ impl GeminiClient {
         data: &[u8],
         on_event: &mut (dyn FnMut(ClientEvent<'_>) -> Result<(), ApiError> + Send),
     ) -> Result<(), ApiError> {
-        match GenerateContentResponse::from_slice(data) {
+        let data = self.key.scrub(data);
+        match GenerateContentResponse::from_slice(&data) {
             Ok(mut response) => match response.take_error() {
                 // An error envelope with a success status: a streamed call answered by a plain
                 // error body, or an error event mid-stream.
@@ -383,9 +448,20 @@ impl GeminiClient {
             },
             Err(error) => Err(ApiError::InvalidBody {
                 detail: describe_json_error(&error),
-                first_bytes: self.key.redact(&first_chars(data, 120)),
+                first_bytes: self.opening(&data),
             }),
         }
+    }
+
+    /// The first 120 characters of a body for an error message, the key redacted before the
+    /// cut (a key cut in two would slip through).
+    fn opening(&self, data: &[u8]) -> String {
+        let window = &data[..data.len().min(120 + self.key.0.len())];
+        self.key
+            .redact(&String::from_utf8_lossy(window))
+            .chars()
+            .take(120)
+            .collect()
     }
 
     /// A reqwest failure: before the reply started it is a connection problem (retryable),
@@ -394,11 +470,11 @@ impl GeminiClient {
         let detail = self.key.redact(&error_chain(error));
         match (error.is_timeout(), in_body) {
             (true, _) => ApiError::Timeout {
-                base_url: self.base_url.clone(),
+                base_url: self.shown_url.clone(),
                 after: self.options.idle_timeout,
             },
             (false, false) => ApiError::Connect {
-                base_url: self.base_url.clone(),
+                base_url: self.shown_url.clone(),
                 detail,
             },
             (false, true) => ApiError::StreamBroken { detail },
@@ -447,8 +523,43 @@ fn percent_encode(text: &str) -> String {
     out
 }
 
-fn first_chars(data: &[u8], max: usize) -> String {
-    String::from_utf8_lossy(&data[..data.len().min(max)]).into_owned()
+/// `url` with the password of its user part masked (`http://user:***@host`), for messages.
+pub fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info
+                .split_once(':')
+                .map_or(user_info, |(user, _)| user);
+            format!("{scheme}://{user}:***@{host}{path}")
+        }
+        None => url.to_string(),
+    }
+}
+
+/// A redirect is refused, never followed: following it would hand the key and the prompt to
+/// whatever origin the server names.
+fn refuse_redirect(response: &reqwest::Response) -> Result<(), ApiError> {
+    let status = response.status();
+    if !status.is_redirection() {
+        return Ok(());
+    }
+    let location = response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .map(|l| String::from_utf8_lossy(l.as_bytes()).into_owned())
+        .unwrap_or_else(|| "(no Location given)".into());
+    Err(ApiError::Redirected {
+        status: status.as_u16(),
+        location: crate::terminal_text::sanitize_line(&location)
+            .chars()
+            .take(200)
+            .collect(),
+    })
 }
 
 /// rustls needs one process-wide crypto provider; ring is the one compiled in. Called by
@@ -460,6 +571,24 @@ pub fn install_crypto_provider() {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_password_in_the_base_url_is_masked() {
+        use super::without_password;
+        assert_eq!(
+            without_password("http://banana:hunter2@127.0.0.1:8080/v1"),
+            "http://banana:***@127.0.0.1:8080/v1"
+        );
+        assert_eq!(
+            without_password("https://relay.example"),
+            "https://relay.example"
+        );
+        assert_eq!(
+            without_password("https://relay.example/a@b"),
+            "https://relay.example/a@b",
+            "an @ in the path is no user part"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -63,6 +63,28 @@ pub enum ApiError {
 
     #[error("The server's reply could not be read: {detail}. It began: {first_bytes:?}")]
     InvalidBody { detail: String, first_bytes: String },
+
+    #[error(
+        "The server answered {status}, redirecting to {location}. banana-studio follows no redirect, so the key and the prompt go nowhere but the configured base URL: if the provider has moved, set its new base URL (--base-url, BANANA_BASE_URL, or the provider in the config)."
+    )]
+    Redirected { status: u16, location: String },
+
+    #[error(
+        "The reply grew past {} MB without finishing, and was dropped: nothing of it was kept. An image reply is a few tens of MB, so the server is broken or hostile; if it is right, raise max_reply_mb in the config.",
+        limit / 1_000_000
+    )]
+    ReplyTooLarge { limit: u64 },
+
+    #[error(
+        "{error} The server asks to wait {}s before another attempt, past what retry.max_total_secs allows ({}s): not waiting. Try again later.",
+        wait.as_secs(),
+        limit.as_secs()
+    )]
+    WaitTooLong {
+        error: Box<ApiError>,
+        wait: Duration,
+        limit: Duration,
+    },
 }
 
 fn retry_hint(after: Option<Duration>) -> String {
@@ -91,6 +113,9 @@ impl ApiError {
             ApiError::Timeout { .. } => "timeout",
             ApiError::StreamBroken { .. } => "stream_broken",
             ApiError::InvalidBody { .. } => "invalid_body",
+            ApiError::Redirected { .. } => "redirect",
+            ApiError::ReplyTooLarge { .. } => "reply_too_large",
+            ApiError::WaitTooLong { error, .. } => error.kind(),
         }
     }
 
@@ -100,7 +125,9 @@ impl ApiError {
             ApiError::BadKey { status, .. }
             | ApiError::Overloaded { status, .. }
             | ApiError::Server { status, .. }
-            | ApiError::Http { status, .. } => Some(*status),
+            | ApiError::Http { status, .. }
+            | ApiError::Redirected { status, .. } => Some(*status),
+            ApiError::WaitTooLong { error, .. } => error.status(),
             ApiError::PermissionDenied { .. } => Some(403),
             ApiError::UnknownModel { .. } => Some(404),
             ApiError::Quota { .. } => Some(429),
@@ -108,7 +135,8 @@ impl ApiError {
             ApiError::Connect { .. }
             | ApiError::Timeout { .. }
             | ApiError::StreamBroken { .. }
-            | ApiError::InvalidBody { .. } => None,
+            | ApiError::InvalidBody { .. }
+            | ApiError::ReplyTooLarge { .. } => None,
         }
     }
 
@@ -135,11 +163,13 @@ impl ApiError {
         match error_envelope(body) {
             Some(envelope) => Self::from_error_body(status, &envelope.error, redact),
             None => {
-                let text = redact(&String::from_utf8_lossy(&body[..body.len().min(300)]));
-                let message = if text.trim().is_empty() {
+                // Redacted whole, then cut: a key cut in two by the cut would slip through.
+                let text = redact(&String::from_utf8_lossy(body));
+                let text = text.trim();
+                let message = if text.is_empty() {
                     "(empty body)".to_string()
                 } else {
-                    text.trim().to_string()
+                    text.chars().take(300).collect()
                 };
                 Self::from_parts(status, "", None, None, message)
             }
@@ -159,7 +189,7 @@ impl ApiError {
         };
         Self::from_parts(
             status,
-            &body.status,
+            &redact(&body.status),
             body.reason(),
             body.retry_delay(),
             redact(body.message.trim()),
@@ -243,6 +273,16 @@ mod tests {
         let error = ApiError::from_http(400, body, &|t: &str| t.replace("sk-SECRET", "[key]"));
         assert!(!error.to_string().contains("sk-SECRET"));
         assert!(error.to_string().contains("[key]"));
+    }
+
+    #[test]
+    fn a_key_at_the_cut_is_redacted_whole() {
+        let key = "AIzaSy-SECRET-KEY";
+        let body = format!("{}{key} tail", "x".repeat(290));
+        let error = ApiError::from_http(502, body.as_bytes(), &|t: &str| {
+            t.replace(key, "[redacted key]")
+        });
+        assert!(!error.to_string().contains("AIzaSy-SECRET"), "{error}");
     }
 
     #[test]

@@ -616,7 +616,11 @@ impl ListedModel {
 /// A protobuf JSON duration: `"34.4s"`, `"2s"`.
 pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
     let seconds: f64 = text.trim().strip_suffix('s')?.parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| std::time::Duration::from_secs_f64(seconds))
+    // The server chose this number: one too long for a Duration ("1e20s") is the longest
+    // one, which the retry loop then refuses to wait for.
+    (seconds >= 0.0).then(|| {
+        std::time::Duration::try_from_secs_f64(seconds).unwrap_or(std::time::Duration::MAX)
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ use super::options::{ImageSize, ThinkingLevel};
 
 const BUILTIN: &str = include_str!("../../data/models.toml");
 
-/// Where a model stands with its provider.
+/// Where a model stands on Google's own API. Advice only: a relay may serve a retired id for
+/// months, and the provider's ListModels answer or its 404 is what counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ModelStatus {
@@ -62,6 +63,9 @@ pub struct ModelPrice {
     /// Text and thinking output, per million tokens.
     #[serde(default)]
     pub output_per_million: f64,
+    /// The prices come from third-party lists, not from Google.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unverified: bool,
 }
 
 impl ModelPrice {
@@ -155,9 +159,10 @@ impl ModelSpec {
         join(&self.thinking_levels)
     }
 
-    /// Whether this model is still served (a retired one answers 404).
-    pub fn is_served(&self) -> bool {
-        self.status != ModelStatus::Retired
+    /// Whether Google has shut this id down on its own API (where it answers 404). Relays may
+    /// still serve it: this explains a 404, it never refuses a request.
+    pub fn is_retired(&self) -> bool {
+        self.status == ModelStatus::Retired
     }
 
     /// One line of what it takes: `1K 2K 4K · 10 ratios · thinking low/high · search`.
@@ -202,12 +207,17 @@ impl ModelSpec {
             .copied()
             .fold(f64::INFINITY, f64::min);
         let high = price.per_image.values().copied().fold(0.0, f64::max);
+        let unverified = if price.unverified {
+            " (unverified)"
+        } else {
+            ""
+        };
         if !low.is_finite() {
             "—".to_string()
         } else if (high - low).abs() < 1e-9 {
-            format!("${low:.3}/image")
+            format!("${low:.3}/image{unverified}")
         } else {
-            format!("${low:.3}–{high:.3}/image")
+            format!("${low:.3}–{high:.3}/image{unverified}")
         }
     }
 }
@@ -247,6 +257,22 @@ pub struct ModelEntry {
 }
 
 impl ModelEntry {
+    /// `self` with the options and prices it leaves out taken from `model` (a preview id takes
+    /// them from the model that replaced it). Its own id, name, status, replacement and aliases
+    /// are never inherited.
+    fn options_from(self, model: &ModelEntry) -> ModelEntry {
+        let (id, name, status) = (self.id.clone(), self.name.clone(), self.status);
+        let (replacement, aliases) = (self.replacement.clone(), self.aliases.clone());
+        ModelEntry {
+            id,
+            name,
+            status,
+            replacement,
+            aliases,
+            ..model.clone().merged(self)
+        }
+    }
+
     /// `self` with the fields `over` sets replaced.
     fn merged(self, over: ModelEntry) -> ModelEntry {
         ModelEntry {
@@ -288,6 +314,21 @@ impl ModelEntry {
             id: self.id,
         }
     }
+}
+
+/// `entry` with the options it leaves out taken from its replacement, followed along the
+/// chain (at most eight steps: a loop in a user's config ends there).
+fn with_inherited_options(entry: &ModelEntry, entries: &[ModelEntry]) -> ModelEntry {
+    let mut inherited = entry.clone();
+    let mut next = entry.replacement.as_deref();
+    for _ in 0..8 {
+        let Some(replacement) = next.and_then(|id| entries.iter().find(|e| e.id == id)) else {
+            break;
+        };
+        inherited = inherited.options_from(replacement);
+        next = replacement.replacement.as_deref();
+    }
+    inherited
 }
 
 /// What the catalog says about a provider.
@@ -337,17 +378,20 @@ impl Catalog {
                 None => entries.push(entry.clone()),
             }
         }
-        let models: Vec<ModelSpec> = entries.into_iter().map(ModelEntry::into_spec).collect();
-        for model in &models {
-            if let Some(replacement) = &model.replacement
-                && !models.iter().any(|m| &m.id == replacement)
+        for entry in &entries {
+            if let Some(replacement) = &entry.replacement
+                && !entries.iter().any(|e| &e.id == replacement)
             {
                 return Err(CatalogError::UnknownReplacement {
-                    model: model.id.clone(),
+                    model: entry.id.clone(),
                     replacement: replacement.clone(),
                 });
             }
         }
+        let models: Vec<ModelSpec> = entries
+            .iter()
+            .map(|entry| with_inherited_options(entry, &entries).into_spec())
+            .collect();
         Ok(Self {
             models,
             providers: file.providers,
@@ -383,11 +427,11 @@ impl Catalog {
             .unwrap_or(FALLBACK_MODEL)
     }
 
-    /// The ids `provider` serves, as far as the catalog knows: its aliases and every model
-    /// that is not retired.
+    /// The ids `provider` serves, as far as the catalog knows (its advice where the provider
+    /// has not been asked): its aliases and every model Google has not retired.
     pub fn served_ids(&self, provider: &str) -> Vec<String> {
         let mut ids = Vec::new();
-        for model in self.models.iter().filter(|m| m.is_served()) {
+        for model in self.models.iter().filter(|m| !m.is_retired()) {
             ids.push(model.id.clone());
             if let Some(aliases) = model.aliases.get(provider) {
                 ids.extend(aliases.iter().cloned());
@@ -397,12 +441,12 @@ impl Catalog {
     }
 
     /// Where a retired (or legacy) model should move to: its replacement, followed along the
-    /// chain to a served model.
+    /// chain to a model Google has not retired.
     pub fn replacement_for(&self, provider: &str, id: &str) -> Option<&ModelSpec> {
         let mut current = self.find(provider, id)?;
         for _ in 0..8 {
             let next = self.find(provider, current.replacement.as_deref()?)?;
-            if next.is_served() {
+            if !next.is_retired() {
                 return Some(next);
             }
             current = next;
@@ -454,10 +498,10 @@ mod tests {
             "gemini-3-pro-image",
             "gemini-3.1-flash-image",
             "gemini-3.1-flash-lite-image",
-            "gemini-2.5-flash-image",
+            "gemini-nano-banana-2.1",
         ] {
             let model = catalog.find("google", id).unwrap();
-            assert!(model.is_served(), "{id}");
+            assert!(!model.is_retired(), "{id}");
             assert!(model.price.is_some(), "{id} has prices");
         }
         assert_eq!(catalog.default_model("google"), "gemini-3-pro-image");
@@ -484,7 +528,7 @@ mod tests {
             .find("openai-next", "gemini-3-pro-image-preview")
             .unwrap();
         assert_eq!(relay.id, "gemini-3-pro-image");
-        assert!(relay.is_served());
+        assert!(!relay.is_retired());
         assert!(
             !catalog
                 .served_ids("google")
@@ -495,6 +539,56 @@ mod tests {
                 .served_ids("openai-next")
                 .contains(&"gemini-3-pro-image-preview".to_string())
         );
+    }
+
+    #[test]
+    fn december_2026_nano_banana_21_is_in_and_25_flash_is_retired() {
+        let catalog = Catalog::builtin();
+        let nb21 = catalog.find("google", "gemini-nano-banana-2.1").unwrap();
+        assert_eq!(nb21.sizes, [ImageSize::K1, ImageSize::K2, ImageSize::K4]);
+        assert_eq!(nb21.aspect_ratios.len(), 14);
+        assert_eq!(
+            nb21.thinking_levels,
+            [
+                ThinkingLevel::Minimal,
+                ThinkingLevel::Medium,
+                ThinkingLevel::High
+            ]
+        );
+        assert!(nb21.google_search);
+        assert!(
+            nb21.price_summary().ends_with("(unverified)"),
+            "{}",
+            nb21.price_summary()
+        );
+        let flash25 = catalog.find("google", "gemini-2.5-flash-image").unwrap();
+        assert!(flash25.is_retired());
+        assert_eq!(
+            catalog
+                .replacement_for("google", "gemini-2.5-flash-image")
+                .map(|m| m.id.as_str()),
+            Some("gemini-3.1-flash-image")
+        );
+    }
+
+    #[test]
+    fn a_preview_id_takes_its_replacements_options_and_prices() {
+        let catalog = Catalog::builtin();
+        let preview = catalog
+            .find("google", "gemini-3-pro-image-preview")
+            .unwrap();
+        let pro = catalog.find("google", "gemini-3-pro-image").unwrap();
+        assert!(preview.is_retired(), "its own status stays");
+        assert_eq!(preview.name, "Nano Banana Pro (preview)");
+        assert_eq!(preview.aspect_ratios, pro.aspect_ratios);
+        assert_eq!(preview.sizes, pro.sizes);
+        assert_eq!(preview.price, pro.price);
+        assert_eq!(preview.options_summary(), pro.options_summary());
+        // Along the chain: 2.5's preview takes 2.5's own options, not 3.1 Flash's.
+        let old = catalog
+            .find("google", "gemini-2.5-flash-image-preview")
+            .unwrap();
+        assert!(old.sizes.is_empty() && !old.thinking_config);
     }
 
     #[test]

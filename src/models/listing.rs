@@ -2,6 +2,7 @@
 //! catalog's facts, cached for a day per provider, and the "way forward" for a model it no
 //! longer serves.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -22,18 +23,70 @@ pub struct ImageModel {
     pub spec: ModelSpec,
 }
 
-/// Keeps the models that make images through `generateContent`: the catalog's, and any other
-/// whose id says it is an image model. Embeddings, Imagen (`predict`), Veo and the text-only
-/// Gemini models are left out.
-pub fn image_models(listed: &[ListedModel], catalog: &Catalog, provider: &str) -> Vec<ImageModel> {
-    let mut models: Vec<ImageModel> = listed
-        .iter()
-        .filter(|m| {
-            m.supported_generation_methods
+/// The provider's own word on what it serves: its ListModels answer. It is the authority: an
+/// id it lists is sent whatever the catalog says, and one it does not list is refused before
+/// sending (its list is cached for a day; `banana-studio models` asks again).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Listing {
+    /// Every id it serves through `generateContent`, image model or not.
+    served: BTreeSet<String>,
+    /// The image models among them, with what the catalog knows of each.
+    pub image_models: Vec<ImageModel>,
+}
+
+impl Listing {
+    pub fn new(listed: &[ListedModel], catalog: &Catalog, provider: &str) -> Self {
+        Self {
+            served: listed
                 .iter()
-                .any(|method| method == "generateContent")
-        })
-        .filter(|m| catalog.find(provider, m.id()).is_some() || looks_like_image_model(m.id()))
+                .filter(|m| generates_content(m))
+                .map(|m| m.id().to_string())
+                .collect(),
+            image_models: image_models(listed, catalog, provider),
+        }
+    }
+
+    /// Whether the provider listed `id` as a model it serves through `generateContent`.
+    pub fn serves(&self, id: &str) -> bool {
+        self.served.contains(id)
+    }
+
+    /// The image models' ids, for messages.
+    pub fn image_ids(&self) -> Vec<String> {
+        self.image_models.iter().map(|m| m.id.clone()).collect()
+    }
+}
+
+fn generates_content(model: &ListedModel) -> bool {
+    model
+        .supported_generation_methods
+        .iter()
+        .any(|method| method == "generateContent")
+}
+
+/// Keeps the models that make images through `generateContent`. ListModels says nothing of
+/// output modalities, so an image model is told by the catalog's ids and aliases, then by its id
+/// or display name ("image", "banana": Nano Banana). Embeddings, Imagen (`predict`), Veo and the
+/// text-only Gemini models are left out.
+pub fn image_models(listed: &[ListedModel], catalog: &Catalog, provider: &str) -> Vec<ImageModel> {
+    let models = listed
+        .iter()
+        .filter(|m| generates_content(m))
+        .filter(|m| catalog.find(provider, m.id()).is_some() || looks_like_image_model(m));
+    described(models, catalog, provider)
+}
+
+/// Every model the provider lists, whatever it makes (`models --all`).
+pub fn all_models(listed: &[ListedModel], catalog: &Catalog, provider: &str) -> Vec<ImageModel> {
+    described(listed.iter(), catalog, provider)
+}
+
+fn described<'l>(
+    listed: impl Iterator<Item = &'l ListedModel>,
+    catalog: &Catalog,
+    provider: &str,
+) -> Vec<ImageModel> {
+    let mut models: Vec<ImageModel> = listed
         .map(|m| {
             let spec = catalog.find_or_unknown(provider, m.id());
             ImageModel {
@@ -51,8 +104,12 @@ pub fn image_models(listed: &[ListedModel], catalog: &Catalog, provider: &str) -
     models
 }
 
-fn looks_like_image_model(id: &str) -> bool {
-    id.starts_with("gemini") && id.contains("image")
+fn looks_like_image_model(model: &ListedModel) -> bool {
+    let says_image = |text: &str| {
+        let text = text.to_ascii_lowercase();
+        text.contains("image") || text.contains("banana")
+    };
+    says_image(model.id()) || says_image(&model.display_name)
 }
 
 /// The served image models when the provider can't be asked: the catalog's own view.
@@ -77,16 +134,16 @@ pub fn way_forward(
     catalog: &Catalog,
     provider: &str,
     model: &str,
-    listed: Option<&[ImageModel]>,
+    listed: Option<&Listing>,
 ) -> WayForward {
     let served: Vec<String> = match listed {
-        Some(listed) => listed.iter().map(|m| m.id.clone()).collect(),
+        Some(listed) => listed.image_ids(),
         None => catalog.served_ids(provider),
     };
     let replacement = catalog
         .replacement_for(provider, model)
         .map(|m| m.id.clone())
-        .filter(|id| listed.is_none() || served.contains(id));
+        .filter(|id| listed.is_none_or(|listed| listed.serves(id)));
     WayForward {
         served,
         from_provider: listed.is_some(),
@@ -153,8 +210,10 @@ fn unix_seconds(time: SystemTime) -> u64 {
         .unwrap_or_default()
 }
 
-/// `<data dir>/cache/models-<provider>.json`.
-pub fn cache_path(data_dir: &Path, provider: &str) -> PathBuf {
+/// `<data dir>/cache/models-<provider>-<origin hash>.json`: one list per provider and base URL,
+/// so `google` pointed at a relay with `BANANA_BASE_URL` never reuses Google's own list.
+pub fn cache_path(data_dir: &Path, provider: &str, base_url: &str) -> PathBuf {
+    use sha2::{Digest, Sha256};
     let safe: String = provider
         .chars()
         .map(|c| {
@@ -165,7 +224,11 @@ pub fn cache_path(data_dir: &Path, provider: &str) -> PathBuf {
             }
         })
         .collect();
-    data_dir.join("cache").join(format!("models-{safe}.json"))
+    let origin = Sha256::digest(base_url.trim_end_matches('/').as_bytes());
+    let short: String = origin[..4].iter().map(|b| format!("{b:02x}")).collect();
+    data_dir
+        .join("cache")
+        .join(format!("models-{safe}-{short}.json"))
 }
 
 /// The cached list, if there is a readable one. A broken cache is treated as none.
@@ -239,11 +302,11 @@ mod tests {
         );
         assert!(text.contains("gemini-3.1-flash-image"), "{text}");
 
-        let listing = [ImageModel {
-            id: "gemini-3.1-flash-image".into(),
-            display_name: "Nano Banana 2".into(),
-            spec: catalog.find_or_unknown("google", "gemini-3.1-flash-image"),
-        }];
+        let listing = Listing::new(
+            &[listed("gemini-3.1-flash-image", &["generateContent"])],
+            &catalog,
+            "google",
+        );
         let way = way_forward(
             &catalog,
             "google",
@@ -257,8 +320,19 @@ mod tests {
     #[test]
     fn the_cache_lasts_a_day_and_survives_a_round_trip() {
         let dir = tempfile::tempdir().unwrap();
-        let path = cache_path(dir.path(), "open/ai next");
-        assert!(path.ends_with("cache/models-open_ai_next.json"));
+        let path = cache_path(dir.path(), "open/ai next", "https://relay.example");
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with("models-open_ai_next-"), "{name}");
+        assert_eq!(
+            path,
+            cache_path(dir.path(), "open/ai next", "https://relay.example/"),
+            "a trailing slash is the same origin"
+        );
+        assert_ne!(
+            path,
+            cache_path(dir.path(), "open/ai next", "http://127.0.0.1:8080"),
+            "another base URL has a list of its own"
+        );
         let now = SystemTime::now();
         let listing = CachedListing::new(
             vec![listed("gemini-3-pro-image", &["generateContent"])],

@@ -333,7 +333,8 @@ impl Session {
 
 fn read_document(dir: &Path) -> Result<Document, StoreError> {
     let path = dir.join(DOCUMENT);
-    let bytes = std::fs::read(&path).map_err(io_error("read", &path))?;
+    let bytes =
+        crate::conversation::blob::read_regular_file(&path).map_err(io_error("read", &path))?;
     let corrupt = |detail: String| StoreError::Corrupt {
         path: path.clone(),
         detail,

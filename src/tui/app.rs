@@ -39,7 +39,7 @@ use crate::config::DEFAULT_CONCURRENT_REQUESTS;
 use crate::conversation::RequestTarget;
 use crate::conversation::{Conversation, Part, Turn, TurnBody, TurnId, TurnSettings};
 use crate::cost::Pricing;
-use crate::models::listing::{self, ImageModel};
+use crate::models::listing::{self, ImageModel, Listing};
 use crate::models::{Catalog, ModelSpec};
 use crate::turn::{self, NewTurn};
 
@@ -112,7 +112,7 @@ pub struct App {
     /// What the studio knows of models: the catalog, plus what the provider lists.
     pub catalog: Catalog,
     /// The provider's image models (ListModels, fetched at start), once known.
-    pub listed_models: Option<Vec<ImageModel>>,
+    pub listed_models: Option<Listing>,
     /// The relay's remaining balance, where it tells it.
     pub balance: Option<crate::balance::Balance>,
     pub input: TextArea<'static>,
@@ -214,9 +214,26 @@ impl App {
 
     /// The image models to offer: the provider's list when it has come, else the catalog's.
     pub fn offered_models(&self) -> Vec<ImageModel> {
-        self.listed_models
-            .clone()
-            .unwrap_or_else(|| listing::catalog_models(&self.catalog, self.provider()))
+        match &self.listed_models {
+            Some(listing) => listing.image_models.clone(),
+            None => {
+                // Until the provider has spoken, the model in use is offered whatever the
+                // catalog says of it (a relay may serve an id Google retired).
+                let mut models = listing::catalog_models(&self.catalog, self.provider());
+                if !models.iter().any(|m| m.id == self.settings.model) {
+                    let spec = self.model_spec(&self.settings.model);
+                    models.insert(
+                        0,
+                        ImageModel {
+                            id: self.settings.model.clone(),
+                            display_name: spec.name.clone(),
+                            spec,
+                        },
+                    );
+                }
+                models
+            }
+        }
     }
 
     pub(super) fn reference_limit(&self) -> usize {
@@ -267,20 +284,25 @@ impl App {
             self.conversation.active_leaf(),
             &self.defaults,
         );
-        if let Some(old) = self.settings.move_off_retired(
-            &self.catalog,
-            self.connection
-                .as_ref()
-                .map_or("google", |c| c.provider.as_str()),
-        ) {
-            self.notify(format!(
-                "{old} is retired: this session continues on {} with its whole history.",
-                self.settings.model
-            ));
-        }
+        self.move_off_unserved();
         self.conversation_view = ConversationView::default();
         self.thinking_view = ScrollView::default();
         self.sources_view = SourcesView::default();
+    }
+
+    /// Moves the next prompt off a model the provider's list no longer names, to the catalog's
+    /// replacement it does name; says so.
+    fn move_off_unserved(&mut self) {
+        let provider = self.provider().to_string();
+        if let Some(old) =
+            self.settings
+                .move_off_unserved(&self.catalog, &provider, self.listed_models.as_ref())
+        {
+            self.notify(format!(
+                "{provider} no longer lists {old}: this session continues on {} with its whole history.",
+                self.settings.model
+            ));
+        }
     }
 
     pub(super) fn notify(&mut self, text: impl Into<String>) {
@@ -476,10 +498,10 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
             if let Ok(listed) = result
                 && provider == app.provider()
             {
-                let models = listing::image_models(&listed, &app.catalog, &provider);
-                app.catalog
-                    .learn(&provider, models.iter().map(|m| m.id.clone()));
-                app.listed_models = Some(models);
+                let listing = Listing::new(&listed, &app.catalog, &provider);
+                app.catalog.learn(&provider, listing.image_ids());
+                app.listed_models = Some(listing);
+                app.move_off_unserved();
             }
             Vec::new()
         }
@@ -775,11 +797,13 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
 pub(super) fn target<'a>(
     catalog: &'a Catalog,
     connection: &'a ConnectionInfo,
+    listing: Option<&'a Listing>,
 ) -> RequestTarget<'a> {
     RequestTarget {
         catalog,
         provider: &connection.provider,
         size_limit: connection.max_request_bytes,
+        listing,
     }
 }
 
@@ -826,7 +850,7 @@ pub(super) fn send(app: &mut App, prompt: String) -> Vec<Effect> {
         attachments: app.attachments.iter().map(|a| a.blob.clone()).collect(),
         settings: app.settings.clone(),
     };
-    let target = target(&app.catalog, &connection);
+    let target = target(&app.catalog, &connection, app.listed_models.as_ref());
     match turn::prepare(&mut app.conversation, new_turn, &target) {
         Err(error) => {
             app.warn(error.to_string());
@@ -864,7 +888,11 @@ fn rerun(app: &mut App) -> Vec<Effect> {
         return Vec::new();
     };
     let previous_leaf = app.conversation.active_leaf();
-    match turn::prepare_rerun(&app.conversation, turn, &target(&app.catalog, &connection)) {
+    match turn::prepare_rerun(
+        &app.conversation,
+        turn,
+        &target(&app.catalog, &connection, app.listed_models.as_ref()),
+    ) {
         Ok(prepared) => start_job(app, prepared, previous_leaf, JobKind::Rerun, None, None),
         Err(error) => {
             app.warn(error.to_string());
@@ -922,7 +950,7 @@ pub(super) fn failure_advice(app: &App, model: &str, error: &crate::gemini::ApiE
         ApiError::UnknownModel { .. } => {
             let provider = app.provider();
             let way =
-                listing::way_forward(&app.catalog, provider, model, app.listed_models.as_deref());
+                listing::way_forward(&app.catalog, provider, model, app.listed_models.as_ref());
             let mut text = format!(" {}", way.describe(provider));
             if let Some(replacement) = &way.replacement {
                 text.push_str(&format!(
@@ -1070,10 +1098,21 @@ fn copy(app: &mut App) -> Vec<Effect> {
             _ => None,
         };
         return match uri {
-            Some(uri) => vec![Effect::Copy {
+            // The server chose the URI: only a plain web address reaches the clipboard.
+            Some(uri) if crate::terminal_text::is_web_uri(&uri) => vec![Effect::Copy {
                 text: uri,
                 what: "the source's URI".into(),
             }],
+            Some(uri) => {
+                app.warn(format!(
+                    "Not copied: the source's address is not a plain http(s) address ({}).",
+                    crate::terminal_text::sanitize_line(&uri)
+                        .chars()
+                        .take(60)
+                        .collect::<String>()
+                ));
+                Vec::new()
+            }
             None => {
                 app.warn("No source selected: this turn has no sources (turn search on with F5 or /search on).");
                 Vec::new()

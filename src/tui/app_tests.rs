@@ -960,7 +960,7 @@ fn each_model_takes_its_own_options() {
 }
 
 #[test]
-fn a_session_saved_on_a_retired_model_continues_on_its_replacement() {
+fn a_session_saved_on_an_old_id_moves_only_when_the_provider_no_longer_lists_it() {
     let mut old = test_app();
     old.settings.model = "gemini-3-pro-image-preview".into();
     let conversation = {
@@ -993,8 +993,24 @@ fn a_session_saved_on_a_retired_model_continues_on_its_replacement() {
         Keymap::default(),
         Catalog::builtin(),
     );
+    assert_eq!(
+        app.settings.model, "gemini-3-pro-image-preview",
+        "the catalog alone moves nothing: a relay may serve the id"
+    );
+    assert_eq!(app.offered_models()[0].id, "gemini-3-pro-image-preview");
+    let provider = app.provider().to_string();
+    update(
+        &mut app,
+        Event::ModelsListed {
+            provider,
+            result: Ok(listed_models(&[
+                "gemini-3-pro-image",
+                "gemini-3.1-flash-image",
+            ])),
+        },
+    );
     assert_eq!(app.settings.model, "gemini-3-pro-image");
-    assert!(notice(&app).contains("retired"), "{}", notice(&app));
+    assert!(notice(&app).contains("no longer lists"), "{}", notice(&app));
     let effects = submit(&mut app, "bigger title");
     let Some(Effect::Generate { request, .. }) = effects.first() else {
         panic!("expected Generate, got {effects:?}");

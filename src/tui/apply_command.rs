@@ -36,7 +36,7 @@ pub(super) fn add_attachment(app: &mut App, name: String, blob: Blob) {
 
 /// Takes `settings` for the next prompt if the model takes them; otherwise says why.
 fn apply_settings(app: &mut App, settings: TurnSettings) -> bool {
-    match settings.validate(&app.catalog, app.provider()) {
+    match settings.validate(&app.catalog, app.provider(), app.listed_models.as_ref()) {
         Ok(_) => {
             app.settings = settings;
             true

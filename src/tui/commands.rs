@@ -39,8 +39,7 @@ pub enum Command {
 }
 
 /// How many variations `/vary` sends at once.
-pub const MIN_VARIATIONS: u8 = 2;
-pub const MAX_VARIATIONS: u8 = 8;
+pub use crate::config::{MAX_VARIATIONS, MIN_VARIATIONS};
 
 /// The commands, for `/help` and error messages.
 pub const COMMANDS: &[(&str, &str)] = &[

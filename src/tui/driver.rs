@@ -37,7 +37,6 @@ use crate::context::{Connection, Context, Failure, GlobalArgs};
 use crate::conversation::attachment::load_attachment;
 use crate::conversation::{Blob, Conversation, Part, PartContent};
 use crate::gemini::ApiError;
-use crate::models::listing;
 use crate::preview::{Crop, ImageProtocol, Previewer};
 use crate::store::{Session, SharedSession};
 use crate::turn;
@@ -240,17 +239,17 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
     drop(guard);
     if let Some(panic) = panic {
         if let Err(error) = &saved {
-            eprintln!("The session could not be saved: {error}");
+            crate::errln!("The session could not be saved: {error}");
         }
         std::panic::resume_unwind(panic);
     }
     if let Err(error) = &result {
-        eprintln!("{error}");
+        crate::errln!("{error}");
     }
     match saved {
         Ok(()) => {
             if !app.conversation.is_empty() {
-                eprintln!("Session {} saved.", app.session_name);
+                crate::errln!("Session {} saved.", app.session_name);
             }
             Ok(())
         }
@@ -621,23 +620,12 @@ impl Driver {
         };
         let client = connection.client.clone();
         let provider = connection.provider_name.clone();
-        let path = listing::cache_path(&self.context.env.data_dir, &provider);
+        let cache = connection.listing_cache(&self.context.env.data_dir);
         let tx = self.tx.clone();
         tokio::spawn(async move {
-            let now = std::time::SystemTime::now();
-            let cached = listing::read_cache(&path).filter(|c| c.is_fresh(now));
-            let result = match cached {
-                Some(cached) => Ok(cached.models),
-                None => match client.list_models().await {
-                    Ok(models) => {
-                        let cache = listing::CachedListing::new(models.clone(), now);
-                        // A cache that cannot be written only costs a request next time.
-                        let _ = listing::write_cache(&path, &cache);
-                        Ok(models)
-                    }
-                    Err(error) => Err(error.to_string()),
-                },
-            };
+            let result = crate::context::list_models(&client, cache, true)
+                .await
+                .map_err(|error| error.to_string());
             let _ = tx.send(Event::ModelsListed { provider, result });
         });
     }

@@ -241,7 +241,8 @@ impl Jobs {
                 reason,
                 rate_limited,
             } => {
-                let until = at + delay;
+                // The client never waits past retry.max_total_secs; the server chose `delay`.
+                let until = at.checked_add(delay).unwrap_or(at);
                 if rate_limited {
                     self.backoff_until = Some(self.backoff_until.map_or(until, |u| u.max(until)));
                 }

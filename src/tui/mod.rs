@@ -35,7 +35,6 @@ use crate::context::{ConnectError, Context, Failure, GlobalArgs};
 use crate::preview::ImageProtocol;
 
 use app::App;
-use commands::{MAX_VARIATIONS, MIN_VARIATIONS};
 use keymap::Keymap;
 use theme::{DEFAULT_THEME, Theme, user_themes_dir};
 
@@ -113,13 +112,9 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
     if let Some(message) = missing_key {
         app = app.with_missing_key(message);
     }
-    match context.config.variations {
-        Some(count) if (MIN_VARIATIONS..=MAX_VARIATIONS).contains(&count) => app.batch.count = count,
-        Some(count) => startup_problems.push(format!(
-            "variations = {count} in the config file: /vary sends {MIN_VARIATIONS} to {MAX_VARIATIONS}; using {}.",
-            app.batch.count
-        )),
-        None => {}
+    // In range: the config was checked at load.
+    if let Some(count) = context.config.variations {
+        app.batch.count = count;
     }
     if let Some(threshold) = context.config.confirm_batch_over {
         app.batch.confirm_over = threshold;

@@ -146,7 +146,7 @@ pub fn send(app: &mut App, prompt: TurnId, count: u8) -> Vec<Effect> {
     let prepared = match turn::prepare_rerun(
         &app.conversation,
         prompt,
-        &target(&app.catalog, &connection),
+        &target(&app.catalog, &connection, app.listed_models.as_ref()),
     ) {
         Ok(prepared) => prepared,
         Err(error) => {

@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod harness;
+pub mod hostile;
 pub mod tmux;
 
 use std::convert::Infallible;
@@ -188,6 +189,7 @@ pub fn test_client(server: &FixtureServer) -> GeminiClient {
             base_delay: Duration::from_millis(10),
             max_delay: Duration::from_millis(10),
         },
+        ..ClientOptions::default()
     };
     GeminiClient::new(&server.base_url(), ApiKey::new(TEST_KEY), options)
         .expect("client for the fixture server")

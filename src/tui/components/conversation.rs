@@ -276,7 +276,7 @@ fn reply_lines(
             lines.push(super::styled_markdown(&line, theme.base()));
         }
     }
-    let thoughts = super::thinking::summaries(reply).len();
+    let thoughts = reply.thoughts().len();
     if thoughts > 0 && text.trim().is_empty() && reply.images().next().is_none() {
         lines.push(Line::styled(
             format!(

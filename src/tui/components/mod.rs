@@ -268,8 +268,10 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
+    // Server and file text: control characters shown as stand-ins, the same sanitiser as
+    // every other print (ratatui would drop them silently).
+    let text = crate::terminal_text::sanitize(&text.replace("\r\n", "\n")).into_owned();
     for raw in text.split('\n') {
-        let raw = raw.trim_end_matches('\r');
         if raw.trim().is_empty() {
             lines.push(String::new());
             continue;

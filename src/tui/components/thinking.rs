@@ -46,37 +46,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     render_lines(frame, inner, lines, offset, theme);
 }
 
-/// The thought summaries, one per entry. The API streams a summary in several parts and
-/// [`ModelTurn::thoughts`] joins consecutive ones; a new summary starts with its bold heading.
-pub fn summaries(reply: &ModelTurn) -> Vec<String> {
-    let mut summaries: Vec<String> = Vec::new();
-    for joined in reply.thoughts() {
-        let mut current = String::new();
-        for (i, piece) in joined.split("**").enumerate() {
-            // Odd pieces are bold text; a bold piece after a finished sentence is a heading.
-            let heading = i % 2 == 1 && {
-                let before = current.trim_end();
-                before.is_empty() || before.ends_with(['.', '!', '?', ':'])
-            };
-            if heading && !current.trim().is_empty() {
-                summaries.push(std::mem::take(&mut current));
-            }
-            if i > 0 {
-                current.push_str("**");
-            }
-            current.push_str(piece);
-        }
-        if !current.trim().is_empty() {
-            summaries.push(current);
-        }
-    }
-    summaries
-}
-
 fn thought_lines(reply: &ModelTurn, width: usize, live: bool, app: &App) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let mut lines = Vec::new();
-    let thoughts = summaries(reply);
+    let thoughts = reply.thoughts();
     for (i, thought) in thoughts.iter().enumerate() {
         if i > 0 {
             lines.push(Line::default());
@@ -128,7 +101,7 @@ mod tests {
             ..ModelTurn::default()
         };
         assert_eq!(
-            summaries(&reply),
+            reply.thoughts(),
             vec![
                 "**Planning**\n\nA layout with **bold** words.".to_string(),
                 "**Checking**\n\nFacts.".to_string()
