@@ -214,6 +214,12 @@ fn the_page_tells_the_active_path_with_text_escaped_and_images_inside() {
     assert!(html.contains("2026-11-30 09:01 UTC"));
     assert!(html.contains("<details class=\"thinking\"><summary>Thinking</summary>"));
     assert!(
+        html.contains(
+            "<p class=\"text\"><strong>Planning</strong><br>the layout &amp; the colours</p>"
+        ),
+        "a summary's heading is bold, not asterisks"
+    );
+    assert!(
         html.contains("<ol class=\"sources\"><li><a href=\"https://en.example.org/wiki/Coffee\"")
     );
     assert!(

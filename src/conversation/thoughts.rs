@@ -38,6 +38,20 @@ pub fn split_summaries(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A summary's bold heading and the text after it: `("Planning the composition", "A title…")`,
+/// or no heading when the summary does not open with one.
+pub fn heading(summary: &str) -> (Option<&str>, &str) {
+    let trimmed = summary.trim_start();
+    if let Some(rest) = trimmed.strip_prefix("**")
+        && let Some(end) = rest.find("**")
+        && !rest[..end].trim().is_empty()
+        && !rest[..end].contains('\n')
+    {
+        return (Some(rest[..end].trim()), rest[end + 2..].trim());
+    }
+    (None, summary.trim())
+}
+
 /// Thought text as it streams, printed with a blank line between summaries even when a new
 /// heading arrives in the middle of a fragment, or split across two.
 #[derive(Debug, Default)]
@@ -106,6 +120,19 @@ mod tests {
         );
         assert_eq!(split_summaries("plain thinking"), ["plain thinking"]);
         assert!(split_summaries("  \n").is_empty());
+    }
+
+    #[test]
+    fn a_summary_opens_with_its_heading() {
+        assert_eq!(
+            heading("**Choosing a palette**\n\nGreen for the leaves."),
+            (Some("Choosing a palette"), "Green for the leaves.")
+        );
+        assert_eq!(
+            heading("plain **bold** text"),
+            (None, "plain **bold** text")
+        );
+        assert_eq!(heading("****"), (None, "****"));
     }
 
     #[test]

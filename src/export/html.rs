@@ -19,6 +19,7 @@ use super::story::{
 use super::{ExportError, Exported};
 use crate::conversation::Blob;
 use crate::conversation::explain::explain;
+use crate::conversation::thoughts::heading;
 
 const CSP: &str = "default-src 'none'; img-src data: file: 'self'; style-src 'unsafe-inline'; \
 base-uri 'none'; form-action 'none'";
@@ -194,7 +195,12 @@ impl<W: Write> Page<'_, W> {
                 @if !thoughts.is_empty() {
                     details.thinking {
                         summary { "Thinking" @if thoughts.len() > 1 { " (" (thoughts.len()) " summaries)" } }
-                        @for thought in &thoughts { p.text { (thought) } }
+                        @for thought in &thoughts {
+                            @match heading(thought) {
+                                (Some(title), body) => { p.text { strong { (title) } br; (body) } }
+                                (None, body) => { p.text { (body) } }
+                            }
+                        }
                     }
                 }
                 @if !text.trim().is_empty() { p.text { (text.trim()) } }

@@ -13,6 +13,7 @@ use super::story::{
 use super::{ExportError, Exported};
 use crate::conversation::Blob;
 use crate::conversation::explain::explain;
+use crate::conversation::thoughts::heading;
 
 pub fn export(story: &Story<'_>, out: &Path) -> Result<Exported, ExportError> {
     let session_dir = &story.session.dir;
@@ -117,7 +118,16 @@ impl Document<'_> {
         if !thoughts.is_empty() {
             let _ = writeln!(t, "\n<details><summary>Thinking</summary>\n");
             for thought in &thoughts {
-                let _ = writeln!(t, "{}\n", escape(thought.trim()));
+                // One paragraph each, its heading in bold (escaped, so the model's own
+                // asterisks never show).
+                match heading(thought) {
+                    (Some(title), body) => {
+                        let _ = writeln!(t, "**{}**\n\n{}\n", escape(title), escape(body));
+                    }
+                    (None, body) => {
+                        let _ = writeln!(t, "{}\n", escape(body));
+                    }
+                }
             }
             let _ = writeln!(t, "</details>");
         }
