@@ -262,6 +262,18 @@ impl Conversation {
     }
 
     /// The turn and its siblings (same parent), oldest first.
+    /// Every turn's children, in one pass: for whoever needs them for many turns (a view of
+    /// a 50,000-turn path, an export), where [`Conversation::children`] at each would be
+    /// quadratic.
+    pub fn children_index(&self) -> std::collections::HashMap<Option<TurnId>, Vec<&Turn>> {
+        let mut index: std::collections::HashMap<Option<TurnId>, Vec<&Turn>> =
+            std::collections::HashMap::new();
+        for turn in &self.turns {
+            index.entry(turn.parent).or_default().push(turn);
+        }
+        index
+    }
+
     pub fn siblings(&self, id: TurnId) -> Vec<TurnId> {
         match self.get(id) {
             Some(turn) => self.children(turn.parent).map(|t| t.id).collect(),

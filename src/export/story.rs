@@ -260,10 +260,7 @@ fn build_thread<'s>(
 ) -> Result<Thread<'s>, usize> {
     // Each turn's children, found once: asking the conversation for them at every step would
     // make a long chain quadratic.
-    let mut children: HashMap<Option<TurnId>, Vec<&'s Turn>> = HashMap::new();
-    for turn in conversation.turns() {
-        children.entry(turn.parent).or_default().push(turn);
-    }
+    let children = conversation.children_index();
     let mut arena: Vec<PendingThread<'s>> = vec![PendingThread::default()];
     // (thread, the reply whose followers continue it; None for the conversation's start)
     let mut work: Vec<(usize, Option<TurnId>)> = vec![(0, None)];

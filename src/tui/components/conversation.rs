@@ -98,6 +98,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let selected = app.selected_turn().map(|t| t.id);
     let shown_image = app.selected_image().map(|e| e.blob);
 
+    // Found once a frame: a sibling search per turn is quadratic on a long path.
+    let children = app.conversation.children_index();
     let mut blocks: Vec<Block> = Vec::new();
     if path.is_empty() && app.failure.is_none() {
         blocks.push(Block {
@@ -106,9 +108,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         });
     }
     for turn in &path {
+        let siblings = children.get(&turn.parent).map_or(&[][..], Vec::as_slice);
         let lines = match &turn.body {
             TurnBody::User(user) => {
-                let mut lines = header(app, turn, "You", theme.user(), width);
+                let mut lines = header(app, turn, siblings, "You", theme.user(), width);
                 let text = user.prompt();
                 if !text.trim().is_empty() {
                     for line in wrap(&text, width) {
@@ -129,7 +132,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 lines
             }
             TurnBody::Model(reply) => {
-                let mut lines = header(app, turn, "Model", theme.model(), width);
+                let mut lines = header(app, turn, siblings, "Model", theme.model(), width);
                 lines.extend(reply_lines(reply, width, shown_image.as_ref(), theme));
                 if let Some(why) = explain(reply) {
                     for line in wrap(&format!("! {why}"), width) {
@@ -219,11 +222,17 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 
 /// `You #3 · 16:9 · 2K · search · model` with `branch 2/3` on the right; the settings go to
 /// a second line when they do not fit.
-fn header(app: &App, turn: &Turn, who: &str, style: Style, width: usize) -> Vec<Line<'static>> {
+fn header(
+    app: &App,
+    turn: &Turn,
+    siblings: &[&Turn],
+    who: &str,
+    style: Style,
+    width: usize,
+) -> Vec<Line<'static>> {
     let theme = &app.theme;
-    let siblings = app.conversation.siblings(turn.id);
     let branch = (siblings.len() > 1).then(|| {
-        let position = siblings.iter().position(|id| *id == turn.id).unwrap_or(0);
+        let position = siblings.iter().position(|t| t.id == turn.id).unwrap_or(0);
         format!("branch {}/{}", position + 1, siblings.len())
     });
     let label = format!("{who} #{}", turn.id);
