@@ -69,8 +69,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &ModelPicker) {
             .push(Line::styled("No image models are known.", theme.muted()));
     }
     for (i, model) in picker.models.iter().enumerate() {
+        // On the options line: beside the id it cut long ids ("…-preview (in us…").
         let in_use = if model.id == picker.current {
-            " (in use)"
+            "in use · "
         } else {
             ""
         };
@@ -90,7 +91,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &ModelPicker) {
             Span::styled(
                 format!(
                     "{:<name_width$} ",
-                    truncate(&format!("{}{in_use}", model.id), name_width)
+                    truncate(&model.id, name_width)
                 ),
                 theme.base().add_modifier(Modifier::BOLD),
             ),
@@ -110,7 +111,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &ModelPicker) {
         let second = vec![
             Span::raw("  "),
             Span::styled(
-                truncate(&model.spec.options_summary(), width.saturating_sub(2)),
+                truncate(
+                    &format!("{in_use}{}", model.spec.options_summary()),
+                    width.saturating_sub(2),
+                ),
                 theme.muted(),
             ),
         ];
