@@ -12,7 +12,6 @@ use crate::conversation::{
     TurnSettings, UserTurn, build_request,
 };
 use crate::gemini::{ApiError, ClientEvent, GeminiClient, Mode};
-use crate::store::now_rfc3339;
 
 /// A prompt to send.
 #[derive(Debug, Clone)]
@@ -22,6 +21,9 @@ pub struct NewTurn {
     pub prompt: String,
     pub attachments: Vec<Blob>,
     pub settings: TurnSettings,
+    /// When it was sent (RFC 3339): given by the caller, so the studio's `update` reads no
+    /// clock.
+    pub created_at: String,
 }
 
 /// A request built for a prompt that is in the conversation but has no reply yet.
@@ -76,7 +78,7 @@ pub fn prepare(
         settings: turn.settings,
     };
     let previous_leaf = conversation.active_leaf();
-    let prompt_turn = conversation.add_user(turn.parent, user, now_rfc3339())?;
+    let prompt_turn = conversation.add_user(turn.parent, user, turn.created_at)?;
     match build_request(conversation, prompt_turn, target) {
         Ok(request) => Ok(Prepared {
             prompt_turn,
@@ -180,13 +182,15 @@ pub async fn generate(
     builder.finish(request.body.len() as u64)
 }
 
-/// Adds the reply under its prompt; it becomes the active leaf.
+/// Adds the reply, received at `created_at` (RFC 3339), under its prompt; it becomes the
+/// active leaf.
 pub fn commit(
     conversation: &mut Conversation,
     prepared: &Prepared,
     reply: ModelTurn,
+    created_at: String,
 ) -> Result<TurnId, crate::conversation::tree::TreeError> {
-    conversation.add_model(prepared.prompt_turn, reply, now_rfc3339())
+    conversation.add_model(prepared.prompt_turn, reply, created_at)
 }
 
 /// Takes back a prompt whose generation failed or was cancelled.
@@ -232,6 +236,7 @@ mod tests {
             prompt: prompt.into(),
             attachments: Vec::new(),
             settings: TurnSettings::default(),
+            created_at: "2026-12-07T00:00:00Z".into(),
         }
     }
 
@@ -269,7 +274,7 @@ mod tests {
             finish_reason: Some("STOP".into()),
             ..ModelTurn::default()
         };
-        let m1 = commit(&mut conversation, &first, reply).unwrap();
+        let m1 = commit(&mut conversation, &first, reply, String::new()).unwrap();
         let second = prepare(&mut conversation, new_turn(Some(m1), "two"), &to(u64::MAX)).unwrap();
         abandon(&mut conversation, &second, Some(m1));
         assert_eq!(conversation.active_leaf(), Some(m1));

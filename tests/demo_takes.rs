@@ -32,6 +32,7 @@ async fn four_at_once(demo: &DemoServer, attempts: u32, n: usize) -> Vec<Result<
             prompt: "Infographic about tea".into(),
             attachments: Vec::new(),
             settings: TurnSettings::default(),
+            created_at: "2026-12-07T00:00:00Z".into(),
         },
         &RequestTarget {
             catalog: &Catalog::builtin(),
@@ -119,6 +120,7 @@ async fn a_429_on_one_call_holds_back_every_call_to_the_provider() {
             prompt: "a chart".into(),
             attachments: Vec::new(),
             settings: TurnSettings::default(),
+            created_at: "2026-12-07T00:00:00Z".into(),
         },
         &RequestTarget {
             catalog: &Catalog::builtin(),

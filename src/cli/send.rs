@@ -244,6 +244,7 @@ pub(super) async fn ready(global: &GlobalArgs, args: &SendArgs) -> Result<Ready,
             prompt: args.prompt.clone(),
             attachments,
             settings: settings.clone(),
+            created_at: crate::store::now_rfc3339(),
         },
         &connection.target(&catalog, listing.as_ref()),
     )
@@ -301,8 +302,13 @@ async fn send(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailur
             return Err(SendFailure::from(error).with_note(&note));
         }
     };
-    let reply_id = turn::commit(&mut session.conversation, &prepared, reply)
-        .map_err(|e| SendFailure::input("session", e))?;
+    let reply_id = turn::commit(
+        &mut session.conversation,
+        &prepared,
+        reply,
+        crate::store::now_rfc3339(),
+    )
+    .map_err(|e| SendFailure::input("session", e))?;
     let saved = session.save();
 
     let Some(TurnBody::Model(model_turn)) = session.conversation.get(reply_id).map(|t| &t.body)

@@ -80,7 +80,7 @@ pub async fn send(global: &GlobalArgs, args: SendArgs, n: u8) -> Result<Outcome,
                 };
                 let committed = tokio::task::spawn_blocking(move || {
                     shared.change_and_save(|conversation| {
-                        turn::commit(conversation, &prepared, reply)
+                        turn::commit(conversation, &prepared, reply, crate::store::now_rfc3339())
                     })
                 })
                 .await;

@@ -107,6 +107,9 @@ pub struct App {
     /// the full view shows no more than that, so 1:1 stays one pixel per pixel.
     pub max_px: Option<(u32, u32)>,
     pub now: Option<Instant>,
+    /// When the event being handled came (RFC 3339): the time new turns are stamped with,
+    /// handed to `update` by the driver.
+    pub event_time: String,
     pub theme: Theme,
     pub keymap: Keymap,
     /// What the studio knows of models: the catalog, plus what the provider lists.
@@ -167,6 +170,7 @@ impl App {
             cell_px: (10, 20),
             max_px: None,
             now: None,
+            event_time: String::new(),
             theme,
             keymap,
             catalog,
@@ -373,8 +377,10 @@ fn new_editor() -> TextArea<'static> {
     editor
 }
 
-/// The one entry point: applies an event, returns what the driver should do.
-pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
+/// The one entry point: applies an event that came at `event_time` (RFC 3339; the driver
+/// reads the clock, `update` never does), returns what the driver should do.
+pub fn update(app: &mut App, event: Event, event_time: &str) -> Vec<Effect> {
+    event_time.clone_into(&mut app.event_time);
     let effects = match event {
         Event::Key(key) => {
             if key.kind == KeyEventKind::Release {
@@ -849,6 +855,7 @@ pub(super) fn send(app: &mut App, prompt: String) -> Vec<Effect> {
         prompt,
         attachments: app.attachments.iter().map(|a| a.blob.clone()).collect(),
         settings: app.settings.clone(),
+        created_at: app.event_time.clone(),
     };
     let target = target(&app.catalog, &connection, app.listed_models.as_ref());
     match turn::prepare(&mut app.conversation, new_turn, &target) {

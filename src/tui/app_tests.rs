@@ -43,6 +43,9 @@ pub(crate) fn demo_connection() -> ConnectionInfo {
     }
 }
 
+/// The time every test event comes at: turns are stamped with it.
+pub(crate) const TEST_TIME: &str = "2026-11-30T09:00:00Z";
+
 pub(crate) fn test_app() -> App {
     App::new(
         "test-session".into(),
@@ -117,11 +120,15 @@ pub(crate) fn reply(text: &str) -> ModelTurn {
 }
 
 pub(crate) fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    update(app, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    update(
+        app,
+        Event::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        TEST_TIME,
+    )
 }
 
 pub(crate) fn chord(app: &mut App, code: KeyCode, modifiers: KeyModifiers) -> Vec<Effect> {
-    update(app, Event::Key(KeyEvent::new(code, modifiers)))
+    update(app, Event::Key(KeyEvent::new(code, modifiers)), TEST_TIME)
 }
 
 fn type_text(app: &mut App, text: &str) {
@@ -161,6 +168,7 @@ pub(crate) fn done(app: &mut App, job: JobId, result: Result<ModelTurn, ApiError
             result: result.map(Box::new),
             at: Instant::now(),
         },
+        TEST_TIME,
     )
 }
 
@@ -256,6 +264,7 @@ fn progress_streams_the_thinking_into_the_state() {
             },
             t0,
         ),
+        TEST_TIME,
     );
     let generation = app.shown_job().unwrap();
     assert_eq!(
@@ -280,6 +289,7 @@ fn progress_streams_the_thinking_into_the_state() {
             },
             t0 + Duration::from_secs(1),
         ),
+        TEST_TIME,
     );
     assert!(matches!(
         app.shown_job().unwrap().phase,
@@ -289,6 +299,7 @@ fn progress_streams_the_thinking_into_the_state() {
     update(
         &mut app,
         progress(Progress::Receiving, t0 + Duration::from_secs(5)),
+        TEST_TIME,
     );
     update(
         &mut app,
@@ -296,6 +307,7 @@ fn progress_streams_the_thinking_into_the_state() {
             Progress::Parts(vec![thought("**Planning**\n\nA layout.")]),
             t0 + Duration::from_secs(6),
         ),
+        TEST_TIME,
     );
     update(
         &mut app,
@@ -303,6 +315,7 @@ fn progress_streams_the_thinking_into_the_state() {
             Progress::Received { bytes: 3_000_000 },
             t0 + Duration::from_secs(7),
         ),
+        TEST_TIME,
     );
     let generation = app.shown_job().unwrap();
     assert_eq!(generation.phase, Phase::Receiving);
@@ -346,6 +359,7 @@ fn done_commits_the_reply_and_saves_at_once() {
             revision: 1,
             result: Ok(()),
         },
+        TEST_TIME,
     );
     assert!(!app.has_unsaved_changes());
     // The newest final image is the one shown.
@@ -363,6 +377,7 @@ fn cancel_aborts_abandons_and_gives_the_prompt_back() {
             name: "ref.png".into(),
             result: Ok(png(2, 2)),
         },
+        TEST_TIME,
     );
     let job = job_of(&submit(&mut app, "bananas"));
     assert!(app.attachments.is_empty(), "sent with the prompt");
@@ -373,6 +388,7 @@ fn cancel_aborts_abandons_and_gives_the_prompt_back() {
             progress: Progress::Parts(vec![thought("half a thought")]),
             at: Instant::now(),
         },
+        TEST_TIME,
     );
     let effects = press(&mut app, KeyCode::Esc);
     assert!(
@@ -423,6 +439,7 @@ fn a_cut_stream_shows_the_partial_thoughts_commits_nothing_and_can_be_retried() 
             progress: Progress::Parts(vec![thought("**Planning**\n\nHalf a thought")]),
             at: Instant::now(),
         },
+        TEST_TIME,
     );
     // While it streams, the thinking that arrived is shown…
     match app.selected_reply() {
@@ -491,6 +508,7 @@ fn cancel_works_in_every_phase_of_a_generation() {
                     progress,
                     at: Instant::now(),
                 },
+                TEST_TIME,
             );
         }
         let effects = press(&mut app, KeyCode::Esc);
@@ -726,6 +744,7 @@ fn attachments_are_loaded_by_the_driver_listed_and_detached() {
             name: "photo.png".into(),
             result: Ok(blob.clone()),
         },
+        TEST_TIME,
     );
     assert_eq!(app.attachments.len(), 1);
     assert!(notice(&app).contains("Attached photo.png (3×3)"));
@@ -735,6 +754,7 @@ fn attachments_are_loaded_by_the_driver_listed_and_detached() {
             name: "copy.png".into(),
             result: Ok(blob),
         },
+        TEST_TIME,
     );
     assert_eq!(app.attachments.len(), 1, "the same image once");
     update(
@@ -743,6 +763,7 @@ fn attachments_are_loaded_by_the_driver_listed_and_detached() {
             name: "notes.txt".into(),
             result: Err("notes.txt: is not an image".into()),
         },
+        TEST_TIME,
     );
     assert!(notice_is_error(&app));
 
@@ -766,6 +787,7 @@ fn attachments_are_loaded_by_the_driver_listed_and_detached() {
             name: "a.png".into(),
             result: Ok(png(5, 5)),
         },
+        TEST_TIME,
     );
     update(
         &mut app,
@@ -773,6 +795,7 @@ fn attachments_are_loaded_by_the_driver_listed_and_detached() {
             name: "b.png".into(),
             result: Ok(png(6, 6)),
         },
+        TEST_TIME,
     );
     submit(&mut app, "/detach 1");
     assert_eq!(app.attachments.len(), 1);
@@ -804,6 +827,7 @@ fn the_attach_key_opens_a_path_prompt_that_completes_and_submits() {
             for_text: "img/ba".into(),
             entries: vec![("banana.png".into(), false), ("apple.png".into(), false)],
         },
+        TEST_TIME,
     );
     let effects = press(&mut app, KeyCode::Enter);
     assert!(
@@ -1008,6 +1032,7 @@ fn a_session_saved_on_an_old_id_moves_only_when_the_provider_no_longer_lists_it(
                 "gemini-3.1-flash-image",
             ])),
         },
+        TEST_TIME,
     );
     assert_eq!(app.settings.model, "gemini-3-pro-image");
     assert!(notice(&app).contains("no longer lists"), "{}", notice(&app));
@@ -1077,6 +1102,7 @@ fn models_the_provider_lists_are_offered_even_when_the_catalog_lacks_them() {
             provider: "demo".into(),
             result: Ok(listed),
         },
+        TEST_TIME,
     );
     let offered: Vec<String> = app.offered_models().into_iter().map(|m| m.id).collect();
     assert_eq!(offered, ["gemini-3-pro-image", "gemini-4-flash-image"]);
@@ -1218,6 +1244,7 @@ fn settings_follow_the_branch_they_continue() {
             conversation,
             attachments: Vec::new(),
         },
+        TEST_TIME,
     );
     assert_eq!(reopened.settings.aspect_ratio.as_deref(), Some("16:9"));
     assert_eq!(reopened.session_name, "other");
@@ -1247,7 +1274,7 @@ fn focus_cycles_and_typing_elsewhere_goes_to_the_editor() {
     assert_eq!(app.focus, Pane::Input);
     assert_eq!(app.input_text(), "b");
     // A pasted text lands in the editor with its newlines.
-    update(&mut app, Event::Paste("anana\r\nsplit".into()));
+    update(&mut app, Event::Paste("anana\r\nsplit".into()), TEST_TIME);
     assert_eq!(app.input_text(), "banana\nsplit");
     chord(&mut app, KeyCode::Enter, KeyModifiers::ALT);
     assert_eq!(app.input.lines().len(), 3, "Alt-Enter adds a line");
@@ -1313,7 +1340,11 @@ fn without_a_key_sending_offers_the_demo() {
     assert!(app.conversation.is_empty());
     let effects = press(&mut app, KeyCode::Char('d'));
     assert!(matches!(effects[..], [Effect::SwitchToDemo]));
-    update(&mut app, Event::DemoConnected(Ok(demo_connection())));
+    update(
+        &mut app,
+        Event::DemoConnected(Ok(demo_connection())),
+        TEST_TIME,
+    );
     assert!(app.overlay.is_none());
     assert!(app.is_demo());
     assert_eq!(app.input_text(), "bananas", "the prompt waited");
@@ -1333,6 +1364,7 @@ fn a_failed_save_is_shown_and_the_next_save_writes_everything() {
             revision: 1,
             result: Err("No space left on device".into()),
         },
+        TEST_TIME,
     );
     assert!(notice_is_error(&app));
     assert!(notice(&app).contains("kept in memory"));
@@ -1350,6 +1382,7 @@ fn a_failed_save_is_shown_and_the_next_save_writes_everything() {
             revision: 2,
             result: Ok(()),
         },
+        TEST_TIME,
     );
     assert!(app.save.error.is_none());
     assert!(!app.has_unsaved_changes());
@@ -1360,7 +1393,7 @@ fn terminate_during_a_generation_keeps_nothing_half_done_and_quits() {
     let mut app = test_app();
     exchange(&mut app, "bananas", "v1");
     let job = job_of(&submit(&mut app, "blue"));
-    let effects = update(&mut app, Event::Terminate);
+    let effects = update(&mut app, Event::Terminate, TEST_TIME);
     assert!(
         matches!(effects[..], [Effect::CancelGeneration(j), Effect::Quit] if j == job),
         "{effects:?}"
@@ -1385,6 +1418,7 @@ fn the_session_picker_opens_the_chosen_session() {
     update(
         &mut app,
         Event::SessionsListed(Ok(vec![summary("test-session"), summary("older")])),
+        TEST_TIME,
     );
     let Some(Overlay::Sessions(picker)) = &app.overlay else {
         panic!("the picker");
@@ -1398,7 +1432,11 @@ fn the_session_picker_opens_the_chosen_session() {
         matches!(&effects[..], [Effect::OpenSession(n)] if n == "older"),
         "{effects:?}"
     );
-    update(&mut app, Event::SessionOpenFailed("locked".into()));
+    update(
+        &mut app,
+        Event::SessionOpenFailed("locked".into()),
+        TEST_TIME,
+    );
     assert!(notice_is_error(&app));
 }
 
@@ -1408,11 +1446,13 @@ fn the_theme_and_notices_from_the_driver_are_shown() {
     update(
         &mut app,
         Event::ThemeLoaded(Ok(Theme::built_in("light").unwrap())),
+        TEST_TIME,
     );
     assert_eq!(app.theme.name, "light");
     update(
         &mut app,
         Event::ThemeLoaded(Err("No theme named \"x\"".into())),
+        TEST_TIME,
     );
     assert_eq!(app.theme.name, "light");
     assert!(notice_is_error(&app));
@@ -1422,6 +1462,7 @@ fn the_theme_and_notices_from_the_driver_are_shown() {
             text: "Copied".into(),
             error: false,
         },
+        TEST_TIME,
     );
     assert_eq!(notice(&app), "Copied");
     // The next key press clears it.
@@ -1433,7 +1474,7 @@ fn the_theme_and_notices_from_the_driver_are_shown() {
 fn a_prepared_preview_asks_for_a_redraw_and_nothing_else() {
     let mut app = test_app();
     app.dirty = false;
-    assert!(update(&mut app, Event::PreviewReady).is_empty());
+    assert!(update(&mut app, Event::PreviewReady, TEST_TIME).is_empty());
     assert!(app.dirty);
 }
 
@@ -1575,6 +1616,7 @@ fn export_runs_off_the_ui_thread_and_its_path_can_be_copied() {
             images: 2,
             problems: Vec::new(),
         })),
+        TEST_TIME,
     );
     assert_eq!(
         notice(&app),
@@ -1592,6 +1634,7 @@ fn export_runs_off_the_ui_thread_and_its_path_can_be_copied() {
         Event::Exported(Err(
             "Nothing to export yet: the session is saved after its first reply.".into(),
         )),
+        TEST_TIME,
     );
     assert!(notice_is_error(&app));
     assert_eq!(
@@ -1768,6 +1811,28 @@ fn versions_are_numbered_across_branches_and_a_mark_crosses_them() {
             progress: Progress::Parts(vec![Part::image(png(8, 6))]),
             at: Instant::now(),
         },
+        TEST_TIME,
     );
     assert_eq!(numbers(&app), vec![Some(1), Some(2), None]);
+}
+
+#[test]
+fn turns_are_stamped_with_the_time_the_driver_gave_update() {
+    let mut app = test_app();
+    let job = job_of(&submit(&mut app, "a lighthouse"));
+    let prompt = app.conversation.active_leaf().unwrap();
+    assert_eq!(app.conversation.get(prompt).unwrap().created_at, TEST_TIME);
+    let later = "2026-11-30T09:05:00Z";
+    update(
+        &mut app,
+        Event::GenerationDone {
+            job,
+            result: Ok(Box::new(reply("A lighthouse."))),
+            at: Instant::now(),
+        },
+        later,
+    );
+    let answer = app.conversation.active_leaf().unwrap();
+    assert_ne!(answer, prompt);
+    assert_eq!(app.conversation.get(answer).unwrap().created_at, later);
 }

@@ -353,7 +353,7 @@ impl Driver {
             Event::SessionOpened { conversation, .. } => warm_images(conversation),
             _ => {}
         }
-        for effect in update(app, event) {
+        for effect in update(app, event, &crate::store::now_rfc3339()) {
             self.run_effect(app, effect, terminal, terminal_events)
                 .await;
         }

@@ -279,6 +279,7 @@ pub(crate) mod tests {
                 prompt: "x".into(),
                 attachments: Vec::new(),
                 settings: Default::default(),
+                created_at: String::new(),
             },
             &crate::conversation::request::test_target::to(u64::MAX),
         )

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::app::tests::{
-    chord, done, job_count, job_of, notice, press, reply, submit, test_app, thought,
+    TEST_TIME, chord, done, job_count, job_of, notice, press, reply, submit, test_app, thought,
 };
 use super::app::{App, update};
 use super::event::{Effect, Event, JobId};
@@ -103,6 +103,7 @@ fn a_job_cut_mid_stream_keeps_no_half_turn_and_the_others_go_on() {
             progress: Progress::Parts(vec![thought("**Planning**")]),
             at: Instant::now(),
         },
+        TEST_TIME,
     );
     done(
         &mut app,
@@ -145,16 +146,25 @@ fn a_429_on_one_job_holds_the_queued_ones_until_the_delay_has_passed() {
             },
             at: t0,
         },
+        TEST_TIME,
     );
     // The second job ends, a slot is free, but the provider said to wait.
     let effects = done(&mut app, second, Ok(reply("ok")));
     assert_eq!(job_count(&effects), 0, "{effects:?}");
     assert_eq!(
-        job_count(&update(&mut app, Event::Tick(t0 + Duration::from_secs(9)))),
+        job_count(&update(
+            &mut app,
+            Event::Tick(t0 + Duration::from_secs(9)),
+            TEST_TIME
+        )),
         0
     );
     assert_eq!(
-        job_count(&update(&mut app, Event::Tick(t0 + Duration::from_secs(10)))),
+        job_count(&update(
+            &mut app,
+            Event::Tick(t0 + Duration::from_secs(10)),
+            TEST_TIME
+        )),
         1
     );
     assert_eq!(app.jobs.queued(), 0);
@@ -218,6 +228,7 @@ fn the_disk_filling_while_two_jobs_save_loses_nothing() {
                 revision: rev,
                 result: Err("No space left on device".into()),
             },
+            TEST_TIME,
         );
     }
     assert!(app.has_unsaved_changes());
@@ -240,6 +251,7 @@ fn the_disk_filling_while_two_jobs_save_loses_nothing() {
             revision: *revision,
             result: Ok(()),
         },
+        TEST_TIME,
     );
     assert!(!app.has_unsaved_changes());
 }
@@ -249,7 +261,7 @@ fn sigterm_with_three_jobs_in_flight_keeps_the_completed_turns_and_no_half_turn(
     let mut app = test_app();
     let jobs = four_jobs(&mut app);
     done(&mut app, jobs[0], Ok(reply("kept")));
-    let effects = update(&mut app, Event::Terminate);
+    let effects = update(&mut app, Event::Terminate, TEST_TIME);
     let cancelled: Vec<JobId> = effects
         .iter()
         .filter_map(|e| match e {

@@ -152,7 +152,12 @@ pub(super) fn on_done(
     // The reply is shown if the user is still looking at this job's branch.
     let follow = app.watching == Some(id) || active_before == Some(prompt);
     let mut effects = match result {
-        Ok(reply) => match turn::commit(&mut app.conversation, &job.prepared, *reply) {
+        Ok(reply) => match turn::commit(
+            &mut app.conversation,
+            &job.prepared,
+            *reply,
+            app.event_time.clone(),
+        ) {
             Ok(reply_id) => {
                 app.jobs.remove(id);
                 if let Some(grid) = &mut app.grid {

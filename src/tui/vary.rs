@@ -346,7 +346,7 @@ fn pick(app: &mut App) -> Vec<Effect> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::app::tests::{done, notice, press, reply, submit, test_app};
+    use crate::tui::app::tests::{TEST_TIME, done, notice, press, reply, submit, test_app};
     use crate::tui::app::update;
     use crate::tui::event::Event;
     use crate::tui::jobs::tests::started;
@@ -479,6 +479,7 @@ mod tests {
                 KeyCode::Char('v'),
                 crossterm::event::KeyModifiers::ALT,
             )),
+            TEST_TIME,
         );
         assert!(matches!(
             app.overlay,

@@ -13,7 +13,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::app::tests::{exchange, listed_models, png, reply, test_app};
+use super::app::tests::{TEST_TIME, exchange, listed_models, png, reply, test_app};
 use super::app::{App, update};
 use super::components::image::Placeholder;
 use super::components::jobs::JobsList;
@@ -86,7 +86,11 @@ fn with_theme(mut app: App, theme: &str) -> App {
 }
 
 fn press(app: &mut App, code: KeyCode) {
-    update(app, Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    update(
+        app,
+        Event::Key(KeyEvent::new(code, KeyModifiers::NONE)),
+        TEST_TIME,
+    );
 }
 
 /// Gives every image a file path, as after a save.
@@ -145,6 +149,7 @@ fn mid_session() -> App {
             ))),
             at: Instant::now(),
         },
+        TEST_TIME,
     );
     place_images(&app);
     update(
@@ -153,6 +158,7 @@ fn mid_session() -> App {
             name: "palette.png".into(),
             result: Ok(png(16, 16)),
         },
+        TEST_TIME,
     );
     for c in "Use the palette of the attached image".chars() {
         press(&mut app, KeyCode::Char(c));
@@ -202,9 +208,14 @@ fn generating() -> App {
                 progress,
                 at: t0 + Duration::from_secs(at),
             },
+            TEST_TIME,
         );
     }
-    update(&mut app, Event::Tick(t0 + Duration::from_millis(12_300)));
+    update(
+        &mut app,
+        Event::Tick(t0 + Duration::from_millis(12_300)),
+        TEST_TIME,
+    );
     app
 }
 
@@ -272,6 +283,7 @@ fn failure_in_the_conversation() {
                 }),
                 at: Instant::now(),
             },
+            TEST_TIME,
         );
         app
     });
@@ -284,6 +296,7 @@ fn overlay_help() {
         update(
             &mut app,
             Event::Key(KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE)),
+            TEST_TIME,
         );
         app
     });
@@ -320,6 +333,7 @@ fn three_jobs() -> App {
                 progress,
                 at: t0 + Duration::from_secs(at),
             },
+            TEST_TIME,
         );
     }
     app.now = Some(t0 + Duration::from_secs(15));
@@ -359,6 +373,7 @@ fn variations() -> App {
                 result,
                 at: t0 + Duration::from_secs(20),
             },
+            TEST_TIME,
         )
     };
     finish(&mut app, jobs[0], Ok(Box::new(reply("first take"))));
@@ -379,6 +394,7 @@ fn variations() -> App {
             progress: Progress::Receiving,
             at: t0 + Duration::from_secs(3),
         },
+        TEST_TIME,
     );
     app.now = Some(t0 + Duration::from_secs(24));
     if let Some(grid) = &mut app.grid {
@@ -399,6 +415,7 @@ fn overlay_tree() {
         update(
             &mut app,
             Event::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::ALT)),
+            TEST_TIME,
         );
         assert!(matches!(app.overlay, Some(Overlay::Tree(_))));
         app
@@ -425,6 +442,7 @@ fn thumbnails_only_where_the_terminal_draws_graphics() {
     update(
         &mut app,
         Event::Key(KeyEvent::new(KeyCode::Char('t'), KeyModifiers::ALT)),
+        TEST_TIME,
     );
     let tree_boxes = |screen: &str| screen.matches("┌────┐").count();
     assert_eq!(tree_boxes(&render(&app, 120, 40)), 3, "v1, v2 and v3");
@@ -514,6 +532,7 @@ fn overlay_model_picker_with_a_relay_balance() {
                 provider: "demo".into(),
                 result: Ok(listed),
             },
+            TEST_TIME,
         );
         update(
             &mut app,
@@ -522,6 +541,7 @@ fn overlay_model_picker_with_a_relay_balance() {
                 used: 12.34,
                 currency: "CNY".into(),
             }),
+            TEST_TIME,
         );
         press(&mut app, KeyCode::F(2));
         app
@@ -685,8 +705,13 @@ fn retrying_shows_the_wait_and_the_attempt() {
             },
             at: t0,
         },
+        TEST_TIME,
     );
-    update(&mut app, Event::Tick(t0 + Duration::from_millis(4_200)));
+    update(
+        &mut app,
+        Event::Tick(t0 + Duration::from_millis(4_200)),
+        TEST_TIME,
+    );
     let screen = render(&app, 120, 40);
     assert!(screen.contains("retrying in 30s (2/4)"), "{screen}");
 }
@@ -714,6 +739,7 @@ fn a_blocked_prompt_is_explained_on_screen() {
             result: Ok(Box::new(blocked)),
             at: Instant::now(),
         },
+        TEST_TIME,
     );
     let screen = render(&app, 120, 40);
     assert!(screen.contains("The prompt was blocked"), "{screen}");
