@@ -14,33 +14,33 @@ use std::time::Instant;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use super::apply_command::{add_attachment, run_command};
-use super::commands::{self, Command};
-use super::components::ScrollView;
-use super::components::conversation::ConversationView;
-use super::components::jobs::JobsList;
-use super::components::sources::SourcesView;
-use super::components::tree::{self, TreeView};
-use super::compose::{Attachment, Draft, EditTarget};
-use super::event::{ConnectionInfo, Effect, Event, JobId};
-use super::fullview::FullView;
-use super::inspect::on_view_key;
-use super::jobs::{Job, JobKind, Jobs};
-use super::keymap::{Action, Keymap};
-use super::layout::{LayoutMode, Pane};
-use super::lifecycle::{abandon_job, cancel_jobs, on_done, on_progress, start_job};
-use super::overlays::{Overlay, on_overlay_key};
-use super::selection::{
-    ImageKey, SelectedReply, image_edge, image_step, select_edge, select_step, switch_branch,
-};
-use super::theme::Theme;
-use super::vary::{self, BatchSettings, VaryGrid};
 use crate::config::DEFAULT_CONCURRENT_REQUESTS;
 use crate::conversation::RequestTarget;
 use crate::conversation::{Conversation, Part, Turn, TurnBody, TurnId, TurnSettings};
 use crate::cost::Pricing;
 use crate::models::listing::{self, ImageModel, Listing};
 use crate::models::{Catalog, ModelSpec};
+use crate::tui::apply_command::{add_attachment, run_command};
+use crate::tui::commands::{self, Command};
+use crate::tui::components::ScrollView;
+use crate::tui::components::conversation::ConversationView;
+use crate::tui::components::jobs::JobsList;
+use crate::tui::components::sources::SourcesView;
+use crate::tui::components::tree::{self, TreeView};
+use crate::tui::compose::{Attachment, Draft, EditTarget};
+use crate::tui::event::{ConnectionInfo, Effect, Event, JobId};
+use crate::tui::fullview::FullView;
+use crate::tui::inspect::on_view_key;
+use crate::tui::jobs::{Job, JobKind, Jobs};
+use crate::tui::keymap::{Action, Keymap};
+use crate::tui::layout::{LayoutMode, Pane};
+use crate::tui::lifecycle::{abandon_job, cancel_jobs, on_done, on_progress, start_job};
+use crate::tui::overlays::{Overlay, on_overlay_key};
+use crate::tui::selection::{
+    ImageKey, SelectedReply, image_edge, image_step, select_edge, select_step, switch_branch,
+};
+use crate::tui::theme::Theme;
+use crate::tui::vary::{self, BatchSettings, VaryGrid};
 use crate::turn::{self, NewTurn};
 
 /// Jobs in flight at most, whatever the provider's limit: each holds a request in memory.

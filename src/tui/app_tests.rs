@@ -5,10 +5,10 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::*;
 use crate::conversation::{Blob, ImageSize, ModelTurn, UserTurn};
 use crate::gemini::wire::{GroundingChunk, GroundingMetadata, Source, UsageMetadata};
 use crate::gemini::{ApiError, Mode};
+use crate::tui::app::*;
 use crate::tui::event::ConnectionInfo;
 use crate::tui::fullview::ViewMode;
 use crate::tui::jobs::Phase;

@@ -3,20 +3,20 @@
 
 use std::path::PathBuf;
 
-use super::app::{App, quit, send};
-use super::commands::Command;
-use super::components::ScrollView;
-use super::components::model_picker::ModelPicker;
-use super::components::path_prompt::{PathPrompt, PathPurpose};
-use super::components::session_picker::SessionPicker;
-use super::compose::Attachment;
-use super::event::Effect;
-use super::keymap::Action;
-use super::overlays::Overlay;
-use super::selection::{ImageEntry, ImageKind};
-use super::vary;
 use crate::conversation::settings::SettingsError;
 use crate::conversation::{Blob, TurnSettings};
+use crate::tui::app::{App, quit, send};
+use crate::tui::commands::Command;
+use crate::tui::components::ScrollView;
+use crate::tui::components::model_picker::ModelPicker;
+use crate::tui::components::path_prompt::{PathPrompt, PathPurpose};
+use crate::tui::components::session_picker::SessionPicker;
+use crate::tui::compose::Attachment;
+use crate::tui::event::Effect;
+use crate::tui::keymap::Action;
+use crate::tui::overlays::Overlay;
+use crate::tui::selection::{ImageEntry, ImageKind};
+use crate::tui::vary;
 
 pub(super) fn add_attachment(app: &mut App, name: String, blob: Blob) {
     if attachments_full(app) {

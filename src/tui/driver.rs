@@ -27,18 +27,18 @@ use ratatui::{Frame, Terminal};
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
-use super::app::{App, update};
-use super::components::image::ImagePreview;
-use super::event::{ConnectionInfo, Effect, Event, JobId};
-use super::terminal_out::TerminalOut;
-use super::theme::Theme;
-use super::view;
 use crate::context::{Connection, Context, Failure, GlobalArgs};
 use crate::conversation::attachment::load_attachment;
 use crate::conversation::{Blob, Conversation, Part, PartContent};
 use crate::gemini::ApiError;
 use crate::preview::{Crop, ImageProtocol, Previewer};
 use crate::store::{Session, SharedSession};
+use crate::tui::app::{App, update};
+use crate::tui::components::image::ImagePreview;
+use crate::tui::event::{ConnectionInfo, Effect, Event, JobId};
+use crate::tui::terminal_out::TerminalOut;
+use crate::tui::theme::Theme;
+use crate::tui::view;
 use crate::turn;
 
 type Backend = CrosstermBackend<TerminalOut>;
@@ -179,8 +179,8 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
     }
     let late_replies = startup
         .unanswered
-        .then(super::typeahead::LateReplies::default);
-    let typed_ahead: Vec<Event> = super::typeahead::events(&startup.typed)
+        .then(crate::tui::typeahead::LateReplies::default);
+    let typed_ahead: Vec<Event> = crate::tui::typeahead::events(&startup.typed)
         .into_iter()
         .filter_map(from_terminal)
         .collect();
@@ -267,7 +267,7 @@ impl Driver {
         terminal: &mut Terminal<Backend>,
         rx: &mut mpsc::UnboundedReceiver<Event>,
         typed_ahead: Vec<Event>,
-        mut late_replies: Option<super::typeahead::LateReplies>,
+        mut late_replies: Option<crate::tui::typeahead::LateReplies>,
         mut stats: Option<LoopStats>,
     ) -> io::Result<()> {
         let mut terminal_events = EventStream::new();
@@ -530,7 +530,7 @@ impl Driver {
                     Ok(()) => self.notice(
                         format!(
                             "Copied {what} to the clipboard (OSC 52): {}",
-                            super::components::truncate(&text, 60)
+                            crate::tui::components::truncate(&text, 60)
                         ),
                         false,
                     ),

@@ -9,11 +9,11 @@ use std::time::Instant;
 
 use crossterm::event::KeyEvent;
 
-use super::theme::Theme;
 use crate::conversation::request::PreparedRequest;
 use crate::conversation::{Blob, Conversation, ModelTurn};
 use crate::gemini::{ApiError, Mode};
 use crate::store::SessionSummary;
+use crate::tui::theme::Theme;
 use crate::turn::Progress;
 
 /// Identifies one generation, so late reports from a cancelled one are ignored.

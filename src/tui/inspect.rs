@@ -4,12 +4,12 @@
 
 use crossterm::event::KeyEvent;
 
-use super::app::{App, quit};
-use super::event::Effect;
-use super::fullview::{Geometry, ViewChange, ViewMode};
-use super::keymap::Action;
-use super::selection::{ImageEntry, ImageKey, ImageKind, version_step, version_step_target};
-use super::vary;
+use crate::tui::app::{App, quit};
+use crate::tui::event::Effect;
+use crate::tui::fullview::{Geometry, ViewChange, ViewMode};
+use crate::tui::keymap::Action;
+use crate::tui::selection::{ImageEntry, ImageKey, ImageKind, version_step, version_step_target};
+use crate::tui::vary;
 
 impl App {
     /// The full view's sizes for the selected image: the image's pixels and the screen's

@@ -9,11 +9,11 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use super::compose::{Draft, EditTarget};
-use super::event::{Effect, JobId};
 use crate::conversation::request::PreparedRequest;
 use crate::conversation::{ModelTurn, TurnId};
 use crate::gemini::Mode;
+use crate::tui::compose::{Draft, EditTarget};
+use crate::tui::event::{Effect, JobId};
 use crate::turn::{Prepared, Progress};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

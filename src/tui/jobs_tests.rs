@@ -5,13 +5,13 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
-use super::app::tests::{
-    TEST_TIME, chord, done, job_count, job_of, notice, press, reply, submit, test_app, thought,
-};
-use super::app::{App, update};
-use super::event::{Effect, Event, JobId};
 use crate::conversation::TurnBody;
 use crate::gemini::ApiError;
+use crate::tui::app::tests::{
+    TEST_TIME, chord, done, job_count, job_of, notice, press, reply, submit, test_app, thought,
+};
+use crate::tui::app::{App, update};
+use crate::tui::event::{Effect, Event, JobId};
 use crate::turn::Progress;
 
 /// A first exchange, then four prompts sent one after another: four jobs on four sibling

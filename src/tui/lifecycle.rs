@@ -5,13 +5,13 @@
 
 use std::time::Instant;
 
-use super::app::{App, failure_advice, restore_draft};
-use super::compose::{Draft, EditTarget};
-use super::event::{Effect, JobId};
-use super::jobs::{Job, JobKind, NewJob};
-use super::vary::Candidate;
 use crate::conversation::{ModelTurn, TurnId};
 use crate::gemini::Mode;
+use crate::tui::app::{App, failure_advice, restore_draft};
+use crate::tui::compose::{Draft, EditTarget};
+use crate::tui::event::{Effect, JobId};
+use crate::tui::jobs::{Job, JobKind, NewJob};
+use crate::tui::vary::Candidate;
 use crate::turn::{self, Prepared, Progress};
 
 pub(super) fn start_job(

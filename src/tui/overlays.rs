@@ -3,20 +3,20 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::app::{App, quit};
-use super::apply_command::{run_command, switch_model};
-use super::commands::Command;
-use super::components::ScrollView;
-use super::components::jobs::JobsList;
-use super::components::model_picker::ModelPicker;
-use super::components::path_prompt::{PathPrompt, PathPurpose};
-use super::components::session_picker::SessionPicker;
-use super::components::tree::{self, TreeView};
-use super::event::Effect;
-use super::keymap::Action;
-use super::lifecycle::{cancel_jobs, watch};
-use super::vary;
 use crate::conversation::TurnId;
+use crate::tui::app::{App, quit};
+use crate::tui::apply_command::{run_command, switch_model};
+use crate::tui::commands::Command;
+use crate::tui::components::ScrollView;
+use crate::tui::components::jobs::JobsList;
+use crate::tui::components::model_picker::ModelPicker;
+use crate::tui::components::path_prompt::{PathPrompt, PathPurpose};
+use crate::tui::components::session_picker::SessionPicker;
+use crate::tui::components::tree::{self, TreeView};
+use crate::tui::event::Effect;
+use crate::tui::keymap::Action;
+use crate::tui::lifecycle::{cancel_jobs, watch};
+use crate::tui::vary;
 
 #[derive(Debug)]
 pub enum Overlay {
@@ -100,12 +100,12 @@ pub(super) fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Overlay::PathPrompt(prompt) => match prompt.key(key) {
-            super::components::path_prompt::Outcome::Pending(effects) => effects,
-            super::components::path_prompt::Outcome::Cancelled => {
+            crate::tui::components::path_prompt::Outcome::Pending(effects) => effects,
+            crate::tui::components::path_prompt::Outcome::Cancelled => {
                 app.overlay = None;
                 Vec::new()
             }
-            super::components::path_prompt::Outcome::Submitted(purpose, path) => {
+            crate::tui::components::path_prompt::Outcome::Submitted(purpose, path) => {
                 app.overlay = None;
                 match purpose {
                     PathPurpose::Attach => vec![Effect::LoadAttachment(path)],

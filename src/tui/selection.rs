@@ -2,13 +2,13 @@
 //! the shown path (the active path, or the path of the watched job), and the moves between
 //! them: turn by turn, branch by branch, image by image.
 
-use super::app::App;
-use super::components::ScrollView;
-use super::components::sources::SourcesView;
-use super::event::Effect;
-use super::jobs::Job;
-use super::keymap::Action;
 use crate::conversation::{Blob, ModelTurn, Part, PartContent, Turn, TurnBody, TurnId};
+use crate::tui::app::App;
+use crate::tui::components::ScrollView;
+use crate::tui::components::sources::SourcesView;
+use crate::tui::event::Effect;
+use crate::tui::jobs::Job;
+use crate::tui::keymap::Action;
 use crate::turn;
 
 /// Which image of the conversation is selected: the `index`-th image part of a turn (`None`:

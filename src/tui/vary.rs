@@ -5,15 +5,15 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::app::{App, target};
-use super::event::{Effect, JobId};
-use super::fullview::{FullView, ViewMode};
-use super::jobs::{JobKind, NewJob};
-use super::keymap::Action;
-use super::overlays::Overlay;
-use super::selection::ImageKey;
 use crate::conversation::{TurnBody, TurnId};
 use crate::gemini::Mode;
+use crate::tui::app::{App, target};
+use crate::tui::event::{Effect, JobId};
+use crate::tui::fullview::{FullView, ViewMode};
+use crate::tui::jobs::{JobKind, NewJob};
+use crate::tui::keymap::Action;
+use crate::tui::overlays::Overlay;
+use crate::tui::selection::ImageKey;
 use crate::turn;
 
 /// How many variations `/vary` sends, and when to ask before sending.
@@ -135,10 +135,10 @@ pub fn send(app: &mut App, prompt: TurnId, count: u8) -> Vec<Effect> {
         app.overlay = Some(Overlay::MissingKey);
         return Vec::new();
     };
-    if app.jobs.len() + usize::from(count) > super::app::MAX_JOBS {
+    if app.jobs.len() + usize::from(count) > crate::tui::app::MAX_JOBS {
         app.warn(format!(
             "{count} more generations would be over {} in flight: wait for some, or cancel them ({}).",
-            super::app::MAX_JOBS,
+            crate::tui::app::MAX_JOBS,
             app.keymap.hint(Action::Jobs)
         ));
         return Vec::new();
@@ -208,7 +208,7 @@ pub fn on_grid_key(app: &mut App, key: KeyEvent, action: Option<Action>) -> Vec<
         (_, Some(Action::Jobs)) => {
             app.overlay = Some(Overlay::Jobs(Default::default()));
         }
-        (_, Some(Action::Quit)) => return super::app::quit(app),
+        (_, Some(Action::Quit)) => return crate::tui::app::quit(app),
         _ => match app.keymap.lookup_in_view(&key) {
             Some(Action::Compare) => view_candidate(app, ViewMode::SideBySide),
             Some(Action::Difference) => view_candidate(app, ViewMode::Difference),

@@ -15,14 +15,14 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::app::App;
-use super::components::image::ImagePreview;
-use super::components::{
+use crate::tui::app::App;
+use crate::tui::components::image::ImagePreview;
+use crate::tui::components::{
     banner, conversation, fullview, grid, help, image, input, jobs, model_picker, path_prompt,
     session_picker, sources, status, thinking, tree, wrap,
 };
-use super::layout::{LayoutKind, LayoutMode, MIN_HEIGHT, MIN_WIDTH, Pane, layout_kind};
-use super::overlays::Overlay;
+use crate::tui::layout::{LayoutKind, LayoutMode, MIN_HEIGHT, MIN_WIDTH, Pane, layout_kind};
+use crate::tui::overlays::Overlay;
 
 /// The side panes, as tabs where only one fits.
 const SIDE_PANES: [Pane; 3] = [Pane::Image, Pane::Thinking, Pane::Sources];

@@ -13,19 +13,19 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
-use super::app::tests::{TEST_TIME, exchange, listed_models, png, reply, test_app};
-use super::app::{App, update};
-use super::components::image::Placeholder;
-use super::components::jobs::JobsList;
-use super::components::path_prompt::{PathPrompt, PathPurpose};
-use super::components::session_picker::SessionPicker;
-use super::event::{Event, JobId};
-use super::layout::{LayoutMode, Pane};
-use super::overlays::Overlay;
-use super::theme::Theme;
-use super::view;
 use crate::conversation::{Part, PartContent, TurnBody};
 use crate::store::SessionSummary;
+use crate::tui::app::tests::{TEST_TIME, exchange, listed_models, png, reply, test_app};
+use crate::tui::app::{App, update};
+use crate::tui::components::image::Placeholder;
+use crate::tui::components::jobs::JobsList;
+use crate::tui::components::path_prompt::{PathPrompt, PathPurpose};
+use crate::tui::components::session_picker::SessionPicker;
+use crate::tui::event::{Event, JobId};
+use crate::tui::layout::{LayoutMode, Pane};
+use crate::tui::overlays::Overlay;
+use crate::tui::theme::Theme;
+use crate::tui::view;
 use crate::turn::Progress;
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
@@ -144,7 +144,7 @@ fn mid_session() -> App {
         &mut app,
         Event::GenerationDone {
             job,
-            result: Ok(Box::new(super::app::tests::reply(
+            result: Ok(Box::new(crate::tui::app::tests::reply(
                 "Done: the title is bigger and yellow now (version 2).",
             ))),
             at: Instant::now(),
@@ -658,7 +658,7 @@ fn stacked_and_too_small() {
 /// Each pane on its own at an odd size, so a pane that ignores its area shows up.
 #[test]
 fn panes_alone() {
-    use super::components::{conversation, image, input, sources, status, thinking};
+    use crate::tui::components::{conversation, image, input, sources, status, thinking};
     let app = mid_session();
     let draw = |f: &dyn Fn(&mut ratatui::Frame, ratatui::layout::Rect, &App), w, h| {
         let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("a test terminal");

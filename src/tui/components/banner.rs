@@ -6,8 +6,8 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Clear;
 
-use super::{centered, pane_block, render_lines, wrap};
 use crate::tui::app::App;
+use crate::tui::components::{centered, pane_block, render_lines, wrap};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;

@@ -12,10 +12,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-use super::{describe_blob, draw_pane, keep_visible, pane_block, wrap};
 use crate::conversation::explain::explain;
 use crate::conversation::{ModelTurn, Part, Turn, TurnBody, TurnSettings};
 use crate::tui::app::App;
+use crate::tui::components::{describe_blob, draw_pane, keep_visible, pane_block, wrap};
 use crate::tui::keymap::Action;
 use crate::tui::layout::Pane;
 use crate::tui::theme::Theme;
@@ -282,7 +282,7 @@ fn reply_lines(
     let text = reply.text();
     if !text.trim().is_empty() {
         for line in wrap(text.trim(), width) {
-            lines.push(super::styled_markdown(&line, theme.base()));
+            lines.push(crate::tui::components::styled_markdown(&line, theme.base()));
         }
     }
     let thoughts = reply.thoughts().len();

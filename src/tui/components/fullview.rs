@@ -8,10 +8,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
-use super::image::ImagePreview;
-use super::truncate;
 use crate::conversation::Blob;
 use crate::tui::app::App;
+use crate::tui::components::image::ImagePreview;
+use crate::tui::components::truncate;
 use crate::tui::fullview::{Crop, FullView, Geometry, ViewMode};
 use crate::tui::keymap::Action;
 use crate::tui::selection::ImageEntry;

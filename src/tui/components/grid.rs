@@ -7,12 +7,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
-use super::image::ImagePreview;
-use super::jobs;
-use super::{draw_pane, pane_block, popup, render_lines, wrap};
 use crate::conversation::TurnBody;
 use crate::cost;
 use crate::tui::app::App;
+use crate::tui::components::image::ImagePreview;
+use crate::tui::components::jobs;
+use crate::tui::components::{draw_pane, pane_block, popup, render_lines, wrap};
 use crate::tui::vary::{Candidate, VaryGrid, candidate_image, describe_batch};
 
 pub fn render(

@@ -5,9 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
-use super::{ScrollView, popup, render_lines, wrap};
 use crate::tui::app::App;
 use crate::tui::commands::COMMANDS;
+use crate::tui::components::{ScrollView, popup, render_lines, wrap};
 use crate::tui::keymap::{ACTIONS, Group};
 
 pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {

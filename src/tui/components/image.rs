@@ -10,12 +10,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
-use super::versions::{self, Strip};
-use super::{draw_pane, pane_block, truncate, truncate_left};
 use crate::conversation::Blob;
 use crate::conversation::request::human_bytes;
 use crate::preview::Crop;
 use crate::tui::app::App;
+use crate::tui::components::versions::{self, Strip};
+use crate::tui::components::{draw_pane, pane_block, truncate, truncate_left};
 use crate::tui::keymap::Action;
 use crate::tui::layout::Pane;
 use crate::tui::selection::ImageKind;
@@ -256,7 +256,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, preview: &mut dyn ImageP
             app.keymap.hint(Action::Copy),
             app.keymap.hint(Action::OpenViewer),
         );
-        for line in super::wrap(&keys, width.saturating_sub(1)) {
+        for line in crate::tui::components::wrap(&keys, width.saturating_sub(1)) {
             info.push(Line::styled(format!(" {line}"), theme.muted()));
         }
     }

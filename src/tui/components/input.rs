@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-use super::{describe_blob, draw_pane, pane_block, truncate, wrap};
 use crate::tui::app::App;
+use crate::tui::components::{describe_blob, draw_pane, pane_block, truncate, wrap};
 use crate::tui::keymap::Action;
 use crate::tui::layout::Pane;
 

@@ -8,10 +8,10 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
-use super::{PickerRows, popup, truncate};
 use crate::conversation::TurnBody;
 use crate::conversation::request::human_bytes;
 use crate::tui::app::App;
+use crate::tui::components::{PickerRows, popup, truncate};
 use crate::tui::jobs::{Job, Phase};
 
 /// The list's view state: which row is selected.

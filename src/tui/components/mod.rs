@@ -29,7 +29,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::theme::Theme;
+use crate::tui::theme::Theme;
 
 /// A vertical scroll position. `follow` sticks to the bottom (for text that streams in).
 #[derive(Debug, Default)]

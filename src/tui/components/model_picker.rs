@@ -7,9 +7,9 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
-use super::{PickerRows, popup, truncate};
 use crate::models::listing::ImageModel;
 use crate::tui::app::App;
+use crate::tui::components::{PickerRows, popup, truncate};
 
 #[derive(Debug, Default)]
 pub struct ModelPicker {

@@ -11,9 +11,9 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
-use super::{popup, render_lines, truncate_left, wrap};
 use crate::conversation::Blob;
 use crate::tui::app::App;
+use crate::tui::components::{popup, render_lines, truncate_left, wrap};
 use crate::tui::event::Effect;
 
 /// The most completions listed.

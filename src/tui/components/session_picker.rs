@@ -5,9 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
-use super::{PickerRows, popup, truncate, wrap};
 use crate::store::SessionSummary;
 use crate::tui::app::App;
+use crate::tui::components::{PickerRows, popup, truncate, wrap};
 
 #[derive(Debug, Default)]
 pub struct SessionPicker {

@@ -9,8 +9,8 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
-use super::{draw_pane, keep_visible, pane_block, render_lines, wrap};
 use crate::tui::app::App;
+use crate::tui::components::{draw_pane, keep_visible, pane_block, render_lines, wrap};
 use crate::tui::keymap::Action;
 use crate::tui::layout::Pane;
 use crate::tui::selection::SelectedReply;

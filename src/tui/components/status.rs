@@ -9,12 +9,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-use super::jobs;
 use crate::conversation::request::human_bytes;
 use crate::conversation::{PartContent, TurnBody};
 use crate::cost;
 use crate::tui::app::App;
 use crate::tui::commands::{self, Command};
+use crate::tui::components::jobs;
 use crate::tui::keymap::Action;
 use crate::tui::vary;
 
@@ -249,7 +249,7 @@ fn fill<'a>(
     for span in left {
         let w = span.content.width();
         if used + w > room {
-            let cut = super::truncate(&span.content, room.saturating_sub(used));
+            let cut = crate::tui::components::truncate(&span.content, room.saturating_sub(used));
             used += cut.width();
             spans.push(Span::styled(cut, span.style));
             break;

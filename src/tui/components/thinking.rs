@@ -5,9 +5,11 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use super::{describe_blob, draw_pane, pane_block, render_lines, styled_markdown, wrap};
 use crate::conversation::ModelTurn;
 use crate::tui::app::App;
+use crate::tui::components::{
+    describe_blob, draw_pane, pane_block, render_lines, styled_markdown, wrap,
+};
 use crate::tui::layout::Pane;
 use crate::tui::selection::SelectedReply;
 

@@ -13,10 +13,10 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
-use super::image::ImagePreview;
-use super::{keep_visible, popup, render_lines, truncate};
 use crate::conversation::{Conversation, TurnBody, TurnId};
 use crate::tui::app::App;
+use crate::tui::components::image::ImagePreview;
+use crate::tui::components::{keep_visible, popup, render_lines, truncate};
 use crate::tui::jobs::Jobs;
 
 /// The view's state: the selected row.

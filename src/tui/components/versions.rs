@@ -16,9 +16,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::image::ImagePreview;
-use super::keep_visible;
 use crate::tui::app::App;
+use crate::tui::components::image::ImagePreview;
+use crate::tui::components::keep_visible;
 use crate::tui::selection::Version;
 use crate::tui::theme::Theme;
 
