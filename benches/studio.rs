@@ -19,15 +19,14 @@ use banana_studio::gemini::wire::{GroundingChunk, GroundingMetadata, Source, Usa
 use banana_studio::models::Catalog;
 use banana_studio::preview::{ImageProtocol, PreviewReady, Previewer};
 use banana_studio::store::Store;
-use banana_studio::tui::app::App;
-use banana_studio::tui::components;
-use banana_studio::tui::components::image::Placeholder;
-use banana_studio::tui::event::ConnectionInfo;
-use banana_studio::tui::keymap::Keymap;
-use banana_studio::tui::overlays::Overlay;
+use banana_studio::tui::input::keymap::Keymap;
+use banana_studio::tui::state::app::App;
+use banana_studio::tui::state::event::ConnectionInfo;
+use banana_studio::tui::state::overlays::Overlay;
+use banana_studio::tui::state::variations::{Candidate, VaryGrid};
 use banana_studio::tui::theme::Theme;
-use banana_studio::tui::vary::{Candidate, VaryGrid};
 use banana_studio::tui::view;
+use banana_studio::tui::view::image::Placeholder;
 use bytes::Bytes;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
@@ -239,8 +238,8 @@ fn tree_view(c: &mut Criterion) {
     }
     assert_eq!(conversation.turns().len(), 490);
     let mut app = app("bench".into(), conversation);
-    let rows = components::tree::rows(&app.conversation, &app.jobs);
-    let view = components::tree::TreeView::at_active(&rows, app.conversation.active_leaf());
+    let rows = view::tree::rows(&app.conversation, &app.jobs);
+    let view = view::tree::TreeView::at_active(&rows, app.conversation.active_leaf());
     app.overlay = Some(Overlay::Tree(view));
     let mut terminal = terminal();
     c.bench_function("tree/490_turns_200x60", |b| {

@@ -8,25 +8,10 @@
 //! - [`keymap`], [`commands`]: keys and `/commands` to actions;
 //! - [`theme`], [`cost`]: colours, and tokens and money.
 
-pub mod app;
-pub mod apply_command;
-pub mod commands;
-pub mod components;
-pub mod compose;
-pub mod driver;
-pub mod event;
-pub mod fullview;
-pub mod inspect;
-pub mod jobs;
-pub mod keymap;
-pub mod layout;
-pub mod lifecycle;
-pub mod overlays;
-pub mod selection;
-mod terminal_out;
+pub mod input;
+pub mod runtime;
+pub mod state;
 pub mod theme;
-pub mod typeahead;
-pub mod vary;
 pub mod view;
 
 use clap::Args;
@@ -34,8 +19,10 @@ use clap::Args;
 use crate::context::{ConnectError, Context, Failure, GlobalArgs};
 use crate::preview::ImageProtocol;
 
-use app::App;
-use keymap::Keymap;
+use input::keymap::Keymap;
+use runtime::driver;
+use state::app::{self, App};
+use state::layout;
 use theme::{DEFAULT_THEME, Theme, user_themes_dir};
 
 /// Options of the interactive studio (no subcommand).
@@ -145,8 +132,3 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
     )
     .await
 }
-
-#[cfg(test)]
-mod jobs_tests;
-#[cfg(test)]
-mod view_tests;

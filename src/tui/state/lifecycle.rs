@@ -1,0 +1,219 @@
+//! What happens to a job in the studio, from start to end: it is started from a prompt (or
+//! queued), shown or not, and ends committed, failed or cancelled — each way leaving the
+//! conversation whole and the prompt where the user can find it. Pure, like `update`, which
+//! calls these.
+
+use std::time::Instant;
+
+use crate::conversation::{ModelTurn, TurnId};
+use crate::gemini::Mode;
+use crate::tui::state::app::{App, failure_advice, restore_draft};
+use crate::tui::state::compose::{Draft, EditTarget};
+use crate::tui::state::event::{Effect, JobId};
+use crate::tui::state::jobs::{Job, JobKind, NewJob};
+use crate::tui::state::variations::Candidate;
+use crate::turn::{self, Prepared, Progress};
+
+pub(super) fn start_job(
+    app: &mut App,
+    prepared: Prepared,
+    previous_leaf: Option<TurnId>,
+    kind: JobKind,
+    restore: Option<Draft>,
+    restore_edit: Option<EditTarget>,
+) -> Vec<Effect> {
+    app.selected = Some(prepared.prompt_turn);
+    app.failure = None;
+    let (job, effects) = app.jobs.add(
+        NewJob {
+            kind,
+            request: prepared.request.clone(),
+            prepared,
+            previous_leaf,
+            restore,
+            restore_edit,
+        },
+        Mode::Streaming,
+        app.now,
+    );
+    app.watching = Some(job);
+    if effects.is_empty() {
+        app.notify(format!(
+            "Queued: {} generations are running (the provider's limit); this one starts when one ends.",
+            app.jobs.len() - app.jobs.queued()
+        ));
+    }
+    app.selection_changed();
+    // Follow the images as they arrive.
+    app.image = None;
+    effects
+}
+
+/// Takes a job out and its prompt back out, unless another job still answers it; the
+/// prompt text goes back to the editor with the last job of its prompt. Returns the job.
+pub(super) fn abandon_job(app: &mut App, id: JobId) -> Option<Job> {
+    let mut job = app.jobs.remove(id)?;
+    let prompt = job.prepared.prompt_turn;
+    let next_on_prompt = app.jobs.on_prompt(prompt).next().map(|j| j.id);
+    match next_on_prompt {
+        // A variation of a batch that goes on: the batch keeps the prompt (and its draft).
+        Some(next) => {
+            app.jobs.hand_over_restore(&mut job, next);
+        }
+        None => {
+            let shown = app.conversation.active_leaf() == Some(prompt) || app.watching == Some(id);
+            let removed = job.prepared.added_prompt && app.conversation.remove_leaf(prompt);
+            if shown
+                && let Some(previous) = job.previous_leaf
+                && app.conversation.get(previous).is_some()
+            {
+                let _ = app.conversation.activate(previous);
+            }
+            if let Some(draft) = job.restore.take()
+                && (removed || !job.prepared.added_prompt)
+            {
+                restore_draft(app, draft);
+            }
+            if let Some(edit) = job.restore_edit.take() {
+                app.editing = Some(edit);
+            }
+        }
+    }
+    if app.watching == Some(id) {
+        app.watching = next_on_prompt;
+        app.selected = app.conversation.active_leaf();
+        app.image = None;
+        app.selection_changed();
+    }
+    Some(job)
+}
+
+/// Shows a running job's branch: its prompt, and its reply as it arrives.
+pub(super) fn watch(app: &mut App, id: JobId) {
+    let Some(prompt) = app.jobs.get(id).map(|j| j.prepared.prompt_turn) else {
+        return;
+    };
+    app.watching = Some(id);
+    app.editing = None;
+    app.selected = Some(prompt);
+    app.image = None;
+    app.selection_changed();
+}
+
+/// Cancels jobs: each is aborted and its prompt taken back (and put in the editor once no
+/// job answers it any more); queued jobs take the freed slots.
+pub(super) fn cancel_jobs(app: &mut App, ids: &[JobId]) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for &id in ids {
+        if abandon_job(app, id).is_some() {
+            if let Some(grid) = &mut app.grid {
+                grid.resolve(id, Candidate::Failed("cancelled".into()));
+            }
+            effects.push(Effect::CancelGeneration(id));
+        }
+    }
+    let text = match effects.len() {
+        0 => return Vec::new(),
+        1 => "Cancelled: nothing of the reply was kept; the prompt is back in the editor."
+            .to_string(),
+        n => format!(
+            "Cancelled {n} generations: nothing of their replies was kept; their prompts are back in the editor."
+        ),
+    };
+    app.notify(text);
+    effects.extend(app.jobs.start_ready(app.now));
+    effects
+}
+
+pub(super) fn on_progress(
+    app: &mut App,
+    job: JobId,
+    progress: Progress,
+    at: Instant,
+) -> Vec<Effect> {
+    if app.jobs.progress(job, progress, at) {
+        app.now = Some(at);
+    }
+    Vec::new()
+}
+
+pub(super) fn on_done(
+    app: &mut App,
+    id: JobId,
+    result: Result<Box<ModelTurn>, crate::gemini::ApiError>,
+    at: Instant,
+) -> Vec<Effect> {
+    let Some(job) = app.jobs.get(id) else {
+        return Vec::new();
+    };
+    app.now = Some(at);
+    let prompt = job.prepared.prompt_turn;
+    let active_before = app.conversation.active_leaf();
+    // The reply is shown if the user is still looking at this job's branch.
+    let follow = app.watching == Some(id) || active_before == Some(prompt);
+    let mut effects = match result {
+        Ok(reply) => match turn::commit(
+            &mut app.conversation,
+            &job.prepared,
+            *reply,
+            app.event_time.clone(),
+        ) {
+            Ok(reply_id) => {
+                app.jobs.remove(id);
+                if let Some(grid) = &mut app.grid {
+                    grid.resolve(id, Candidate::Reply(reply_id));
+                }
+                if follow {
+                    app.watching = app.jobs.on_prompt(prompt).next().map(|j| j.id);
+                    app.selected = Some(reply_id);
+                    app.selection_changed();
+                    // Show the newest final image.
+                    app.image = None;
+                } else if let Some(active) = active_before {
+                    // Finished elsewhere: the user's branch stays where it is.
+                    let _ = app.conversation.activate(active);
+                }
+                let mut effects = vec![app.save_effect()];
+                if app.connection.as_ref().is_some_and(|c| c.balance) {
+                    effects.push(Effect::RefreshBalance);
+                }
+                effects
+            }
+            Err(error) => {
+                failed(app, id, error.to_string());
+                Vec::new()
+            }
+        },
+        Err(error) => {
+            let advice = failure_advice(app, &job.prepared.request.model, &error);
+            failed(app, id, format!("{error}{advice}"));
+            Vec::new()
+        }
+    };
+    effects.extend(app.jobs.start_ready(app.now));
+    effects
+}
+
+pub(super) fn failed(app: &mut App, id: JobId, error: String) {
+    let Some(job) = abandon_job(app, id) else {
+        return;
+    };
+    if let Some(grid) = &mut app.grid {
+        grid.resolve(id, Candidate::Failed(error.clone()));
+    }
+    let gave_back = app
+        .jobs
+        .on_prompt(job.prepared.prompt_turn)
+        .next()
+        .is_none()
+        && job.prepared.added_prompt;
+    app.failure = Some(match job.kind {
+        JobKind::Rerun => format!("The rerun failed: {error}"),
+        JobKind::Variation { number, of } if !gave_back => {
+            format!("Variation {number}/{of} failed: {error}")
+        }
+        JobKind::Send | JobKind::Edit | JobKind::Variation { .. } => format!(
+            "The generation failed: {error}\nYour prompt is back in the editor: press Enter to try again."
+        ),
+    });
+}

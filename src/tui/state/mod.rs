@@ -1,0 +1,17 @@
+//! The studio's state and its pure `update`: events in, effects out, no IO and no clock.
+
+pub mod app;
+pub mod apply_command;
+pub mod compose;
+pub mod event;
+pub mod fullview;
+pub mod fullview_keys;
+pub mod jobs;
+pub mod layout;
+pub mod lifecycle;
+pub mod overlays;
+pub mod selection;
+pub mod variations;
+
+#[cfg(test)]
+mod jobs_tests;

@@ -1,0 +1,313 @@
+//! The image pane: the selected image of the conversation — which one ("image 3/7"), final,
+//! thought image or attachment, pixel size, type, file — above the preview.
+//!
+//! The picture itself is drawn through [`ImagePreview`]: the studio passes the preview module's
+//! `Previewer` (ratatui-image, prepared off the UI thread); snapshot tests pass [`Placeholder`],
+//! which draws the same box every time. The pane knows nothing of terminal image protocols.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+
+use crate::conversation::Blob;
+use crate::conversation::request::human_bytes;
+use crate::preview::Crop;
+use crate::tui::input::keymap::Action;
+use crate::tui::state::app::App;
+use crate::tui::state::layout::Pane;
+use crate::tui::state::selection::ImageKind;
+use crate::tui::theme::Theme;
+use crate::tui::view::versions::{self, Strip};
+use crate::tui::view::widgets::{draw_pane, pane_block, truncate, truncate_left};
+
+/// Draws an image's preview into an area.
+pub trait ImagePreview {
+    fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme);
+    /// Draws one picture among several (a variations candidate, a thumbnail): like
+    /// [`ImagePreview::draw`], but it need not be ready for the full view.
+    fn draw_small(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme);
+    /// Draws `crop` of the full-resolution image, scaled to fill `area` (the full view);
+    /// `neighbours` are the pictures `[` and `]` step to, worth preparing meanwhile.
+    fn draw_crop(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        picture: (&Blob, &[&Blob]),
+        crop: Crop,
+        theme: &Theme,
+    );
+    /// Draws what changed from `older` to `newer` in `crop`, over the dimmed newer picture.
+    fn draw_difference(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        pair: (&Blob, &Blob),
+        crop: Crop,
+        theme: &Theme,
+    );
+    /// The share of pixels that changed from `older` to `newer`, once known.
+    fn changed_share(&self, newer: &Blob, older: &Blob) -> Option<f64>;
+    /// The protocol it draws with and why, for one dim line under the picture.
+    fn description(&self) -> String;
+    /// Whether it draws real pictures (kitty, sixel, iTerm2), not halfblocks: small
+    /// thumbnails are worth drawing only then.
+    fn draws_graphics(&self) -> bool;
+}
+
+impl ImagePreview for crate::preview::Previewer {
+    fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, _theme: &Theme) {
+        self.render(frame, area, blob);
+    }
+
+    fn draw_small(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, _theme: &Theme) {
+        self.render_small(frame, area, blob);
+    }
+
+    fn draw_crop(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        (blob, neighbours): (&Blob, &[&Blob]),
+        crop: Crop,
+        _: &Theme,
+    ) {
+        self.render_crop(frame, area, blob, crop, neighbours);
+    }
+
+    fn draw_difference(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        pair: (&Blob, &Blob),
+        crop: Crop,
+        _: &Theme,
+    ) {
+        self.render_difference(frame, area, pair.0, pair.1, crop);
+    }
+
+    fn changed_share(&self, newer: &Blob, older: &Blob) -> Option<f64> {
+        crate::preview::Previewer::changed_share(self, newer, older)
+    }
+
+    fn description(&self) -> String {
+        crate::preview::Previewer::description(self).to_string()
+    }
+
+    fn draws_graphics(&self) -> bool {
+        crate::preview::Previewer::draws_graphics(self)
+    }
+}
+
+/// A box with the picture's size where the picture would be: deterministic, for tests. As a
+/// terminal with graphics, unless `halfblocks`.
+#[derive(Debug, Default)]
+pub struct Placeholder {
+    pub halfblocks: bool,
+}
+
+impl ImagePreview for Placeholder {
+    fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
+        let (w, h) = blob.dimensions().unwrap_or((0, 0));
+        draw_placeholder(frame, area, &format!("{w}×{h}"), theme);
+    }
+
+    fn draw_small(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
+        self.draw(frame, area, blob, theme);
+    }
+
+    fn draw_crop(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        _: (&Blob, &[&Blob]),
+        crop: Crop,
+        theme: &Theme,
+    ) {
+        let text = format!(
+            "{}×{} px from {},{}",
+            crop.width, crop.height, crop.x, crop.y
+        );
+        draw_placeholder(frame, area, &text, theme);
+    }
+
+    fn draw_difference(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        _: (&Blob, &Blob),
+        crop: Crop,
+        theme: &Theme,
+    ) {
+        let text = format!(
+            "difference, {}×{} px from {},{}",
+            crop.width, crop.height, crop.x, crop.y
+        );
+        draw_placeholder(frame, area, &text, theme);
+    }
+
+    fn changed_share(&self, _: &Blob, _: &Blob) -> Option<f64> {
+        Some(0.25)
+    }
+
+    fn description(&self) -> String {
+        "placeholder · snapshot tests".into()
+    }
+
+    fn draws_graphics(&self) -> bool {
+        !self.halfblocks
+    }
+}
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, preview: &mut dyn ImagePreview) {
+    let theme = &app.theme;
+    let focused = app.focus == Pane::Image;
+    let images = app.images();
+    let index = app.selected_image_index(&images);
+    let extra = index.map(|i| {
+        Line::from(Span::styled(
+            format!(" image {}/{} ", i + 1, images.len()),
+            theme.accent(),
+        ))
+    });
+    let block = pane_block("Image", extra, focused, theme);
+    let Some(inner) = draw_pane(frame, area, block, (4, 2)) else {
+        return;
+    };
+    let Some(entry) = index.and_then(|i| images.get(i)) else {
+        let prev = app.keymap.hint(Action::PrevImage);
+        let next = app.keymap.hint(Action::NextImage);
+        let text = format!(
+            "No image yet. Images of the conversation show here; {prev} and {next} step through them."
+        );
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(theme.muted())
+                .wrap(Wrap { trim: true }),
+            inner.inner(ratatui::layout::Margin::new(1, 0)),
+        );
+        return;
+    };
+    let blob = &entry.blob;
+    let width = inner.width as usize - 1;
+    let kind_style = match entry.kind {
+        ImageKind::Final => theme.success(),
+        ImageKind::Thought => theme.thought(),
+        ImageKind::Attachment => theme.user(),
+    };
+    let turn = entry
+        .key
+        .turn
+        .map(|t| format!(" of turn #{t}"))
+        .unwrap_or_else(|| " (arriving)".into());
+    let size = blob
+        .dimensions()
+        .map(|(w, h)| format!("{w}×{h} px"))
+        .unwrap_or_else(|| "size unknown".into());
+    let format = blob
+        .mime_type()
+        .strip_prefix("image/")
+        .unwrap_or(blob.mime_type())
+        .to_ascii_uppercase();
+    let path = blob
+        .path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "not saved yet".into());
+    let mut info = vec![
+        Line::from(vec![
+            Span::raw(" "),
+            Span::styled(entry.kind.label(), kind_style),
+            Span::styled(
+                truncate(&turn, width.saturating_sub(entry.kind.label().len())),
+                theme.muted(),
+            ),
+        ]),
+        Line::from(vec![
+            Span::raw(" "),
+            Span::styled(size, theme.base()),
+            Span::styled(
+                truncate(
+                    &format!(" · {format} · {}", human_bytes(blob.size())),
+                    width.saturating_sub(12),
+                ),
+                theme.muted(),
+            ),
+        ]),
+        Line::from(vec![
+            Span::raw(" "),
+            Span::styled(truncate_left(&path, width.saturating_sub(1)), theme.link()),
+        ]),
+        Line::styled(
+            format!(
+                " {}",
+                truncate(&preview.description(), width.saturating_sub(1))
+            ),
+            // The theme's muted colour, not the DIM attribute: that would break the contrast.
+            theme.muted(),
+        ),
+    ];
+    if focused {
+        let keys = format!(
+            "{}/{} step · {} full screen · {} save · {} copy path · {} open",
+            app.keymap.hint(Action::PrevImage),
+            app.keymap.hint(Action::NextImage),
+            app.keymap.hint(Action::FullScreen),
+            app.keymap.hint(Action::SaveImage),
+            app.keymap.hint(Action::Copy),
+            app.keymap.hint(Action::OpenViewer),
+        );
+        for line in crate::tui::view::widgets::wrap(&keys, width.saturating_sub(1)) {
+            info.push(Line::styled(format!(" {line}"), theme.muted()));
+        }
+    }
+    let info_height = (info.len() as u16).min(inner.height);
+    let strip = Strip::of(app);
+    let room = inner.height.saturating_sub(info_height);
+    // Thumbnails where the picture keeps three times their height, else the numbers alone.
+    let thumbnails = preview.draws_graphics() && room >= 4 * strip.height(true);
+    let strip_height = Some(strip.height(thumbnails))
+        .filter(|h| room >= h + 3)
+        .unwrap_or(0);
+    let [picture, versions_area, text] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(strip_height),
+        Constraint::Length(info_height),
+    ])
+    .areas(inner);
+    if picture.height >= 3 {
+        preview.draw(frame, picture, blob, theme);
+    }
+    if strip_height > 0 {
+        versions::render(
+            frame,
+            versions_area.inner(ratatui::layout::Margin::new(1, 0)),
+            &strip,
+            thumbnails,
+            theme,
+            preview,
+        );
+    }
+    frame.render_widget(Paragraph::new(info).style(theme.base()), text);
+}
+
+fn draw_placeholder(frame: &mut Frame, area: Rect, size: &str, theme: &Theme) {
+    let block = Block::new()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Plain)
+        .border_style(theme.muted())
+        .style(theme.base());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let text = vec![
+        Line::styled("preview", theme.muted()),
+        Line::styled(size.to_string(), theme.muted()),
+    ];
+    let top = inner.height.saturating_sub(text.len() as u16) / 2;
+    let [_, middle] = Layout::vertical([Constraint::Length(top), Constraint::Min(0)]).areas(inner);
+    frame.render_widget(
+        Paragraph::new(text)
+            .alignment(ratatui::layout::Alignment::Center)
+            .style(theme.base()),
+        middle,
+    );
+}

@@ -1,0 +1,93 @@
+//! The prompt editor: pending attachments listed above a multi-line editor, the latest notice
+//! (a command's outcome or a problem) between them, and what Enter will do in the title.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+use crate::tui::input::keymap::Action;
+use crate::tui::state::app::App;
+use crate::tui::state::layout::Pane;
+use crate::tui::view::widgets::{describe_blob, draw_pane, pane_block, truncate, wrap};
+
+/// The most lines a notice takes from the editor.
+const NOTICE_LINES: usize = 3;
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let focused = app.focus == Pane::Input;
+    let title = match &app.editing {
+        Some(edit) => format!("Editing prompt #{} → new branch", edit.turn),
+        None => "Prompt".to_string(),
+    };
+    let hint = format!(
+        " {} send · {} new line ",
+        app.keymap.hint(Action::Send),
+        app.keymap.hint(Action::Newline)
+    );
+    // The hint gives way to the title when both do not fit.
+    let room = area.width as usize;
+    let hint = (title.width() + hint.width() + 10 <= room)
+        .then(|| Line::from(Span::styled(hint, theme.muted())));
+    let block = pane_block(&title, hint, focused, theme);
+    let Some(inner) = draw_pane(frame, area, block, (4, 1)) else {
+        return;
+    };
+    let width = inner.width as usize - 1;
+
+    let mut above: Vec<Line> = Vec::new();
+    for (i, attachment) in app.attachments.iter().enumerate() {
+        let text = format!("{}  {}", attachment.name, describe_blob(&attachment.blob));
+        above.push(Line::from(vec![
+            Span::styled(format!(" +{} ", i + 1), theme.accent()),
+            Span::styled(truncate(&text, width.saturating_sub(4)), theme.base()),
+        ]));
+    }
+    if let Some(notice) = &app.notice {
+        let style = if notice.error {
+            theme.error()
+        } else {
+            theme.success()
+        };
+        // Three columns go to the mark in front.
+        let mut lines = wrap(&notice.text, (inner.width as usize).saturating_sub(3));
+        if lines.len() > NOTICE_LINES {
+            lines.truncate(NOTICE_LINES);
+            if let Some(last) = lines.last_mut() {
+                *last = truncate(
+                    &format!("{last} …"),
+                    (inner.width as usize).saturating_sub(3),
+                );
+            }
+        }
+        for (i, line) in lines.into_iter().enumerate() {
+            let prefix = match (i, notice.error) {
+                (0, true) => " ✗ ",
+                (0, false) => " ✓ ",
+                _ => "   ",
+            };
+            above.push(Line::styled(format!("{prefix}{line}"), style));
+        }
+    }
+    // The editor keeps at least one line.
+    let above_height = (above.len() as u16).min(inner.height.saturating_sub(1));
+    let [top, editor_area] =
+        Layout::vertical([Constraint::Length(above_height), Constraint::Min(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(above).style(theme.base()), top);
+
+    let editor_area = editor_area.inner(ratatui::layout::Margin::new(1, 0));
+    let mut editor = app.input.clone();
+    editor.set_style(theme.base());
+    editor.set_cursor_line_style(Style::default());
+    editor.set_placeholder_style(theme.muted());
+    if focused {
+        editor.set_cursor_style(theme.base().add_modifier(Modifier::REVERSED));
+    } else {
+        // No cursor where nobody types.
+        editor.set_cursor_style(theme.base());
+    }
+    frame.render_widget(&editor, editor_area);
+}

@@ -1,0 +1,266 @@
+//! The title bar (session, provider, demo) and the status bar (settings for the next prompt,
+//! request size against the provider's limit, tokens and cost, and what a running generation
+//! is doing).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
+
+use crate::conversation::request::human_bytes;
+use crate::conversation::{PartContent, TurnBody};
+use crate::cost;
+use crate::tui::input::commands::{self, Command};
+use crate::tui::input::keymap::Action;
+use crate::tui::state::app::App;
+use crate::tui::state::variations;
+use crate::tui::view::jobs;
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+pub fn render_title(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let style = theme.status();
+    let mut left = vec![
+        Span::styled(
+            " banana-studio ",
+            style.fg(theme.accent).add_modifier(Modifier::BOLD),
+        ),
+        Span::styled("│ session ", style),
+        Span::styled(app.session_name.clone(), style.add_modifier(Modifier::BOLD)),
+        Span::styled(" │ ", style),
+    ];
+    match &app.connection {
+        Some(connection) if connection.demo => left.push(Span::styled(
+            " DEMO MODEL · offline, no key ",
+            style
+                .fg(theme.status_bg)
+                .bg(theme.warning)
+                .add_modifier(Modifier::BOLD),
+        )),
+        Some(connection) => left.push(Span::styled(
+            format!("provider {}", connection.provider),
+            style,
+        )),
+        None => left.push(Span::styled(
+            " NO API KEY · /demo ",
+            style
+                .fg(theme.status_bg)
+                .bg(theme.error)
+                .add_modifier(Modifier::BOLD),
+        )),
+    }
+    if app.save.error.is_some() {
+        left.push(Span::styled(
+            " │ not saved",
+            style.fg(theme.error).add_modifier(Modifier::BOLD),
+        ));
+    }
+    let right = format!("{} help ", app.keymap.hint(Action::Help));
+    frame.render_widget(
+        Paragraph::new(fill(left, &right, area.width as usize, style)),
+        area,
+    );
+}
+
+pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let style = theme.status();
+    let sep = Span::styled(" │ ", style.fg(theme.muted));
+    let settings = &app.settings;
+    // Below 110 columns the same facts, shorter.
+    let compact = area.width < 110;
+    let model = if compact {
+        let short = settings
+            .model
+            .strip_prefix("gemini-")
+            .unwrap_or(&settings.model);
+        short.strip_suffix("-preview").unwrap_or(short).to_string()
+    } else {
+        settings.model.clone()
+    };
+    let ratio = settings.aspect_ratio.clone();
+    let size = settings.image_size.map(|s| s.to_string());
+    let mut left = vec![Span::styled(
+        format!(" {model}"),
+        style.add_modifier(Modifier::BOLD),
+    )];
+    if compact {
+        left.push(sep.clone());
+        left.push(Span::styled(
+            format!(
+                "{}/{}",
+                ratio.as_deref().unwrap_or("auto"),
+                size.as_deref().unwrap_or("auto")
+            ),
+            style,
+        ));
+    } else {
+        left.push(sep.clone());
+        left.push(Span::styled(
+            ratio.unwrap_or_else(|| "auto ratio".into()),
+            style,
+        ));
+        left.push(sep.clone());
+        left.push(Span::styled(
+            size.unwrap_or_else(|| "auto size".into()),
+            style,
+        ));
+    }
+    if let Some(level) = settings.thinking_level {
+        left.push(sep.clone());
+        left.push(Span::styled(format!("think {level}"), style));
+    }
+    left.push(sep.clone());
+    left.push(if settings.google_search {
+        Span::styled(
+            if settings.image_search {
+                "search+images"
+            } else {
+                "search on"
+            },
+            style.fg(theme.success).add_modifier(Modifier::BOLD),
+        )
+    } else {
+        Span::styled("search off", style)
+    });
+    if settings.system_instruction.is_some() {
+        left.push(sep.clone());
+        left.push(Span::styled("system", style));
+    }
+    if let Some(connection) = &app.connection {
+        let estimate = request_estimate(app);
+        let limit = connection.max_request_bytes;
+        let near = estimate.saturating_mul(10) >= limit.saturating_mul(8);
+        left.push(sep.clone());
+        let label = if compact { "" } else { "req " };
+        left.push(Span::styled(
+            format!("{label}{}/{}", human_bytes(estimate), human_bytes(limit)),
+            if near {
+                style.fg(theme.error).add_modifier(Modifier::BOLD)
+            } else {
+                style
+            },
+        ));
+    }
+    if let Some(balance) = &app.balance {
+        left.push(sep.clone());
+        let label = if compact { "" } else { "balance " };
+        left.push(Span::styled(
+            format!(
+                "{label}{}",
+                cost::money(balance.remaining(), &balance.currency)
+            ),
+            style,
+        ));
+    }
+    let cost = cost::session_cost(&app.conversation, &app.pricing());
+    left.push(sep.clone());
+    left.push(Span::styled(cost::describe(&cost), style));
+    // Typing /vary: the price of the whole batch before it is sent.
+    if let Ok(Command::Vary(count)) = commands::parse(&app.input_text())
+        && let Some(prompt) = variations::prompt_to_vary(app)
+    {
+        left.push(sep);
+        left.push(Span::styled(
+            format!(
+                "vary {}",
+                variations::describe_batch(app, prompt, count.unwrap_or(app.batch.count))
+            ),
+            style.fg(theme.accent).add_modifier(Modifier::BOLD),
+        ));
+    }
+
+    let right = progress(app).map(|p| format!("{p} ")).unwrap_or_default();
+    let mut line = fill(left, &right, area.width as usize, style);
+    if !app.jobs.is_empty() {
+        // The activity is what matters most while it runs.
+        if let Some(last) = line.spans.last_mut() {
+            last.style = style.fg(theme.accent).add_modifier(Modifier::BOLD);
+        }
+    }
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// `⠹ 12s · receiving 3.4 MB` while a generation runs: the watched one (else the oldest),
+/// and how many others run beside it.
+pub fn progress(app: &App) -> Option<String> {
+    let job = app.shown_job().or_else(|| app.jobs.iter().next())?;
+    let elapsed = jobs::elapsed(job, app.now);
+    let frame = SPINNER[(elapsed.as_millis() / 100) as usize % SPINNER.len()];
+    let what = jobs::phase(job, app.now);
+    let others = match app.jobs.len() {
+        1 => String::new(),
+        n => format!(" · {n} jobs ({})", app.keymap.hint(Action::Jobs)),
+    };
+    Some(format!("{frame} {}s · {what}{others}", elapsed.as_secs()))
+}
+
+/// About how large the next request is: the shown history as it would be sent (thoughts
+/// dropped, images base64), plus the pending attachments and the editor's text.
+pub fn request_estimate(app: &App) -> u64 {
+    let base64 = |bytes: u64| bytes.div_ceil(3) * 4;
+    let mut total: u64 = 512;
+    let parts_size = |parts: &[crate::conversation::Part]| -> u64 {
+        parts
+            .iter()
+            .filter(|p| !p.thought)
+            .map(|p| {
+                let signature = p.thought_signature.as_ref().map_or(0, |s| s.len() as u64);
+                signature
+                    + match &p.content {
+                        PartContent::Text(text) => text.len() as u64 + 16,
+                        PartContent::Image(blob) => base64(blob.size()) + 64,
+                        _ => 64,
+                    }
+            })
+            .sum()
+    };
+    let path = app.conversation.active_path();
+    for turn in &path {
+        total += match &turn.body {
+            TurnBody::User(user) => parts_size(&user.parts),
+            TurnBody::Model(reply) => parts_size(&reply.parts),
+        };
+    }
+    total += app
+        .attachments
+        .iter()
+        .map(|a| base64(a.blob.size()) + 64)
+        .sum::<u64>();
+    total + app.input_text().len() as u64
+}
+
+/// `left` then `right` aligned to the right edge, in `style`; the left part is cut when it
+/// does not fit.
+fn fill<'a>(
+    left: Vec<Span<'a>>,
+    right: &str,
+    width: usize,
+    style: ratatui::style::Style,
+) -> Line<'a> {
+    let right_width = right.width();
+    // One column keeps the two parts apart.
+    let room = width.saturating_sub(right_width + usize::from(right_width > 0));
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for span in left {
+        let w = span.content.width();
+        if used + w > room {
+            let cut = crate::tui::view::widgets::truncate(&span.content, room.saturating_sub(used));
+            used += cut.width();
+            spans.push(Span::styled(cut, span.style));
+            break;
+        }
+        used += w;
+        spans.push(span);
+    }
+    spans.push(Span::styled(
+        " ".repeat(width.saturating_sub(used + right_width)),
+        style,
+    ));
+    spans.push(Span::styled(right.to_string(), style));
+    Line::from(spans)
+}
