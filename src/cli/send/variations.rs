@@ -13,9 +13,10 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
-use super::send::{
-    Outcome, ProgressPrinter, Ready, SendArgs, SendFailure, absolute, ready, reply_json, rescue,
-};
+use super::args::SendArgs;
+use super::outcome::{Outcome, SendFailure, absolute, reply_json, rescue};
+use super::progress::ProgressPrinter;
+use super::ready::{Ready, ready};
 use crate::context::GlobalArgs;
 use crate::conversation::{ModelTurn, TurnBody, TurnId};
 use crate::gemini::ApiError;
@@ -37,7 +38,11 @@ enum Ending {
     Lost(String),
 }
 
-pub async fn send(global: &GlobalArgs, args: SendArgs, n: u8) -> Result<Outcome, SendFailure> {
+pub(super) async fn send_variations(
+    global: &GlobalArgs,
+    args: SendArgs,
+    n: u8,
+) -> Result<Outcome, SendFailure> {
     let Ready {
         context: _,
         session,
