@@ -42,6 +42,7 @@ use crate::cost::Pricing;
 use crate::models::listing::{self, ImageModel, Listing};
 use crate::models::{Catalog, ModelSpec};
 use crate::turn::{self, NewTurn};
+use crate::variations::in_flight_limit;
 
 /// Jobs in flight at most, whatever the provider's limit: each holds a request in memory.
 pub(super) const MAX_JOBS: usize = 16;
@@ -508,7 +509,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Effect> {
         Event::DemoConnected(result) => {
             match result {
                 Ok(info) => {
-                    app.jobs.limit = info.concurrent_requests.max(1);
+                    app.jobs.limit = in_flight_limit(info.concurrent_requests);
                     app.connection = Some(info);
                     app.missing_key = None;
                     if matches!(app.overlay, Some(Overlay::MissingKey)) {
