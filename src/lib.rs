@@ -17,3 +17,4 @@ pub mod store;
 pub mod terminal_text;
 pub mod tui;
 pub mod turn;
+pub mod variations;

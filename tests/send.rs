@@ -417,7 +417,7 @@ async fn the_key_never_leaks_and_session_files_are_private() {
         assert!(!String::from_utf8_lossy(&output.stderr).contains(KEY));
     }
     // The home holds the data dir, the config file, the config dir and the temp dir.
-    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui/snapshots");
+    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/tui/view/snapshots");
     let mut files = walk(harness.home.path());
     files.extend(walk(&snapshots));
     assert!(files.len() > 10, "searched {files:?}");

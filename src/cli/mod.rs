@@ -8,7 +8,6 @@ mod export;
 mod models;
 mod send;
 mod sessions;
-mod variations;
 
 use clap::{Parser, Subcommand};
 

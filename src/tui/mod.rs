@@ -106,6 +106,8 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
     if let Some(threshold) = context.config.confirm_batch_over {
         app.batch.confirm_over = threshold;
     }
+    // Here, not in `update`, which stays pure: each studio run asks for new samples.
+    app.batch.seeds = crate::variations::Seeds::at_random();
     if let Some(value) = context.config.layout.as_deref() {
         match layout::LayoutMode::from_config(value) {
             Ok(mode) => app.layout = mode,

@@ -42,6 +42,7 @@ use crate::tui::view::sources::SourcesView;
 use crate::tui::view::tree::{self, TreeView};
 use crate::tui::view::widgets::ScrollView;
 use crate::turn::{self, NewTurn};
+use crate::variations::in_flight_limit;
 
 /// Jobs in flight at most, whatever the provider's limit: each holds a request in memory.
 pub(super) const MAX_JOBS: usize = 16;
@@ -514,7 +515,7 @@ pub fn update(app: &mut App, event: Event, event_time: &str) -> Vec<Effect> {
         Event::DemoConnected(result) => {
             match result {
                 Ok(info) => {
-                    app.jobs.limit = info.concurrent_requests.max(1);
+                    app.jobs.limit = in_flight_limit(info.concurrent_requests);
                     app.connection = Some(info);
                     app.missing_key = None;
                     if matches!(app.overlay, Some(Overlay::MissingKey)) {

@@ -15,6 +15,7 @@ use crate::gemini::Mode;
 use crate::tui::state::compose::{Draft, EditTarget};
 use crate::tui::state::event::{Effect, JobId};
 use crate::turn::{Prepared, Progress};
+use crate::variations::in_flight_limit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JobKind {
@@ -107,14 +108,9 @@ impl Jobs {
         Self {
             jobs: BTreeMap::new(),
             next: 1,
-            limit: limit.max(1),
+            limit: in_flight_limit(limit),
             backoff_until: None,
         }
-    }
-
-    /// The id the next job will get.
-    pub fn next_id(&self) -> JobId {
-        self.next
     }
 
     pub fn is_empty(&self) -> bool {

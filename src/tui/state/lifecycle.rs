@@ -13,6 +13,7 @@ use crate::tui::state::event::{Effect, JobId};
 use crate::tui::state::jobs::{Job, JobKind, NewJob};
 use crate::tui::state::variations::Candidate;
 use crate::turn::{self, Prepared, Progress};
+use crate::variations::CandidateFailure;
 
 pub(super) fn start_job(
     app: &mut App,
@@ -107,7 +108,10 @@ pub(super) fn cancel_jobs(app: &mut App, ids: &[JobId]) -> Vec<Effect> {
     for &id in ids {
         if abandon_job(app, id).is_some() {
             if let Some(grid) = &mut app.grid {
-                grid.resolve(id, Candidate::Failed("cancelled".into()));
+                grid.resolve(
+                    id,
+                    Candidate::Failed(CandidateFailure::Cancelled.to_string()),
+                );
             }
             effects.push(Effect::CancelGeneration(id));
         }
@@ -180,13 +184,13 @@ pub(super) fn on_done(
                 effects
             }
             Err(error) => {
-                failed(app, id, error.to_string());
+                failed(app, id, CandidateFailure::Internal(error.to_string()));
                 Vec::new()
             }
         },
         Err(error) => {
-            let advice = failure_advice(app, &job.prepared.request.model, &error);
-            failed(app, id, format!("{error}{advice}"));
+            let note = failure_advice(app, &job.prepared.request.model, &error);
+            failed(app, id, CandidateFailure::Api { error, note });
             Vec::new()
         }
     };
@@ -194,10 +198,12 @@ pub(super) fn on_done(
     effects
 }
 
-pub(super) fn failed(app: &mut App, id: JobId, error: String) {
+/// A job ended without a reply; a variation's cell in the grid says why, as `send --n` does.
+pub(super) fn failed(app: &mut App, id: JobId, failure: CandidateFailure) {
     let Some(job) = abandon_job(app, id) else {
         return;
     };
+    let error = failure.to_string();
     if let Some(grid) = &mut app.grid {
         grid.resolve(id, Candidate::Failed(error.clone()));
     }

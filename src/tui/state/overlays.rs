@@ -180,7 +180,9 @@ pub(super) fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
         Overlay::ConfirmBatch { count, prompt } => {
             let (count, prompt) = (*count, *prompt);
             match key.code {
-                KeyCode::Enter | KeyCode::Char('y' | 'Y') => variations::send(app, prompt, count),
+                KeyCode::Enter | KeyCode::Char('y' | 'Y') => {
+                    variations::send_batch(app, prompt, count)
+                }
                 KeyCode::Esc | KeyCode::Char('n' | 'N') => {
                     app.overlay = None;
                     app.notify("Not sent.");

@@ -1,7 +1,7 @@
 //! Variations: `/vary N` sends the selected prompt N times at once with the same history and
-//! settings (each request with its own seed), and the grid view shows the candidates side by
-//! side until one is picked. Each reply is a sibling branch under the prompt, whatever is
-//! picked; Esc leaves the grid and every candidate stays.
+//! settings (each request with its own seed, from [`crate::variations`] as for `send --n`), and
+//! the grid view shows the candidates side by side until one is picked. Each reply is a sibling
+//! branch under the prompt, whatever is picked; Esc leaves the grid and every candidate stays.
 
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -15,13 +15,17 @@ use crate::tui::state::jobs::{JobKind, NewJob};
 use crate::tui::state::overlays::Overlay;
 use crate::tui::state::selection::ImageKey;
 use crate::turn;
+use crate::variations::Seeds;
 
-/// How many variations `/vary` sends, and when to ask before sending.
+/// How many variations `/vary` sends, when to ask before sending, and the next batch's seeds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchSettings {
     pub count: u8,
     /// Ask before a batch that costs more than this (the provider's currency).
     pub confirm_over: f64,
+    /// Where the next batch's seeds start: the studio draws a random start when it opens
+    /// (`update` draws nothing), and each batch goes on from the last.
+    pub seeds: Seeds,
 }
 
 impl Default for BatchSettings {
@@ -29,6 +33,7 @@ impl Default for BatchSettings {
         Self {
             count: 4,
             confirm_over: 1.0,
+            seeds: Seeds::starting_at(0),
         }
     }
 }
@@ -126,11 +131,12 @@ pub fn request(app: &mut App, count: Option<u8>) -> Vec<Effect> {
         app.overlay = Some(Overlay::ConfirmBatch { count, prompt });
         return Vec::new();
     }
-    send(app, prompt, count)
+    send_batch(app, prompt, count)
 }
 
-/// Sends the batch: one job per variation, each with its own seed.
-pub fn send(app: &mut App, prompt: TurnId, count: u8) -> Vec<Effect> {
+/// Sends the batch: one job per variation, each with its own seed, queued in candidate order
+/// behind the provider's limit.
+pub fn send_batch(app: &mut App, prompt: TurnId, count: u8) -> Vec<Effect> {
     let Some(connection) = app.connection.clone() else {
         app.overlay = Some(Overlay::MissingKey);
         return Vec::new();
@@ -157,13 +163,15 @@ pub fn send(app: &mut App, prompt: TurnId, count: u8) -> Vec<Effect> {
     let previous_leaf = app.conversation.active_leaf();
     let mut candidates = Vec::new();
     let mut effects = Vec::new();
-    for number in 1..=count {
-        // Seeds only need to differ: the job counter makes every batch's seeds new.
-        let seed = (app.jobs.next_id() as i32).wrapping_mul(7919);
+    let batch = app.batch.seeds.next_batch(count);
+    for candidate in batch.requests(&prepared.request) {
         let (job, started) = app.jobs.add(
             NewJob {
-                kind: JobKind::Variation { number, of: count },
-                request: prepared.request.with_seed(seed),
+                kind: JobKind::Variation {
+                    number: candidate.number,
+                    of: candidate.of,
+                },
+                request: candidate.request,
                 prepared: prepared.clone(),
                 previous_leaf,
                 restore: None,
@@ -400,6 +408,44 @@ mod tests {
             "the batch price: {}",
             notice(&app)
         );
+    }
+
+    /// The seeds a batch's effects send, in the order its jobs start.
+    fn seeds_sent(effects: &[Effect]) -> Vec<i64> {
+        effects
+            .iter()
+            .filter_map(|effect| match effect {
+                Effect::Generate { request, .. } => {
+                    let body: serde_json::Value = serde_json::from_slice(&request.body).ok()?;
+                    body["generationConfig"]["seed"].as_i64()
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The studio takes its seeds from the same engine as `send --n`: consecutive, in
+    /// candidate order, and the next batch goes on from the last.
+    #[test]
+    fn a_batch_takes_its_seeds_in_candidate_order_and_the_next_goes_on() {
+        let (mut app, _) = varied();
+        app.jobs.limit = 16;
+        app.batch.seeds = Seeds::starting_at(100);
+        press(&mut app, KeyCode::Esc);
+        let effects = submit(&mut app, "/vary 3");
+        assert_eq!(seeds_sent(&effects), [100, 101, 102]);
+        let numbers: Vec<_> = started(&effects)
+            .into_iter()
+            .map(|job| app.jobs.get(job).map(|j| j.kind))
+            .collect();
+        assert_eq!(
+            numbers,
+            (1..=3)
+                .map(|number| Some(JobKind::Variation { number, of: 3 }))
+                .collect::<Vec<_>>()
+        );
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(seeds_sent(&submit(&mut app, "/vary 2")), [103, 104]);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! `banana-studio send --n N`: the prompt sent N times at once, with the same history and
-//! settings (each request differs only in its `generationConfig.seed`). The replies become N
-//! siblings under the one prompt, each committed and saved as it arrives through the one
-//! [`SharedSession`]; a failure touches no other variation.
+//! settings (each request differs only in its `generationConfig.seed`). The batch, its seeds
+//! and the in-flight limit come from [`crate::variations`], as for the studio's `/vary`.
+//! The replies become N siblings under the one prompt, each committed and saved as it arrives
+//! through the one [`SharedSession`]; a failure touches no other variation.
 //!
 //! Prints one JSON object: `session`, `session_dir` and `candidates`, each the object a single
 //! `send --json` prints, or `{"error": …}`. Exit 0 if any image came back (and was saved), 3
@@ -13,15 +14,16 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
-use super::send::{
-    Outcome, ProgressPrinter, Ready, SendArgs, SendFailure, absolute, ready, reply_json, rescue,
-};
+use super::args::SendArgs;
+use super::outcome::{Outcome, SendFailure, absolute, reply_json, rescue};
+use super::progress::ProgressPrinter;
+use super::ready::{Ready, ready};
 use crate::context::GlobalArgs;
 use crate::conversation::{ModelTurn, TurnBody, TurnId};
-use crate::gemini::ApiError;
 use crate::preview::ImageProtocol;
 use crate::store::{SharedSession, StoreError};
 use crate::turn;
+use crate::variations::{CandidateFailure, Seeds, in_flight_limit};
 
 /// How one variation ended.
 enum Ending {
@@ -29,15 +31,14 @@ enum Ending {
         turn: TurnId,
         saved: Result<(), StoreError>,
     },
-    Failed {
-        error: ApiError,
-        gave_up: String,
-    },
-    /// The reply came but could not be added (the prompt vanished: never expected).
-    Lost(String),
+    Failed(CandidateFailure),
 }
 
-pub async fn send(global: &GlobalArgs, args: SendArgs, n: u8) -> Result<Outcome, SendFailure> {
+pub(super) async fn send_variations(
+    global: &GlobalArgs,
+    args: SendArgs,
+    n: u8,
+) -> Result<Outcome, SendFailure> {
     let Ready {
         context: _,
         session,
@@ -50,32 +51,36 @@ pub async fn send(global: &GlobalArgs, args: SendArgs, n: u8) -> Result<Outcome,
     } = ready(global, &args).await?;
     let shared = SharedSession::new(session);
     let prepared = Arc::new(prepared);
-    let limit = Arc::new(Semaphore::new(connection.concurrent_requests));
-    // Distinct seeds, so the variations are asked for as different samples.
-    let first_seed = fastrand::i32(0..i32::MAX - 8);
-    let tasks: Vec<_> = (0..n)
-        .map(|index| {
-            let request = prepared.request.with_seed(first_seed + i32::from(index));
+    let limit = Arc::new(Semaphore::new(in_flight_limit(
+        connection.concurrent_requests,
+    )));
+    let batch = Seeds::at_random().next_batch(n);
+    // In candidate order, so are the endings awaited below and the JSON's candidates.
+    let tasks: Vec<_> = batch
+        .requests(&prepared.request)
+        .into_iter()
+        .map(|candidate| {
             let (client, shared, prepared, limit) = (
                 connection.client.clone(),
                 shared.clone(),
                 prepared.clone(),
                 limit.clone(),
             );
-            let label = format!("[{}/{n}]", index + 1);
+            let label = format!("[{}]", candidate.position());
             tokio::spawn(async move {
                 let permit = limit.acquire_owned().await;
                 let mut printer = ProgressPrinter::new(true, Some(label));
                 let result =
-                    turn::generate(&client, &request, mode, &mut |p| printer.show(p)).await;
+                    turn::generate(&client, &candidate.request, mode, &mut |p| printer.show(p))
+                        .await;
                 drop(permit);
                 let reply = match result {
                     Ok(reply) => reply,
                     Err(error) => {
-                        return Ending::Failed {
+                        return Ending::Failed(CandidateFailure::Api {
                             error,
-                            gave_up: printer.gave_up(),
-                        };
+                            note: printer.gave_up(),
+                        });
                     }
                 };
                 let committed = tokio::task::spawn_blocking(move || {
@@ -86,18 +91,15 @@ pub async fn send(global: &GlobalArgs, args: SendArgs, n: u8) -> Result<Outcome,
                 .await;
                 match committed {
                     Ok((Ok(turn), saved)) => Ending::Reply { turn, saved },
-                    Ok((Err(error), _)) => Ending::Lost(error.to_string()),
-                    Err(error) => Ending::Lost(error.to_string()),
+                    Ok((Err(error), _)) => internal(error),
+                    Err(error) => internal(error),
                 }
             })
         })
         .collect();
     let mut endings = Vec::with_capacity(tasks.len());
     for task in tasks {
-        endings.push(
-            task.await
-                .unwrap_or_else(|error| Ending::Lost(error.to_string())),
-        );
+        endings.push(task.await.unwrap_or_else(internal));
     }
 
     let any_reply = endings.iter().any(|e| matches!(e, Ending::Reply { .. }));
@@ -148,12 +150,9 @@ pub async fn send(global: &GlobalArgs, args: SendArgs, n: u8) -> Result<Outcome,
                     }
                 }
             }
-            Ending::Failed { error, gave_up } => {
-                let mut message = error.to_string();
-                message.push_str(&gave_up);
-                error_json(error.kind(), error.status(), message)
+            Ending::Failed(failure) => {
+                error_json(failure.kind(), failure.status(), failure.to_string())
             }
-            Ending::Lost(message) => error_json("internal", None, message),
         })
         .collect();
     let code = match (has_image, kept_reply) {
@@ -186,6 +185,11 @@ pub async fn send(global: &GlobalArgs, args: SendArgs, n: u8) -> Result<Outcome,
         preview_rows: None,
         protocol: ImageProtocol::Auto,
     })
+}
+
+/// A variation that went wrong inside: its reply could not be added, or its task ended early.
+fn internal(error: impl ToString) -> Ending {
+    Ending::Failed(CandidateFailure::Internal(error.to_string()))
 }
 
 fn error_json(kind: &str, status: Option<u16>, message: String) -> Value {
