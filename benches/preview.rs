@@ -11,9 +11,10 @@ use std::io::Cursor;
 
 use banana_studio::conversation::Blob;
 use banana_studio::demo::painter::{Scene, paint};
+use banana_studio::emulator::ImageProtocol;
 use banana_studio::preview::kitty::KittyPng;
 use banana_studio::preview::sixel;
-use banana_studio::preview::{Crop, ImageProtocol, PreviewReady, Previewer, difference, prepare};
+use banana_studio::preview::{Crop, PreviewReady, Previewer, difference, prepare};
 use bytes::Bytes;
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage, RgbaImage};

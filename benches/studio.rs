@@ -15,9 +15,10 @@ use std::io::Cursor;
 use banana_studio::conversation::{
     Blob, Conversation, ModelTurn, Part, PartContent, TurnSettings, UserTurn,
 };
+use banana_studio::emulator::ImageProtocol;
 use banana_studio::gemini::wire::{GroundingChunk, GroundingMetadata, Source, UsageMetadata};
 use banana_studio::models::Catalog;
-use banana_studio::preview::{ImageProtocol, PreviewReady, Previewer};
+use banana_studio::preview::{PreviewReady, Previewer};
 use banana_studio::store::Store;
 use banana_studio::tui::app::App;
 use banana_studio::tui::components;

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use banana_studio::conversation::Blob;
 use banana_studio::demo::painter::{Scene, paint};
-use banana_studio::preview::{ImageProtocol, Previewer};
+use banana_studio::emulator::ImageProtocol;
+use banana_studio::preview::Previewer;
 use bytes::Bytes;
 use crossterm::event::{self, Event, KeyCode, KeyEventKind};
 use image::{DynamicImage, ImageFormat};

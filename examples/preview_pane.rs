@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use banana_studio::conversation::Blob;
 use banana_studio::demo::painter::{Scene, paint};
-use banana_studio::preview::{ImageProtocol, Previewer};
+use banana_studio::emulator::ImageProtocol;
+use banana_studio::preview::Previewer;
 use bytes::Bytes;
 use image::{DynamicImage, ImageFormat};
 use ratatui::Terminal;

@@ -8,6 +8,7 @@ pub mod context;
 pub mod conversation;
 pub mod cost;
 pub mod demo;
+pub mod emulator;
 pub mod export;
 pub mod gemini;
 pub mod models;

@@ -18,8 +18,8 @@ use super::send::{
 };
 use crate::context::GlobalArgs;
 use crate::conversation::{ModelTurn, TurnBody, TurnId};
+use crate::emulator::ImageProtocol;
 use crate::gemini::ApiError;
-use crate::preview::ImageProtocol;
 use crate::store::{SharedSession, StoreError};
 use crate::turn;
 

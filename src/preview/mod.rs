@@ -1,20 +1,18 @@
-//! Image preview for the studio's pane and for the terminal: the one place that knows about
-//! graphics protocols.
+//! Image preview for the studio's pane and for the terminal: the one place that draws with
+//! graphics protocols. Which protocol the terminal takes is [`crate::emulator`]'s to find out.
 //!
 //! The TUI sees a narrow surface: build a [`Previewer`] once before reading events, call
 //! [`Previewer::render`] every frame, redraw when a [`PreviewReady`] arrives. Everything slow
 //! (reading, decoding, downscaling, encoding for the protocol) happens on the previewer's
 //! preview threads; the UI thread only looks up a finished picture and blits it.
 //!
-//! Layout: `protocol` (the choice and detection), `prepare` (pure decode + resize), `cache`
-//! (LRU by picture and pane size), `debounce` (pure resize settling), `pool` (the threads),
-//! `worker` (what a thread does with a job), `inline` (viuer, for `send --preview`). The
-//! studio's full view asks for a [`Crop`] of the full-resolution image through the same
-//! threads and cache as the pane.
+//! Layout: `prepare` (pure decode + resize), `encode` (for the protocol; `sixel` and `kitty`
+//! are ours), `cache` (LRU by picture and pane size), `debounce` (pure resize settling), `pool`
+//! (the threads), `worker` (what a thread does with a job), `inline` (viuer, for
+//! `send --preview`). The studio's full view asks for a [`Crop`] of the full-resolution image
+//! through the same threads and cache as the pane.
 
 mod cache;
-pub mod caps;
-mod choice;
 mod debounce;
 pub mod difference;
 mod encode;
@@ -23,10 +21,7 @@ pub mod kitty;
 mod parallel;
 mod pool;
 pub mod prepare;
-pub mod probe;
-mod protocol;
 pub mod sixel;
-mod tmux;
 mod worker;
 
 use std::sync::{Arc, Mutex};
@@ -40,11 +35,11 @@ use ratatui_image::picker::Picker;
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::conversation::Blob;
+use crate::emulator::{ImageProtocol, Startup, protocol};
 use cache::CacheKey;
 use pool::{Pool, lock};
 use worker::{Job, Shared};
 
-pub use choice::{ImageProtocol, UnknownProtocol};
 pub use inline::{default_preview_rows, print_inline};
 pub use worker::{CACHE_BUDGET, RESIZE_SETTLE};
 
@@ -94,24 +89,6 @@ pub struct Previewer {
     max_px: Option<(u32, u32)>,
     /// The terminal's size in cells, as of the last frame drawn.
     screen: (u16, u16),
-}
-
-/// What start-up detection learnt that is not about pictures.
-#[derive(Debug, Default)]
-pub struct Startup {
-    /// Bytes typed while the terminal was asked, in order: replay them as keys.
-    pub typed: Vec<u8>,
-    /// The terminal's background is light (`Some(false)`: dark; `None`: it did not say).
-    pub light_background: Option<bool>,
-    /// The terminal was asked and had not finished answering when detection stopped waiting:
-    /// its replies may still arrive, mixed with keys.
-    pub unanswered: bool,
-}
-
-/// Puts back terminal settings detection changed (tmux's `allow-passthrough`). Call on exit,
-/// also after a panic; harmless to call twice.
-pub fn restore_terminal_options() {
-    tmux::restore();
 }
 
 impl Previewer {

@@ -462,7 +462,7 @@ mod tests {
     use ratatui_image::FontSize;
 
     use super::*;
-    use crate::preview::protocol::with_font_size;
+    use crate::emulator::protocol::with_font_size;
 
     fn job(blob: &Blob, cells: (u16, u16)) -> Job {
         Job {

@@ -36,8 +36,9 @@ use super::view;
 use crate::context::{Connection, Context, Failure, GlobalArgs};
 use crate::conversation::attachment::load_attachment;
 use crate::conversation::{Blob, Conversation, Part, PartContent};
+use crate::emulator::ImageProtocol;
 use crate::gemini::ApiError;
-use crate::preview::{Crop, ImageProtocol, Previewer};
+use crate::preview::{Crop, Previewer};
 use crate::store::{Session, SharedSession};
 use crate::turn;
 
@@ -85,7 +86,7 @@ impl TerminalGuard {
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore_terminal();
-        crate::preview::restore_terminal_options();
+        crate::emulator::restore_terminal_options();
     }
 }
 
@@ -138,7 +139,7 @@ fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();
-        crate::preview::restore_terminal_options();
+        crate::emulator::restore_terminal_options();
         previous(info);
     }));
 }

@@ -32,7 +32,7 @@ pub mod view;
 use clap::Args;
 
 use crate::context::{ConnectError, Context, Failure, GlobalArgs};
-use crate::preview::ImageProtocol;
+use crate::emulator::ImageProtocol;
 
 use app::App;
 use keymap::Keymap;
