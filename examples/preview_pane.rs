@@ -9,7 +9,7 @@
 use std::io::{Cursor, Write};
 use std::time::{Duration, Instant};
 
-use banana_studio::conversation::Blob;
+use banana_studio::blob::Blob;
 use banana_studio::demo::painter::{Scene, paint};
 use banana_studio::emulator::ImageProtocol;
 use banana_studio::preview::Previewer;

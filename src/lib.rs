@@ -2,6 +2,7 @@
 
 pub mod balance;
 pub mod bitmap_text;
+pub mod blob;
 pub mod cli;
 pub mod config;
 pub mod context;

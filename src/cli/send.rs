@@ -635,7 +635,7 @@ fn copy_images(
     std::fs::create_dir_all(dir).map_err(|e| format!("Cannot create {}: {e}", dir.display()))?;
     let mut written = Vec::new();
     for (index, blob) in reply.images().enumerate() {
-        let extension = crate::conversation::blob::extension_for(blob.mime_type());
+        let extension = crate::blob::extension_for(blob.mime_type());
         let target = dir.join(format!("{session}-turn{turn}-{}.{extension}", index + 1));
         let bytes = blob
             .bytes()

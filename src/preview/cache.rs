@@ -1,6 +1,6 @@
 //! A small least-recently-used cache bounded by an estimate of the bytes its values hold.
 //!
-//! A preview is keyed by the image ([`Blob::id`](crate::conversation::Blob::id)) and the pane
+//! A preview is keyed by the image ([`Blob::id`](crate::blob::Blob::id)) and the pane
 //! size in cells: the same picture at
 //! another size is another entry, so flipping between two layouts costs nothing the second
 //! time. A handful of entries at most, so a vector in recency order beats a linked map.

@@ -12,7 +12,7 @@ use image::DynamicImage;
 use ratatui_image::picker::ProtocolType;
 
 use super::prepare::{self, PrepareError};
-use crate::conversation::Blob;
+use crate::blob::Blob;
 use crate::emulator::ImageProtocol;
 use crate::emulator::protocol::detect;
 

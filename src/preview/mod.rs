@@ -34,7 +34,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui_image::picker::Picker;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::conversation::Blob;
+use crate::blob::Blob;
 use crate::emulator::{ImageProtocol, Startup, protocol};
 use cache::CacheKey;
 use pool::{Pool, lock};

@@ -21,7 +21,7 @@ use super::cache::{CacheKey, Lru};
 use super::encode::{Encoded, Encoder};
 use super::pool::{Pool, lock};
 use super::prepare;
-use crate::conversation::Blob;
+use crate::blob::Blob;
 
 /// How long a pane size must hold still before a picture is prepared for it.
 pub const RESIZE_SETTLE: Duration = Duration::from_millis(100);

@@ -950,7 +950,7 @@ fn list_folder(text: &str) -> Vec<(String, bool)> {
 fn save_image(blob: &Blob, to: &Path) -> Result<PathBuf, String> {
     let mut target = expand_home(to);
     if target.is_dir() {
-        let extension = crate::conversation::blob::extension_for(blob.mime_type());
+        let extension = crate::blob::extension_for(blob.mime_type());
         let short = blob.sha256().get(..12).unwrap_or(blob.sha256());
         target = target.join(format!("banana-{short}.{extension}"));
     }
