@@ -89,10 +89,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &ModelPicker) {
             .min(24);
         let first = vec![
             Span::styled(
-                format!(
-                    "{:<name_width$} ",
-                    truncate(&model.id, name_width)
-                ),
+                format!("{:<name_width$} ", truncate(&model.id, name_width)),
                 theme.base().add_modifier(Modifier::BOLD),
             ),
             Span::styled(
