@@ -18,11 +18,11 @@ use banana_studio::conversation::{
 use banana_studio::emulator::ImageProtocol;
 use banana_studio::gemini::wire::{GroundingChunk, GroundingMetadata, Source, UsageMetadata};
 use banana_studio::models::Catalog;
-use banana_studio::preview::{PreviewReady, Previewer};
+use banana_studio::preview::{Crop, PreviewReady, Previewer};
 use banana_studio::store::Store;
 use banana_studio::tui::app::App;
 use banana_studio::tui::components;
-use banana_studio::tui::components::image::Placeholder;
+use banana_studio::tui::components::image::ImagePreview;
 use banana_studio::tui::event::ConnectionInfo;
 use banana_studio::tui::keymap::Keymap;
 use banana_studio::tui::overlays::Overlay;
@@ -31,8 +31,11 @@ use banana_studio::tui::vary::{Candidate, VaryGrid};
 use banana_studio::tui::view;
 use bytes::Bytes;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::{Frame, Terminal};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 mod support;
@@ -162,9 +165,72 @@ fn terminal() -> Terminal<TestBackend> {
     Terminal::new(TestBackend::new(SCREEN.0, SCREEN.1)).expect("a test backend")
 }
 
+/// A box and two lines of text where a picture goes: what the UI thread draws for a picture
+/// costs about that much, since the pictures themselves are prepared off it.
+struct Placeholder;
+
+impl Placeholder {
+    fn boxed(frame: &mut Frame, area: Rect, text: String, theme: &Theme) {
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .border_style(theme.muted())
+            .style(theme.base());
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let lines = vec![
+            Line::styled("preview", theme.muted()),
+            Line::styled(text, theme.muted()),
+        ];
+        frame.render_widget(Paragraph::new(lines).centered(), inner);
+    }
+}
+
+impl ImagePreview for Placeholder {
+    fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
+        let (w, h) = blob.dimensions().unwrap_or((0, 0));
+        Self::boxed(frame, area, format!("{w}×{h}"), theme);
+    }
+
+    fn draw_small(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
+        self.draw(frame, area, blob, theme);
+    }
+
+    fn draw_crop(&mut self, f: &mut Frame, area: Rect, _: (&Blob, &[&Blob]), c: Crop, t: &Theme) {
+        Self::boxed(f, area, format!("{}×{} px", c.width, c.height), t);
+    }
+
+    fn draw_difference(
+        &mut self,
+        f: &mut Frame,
+        area: Rect,
+        _: (&Blob, &Blob),
+        c: Crop,
+        t: &Theme,
+    ) {
+        Self::boxed(
+            f,
+            area,
+            format!("difference, {}×{} px", c.width, c.height),
+            t,
+        );
+    }
+
+    fn changed_share(&self, _: &Blob, _: &Blob) -> Option<f64> {
+        None
+    }
+
+    fn description(&self) -> String {
+        "placeholder · bench".into()
+    }
+
+    fn draws_graphics(&self) -> bool {
+        true
+    }
+}
+
 fn draw(terminal: &mut Terminal<TestBackend>, app: &App) {
     terminal
-        .draw(|frame| view::draw(frame, app, &mut Placeholder::default()))
+        .draw(|frame| view::draw(frame, app, &mut Placeholder))
         .expect("a test backend draws");
 }
 

@@ -15,9 +15,9 @@ use ratatui::backend::TestBackend;
 
 use super::app::tests::{exchange, listed_models, png, reply, test_app};
 use super::app::{App, update};
-use super::components::image::Placeholder;
 use super::components::jobs::JobsList;
 use super::components::path_prompt::{PathPrompt, PathPurpose};
+use super::components::placeholder::Placeholder;
 use super::components::session_picker::SessionPicker;
 use super::event::{Event, JobId};
 use super::layout::{LayoutMode, Pane};
