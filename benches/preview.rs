@@ -56,7 +56,7 @@ fn encode(picture: &RgbImage, format: ImageFormat) -> Bytes {
 fn previewer(protocol: ImageProtocol) -> (Previewer, UnboundedReceiver<PreviewReady>) {
     let (tx, rx) = unbounded_channel();
     let previewer = match protocol {
-        ImageProtocol::Halfblocks => Previewer::halfblocks_for_tests((10, 20), tx),
+        ImageProtocol::Halfblocks => Previewer::halfblocks((10, 20), tx),
         other => Previewer::detect(other, tx).0,
     };
     (previewer, rx)

@@ -57,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+    let mut previewer = Previewer::halfblocks((10, 20), tx);
     let mut terminal = Terminal::new(TestBackend::new(columns, rows))?;
 
     let asked = Instant::now();

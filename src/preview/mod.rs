@@ -118,11 +118,10 @@ impl Previewer {
         (previewer, startup)
     }
 
-    /// Halfblocks with a fixed font size, asking the terminal nothing: deterministic for tests.
-    pub fn halfblocks_for_tests(
-        font_size: (u16, u16),
-        ready: UnboundedSender<PreviewReady>,
-    ) -> Previewer {
+    /// Halfblocks for a known cell size in pixels, asking the terminal nothing: for drawing
+    /// where there is no terminal to ask (a `TestBackend` in tests, benches and examples), the
+    /// same however the machine's terminal is set up.
+    pub fn halfblocks(font_size: (u16, u16), ready: UnboundedSender<PreviewReady>) -> Previewer {
         let picker = protocol::halfblocks_with_font(font_size);
         Self::with_encoder(encode::Encoder::new(picker), ready)
     }
@@ -434,7 +433,7 @@ mod tests {
     #[test]
     fn the_pane_shows_a_placeholder_then_the_picture_in_halfblocks() {
         let (tx, mut rx) = unbounded_channel();
-        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        let mut previewer = Previewer::halfblocks((10, 20), tx);
         assert_eq!(previewer.protocol_name(), "halfblocks");
         let blob = png(400, 200, COLOUR);
         let mut terminal = Terminal::new(TestBackend::new(40, 20)).unwrap();
@@ -462,7 +461,7 @@ mod tests {
     #[test]
     fn a_resized_pane_keeps_the_old_picture_until_the_new_size_is_ready() {
         let (tx, mut rx) = unbounded_channel();
-        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        let mut previewer = Previewer::halfblocks((10, 20), tx);
         let blob = png(400, 400, [20, 160, 60]);
         let mut terminal = Terminal::new(TestBackend::new(40, 20)).unwrap();
 
@@ -496,7 +495,7 @@ mod tests {
     #[test]
     fn a_crop_fills_the_view_with_only_that_part_of_the_picture() {
         let (tx, mut rx) = unbounded_channel();
-        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        let mut previewer = Previewer::halfblocks((10, 20), tx);
         // Left half red, right half blue.
         let mut image = RgbImage::from_pixel(400, 200, Rgb([200, 0, 0]));
         for x in 200..400 {
@@ -546,7 +545,7 @@ mod tests {
     #[test]
     fn the_difference_of_two_versions_paints_only_the_changed_part() {
         let (tx, mut rx) = unbounded_channel();
-        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        let mut previewer = Previewer::halfblocks((10, 20), tx);
         let older = png(400, 400, [20, 120, 200]);
         // The newer version changed the top quarter only.
         let mut image = RgbImage::from_pixel(400, 400, Rgb([20, 120, 200]));
@@ -593,7 +592,7 @@ mod tests {
     #[test]
     fn a_corrupt_picture_says_why_instead_of_panicking() {
         let (tx, mut rx) = unbounded_channel();
-        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        let mut previewer = Previewer::halfblocks((10, 20), tx);
         // The recorded fixture's one-byte "JPEG".
         let blob = Blob::from_bytes("image/jpeg", Bytes::from_static(&[0]));
         let mut terminal = Terminal::new(TestBackend::new(60, 10)).unwrap();
@@ -617,7 +616,7 @@ mod tests {
     #[test]
     fn a_picture_whose_file_is_gone_says_so() {
         let (tx, mut rx) = unbounded_channel();
-        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        let mut previewer = Previewer::halfblocks((10, 20), tx);
         let meta = png(4, 4, COLOUR).meta().clone();
         let blob = Blob::stored(meta, "/nonexistent/banana/x.png".into());
         let mut terminal = Terminal::new(TestBackend::new(80, 10)).unwrap();
