@@ -13,6 +13,7 @@
 //! through the same threads and cache as the pane.
 
 mod cache;
+mod crop;
 mod debounce;
 pub mod difference;
 mod encode;
@@ -40,39 +41,9 @@ use cache::CacheKey;
 use pool::{Pool, lock};
 use worker::{Job, Shared};
 
+pub use crop::Crop;
 pub use inline::{default_preview_rows, print_inline};
-pub use worker::{CACHE_BUDGET, RESIZE_SETTLE};
-
-/// A rectangle of an image, in its pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Crop {
-    pub x: u32,
-    pub y: u32,
-    pub width: u32,
-    pub height: u32,
-}
-
-impl Crop {
-    /// All of a picture of `size` pixels.
-    pub fn all(size: (u32, u32)) -> Crop {
-        Crop {
-            x: 0,
-            y: 0,
-            width: size.0,
-            height: size.1,
-        }
-    }
-}
-
-/// Sent by the worker when a picture is ready (or known to be unshowable) for a pane size:
-/// the TUI should redraw.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PreviewReady {
-    /// [`Blob::id`] of the picture.
-    pub blob: u64,
-    /// Pane size in cells.
-    pub cells: (u16, u16),
-}
+pub use worker::{CACHE_BUDGET, PreviewReady, RESIZE_SETTLE};
 
 /// Shows pictures in a pane: owns the protocol picker, the cache of prepared pictures and the
 /// worker that prepares them.
