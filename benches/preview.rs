@@ -9,11 +9,12 @@
 use std::hint::black_box;
 use std::io::Cursor;
 
-use banana_studio::conversation::Blob;
+use banana_studio::blob::Blob;
 use banana_studio::demo::painter::{Scene, paint};
+use banana_studio::emulator::ImageProtocol;
 use banana_studio::preview::kitty::KittyPng;
 use banana_studio::preview::sixel;
-use banana_studio::preview::{Crop, ImageProtocol, PreviewReady, Previewer, difference, prepare};
+use banana_studio::preview::{Crop, PreviewReady, Previewer, difference, prepare};
 use bytes::Bytes;
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage, RgbaImage};
@@ -55,7 +56,7 @@ fn encode(picture: &RgbImage, format: ImageFormat) -> Bytes {
 fn previewer(protocol: ImageProtocol) -> (Previewer, UnboundedReceiver<PreviewReady>) {
     let (tx, rx) = unbounded_channel();
     let previewer = match protocol {
-        ImageProtocol::Halfblocks => Previewer::halfblocks_for_tests((10, 20), tx),
+        ImageProtocol::Halfblocks => Previewer::halfblocks((10, 20), tx),
         other => Previewer::detect(other, tx).0,
     };
     (previewer, rx)

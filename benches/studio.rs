@@ -15,9 +15,10 @@ use std::io::Cursor;
 use banana_studio::conversation::{
     Blob, Conversation, ModelTurn, Part, PartContent, TurnSettings, UserTurn,
 };
+use banana_studio::emulator::ImageProtocol;
 use banana_studio::gemini::wire::{GroundingChunk, GroundingMetadata, Source, UsageMetadata};
 use banana_studio::models::Catalog;
-use banana_studio::preview::{ImageProtocol, PreviewReady, Previewer};
+use banana_studio::preview::{Crop, PreviewReady, Previewer};
 use banana_studio::store::Store;
 use banana_studio::tui::input::keymap::Keymap;
 use banana_studio::tui::state::app::App;
@@ -26,11 +27,14 @@ use banana_studio::tui::state::overlays::Overlay;
 use banana_studio::tui::state::variations::{Candidate, VaryGrid};
 use banana_studio::tui::theme::Theme;
 use banana_studio::tui::view;
-use banana_studio::tui::view::image::Placeholder;
+use banana_studio::tui::view::image::ImagePreview;
 use bytes::Bytes;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::{Frame, Terminal};
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 mod support;
@@ -160,9 +164,72 @@ fn terminal() -> Terminal<TestBackend> {
     Terminal::new(TestBackend::new(SCREEN.0, SCREEN.1)).expect("a test backend")
 }
 
+/// A box and two lines of text where a picture goes: what the UI thread draws for a picture
+/// costs about that much, since the pictures themselves are prepared off it.
+struct Placeholder;
+
+impl Placeholder {
+    fn boxed(frame: &mut Frame, area: Rect, text: String, theme: &Theme) {
+        let block = Block::new()
+            .borders(Borders::ALL)
+            .border_style(theme.muted())
+            .style(theme.base());
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        let lines = vec![
+            Line::styled("preview", theme.muted()),
+            Line::styled(text, theme.muted()),
+        ];
+        frame.render_widget(Paragraph::new(lines).centered(), inner);
+    }
+}
+
+impl ImagePreview for Placeholder {
+    fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
+        let (w, h) = blob.dimensions().unwrap_or((0, 0));
+        Self::boxed(frame, area, format!("{w}×{h}"), theme);
+    }
+
+    fn draw_small(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
+        self.draw(frame, area, blob, theme);
+    }
+
+    fn draw_crop(&mut self, f: &mut Frame, area: Rect, _: (&Blob, &[&Blob]), c: Crop, t: &Theme) {
+        Self::boxed(f, area, format!("{}×{} px", c.width, c.height), t);
+    }
+
+    fn draw_difference(
+        &mut self,
+        f: &mut Frame,
+        area: Rect,
+        _: (&Blob, &Blob),
+        c: Crop,
+        t: &Theme,
+    ) {
+        Self::boxed(
+            f,
+            area,
+            format!("difference, {}×{} px", c.width, c.height),
+            t,
+        );
+    }
+
+    fn changed_share(&self, _: &Blob, _: &Blob) -> Option<f64> {
+        None
+    }
+
+    fn description(&self) -> String {
+        "placeholder · bench".into()
+    }
+
+    fn draws_graphics(&self) -> bool {
+        true
+    }
+}
+
 fn draw(terminal: &mut Terminal<TestBackend>, app: &App) {
     terminal
-        .draw(|frame| view::draw(frame, app, &mut Placeholder::default()))
+        .draw(|frame| view::draw(frame, app, &mut Placeholder))
         .expect("a test backend draws");
 }
 

@@ -6,9 +6,10 @@
 use std::io::Cursor;
 use std::time::Duration;
 
-use banana_studio::conversation::Blob;
+use banana_studio::blob::Blob;
 use banana_studio::demo::painter::{Scene, paint};
-use banana_studio::preview::{ImageProtocol, Previewer};
+use banana_studio::emulator::ImageProtocol;
+use banana_studio::preview::Previewer;
 use bytes::Bytes;
 use crossterm::event::{self, Event, KeyCode, KeyEventKind};
 use image::{DynamicImage, ImageFormat};

@@ -9,9 +9,10 @@
 use std::io::{Cursor, Write};
 use std::time::{Duration, Instant};
 
-use banana_studio::conversation::Blob;
+use banana_studio::blob::Blob;
 use banana_studio::demo::painter::{Scene, paint};
-use banana_studio::preview::{ImageProtocol, Previewer};
+use banana_studio::emulator::ImageProtocol;
+use banana_studio::preview::Previewer;
 use bytes::Bytes;
 use image::{DynamicImage, ImageFormat};
 use ratatui::Terminal;
@@ -56,7 +57,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+    let mut previewer = Previewer::halfblocks((10, 20), tx);
     let mut terminal = Terminal::new(TestBackend::new(columns, rows))?;
 
     let asked = Instant::now();

@@ -2,12 +2,14 @@
 
 pub mod balance;
 pub mod bitmap_text;
+pub mod blob;
 pub mod cli;
 pub mod config;
 pub mod context;
 pub mod conversation;
 pub mod cost;
 pub mod demo;
+pub mod emulator;
 pub mod export;
 pub mod gemini;
 pub mod models;

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use banana_studio::conversation::blob::image_dimensions;
+use banana_studio::blob::image_dimensions;
 use banana_studio::conversation::{ModelTurn, PartContent, ReplyBuilder};
 use banana_studio::gemini::sse::{SseDecoder, SseEvent};
 use banana_studio::gemini::wire::{

@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use banana_studio::preview::caps::Rgb;
+use banana_studio::emulator::caps::Rgb;
 use image::{RgbImage, imageops};
 use pixels::{Found, Rect, rgb};
 use x11::{Screen, Stopped, have};

@@ -5,7 +5,7 @@
 //! A theme whose background is "reset" draws on the terminal's own; the dark theme is chosen
 //! only for dark terminals, so it is checked against black and two common dark schemes.
 
-use banana_studio::preview::caps::Rgb;
+use banana_studio::emulator::caps::Rgb;
 use banana_studio::tui::theme::{BUILT_IN, Theme};
 use ratatui::style::Color;
 

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 
-use super::blob::Blob;
+use crate::blob::Blob;
 
 /// One attachment larger than this cannot fit a request anyway (base64 grows it by a third).
 pub const MAX_ATTACHMENT_BYTES: u64 = 50 * 1024 * 1024;
@@ -52,7 +52,7 @@ pub fn load_attachment(path: &Path) -> Result<Blob, AttachmentError> {
         });
     }
     let bytes =
-        super::blob::read_regular_file(path).map_err(|source| AttachmentError::Unreadable {
+        crate::blob::read_regular_file(path).map_err(|source| AttachmentError::Unreadable {
             path: path.to_path_buf(),
             source,
         })?;

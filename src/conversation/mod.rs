@@ -3,7 +3,6 @@
 //! No IO except reading attachment files and lazily loaded images.
 
 pub mod attachment;
-pub mod blob;
 pub mod explain;
 pub mod part;
 pub mod reply;
@@ -12,7 +11,7 @@ pub mod settings;
 pub mod thoughts;
 pub mod tree;
 
-pub use blob::Blob;
+pub use crate::blob::Blob;
 pub use part::{Part, PartContent};
 pub use reply::ReplyBuilder;
 pub use request::{PreparedRequest, RequestError, RequestTarget, build_request};

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::blob::Blob;
+use crate::blob::Blob;
 use crate::gemini::wire::FileData;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -2,9 +2,9 @@
 
 use bytes::Bytes;
 
-use super::blob::Blob;
 use super::part::{Part, PartContent};
 use super::tree::ModelTurn;
+use crate::blob::Blob;
 use crate::gemini::wire::{GenerateContentResponse, WirePart};
 use crate::gemini::{ApiError, base64};
 

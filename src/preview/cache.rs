@@ -1,6 +1,6 @@
 //! A small least-recently-used cache bounded by an estimate of the bytes its values hold.
 //!
-//! A preview is keyed by the image ([`Blob::id`](crate::conversation::Blob::id)) and the pane
+//! A preview is keyed by the image ([`Blob::id`](crate::blob::Blob::id)) and the pane
 //! size in cells: the same picture at
 //! another size is another entry, so flipping between two layouts costs nothing the second
 //! time. A handful of entries at most, so a vector in recency order beats a linked map.
@@ -13,7 +13,7 @@ pub struct CacheKey {
     pub cells: (u16, u16),
     /// The part of the full-resolution image shown (the full view); `None`: all of it, at
     /// no more than its own resolution (the pane).
-    pub crop: Option<super::Crop>,
+    pub crop: Option<super::crop::Crop>,
     /// The full view's difference: the older version [`CacheKey::blob`] is compared with.
     pub against: Option<u64>,
 }
@@ -36,7 +36,7 @@ impl CacheKey {
         }
     }
 
-    pub fn cropped(blob: u64, cells: (u16, u16), crop: super::Crop) -> Self {
+    pub fn cropped(blob: u64, cells: (u16, u16), crop: super::crop::Crop) -> Self {
         Self {
             blob,
             cells,

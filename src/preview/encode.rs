@@ -99,7 +99,7 @@ mod tests {
     use ratatui_image::FontSize;
 
     use super::*;
-    use crate::preview::protocol::with_font_size;
+    use crate::emulator::protocol::with_font_size;
 
     fn encoder(protocol: ProtocolType) -> Encoder {
         let mut picker = with_font_size(FontSize::new(10, 20));

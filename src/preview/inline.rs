@@ -11,10 +11,10 @@ use crossterm::terminal;
 use image::DynamicImage;
 use ratatui_image::picker::ProtocolType;
 
-use super::choice::ImageProtocol;
 use super::prepare::{self, PrepareError};
-use super::protocol::detect;
-use crate::conversation::Blob;
+use crate::blob::Blob;
+use crate::emulator::ImageProtocol;
+use crate::emulator::protocol::detect;
 
 /// Where a picture goes on screen and at which resolution to hand it to viuer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +122,7 @@ pub fn print_inline(blob: &Blob, choice: ImageProtocol, rows: Option<u16>) -> io
         .unwrap_or_else(|| default_preview_rows(terminal_rows))
         .clamp(1, terminal_rows.saturating_sub(1).max(1));
     let detection = detect(choice);
-    super::tmux::restore();
+    crate::emulator::tmux::restore();
     let in_tmux = detection.caps.tmux.is_some();
     let font = detection.picker.font_size();
     let font = (font.width.max(1), font.height.max(1));

@@ -25,7 +25,7 @@ use ratatui_image::protocol::kitty::Kitty;
 
 use super::parallel::split;
 use super::prepare::Pixels;
-use super::tmux;
+use crate::emulator::tmux;
 
 /// The character kitty draws an image's cell in place of.
 const PLACEHOLDER: char = '\u{10EEEE}';

@@ -1,20 +1,19 @@
-//! Image preview for the studio's pane and for the terminal: the one place that knows about
-//! graphics protocols.
+//! Image preview for the studio's pane and for the terminal: the one place that draws with
+//! graphics protocols. Which protocol the terminal takes is [`crate::emulator`]'s to find out.
 //!
 //! The TUI sees a narrow surface: build a [`Previewer`] once before reading events, call
 //! [`Previewer::render`] every frame, redraw when a [`PreviewReady`] arrives. Everything slow
 //! (reading, decoding, downscaling, encoding for the protocol) happens on the previewer's
 //! preview threads; the UI thread only looks up a finished picture and blits it.
 //!
-//! Layout: `protocol` (the choice and detection), `prepare` (pure decode + resize), `cache`
-//! (LRU by picture and pane size), `debounce` (pure resize settling), `pool` (the threads),
-//! `worker` (what a thread does with a job), `inline` (viuer, for `send --preview`). The
-//! studio's full view asks for a [`Crop`] of the full-resolution image through the same
-//! threads and cache as the pane.
+//! Layout: `prepare` (pure decode + resize), `encode` (for the protocol; `sixel` and `kitty`
+//! are ours), `cache` (LRU by picture and pane size), `debounce` (pure resize settling), `pool`
+//! (the threads), `worker` (what a thread does with a job), `inline` (viuer, for
+//! `send --preview`). The studio's full view asks for a [`Crop`] of the full-resolution image
+//! through the same threads and cache as the pane.
 
 mod cache;
-pub mod caps;
-mod choice;
+mod crop;
 mod debounce;
 pub mod difference;
 mod encode;
@@ -23,10 +22,7 @@ pub mod kitty;
 mod parallel;
 mod pool;
 pub mod prepare;
-pub mod probe;
-mod protocol;
 pub mod sixel;
-mod tmux;
 mod worker;
 
 use std::sync::{Arc, Mutex};
@@ -39,45 +35,15 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui_image::picker::Picker;
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::conversation::Blob;
+use crate::blob::Blob;
+use crate::emulator::{ImageProtocol, Startup, protocol};
 use cache::CacheKey;
 use pool::{Pool, lock};
 use worker::{Job, Shared};
 
-pub use choice::{ImageProtocol, UnknownProtocol};
+pub use crop::Crop;
 pub use inline::{default_preview_rows, print_inline};
-pub use worker::{CACHE_BUDGET, RESIZE_SETTLE};
-
-/// A rectangle of an image, in its pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Crop {
-    pub x: u32,
-    pub y: u32,
-    pub width: u32,
-    pub height: u32,
-}
-
-impl Crop {
-    /// All of a picture of `size` pixels.
-    pub fn all(size: (u32, u32)) -> Crop {
-        Crop {
-            x: 0,
-            y: 0,
-            width: size.0,
-            height: size.1,
-        }
-    }
-}
-
-/// Sent by the worker when a picture is ready (or known to be unshowable) for a pane size:
-/// the TUI should redraw.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PreviewReady {
-    /// [`Blob::id`] of the picture.
-    pub blob: u64,
-    /// Pane size in cells.
-    pub cells: (u16, u16),
-}
+pub use worker::{CACHE_BUDGET, PreviewReady, RESIZE_SETTLE};
 
 /// Shows pictures in a pane: owns the protocol picker, the cache of prepared pictures and the
 /// worker that prepares them.
@@ -94,24 +60,6 @@ pub struct Previewer {
     max_px: Option<(u32, u32)>,
     /// The terminal's size in cells, as of the last frame drawn.
     screen: (u16, u16),
-}
-
-/// What start-up detection learnt that is not about pictures.
-#[derive(Debug, Default)]
-pub struct Startup {
-    /// Bytes typed while the terminal was asked, in order: replay them as keys.
-    pub typed: Vec<u8>,
-    /// The terminal's background is light (`Some(false)`: dark; `None`: it did not say).
-    pub light_background: Option<bool>,
-    /// The terminal was asked and had not finished answering when detection stopped waiting:
-    /// its replies may still arrive, mixed with keys.
-    pub unanswered: bool,
-}
-
-/// Puts back terminal settings detection changed (tmux's `allow-passthrough`). Call on exit,
-/// also after a panic; harmless to call twice.
-pub fn restore_terminal_options() {
-    tmux::restore();
 }
 
 impl Previewer {
@@ -141,11 +89,10 @@ impl Previewer {
         (previewer, startup)
     }
 
-    /// Halfblocks with a fixed font size, asking the terminal nothing: deterministic for tests.
-    pub fn halfblocks_for_tests(
-        font_size: (u16, u16),
-        ready: UnboundedSender<PreviewReady>,
-    ) -> Previewer {
+    /// Halfblocks for a known cell size in pixels, asking the terminal nothing: for drawing
+    /// where there is no terminal to ask (a `TestBackend` in tests, benches and examples), the
+    /// same however the machine's terminal is set up.
+    pub fn halfblocks(font_size: (u16, u16), ready: UnboundedSender<PreviewReady>) -> Previewer {
         let picker = protocol::halfblocks_with_font(font_size);
         Self::with_encoder(encode::Encoder::new(picker), ready)
     }
@@ -457,7 +404,7 @@ mod tests {
     #[test]
     fn the_pane_shows_a_placeholder_then_the_picture_in_halfblocks() {
         let (tx, mut rx) = unbounded_channel();
-        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        let mut previewer = Previewer::halfblocks((10, 20), tx);
         assert_eq!(previewer.protocol_name(), "halfblocks");
         let blob = png(400, 200, COLOUR);
         let mut terminal = Terminal::new(TestBackend::new(40, 20)).unwrap();
@@ -485,7 +432,7 @@ mod tests {
     #[test]
     fn a_resized_pane_keeps_the_old_picture_until_the_new_size_is_ready() {
         let (tx, mut rx) = unbounded_channel();
-        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        let mut previewer = Previewer::halfblocks((10, 20), tx);
         let blob = png(400, 400, [20, 160, 60]);
         let mut terminal = Terminal::new(TestBackend::new(40, 20)).unwrap();
 
@@ -519,7 +466,7 @@ mod tests {
     #[test]
     fn a_crop_fills_the_view_with_only_that_part_of_the_picture() {
         let (tx, mut rx) = unbounded_channel();
-        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        let mut previewer = Previewer::halfblocks((10, 20), tx);
         // Left half red, right half blue.
         let mut image = RgbImage::from_pixel(400, 200, Rgb([200, 0, 0]));
         for x in 200..400 {
@@ -569,7 +516,7 @@ mod tests {
     #[test]
     fn the_difference_of_two_versions_paints_only_the_changed_part() {
         let (tx, mut rx) = unbounded_channel();
-        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        let mut previewer = Previewer::halfblocks((10, 20), tx);
         let older = png(400, 400, [20, 120, 200]);
         // The newer version changed the top quarter only.
         let mut image = RgbImage::from_pixel(400, 400, Rgb([20, 120, 200]));
@@ -616,7 +563,7 @@ mod tests {
     #[test]
     fn a_corrupt_picture_says_why_instead_of_panicking() {
         let (tx, mut rx) = unbounded_channel();
-        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        let mut previewer = Previewer::halfblocks((10, 20), tx);
         // The recorded fixture's one-byte "JPEG".
         let blob = Blob::from_bytes("image/jpeg", Bytes::from_static(&[0]));
         let mut terminal = Terminal::new(TestBackend::new(60, 10)).unwrap();
@@ -640,7 +587,7 @@ mod tests {
     #[test]
     fn a_picture_whose_file_is_gone_says_so() {
         let (tx, mut rx) = unbounded_channel();
-        let mut previewer = Previewer::halfblocks_for_tests((10, 20), tx);
+        let mut previewer = Previewer::halfblocks((10, 20), tx);
         let meta = png(4, 4, COLOUR).meta().clone();
         let blob = Blob::stored(meta, "/nonexistent/banana/x.png".into());
         let mut terminal = Terminal::new(TestBackend::new(80, 10)).unwrap();

@@ -24,7 +24,7 @@ use ratatui_image::protocol::sixel::Sixel;
 
 use super::parallel::split;
 use super::prepare::Pixels;
-use super::tmux;
+use crate::emulator::tmux;
 
 /// Levels of each channel in the fixed cube.
 const LEVELS: usize = 6;

@@ -16,12 +16,12 @@ use ratatui_image::protocol::Protocol;
 use ratatui_image::protocol::halfblocks::Halfblocks;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::PreviewReady;
 use super::cache::{CacheKey, Lru};
+use super::crop::Crop;
 use super::encode::{Encoded, Encoder};
 use super::pool::{Pool, lock};
 use super::prepare;
-use crate::conversation::Blob;
+use crate::blob::Blob;
 
 /// How long a pane size must hold still before a picture is prepared for it.
 pub const RESIZE_SETTLE: Duration = Duration::from_millis(100);
@@ -86,6 +86,16 @@ pub(crate) struct Job {
     pub neighbours: Vec<Blob>,
 }
 
+/// Sent by the worker when a picture is ready (or known to be unshowable) for a pane size:
+/// the TUI should redraw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviewReady {
+    /// [`Blob::id`] of the picture.
+    pub blob: u64,
+    /// Pane size in cells.
+    pub cells: (u16, u16),
+}
+
 /// The preview threads: one a core, at most [`MAX_THREADS`].
 pub(crate) fn spawn(
     encoder: Encoder,
@@ -147,7 +157,7 @@ fn prepare_job(
                 // after moving in the grid): a reduced decode shows it sooner; the full
                 // resolution for zoom steps follows while the user looks (see `spawn`).
                 let image = decoded.decode_screen_sized(&job.blob, bounds)?;
-                let all = super::Crop::all((image.width(), image.height()));
+                let all = Crop::all((image.width(), image.height()));
                 return build_crop(encoder, job, &image, all);
             }
             build_crop(encoder, job, &*decoded.get(&job.blob)?, crop)
@@ -177,7 +187,7 @@ fn prepare_job(
 }
 
 /// Whether `crop` is all of `blob`'s picture.
-fn is_whole(blob: &Blob, crop: super::Crop) -> bool {
+fn is_whole(blob: &Blob, crop: Crop) -> bool {
     (crop.x, crop.y) == (0, 0) && blob.dimensions() == Some((crop.width, crop.height))
 }
 
@@ -341,9 +351,9 @@ impl Decoded {
     fn screen_sized_whole(
         &self,
         blob: &Blob,
-        crop: super::Crop,
+        crop: Crop,
         bounds: (u32, u32),
-    ) -> Option<(Arc<DynamicImage>, super::Crop)> {
+    ) -> Option<(Arc<DynamicImage>, Crop)> {
         let whole = is_whole(blob, crop);
         let shown = prepare::scale_to_fit((crop.width, crop.height), bounds);
         let image = lock(&self.screen_sized)
@@ -351,7 +361,7 @@ impl Decoded {
             .find(|(id, _)| *id == blob.id())
             .map(|(_, image)| Arc::clone(image))
             .filter(|image| whole && image.width() >= shown.0 && image.height() >= shown.1)?;
-        let all = super::Crop::all((image.width(), image.height()));
+        let all = Crop::all((image.width(), image.height()));
         Some((image, all))
     }
 
@@ -383,7 +393,7 @@ pub(crate) fn build_crop(
     encoder: &Encoder,
     job: &Job,
     image: &DynamicImage,
-    crop: super::Crop,
+    crop: Crop,
 ) -> Result<(Encoded, usize), String> {
     let picker = &encoder.picker;
     let font = font_of(picker);
@@ -462,7 +472,7 @@ mod tests {
     use ratatui_image::FontSize;
 
     use super::*;
-    use crate::preview::protocol::with_font_size;
+    use crate::emulator::protocol::with_font_size;
 
     fn job(blob: &Blob, cells: (u16, u16)) -> Job {
         Job {

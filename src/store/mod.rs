@@ -333,8 +333,7 @@ impl Session {
 
 fn read_document(dir: &Path) -> Result<Document, StoreError> {
     let path = dir.join(DOCUMENT);
-    let bytes =
-        crate::conversation::blob::read_regular_file(&path).map_err(io_error("read", &path))?;
+    let bytes = crate::blob::read_regular_file(&path).map_err(io_error("read", &path))?;
     let corrupt = |detail: String| StoreError::Corrupt {
         path: path.clone(),
         detail,

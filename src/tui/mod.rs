@@ -17,7 +17,7 @@ pub mod view;
 use clap::Args;
 
 use crate::context::{ConnectError, Context, Failure, GlobalArgs};
-use crate::preview::ImageProtocol;
+use crate::emulator::ImageProtocol;
 
 use input::keymap::Keymap;
 use runtime::driver;

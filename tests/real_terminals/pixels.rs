@@ -1,7 +1,7 @@
 //! Judging screenshots: where a picture is on screen and how closely it is drawn, how sharp a
 //! drawn region is against the picture it shows, and the contrast of text.
 
-use banana_studio::preview::caps::Rgb;
+use banana_studio::emulator::caps::Rgb;
 use image::{RgbImage, imageops};
 
 /// A rectangle of the screen, in pixels.

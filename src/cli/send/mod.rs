@@ -13,7 +13,8 @@ use std::io::IsTerminal;
 
 use crate::context::{Failure, GlobalArgs};
 use crate::conversation::Blob;
-use crate::preview::{self, ImageProtocol};
+use crate::emulator::ImageProtocol;
+use crate::preview;
 pub use args::SendArgs;
 
 pub async fn run(global: &GlobalArgs, args: SendArgs) -> Result<(), Failure> {

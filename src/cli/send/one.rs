@@ -13,10 +13,10 @@ use super::ready::{Ready, ready};
 use crate::context::{Connection, GlobalArgs};
 use crate::conversation::explain::explain;
 use crate::conversation::{Blob, TurnBody, TurnSettings};
+use crate::emulator::ImageProtocol;
 use crate::gemini::ApiError;
 use crate::models::Catalog;
 use crate::models::listing::{self, Listing};
-use crate::preview::ImageProtocol;
 use crate::turn;
 
 pub(super) async fn send_one(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailure> {

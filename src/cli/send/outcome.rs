@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 use crate::context::Failure;
 use crate::conversation::{Blob, ModelTurn, TurnId, TurnSettings};
 use crate::cost::Pricing;
+use crate::emulator::ImageProtocol;
 use crate::gemini::ApiError;
-use crate::preview::ImageProtocol;
 use crate::store::Session;
 
 pub(super) struct Outcome {
@@ -185,7 +185,7 @@ pub(super) fn copy_images(
     std::fs::create_dir_all(dir).map_err(|e| format!("Cannot create {}: {e}", dir.display()))?;
     let mut written = Vec::new();
     for (index, blob) in reply.images().enumerate() {
-        let extension = crate::conversation::blob::extension_for(blob.mime_type());
+        let extension = crate::blob::extension_for(blob.mime_type());
         let target = dir.join(format!("{session}-turn{turn}-{}.{extension}", index + 1));
         let bytes = blob
             .bytes()

@@ -20,7 +20,7 @@ use super::progress::ProgressPrinter;
 use super::ready::{Ready, ready};
 use crate::context::GlobalArgs;
 use crate::conversation::{ModelTurn, TurnBody, TurnId};
-use crate::preview::ImageProtocol;
+use crate::emulator::ImageProtocol;
 use crate::store::{SharedSession, StoreError};
 use crate::turn;
 use crate::variations::{CandidateFailure, Seeds, in_flight_limit};

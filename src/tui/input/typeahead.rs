@@ -1,7 +1,7 @@
 //! Keys typed while the terminal was being asked about graphics, replayed.
 //!
 //! Start-up detection reads those bytes before crossterm's reader exists (see
-//! `preview::probe`), so they are turned into the events crossterm would have made: text,
+//! `emulator::probe`), so they are turned into the events crossterm would have made: text,
 //! Enter, Tab, Backspace, Ctrl+letter, Esc, arrows and the like, and bracketed pastes. Any
 //! other escape sequence is dropped rather than typed as garbage.
 

@@ -30,8 +30,9 @@ use tokio::task::AbortHandle;
 use crate::context::{Connection, Context, Failure, GlobalArgs};
 use crate::conversation::attachment::load_attachment;
 use crate::conversation::{Blob, Conversation, Part, PartContent};
+use crate::emulator::ImageProtocol;
 use crate::gemini::ApiError;
-use crate::preview::{Crop, ImageProtocol, Previewer};
+use crate::preview::{Crop, Previewer};
 use crate::store::{Session, SharedSession};
 use crate::tui::runtime::terminal_out::TerminalOut;
 use crate::tui::state::app::{App, update};
@@ -85,7 +86,7 @@ impl TerminalGuard {
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore_terminal();
-        crate::preview::restore_terminal_options();
+        crate::emulator::restore_terminal_options();
     }
 }
 
@@ -138,7 +139,7 @@ fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();
-        crate::preview::restore_terminal_options();
+        crate::emulator::restore_terminal_options();
         previous(info);
     }));
 }
@@ -949,7 +950,7 @@ fn list_folder(text: &str) -> Vec<(String, bool)> {
 fn save_image(blob: &Blob, to: &Path) -> Result<PathBuf, String> {
     let mut target = expand_home(to);
     if target.is_dir() {
-        let extension = crate::conversation::blob::extension_for(blob.mime_type());
+        let extension = crate::blob::extension_for(blob.mime_type());
         let short = blob.sha256().get(..12).unwrap_or(blob.sha256());
         target = target.join(format!("banana-{short}.{extension}"));
     }

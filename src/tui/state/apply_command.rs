@@ -334,7 +334,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
 
 /// `session-turn4.jpg` for the selected image (`-thought1`, `-attachment2` for the others).
 fn suggested_file_name(app: &App, entry: &ImageEntry) -> String {
-    let extension = crate::conversation::blob::extension_for(entry.blob.mime_type());
+    let extension = crate::blob::extension_for(entry.blob.mime_type());
     let turn = entry
         .key
         .turn

@@ -2,13 +2,14 @@
 //! thought image or attachment, pixel size, type, file — above the preview.
 //!
 //! The picture itself is drawn through [`ImagePreview`]: the studio passes the preview module's
-//! `Previewer` (ratatui-image, prepared off the UI thread); snapshot tests pass [`Placeholder`],
-//! which draws the same box every time. The pane knows nothing of terminal image protocols.
+//! `Previewer` (ratatui-image, prepared off the UI thread); snapshot tests pass a placeholder
+//! (`placeholder.rs`, built for tests only), which draws the same box every time. The pane
+//! knows nothing of terminal image protocols.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::conversation::Blob;
 use crate::conversation::request::human_bytes;
@@ -96,66 +97,6 @@ impl ImagePreview for crate::preview::Previewer {
 
     fn draws_graphics(&self) -> bool {
         crate::preview::Previewer::draws_graphics(self)
-    }
-}
-
-/// A box with the picture's size where the picture would be: deterministic, for tests. As a
-/// terminal with graphics, unless `halfblocks`.
-#[derive(Debug, Default)]
-pub struct Placeholder {
-    pub halfblocks: bool,
-}
-
-impl ImagePreview for Placeholder {
-    fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
-        let (w, h) = blob.dimensions().unwrap_or((0, 0));
-        draw_placeholder(frame, area, &format!("{w}×{h}"), theme);
-    }
-
-    fn draw_small(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
-        self.draw(frame, area, blob, theme);
-    }
-
-    fn draw_crop(
-        &mut self,
-        frame: &mut Frame,
-        area: Rect,
-        _: (&Blob, &[&Blob]),
-        crop: Crop,
-        theme: &Theme,
-    ) {
-        let text = format!(
-            "{}×{} px from {},{}",
-            crop.width, crop.height, crop.x, crop.y
-        );
-        draw_placeholder(frame, area, &text, theme);
-    }
-
-    fn draw_difference(
-        &mut self,
-        frame: &mut Frame,
-        area: Rect,
-        _: (&Blob, &Blob),
-        crop: Crop,
-        theme: &Theme,
-    ) {
-        let text = format!(
-            "difference, {}×{} px from {},{}",
-            crop.width, crop.height, crop.x, crop.y
-        );
-        draw_placeholder(frame, area, &text, theme);
-    }
-
-    fn changed_share(&self, _: &Blob, _: &Blob) -> Option<f64> {
-        Some(0.25)
-    }
-
-    fn description(&self) -> String {
-        "placeholder · snapshot tests".into()
-    }
-
-    fn draws_graphics(&self) -> bool {
-        !self.halfblocks
     }
 }
 
@@ -288,26 +229,4 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, preview: &mut dyn ImageP
         );
     }
     frame.render_widget(Paragraph::new(info).style(theme.base()), text);
-}
-
-fn draw_placeholder(frame: &mut Frame, area: Rect, size: &str, theme: &Theme) {
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .border_type(BorderType::Plain)
-        .border_style(theme.muted())
-        .style(theme.base());
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let text = vec![
-        Line::styled("preview", theme.muted()),
-        Line::styled(size.to_string(), theme.muted()),
-    ];
-    let top = inner.height.saturating_sub(text.len() as u16) / 2;
-    let [_, middle] = Layout::vertical([Constraint::Length(top), Constraint::Min(0)]).areas(inner);
-    frame.render_widget(
-        Paragraph::new(text)
-            .alignment(ratatui::layout::Alignment::Center)
-            .style(theme.base()),
-        middle,
-    );
 }

@@ -19,6 +19,8 @@ pub mod input;
 pub mod jobs;
 pub mod model_picker;
 pub mod path_prompt;
+#[cfg(test)]
+pub mod placeholder;
 pub mod session_picker;
 pub mod sources;
 pub mod status;

@@ -22,9 +22,9 @@ use crate::tui::state::layout::{LayoutMode, Pane};
 use crate::tui::state::overlays::Overlay;
 use crate::tui::theme::Theme;
 use crate::tui::view;
-use crate::tui::view::image::Placeholder;
 use crate::tui::view::jobs::JobsList;
 use crate::tui::view::path_prompt::{PathPrompt, PathPurpose};
+use crate::tui::view::placeholder::Placeholder;
 use crate::tui::view::session_picker::SessionPicker;
 use crate::turn::Progress;
 

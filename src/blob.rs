@@ -3,6 +3,8 @@
 //! A [`Blob`] is cheap to clone (an `Arc`): the conversation, the store and the preview all
 //! point at the same bytes. A blob read back from a session knows only its file and loads the
 //! bytes on first use, so opening a session with fifty 4K images reads no image.
+//! It sits below both the conversation model (which re-exports it) and the preview, so the
+//! picture pipeline needs nothing of conversations.
 
 use std::fmt;
 use std::io;
