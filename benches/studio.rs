@@ -27,7 +27,7 @@ use banana_studio::tui::state::overlays::Overlay;
 use banana_studio::tui::state::variations::{Candidate, VaryGrid};
 use banana_studio::tui::theme::Theme;
 use banana_studio::tui::view;
-use banana_studio::tui::view::image::ImagePreview;
+use banana_studio::tui::view::pictures::ImagePreview;
 use bytes::Bytes;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use ratatui::backend::TestBackend;
@@ -305,8 +305,9 @@ fn tree_view(c: &mut Criterion) {
     }
     assert_eq!(conversation.turns().len(), 490);
     let mut app = app("bench".into(), conversation);
-    let rows = view::tree::rows(&app.conversation, &app.jobs);
-    let view = view::tree::TreeView::at_active(&rows, app.conversation.active_leaf());
+    let rows = banana_studio::tui::state::tree::rows(&app.conversation, &app.jobs);
+    let view =
+        banana_studio::tui::state::tree::TreeView::at_active(&rows, app.conversation.active_leaf());
     app.overlay = Some(Overlay::Tree(view));
     let mut terminal = terminal();
     c.bench_function("tree/490_turns_200x60", |b| {

@@ -39,7 +39,7 @@ use crate::tui::state::app::{App, update};
 use crate::tui::state::event::{ConnectionInfo, Effect, Event, JobId};
 use crate::tui::theme::Theme;
 use crate::tui::view;
-use crate::tui::view::image::ImagePreview;
+use crate::tui::view::pictures::ImagePreview;
 use crate::turn;
 
 type Backend = CrosstermBackend<TerminalOut>;

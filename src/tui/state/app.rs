@@ -31,16 +31,16 @@ use crate::tui::state::jobs::{Job, JobKind, Jobs};
 use crate::tui::state::layout::{LayoutMode, Pane};
 use crate::tui::state::lifecycle::{abandon_job, cancel_jobs, on_done, on_progress, start_job};
 use crate::tui::state::overlays::{Overlay, on_overlay_key};
+use crate::tui::state::panes::ConversationView;
+use crate::tui::state::panes::JobsList;
+use crate::tui::state::panes::ScrollView;
+use crate::tui::state::panes::SourcesView;
 use crate::tui::state::selection::{
     ImageKey, SelectedReply, image_edge, image_step, select_edge, select_step, switch_branch,
 };
+use crate::tui::state::tree::{self, TreeView};
 use crate::tui::state::variations::{self, BatchSettings, VaryGrid};
 use crate::tui::theme::Theme;
-use crate::tui::view::conversation::ConversationView;
-use crate::tui::view::jobs::JobsList;
-use crate::tui::view::sources::SourcesView;
-use crate::tui::view::tree::{self, TreeView};
-use crate::tui::view::widgets::ScrollView;
 use crate::turn::{self, NewTurn};
 use crate::variations::in_flight_limit;
 

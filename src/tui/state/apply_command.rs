@@ -11,12 +11,12 @@ use crate::tui::state::app::{App, quit, send};
 use crate::tui::state::compose::Attachment;
 use crate::tui::state::event::Effect;
 use crate::tui::state::overlays::Overlay;
+use crate::tui::state::panes::ScrollView;
+use crate::tui::state::path_prompt::{PathPrompt, PathPurpose};
+use crate::tui::state::pickers::ModelPicker;
+use crate::tui::state::pickers::SessionPicker;
 use crate::tui::state::selection::{ImageEntry, ImageKind};
 use crate::tui::state::variations;
-use crate::tui::view::model_picker::ModelPicker;
-use crate::tui::view::path_prompt::{PathPrompt, PathPurpose};
-use crate::tui::view::session_picker::SessionPicker;
-use crate::tui::view::widgets::ScrollView;
 
 pub(super) fn add_attachment(app: &mut App, name: String, blob: Blob) {
     if attachments_full(app) {

@@ -10,7 +10,11 @@ pub mod jobs;
 pub mod layout;
 pub mod lifecycle;
 pub mod overlays;
+pub mod panes;
+pub mod path_prompt;
+pub mod pickers;
 pub mod selection;
+pub mod tree;
 pub mod variations;
 
 #[cfg(test)]

@@ -10,13 +10,13 @@ use crate::tui::state::app::{App, quit};
 use crate::tui::state::apply_command::{run_command, switch_model};
 use crate::tui::state::event::Effect;
 use crate::tui::state::lifecycle::{cancel_jobs, watch};
+use crate::tui::state::panes::JobsList;
+use crate::tui::state::panes::ScrollView;
+use crate::tui::state::path_prompt::{PathPrompt, PathPurpose};
+use crate::tui::state::pickers::ModelPicker;
+use crate::tui::state::pickers::SessionPicker;
+use crate::tui::state::tree::{self, TreeView};
 use crate::tui::state::variations;
-use crate::tui::view::jobs::JobsList;
-use crate::tui::view::model_picker::ModelPicker;
-use crate::tui::view::path_prompt::{PathPrompt, PathPurpose};
-use crate::tui::view::session_picker::SessionPicker;
-use crate::tui::view::tree::{self, TreeView};
-use crate::tui::view::widgets::ScrollView;
 
 #[derive(Debug)]
 pub enum Overlay {
@@ -100,12 +100,12 @@ pub(super) fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             Vec::new()
         }
         Overlay::PathPrompt(prompt) => match prompt.key(key) {
-            crate::tui::view::path_prompt::Outcome::Pending(effects) => effects,
-            crate::tui::view::path_prompt::Outcome::Cancelled => {
+            crate::tui::state::path_prompt::Outcome::Pending(effects) => effects,
+            crate::tui::state::path_prompt::Outcome::Cancelled => {
                 app.overlay = None;
                 Vec::new()
             }
-            crate::tui::view::path_prompt::Outcome::Submitted(purpose, path) => {
+            crate::tui::state::path_prompt::Outcome::Submitted(purpose, path) => {
                 app.overlay = None;
                 match purpose {
                     PathPurpose::Attach => vec![Effect::LoadAttachment(path)],

@@ -7,8 +7,8 @@ use crate::tui::input::keymap::Action;
 use crate::tui::state::app::App;
 use crate::tui::state::event::Effect;
 use crate::tui::state::jobs::Job;
-use crate::tui::view::sources::SourcesView;
-use crate::tui::view::widgets::ScrollView;
+use crate::tui::state::panes::ScrollView;
+use crate::tui::state::panes::SourcesView;
 use crate::turn;
 
 /// Which image of the conversation is selected: the `index`-th image part of a turn (`None`:

@@ -3,8 +3,6 @@
 //! selected turn highlighted, "branch 2/3" on turns that have siblings, and the reply being
 //! generated as it streams in.
 
-use std::cell::Cell;
-
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -19,30 +17,6 @@ use crate::tui::state::app::App;
 use crate::tui::state::layout::Pane;
 use crate::tui::theme::Theme;
 use crate::tui::view::widgets::{describe_blob, draw_pane, keep_visible, pane_block, wrap};
-
-/// Scroll state: `None` follows the selection; paging sets an explicit offset.
-#[derive(Debug, Default)]
-pub struct ConversationView {
-    scroll: Option<usize>,
-    last_offset: Cell<usize>,
-    last_page: Cell<usize>,
-}
-
-impl ConversationView {
-    pub fn follow_selection(&mut self) {
-        self.scroll = None;
-    }
-
-    pub fn page_up(&mut self) {
-        let page = self.last_page.get().saturating_sub(1).max(1);
-        self.scroll = Some(self.last_offset.get().saturating_sub(page));
-    }
-
-    pub fn page_down(&mut self) {
-        let page = self.last_page.get().saturating_sub(1).max(1);
-        self.scroll = Some(self.last_offset.get() + page);
-    }
-}
 
 /// The settings of a prompt in a few words: `16:9 · 2K · think high · search · gemini-3-pro-image`.
 pub fn settings_summary(settings: &TurnSettings) -> String {

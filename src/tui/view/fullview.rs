@@ -13,7 +13,7 @@ use crate::tui::input::keymap::Action;
 use crate::tui::state::app::App;
 use crate::tui::state::fullview::{Crop, FullView, Geometry, ViewMode};
 use crate::tui::state::selection::ImageEntry;
-use crate::tui::view::image::ImagePreview;
+use crate::tui::view::pictures::ImagePreview;
 use crate::tui::view::widgets::truncate;
 
 pub fn render(

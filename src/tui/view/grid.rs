@@ -11,8 +11,8 @@ use crate::conversation::TurnBody;
 use crate::cost;
 use crate::tui::state::app::App;
 use crate::tui::state::variations::{Candidate, VaryGrid, candidate_image, describe_batch};
-use crate::tui::view::image::ImagePreview;
 use crate::tui::view::jobs;
+use crate::tui::view::pictures::ImagePreview;
 use crate::tui::view::widgets::{draw_pane, pane_block, popup, render_lines, wrap};
 
 pub fn render(

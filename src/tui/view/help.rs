@@ -8,7 +8,8 @@ use ratatui::text::{Line, Span};
 use crate::tui::input::commands::COMMANDS;
 use crate::tui::input::keymap::{ACTIONS, Group};
 use crate::tui::state::app::App;
-use crate::tui::view::widgets::{ScrollView, popup, render_lines, wrap};
+use crate::tui::state::panes::ScrollView;
+use crate::tui::view::widgets::{popup, render_lines, wrap};
 
 pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let theme = &app.theme;

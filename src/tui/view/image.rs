@@ -6,99 +6,20 @@
 //! (`placeholder.rs`, built for tests only), which draws the same box every time. The pane
 //! knows nothing of terminal image protocols.
 
+use crate::tui::view::pictures::ImagePreview;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::conversation::Blob;
 use crate::conversation::request::human_bytes;
-use crate::preview::Crop;
 use crate::tui::input::keymap::Action;
 use crate::tui::state::app::App;
 use crate::tui::state::layout::Pane;
 use crate::tui::state::selection::ImageKind;
-use crate::tui::theme::Theme;
 use crate::tui::view::versions::{self, Strip};
 use crate::tui::view::widgets::{draw_pane, pane_block, truncate, truncate_left};
-
-/// Draws an image's preview into an area.
-pub trait ImagePreview {
-    fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme);
-    /// Draws one picture among several (a variations candidate, a thumbnail): like
-    /// [`ImagePreview::draw`], but it need not be ready for the full view.
-    fn draw_small(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme);
-    /// Draws `crop` of the full-resolution image, scaled to fill `area` (the full view);
-    /// `neighbours` are the pictures `[` and `]` step to, worth preparing meanwhile.
-    fn draw_crop(
-        &mut self,
-        frame: &mut Frame,
-        area: Rect,
-        picture: (&Blob, &[&Blob]),
-        crop: Crop,
-        theme: &Theme,
-    );
-    /// Draws what changed from `older` to `newer` in `crop`, over the dimmed newer picture.
-    fn draw_difference(
-        &mut self,
-        frame: &mut Frame,
-        area: Rect,
-        pair: (&Blob, &Blob),
-        crop: Crop,
-        theme: &Theme,
-    );
-    /// The share of pixels that changed from `older` to `newer`, once known.
-    fn changed_share(&self, newer: &Blob, older: &Blob) -> Option<f64>;
-    /// The protocol it draws with and why, for one dim line under the picture.
-    fn description(&self) -> String;
-    /// Whether it draws real pictures (kitty, sixel, iTerm2), not halfblocks: small
-    /// thumbnails are worth drawing only then.
-    fn draws_graphics(&self) -> bool;
-}
-
-impl ImagePreview for crate::preview::Previewer {
-    fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, _theme: &Theme) {
-        self.render(frame, area, blob);
-    }
-
-    fn draw_small(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, _theme: &Theme) {
-        self.render_small(frame, area, blob);
-    }
-
-    fn draw_crop(
-        &mut self,
-        frame: &mut Frame,
-        area: Rect,
-        (blob, neighbours): (&Blob, &[&Blob]),
-        crop: Crop,
-        _: &Theme,
-    ) {
-        self.render_crop(frame, area, blob, crop, neighbours);
-    }
-
-    fn draw_difference(
-        &mut self,
-        frame: &mut Frame,
-        area: Rect,
-        pair: (&Blob, &Blob),
-        crop: Crop,
-        _: &Theme,
-    ) {
-        self.render_difference(frame, area, pair.0, pair.1, crop);
-    }
-
-    fn changed_share(&self, newer: &Blob, older: &Blob) -> Option<f64> {
-        crate::preview::Previewer::changed_share(self, newer, older)
-    }
-
-    fn description(&self) -> String {
-        crate::preview::Previewer::description(self).to_string()
-    }
-
-    fn draws_graphics(&self) -> bool {
-        crate::preview::Previewer::draws_graphics(self)
-    }
-}
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, preview: &mut dyn ImagePreview) {
     let theme = &app.theme;

@@ -1,6 +1,8 @@
 //! The jobs list: every generation in flight with its branch, phase and elapsed time; any of
 //! them can be cancelled on its own, or all at once.
 
+use crate::tui::state::panes::JobsList;
+
 use std::time::Duration;
 
 use ratatui::Frame;
@@ -13,29 +15,6 @@ use crate::conversation::request::human_bytes;
 use crate::tui::state::app::App;
 use crate::tui::state::jobs::{Job, Phase};
 use crate::tui::view::widgets::{PickerRows, popup, truncate};
-
-/// The list's view state: which row is selected.
-#[derive(Debug, Default)]
-pub struct JobsList {
-    pub selected: usize,
-}
-
-impl JobsList {
-    pub fn up(&mut self) {
-        self.selected = self.selected.saturating_sub(1);
-    }
-
-    pub fn down(&mut self, len: usize) {
-        if self.selected + 1 < len {
-            self.selected += 1;
-        }
-    }
-
-    /// After jobs ended: stay on a row that exists.
-    pub fn clamp(&mut self, len: usize) {
-        self.selected = self.selected.min(len.saturating_sub(1));
-    }
-}
 
 /// `3 s` / `1 min 05 s`.
 pub fn elapsed(job: &Job, now: Option<std::time::Instant>) -> Duration {

@@ -19,6 +19,7 @@ pub mod input;
 pub mod jobs;
 pub mod model_picker;
 pub mod path_prompt;
+pub mod pictures;
 #[cfg(test)]
 pub mod placeholder;
 pub mod session_picker;
@@ -38,7 +39,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use crate::tui::state::app::App;
 use crate::tui::state::layout::{LayoutKind, LayoutMode, MIN_HEIGHT, MIN_WIDTH, Pane, layout_kind};
 use crate::tui::state::overlays::Overlay;
-use crate::tui::view::image::ImagePreview;
+use crate::tui::view::pictures::ImagePreview;
 use crate::tui::view::widgets::wrap;
 
 /// The side panes, as tabs where only one fits.

@@ -1,48 +1,16 @@
 //! The model picker (F2, `/model`): the provider's image models with each one's price per
 //! image and options, to choose the model of the next prompt.
 
+use crate::tui::state::pickers::ModelPicker;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use unicode_width::UnicodeWidthStr;
 
-use crate::models::listing::ImageModel;
 use crate::tui::state::app::App;
 use crate::tui::view::widgets::{PickerRows, popup, truncate};
-
-#[derive(Debug, Default)]
-pub struct ModelPicker {
-    pub models: Vec<ImageModel>,
-    pub selected: usize,
-    current: String,
-}
-
-impl ModelPicker {
-    /// Starts on the model in use.
-    pub fn new(models: Vec<ImageModel>, current: &str) -> Self {
-        let selected = models.iter().position(|m| m.id == current).unwrap_or(0);
-        Self {
-            models,
-            selected,
-            current: current.to_string(),
-        }
-    }
-
-    pub fn up(&mut self) {
-        self.selected = self.selected.saturating_sub(1);
-    }
-
-    pub fn down(&mut self) {
-        if self.selected + 1 < self.models.len() {
-            self.selected += 1;
-        }
-    }
-
-    pub fn chosen(&self) -> Option<&str> {
-        self.models.get(self.selected).map(|m| m.id.as_str())
-    }
-}
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &ModelPicker) {
     let theme = &app.theme;

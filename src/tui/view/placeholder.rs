@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
-use super::image::ImagePreview;
+use super::pictures::ImagePreview;
 use crate::blob::Blob;
 use crate::preview::Crop;
 use crate::tui::theme::Theme;

@@ -1,62 +1,14 @@
 //! The session picker: the saved sessions, newest first, to open one or start a new one.
 
+use crate::tui::state::pickers::SessionPicker;
+
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
-use crate::store::SessionSummary;
 use crate::tui::state::app::App;
 use crate::tui::view::widgets::{PickerRows, popup, truncate, wrap};
-
-#[derive(Debug, Default)]
-pub struct SessionPicker {
-    pub loading: bool,
-    pub sessions: Vec<SessionSummary>,
-    pub selected: usize,
-    pub error: Option<String>,
-    current: String,
-}
-
-impl SessionPicker {
-    pub fn loading() -> Self {
-        Self {
-            loading: true,
-            ..Self::default()
-        }
-    }
-
-    pub fn listed(&mut self, result: Result<Vec<SessionSummary>, String>, current: &str) {
-        self.loading = false;
-        self.current = current.to_string();
-        match result {
-            Ok(sessions) => {
-                // Start on the newest session that is not the open one.
-                self.selected = sessions.iter().position(|s| s.name != current).unwrap_or(0);
-                self.sessions = sessions;
-            }
-            Err(error) => self.error = Some(error),
-        }
-    }
-
-    pub fn up(&mut self) {
-        self.selected = self.selected.saturating_sub(1);
-    }
-
-    pub fn down(&mut self) {
-        if self.selected + 1 < self.sessions.len() {
-            self.selected += 1;
-        }
-    }
-
-    /// The session to open; a damaged one cannot be.
-    pub fn chosen(&self) -> Option<&str> {
-        self.sessions
-            .get(self.selected)
-            .filter(|s| s.error.is_none())
-            .map(|s| s.name.as_str())
-    }
-}
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, picker: &SessionPicker) {
     let theme = &app.theme;

@@ -1,8 +1,6 @@
 //! The sources pane: what grounded the selected reply — the search queries, then the sources
 //! numbered with title and URI. One is selected; the copy key copies its URI.
 
-use std::cell::Cell;
-
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -14,32 +12,6 @@ use crate::tui::state::app::App;
 use crate::tui::state::layout::Pane;
 use crate::tui::state::selection::SelectedReply;
 use crate::tui::view::widgets::{draw_pane, keep_visible, pane_block, render_lines, wrap};
-
-#[derive(Debug, Default)]
-pub struct SourcesView {
-    pub selected: usize,
-    last_offset: Cell<usize>,
-}
-
-impl SourcesView {
-    pub fn up(&mut self) {
-        self.selected = self.selected.saturating_sub(1);
-    }
-
-    pub fn down(&mut self, count: usize) {
-        if self.selected + 1 < count {
-            self.selected += 1;
-        }
-    }
-
-    pub fn top(&mut self) {
-        self.selected = 0;
-    }
-
-    pub fn bottom(&mut self, count: usize) {
-        self.selected = count.saturating_sub(1);
-    }
-}
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;

@@ -19,7 +19,7 @@ use ratatui::widgets::Paragraph;
 use crate::tui::state::app::App;
 use crate::tui::state::selection::Version;
 use crate::tui::theme::Theme;
-use crate::tui::view::image::ImagePreview;
+use crate::tui::view::pictures::ImagePreview;
 use crate::tui::view::widgets::keep_visible;
 
 /// A thumbnail's size in cells: about square in a terminal's 1:2 cells.

@@ -20,12 +20,12 @@ use crate::tui::state::app::{App, update};
 use crate::tui::state::event::{Event, JobId};
 use crate::tui::state::layout::{LayoutMode, Pane};
 use crate::tui::state::overlays::Overlay;
+use crate::tui::state::panes::JobsList;
+use crate::tui::state::path_prompt::{PathPrompt, PathPurpose};
+use crate::tui::state::pickers::SessionPicker;
 use crate::tui::theme::Theme;
 use crate::tui::view;
-use crate::tui::view::jobs::JobsList;
-use crate::tui::view::path_prompt::{PathPrompt, PathPurpose};
 use crate::tui::view::placeholder::Placeholder;
-use crate::tui::view::session_picker::SessionPicker;
 use crate::turn::Progress;
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];

@@ -4,8 +4,6 @@
 //! View state that depends on the drawn size (how far a pane can scroll) is recorded while
 //! drawing in `Cell`s, so drawing stays `&App` and `update` can page by what was on screen.
 
-use std::cell::Cell;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -13,75 +11,6 @@ use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::tui::theme::Theme;
-
-/// A vertical scroll position. `follow` sticks to the bottom (for text that streams in).
-#[derive(Debug, Default)]
-pub struct ScrollView {
-    offset: usize,
-    follow: bool,
-    /// The largest offset and the page height at the last draw.
-    max: Cell<usize>,
-    page: Cell<usize>,
-}
-
-impl ScrollView {
-    pub fn following() -> Self {
-        Self {
-            follow: true,
-            ..Self::default()
-        }
-    }
-
-    /// The offset to draw `content` lines in a `viewport` of lines; records both.
-    pub fn offset_for(&self, content: usize, viewport: usize) -> usize {
-        let max = content.saturating_sub(viewport);
-        self.max.set(max);
-        self.page.set(viewport.max(1));
-        if self.follow {
-            max
-        } else {
-            self.offset.min(max)
-        }
-    }
-
-    fn current(&self) -> usize {
-        if self.follow {
-            self.max.get()
-        } else {
-            self.offset.min(self.max.get())
-        }
-    }
-
-    pub fn scroll_up(&mut self, lines: usize) {
-        self.offset = self.current().saturating_sub(lines);
-        self.follow = false;
-    }
-
-    pub fn scroll_down(&mut self, lines: usize) {
-        self.offset = self.current().saturating_add(lines);
-        self.follow = false;
-        if self.offset >= self.max.get() {
-            self.follow = true;
-        }
-    }
-
-    pub fn page_up(&mut self) {
-        self.scroll_up(self.page.get().saturating_sub(1).max(1));
-    }
-
-    pub fn page_down(&mut self) {
-        self.scroll_down(self.page.get().saturating_sub(1).max(1));
-    }
-
-    pub fn top(&mut self) {
-        self.offset = 0;
-        self.follow = false;
-    }
-
-    pub fn bottom(&mut self) {
-        self.follow = true;
-    }
-}
 
 /// The offset that keeps lines `start..end` visible, moving as little as possible from
 /// `previous`.
@@ -371,6 +300,7 @@ pub fn styled_markdown(line: &str, base: ratatui::style::Style) -> Line<'static>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::state::panes::ScrollView;
 
     #[test]
     fn wrap_breaks_at_words_and_cuts_long_ones() {
