@@ -11,6 +11,8 @@
 pub mod input;
 pub mod runtime;
 pub mod state;
+#[cfg(test)]
+pub(crate) mod test_support;
 pub mod theme;
 pub mod view;
 

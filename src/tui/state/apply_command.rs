@@ -7,15 +7,16 @@ use crate::conversation::settings::SettingsError;
 use crate::conversation::{Blob, TurnSettings};
 use crate::tui::input::commands::Command;
 use crate::tui::input::keymap::Action;
-use crate::tui::state::app::{App, quit, send};
+use crate::tui::state::app::App;
 use crate::tui::state::compose::Attachment;
 use crate::tui::state::event::Effect;
+use crate::tui::state::images::{ImageEntry, ImageKind};
+use crate::tui::state::lifecycle::{quit, send};
 use crate::tui::state::overlays::Overlay;
 use crate::tui::state::panes::ScrollView;
 use crate::tui::state::path_prompt::{PathPrompt, PathPurpose};
 use crate::tui::state::pickers::ModelPicker;
 use crate::tui::state::pickers::SessionPicker;
-use crate::tui::state::selection::{ImageEntry, ImageKind};
 use crate::tui::state::variations;
 
 pub(super) fn add_attachment(app: &mut App, name: String, blob: Blob) {

@@ -3,6 +3,10 @@
 //! conversation whole and the prompt where the user can find it. Pure, like `update`, which
 //! calls these.
 
+use crate::tui::state::app::target;
+use crate::tui::state::overlays::Overlay;
+use crate::turn::NewTurn;
+
 use std::time::Instant;
 
 use crate::conversation::{ModelTurn, TurnId};
@@ -10,8 +14,8 @@ use crate::gemini::Mode;
 use crate::tui::state::app::{App, failure_advice, restore_draft};
 use crate::tui::state::compose::{Draft, EditTarget};
 use crate::tui::state::event::{Effect, JobId};
+use crate::tui::state::grid::Candidate;
 use crate::tui::state::jobs::{Job, JobKind, NewJob};
-use crate::tui::state::variations::Candidate;
 use crate::turn::{self, Prepared, Progress};
 use crate::variations::CandidateFailure;
 
@@ -222,4 +226,61 @@ pub(super) fn failed(app: &mut App, id: JobId, failure: CandidateFailure) {
             "The generation failed: {error}\nYour prompt is back in the editor: press Enter to try again."
         ),
     });
+}
+
+pub(super) fn quit(app: &mut App) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for id in app.jobs.ids() {
+        abandon_job(app, id);
+        effects.push(Effect::CancelGeneration(id));
+    }
+    app.quit = true;
+    effects.push(Effect::Quit);
+    effects
+}
+
+/// Sends the editor's prompt (a new turn, or a new branch when editing an earlier prompt).
+pub(super) fn send(app: &mut App, prompt: String) -> Vec<Effect> {
+    if app.busy() {
+        return Vec::new();
+    }
+    let Some(connection) = app.connection.clone() else {
+        app.overlay = Some(Overlay::MissingKey);
+        return Vec::new();
+    };
+    let (parent, kind) = match &app.editing {
+        Some(edit) => (edit.parent, JobKind::Edit),
+        None => (app.continue_from(), JobKind::Send),
+    };
+    let previous_leaf = app.conversation.active_leaf();
+    let new_turn = NewTurn {
+        parent,
+        prompt,
+        attachments: app.attachments.iter().map(|a| a.blob.clone()).collect(),
+        settings: app.settings.clone(),
+        created_at: app.event_time.clone(),
+    };
+    let target = target(&app.catalog, &connection, app.listed_models.as_ref());
+    match turn::prepare(&mut app.conversation, new_turn, &target) {
+        Err(error) => {
+            app.warn(error.to_string());
+            Vec::new()
+        }
+        Ok(prepared) => {
+            let draft = Draft {
+                text: app.input_text(),
+                attachments: std::mem::take(&mut app.attachments),
+            };
+            app.set_input_text("");
+            let restore_edit = app.editing.take();
+            start_job(
+                app,
+                prepared,
+                previous_leaf,
+                kind,
+                Some(draft),
+                restore_edit,
+            )
+        }
+    }
 }

@@ -6,16 +6,17 @@ pub mod compose;
 pub mod event;
 pub mod fullview;
 pub mod fullview_keys;
+pub mod grid;
+pub mod images;
 pub mod jobs;
 pub mod layout;
 pub mod lifecycle;
+pub mod overlay_keys;
 pub mod overlays;
 pub mod panes;
 pub mod path_prompt;
 pub mod pickers;
 pub mod selection;
 pub mod tree;
+pub mod update;
 pub mod variations;
-
-#[cfg(test)]
-mod jobs_tests;

@@ -2,7 +2,9 @@
 //! the shown path (the active path, or the path of the watched job), and the moves between
 //! them: turn by turn, branch by branch, image by image.
 
-use crate::conversation::{Blob, ModelTurn, Part, PartContent, Turn, TurnBody, TurnId};
+use crate::tui::state::images::{ImageEntry, ImageKey, ImageKind, SelectedReply, Version};
+
+use crate::conversation::{Part, PartContent, Turn, TurnBody, TurnId};
 use crate::tui::input::keymap::Action;
 use crate::tui::state::app::App;
 use crate::tui::state::event::Effect;
@@ -10,48 +12,6 @@ use crate::tui::state::jobs::Job;
 use crate::tui::state::panes::ScrollView;
 use crate::tui::state::panes::SourcesView;
 use crate::turn;
-
-/// Which image of the conversation is selected: the `index`-th image part of a turn (`None`:
-/// the reply being generated).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ImageKey {
-    pub turn: Option<TurnId>,
-    pub index: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageKind {
-    Attachment,
-    Thought,
-    Final,
-}
-
-impl ImageKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            ImageKind::Attachment => "attachment",
-            ImageKind::Thought => "thought image",
-            ImageKind::Final => "final image",
-        }
-    }
-}
-
-/// One image of the shown conversation.
-#[derive(Debug, Clone)]
-pub struct ImageEntry {
-    pub key: ImageKey,
-    pub kind: ImageKind,
-    pub blob: Blob,
-}
-
-/// A version of the picture on the shown path: a final image and its number.
-#[derive(Debug, Clone)]
-pub struct Version {
-    pub key: ImageKey,
-    /// Its number over the whole session, as the tree shows it; `None` while it arrives.
-    pub number: Option<usize>,
-    pub blob: Blob,
-}
 
 impl App {
     /// The turns shown: the active path, or while a watched job runs the path to its prompt.
@@ -243,12 +203,6 @@ fn push_images(images: &mut Vec<ImageEntry>, turn: Option<TurnId>, parts: &[Part
             blob: blob.clone(),
         });
     }
-}
-
-pub enum SelectedReply<'a> {
-    None,
-    Done(TurnId, &'a ModelTurn),
-    Pending(&'a ModelTurn),
 }
 
 pub(super) fn select_step(app: &mut App, step: isize) {

@@ -3,89 +3,20 @@
 //! the grid view shows the candidates side by side until one is picked. Each reply is a sibling
 //! branch under the prompt, whatever is picked; Esc leaves the grid and every candidate stays.
 
+use crate::tui::state::grid::{Candidate, VaryGrid};
+
 use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::conversation::{TurnBody, TurnId};
 use crate::gemini::Mode;
 use crate::tui::input::keymap::Action;
 use crate::tui::state::app::{App, target};
-use crate::tui::state::event::{Effect, JobId};
+use crate::tui::state::event::Effect;
 use crate::tui::state::fullview::{FullView, ViewMode};
+use crate::tui::state::images::ImageKey;
 use crate::tui::state::jobs::{JobKind, NewJob};
 use crate::tui::state::overlays::Overlay;
-use crate::tui::state::selection::ImageKey;
 use crate::turn;
-use crate::variations::Seeds;
-
-/// How many variations `/vary` sends, when to ask before sending, and the next batch's seeds.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BatchSettings {
-    pub count: u8,
-    /// Ask before a batch that costs more than this (the provider's currency).
-    pub confirm_over: f64,
-    /// Where the next batch's seeds start: the studio draws a random start when it opens
-    /// (`update` draws nothing), and each batch goes on from the last.
-    pub seeds: Seeds,
-}
-
-impl Default for BatchSettings {
-    fn default() -> Self {
-        Self {
-            count: 4,
-            confirm_over: 1.0,
-            seeds: Seeds::starting_at(0),
-        }
-    }
-}
-
-/// One cell of the grid.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Candidate {
-    Running(JobId),
-    Reply(TurnId),
-    Failed(String),
-}
-
-/// The grid of one batch.
-#[derive(Debug, Clone, PartialEq)]
-pub struct VaryGrid {
-    pub prompt: TurnId,
-    pub candidates: Vec<Candidate>,
-    pub selected: usize,
-}
-
-impl VaryGrid {
-    /// Columns for `n` candidates: 2×1, 2×2, 3×2, 4×2.
-    pub fn columns(n: usize) -> usize {
-        match n {
-            0..=4 => 2.min(n.max(1)),
-            5 | 6 => 3,
-            _ => 4,
-        }
-    }
-
-    /// A job of the batch ended: its cell shows the reply or why it failed.
-    pub fn resolve(&mut self, job: JobId, to: Candidate) {
-        for candidate in &mut self.candidates {
-            if *candidate == Candidate::Running(job) {
-                *candidate = to;
-                return;
-            }
-        }
-    }
-
-    fn step(&mut self, dx: isize, dy: isize) {
-        let n = self.candidates.len();
-        if n == 0 {
-            return;
-        }
-        let columns = Self::columns(n) as isize;
-        let next = self.selected as isize + dx + dy * columns;
-        if (0..n as isize).contains(&next) {
-            self.selected = next as usize;
-        }
-    }
-}
 
 /// The price of a batch of `count` images with the prompt's settings, if the price is known.
 fn batch_price(app: &App, prompt: TurnId, count: u8) -> Option<f64> {
@@ -216,7 +147,7 @@ pub fn on_grid_key(app: &mut App, key: KeyEvent, action: Option<Action>) -> Vec<
         (_, Some(Action::Jobs)) => {
             app.overlay = Some(Overlay::Jobs(Default::default()));
         }
-        (_, Some(Action::Quit)) => return crate::tui::state::app::quit(app),
+        (_, Some(Action::Quit)) => return crate::tui::state::lifecycle::quit(app),
         _ => match app.keymap.lookup_in_view(&key) {
             Some(Action::Compare) => view_candidate(app, ViewMode::SideBySide),
             Some(Action::Difference) => view_candidate(app, ViewMode::Difference),
@@ -354,10 +285,11 @@ fn pick(app: &mut App) -> Vec<Effect> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::state::app::tests::{TEST_TIME, done, notice, press, reply, submit, test_app};
-    use crate::tui::state::app::update;
     use crate::tui::state::event::Event;
     use crate::tui::state::jobs::tests::started;
+    use crate::tui::state::update::update;
+    use crate::tui::test_support::{TEST_TIME, done, notice, press, reply, submit, test_app};
+    use crate::variations::Seeds;
 
     /// A first exchange, then `/vary 4` on it, never asking about the price.
     fn varied() -> (App, Vec<Effect>) {

@@ -12,7 +12,7 @@ use crate::conversation::Blob;
 use crate::tui::input::keymap::Action;
 use crate::tui::state::app::App;
 use crate::tui::state::fullview::{Crop, FullView, Geometry, ViewMode};
-use crate::tui::state::selection::ImageEntry;
+use crate::tui::state::images::ImageEntry;
 use crate::tui::view::pictures::ImagePreview;
 use crate::tui::view::widgets::truncate;
 

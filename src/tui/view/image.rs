@@ -16,8 +16,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::conversation::request::human_bytes;
 use crate::tui::input::keymap::Action;
 use crate::tui::state::app::App;
+use crate::tui::state::images::ImageKind;
 use crate::tui::state::layout::Pane;
-use crate::tui::state::selection::ImageKind;
 use crate::tui::view::versions::{self, Strip};
 use crate::tui::view::widgets::{draw_pane, pane_block, truncate, truncate_left};
 

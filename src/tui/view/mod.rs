@@ -223,4 +223,4 @@ fn draw_tabs(
 }
 
 #[cfg(test)]
-mod view_tests;
+mod tests;

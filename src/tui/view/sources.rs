@@ -9,8 +9,8 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::tui::input::keymap::Action;
 use crate::tui::state::app::App;
+use crate::tui::state::images::SelectedReply;
 use crate::tui::state::layout::Pane;
-use crate::tui::state::selection::SelectedReply;
 use crate::tui::view::widgets::{draw_pane, keep_visible, pane_block, render_lines, wrap};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {

@@ -7,8 +7,8 @@ use ratatui::text::{Line, Span};
 
 use crate::conversation::ModelTurn;
 use crate::tui::state::app::App;
+use crate::tui::state::images::SelectedReply;
 use crate::tui::state::layout::Pane;
-use crate::tui::state::selection::SelectedReply;
 use crate::tui::view::widgets::{
     describe_blob, draw_pane, pane_block, render_lines, styled_markdown, wrap,
 };

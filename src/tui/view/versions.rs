@@ -17,7 +17,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::tui::state::app::App;
-use crate::tui::state::selection::Version;
+use crate::tui::state::images::Version;
 use crate::tui::theme::Theme;
 use crate::tui::view::pictures::ImagePreview;
 use crate::tui::view::widgets::keep_visible;
@@ -147,7 +147,7 @@ pub fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::state::selection::ImageKey;
+    use crate::tui::state::images::ImageKey;
 
     fn strip(len: usize, selected: Option<usize>) -> Strip {
         let blob = crate::conversation::Blob::from_bytes("image/png", bytes::Bytes::new());

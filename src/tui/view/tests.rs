@@ -15,14 +15,15 @@ use ratatui::backend::TestBackend;
 
 use crate::conversation::{Part, PartContent, TurnBody};
 use crate::store::SessionSummary;
-use crate::tui::state::app::tests::{TEST_TIME, exchange, listed_models, png, reply, test_app};
-use crate::tui::state::app::{App, update};
+use crate::tui::state::app::App;
 use crate::tui::state::event::{Event, JobId};
 use crate::tui::state::layout::{LayoutMode, Pane};
 use crate::tui::state::overlays::Overlay;
 use crate::tui::state::panes::JobsList;
 use crate::tui::state::path_prompt::{PathPrompt, PathPurpose};
 use crate::tui::state::pickers::SessionPicker;
+use crate::tui::state::update::update;
+use crate::tui::test_support::{TEST_TIME, exchange, listed_models, png, reply, test_app};
 use crate::tui::theme::Theme;
 use crate::tui::view;
 use crate::tui::view::placeholder::Placeholder;
@@ -144,7 +145,7 @@ fn mid_session() -> App {
         &mut app,
         Event::GenerationDone {
             job,
-            result: Ok(Box::new(crate::tui::state::app::tests::reply(
+            result: Ok(Box::new(crate::tui::test_support::reply(
                 "Done: the title is bigger and yellow now (version 2).",
             ))),
             at: Instant::now(),

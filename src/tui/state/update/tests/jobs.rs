@@ -7,11 +7,12 @@ use crossterm::event::{KeyCode, KeyModifiers};
 
 use crate::conversation::TurnBody;
 use crate::gemini::ApiError;
-use crate::tui::state::app::tests::{
+use crate::tui::state::app::App;
+use crate::tui::state::event::{Effect, Event, JobId};
+use crate::tui::state::update::update;
+use crate::tui::test_support::{
     TEST_TIME, chord, done, job_count, job_of, notice, press, reply, submit, test_app, thought,
 };
-use crate::tui::state::app::{App, update};
-use crate::tui::state::event::{Effect, Event, JobId};
 use crate::turn::Progress;
 
 /// A first exchange, then four prompts sent one after another: four jobs on four sibling
