@@ -235,7 +235,7 @@ pub async fn run(mut app: App, parts: Parts) -> Result<(), Failure> {
         job.abort();
     }
     // Nothing half-done is kept.
-    app.abandon_running();
+    crate::tui::state::lifecycle::abandon_running(&mut app);
     let saved = driver.final_save(&app).await;
     drop(terminal);
     drop(guard);

@@ -1,12 +1,6 @@
-//! The studio's state and [`update`]: the one place where events change the state. `update` is
-//! pure — no IO, no clock, no terminal — so every behaviour is tested by feeding events and
-//! looking at the state and the effects it returns.
-//!
-//! The state's concerns have modules of their own: [`selection`](super::selection) (the
-//! selected turn and image, the versions), [`inspect`](super::inspect) (the full view and
-//! compare), [`overlays`](super::overlays), [`apply_command`](super::apply_command)
-//! (`/commands`), [`layout`](super::layout), and for jobs [`lifecycle`](super::lifecycle)
-//! and [`vary`](super::vary).
+//! The studio's state, `App`: the conversation, the prompt being composed, the jobs, the panes'
+//! and overlays' state. It changes only in `update` (update.rs); the concerns that act on it
+//! have modules of their own beside this one.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -27,7 +21,6 @@ use crate::tui::state::grid::{BatchSettings, VaryGrid};
 use crate::tui::state::images::ImageKey;
 use crate::tui::state::jobs::{Job, Jobs};
 use crate::tui::state::layout::{LayoutMode, Pane};
-use crate::tui::state::lifecycle::abandon_job;
 use crate::tui::state::overlays::Overlay;
 use crate::tui::state::panes::ConversationView;
 use crate::tui::state::panes::ScrollView;
@@ -321,13 +314,6 @@ impl App {
         Effect::Save {
             revision: self.save.revision,
             conversation: self.conversation.clone(),
-        }
-    }
-
-    /// Takes every running job's prompt back out (the studio is closing).
-    pub fn abandon_running(&mut self) {
-        for id in self.jobs.ids() {
-            abandon_job(self, id);
         }
     }
 

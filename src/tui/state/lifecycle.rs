@@ -284,3 +284,9 @@ pub(super) fn send(app: &mut App, prompt: String) -> Vec<Effect> {
         }
     }
 }
+/// Takes every running job's prompt back out (the studio is closing).
+pub fn abandon_running(app: &mut App) {
+    for id in app.jobs.ids() {
+        abandon_job(app, id);
+    }
+}

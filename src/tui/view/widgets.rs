@@ -1,8 +1,5 @@
-//! The panes and overlays. Each owns its view state (scroll offsets, selections) and draws
-//! itself from the [`App`](super::app::App); none does IO.
-//!
-//! View state that depends on the drawn size (how far a pane can scroll) is recorded while
-//! drawing in `Cell`s, so drawing stays `&App` and `update` can page by what was on screen.
+//! What the panes and overlays share to draw: bordered panes, popups, picker rows, wrapping and
+//! cutting text to a width.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
