@@ -1,12 +1,8 @@
-//! The studio: the interactive terminal UI.
-//!
-//! - [`app`]: the state and `update(&mut App, Event) -> Vec<Effect>`, pure and tested without
-//!   a terminal;
-//! - [`event`]: the events that come in and the effects that go out;
-//! - [`driver`]: the runtime that feeds events, runs effects and draws;
-//! - [`view`] and [`components`]: layout and the panes and overlays, each with its view state;
-//! - [`keymap`], [`commands`]: keys and `/commands` to actions;
-//! - [`theme`], [`cost`]: colours, and tokens and money.
+//! The studio: the interactive terminal UI, in one direction —
+//! terminal events → [`input`] (keys and `/commands` to actions) → [`state`] (`update`, pure:
+//! the App and what it asks for as effects) → [`runtime`] (runs the effects, sends their
+//! results back as events, draws) → [`view`] (functions of the state).
+//! [`theme`] holds the colours.
 
 pub mod input;
 pub mod runtime;
@@ -124,7 +120,7 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
     }
     driver::run(
         app,
-        driver::Parts {
+        driver::DriverSetup {
             context,
             global: global.clone(),
             connection,

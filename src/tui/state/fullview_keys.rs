@@ -4,7 +4,7 @@
 
 use crossterm::event::KeyEvent;
 
-use crate::tui::input::keymap::Action;
+use crate::tui::input::keymap::{Action, ViewAction};
 use crate::tui::state::app::App;
 use crate::tui::state::event::Effect;
 use crate::tui::state::fullview::{Geometry, ViewChange, ViewMode};
@@ -95,15 +95,15 @@ impl App {
 /// Keys in the full view: zoom, pan, step versions (keeping zoom and position), back.
 pub(super) fn on_view_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let change = match app.keymap.lookup_in_view(&key) {
-        Some(Action::ZoomIn) => ViewChange::ZoomIn,
-        Some(Action::ZoomOut) => ViewChange::ZoomOut,
-        Some(Action::ZoomActual) => ViewChange::Actual,
-        Some(Action::ZoomFit) => ViewChange::Fit,
-        Some(Action::PanLeft) => ViewChange::Pan(-1, 0),
-        Some(Action::PanRight) => ViewChange::Pan(1, 0),
-        Some(Action::PanUp) => ViewChange::Pan(0, -1),
-        Some(Action::PanDown) => ViewChange::Pan(0, 1),
-        Some(Action::CloseView | Action::FullScreen | Action::Cancel) => {
+        Some(Action::View(ViewAction::ZoomIn)) => ViewChange::ZoomIn,
+        Some(Action::View(ViewAction::ZoomOut)) => ViewChange::ZoomOut,
+        Some(Action::View(ViewAction::ZoomActual)) => ViewChange::Actual,
+        Some(Action::View(ViewAction::ZoomFit)) => ViewChange::Fit,
+        Some(Action::View(ViewAction::PanLeft)) => ViewChange::Pan(-1, 0),
+        Some(Action::View(ViewAction::PanRight)) => ViewChange::Pan(1, 0),
+        Some(Action::View(ViewAction::PanUp)) => ViewChange::Pan(0, -1),
+        Some(Action::View(ViewAction::PanDown)) => ViewChange::Pan(0, 1),
+        Some(Action::View(ViewAction::CloseView) | Action::FullScreen | Action::Cancel) => {
             app.full_view = None;
             app.view_pinned = None;
             return Vec::new();
@@ -117,11 +117,13 @@ pub(super) fn on_view_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             return Vec::new();
         }
         Some(Action::Quit) => return quit(app),
-        Some(action @ (Action::Compare | Action::Difference)) => {
+        Some(
+            action @ (Action::View(ViewAction::Compare) | Action::View(ViewAction::Difference)),
+        ) => {
             if app.compare_partner().is_none() {
                 app.warn("No earlier version to compare with: mark one with m, or step with [.");
             } else if let Some(view) = app.full_view.as_mut() {
-                view.toggle(if action == Action::Compare {
+                view.toggle(if action == Action::View(ViewAction::Compare) {
                     ViewMode::SideBySide
                 } else {
                     ViewMode::Difference
@@ -129,7 +131,7 @@ pub(super) fn on_view_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             return Vec::new();
         }
-        Some(Action::MarkCompare) => {
+        Some(Action::View(ViewAction::MarkCompare)) => {
             let viewed = app.view_image().map(|e| e.key);
             app.toggle_mark(viewed);
             return Vec::new();

@@ -381,18 +381,7 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         // The full view's own keys do nothing outside it.
-        Action::ZoomIn
-        | Action::ZoomOut
-        | Action::ZoomActual
-        | Action::ZoomFit
-        | Action::PanLeft
-        | Action::PanRight
-        | Action::PanUp
-        | Action::PanDown
-        | Action::CloseView
-        | Action::Compare
-        | Action::Difference
-        | Action::MarkCompare => Vec::new(),
+        Action::View(_) => Vec::new(),
         Action::SaveImage => run_command(app, Command::Save(None)),
         Action::Copy => copy(app),
         Action::CopyExportPath => match &app.last_export {

@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use crate::conversation::{TurnBody, TurnId};
 use crate::gemini::Mode;
-use crate::tui::input::keymap::Action;
+use crate::tui::input::keymap::{Action, ViewAction};
 use crate::tui::state::app::{App, target};
 use crate::tui::state::event::Effect;
 use crate::tui::state::fullview::{FullView, ViewMode};
@@ -149,9 +149,9 @@ pub fn on_grid_key(app: &mut App, key: KeyEvent, action: Option<Action>) -> Vec<
         }
         (_, Some(Action::Quit)) => return crate::tui::state::lifecycle::quit(app),
         _ => match app.keymap.lookup_in_view(&key) {
-            Some(Action::Compare) => view_candidate(app, ViewMode::SideBySide),
-            Some(Action::Difference) => view_candidate(app, ViewMode::Difference),
-            Some(Action::MarkCompare) => mark_candidate(app),
+            Some(Action::View(ViewAction::Compare)) => view_candidate(app, ViewMode::SideBySide),
+            Some(Action::View(ViewAction::Difference)) => view_candidate(app, ViewMode::Difference),
+            Some(Action::View(ViewAction::MarkCompare)) => mark_candidate(app),
             _ => {}
         },
     }

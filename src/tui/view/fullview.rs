@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 
 use crate::conversation::Blob;
-use crate::tui::input::keymap::Action;
+use crate::tui::input::keymap::{Action, ViewAction};
 use crate::tui::state::app::App;
 use crate::tui::state::fullview::{Crop, FullView, Geometry, ViewMode};
 use crate::tui::state::images::ImageEntry;
@@ -37,20 +37,20 @@ pub fn render(
     let hint = |action| app.keymap.hint(action);
     let help = format!(
         " {} back · {}/{} zoom · {} 1:1 · {} fit · {}{}{}{} pan · {}/{} versions · {} side by side · {} difference · {} mark",
-        hint(Action::CloseView),
-        hint(Action::ZoomIn),
-        hint(Action::ZoomOut),
-        hint(Action::ZoomActual),
-        hint(Action::ZoomFit),
-        hint(Action::PanLeft),
-        hint(Action::PanDown),
-        hint(Action::PanUp),
-        hint(Action::PanRight),
+        hint(Action::View(ViewAction::CloseView)),
+        hint(Action::View(ViewAction::ZoomIn)),
+        hint(Action::View(ViewAction::ZoomOut)),
+        hint(Action::View(ViewAction::ZoomActual)),
+        hint(Action::View(ViewAction::ZoomFit)),
+        hint(Action::View(ViewAction::PanLeft)),
+        hint(Action::View(ViewAction::PanDown)),
+        hint(Action::View(ViewAction::PanUp)),
+        hint(Action::View(ViewAction::PanRight)),
         hint(Action::PrevImage),
         hint(Action::NextImage),
-        hint(Action::Compare),
-        hint(Action::Difference),
-        hint(Action::MarkCompare),
+        hint(Action::View(ViewAction::Compare)),
+        hint(Action::View(ViewAction::Difference)),
+        hint(Action::View(ViewAction::MarkCompare)),
     );
     let viewed = app.view_image();
     let entry = viewed.as_ref();
