@@ -9,6 +9,7 @@
 pub mod faults;
 pub mod model;
 pub mod painter;
+pub mod request;
 pub mod signature;
 
 use std::collections::{HashMap, VecDeque};
@@ -26,7 +27,8 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 pub use faults::{Fault, TakeFault};
-use model::{DemoError, Outcome, ReplyShape};
+use model::{Outcome, ReplyShape};
+use request::DemoError;
 
 /// The key `--demo` sends; the demo accepts any non-empty key.
 pub const DEMO_KEY: &str = "demo-key";
@@ -254,7 +256,7 @@ async fn list_models(
 ) -> Response {
     let has_key = headers.get("x-goog-api-key").is_some_and(|k| !k.is_empty());
     if !has_key {
-        return error_response(model::error(
+        return error_response(request::error(
             403,
             "PERMISSION_DENIED",
             "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
@@ -323,19 +325,19 @@ async fn respond(
     let streaming = match method {
         "generateContent" => false,
         "streamGenerateContent" => true,
-        _ => return error_response(model::error(404, "NOT_FOUND", "Method not found.")),
+        _ => return error_response(request::error(404, "NOT_FOUND", "Method not found.")),
     };
     let has_key = headers.get("x-goog-api-key").is_some_and(|k| !k.is_empty())
         || query.as_deref().is_some_and(|q| q.contains("key="));
     if !has_key {
-        return error_response(model::error(
+        return error_response(request::error(
             403,
             "PERMISSION_DENIED",
             "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
         ));
     }
     if body.len() > MAX_REQUEST_BYTES {
-        return error_response(model::error(
+        return error_response(request::error(
             400,
             "INVALID_ARGUMENT",
             &format!("Request payload size exceeds the limit: {MAX_REQUEST_BYTES} bytes."),
@@ -372,21 +374,21 @@ async fn respond(
             });
         }
         Fault::Internal => {
-            return error_response(model::error(
+            return error_response(request::error(
                 500,
                 "INTERNAL",
                 "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting",
             ));
         }
         Fault::Overloaded => {
-            return error_response(model::error(
+            return error_response(request::error(
                 503,
                 "UNAVAILABLE",
                 "The model is overloaded. Please try again later.",
             ));
         }
         Fault::DeadlineExceeded => {
-            return error_response(model::error(
+            return error_response(request::error(
                 504,
                 "DEADLINE_EXCEEDED",
                 "Deadline expired before operation could complete.",
@@ -441,7 +443,7 @@ async fn respond(
     let reply = match answer {
         Ok(Ok(reply)) => reply,
         Ok(Err(error)) => return error_response(error),
-        Err(_) => return error_response(model::error(500, "INTERNAL", "The demo model failed.")),
+        Err(_) => return error_response(request::error(500, "INTERNAL", "The demo model failed.")),
     };
     let interruption = match fault {
         Fault::CutAfterThoughts => Some(Interruption::Cut),
