@@ -8,9 +8,9 @@ use image::codecs::gif::{GifEncoder, Repeat};
 use image::{Delay, Frame, Rgb, RgbImage, RgbaImage};
 
 use super::files::{self, OutputFile};
+use super::outcome::{ExportError, Exported};
 use super::sheet::{fill, load_fitted, text};
 use super::story::Story;
-use super::{ExportError, Exported};
 use crate::bitmap_text::wrap;
 
 /// Longest side of a frame: big enough to judge, small enough to post.

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
-use super::ExportError;
 use crate::blob::extension_for;
 use crate::conversation::Blob;
+
+use super::outcome::ExportError;
 
 /// The export's own file, written in full before it replaces anything at `path`.
 pub struct OutputFile {

@@ -13,10 +13,10 @@ use std::path::Path;
 use maud::{Markup, PreEscaped, html};
 
 use super::files::{self, ImagesFolder, OutputFile};
+use super::outcome::{ExportError, Exported};
 use super::story::{
     Exchange, Label, Story, Thread, human_date, settings_words, source_title, web_link,
 };
-use super::{ExportError, Exported};
 use crate::conversation::Blob;
 use crate::conversation::explain::explain;
 use crate::conversation::thoughts::heading;

@@ -7,10 +7,10 @@ use std::io::Write as _;
 use std::path::Path;
 
 use super::files::{self, ImagesFolder, OutputFile};
+use super::outcome::{ExportError, Exported};
 use super::story::{
     Exchange, Label, Story, Thread, human_date, settings_words, source_title, web_link,
 };
-use super::{ExportError, Exported};
 use crate::conversation::Blob;
 use crate::conversation::explain::explain;
 use crate::conversation::thoughts::heading;

@@ -10,12 +10,13 @@ mod anim;
 mod files;
 mod html;
 mod markdown;
+mod outcome;
 mod sheet;
 mod story;
 
-use std::io;
 use std::path::PathBuf;
 
+pub use outcome::{ExportError, Exported};
 pub use story::{PathChoice, Story};
 
 use crate::store::SavedSession;
@@ -54,43 +55,6 @@ pub struct ExportOptions {
     /// HTML: `Some(true)` images in a folder beside the page, `Some(false)` inside it as data
     /// URIs, `None` by their total size ([`EMBED_LIMIT_BYTES`]).
     pub images_beside: Option<bool>,
-}
-
-/// What an export wrote.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Exported {
-    pub file: PathBuf,
-    /// The folder of images beside the file, if any were written there.
-    pub images_dir: Option<PathBuf>,
-    /// Images in the export.
-    pub images: usize,
-    /// Images that could not be read and were left out, one sentence each.
-    pub problems: Vec<String>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ExportError {
-    #[error("Nothing to export: session {0:?} has no turns yet. Send a prompt first.")]
-    Empty(String),
-    #[error(
-        "Nothing to put in the {what}: session {session:?} has no readable image on this path. {hint}"
-    )]
-    NoImages {
-        what: &'static str,
-        session: String,
-        hint: &'static str,
-    },
-    #[error("Refusing to write {} inside the session folder {}: an export never changes a session. Choose an --out outside it.", path.display(), session.display())]
-    InsideSession { path: PathBuf, session: PathBuf },
-    #[error("Cannot write {}: {source}. Choose another --out, in a folder that exists and you can write to.", path.display())]
-    Write { path: PathBuf, source: io::Error },
-    #[error("Cannot encode the {what}: {detail}")]
-    Encode { what: &'static str, detail: String },
-    #[error(
-        "Session {session:?} has branches nested {depth} deep; an export takes at most {}. Export the active path alone (without --all).",
-        story::MAX_BRANCH_DEPTH
-    )]
-    TooDeep { session: String, depth: usize },
 }
 
 /// Writes the export of `session` described by `options`.

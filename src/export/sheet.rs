@@ -7,8 +7,8 @@ use banana_studio_resize::{Layout, resize};
 use image::{ImageEncoder, Rgb, RgbImage};
 
 use super::files::{self, OutputFile};
+use super::outcome::{ExportError, Exported};
 use super::story::{Story, Version};
-use super::{ExportError, Exported};
 use crate::bitmap_text::{self, wrap};
 
 pub const SHEET_WIDTH: u32 = 2000;

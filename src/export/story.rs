@@ -7,6 +7,8 @@ use crate::conversation::{Blob, Conversation, ModelTurn, Turn, TurnBody, TurnId,
 use crate::gemini::wire::Source;
 use crate::store::SavedSession;
 
+use super::outcome::MAX_BRANCH_DEPTH;
+
 /// Which turns to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PathChoice {
@@ -235,11 +237,6 @@ pub fn human_date(rfc3339: &str) -> String {
         })
         .unwrap_or_else(|| rfc3339.to_string())
 }
-
-/// How deep branches may nest in an export. Sessions the studio makes nest a handful deep;
-/// the renderers walk branches by recursion, so a crafted file nesting thousands deep is
-/// refused with a clear error rather than overflowing the stack. Chains of any length are flat.
-pub const MAX_BRANCH_DEPTH: usize = 500;
 
 /// A thread being built: its exchanges, and the threads its branches start (indices into the
 /// builder's arena, always greater than its own), with whether each holds the active leaf.

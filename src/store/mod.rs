@@ -9,7 +9,7 @@
 //! atomically, so a crash at any moment leaves the last saved state readable.
 
 mod atomic;
-mod shared;
+pub mod shared;
 
 use std::fs::File;
 use std::io::{self, Write};
@@ -19,7 +19,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::conversation::{Conversation, PartContent};
 pub use atomic::{create_private_dir, write_atomic};
-pub use shared::SharedSession;
 
 const DOCUMENT: &str = "session.json";
 const LOCK: &str = "session.lock";

@@ -21,7 +21,8 @@ use super::ready::{Ready, ready};
 use crate::context::GlobalArgs;
 use crate::conversation::{ModelTurn, TurnBody, TurnId};
 use crate::emulator::ImageProtocol;
-use crate::store::{SharedSession, StoreError};
+use crate::store::StoreError;
+use crate::store::shared::SharedSession;
 use crate::turn;
 use crate::variations::{CandidateFailure, Seeds, in_flight_limit};
 

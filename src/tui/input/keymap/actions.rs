@@ -1,6 +1,105 @@
-//! The table of every action: its config name, help group, description and default keys.
+//! What the studio can do: every action, with its config name, help group, description and
+//! default keys, in one table.
 
-use crate::tui::input::keymap::{Action, ActionInfo, Group, ViewAction};
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    Send,
+    Newline,
+    ExternalEditor,
+    Attach,
+    Detach,
+    Cancel,
+    Jobs,
+    Tree,
+    Vary,
+    Rerun,
+    EditPrompt,
+    SelectPrevTurn,
+    SelectNextTurn,
+    PrevBranch,
+    NextBranch,
+    FocusNext,
+    FocusPrev,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    PrevImage,
+    NextImage,
+    FullScreen,
+    ToggleLayout,
+    SaveImage,
+    Copy,
+    CopyExportPath,
+    OpenViewer,
+    FreshThread,
+    PickModel,
+    UseReplacement,
+    CycleAspect,
+    CycleSize,
+    ToggleSearch,
+    SystemInstruction,
+    SessionPicker,
+    Help,
+    Quit,
+    /// The full view's own keys: they act only while it is shown.
+    View(ViewAction),
+}
+
+/// What the full view's keys do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ViewAction {
+    ZoomIn,
+    ZoomOut,
+    ZoomActual,
+    ZoomFit,
+    PanLeft,
+    PanRight,
+    PanUp,
+    PanDown,
+    CloseView,
+    Compare,
+    Difference,
+    MarkCompare,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Group {
+    Prompt,
+    Generation,
+    Turns,
+    Panes,
+    Images,
+    FullView,
+    Settings,
+    Sessions,
+}
+
+impl Group {
+    pub fn title(self) -> &'static str {
+        match self {
+            Group::Prompt => "Prompt",
+            Group::Generation => "Generation",
+            Group::Turns => "Turns and branches",
+            Group::Panes => "Panes and scrolling",
+            Group::Images => "Images and sources",
+            Group::FullView => "Full view (f): zoom and pan, [ ] step versions",
+            Group::Settings => "Settings for the next prompt",
+            Group::Sessions => "Sessions",
+        }
+    }
+}
+
+pub struct ActionInfo {
+    pub action: Action,
+    /// The name used in the config file's `[keys]` table.
+    pub name: &'static str,
+    pub group: Group,
+    pub description: &'static str,
+    pub defaults: &'static [&'static str],
+}
 
 /// Every action, in help order.
 pub const ACTIONS: &[ActionInfo] = &[

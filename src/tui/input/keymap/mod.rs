@@ -10,76 +10,12 @@
 mod actions;
 mod chord;
 
-pub use actions::ACTIONS;
+pub use actions::{ACTIONS, Action, ActionInfo, Group, ViewAction};
 pub use chord::KeyChord;
 
 use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Action {
-    Send,
-    Newline,
-    ExternalEditor,
-    Attach,
-    Detach,
-    Cancel,
-    Jobs,
-    Tree,
-    Vary,
-    Rerun,
-    EditPrompt,
-    SelectPrevTurn,
-    SelectNextTurn,
-    PrevBranch,
-    NextBranch,
-    FocusNext,
-    FocusPrev,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    PrevImage,
-    NextImage,
-    FullScreen,
-    ToggleLayout,
-    SaveImage,
-    Copy,
-    CopyExportPath,
-    OpenViewer,
-    FreshThread,
-    PickModel,
-    UseReplacement,
-    CycleAspect,
-    CycleSize,
-    ToggleSearch,
-    SystemInstruction,
-    SessionPicker,
-    Help,
-    Quit,
-    /// The full view's own keys: they act only while it is shown.
-    View(ViewAction),
-}
-
-/// What the full view's keys do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ViewAction {
-    ZoomIn,
-    ZoomOut,
-    ZoomActual,
-    ZoomFit,
-    PanLeft,
-    PanRight,
-    PanUp,
-    PanDown,
-    CloseView,
-    Compare,
-    Difference,
-    MarkCompare,
-}
 
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,42 +28,6 @@ pub enum Scope {
     Browse,
     /// Only in the full view.
     View,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Group {
-    Prompt,
-    Generation,
-    Turns,
-    Panes,
-    Images,
-    FullView,
-    Settings,
-    Sessions,
-}
-
-impl Group {
-    pub fn title(self) -> &'static str {
-        match self {
-            Group::Prompt => "Prompt",
-            Group::Generation => "Generation",
-            Group::Turns => "Turns and branches",
-            Group::Panes => "Panes and scrolling",
-            Group::Images => "Images and sources",
-            Group::FullView => "Full view (f): zoom and pan, [ ] step versions",
-            Group::Settings => "Settings for the next prompt",
-            Group::Sessions => "Sessions",
-        }
-    }
-}
-
-pub struct ActionInfo {
-    pub action: Action,
-    /// The name used in the config file's `[keys]` table.
-    pub name: &'static str,
-    pub group: Group,
-    pub description: &'static str,
-    pub defaults: &'static [&'static str],
 }
 
 /// Where a chord bound to `action` applies.
