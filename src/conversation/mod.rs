@@ -14,6 +14,6 @@ pub mod tree;
 pub use crate::blob::Blob;
 pub use part::{Part, PartContent};
 pub use reply::ReplyBuilder;
-pub use request::{PreparedRequest, RequestError, RequestTarget, build_request};
+pub use request::{PreparedRequest, RequestError, RequestTarget, build_request, unread_images};
 pub use settings::{ImageSize, TurnSettings};
 pub use tree::{Conversation, ModelTurn, Turn, TurnBody, TurnId, UserTurn};

@@ -18,6 +18,7 @@ use bytes::Bytes;
 use super::part::{Part, PartContent};
 use super::settings::{SettingsError, TurnSettings};
 use super::tree::{Conversation, TurnBody, TurnId};
+use crate::blob::Blob;
 use crate::gemini::wire::{
     GenerateContentRequest, GenerationConfig, ImageConfig, RequestContent, RequestPart,
     RequestPartData, SearchTypes, SystemInstruction, TextOnly, ThinkingConfig, Tool,
@@ -193,6 +194,26 @@ pub fn build_request(
         body: Bytes::from(body),
         image_count: loaded.len(),
     })
+}
+
+/// The images a request for `leaf` would send that are not in memory yet (read from disk on
+/// first use). The studio has them read off its UI thread before it builds the request.
+pub fn unread_images(conversation: &Conversation, leaf: Option<TurnId>) -> Vec<Blob> {
+    let Some(leaf) = leaf else {
+        return Vec::new();
+    };
+    let mut unread: Vec<Blob> = Vec::new();
+    for turn in conversation.path_to(leaf) {
+        for part in sent_parts(&turn.body) {
+            if let PartContent::Image(blob) = &part.content
+                && blob.loaded().is_none()
+                && !unread.iter().any(|b| b.id() == blob.id())
+            {
+                unread.push(blob.clone());
+            }
+        }
+    }
+    unread
 }
 
 /// What the API accepts in place of a signature for model turns it did not produce.

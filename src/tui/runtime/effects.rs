@@ -107,6 +107,19 @@ impl Driver {
                     let _ = tx.send(Event::AttachmentLoaded { name, result });
                 });
             }
+            Effect::ReadImages(blobs) => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    // Each blob keeps what it read: the request is built from memory after.
+                    let result = blobs.iter().try_for_each(|blob| {
+                        blob.bytes().map(drop).map_err(|error| match blob.path() {
+                            Some(path) => format!("{}: {error}", path.display()),
+                            None => error.to_string(),
+                        })
+                    });
+                    let _ = tx.send(Event::ImagesRead(result));
+                });
+            }
             Effect::Complete(text) => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {

@@ -17,8 +17,8 @@ pub(super) fn log_line(path: &std::path::Path, text: &str) {
         .and_then(|mut file| file.write_all(line.as_bytes()));
 }
 
-/// Reads the images of a session in the background, so a prompt sent later (which builds its
-/// request in `update`) finds their bytes in memory instead of on disk.
+/// Reads the images of a session's active path in the background, so a prompt sent later
+/// rarely has to wait for them (`update` never reads the disk: it asks for `ReadImages`).
 pub(super) fn warm_images(conversation: &Conversation) {
     let blobs: Vec<Blob> = conversation
         .active_path()

@@ -83,6 +83,8 @@ pub struct App {
     pub full_view: Option<FullView>,
     /// The version marked to compare with (`m` in the full view).
     pub compare_mark: Option<ImageKey>,
+    /// A send waiting for the driver to read its history's images (see `image_reads`).
+    pub waiting_for_images: Option<crate::tui::state::image_reads::WaitingSend>,
     /// A picture off the shown path for the full view (a candidate of the variation grid).
     pub view_pinned: Option<ImageKey>,
     pub size: (u16, u16),
@@ -150,6 +152,7 @@ impl App {
             overlay: None,
             full_view: None,
             compare_mark: None,
+            waiting_for_images: None,
             view_pinned: None,
             size: (120, 40),
             cell_px: (10, 20),

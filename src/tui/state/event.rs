@@ -69,6 +69,9 @@ pub enum Event {
         attachments: Vec<(String, Blob)>,
     },
     SessionOpenFailed(String),
+    /// The images asked for by [`Effect::ReadImages`] are in memory now, or one could not be
+    /// read.
+    ImagesRead(Result<(), String>),
     EditorDone(Result<String, String>),
     ThemeLoaded(Result<Theme, String>),
     /// The studio now talks to the demo model.
@@ -112,6 +115,9 @@ pub enum Effect {
         conversation: Conversation,
     },
     LoadAttachment(PathBuf),
+    /// Read these images of the conversation into memory, so a request can be built from them
+    /// without touching the disk in `update`.
+    ReadImages(Vec<Blob>),
     /// List the folder named by the path prompt's text.
     Complete(String),
     ListSessions,

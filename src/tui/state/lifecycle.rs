@@ -9,12 +9,14 @@ use crate::turn::NewTurn;
 
 use std::time::Instant;
 
+use crate::conversation::unread_images;
 use crate::conversation::{ModelTurn, TurnId};
 use crate::gemini::Mode;
 use crate::tui::state::app::{App, failure_advice, restore_draft};
 use crate::tui::state::compose::{Draft, EditTarget};
 use crate::tui::state::event::{Effect, JobId};
 use crate::tui::state::grid::Candidate;
+use crate::tui::state::image_reads::WaitingSend;
 use crate::tui::state::jobs::{Job, JobKind, NewJob};
 use crate::turn::{self, Prepared, Progress};
 use crate::variations::CandidateFailure;
@@ -252,6 +254,12 @@ pub(super) fn send(app: &mut App, prompt: String) -> Vec<Effect> {
         Some(edit) => (edit.parent, JobKind::Edit),
         None => (app.continue_from(), JobKind::Send),
     };
+    if still_reading(app) {
+        return Vec::new();
+    }
+    if let Some(effects) = read_first(app, parent, WaitingSend::Prompt(prompt.clone())) {
+        return effects;
+    }
     let previous_leaf = app.conversation.active_leaf();
     let new_turn = NewTurn {
         parent,
@@ -284,9 +292,77 @@ pub(super) fn send(app: &mut App, prompt: String) -> Vec<Effect> {
         }
     }
 }
+/// Answers the prompt `turn` (or the prompt of the reply `turn`) again: a sibling reply.
+pub(super) fn rerun(app: &mut App, turn: TurnId) -> Vec<Effect> {
+    if app.busy() || still_reading(app) {
+        return Vec::new();
+    }
+    let Some(connection) = app.connection.clone() else {
+        app.overlay = Some(Overlay::MissingKey);
+        return Vec::new();
+    };
+    if let Some(effects) = read_first(app, Some(turn), WaitingSend::Rerun(turn)) {
+        return effects;
+    }
+    let previous_leaf = app.conversation.active_leaf();
+    match turn::prepare_rerun(
+        &app.conversation,
+        turn,
+        &target(&app.catalog, &connection, app.listed_models.as_ref()),
+    ) {
+        Ok(prepared) => start_job(app, prepared, previous_leaf, JobKind::Rerun, None, None),
+        Err(error) => {
+            app.warn(error.to_string());
+            Vec::new()
+        }
+    }
+}
+
 /// Takes every running job's prompt back out (the studio is closing).
 pub fn abandon_running(app: &mut App) {
     for id in app.jobs.ids() {
         abandon_job(app, id);
+    }
+}
+
+/// When the request for `leaf` needs images that are not in memory, asks for them to be read
+/// and keeps `then` to do once they are; `None` when nothing needs reading.
+pub(super) fn read_first(
+    app: &mut App,
+    leaf: Option<TurnId>,
+    then: WaitingSend,
+) -> Option<Vec<Effect>> {
+    let mut unread = unread_images(&app.conversation, leaf);
+    if matches!(then, WaitingSend::Prompt(_)) {
+        // An earlier prompt's images, attached again by editing it, may be on disk only.
+        unread.extend(
+            app.attachments
+                .iter()
+                .filter(|a| a.blob.loaded().is_none())
+                .map(|a| a.blob.clone()),
+        );
+    }
+    if unread.is_empty() {
+        return None;
+    }
+    app.notify(format!(
+        "Reading {} of this conversation's images before sending…",
+        if unread.len() == 1 {
+            "one".to_string()
+        } else {
+            unread.len().to_string()
+        }
+    ));
+    app.waiting_for_images = Some(then);
+    Some(vec![Effect::ReadImages(unread)])
+}
+
+/// Whether a send is waiting for images already (a second one waits its turn: say so).
+pub(super) fn still_reading(app: &mut App) -> bool {
+    if app.waiting_for_images.is_some() {
+        app.warn("Still reading this conversation's images for the last send: a moment.");
+        true
+    } else {
+        false
     }
 }

@@ -7,6 +7,7 @@ pub mod event;
 pub mod fullview;
 pub mod fullview_keys;
 pub mod grid;
+pub mod image_reads;
 pub mod images;
 pub mod jobs;
 pub mod layout;

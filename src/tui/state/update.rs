@@ -11,11 +11,11 @@ use crate::tui::state::compose::{Attachment, Draft, EditTarget};
 use crate::tui::state::event::{Effect, Event};
 use crate::tui::state::fullview::FullView;
 use crate::tui::state::fullview_keys::on_view_key;
+use crate::tui::state::image_reads::WaitingSend;
 use crate::tui::state::images::SelectedReply;
-use crate::tui::state::jobs::JobKind;
 use crate::tui::state::layout::{LayoutMode, Pane};
-use crate::tui::state::lifecycle::{cancel_jobs, on_done, on_progress, start_job};
-use crate::tui::state::lifecycle::{quit, send};
+use crate::tui::state::lifecycle::{cancel_jobs, on_done, on_progress};
+use crate::tui::state::lifecycle::{quit, rerun, send};
 use crate::tui::state::overlay_keys::on_overlay_key;
 use crate::tui::state::overlays::Overlay;
 use crate::tui::state::panes::JobsList;
@@ -103,6 +103,8 @@ pub fn update(app: &mut App, event: Event, event_time: &str) -> Vec<Effect> {
             app.failure = None;
             app.overlay = None;
             app.set_input_text("");
+            // A send waiting for the old conversation's images goes with it.
+            app.waiting_for_images = None;
             app.attachments = attachments
                 .into_iter()
                 .map(|(name, blob)| Attachment { name, blob })
@@ -118,6 +120,7 @@ pub fn update(app: &mut App, event: Event, event_time: &str) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Event::ImagesRead(result) => on_images_read(app, result),
         Event::SessionOpenFailed(error) => {
             if let Some(Overlay::Sessions(picker)) = &mut app.overlay {
                 picker.error = Some(error.clone());
@@ -325,7 +328,7 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
             app.overlay = Some(Overlay::Jobs(JobsList::default()));
             Vec::new()
         }
-        Action::Rerun => rerun(app),
+        Action::Rerun => rerun_selected(app),
         Action::EditPrompt => edit_selected(app),
         Action::SelectPrevTurn => {
             select_step(app, -1);
@@ -451,27 +454,16 @@ fn cycle<T: Clone + PartialEq>(options: &[T], current: Option<&T>) -> Option<T> 
     }
 }
 
-fn rerun(app: &mut App) -> Vec<Effect> {
-    if app.busy() {
-        return Vec::new();
-    }
-    let Some(connection) = app.connection.clone() else {
-        app.overlay = Some(Overlay::MissingKey);
-        return Vec::new();
-    };
-    let Some(turn) = app.selected_turn().map(|t| t.id) else {
-        app.warn("Nothing to rerun yet: send a prompt first.");
-        return Vec::new();
-    };
-    let previous_leaf = app.conversation.active_leaf();
-    match turn::prepare_rerun(
-        &app.conversation,
-        turn,
-        &target(&app.catalog, &connection, app.listed_models.as_ref()),
-    ) {
-        Ok(prepared) => start_job(app, prepared, previous_leaf, JobKind::Rerun, None, None),
-        Err(error) => {
-            app.warn(error.to_string());
+/// Answers the selected prompt again (a reply is rerun by answering its prompt).
+fn rerun_selected(app: &mut App) -> Vec<Effect> {
+    match app.selected_turn().map(|t| t.id) {
+        Some(turn) => rerun(app, turn),
+        None if app.connection.is_none() => {
+            app.overlay = Some(Overlay::MissingKey);
+            Vec::new()
+        }
+        None => {
+            app.warn("Nothing to rerun yet: send a prompt first.");
             Vec::new()
         }
     }
@@ -671,3 +663,21 @@ fn copy(app: &mut App) -> Vec<Effect> {
 
 #[cfg(test)]
 mod tests;
+
+/// The images a send waited for are read: it goes on, or says why it cannot.
+fn on_images_read(app: &mut App, result: Result<(), String>) -> Vec<Effect> {
+    let Some(waiting) = app.waiting_for_images.take() else {
+        return Vec::new();
+    };
+    if let Err(error) = result {
+        app.warn(format!(
+            "An image of this conversation cannot be read: {error}. Nothing was sent; your prompt is still in the editor. Start a new thread from an image that can be read (/fresh)."
+        ));
+        return Vec::new();
+    }
+    match waiting {
+        WaitingSend::Prompt(prompt) => send(app, prompt),
+        WaitingSend::Rerun(turn) => rerun(app, turn),
+        WaitingSend::Batch { prompt, count } => variations::send_batch(app, prompt, count),
+    }
+}

@@ -4,6 +4,8 @@
 //! branch under the prompt, whatever is picked; Esc leaves the grid and every candidate stays.
 
 use crate::tui::state::grid::{Candidate, VaryGrid};
+use crate::tui::state::image_reads::WaitingSend;
+use crate::tui::state::lifecycle::{read_first, still_reading};
 
 use crossterm::event::{KeyCode, KeyEvent};
 
@@ -79,6 +81,12 @@ pub fn send_batch(app: &mut App, prompt: TurnId, count: u8) -> Vec<Effect> {
             app.keymap.hint(Action::Jobs)
         ));
         return Vec::new();
+    }
+    if still_reading(app) {
+        return Vec::new();
+    }
+    if let Some(effects) = read_first(app, Some(prompt), WaitingSend::Batch { prompt, count }) {
+        return effects;
     }
     let prepared = match turn::prepare_rerun(
         &app.conversation,

@@ -12,12 +12,13 @@ use crate::models::Catalog;
 use crate::tui::input::keymap::Keymap;
 use crate::tui::state::fullview::ViewMode;
 use crate::tui::state::images::{ImageKey, ImageKind};
-use crate::tui::state::jobs::Phase;
+use crate::tui::state::jobs::{JobKind, Phase};
 use crate::tui::state::layout::{LayoutMode, Pane};
 use crate::tui::test_support::*;
 use crate::tui::theme::Theme;
 use crate::turn::Progress;
 
+mod image_reads;
 mod jobs;
 
 #[test]
