@@ -4,14 +4,12 @@
 //! [`commit`] adds the reply, or [`abandon`] takes the prompt back out after a failure so the
 //! conversation is exactly as it was.
 
-use std::time::Duration;
-
 use crate::conversation::request::{PreparedRequest, RequestTarget};
 use crate::conversation::{
     Blob, Conversation, ModelTurn, Part, ReplyBuilder, RequestError, TurnBody, TurnId,
     TurnSettings, UserTurn, build_request,
 };
-use crate::gemini::{ApiError, ClientEvent, GeminiClient, Mode};
+use crate::gemini::{ApiError, ClientEvent, GeminiClient, Mode, Transfer};
 
 /// A prompt to send.
 #[derive(Debug, Clone)]
@@ -117,24 +115,8 @@ pub fn prepare_rerun(
 /// Progress of a generation, for the screen.
 #[derive(Debug, Clone)]
 pub enum Progress {
-    Sending {
-        attempt: u32,
-        of: u32,
-        bytes: usize,
-    },
-    Retrying {
-        attempt: u32,
-        of: u32,
-        delay: Duration,
-        reason: String,
-        /// The provider said "too many requests" and how long to wait (RetryInfo).
-        rate_limited: bool,
-    },
-    /// The server accepted the request; the model is working.
-    Receiving,
-    Received {
-        bytes: u64,
-    },
+    /// Where the call stands on the wire.
+    Transfer(Transfer),
     /// Parts that just arrived (thoughts, thought images, text deltas, images).
     Parts(Vec<Part>),
 }
@@ -149,23 +131,7 @@ pub async fn generate(
     let mut builder = ReplyBuilder::new();
     let mut on_event = |event: ClientEvent<'_>| -> Result<(), ApiError> {
         match event {
-            ClientEvent::Sending { attempt, of, bytes } => {
-                on_progress(Progress::Sending { attempt, of, bytes })
-            }
-            ClientEvent::Retrying {
-                attempt,
-                of,
-                delay,
-                error,
-            } => on_progress(Progress::Retrying {
-                attempt,
-                of,
-                delay,
-                reason: error.to_string(),
-                rate_limited: error.retry_after().is_some(),
-            }),
-            ClientEvent::Receiving => on_progress(Progress::Receiving),
-            ClientEvent::Received { bytes } => on_progress(Progress::Received { bytes }),
+            ClientEvent::Transfer(transfer) => on_progress(Progress::Transfer(transfer)),
             ClientEvent::Response(response) => {
                 let added = builder.absorb(*response)?;
                 if added > 0 {

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use banana_studio::conversation::{Conversation, RequestTarget, TurnSettings};
 use banana_studio::demo::{DEMO_KEY, DemoOptions, DemoServer, Fault, TakeFault};
-use banana_studio::gemini::{ApiError, ApiKey, ClientOptions, GeminiClient, Mode, RetryPolicy};
+use banana_studio::gemini::{
+    ApiError, ApiKey, ClientOptions, GeminiClient, Mode, RetryPolicy, Transfer,
+};
 use banana_studio::models::Catalog;
 use banana_studio::turn::{self, NewTurn};
 
@@ -137,7 +139,7 @@ async fn a_429_on_one_call_holds_back_every_call_to_the_provider() {
         tokio::spawn(async move {
             let mut told = Some(told_to_wait);
             turn::generate(&client, &request, Mode::Streaming, &mut |p| {
-                if let turn::Progress::Retrying { .. } = p
+                if let turn::Progress::Transfer(Transfer::Retrying { .. }) = p
                     && let Some(told) = told.take()
                 {
                     let _ = told.send(());

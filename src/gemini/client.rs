@@ -128,22 +128,31 @@ impl Default for ClientOptions {
     }
 }
 
-/// What happens during one call, reported as it happens.
-#[derive(Debug)]
-pub enum ClientEvent<'a> {
+/// Where a call stands on the wire. The one account of it: the client reports it, a turn's
+/// progress passes it on, `send` prints it and the studio's jobs show it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Transfer {
     /// A request is going out: attempt `attempt` of at most `of`.
     Sending { attempt: u32, of: u32, bytes: usize },
-    /// A transient failure; the next attempt starts after `delay`.
+    /// A transient failure (`reason`); the next attempt starts after `delay`.
     Retrying {
         attempt: u32,
         of: u32,
         delay: Duration,
-        error: &'a ApiError,
+        reason: String,
+        /// The provider said "too many requests" and how long to wait (RetryInfo).
+        rate_limited: bool,
     },
     /// The server accepted the request and the reply is coming in.
     Receiving,
     /// Total body bytes received so far.
     Received { bytes: u64 },
+}
+
+/// What happens during one call, reported as it happens.
+#[derive(Debug)]
+pub enum ClientEvent<'a> {
+    Transfer(Transfer),
     /// A complete response (unary) or chunk (streaming).
     Response(Box<GenerateContentResponse<'a>>),
 }
@@ -255,11 +264,11 @@ impl GeminiClient {
             if let Some(wait) = self.backoff.wait() {
                 tokio::time::sleep(wait).await;
             }
-            on_event(ClientEvent::Sending {
+            on_event(ClientEvent::Transfer(Transfer::Sending {
                 attempt,
                 of,
                 bytes: body.len(),
-            })?;
+            }))?;
             let error = match self.send_once(model, body.clone(), mode).await {
                 Ok(response) => return self.read_reply(response, mode, on_event).await,
                 Err(error) => error,
@@ -284,12 +293,13 @@ impl GeminiClient {
             {
                 self.backoff.hold_until(until);
             }
-            on_event(ClientEvent::Retrying {
+            on_event(ClientEvent::Transfer(Transfer::Retrying {
                 attempt,
                 of,
                 delay,
-                error: &error,
-            })?;
+                reason: error.to_string(),
+                rate_limited: error.retry_after().is_some(),
+            }))?;
             tokio::time::sleep(delay).await;
             attempt += 1;
         }
@@ -369,7 +379,7 @@ impl GeminiClient {
         mode: Mode,
         on_event: &mut (dyn FnMut(ClientEvent<'_>) -> Result<(), ApiError> + Send),
     ) -> Result<(), ApiError> {
-        on_event(ClientEvent::Receiving)?;
+        on_event(ClientEvent::Transfer(Transfer::Receiving))?;
         // Sized once from Content-Length (bounded: the header is the server's word), so a
         // 12 MB body is not copied through a series of doubling buffers.
         let expected = match mode {
@@ -389,7 +399,9 @@ impl GeminiClient {
                     limit: self.options.max_reply_bytes,
                 });
             }
-            on_event(ClientEvent::Received { bytes: received })?;
+            on_event(ClientEvent::Transfer(Transfer::Received {
+                bytes: received,
+            }))?;
             match mode {
                 Mode::Unary => {
                     let needed = whole.len() + chunk.len();

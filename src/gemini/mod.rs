@@ -9,5 +9,5 @@ mod skeleton;
 pub mod sse;
 pub mod wire;
 
-pub use client::{ApiKey, ClientEvent, ClientOptions, GeminiClient, Mode, RetryPolicy};
+pub use client::{ApiKey, ClientEvent, ClientOptions, GeminiClient, Mode, RetryPolicy, Transfer};
 pub use error::ApiError;

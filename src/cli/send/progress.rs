@@ -2,6 +2,7 @@
 
 use crate::conversation::PartContent;
 use crate::conversation::thoughts::SummaryStream;
+use crate::gemini::Transfer;
 use crate::terminal_text::sanitize_line;
 use crate::turn::Progress;
 
@@ -45,25 +46,25 @@ impl ProgressPrinter {
             return;
         }
         match progress {
-            Progress::Sending { attempt, of, bytes } => {
+            Progress::Transfer(Transfer::Sending { attempt, of, bytes }) => {
                 self.attempts = Some((attempt, of));
                 let size = crate::conversation::request::human_bytes(bytes as u64);
                 crate::errln!("sending {size} (attempt {attempt}/{of})…");
             }
-            Progress::Retrying {
+            Progress::Transfer(Transfer::Retrying {
                 attempt,
                 of,
                 delay,
                 reason,
                 ..
-            } => {
+            }) => {
                 crate::errln!(
                     "attempt {attempt}/{of} failed: {reason}\nretrying in {:.1}s…",
                     delay.as_secs_f64()
                 );
             }
-            Progress::Receiving => crate::errln!("the model is working…"),
-            Progress::Received { .. } => {}
+            Progress::Transfer(Transfer::Receiving) => crate::errln!("the model is working…"),
+            Progress::Transfer(Transfer::Received { .. }) => {}
             Progress::Parts(parts) => {
                 for part in parts {
                     match (part.thought, &part.content) {
@@ -112,31 +113,31 @@ impl ProgressPrinter {
     /// One line per step, starting with the label.
     fn show_labelled(&mut self, label: &str, progress: Progress) {
         let line = match progress {
-            Progress::Sending { attempt, of, bytes } => {
+            Progress::Transfer(Transfer::Sending { attempt, of, bytes }) => {
                 self.attempts = Some((attempt, of));
                 format!(
                     "sending {} (attempt {attempt}/{of})…",
                     crate::conversation::request::human_bytes(bytes as u64)
                 )
             }
-            Progress::Retrying {
+            Progress::Transfer(Transfer::Retrying {
                 attempt,
                 of,
                 delay,
                 reason,
                 ..
-            } => format!(
+            }) => format!(
                 "attempt {attempt}/{of} failed: {}; retrying in {:.1}s…",
                 sanitize_line(&reason),
                 delay.as_secs_f64()
             ),
-            Progress::Receiving => "the model is working…".into(),
+            Progress::Transfer(Transfer::Receiving) => "the model is working…".into(),
             Progress::Parts(parts)
                 if parts.iter().any(|p| p.as_image().is_some() && !p.thought) =>
             {
                 "the image arrived".into()
             }
-            Progress::Received { .. } | Progress::Parts(_) => return,
+            Progress::Transfer(Transfer::Received { .. }) | Progress::Parts(_) => return,
         };
         crate::errln!("{label} {line}");
     }

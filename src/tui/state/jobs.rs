@@ -12,6 +12,7 @@ use std::time::Instant;
 use crate::conversation::request::PreparedRequest;
 use crate::conversation::{ModelTurn, TurnId};
 use crate::gemini::Mode;
+use crate::gemini::Transfer;
 use crate::tui::state::compose::{Draft, EditTarget};
 use crate::tui::state::event::{Effect, JobId};
 use crate::turn::{Prepared, Progress};
@@ -40,6 +41,9 @@ impl JobKind {
     }
 }
 
+/// What the jobs list shows for a job: the client's [`Transfer`] as the studio keeps it, with
+/// what only the studio knows (queued behind the provider's limit, a retry's deadline as an
+/// instant, whether parts have arrived yet).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Phase {
     /// Waiting for a free slot (the provider's concurrency limit) or for a back-off to pass.
@@ -227,16 +231,16 @@ impl Jobs {
         };
         job.started.get_or_insert(at);
         match progress {
-            Progress::Sending { attempt, of, bytes } => {
+            Progress::Transfer(Transfer::Sending { attempt, of, bytes }) => {
                 job.phase = Phase::Sending { attempt, of, bytes }
             }
-            Progress::Retrying {
+            Progress::Transfer(Transfer::Retrying {
                 attempt,
                 of,
                 delay,
                 reason,
                 rate_limited,
-            } => {
+            }) => {
                 // The client never waits past retry.max_total_secs; the server chose `delay`.
                 let until = at.checked_add(delay).unwrap_or(at);
                 if rate_limited {
@@ -249,8 +253,8 @@ impl Jobs {
                     reason,
                 }
             }
-            Progress::Receiving => job.phase = Phase::Waiting,
-            Progress::Received { bytes } => job.received_bytes = bytes,
+            Progress::Transfer(Transfer::Receiving) => job.phase = Phase::Waiting,
+            Progress::Transfer(Transfer::Received { bytes }) => job.received_bytes = bytes,
             Progress::Parts(parts) => {
                 job.phase = Phase::Receiving;
                 job.partial.parts.extend(parts);
@@ -330,13 +334,13 @@ pub(crate) mod tests {
         assert!(started(&effects).is_empty());
         jobs.progress(
             first,
-            Progress::Retrying {
+            Progress::Transfer(Transfer::Retrying {
                 attempt: 1,
                 of: 4,
                 delay: Duration::from_secs(5),
                 reason: "429".into(),
                 rate_limited: true,
-            },
+            }),
             t0,
         );
         jobs.remove(first);
@@ -354,6 +358,6 @@ pub(crate) mod tests {
         let mut jobs = Jobs::new(4);
         let (id, _) = jobs.add(new_job(&mut conversation), Mode::Streaming, None);
         jobs.remove(id);
-        assert!(!jobs.progress(id, Progress::Receiving, Instant::now()));
+        assert!(!jobs.progress(id, Progress::Transfer(Transfer::Receiving), Instant::now()));
     }
 }

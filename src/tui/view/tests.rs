@@ -14,6 +14,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use crate::conversation::{Part, PartContent, TurnBody};
+use crate::gemini::Transfer;
 use crate::store::SessionSummary;
 use crate::tui::state::app::App;
 use crate::tui::state::event::{Event, JobId};
@@ -191,16 +192,19 @@ fn generating() -> App {
     thought_image.thought = true;
     for (progress, at) in [
         (
-            Progress::Sending {
+            Progress::Transfer(Transfer::Sending {
                 attempt: 1,
                 of: 4,
                 bytes: 60_000,
-            },
+            }),
             0,
         ),
-        (Progress::Receiving, 2),
+        (Progress::Transfer(Transfer::Receiving), 2),
         (Progress::Parts(vec![thought, thought_image]), 5),
-        (Progress::Received { bytes: 3_400_000 }, 11),
+        (
+            Progress::Transfer(Transfer::Received { bytes: 3_400_000 }),
+            11,
+        ),
     ] {
         update(
             &mut app,
@@ -313,17 +317,21 @@ fn three_jobs() -> App {
     let retrying = start_generation(&mut app, "Make the background a deep night blue");
     start_generation(&mut app, "Turn it into a poster, 3:4");
     for (job, progress, at) in [
-        (receiving, Progress::Receiving, 2),
-        (receiving, Progress::Received { bytes: 3_400_000 }, 14),
+        (receiving, Progress::Transfer(Transfer::Receiving), 2),
+        (
+            receiving,
+            Progress::Transfer(Transfer::Received { bytes: 3_400_000 }),
+            14,
+        ),
         (
             retrying,
-            Progress::Retrying {
+            Progress::Transfer(Transfer::Retrying {
                 attempt: 1,
                 of: 4,
                 delay: Duration::from_secs(20),
                 reason: "The model is overloaded.".into(),
                 rate_limited: false,
-            },
+            }),
             9,
         ),
     ] {
@@ -392,7 +400,7 @@ fn variations() -> App {
         &mut app,
         Event::Progress {
             job: jobs[1],
-            progress: Progress::Receiving,
+            progress: Progress::Transfer(Transfer::Receiving),
             at: t0 + Duration::from_secs(3),
         },
         TEST_TIME,
@@ -697,13 +705,13 @@ fn retrying_shows_the_wait_and_the_attempt() {
         &mut app,
         Event::Progress {
             job,
-            progress: Progress::Retrying {
+            progress: Progress::Transfer(Transfer::Retrying {
                 attempt: 1,
                 of: 4,
                 delay: Duration::from_secs(34),
                 reason: "quota".into(),
                 rate_limited: false,
-            },
+            }),
             at: t0,
         },
         TEST_TIME,

@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use super::*;
 use crate::conversation::{Conversation, TurnSettings};
 use crate::conversation::{ImageSize, ModelTurn, UserTurn};
+use crate::gemini::Transfer;
 use crate::gemini::{ApiError, Mode};
 use crate::models::Catalog;
 use crate::tui::input::keymap::Keymap;
@@ -58,11 +59,11 @@ fn progress_streams_the_thinking_into_the_state() {
     update(
         &mut app,
         progress(
-            Progress::Sending {
+            Progress::Transfer(Transfer::Sending {
                 attempt: 1,
                 of: 4,
                 bytes: 2048,
-            },
+            }),
             t0,
         ),
         TEST_TIME,
@@ -81,13 +82,13 @@ fn progress_streams_the_thinking_into_the_state() {
     update(
         &mut app,
         progress(
-            Progress::Retrying {
+            Progress::Transfer(Transfer::Retrying {
                 attempt: 1,
                 of: 4,
                 delay: Duration::from_secs(3),
                 reason: "503".into(),
                 rate_limited: false,
-            },
+            }),
             t0 + Duration::from_secs(1),
         ),
         TEST_TIME,
@@ -99,7 +100,10 @@ fn progress_streams_the_thinking_into_the_state() {
 
     update(
         &mut app,
-        progress(Progress::Receiving, t0 + Duration::from_secs(5)),
+        progress(
+            Progress::Transfer(Transfer::Receiving),
+            t0 + Duration::from_secs(5),
+        ),
         TEST_TIME,
     );
     update(
@@ -113,7 +117,7 @@ fn progress_streams_the_thinking_into_the_state() {
     update(
         &mut app,
         progress(
-            Progress::Received { bytes: 3_000_000 },
+            Progress::Transfer(Transfer::Received { bytes: 3_000_000 }),
             t0 + Duration::from_secs(7),
         ),
         TEST_TIME,
@@ -281,19 +285,19 @@ fn a_cut_stream_shows_the_partial_thoughts_commits_nothing_and_can_be_retried() 
 fn cancel_works_in_every_phase_of_a_generation() {
     let phases = [
         None,
-        Some(Progress::Sending {
+        Some(Progress::Transfer(Transfer::Sending {
             attempt: 1,
             of: 4,
             bytes: 10,
-        }),
-        Some(Progress::Retrying {
+        })),
+        Some(Progress::Transfer(Transfer::Retrying {
             attempt: 1,
             of: 4,
             delay: Duration::from_secs(30),
             reason: "503".into(),
             rate_limited: false,
-        }),
-        Some(Progress::Receiving),
+        })),
+        Some(Progress::Transfer(Transfer::Receiving)),
         Some(Progress::Parts(vec![thought("stalled mid-thought")])),
     ];
     for phase in phases {

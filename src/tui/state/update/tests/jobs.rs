@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyModifiers};
 
 use crate::conversation::TurnBody;
 use crate::gemini::ApiError;
+use crate::gemini::Transfer;
 use crate::tui::state::app::App;
 use crate::tui::state::event::{Effect, Event, JobId};
 use crate::tui::state::update::update;
@@ -138,13 +139,13 @@ fn a_429_on_one_job_holds_the_queued_ones_until_the_delay_has_passed() {
         &mut app,
         Event::Progress {
             job: first,
-            progress: Progress::Retrying {
+            progress: Progress::Transfer(Transfer::Retrying {
                 attempt: 1,
                 of: 4,
                 delay: Duration::from_secs(10),
                 reason: "Quota exhausted (429)".into(),
                 rate_limited: true,
-            },
+            }),
             at: t0,
         },
         TEST_TIME,
