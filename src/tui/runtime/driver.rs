@@ -280,12 +280,13 @@ impl Driver {
         }
     }
 
-    pub(super) fn send(&self, event: Event) {
+    /// Puts an event on the loop's own channel: how effects report back.
+    pub(super) fn report(&self, event: Event) {
         let _ = self.tx.send(event);
     }
 
     pub(super) fn notice(&self, text: impl Into<String>, error: bool) {
-        self.send(Event::Notice {
+        self.report(Event::Notice {
             text: text.into(),
             error,
         });

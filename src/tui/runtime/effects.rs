@@ -36,7 +36,7 @@ impl Driver {
             Effect::Generate { job, request, mode } => {
                 let tx = self.tx.clone();
                 let Some(connection) = &self.connection else {
-                    self.send(Event::GenerationDone {
+                    self.report(Event::GenerationDone {
                         job,
                         result: Err(ApiError::Connect {
                             base_url: String::new(),
@@ -184,7 +184,7 @@ impl Driver {
             Effect::OpenEditor(text) => {
                 let result = run_editor(&text, terminal, terminal_events).await;
                 app.dirty = true;
-                self.send(Event::EditorDone(result));
+                self.report(Event::EditorDone(result));
             }
             Effect::Copy { text, what } => {
                 let result = {
@@ -248,7 +248,7 @@ impl Driver {
                     }
                     Err(failure) => Err(failure.message),
                 };
-                self.send(Event::DemoConnected(result));
+                self.report(Event::DemoConnected(result));
                 self.list_models();
             }
             // `update` has set `app.quit`; the loop ends after this batch and saves.

@@ -11,7 +11,7 @@ use crate::tui::state::app::App;
 use crate::tui::state::compose::Attachment;
 use crate::tui::state::event::Effect;
 use crate::tui::state::images::{ImageEntry, ImageKind};
-use crate::tui::state::lifecycle::{quit, send};
+use crate::tui::state::lifecycle::{quit, send_prompt};
 use crate::tui::state::overlays::Overlay;
 use crate::tui::state::panes::ScrollView;
 use crate::tui::state::path_prompt::{PathPrompt, PathPurpose};
@@ -215,7 +215,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
             switch_model(app, &replacement);
             if app.settings.model == replacement && !app.input_text().trim().is_empty() {
                 let prompt = app.input_text();
-                return send(app, prompt);
+                return send_prompt(app, prompt);
             }
         }
         Command::System(None) => match &app.settings.system_instruction {

@@ -242,7 +242,7 @@ pub(super) fn quit(app: &mut App) -> Vec<Effect> {
 }
 
 /// Sends the editor's prompt (a new turn, or a new branch when editing an earlier prompt).
-pub(super) fn send(app: &mut App, prompt: String) -> Vec<Effect> {
+pub(super) fn send_prompt(app: &mut App, prompt: String) -> Vec<Effect> {
     if app.busy() {
         return Vec::new();
     }

@@ -15,7 +15,7 @@ use crate::tui::state::image_reads::WaitingSend;
 use crate::tui::state::images::SelectedReply;
 use crate::tui::state::layout::{LayoutMode, Pane};
 use crate::tui::state::lifecycle::{cancel_jobs, on_done, on_progress};
-use crate::tui::state::lifecycle::{quit, rerun, send};
+use crate::tui::state::lifecycle::{quit, rerun, send_prompt};
 use crate::tui::state::overlay_keys::on_overlay_key;
 use crate::tui::state::overlays::Overlay;
 use crate::tui::state::panes::JobsList;
@@ -305,7 +305,7 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
                     }
                 }
             } else {
-                send(app, commands::unescape_prompt(&text))
+                send_prompt(app, commands::unescape_prompt(&text))
             }
         }
         Action::Newline => {
@@ -676,7 +676,7 @@ fn on_images_read(app: &mut App, result: Result<(), String>) -> Vec<Effect> {
         return Vec::new();
     }
     match waiting {
-        WaitingSend::Prompt(prompt) => send(app, prompt),
+        WaitingSend::Prompt(prompt) => send_prompt(app, prompt),
         WaitingSend::Rerun(turn) => rerun(app, turn),
         WaitingSend::Batch { prompt, count } => variations::send_batch(app, prompt, count),
     }
