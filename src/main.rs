@@ -1,3 +1,5 @@
+//! The `banana-studio` binary: parses the command line and runs it (see `cli`).
+
 use clap::Parser;
 
 // Large image buffers are allocated and freed on every turn; see Cargo.toml.

@@ -1,3 +1,5 @@
+//! The demo painter: every edit word changes the picture, and the same scene paints the same.
+
 use super::*;
 use image::GenericImageView;
 

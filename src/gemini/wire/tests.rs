@@ -1,3 +1,5 @@
+//! The wire types: recorded shapes parsed, long fields borrowed, requests written in camelCase.
+
 use super::*;
 use std::borrow::Cow;
 

@@ -1,3 +1,5 @@
+//! The keymap: default keys parse and never clash, overrides apply, lookups by scope.
+
 use super::*;
 use crossterm::event::KeyModifiers;
 
