@@ -42,10 +42,19 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn append(path: &Path, text: &str) {
-    let mut content = std::fs::read_to_string(path).unwrap();
-    content.push_str(text);
-    std::fs::write(path, content).unwrap();
+/// What the checker says of a copy of `src/` with `(file, text)` appended to each file named:
+/// it must fail.
+fn broken(additions: &[(&str, &str)]) -> String {
+    let src = copy_of_src();
+    for (file, text) in additions {
+        let path = src.path().join(file);
+        let mut content = std::fs::read_to_string(&path).unwrap();
+        content.push_str(text);
+        std::fs::write(&path, content).unwrap();
+    }
+    let (ok, text) = check(src.path());
+    assert!(!ok, "the checker passed a broken copy: {text}");
+    text
 }
 
 #[test]
@@ -57,14 +66,11 @@ fn src_has_no_import_circle_no_long_file_and_its_layers_in_order() {
 
 #[test]
 fn a_new_circle_between_top_level_modules_is_caught() {
-    let src = copy_of_src();
     // The protocol layer reaching up into the studio.
-    append(
-        &src.path().join("gemini/sse.rs"),
+    let text = broken(&[(
+        "gemini/sse.rs",
         "\nfn reaches_up() { let _ = crate::tui::theme::DEFAULT_THEME; }\n",
-    );
-    let (ok, text) = check(src.path());
-    assert!(!ok, "{text}");
+    )]);
     let circle = text
         .lines()
         .find(|line| line.starts_with("FAIL: circle inside crate/: "))
@@ -74,14 +80,11 @@ fn a_new_circle_between_top_level_modules_is_caught() {
 
 #[test]
 fn a_circle_between_sibling_folders_of_the_studio_is_caught() {
-    let src = copy_of_src();
     // The state importing a view: the direction the studio forbids.
-    append(
-        &src.path().join("tui/state/layout.rs"),
+    let text = broken(&[(
+        "tui/state/layout.rs",
         "\nuse crate::tui::view::widgets::truncate;\n",
-    );
-    let (ok, text) = check(src.path());
-    assert!(!ok, "{text}");
+    )]);
     assert!(
         text.contains("circle inside tui/: tui/state → tui/view → tui/state"),
         "{text}"
@@ -90,19 +93,18 @@ fn a_circle_between_sibling_folders_of_the_studio_is_caught() {
 
 #[test]
 fn a_circle_through_a_parent_module_is_caught_but_test_code_is_not_counted() {
-    let src = copy_of_src();
-    // A child that uses its parent while the parent uses it.
-    append(
-        &src.path().join("export/outcome.rs"),
-        "\nfn back() { let _ = super::EMBED_LIMIT_BYTES; }\n",
-    );
-    // The same reach from test code is fine: tests may use anything.
-    append(
-        &src.path().join("emulator/tmux.rs"),
-        "\n#[cfg(test)]\nmod reaches_up {\n    use crate::tui::theme::DEFAULT_THEME;\n}\n",
-    );
-    let (ok, text) = check(src.path());
-    assert!(!ok, "{text}");
+    let text = broken(&[
+        // A child that uses its parent while the parent uses it.
+        (
+            "export/outcome.rs",
+            "\nfn back() { let _ = super::EMBED_LIMIT_BYTES; }\n",
+        ),
+        // The same reach from test code is fine: tests may use anything.
+        (
+            "emulator/tmux.rs",
+            "\n#[cfg(test)]\nmod reaches_up {\n    use crate::tui::theme::DEFAULT_THEME;\n}\n",
+        ),
+    ]);
     assert!(
         text.contains("circle between files: export → export/outcome → export"),
         "{text}"
@@ -112,16 +114,13 @@ fn a_circle_through_a_parent_module_is_caught_but_test_code_is_not_counted() {
 
 #[test]
 fn a_layer_importing_one_above_it_and_a_long_file_are_caught() {
-    let src = copy_of_src();
-    append(
-        &src.path().join("blob.rs"),
+    let filler = "// filler\n".repeat(800);
+    let text = broken(&[(
+        "blob.rs",
         &format!(
-            "\nfn above() {{ let _ = crate::emulator::ImageProtocol::Halfblocks; }}\n{}",
-            "// filler\n".repeat(800)
+            "\nfn above() {{ let _ = crate::emulator::ImageProtocol::Halfblocks; }}\n{filler}"
         ),
-    );
-    let (ok, text) = check(src.path());
-    assert!(!ok, "{text}");
+    )]);
     assert!(text.contains("blob imports emulator"), "{text}");
     assert!(text.contains("blob.rs has"), "{text}");
     assert!(text.contains("split it"), "{text}");
