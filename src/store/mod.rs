@@ -22,6 +22,10 @@ pub use atomic::{create_private_dir, write_atomic};
 
 const DOCUMENT: &str = "session.json";
 const LOCK: &str = "session.lock";
+/// The prompt left unsent when the studio closed, put back in the editor when it opens.
+const DRAFT: &str = "draft.txt";
+/// A draft longer than this is not a prompt someone typed: it is left on disk, unread.
+const MAX_DRAFT_BYTES: u64 = 1 << 20;
 const FORMAT: &str = "banana-studio session";
 /// Bumped whenever an older program could misread the document.
 pub const FORMAT_VERSION: u32 = 1;
@@ -194,6 +198,24 @@ impl Store {
         })
     }
 
+    /// Removes the session folder `dir` when it holds nothing but its lock: a studio that
+    /// closed without a turn or a draft leaves no empty session behind. Anything else in it,
+    /// or any error, leaves it as it is.
+    pub fn remove_if_empty(&self, dir: &Path) {
+        if !dir.starts_with(&self.sessions) || dir == self.sessions {
+            return;
+        }
+        let only_the_lock = std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries
+                .map(|entry| entry.map(|e| e.file_name()))
+                .all(|name| name.is_ok_and(|name| name == LOCK))
+        });
+        if only_the_lock {
+            let _ = std::fs::remove_file(dir.join(LOCK));
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+
     /// A name for a new session that is not taken: the date and time, e.g. `2026-11-23-2110`.
     pub fn fresh_name(&self) -> String {
         let stamp = time::OffsetDateTime::now_utc()
@@ -291,6 +313,36 @@ pub struct Session {
 impl Session {
     pub fn document_path(&self) -> PathBuf {
         self.dir.join(DOCUMENT)
+    }
+
+    /// The prompt left unsent last time, if any (control characters other than line breaks
+    /// and tabs removed: the editor draws it on the terminal).
+    pub fn read_draft(&self) -> Option<String> {
+        let path = self.dir.join(DRAFT);
+        let too_long = std::fs::metadata(&path).is_ok_and(|m| m.len() > MAX_DRAFT_BYTES);
+        if too_long {
+            return None;
+        }
+        let bytes = crate::blob::read_regular_file(&path).ok()?;
+        let text = String::from_utf8_lossy(&bytes);
+        let clean: String = text
+            .chars()
+            .filter(|c| !c.is_control() || matches!(c, '\n' | '\t'))
+            .collect();
+        (!clean.trim().is_empty()).then_some(clean)
+    }
+
+    /// Keeps `text` as the unsent prompt, or forgets the old one when `text` is blank.
+    pub fn save_draft(&self, text: &str) -> Result<(), StoreError> {
+        let path = self.dir.join(DRAFT);
+        if text.trim().is_empty() {
+            return match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io_error("remove", &path)(e)),
+                _ => Ok(()),
+            };
+        }
+        create_private_dir(&self.dir).map_err(io_error("create", &self.dir))?;
+        write_atomic(&path, text.as_bytes()).map_err(io_error("write", &path))
     }
 
     /// Writes new images, then atomically replaces the document. On error the session in memory
@@ -475,6 +527,55 @@ mod tests {
             )
             .unwrap();
         session
+    }
+
+    #[test]
+    fn a_session_left_with_only_its_lock_is_removed_and_one_with_anything_else_is_not() {
+        let home = tempfile::tempdir().unwrap();
+        let store = Store::new(home.path());
+        let empty = store.open_or_create("empty").unwrap();
+        let dir = empty.dir.clone();
+        drop(empty);
+        store.remove_if_empty(&dir);
+        assert!(!dir.exists(), "nothing but the lock: removed");
+        let kept = store.open_or_create("kept").unwrap();
+        kept.save_draft("a draft").unwrap();
+        let dir = kept.dir.clone();
+        drop(kept);
+        store.remove_if_empty(&dir);
+        assert!(dir.join(DRAFT).exists(), "a draft keeps the session");
+        // Never outside the sessions folder.
+        let outside = home.path().join("elsewhere");
+        std::fs::create_dir(&outside).unwrap();
+        std::fs::write(outside.join(LOCK), b"").unwrap();
+        store.remove_if_empty(&outside);
+        assert!(outside.exists());
+    }
+
+    #[test]
+    fn an_unsent_prompt_is_kept_as_the_draft_and_forgotten_when_blank() {
+        let home = tempfile::tempdir().unwrap();
+        let store = Store::new(home.path());
+        let session = store.open_or_create("drafty").unwrap();
+        assert_eq!(session.read_draft(), None);
+        session
+            .save_draft("make the title bigger\nand blue\x1b[31m")
+            .unwrap();
+        drop(session);
+        let session = store.open_or_create("drafty").unwrap();
+        assert_eq!(
+            session.read_draft().as_deref(),
+            Some("make the title bigger\nand blue[31m"),
+            "kept across a reopen, without the escape"
+        );
+        session.save_draft("  \n").unwrap();
+        assert_eq!(session.read_draft(), None);
+        assert!(!session.dir.join(DRAFT).exists());
+        // Blank with no draft on disk is fine too.
+        session.save_draft("").unwrap();
+        // A huge file is not read into the editor.
+        std::fs::write(session.dir.join(DRAFT), vec![b'a'; 2 << 20]).unwrap();
+        assert_eq!(session.read_draft(), None);
     }
 
     #[test]

@@ -97,6 +97,10 @@ pub async fn run(global: &GlobalArgs, args: &StudioArgs) -> Result<(), Failure> 
     if let Some(message) = missing_key {
         app = app.with_missing_key(message);
     }
+    // The prompt left unsent last time is back where it was typed.
+    if let Some(draft) = session.read_draft() {
+        app.set_input_text(&draft);
+    }
     // In range: the config was checked at load.
     if let Some(count) = context.config.variations {
         app.batch.count = count;

@@ -154,8 +154,17 @@ pub async fn run(mut app: App, setup: DriverSetup) -> Result<(), Failure> {
         job.abort();
     }
     // Nothing half-done is kept.
-    crate::tui::state::lifecycle::abandon_running(&mut app);
+    crate::tui::state::quitting::abandon_all(&mut app);
     let saved = driver.final_save(&app).await;
+    let draft = app.draft_text();
+    let draft_kept = driver.session.lock().save_draft(&draft);
+    let session_dir = driver.session.lock().dir.clone();
+    let store = driver.context.store.clone();
+    // The lock goes with the driver; a session left with nothing in it goes too.
+    drop(driver);
+    if app.conversation.is_empty() && draft.trim().is_empty() {
+        store.remove_if_empty(&session_dir);
+    }
     drop(terminal);
     drop(guard);
     if let Some(panic) = panic {
@@ -166,6 +175,19 @@ pub async fn run(mut app: App, setup: DriverSetup) -> Result<(), Failure> {
     }
     if let Err(error) = &result {
         crate::errln!("{error}");
+    }
+    if !draft.trim().is_empty() {
+        match draft_kept {
+            Ok(()) => crate::errln!(
+                "Your unsent prompt is kept as the draft of session {0}: `banana-studio --session {0}` puts it back in the editor.",
+                app.session_name
+            ),
+            // Nothing typed is lost: the text goes to the terminal instead.
+            Err(error) => crate::errln!(
+                "Your unsent prompt could not be kept ({error}); here it is:\n{}",
+                crate::terminal_text::sanitize(&draft)
+            ),
+        }
     }
     match saved {
         Ok(()) => {

@@ -151,17 +151,17 @@ impl Driver {
                     let _ = tx.send(Event::SessionsListed(result));
                 });
             }
-            Effect::OpenSession(name) => {
+            Effect::OpenSession { name, draft } => {
                 let store = self.context.store.clone();
-                self.switch_session(move || {
+                self.switch_session(draft, move || {
                     let session = store.open(&name).map_err(|e| e.to_string())?;
                     Ok((session, Vec::new()))
                 });
             }
-            Effect::NewSession { from_image } => {
+            Effect::NewSession { from_image, draft } => {
                 let store = self.context.store.clone();
                 let from = app.session_name.clone();
-                self.switch_session(move || {
+                self.switch_session(draft, move || {
                     // A fresh copy: the new session must write the image into its own folder.
                     let attachments = match from_image {
                         Some(blob) => {
@@ -310,9 +310,10 @@ impl Driver {
         });
     }
 
-    /// Swaps the open session for the one `open` returns, after writing any queued save into
-    /// the old one. The old lock is released only once the new session is open.
-    fn switch_session<F>(&mut self, open: F)
+    /// Swaps the open session for the one `open` returns, after writing any queued save and
+    /// the editor's `draft` into the old one. The old lock is released only once the new
+    /// session is open.
+    fn switch_session<F>(&mut self, draft: String, open: F)
     where
         F: FnOnce() -> Result<(Session, Vec<(String, Blob)>), String> + Send + 'static,
     {
@@ -333,12 +334,19 @@ impl Driver {
                     return;
                 }
             }
+            if let Err(error) = current.save_draft(&draft) {
+                let _ = tx.send(Event::SessionOpenFailed(format!(
+                    "Your unsent prompt could not be kept in this session ({error}), so it stays open."
+                )));
+                return;
+            }
             match open() {
                 Ok((next, attachments)) => {
                     let event = Event::SessionOpened {
                         name: next.name.clone(),
                         conversation: next.conversation.clone(),
                         attachments,
+                        draft: next.read_draft(),
                     };
                     *current = next;
                     let _ = tx.send(event);

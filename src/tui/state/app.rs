@@ -71,6 +71,10 @@ pub struct App {
     /// The file the last `/export` wrote, for the key that copies its path.
     pub last_export: Option<PathBuf>,
     pub editing: Option<EditTarget>,
+    /// Prompts sent while the reply they follow was still coming (see `followups`).
+    pub followups: Option<crate::tui::state::compose::FollowUps>,
+    /// The user chose to quit once the running generations have finished.
+    pub quit_when_done: bool,
     pub selected: Option<TurnId>,
     pub image: Option<ImageKey>,
     pub focus: Pane,
@@ -144,6 +148,8 @@ impl App {
             notice: None,
             last_export: None,
             editing: None,
+            followups: None,
+            quit_when_done: false,
             selected: None,
             image: None,
             focus: Pane::Input,
@@ -250,6 +256,17 @@ impl App {
         self.input.lines().join("\n")
     }
 
+    /// What the editor holds that is worth keeping as the session's draft: a prompt, not a
+    /// `/command` being run.
+    pub(crate) fn draft_text(&self) -> String {
+        let text = self.input_text();
+        if crate::tui::input::commands::is_command(&text) {
+            String::new()
+        } else {
+            text
+        }
+    }
+
     pub(crate) fn set_input_text(&mut self, text: &str) {
         let mut editor = new_editor();
         editor.insert_str(text);
@@ -257,14 +274,43 @@ impl App {
     }
 
     /// Where the next prompt continues from: the active reply (a prompt without one is
-    /// continued from its parent).
+    /// continued from its parent). While the active prompt's reply is being made, a prompt
+    /// waits for it (see `followups`) unless the user selected a reply to branch from.
     pub(crate) fn continue_from(&self) -> Option<TurnId> {
+        if let Some(reply) = self.branch_point() {
+            return Some(reply);
+        }
         let leaf = self.conversation.active_leaf()?;
         match self.conversation.get(leaf).map(|t| (&t.body, t.parent)) {
             Some((TurnBody::Model(_), _)) => Some(leaf),
             Some((TurnBody::User(_), parent)) => parent,
             None => None,
         }
+    }
+
+    /// The prompt at the end of the active path whose reply is being made, when the next
+    /// prompt should wait for it: the user has not selected a reply to branch from.
+    pub(crate) fn awaited_prompt(&self) -> Option<TurnId> {
+        let leaf = self.in_flight_leaf()?;
+        self.branch_point().is_none().then_some(leaf)
+    }
+
+    /// A reply the user selected while the active prompt's reply is being made: the next
+    /// prompt branches from it at once (the explicit way to branch).
+    pub(crate) fn branch_point(&self) -> Option<TurnId> {
+        self.in_flight_leaf()?;
+        let selected = self.selected_turn()?;
+        matches!(selected.body, TurnBody::Model(_)).then_some(selected.id)
+    }
+
+    /// The active leaf when it is a prompt with a generation answering it.
+    fn in_flight_leaf(&self) -> Option<TurnId> {
+        let leaf = self.conversation.active_leaf()?;
+        let is_prompt = matches!(
+            self.conversation.get(leaf).map(|t| &t.body),
+            Some(TurnBody::User(_))
+        );
+        (is_prompt && self.jobs.on_prompt(leaf).next().is_some()).then_some(leaf)
     }
 
     /// After the active path changed under us: select its end, take its settings.

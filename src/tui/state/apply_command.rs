@@ -11,12 +11,13 @@ use crate::tui::state::app::App;
 use crate::tui::state::compose::Attachment;
 use crate::tui::state::event::Effect;
 use crate::tui::state::images::{ImageEntry, ImageKind};
-use crate::tui::state::lifecycle::{quit, send_prompt};
+use crate::tui::state::lifecycle::send_prompt;
 use crate::tui::state::overlays::Overlay;
 use crate::tui::state::panes::ScrollView;
 use crate::tui::state::path_prompt::{PathPrompt, PathPurpose};
 use crate::tui::state::pickers::ModelPicker;
 use crate::tui::state::pickers::SessionPicker;
+use crate::tui::state::quitting::quit;
 use crate::tui::state::variations;
 
 pub(super) fn add_attachment(app: &mut App, name: String, blob: Blob) {
@@ -260,7 +261,10 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
         }
         Command::New => {
             if !app.jobs_in_flight() {
-                return vec![Effect::NewSession { from_image: None }];
+                return vec![Effect::NewSession {
+                    from_image: None,
+                    draft: app.draft_text(),
+                }];
             }
         }
         Command::Open(Some(name)) => {
@@ -271,7 +275,10 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
                 app.overlay = None;
                 app.notify(format!("Session {name} is the one open."));
             } else {
-                return vec![Effect::OpenSession(name)];
+                return vec![Effect::OpenSession {
+                    name,
+                    draft: app.draft_text(),
+                }];
             }
         }
         Command::Open(None) => {
@@ -305,6 +312,7 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
                 Some(entry) => {
                     return vec![Effect::NewSession {
                         from_image: Some(entry.blob),
+                        draft: app.draft_text(),
                     }];
                 }
                 None => app.warn(

@@ -1,7 +1,7 @@
 //! What the user is composing: the next prompt's attachments, a draft kept to be put back,
-//! and an earlier prompt being edited.
+//! an earlier prompt being edited, and follow-ups waiting for the reply they follow.
 
-use crate::conversation::{Blob, TurnId};
+use crate::conversation::{Blob, TurnId, TurnSettings};
 
 /// An image file to send with the next prompt.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,4 +24,24 @@ pub struct EditTarget {
     pub parent: Option<TurnId>,
     /// The draft the editor held before, restored when editing stops.
     pub saved: Draft,
+}
+
+/// A prompt sent while the reply it follows was still coming: it waits, and goes out as that
+/// reply's follow-up once the reply lands.
+#[derive(Debug, Clone)]
+pub struct QueuedPrompt {
+    /// What is sent (a `//` escape already undone).
+    pub prompt: String,
+    /// What goes back in the editor when it is taken back or cannot be sent.
+    pub draft: Draft,
+    /// The settings it was sent with.
+    pub settings: TurnSettings,
+}
+
+/// Follow-ups in the order they were typed: the first goes out when the prompt `after` has
+/// its reply; each next one follows the reply to the one before.
+#[derive(Debug, Clone)]
+pub struct FollowUps {
+    pub after: TurnId,
+    pub queue: Vec<QueuedPrompt>,
 }

@@ -67,6 +67,8 @@ pub enum Event {
         conversation: Conversation,
         /// Attachments to start with (`/fresh`).
         attachments: Vec<(String, Blob)>,
+        /// The prompt left unsent in it last time.
+        draft: Option<String>,
     },
     SessionOpenFailed(String),
     /// The images asked for by [`Effect::ReadImages`] are in memory now, or one could not be
@@ -121,10 +123,15 @@ pub enum Effect {
     /// List the folder named by the path prompt's text.
     Complete(String),
     ListSessions,
-    OpenSession(String),
+    /// Open the session `name`; `draft` (what the editor holds) is kept in the one closing.
+    OpenSession {
+        name: String,
+        draft: String,
+    },
     /// A new empty session, or (with an image) one that starts from it: `/fresh`.
     NewSession {
         from_image: Option<Blob>,
+        draft: String,
     },
     /// Edit text in `$VISUAL`/`$EDITOR`.
     OpenEditor(String),

@@ -9,7 +9,7 @@ use crate::tui::state::app::App;
 use crate::tui::state::event::Effect;
 use crate::tui::state::fullview::{Geometry, ViewChange, ViewMode};
 use crate::tui::state::images::{ImageEntry, ImageKey, ImageKind};
-use crate::tui::state::lifecycle::quit;
+use crate::tui::state::quitting::quit;
 use crate::tui::state::selection::{version_step, version_step_target};
 use crate::tui::state::variations;
 

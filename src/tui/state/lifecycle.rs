@@ -230,17 +230,6 @@ pub(super) fn failed(app: &mut App, id: JobId, failure: CandidateFailure) {
     });
 }
 
-pub(super) fn quit(app: &mut App) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    for id in app.jobs.ids() {
-        abandon_job(app, id);
-        effects.push(Effect::CancelGeneration(id));
-    }
-    app.quit = true;
-    effects.push(Effect::Quit);
-    effects
-}
-
 /// Sends the editor's prompt (a new turn, or a new branch when editing an earlier prompt).
 pub(super) fn send_prompt(app: &mut App, prompt: String) -> Vec<Effect> {
     if app.busy() {
@@ -315,13 +304,6 @@ pub(super) fn rerun(app: &mut App, turn: TurnId) -> Vec<Effect> {
             app.warn(error.to_string());
             Vec::new()
         }
-    }
-}
-
-/// Takes every running job's prompt back out (the studio is closing).
-pub fn abandon_running(app: &mut App) {
-    for id in app.jobs.ids() {
-        abandon_job(app, id);
     }
 }
 

@@ -10,15 +10,20 @@ use crate::tui::input::keymap::Action;
 use crate::tui::state::app::App;
 use crate::tui::state::apply_command::{run_command, switch_model};
 use crate::tui::state::event::Effect;
-use crate::tui::state::lifecycle::quit;
 use crate::tui::state::lifecycle::{cancel_jobs, watch};
 use crate::tui::state::path_prompt::PathPurpose;
+use crate::tui::state::quitting::{quit, quit_now, quit_when_done};
 use crate::tui::state::tree::{self};
 use crate::tui::state::variations;
 
 pub(super) fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     let action = app.keymap.lookup(&key, false);
-    if action == Some(Action::Quit) && !matches!(app.overlay, Some(Overlay::PathPrompt(_))) {
+    if action == Some(Action::Quit)
+        && !matches!(
+            app.overlay,
+            Some(Overlay::PathPrompt(_) | Overlay::ConfirmQuit)
+        )
+    {
         return quit(app);
     }
     let Some(overlay) = app.overlay.as_mut() else {
@@ -159,6 +164,22 @@ pub(super) fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Overlay::ConfirmQuit => match (key.code, action) {
+            // The same quit key again confirms.
+            (KeyCode::Enter | KeyCode::Char('y' | 'Y' | 'q'), _) | (_, Some(Action::Quit)) => {
+                quit_now(app)
+            }
+            (KeyCode::Char('w' | 'W'), _) if !app.jobs.is_empty() => {
+                quit_when_done(app);
+                Vec::new()
+            }
+            (KeyCode::Esc | KeyCode::Char('n' | 'N'), _) | (_, Some(Action::Cancel)) => {
+                app.overlay = None;
+                app.notify("Staying.");
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
         Overlay::ConfirmBatch { count, prompt } => {
             let (count, prompt) = (*count, *prompt);
             match key.code {

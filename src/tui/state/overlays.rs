@@ -18,6 +18,8 @@ pub enum Overlay {
     MissingKey,
     Jobs(JobsList),
     Tree(TreeView),
+    /// A quit key with generations running or a prompt unsent: quit now, wait, or stay.
+    ConfirmQuit,
     /// A batch of variations over the price threshold, waiting for a yes.
     ConfirmBatch {
         count: u8,

@@ -9,16 +9,18 @@ use crate::tui::state::app::*;
 use crate::tui::state::apply_command::{add_attachment, run_command};
 use crate::tui::state::compose::{Attachment, Draft, EditTarget};
 use crate::tui::state::event::{Effect, Event};
+use crate::tui::state::followups;
 use crate::tui::state::fullview::FullView;
 use crate::tui::state::fullview_keys::on_view_key;
 use crate::tui::state::image_reads::WaitingSend;
 use crate::tui::state::images::SelectedReply;
 use crate::tui::state::layout::{LayoutMode, Pane};
 use crate::tui::state::lifecycle::{cancel_jobs, on_done, on_progress};
-use crate::tui::state::lifecycle::{quit, rerun, send_prompt};
+use crate::tui::state::lifecycle::{rerun, send_prompt};
 use crate::tui::state::overlay_keys::on_overlay_key;
 use crate::tui::state::overlays::Overlay;
 use crate::tui::state::panes::JobsList;
+use crate::tui::state::quitting::{self, quit, quit_now};
 use crate::tui::state::selection::{
     image_edge, image_step, select_edge, select_step, switch_branch,
 };
@@ -94,6 +96,7 @@ pub fn update(app: &mut App, event: Event, event_time: &str) -> Vec<Effect> {
             name,
             conversation,
             attachments,
+            draft,
         } => {
             let turns = conversation.turns().len();
             app.conversation = conversation;
@@ -102,7 +105,8 @@ pub fn update(app: &mut App, event: Event, event_time: &str) -> Vec<Effect> {
             app.editing = None;
             app.failure = None;
             app.overlay = None;
-            app.set_input_text("");
+            // The editor's text was kept as the old session's draft; this one's comes back.
+            app.set_input_text(draft.as_deref().unwrap_or_default());
             // A send waiting for the old conversation's images goes with it.
             app.waiting_for_images = None;
             app.attachments = attachments
@@ -202,8 +206,11 @@ pub fn update(app: &mut App, event: Event, event_time: &str) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Event::Terminate => quit(app),
+        Event::Terminate => quit_now(app),
     };
+    let mut effects = effects;
+    effects.extend(followups::settle(app));
+    effects.extend(quitting::settle(app));
     app.dirty = true;
     effects
 }
@@ -305,7 +312,7 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
                     }
                 }
             } else {
-                send_prompt(app, commands::unescape_prompt(&text))
+                followups::send_or_queue(app, commands::unescape_prompt(&text))
             }
         }
         Action::Newline => {
@@ -470,6 +477,11 @@ fn rerun_selected(app: &mut App) -> Vec<Effect> {
 }
 
 fn cancel(app: &mut App) -> Vec<Effect> {
+    // The newest thing first: waiting to quit is called off, a queued follow-up comes back
+    // before its reply is cancelled.
+    if quitting::stay(app) || followups::take_back(app) {
+        return Vec::new();
+    }
     if let Some(id) = app.watching.filter(|id| app.jobs.get(*id).is_some()) {
         return cancel_jobs(app, &[id]);
     }

@@ -155,7 +155,7 @@ pub fn on_grid_key(app: &mut App, key: KeyEvent, action: Option<Action>) -> Vec<
         (_, Some(Action::Jobs)) => {
             app.overlay = Some(Overlay::Jobs(Default::default()));
         }
-        (_, Some(Action::Quit)) => return crate::tui::state::lifecycle::quit(app),
+        (_, Some(Action::Quit)) => return crate::tui::state::quitting::quit(app),
         _ => match app.keymap.lookup_in_view(&key) {
             Some(Action::View(ViewAction::Compare)) => view_candidate(app, ViewMode::SideBySide),
             Some(Action::View(ViewAction::Difference)) => view_candidate(app, ViewMode::Difference),

@@ -145,6 +145,34 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             selected: false,
         });
     }
+    if let Some(followups) = &app.followups
+        && path.iter().any(|t| t.id == followups.after)
+    {
+        let take_back = app.keymap.hint(Action::Cancel);
+        for queued in &followups.queue {
+            let mut lines = vec![Line::from(vec![
+                Span::styled("You", theme.user()),
+                Span::styled(" · queued", theme.muted()),
+            ])];
+            let note = format!("sent when the reply above lands; {take_back} takes it back");
+            for line in wrap(&note, width) {
+                lines.push(Line::styled(line, theme.muted()));
+            }
+            for line in wrap(&queued.draft.text, width) {
+                lines.push(Line::styled(line, theme.base()));
+            }
+            for attachment in &queued.draft.attachments {
+                lines.push(Line::styled(
+                    format!("+ {}", attachment.name),
+                    theme.muted(),
+                ));
+            }
+            blocks.push(Block {
+                lines,
+                selected: false,
+            });
+        }
+    }
     if let Some(failure) = &app.failure {
         let mut lines = Vec::new();
         for (i, line) in wrap(failure, width.saturating_sub(2))

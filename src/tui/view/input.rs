@@ -19,9 +19,16 @@ const NOTICE_LINES: usize = 3;
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let focused = app.focus == Pane::Input;
+    // Where Enter sends the prompt, when that is not simply after the latest reply.
     let title = match &app.editing {
         Some(edit) => format!("Editing prompt #{} → new branch", edit.turn),
-        None => "Prompt".to_string(),
+        None if app.followups.is_some() || app.awaited_prompt().is_some() => {
+            "Prompt → waits for this reply".to_string()
+        }
+        None => match app.branch_point() {
+            Some(reply) => format!("Prompt → new branch from #{reply}"),
+            None => "Prompt".to_string(),
+        },
     };
     let hint = format!(
         " {} send · {} new line ",

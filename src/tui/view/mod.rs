@@ -22,6 +22,7 @@ pub mod path_prompt;
 pub mod pictures;
 #[cfg(test)]
 pub mod placeholder;
+pub mod quit;
 pub mod session_picker;
 pub mod sources;
 pub mod status;
@@ -157,6 +158,7 @@ pub fn draw(frame: &mut Frame, app: &App, images: &mut dyn ImagePreview) {
         Some(Overlay::MissingKey) => banner::render(frame, body, app),
         Some(Overlay::Jobs(list)) => jobs::render(frame, body, app, list),
         Some(Overlay::Tree(view)) => tree::render(frame, body, app, view, images),
+        Some(Overlay::ConfirmQuit) => quit::render(frame, body, app),
         Some(Overlay::ConfirmBatch { count, prompt }) => {
             grid::render_confirm(frame, body, app, *count, *prompt)
         }

@@ -313,8 +313,13 @@ fn three_jobs() -> App {
     app.jobs.limit = 2;
     let t0 = Instant::now();
     app.now = Some(t0);
+    // Each from reply #6, selected again before each: the explicit way to branch while a
+    // reply is coming (a prompt sent otherwise waits for it).
+    let reply = app.conversation.active_leaf();
     let receiving = start_generation(&mut app, "Add a caption in French");
+    app.selected = reply;
     let retrying = start_generation(&mut app, "Make the background a deep night blue");
+    app.selected = reply;
     start_generation(&mut app, "Turn it into a poster, 3:4");
     for (job, progress, at) in [
         (receiving, Progress::Transfer(Transfer::Receiving), 2),
@@ -347,6 +352,36 @@ fn three_jobs() -> App {
     }
     app.now = Some(t0 + Duration::from_secs(15));
     app
+}
+
+#[test]
+fn a_follow_up_typed_while_the_reply_streams_is_shown_queued_under_it() {
+    snapshot_all("queued_follow_up", || {
+        let mut app = generating();
+        for c in "Make the title bigger".chars() {
+            press(&mut app, KeyCode::Char(c));
+        }
+        press(&mut app, KeyCode::Enter);
+        assert_eq!(app.followups.as_ref().map(|f| f.queue.len()), Some(1));
+        app
+    });
+}
+
+#[test]
+fn a_quit_key_with_a_generation_running_and_a_prompt_typed_asks_first() {
+    snapshot_all("confirm_quit", || {
+        let mut app = generating();
+        for c in "Make the title".chars() {
+            press(&mut app, KeyCode::Char(c));
+        }
+        update(
+            &mut app,
+            Event::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            TEST_TIME,
+        );
+        assert!(matches!(app.overlay, Some(Overlay::ConfirmQuit)));
+        app
+    });
 }
 
 #[test]

@@ -19,8 +19,10 @@ use crate::tui::test_support::*;
 use crate::tui::theme::Theme;
 use crate::turn::Progress;
 
+mod followups;
 mod image_reads;
 mod jobs;
+mod quitting;
 
 #[test]
 fn send_adds_the_prompt_and_asks_for_a_streamed_generation() {
@@ -925,9 +927,14 @@ fn session_and_app_commands_ask_the_driver() {
     let mut app = test_app();
     assert!(matches!(
         submit(&mut app, "/new")[..],
-        [Effect::NewSession { from_image: None }]
+        [Effect::NewSession {
+            from_image: None,
+            ..
+        }]
     ));
-    assert!(matches!(&submit(&mut app, "/open old")[..], [Effect::OpenSession(n)] if n == "old"));
+    assert!(
+        matches!(&submit(&mut app, "/open old")[..], [Effect::OpenSession { name: n, .. }] if n == "old")
+    );
     let effects = submit(&mut app, "/open");
     assert!(matches!(effects[..], [Effect::ListSessions]));
     assert!(matches!(app.overlay, Some(Overlay::Sessions(_))));
@@ -965,7 +972,7 @@ fn image_commands_act_on_the_selected_image() {
     );
     let effects = submit(&mut app, "/fresh");
     assert!(
-        matches!(&effects[..], [Effect::NewSession { from_image: Some(b) }] if *b == shown),
+        matches!(&effects[..], [Effect::NewSession { from_image: Some(b), .. }] if *b == shown),
         "{effects:?}"
     );
     // The save key asks where, suggesting a name.
@@ -1048,6 +1055,7 @@ fn settings_follow_the_branch_they_continue() {
             name: "other".into(),
             conversation,
             attachments: Vec::new(),
+            draft: None,
         },
         TEST_TIME,
     );
@@ -1234,7 +1242,7 @@ fn the_session_picker_opens_the_chosen_session() {
     );
     let effects = press(&mut app, KeyCode::Enter);
     assert!(
-        matches!(&effects[..], [Effect::OpenSession(n)] if n == "older"),
+        matches!(&effects[..], [Effect::OpenSession { name: n, .. }] if n == "older"),
         "{effects:?}"
     );
     update(

@@ -173,6 +173,7 @@ fn reruns_and_variations_wait_for_unread_images_too() {
             name: "opened".into(),
             conversation,
             attachments: Vec::new(),
+            draft: None,
         },
         TEST_TIME,
     );
@@ -214,6 +215,7 @@ fn opening_another_session_drops_a_send_waiting_for_the_old_ones_images() {
             name: "other".into(),
             conversation: crate::conversation::Conversation::new(),
             attachments: Vec::new(),
+            draft: None,
         },
         TEST_TIME,
     );

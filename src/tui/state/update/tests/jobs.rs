@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
-use crate::conversation::TurnBody;
+use crate::conversation::{TurnBody, TurnId};
 use crate::gemini::ApiError;
 use crate::gemini::Transfer;
 use crate::tui::state::app::App;
@@ -16,15 +16,23 @@ use crate::tui::test_support::{
 };
 use crate::turn::Progress;
 
-/// A first exchange, then four prompts sent one after another: four jobs on four sibling
-/// branches after the first reply.
+/// A first exchange, then four prompts sent one after another, each from the first reply
+/// (selected again before each: the explicit way to branch while a reply is coming): four
+/// jobs on four sibling branches after the first reply.
 fn four_jobs(app: &mut App) -> Vec<JobId> {
     let first = job_of(&submit(app, "an infographic"));
     done(app, first, Ok(reply("v1")));
+    let reply_id = app.conversation.active_leaf().unwrap();
     ["red", "green", "blue", "gold"]
         .iter()
-        .map(|colour| job_of(&submit(app, &format!("make it {colour}"))))
+        .map(|colour| job_of(&branch_from(app, reply_id, &format!("make it {colour}"))))
         .collect()
+}
+
+/// Selects the reply `from` (as Up in the conversation pane does) and sends `text` from it.
+fn branch_from(app: &mut App, from: TurnId, text: &str) -> Vec<Effect> {
+    app.selected = Some(from);
+    submit(app, text)
 }
 
 fn saves(effects: &[Effect]) -> usize {
@@ -130,9 +138,12 @@ fn a_429_on_one_job_holds_the_queued_ones_until_the_delay_has_passed() {
     app.jobs.limit = 2;
     let t0 = Instant::now();
     app.now = Some(t0);
-    let first = job_of(&submit(&mut app, "an infographic"));
-    let second = job_of(&submit(&mut app, "another"));
-    let third = submit(&mut app, "a third");
+    let start = job_of(&submit(&mut app, "an infographic"));
+    done(&mut app, start, Ok(reply("v1")));
+    let reply_id = app.conversation.active_leaf().unwrap();
+    let first = job_of(&branch_from(&mut app, reply_id, "make it red"));
+    let second = job_of(&branch_from(&mut app, reply_id, "make it green"));
+    let third = branch_from(&mut app, reply_id, "make it blue");
     assert_eq!(job_count(&third), 0, "over the limit: queued");
     assert!(notice(&app).contains("Queued"), "{}", notice(&app));
     update(
@@ -180,9 +191,10 @@ fn the_user_cancels_one_job_then_all_of_them_from_the_jobs_list() {
         done(&mut app, job, Ok(reply("v1")));
         app.conversation.clone()
     };
+    let reply_id = app.conversation.active_leaf().unwrap();
     let jobs: Vec<JobId> = ["red", "green", "blue"]
         .iter()
-        .map(|c| job_of(&submit(&mut app, &format!("make it {c}"))))
+        .map(|c| job_of(&branch_from(&mut app, reply_id, &format!("make it {c}"))))
         .collect();
     chord(&mut app, KeyCode::Char('j'), KeyModifiers::ALT);
     press(&mut app, KeyCode::Down);
