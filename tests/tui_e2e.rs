@@ -422,9 +422,13 @@ fn four_variations_side_by_side_pick_one_and_see_the_tree() {
     tmux.keys(&["Right", "Down", "Left", "Enter"]);
     tmux.wait_for("Continuing from variation 3");
 
-    // Two edits at once from the picked one; the first is cancelled in the jobs list.
+    // Two edits at once from the picked one; the first is cancelled in the jobs list. The
+    // second branches explicitly: the picked reply is selected again (Tab, Up), then back to
+    // the prompt (Shift-Tab); without that it would wait for the first.
     tmux.type_text("make it blue");
     tmux.keys(&["Enter"]);
+    tmux.keys(&["Tab", "Up", "BTab"]);
+    tmux.wait_for("Prompt → new branch from");
     tmux.type_text("make it green");
     tmux.keys(&["Enter"]);
     tmux.keys(&["M-j"]);
@@ -447,12 +451,123 @@ fn four_variations_side_by_side_pick_one_and_see_the_tree() {
         !screen.contains("make it blue"),
         "the cancelled prompt is gone:\n{screen}"
     );
+    // The cancelled prompt went back to the editor: quitting asks, and keeps it as the draft.
     tmux.keys(&["Escape", "C-q"]);
-    tmux.wait_for("studio exited with 0");
+    tmux.wait_for("Quit?");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("studio exited with 0");
+    assert!(screen.contains("kept as the draft of session vary"), "{screen}");
     let document = studio.document("vary");
     let turns = document["conversation"]["turns"]
         .as_array()
         .expect("a list of turns");
     // Prompt and reply, four variations under the prompt, the green prompt and its reply.
     assert_eq!(turns.len(), 8, "{document}");
+}
+
+/// A follow-up typed while the first picture streams waits for it and is sent with it in its
+/// history; one Ctrl-C with a generation running asks instead of quitting, and the paid reply
+/// lands on disk; a prompt left unsent comes back when the session is opened again.
+#[test]
+fn a_follow_up_waits_for_its_reply_and_ctrl_c_keeps_paid_work_and_the_draft() {
+    let slow = ["BANANA_DEMO_CHUNK_DELAY_MS=300"];
+    let Some(studio) = Studio::start("the keyboard loop test", "loop", &slow) else {
+        return;
+    };
+    let tmux = &studio.tmux;
+    tmux.wait_for("DEMO MODEL");
+    tmux.type_text("Create an infographic about photosynthesis");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("working…");
+    tmux.type_text("Make the title bigger");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("You · queued");
+    assert!(screen.contains("Prompt → waits for this reply"), "{screen}");
+    assert!(
+        !screen.contains("branch 2/2"),
+        "no sibling was sent:\n{screen}"
+    );
+    tmux.wait_for_reply("(version 2)");
+    let document = studio.document("loop");
+    let turns = document["conversation"]["turns"]
+        .as_array()
+        .expect("a list of turns")
+        .clone();
+    assert_eq!(turns.len(), 4, "{document}");
+    // The follow-up hangs under the first reply: user, model, user, model on one path.
+    assert_eq!(turns[2]["parent"], turns[1]["id"], "{document}");
+    assert_eq!(turns[1]["role"], "model", "{document}");
+
+    // One Ctrl-C with a generation running asks; the generation goes on and is saved.
+    tmux.type_text("Use a blue palette");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("working…");
+    tmux.keys(&["C-c"]);
+    let screen = tmux.wait_for("Quit?");
+    assert!(screen.contains("would be lost"), "{screen}");
+    let start = Instant::now();
+    let saved = loop {
+        let turns = studio.document("loop")["conversation"]["turns"]
+            .as_array()
+            .map_or(0, Vec::len);
+        if turns == 6 {
+            break true;
+        }
+        if start.elapsed() > WAIT {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(
+        saved,
+        "the reply after one Ctrl-C is on disk:\n{}",
+        tmux.screen()
+    );
+    assert!(
+        tmux.screen().contains("Quit?"),
+        "still asking:\n{}",
+        tmux.screen()
+    );
+    tmux.keys(&["Escape"]);
+
+    // A prompt left unsent: kept as the draft, back in the editor next time.
+    tmux.type_text("add a legend in the corner");
+    tmux.keys(&["C-q"]);
+    tmux.wait_for("Quit?");
+    tmux.keys(&["C-q"]);
+    let screen = tmux.wait_for("studio exited with 0");
+    assert!(
+        screen.contains("kept as the draft of session loop"),
+        "{screen}"
+    );
+    let binary = Path::new(env!("CARGO_BIN_EXE_banana-studio"));
+    tmux.run(&["kill-session", "-t", "studio"]);
+    let data = studio.data();
+    let config = studio.home.path().join("config");
+    let command = format!(
+        "{} --demo --image-protocol halfblocks --session loop; echo \"studio exited with $?\"; sleep 600",
+        quoted(binary)
+    );
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "studio",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-e",
+        &format!("BANANA_STUDIO_HOME={}", data.display()),
+        "-e",
+        &format!("XDG_CONFIG_HOME={}", config.display()),
+        "-e",
+        "TERM=xterm-256color",
+        &command,
+    ]);
+    assert!(started.status.success());
+    let screen = tmux.wait_for("add a legend in the corner");
+    assert!(screen.contains("DEMO MODEL"), "{screen}");
+    tmux.keys(&["C-q", "Enter"]);
+    tmux.wait_for("studio exited with 0");
 }
