@@ -456,7 +456,10 @@ fn four_variations_side_by_side_pick_one_and_see_the_tree() {
     tmux.wait_for("Quit?");
     tmux.keys(&["Enter"]);
     let screen = tmux.wait_for("studio exited with 0");
-    assert!(screen.contains("kept as the draft of session vary"), "{screen}");
+    assert!(
+        screen.contains("kept as the draft of session vary"),
+        "{screen}"
+    );
     let document = studio.document("vary");
     let turns = document["conversation"]["turns"]
         .as_array()

@@ -111,24 +111,31 @@ pub(super) fn watch(app: &mut App, id: JobId) {
 /// job answers it any more); queued jobs take the freed slots.
 pub(super) fn cancel_jobs(app: &mut App, ids: &[JobId]) -> Vec<Effect> {
     let mut effects = Vec::new();
+    let mut prompts_back = 0;
     for &id in ids {
-        if abandon_job(app, id).is_some() {
+        if let Some(job) = abandon_job(app, id) {
             if let Some(grid) = &mut app.grid {
                 grid.resolve(
                     id,
                     Candidate::Failed(CandidateFailure::Cancelled.to_string()),
                 );
             }
+            // Sends and edits put their prompt back; a rerun or a variation had none to.
+            if matches!(job.kind, JobKind::Send | JobKind::Edit) {
+                prompts_back += 1;
+            }
             effects.push(Effect::CancelGeneration(id));
         }
     }
+    let back = match prompts_back {
+        0 => "",
+        1 if effects.len() == 1 => "; the prompt is back in the editor",
+        _ => "; their prompts are back in the editor",
+    };
     let text = match effects.len() {
         0 => return Vec::new(),
-        1 => "Cancelled: nothing of the reply was kept; the prompt is back in the editor."
-            .to_string(),
-        n => format!(
-            "Cancelled {n} generations: nothing of their replies was kept; their prompts are back in the editor."
-        ),
+        1 => format!("Cancelled: nothing of the reply was kept{back}."),
+        n => format!("Cancelled {n} generations: nothing of their replies was kept{back}."),
     };
     app.notify(text);
     effects.extend(app.jobs.start_ready(app.now));

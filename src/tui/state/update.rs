@@ -238,7 +238,20 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
     match app.keymap.lookup(&key, in_editor) {
         Some(action) => perform(app, action),
         None if in_editor => {
-            app.input.input(key);
+            // Readline's Ctrl-U deletes to the start of the line; the editor's undo, which
+            // had Ctrl-U, moves to Ctrl-Z (raw mode: it suspends nothing).
+            let ctrl = key.modifiers == KeyModifiers::CONTROL;
+            match key.code {
+                KeyCode::Char('u') if ctrl => {
+                    app.input.delete_line_by_head();
+                }
+                KeyCode::Char('z') if ctrl => {
+                    app.input.undo();
+                }
+                _ => {
+                    app.input.input(key);
+                }
+            }
             Vec::new()
         }
         None => {
@@ -323,6 +336,10 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
         Action::ExternalEditor => vec![Effect::OpenEditor(app.input_text())],
         Action::Attach => run_command(app, Command::Attach(None)),
         Action::Detach => run_command(app, Command::Detach(None)),
+        Action::Back => {
+            back(app);
+            Vec::new()
+        }
         Action::Cancel => cancel(app),
         Action::Vary => variations::request(app, None),
         Action::Tree => {
@@ -476,6 +493,25 @@ fn rerun_selected(app: &mut App) -> Vec<Effect> {
     }
 }
 
+/// Esc: from the prompt to the picture, whose keys then act (`f`, `[`, `]`, `w`…); from any
+/// other pane back to the prompt.
+fn back(app: &mut App) {
+    if app.focus == Pane::Input {
+        app.focus = Pane::Image;
+        app.side = Pane::Image;
+        app.notify(format!(
+            "The picture's keys: {}/{} step · {} full view · {} save · ? all keys. {} goes back to the prompt.",
+            app.keymap.hint(Action::PrevImage),
+            app.keymap.hint(Action::NextImage),
+            app.keymap.hint(Action::FullScreen),
+            app.keymap.hint(Action::SaveImage),
+            app.keymap.hint(Action::Back),
+        ));
+    } else {
+        app.focus = Pane::Input;
+    }
+}
+
 fn cancel(app: &mut App) -> Vec<Effect> {
     // The newest thing first: waiting to quit is called off, a queued follow-up comes back
     // before its reply is cancelled.
@@ -496,9 +532,7 @@ fn cancel(app: &mut App) -> Vec<Effect> {
         app.notify("Stopped editing; your draft is back.");
         return Vec::new();
     }
-    if app.focus != Pane::Input {
-        app.focus = Pane::Input;
-    }
+    app.notify("Nothing to cancel: no generation is running here and nothing is queued.");
     Vec::new()
 }
 

@@ -353,7 +353,8 @@ fn welcome(app: &App, width: usize) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let send = app.keymap.hint(Action::Send);
     let help = app.keymap.hint(Action::Help);
-    let attach = app.keymap.hint(Action::Attach);
+    let back = app.keymap.hint(Action::Back);
+    let full = app.keymap.hint(Action::FullScreen);
     let mut text = vec![
         (
             "Welcome to banana-studio.".to_string(),
@@ -368,8 +369,12 @@ fn welcome(app: &App, width: usize) -> Vec<Line<'static>> {
         ),
         (
             format!(
-                "Attach reference images with {attach}; set the aspect ratio, size and search with /aspect, /size, /search."
+                "{back} leaves the prompt for the picture's keys ({full} full view, [ ] versions) and comes back."
             ),
+            theme.muted(),
+        ),
+        (
+            "Attach reference images with /attach; set the aspect ratio, size and search with /aspect, /size, /search.".to_string(),
             theme.muted(),
         ),
         (

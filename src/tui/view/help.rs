@@ -6,7 +6,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
 use crate::tui::input::commands::COMMANDS;
-use crate::tui::input::keymap::{ACTIONS, Group};
+use crate::tui::input::keymap::{ACTIONS, Action, Group};
 use crate::tui::state::app::App;
 use crate::tui::state::panes::ScrollView;
 use crate::tui::view::widgets::{popup, render_lines, wrap};
@@ -15,19 +15,24 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
     let theme = &app.theme;
     let mut lines = Vec::new();
     let key_width = 24.min(width / 3);
-    let text_width = width.saturating_sub(key_width + 1).max(10);
+    let heading = |text: String| -> Vec<Line<'static>> {
+        let style = theme
+            .accent()
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+        wrap(&text, width)
+            .into_iter()
+            .map(|line| Line::styled(line, style))
+            .collect()
+    };
+    // Each group once, in the table's group order, whatever order the actions are listed in.
     let mut groups: Vec<Group> = ACTIONS.iter().map(|a| a.group).collect();
+    groups.sort();
     groups.dedup();
     for group in groups {
         if !lines.is_empty() {
             lines.push(Line::default());
         }
-        lines.push(Line::styled(
-            group.title().to_string(),
-            theme
-                .accent()
-                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
-        ));
+        lines.extend(heading(group.title().to_string()));
         for info in ACTIONS.iter().filter(|a| a.group == group) {
             let keys = app
                 .keymap
@@ -41,53 +46,67 @@ pub fn lines(app: &App, width: usize) -> Vec<Line<'static>> {
             } else {
                 keys
             };
-            let described = wrap(info.description, text_width);
-            for (i, text) in described.into_iter().enumerate() {
-                let key_cell = if i == 0 {
-                    format!("{keys:<key_width$}")
-                } else {
-                    " ".repeat(key_width)
-                };
-                lines.push(Line::from(vec![
-                    Span::styled(key_cell, theme.key()),
-                    Span::raw(" "),
-                    Span::styled(text, theme.base()),
-                ]));
-            }
+            lines.extend(row(&keys, info.description, key_width, width, app));
         }
     }
     lines.push(Line::default());
-    lines.push(Line::styled(
+    lines.extend(heading(
         "Commands (type in the prompt, Enter runs; // sends a literal slash)".to_string(),
-        theme
-            .accent()
-            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
     ));
     for (usage, description) in COMMANDS {
-        for (i, text) in wrap(description, text_width).into_iter().enumerate() {
-            let usage_cell = if i == 0 {
-                format!("{usage:<key_width$}")
-            } else {
-                " ".repeat(key_width)
-            };
-            lines.push(Line::from(vec![
-                Span::styled(usage_cell, theme.key()),
-                Span::raw(" "),
-                Span::styled(text, theme.base()),
-            ]));
-        }
+        lines.extend(row(usage, description, key_width, width, app));
     }
     lines.push(Line::default());
-    lines.push(Line::styled(
-        "Keys are configurable: [keys] in the config file, e.g. send = \"ctrl-s\". Letters act outside the prompt editor only.".to_string(),
-        theme.muted(),
-    ));
+    let note = format!(
+        "Letters act outside the prompt only: {} goes from the prompt to the picture's keys and back. Every key can be changed: [keys] in the config file, e.g. send = \"ctrl-s\".",
+        app.keymap.hint(Action::Back)
+    );
+    for line in wrap(&note, width) {
+        lines.push(Line::styled(line, theme.muted()));
+    }
+    lines
+}
+
+/// A key (or command) and its description, wrapped in the columns; a key wider than its
+/// column gets a line of its own, so nothing is cut.
+fn row(
+    cell: &str,
+    description: &str,
+    key_width: usize,
+    width: usize,
+    app: &App,
+) -> Vec<Line<'static>> {
+    let theme = &app.theme;
+    let text_width = width.saturating_sub(key_width + 1).max(10);
+    let mut lines = Vec::new();
+    let own_line = cell.chars().count() > key_width;
+    if own_line {
+        for part in wrap(cell, width) {
+            lines.push(Line::styled(part, theme.key()));
+        }
+    }
+    for (i, text) in wrap(description, text_width).into_iter().enumerate() {
+        let key_cell = if i == 0 && !own_line {
+            format!("{cell:<key_width$}")
+        } else {
+            " ".repeat(key_width)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(key_cell, theme.key()),
+            Span::raw(" "),
+            Span::styled(text, theme.base()),
+        ]));
+    }
     lines
 }
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, scroll: &ScrollView) {
     let theme = &app.theme;
-    let size = (96, area.height.saturating_sub(2).max(10));
+    // The screen's width, less a margin: long descriptions wrap less on a wide terminal.
+    let size = (
+        area.width.saturating_sub(4).clamp(40, 150),
+        area.height.saturating_sub(2).max(10),
+    );
     let hint = "↑↓ PgUp PgDn scroll · Esc closes";
     let Some(inner) = popup(frame, area, size, "Keys and commands", hint, theme) else {
         return;

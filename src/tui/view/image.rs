@@ -108,16 +108,30 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, preview: &mut dyn ImageP
             theme.muted(),
         ),
     ];
-    if focused {
-        let keys = format!(
-            "{}/{} step · {} full screen · {} save · {} copy path · {} open",
+    // The picture's keys act outside the prompt: from the prompt, say how to get to them.
+    let keys = if focused {
+        Some(format!(
+            "{}/{} step · {} full screen · {} save · {} copy path · {} open · {} back to the prompt",
             app.keymap.hint(Action::PrevImage),
             app.keymap.hint(Action::NextImage),
             app.keymap.hint(Action::FullScreen),
             app.keymap.hint(Action::SaveImage),
             app.keymap.hint(Action::Copy),
             app.keymap.hint(Action::OpenViewer),
-        );
+            app.keymap.hint(Action::Back),
+        ))
+    } else if app.focus == Pane::Input {
+        Some(format!(
+            "{} for the picture's keys ({}/{} step · {} full screen)",
+            app.keymap.hint(Action::Back),
+            app.keymap.hint(Action::PrevImage),
+            app.keymap.hint(Action::NextImage),
+            app.keymap.hint(Action::FullScreen),
+        ))
+    } else {
+        None
+    };
+    if let Some(keys) = keys {
         for line in crate::tui::view::widgets::wrap(&keys, width.saturating_sub(1)) {
             info.push(Line::styled(format!(" {line}"), theme.muted()));
         }

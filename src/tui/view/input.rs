@@ -30,11 +30,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             None => "Prompt".to_string(),
         },
     };
-    let hint = format!(
-        " {} send · {} new line ",
-        app.keymap.hint(Action::Send),
-        app.keymap.hint(Action::Newline)
-    );
+    // How to get out of the prompt is said where the user types.
+    let hint = match &app.editing {
+        Some(_) => format!(
+            " {} send · {} stop editing ",
+            app.keymap.hint(Action::Send),
+            app.keymap.hint(Action::Cancel)
+        ),
+        None => format!(
+            " {} send · {} new line · {} picture keys ",
+            app.keymap.hint(Action::Send),
+            app.keymap.hint(Action::Newline),
+            app.keymap.hint(Action::Back)
+        ),
+    };
     // The hint gives way to the title when both do not fit.
     let room = area.width as usize;
     let hint = (title.width() + hint.width() + 10 <= room)

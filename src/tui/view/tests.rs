@@ -385,6 +385,40 @@ fn a_quit_key_with_a_generation_running_and_a_prompt_typed_asks_first() {
 }
 
 #[test]
+fn help_lists_each_section_once_and_cuts_no_line_at_any_width() {
+    use unicode_width::UnicodeWidthStr;
+    let app = mid_session();
+    for width in [40, 76, 116, 146] {
+        let lines = crate::tui::view::help::lines(&app, width);
+        let texts: Vec<String> = lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect();
+        for group in [
+            "Prompt",
+            "Generation",
+            "Turns and branches",
+            "Panes and scrolling",
+            "Images and sources",
+            "Settings for the next prompt",
+            "Sessions",
+        ] {
+            assert_eq!(
+                texts.iter().filter(|t| t.as_str() == group).count(),
+                1,
+                "{group} at {width}"
+            );
+        }
+        for text in &texts {
+            assert!(text.width() <= width, "cut at {width}: {text:?}");
+        }
+        let all = texts.join("\n");
+        assert!(all.contains("(all:"), "{all}");
+        assert!(all.contains("Letters act outside the prompt only"), "{all}");
+    }
+}
+
+#[test]
 fn overlay_jobs() {
     snapshot_all("jobs", || {
         let mut app = three_jobs();

@@ -197,7 +197,7 @@ fn cancel_aborts_abandons_and_gives_the_prompt_back() {
         },
         TEST_TIME,
     );
-    let effects = press(&mut app, KeyCode::Esc);
+    let effects = chord(&mut app, KeyCode::Char('x'), KeyModifiers::CONTROL);
     assert!(
         matches!(effects[..], [Effect::CancelGeneration(j)] if j == job),
         "{effects:?}"
@@ -318,7 +318,7 @@ fn cancel_works_in_every_phase_of_a_generation() {
                 TEST_TIME,
             );
         }
-        let effects = press(&mut app, KeyCode::Esc);
+        let effects = chord(&mut app, KeyCode::Char('x'), KeyModifiers::CONTROL);
         assert!(
             matches!(effects[..], [Effect::CancelGeneration(j)] if j == job),
             "{phase:?}: {effects:?}"
@@ -456,7 +456,7 @@ fn editing_an_earlier_prompt_sends_a_new_branch_beside_it() {
 }
 
 #[test]
-fn escape_stops_editing_and_brings_the_draft_back() {
+fn ctrl_x_stops_editing_and_brings_the_draft_back() {
     let mut app = test_app();
     exchange(&mut app, "bananas", "v1");
     type_text(&mut app, "my draft");
@@ -465,7 +465,7 @@ fn escape_stops_editing_and_brings_the_draft_back() {
     press(&mut app, KeyCode::Char('e'));
     assert_eq!(app.input_text(), "bananas");
     app.settings.google_search = true;
-    press(&mut app, KeyCode::Esc);
+    chord(&mut app, KeyCode::Char('x'), KeyModifiers::CONTROL);
     assert!(app.editing.is_none());
     assert_eq!(app.input_text(), "my draft");
     assert!(
@@ -1091,6 +1091,66 @@ fn focus_cycles_and_typing_elsewhere_goes_to_the_editor() {
     assert_eq!(app.input_text(), "banana\nsplit");
     chord(&mut app, KeyCode::Enter, KeyModifiers::ALT);
     assert_eq!(app.input.lines().len(), 3, "Alt-Enter adds a line");
+}
+
+#[test]
+fn esc_goes_from_the_prompt_to_the_pictures_keys_and_back() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "v1");
+    exchange(&mut app, "bigger title", "v2");
+    type_text(&mut app, "make it f");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!((app.focus, app.side), (Pane::Image, Pane::Image));
+    assert!(notice(&app).contains("full view"), "{}", notice(&app));
+    assert_eq!(
+        app.input_text(),
+        "make it f",
+        "the text waits in the editor"
+    );
+    // Now the picture's letters act: [ steps back a version, f opens the full view.
+    let before = app.selected_image().map(|e| e.key);
+    press(&mut app, KeyCode::Char('['));
+    assert_ne!(app.selected_image().map(|e| e.key), before);
+    press(&mut app, KeyCode::Char('f'));
+    assert!(app.full_view.is_some());
+    // Esc leaves the full view first, then goes back to the prompt.
+    press(&mut app, KeyCode::Esc);
+    assert!(app.full_view.is_none());
+    assert_eq!(app.focus, Pane::Image);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.focus, Pane::Input);
+    type_text(&mut app, "un");
+    assert_eq!(app.input_text(), "make it fun");
+    // From any other pane too.
+    app.focus = Pane::Sources;
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.focus, Pane::Input);
+}
+
+#[test]
+fn every_action_has_a_key_without_alt() {
+    let keymap = Keymap::default();
+    for info in crate::tui::input::keymap::ACTIONS {
+        let keys = keymap.keys_for(info.action);
+        assert!(
+            keys.iter()
+                .any(|k| !k.modifiers.contains(KeyModifiers::ALT)),
+            "{} is reachable only with Alt: {keys:?}",
+            info.name
+        );
+    }
+}
+
+#[test]
+fn ctrl_u_deletes_to_the_start_of_the_line_and_ctrl_z_undoes() {
+    let mut app = test_app();
+    type_text(&mut app, "first line");
+    chord(&mut app, KeyCode::Char('j'), KeyModifiers::CONTROL);
+    type_text(&mut app, "second line");
+    chord(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    assert_eq!(app.input_text(), "first line\n");
+    chord(&mut app, KeyCode::Char('z'), KeyModifiers::CONTROL);
+    assert_eq!(app.input_text(), "first line\nsecond line");
 }
 
 #[test]

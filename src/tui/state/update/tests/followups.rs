@@ -1,12 +1,12 @@
 //! Follow-ups typed while the reply they follow is coming: they wait, then go out with the
 //! reply in their history; nothing typed is ever lost.
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyModifiers};
 
 use crate::tui::state::app::App;
 use crate::tui::state::event::Effect;
 use crate::tui::test_support::{
-    done, job_count, job_of, notice, overloaded, press, reply, submit, test_app,
+    chord, done, job_count, job_of, notice, overloaded, press, reply, submit, test_app,
 };
 
 /// The JSON body of the one generation `effects` start.
@@ -141,8 +141,8 @@ fn the_cancel_key_takes_the_newest_follow_up_back_before_it_cancels_the_reply() 
             .keymap
             .hint(crate::tui::input::keymap::Action::Cancel)
             .to_lowercase();
-        assert_eq!(key, "esc", "the test presses the default cancel key");
-        press(app, KeyCode::Esc)
+        assert_eq!(key, "ctrl-x", "the test presses the default cancel key");
+        chord(app, KeyCode::Char('x'), KeyModifiers::CONTROL)
     };
     let effects = cancel(&mut app);
     assert!(

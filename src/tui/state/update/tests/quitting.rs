@@ -58,13 +58,17 @@ fn waiting_lets_the_paid_reply_land_and_be_saved_then_quits() {
 }
 
 #[test]
-fn esc_while_waiting_to_quit_stays_and_the_job_goes_on() {
+fn the_cancel_key_while_waiting_to_quit_stays_and_the_job_goes_on() {
     let mut app = test_app();
     let job = job_of(&submit(&mut app, "bananas"));
     ctrl(&mut app, 'q');
     press(&mut app, KeyCode::Char('w'));
-    let effects = press(&mut app, KeyCode::Esc);
-    assert_eq!(cancels(&effects), 0, "Esc calls the quit off, not the job");
+    let effects = ctrl(&mut app, 'x');
+    assert_eq!(
+        cancels(&effects),
+        0,
+        "Ctrl-X calls the quit off, not the job"
+    );
     assert!(!app.quit_when_done);
     done(&mut app, job, Ok(reply("v1")));
     assert!(!app.quit);
