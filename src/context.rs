@@ -20,6 +20,7 @@ use crate::models::listing::{self, Listing};
 use crate::store::Store;
 
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Global options (every command)")]
 pub struct GlobalArgs {
     /// Where sessions are kept [default: $BANANA_STUDIO_HOME, else ~/.local/share/banana-studio]
     #[arg(long, global = true, value_name = "DIR")]

@@ -7,7 +7,7 @@ use banana_studio::demo::Fault;
 use serde_json::{Value, json};
 
 mod common;
-use common::harness::{Harness, KEY, assert_success, stdout_json, walk};
+use common::harness::{Harness, KEY, assert_success, stderr, stdout_json, walk};
 
 /// Every model content of a request, as sent.
 fn model_contents(request: &Value) -> Vec<Value> {
@@ -519,4 +519,52 @@ async fn switching_from_flash_to_pro_keeps_the_conversation() {
             .filter_map(|p| p["thoughtSignature"].as_str())
             .all(|s| s != "skip_thought_signature_validator")
     );
+}
+
+/// Plain `send` says where the image went: the session's file and the `--out` copy, as
+/// absolute paths on stderr (stdout keeps the reply's text alone).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_send_names_each_saved_file_and_its_out_copy() {
+    let harness = Harness::start(Vec::new()).await;
+    let out = harness.home.path().join("exports");
+    let output = harness
+        .send(&[
+            "--session",
+            "where",
+            "--out",
+            out.to_str().unwrap(),
+            "an infographic about tea",
+        ])
+        .await;
+    assert_success(&output);
+    let err = stderr(&output);
+    let saved: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("saved "))
+        .collect();
+    let copied: Vec<&str> = err
+        .lines()
+        .filter_map(|l| l.strip_prefix("copied to "))
+        .collect();
+    assert_eq!((saved.len(), copied.len()), (1, 1), "{err}");
+    for path in saved.iter().chain(&copied) {
+        let path = Path::new(path);
+        assert!(path.is_absolute() && path.is_file(), "{err}");
+    }
+    assert!(saved[0].contains("/sessions/where/images/"), "{err}");
+    assert!(Path::new(copied[0]).starts_with(&out), "{err}");
+    assert_eq!(
+        std::fs::read(saved[0]).unwrap(),
+        std::fs::read(copied[0]).unwrap()
+    );
+    assert!(
+        !String::from_utf8_lossy(&output.stdout).contains("saved "),
+        "stdout keeps the reply alone"
+    );
+    // --json names them in the object instead.
+    let output = harness
+        .send(&["--session", "where", "--json", "bigger title"])
+        .await;
+    assert_success(&output);
+    assert!(!stderr(&output).contains("saved "), "{}", stderr(&output));
 }

@@ -59,7 +59,7 @@ pub struct SendArgs {
     /// Print one JSON object on stdout instead of text
     #[arg(long)]
     pub json: bool,
-    /// Show the final image(s) in the terminal afterwards (kitty, iTerm2, or coloured blocks)
+    /// Show the final image(s) in the terminal afterwards (sixel, kitty, iTerm2, or coloured blocks)
     #[arg(long, conflicts_with = "json")]
     pub preview: bool,
     /// Rows the preview may take (default: a third of the terminal, so the reply stays in view)

@@ -29,6 +29,11 @@ pub async fn run(global: &GlobalArgs, args: SendArgs) -> Result<(), Failure> {
             if json_mode {
                 crate::terminal_text::out_json(&outcome.json.to_string());
             }
+            if !json_mode {
+                for line in &outcome.files {
+                    crate::errln!("{}", crate::terminal_text::sanitize_line(line));
+                }
+            }
             show_preview(&outcome.preview, outcome.protocol, outcome.preview_rows);
             if let Some(note) = &outcome.note {
                 crate::errln!("{note}");

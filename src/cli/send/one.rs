@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use super::args::SendArgs;
-use super::outcome::{Outcome, SendFailure, copy_images, reply_json, rescue};
+use super::outcome::{Outcome, SendFailure, absolute, copy_images, reply_json, rescue};
 use super::progress::ProgressPrinter;
 use super::ready::{Ready, ready};
 use crate::context::{Connection, GlobalArgs};
@@ -78,9 +78,19 @@ pub(super) async fn send_one(global: &GlobalArgs, args: SendArgs) -> Result<Outc
             reply_id,
         ));
     }
+    let mut files: Vec<String> = model_turn
+        .images()
+        .filter_map(|blob| blob.path())
+        .map(|path| format!("saved {}", absolute(path).display()))
+        .collect();
     if let Some(dir) = &args.out {
-        copy_images(model_turn, dir, &session.name, reply_id)
+        let copies = copy_images(model_turn, dir, &session.name, reply_id)
             .map_err(|e| SendFailure::new("output", None, e, 1))?;
+        files.extend(
+            copies
+                .iter()
+                .map(|path| format!("copied to {}", absolute(path).display())),
+        );
     }
     let has_image = model_turn.has_picture();
     let preview: Vec<Blob> = if args.preview {
@@ -102,6 +112,7 @@ pub(super) async fn send_one(global: &GlobalArgs, args: SendArgs) -> Result<Outc
             &connection.pricing(&catalog),
         ),
         note: explain(model_turn),
+        files,
         code: if has_image { 0 } else { 3 },
         preview,
         preview_rows: args.preview_rows,

@@ -15,6 +15,8 @@ use crate::store::Session;
 pub(super) struct Outcome {
     pub json: Value,
     pub note: Option<String>,
+    /// Where the images went, said on stderr without `--json` (which has them).
+    pub files: Vec<String>,
     /// 0 with an image, 3 for replies without one, 1 when every variation failed.
     pub code: i32,
     /// The images to show, when `--preview` asked for them.

@@ -181,6 +181,8 @@ pub(super) async fn send_variations(
             "candidates": candidates,
         }),
         note,
+        // Always JSON, which names every candidate's files.
+        files: Vec::new(),
         code,
         preview: Vec::new(),
         preview_rows: None,

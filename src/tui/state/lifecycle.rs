@@ -148,10 +148,23 @@ pub(super) fn on_progress(
     progress: Progress,
     at: Instant,
 ) -> Vec<Effect> {
+    let final_image = matches!(&progress, Progress::Parts(parts)
+        if parts.iter().any(|p| !p.thought && p.as_image().is_some()));
     if app.jobs.progress(job, progress, at) {
         app.now = Some(at);
+        if final_image && app.watching == Some(job) {
+            bring_the_picture_forward(app);
+        }
     }
     Vec::new()
+}
+
+/// A new picture on the branch in view shows: where the side panes are tabs, the image's tab
+/// comes forward, unless the user is working in one of them.
+fn bring_the_picture_forward(app: &mut App) {
+    if !app.focus.is_side() {
+        app.side = crate::tui::state::layout::Pane::Image;
+    }
 }
 
 pub(super) fn on_done(
@@ -186,6 +199,7 @@ pub(super) fn on_done(
                     app.selection_changed();
                     // Show the newest final image.
                     app.image = None;
+                    bring_the_picture_forward(app);
                 } else if let Some(active) = active_before {
                     // Finished elsewhere: the user's branch stays where it is.
                     let _ = app.conversation.activate(active);

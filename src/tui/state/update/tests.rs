@@ -1128,6 +1128,22 @@ fn esc_goes_from_the_prompt_to_the_pictures_keys_and_back() {
 }
 
 #[test]
+fn a_new_picture_brings_the_image_tab_forward_unless_the_user_works_in_another() {
+    let mut app = test_app();
+    app.side = Pane::Sources;
+    exchange(&mut app, "bananas", "v1");
+    assert_eq!(app.side, Pane::Image, "the reply's picture shows");
+    // Reading the sources while the next one comes: they stay.
+    app.focus = Pane::Sources;
+    app.side = Pane::Sources;
+    let job = job_of(&submit(&mut app, "bigger title"));
+    assert_eq!(app.focus, Pane::Input, "sending focuses the prompt");
+    app.focus = Pane::Sources;
+    done(&mut app, job, Ok(reply("v2")));
+    assert_eq!(app.side, Pane::Sources);
+}
+
+#[test]
 fn every_action_has_a_key_without_alt() {
     let keymap = Keymap::default();
     for info in crate::tui::input::keymap::ACTIONS {
