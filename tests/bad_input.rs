@@ -119,8 +119,8 @@ async fn bad_settings_are_refused_with_what_is_accepted() {
             &["does not take the aspect ratio \"7:3\"", "16:9"],
         ),
         (
-            &["--size", "2k"],
-            &["Unknown image size \"2k\"", "uppercase K"],
+            &["--size", "3K"],
+            &["Unknown image size \"3K\"", "use 512, 1K, 2K or 4K"],
         ),
         (&["--size", "512px"], &["Unknown image size \"512px\""]),
         (

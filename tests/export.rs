@@ -371,8 +371,9 @@ fn the_animation_shows_each_version_for_a_second() {
     assert_eq!(frames.len(), 3);
     for frame in &frames {
         assert_eq!(frame.delay().numer_denom_ms(), (1000, 1));
-        // The widest version (64) and the tallest shape (64 / 48), and a 16 px caption.
-        assert_eq!(frame.buffer().dimensions(), (64, 85 + 16));
+        // The widest version (64) and the tallest shape (64 / 48), and a caption strip of three
+        // 10 px lines: at 7 letters a line the prompts' words wrap rather than being cut.
+        assert_eq!(frame.buffer().dimensions(), (64, 85 + 3 * 10 + 6));
     }
     // In order: green, blue, yellow at the centre.
     let centre: Vec<[u8; 4]> = frames

@@ -22,13 +22,12 @@ const QUANTIZE_SPEED: i32 = 10;
 const BACKGROUND: Rgb<u8> = Rgb([250, 249, 246]);
 const LABEL_BG: Rgb<u8> = Rgb([29, 29, 31]);
 const LABEL_INK: Rgb<u8> = Rgb([250, 249, 246]);
+/// The most lines a frame's caption takes; a longer prompt ends in "...".
+const CAPTION_LINES: usize = 3;
 
 pub fn export(story: &Story<'_>, out: &Path) -> Result<Exported, ExportError> {
     let versions = story.versions();
     let (width, height) = frame_size(versions.iter().filter_map(|v| v.blob.dimensions()));
-    // A caption strip under the picture, so the label never hides part of it.
-    let scale = if width >= 320 { 2 } else { 1 };
-    let strip = 16 * scale;
     if versions.is_empty() {
         return Err(ExportError::NoImages {
             what: "animation",
@@ -36,6 +35,25 @@ pub fn export(story: &Story<'_>, out: &Path) -> Result<Exported, ExportError> {
             hint: "Export it as html or md to share the text.",
         });
     }
+    // A caption strip under the picture, so the label never hides part of it: big letters
+    // only where a caption's words still fit, and as many lines (up to three) as the longest
+    // caption needs, the same for every frame.
+    let scale = if width >= 648 { 2 } else { 1 };
+    let columns = ((width.saturating_sub(8 * scale)) / (8 * scale)).max(1) as usize;
+    let captions: Vec<Vec<String>> = versions
+        .iter()
+        .map(|version| {
+            let label = format!(
+                "v{} turn {}: {}",
+                version.number,
+                version.turn,
+                version.prompt.prompt()
+            );
+            wrap(&label, columns, CAPTION_LINES)
+        })
+        .collect();
+    let lines = captions.iter().map(Vec::len).max().unwrap_or(1).max(1) as u32;
+    let strip = (lines * 10 + 6) * scale;
     let mut file = OutputFile::create(out, &story.session.dir)?;
     let mut problems = Vec::new();
     let mut frames = 0;
@@ -49,7 +67,7 @@ pub fn export(story: &Story<'_>, out: &Path) -> Result<Exported, ExportError> {
     {
         let mut encoder = GifEncoder::new_with_speed(file.writer(), QUANTIZE_SPEED);
         encoder.set_repeat(Repeat::Infinite).map_err(encode_error)?;
-        for version in &versions {
+        for (version, caption) in versions.iter().zip(&captions) {
             let Ok(picture) = load_fitted(version, (width, height), &mut problems) else {
                 continue;
             };
@@ -59,22 +77,16 @@ pub fn export(story: &Story<'_>, out: &Path) -> Result<Exported, ExportError> {
             image::imageops::replace(&mut canvas, &picture, i64::from(dx), i64::from(dy));
             drop(picture);
             fill(&mut canvas, 0, height, width, strip, LABEL_BG);
-            let label = format!(
-                "v{} turn {}: {}",
-                version.number,
-                version.turn,
-                version.prompt.prompt()
-            );
-            let columns = ((width - 8 * scale) / (8 * scale)) as usize;
-            let label = wrap(&label, columns, 1).join("");
-            text(
-                &mut canvas,
-                4 * scale,
-                height + 4 * scale,
-                &label,
-                scale,
-                LABEL_INK,
-            );
+            for (i, line) in caption.iter().enumerate() {
+                text(
+                    &mut canvas,
+                    4 * scale,
+                    height + (4 + 10 * i as u32) * scale,
+                    line,
+                    scale,
+                    LABEL_INK,
+                );
+            }
             let rgba: RgbaImage = image::DynamicImage::ImageRgb8(canvas).into_rgba8();
             let delay = Delay::from_numer_denom_ms(FRAME_MS, 1);
             encoder

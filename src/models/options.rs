@@ -46,7 +46,7 @@ impl fmt::Display for ImageSize {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OptionError {
     #[error(
-        "Unknown image size {0:?}: use 512, 1K, 2K or 4K (an uppercase K, and 512 without \"px\"; the API rejects \"2k\", \"512px\" and \"0.5K\")."
+        "Unknown image size {0:?}: use 512, 1K, 2K or 4K (512 without \"px\"; there is no \"0.5K\" or \"3K\")."
     )]
     ImageSize(String),
     #[error("Unknown thinking level {0:?}: use minimal, low, medium or high.")]
@@ -57,12 +57,13 @@ impl FromStr for ImageSize {
     type Err = OptionError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.trim() {
+        // A typed "4k" means 4K: it is sent the way the API wants it, with an uppercase K.
+        match text.trim().to_ascii_uppercase().as_str() {
             "512" => Ok(ImageSize::Px512),
             "1K" => Ok(ImageSize::K1),
             "2K" => Ok(ImageSize::K2),
             "4K" => Ok(ImageSize::K4),
-            other => Err(OptionError::ImageSize(other.to_string())),
+            _ => Err(OptionError::ImageSize(text.trim().to_string())),
         }
     }
 }
@@ -123,10 +124,13 @@ mod tests {
     fn sizes_are_spelled_as_the_api_wants() {
         assert_eq!("512".parse::<ImageSize>(), Ok(ImageSize::Px512));
         assert_eq!(serde_json::to_string(&ImageSize::Px512).unwrap(), "\"512\"");
-        for wrong in ["512px", "0.5K", "2k"] {
+        for wrong in ["512px", "0.5K", "3K"] {
             let error = wrong.parse::<ImageSize>().unwrap_err().to_string();
-            assert!(error.contains("uppercase K"), "{error}");
+            assert!(error.contains("use 512, 1K, 2K or 4K"), "{error}");
         }
+        // Typed in lower case, sent as the API wants it.
+        assert_eq!("4k".parse::<ImageSize>(), Ok(ImageSize::K4));
+        assert_eq!(serde_json::to_string(&ImageSize::K4).unwrap(), "\"4K\"");
     }
 
     #[test]

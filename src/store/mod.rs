@@ -280,10 +280,15 @@ fn summarize(name: String, dir: PathBuf, document: &Document) -> SessionSummary 
         name,
         dir,
         turns: conversation.turns().len(),
+        // The pictures the model made: not its thought drafts, not the user's attachments.
         images: conversation
-            .parts()
-            .filter(|p| matches!(p.content, PartContent::Image(_)))
-            .count(),
+            .turns()
+            .iter()
+            .map(|t| match &t.body {
+                crate::conversation::TurnBody::Model(reply) => reply.images().count(),
+                crate::conversation::TurnBody::User(_) => 0,
+            })
+            .sum(),
         updated_at: document.updated_at.clone(),
         title: title.lines().next().unwrap_or_default().to_string(),
         error: None,
@@ -550,6 +555,47 @@ mod tests {
         std::fs::write(outside.join(LOCK), b"").unwrap();
         store.remove_if_empty(&outside);
         assert!(outside.exists());
+    }
+
+    #[test]
+    fn the_listing_counts_the_pictures_the_model_made_only() {
+        let home = tempfile::tempdir().unwrap();
+        let store = Store::new(home.path());
+        let mut session = session_with_image(&store, "counted");
+        let attachment = Blob::from_bytes("image/png", Bytes::from_static(b"attached"));
+        let prompt = session
+            .conversation
+            .add_user(
+                session.conversation.active_leaf(),
+                UserTurn {
+                    parts: vec![Part::text("like this"), Part::image(attachment)],
+                    settings: TurnSettings::default(),
+                },
+                now_rfc3339(),
+            )
+            .unwrap();
+        let mut thought = Part::image(Blob::from_bytes("image/png", Bytes::from_static(b"draft")));
+        thought.thought = true;
+        let last = Part::image(Blob::from_bytes("image/png", Bytes::from_static(b"final")));
+        session
+            .conversation
+            .add_model(
+                prompt,
+                ModelTurn {
+                    parts: vec![thought, last],
+                    finish_reason: Some("STOP".into()),
+                    ..ModelTurn::default()
+                },
+                now_rfc3339(),
+            )
+            .unwrap();
+        session.save().unwrap();
+        let listed = store.list().unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(
+            listed[0].images, 2,
+            "two final images; no draft, no attachment"
+        );
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         "/size 512|1K|2K|4K|auto",
-        "Image size, as the model takes (uppercase K; 512 on 3.1 Flash)",
+        "Image size, as the model takes (512 on 3.1 Flash)",
     ),
     (
         "/search on|off",
@@ -361,8 +361,9 @@ mod tests {
 
     #[test]
     fn mistakes_are_explained() {
-        let error = parse("/size 2k").unwrap_err();
-        assert!(error.contains("uppercase K"), "{error}");
+        assert_eq!(parse("/size 4k"), Ok(Command::Size(Some(ImageSize::K4))));
+        let error = parse("/size 3K").unwrap_err();
+        assert!(error.contains("use 512, 1K, 2K or 4K"), "{error}");
         let error = parse("/aspect wide").unwrap_err();
         assert!(error.contains("W:H"), "{error}");
         let error = parse("/search maybe").unwrap_err();

@@ -673,11 +673,11 @@ fn settings_commands_change_the_next_prompt() {
 #[test]
 fn bad_command_arguments_are_explained_and_change_nothing() {
     let mut app = test_app();
-    submit(&mut app, "/size 2k");
+    submit(&mut app, "/size 3K");
     assert!(notice_is_error(&app));
-    assert!(notice(&app).contains("uppercase K"), "{}", notice(&app));
+    assert!(notice(&app).contains("1K, 2K or 4K"), "{}", notice(&app));
     assert_eq!(app.settings.image_size, None);
-    assert_eq!(app.input_text(), "/size 2k", "kept to be corrected");
+    assert_eq!(app.input_text(), "/size 3K", "kept to be corrected");
 
     app.set_input_text("");
     submit(&mut app, "/aspect 7:5");
