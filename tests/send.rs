@@ -193,7 +193,11 @@ async fn branching_with_from_sends_only_the_active_path() {
         .send(&["--session", "map", "--from", "2", "--json", "night colours"])
         .await;
     assert_success(&output);
-    assert_eq!(stdout_json(&output)["turn"], 8);
+    let reply = stdout_json(&output);
+    assert_eq!(reply["turn"], 8);
+    // The picture's one name: the fourth version of the session, on the new branch.
+    assert_eq!(reply["version"], "v4");
+    assert_eq!(reply["images"][0]["version"], "v4");
     let branch_request = harness.requests()[3].json();
     let texts: Vec<&str> = branch_request["contents"]
         .as_array()
@@ -218,6 +222,34 @@ async fn branching_with_from_sends_only_the_active_path() {
         .await;
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--from takes the number of a reply"));
+
+    // A version names the reply that made it: v2 is turn 4's picture.
+    let output = harness
+        .send(&["--session", "map", "--from", "v2", "--json", "autumn"])
+        .await;
+    assert_success(&output);
+    let document = harness.session_document("map");
+    let turns = document["conversation"]["turns"].as_array().unwrap();
+    assert_eq!(
+        turns[8]["parent"],
+        json!(4),
+        "the prompt follows v2's reply"
+    );
+    assert_eq!(stdout_json(&output)["version"], "v5");
+    for (from, says) in [
+        ("v9", "no version v9"),
+        ("vx", "a version is v and a number"),
+    ] {
+        let output = harness
+            .send(&["--session", "map", "--from", from, "x"])
+            .await;
+        assert_eq!(output.status.code(), Some(2), "{from}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(says),
+            "{from}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

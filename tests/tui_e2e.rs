@@ -415,8 +415,10 @@ fn four_variations_side_by_side_pick_one_and_see_the_tree() {
         screen.matches("· done ·").count() == 4
     });
     assert!(screen.contains("Variations of prompt #1"), "{screen}");
+    assert_eq!(screen.matches("· done · $").count(), 4, "{screen}");
     for n in 1..=4 {
-        assert!(screen.contains(&format!("{n} · done · $")), "{screen}");
+        // Each candidate named by its version once its picture is in.
+        assert!(screen.contains(&format!("{n} · v")), "{screen}");
     }
     // The third: right, down, left in the 2×2 grid.
     tmux.keys(&["Right", "Down", "Left", "Enter"]);

@@ -14,9 +14,10 @@ pub struct SendArgs {
     /// Session to add the turn to (created if missing) [default: a new session]
     #[arg(long, value_name = "NAME")]
     pub session: Option<String>,
-    /// Continue after this reply (a turn number) instead of the latest: starts a branch
-    #[arg(long, value_name = "TURN")]
-    pub from: Option<u32>,
+    /// Continue after this reply instead of the latest: its version (v7) or turn number (6);
+    /// starts a branch
+    #[arg(long, value_name = "vN|TURN")]
+    pub from: Option<String>,
     /// Attach an image (PNG, JPEG, WebP, HEIC/HEIF); repeat for more, up to the model's limit
     #[arg(long, value_name = "FILE")]
     pub attach: Vec<PathBuf>,

@@ -68,8 +68,9 @@ impl From<ApiError> for SendFailure {
     }
 }
 
-fn image_json(blob: &Blob) -> Value {
+fn image_json(blob: &Blob, version: Option<usize>) -> Value {
     json!({
+        "version": version.map(|n| format!("v{n}")),
         "path": blob.path().map(Path::to_path_buf),
         "mime_type": blob.mime_type(),
         "width": blob.dimensions().map(|d| d.0),
@@ -87,6 +88,11 @@ pub(super) fn reply_json(
 ) -> Value {
     let grounding = reply.grounding.as_ref();
     let cost = pricing.reply(settings, reply);
+    let versions = session
+        .conversation
+        .version_numbers()
+        .remove(&turn)
+        .unwrap_or_default();
     let currency = pricing.currency();
     json!({
         "session": session.name,
@@ -96,8 +102,10 @@ pub(super) fn reply_json(
         "finish_reason": reply.finish_reason.clone().or_else(|| reply.block_reason().map(|r| format!("BLOCKED_{r}"))),
         "text": reply.text(),
         "thoughts": reply.thoughts(),
-        "images": reply.images().map(image_json).collect::<Vec<_>>(),
-        "thought_images": reply.thought_images().map(image_json).collect::<Vec<_>>(),
+        // The picture's one name, as the studio and exports show it ("v7"): its last version.
+        "version": versions.last().map(|n| format!("v{n}")),
+        "images": reply.images().zip(versions.iter().map(|n| Some(*n)).chain(std::iter::repeat(None))).map(|(blob, n)| image_json(blob, n)).collect::<Vec<_>>(),
+        "thought_images": reply.thought_images().map(|blob| image_json(blob, None)).collect::<Vec<_>>(),
         "sources": grounding.map(|g| g.sources().map(|s| json!({"title": s.title, "uri": s.uri, "image_uri": s.image_uri})).collect::<Vec<_>>()).unwrap_or_default(),
         "search_queries": grounding.map(|g| g.web_search_queries.clone()).unwrap_or_default(),
         "image_search_queries": grounding.map(|g| g.image_search_queries.clone()).unwrap_or_default(),

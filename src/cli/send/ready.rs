@@ -40,7 +40,7 @@ pub(super) async fn ready(global: &GlobalArgs, args: &SendArgs) -> Result<Ready,
         .open_or_create(&name)
         .map_err(|e| SendFailure::input("session", e))?;
 
-    let parent = resolve_parent(&session, args.from)?;
+    let parent = resolve_parent(&session, args.from.as_deref())?;
     let connection = context.connect(global).await?;
     let provider = connection.provider_name.as_str();
     let defaults = context.default_settings(&connection)?;
@@ -99,9 +99,9 @@ pub(super) async fn ready(global: &GlobalArgs, args: &SendArgs) -> Result<Ready,
     })
 }
 
-fn resolve_parent(session: &Session, from: Option<u32>) -> Result<Option<TurnId>, SendFailure> {
+fn resolve_parent(session: &Session, from: Option<&str>) -> Result<Option<TurnId>, SendFailure> {
     let conversation = &session.conversation;
-    let Some(from) = from else {
+    let Some(from) = from.map(str::trim) else {
         return Ok(match conversation.active_leaf() {
             Some(leaf) => match conversation.get(leaf).map(|t| &t.body) {
                 Some(TurnBody::Model(_)) => Some(leaf),
@@ -111,18 +111,47 @@ fn resolve_parent(session: &Session, from: Option<u32>) -> Result<Option<TurnId>
             None => None,
         });
     };
-    let id = TurnId(from);
+    // A version, as the studio, exports and --json name pictures: the reply that made it.
+    if let Some(number) = from.strip_prefix(['v', 'V']) {
+        let version: usize = number.parse().map_err(|_| {
+            SendFailure::input(
+                "turn",
+                format!("--from {from:?}: a version is v and a number (v7), a turn a number (6)."),
+            )
+        })?;
+        return conversation
+            .version_numbers()
+            .into_iter()
+            .find(|(_, versions)| versions.contains(&version))
+            .map(|(turn, _)| Some(turn))
+            .ok_or_else(|| {
+                SendFailure::input(
+                    "turn",
+                    format!(
+                        "Session {} has no version v{version} (`banana-studio export` or --json show the versions).",
+                        session.name
+                    ),
+                )
+            });
+    }
+    let Ok(number) = from.parse::<u32>() else {
+        return Err(SendFailure::input(
+            "turn",
+            format!("--from {from:?}: give a version (v7) or a turn number (6)."),
+        ));
+    };
+    let id = TurnId(number);
     match conversation.get(id).map(|t| &t.body) {
         Some(TurnBody::Model(_)) => Ok(Some(id)),
         Some(TurnBody::User(_)) => Err(SendFailure::input(
             "turn",
             format!(
-                "Turn {from} is a prompt; --from takes the number of a reply (`banana-studio sessions` and --json show turn numbers)."
+                "Turn {number} is a prompt; --from takes the number of a reply or a version such as v7 (`banana-studio sessions` and --json show them)."
             ),
         )),
         None => Err(SendFailure::input(
             "turn",
-            format!("Session {} has no turn {from}.", session.name),
+            format!("Session {} has no turn {number}.", session.name),
         )),
     }
 }

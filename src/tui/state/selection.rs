@@ -120,6 +120,47 @@ impl App {
             .collect()
     }
 
+    /// The one name of an image, used everywhere it is shown: a final image is its version
+    /// ("v7"), a thought image a draft of its reply's first version ("v7 draft 2"), an
+    /// attachment belongs to its prompt.
+    pub fn image_name(&self, entry: &ImageEntry) -> String {
+        let Some(turn) = entry.key.turn else {
+            return match entry.kind {
+                ImageKind::Thought => "a draft of the new version".into(),
+                _ => "the new version".into(),
+            };
+        };
+        match entry.kind {
+            ImageKind::Final => match self.version_number(entry.key) {
+                Some(version) => format!("v{version}"),
+                None => "the new version".into(),
+            },
+            ImageKind::Attachment => {
+                format!("attachment {} of prompt #{turn}", entry.key.index + 1)
+            }
+            ImageKind::Thought => {
+                let mut images = Vec::new();
+                if let Some(body) = self.conversation.get(turn).map(|t| &t.body) {
+                    push_turn_images(&mut images, Some(turn), body);
+                }
+                let draft = images
+                    .iter()
+                    .filter(|e| e.kind == ImageKind::Thought)
+                    .position(|e| e.key == entry.key)
+                    .map_or(1, |i| i + 1);
+                let version = self
+                    .conversation
+                    .version_numbers()
+                    .get(&turn)
+                    .and_then(|v| v.first().copied());
+                match version {
+                    Some(version) => format!("v{version} draft {draft}"),
+                    None => format!("draft {draft} of reply #{turn}"),
+                }
+            }
+        }
+    }
+
     /// The version number of a final image, as the tree numbers them.
     pub fn version_number(&self, key: ImageKey) -> Option<usize> {
         let turn = key.turn?;

@@ -22,7 +22,8 @@ use crate::tui::state::overlays::Overlay;
 use crate::tui::state::panes::JobsList;
 use crate::tui::state::quitting::{self, quit, quit_now};
 use crate::tui::state::selection::{
-    image_edge, image_step, select_edge, select_step, switch_branch,
+    image_edge, image_step, select_edge, select_step, switch_branch, version_step,
+    version_step_target,
 };
 use crate::tui::state::tree::{self, TreeView};
 use crate::tui::state::variations::{self};
@@ -381,12 +382,13 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
             navigate(app, action);
             Vec::new()
         }
+        // Versions, as in the full view; ↑↓ in the Image pane step every image, drafts too.
         Action::PrevImage => {
-            image_step(app, -1);
+            pane_version_step(app, -1);
             Vec::new()
         }
         Action::NextImage => {
-            image_step(app, 1);
+            pane_version_step(app, 1);
             Vec::new()
         }
         Action::ToggleLayout => {
@@ -490,6 +492,19 @@ fn rerun_selected(app: &mut App) -> Vec<Effect> {
             app.warn("Nothing to rerun yet: send a prompt first.");
             Vec::new()
         }
+    }
+}
+
+/// `[` and `]` outside the full view: the version before or after, or a word at either end.
+fn pane_version_step(app: &mut App, step: isize) {
+    if version_step_target(app, step).is_some() {
+        version_step(app, step);
+    } else if app.images().is_empty() {
+        app.warn("No images in this conversation yet.");
+    } else if step < 0 {
+        app.notify("This is the first version on this branch.");
+    } else {
+        app.notify("This is the newest version on this branch.");
     }
 }
 

@@ -74,6 +74,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
 
     // Found once a frame: a sibling search per turn is quadratic on a long path.
     let children = app.conversation.children_index();
+    // Numbered once a frame, like the children: the markers name each picture by version.
+    let versions = app.conversation.version_numbers();
     let mut blocks: Vec<Block> = Vec::new();
     if path.is_empty() && app.failure.is_none() {
         blocks.push(Block {
@@ -107,7 +109,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             }
             TurnBody::Model(reply) => {
                 let mut lines = header(app, turn, siblings, "Model", theme.model(), width);
-                lines.extend(reply_lines(reply, width, shown_image.as_ref(), theme));
+                let numbers = versions.get(&turn.id).map_or(&[][..], Vec::as_slice);
+                lines.extend(reply_lines(
+                    reply,
+                    numbers,
+                    width,
+                    shown_image.as_ref(),
+                    theme,
+                ));
                 if let Some(why) = explain(reply) {
                     for line in wrap(&format!("! {why}"), width) {
                         lines.push(Line::styled(line, theme.warning()));
@@ -128,6 +137,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         ])];
         lines.extend(reply_lines(
             &generation.partial,
+            &[],
             width,
             shown_image.as_ref(),
             theme,
@@ -274,8 +284,11 @@ fn header(
     lines
 }
 
+/// A reply's text and its pictures, each final image named by its version (`numbers`, in
+/// order; none yet while it arrives).
 fn reply_lines(
     reply: &ModelTurn,
+    numbers: &[usize],
     width: usize,
     shown: Option<&crate::conversation::Blob>,
     theme: &Theme,
@@ -300,15 +313,24 @@ fn reply_lines(
             theme.thought(),
         ));
     }
+    let mut finals = numbers.iter();
+    let mut drafts = 0;
     for part in reply.parts.iter().filter(|p| p.as_image().is_some()) {
         if let Some(blob) = Part::as_image(part) {
             let label = if part.thought {
-                "◇ thought image"
+                drafts += 1;
+                match numbers.first() {
+                    Some(version) => format!("◇ v{version} draft {drafts}"),
+                    None => format!("◇ draft {drafts}"),
+                }
             } else {
-                "◆ image"
+                match finals.next() {
+                    Some(version) => format!("◆ v{version}"),
+                    None => "◆ new version".to_string(),
+                }
             };
             lines.extend(image_marker(
-                label,
+                &label,
                 &describe_blob(blob),
                 shown == Some(blob),
                 theme,

@@ -33,7 +33,6 @@ pub fn render(
         Constraint::Length(1),
     ])
     .areas(area);
-    let all = app.images();
     let hint = |action| app.keymap.hint(action);
     let help = format!(
         " {} back · {}/{} zoom · {} 1:1 · {} fit · {}{}{}{} pan · {}/{} versions · {} side by side · {} difference · {} mark",
@@ -71,28 +70,38 @@ pub fn render(
         ViewMode::Single => None,
         _ => app.compare_partner(),
     };
-    let number = |entry: &ImageEntry| name(app, &all, entry);
+    let name = |entry: &ImageEntry| app.image_name(entry);
     let mut place = match (&app.view_pinned, &app.grid) {
-        (Some(_), Some(grid)) => format!(" variation {} · {}", grid.selected + 1, number(entry)),
-        _ => format!(" {}", number(entry)),
+        (Some(_), Some(grid)) => format!(" candidate {} · ", grid.selected + 1),
+        _ => " ".to_string(),
     };
-    if let Some(partner) = &partner {
-        let marked = if app.compare_mark == Some(partner.key) {
+    let marked = |e: &ImageEntry| {
+        if app.compare_mark == Some(e.key) {
             " (marked)"
         } else {
             ""
-        };
-        match view.mode {
-            ViewMode::Difference => {
-                place.push_str(&format!(" vs {}{marked}", number(partner)));
-                if let Some(share) = images.changed_share(&entry.blob, &partner.blob) {
-                    place.push_str(&format!(" · {:.1}% changed", share * 100.0));
-                }
-            }
-            _ => place.push_str(&format!(" beside {}{marked}", number(partner))),
         }
-    } else if app.compare_mark == Some(entry.key) {
-        place.push_str(" (marked)");
+    };
+    match (&partner, view.mode) {
+        (Some(partner), ViewMode::Difference) => {
+            place.push_str(&format!(
+                "{} vs {}{}",
+                name(entry),
+                name(partner),
+                marked(partner)
+            ));
+            if let Some(share) = images.changed_share(&entry.blob, &partner.blob) {
+                place.push_str(&format!(" · {:.1}% changed", share * 100.0));
+            }
+        }
+        // Each half named where it is: the partner on the left, the viewed one on the right.
+        (Some(partner), _) => place.push_str(&format!(
+            "left {}{} · right {}",
+            name(partner),
+            marked(partner),
+            name(entry)
+        )),
+        (None, _) => place.push_str(&format!("{}{}", name(entry), marked(entry))),
     }
     place.push_str(&format!(
         " · {}×{} px · zoom {} · {}×{} from {},{} ",
@@ -142,18 +151,6 @@ pub fn render(
             let picture = at_scale(picture, crop, scale, app.cell_px);
             images.draw_crop(frame, picture, (&entry.blob, &neighbours), crop, theme);
         }
-    }
-}
-
-/// How the header names an image: its place among the shown path's images ("image 3/7"),
-/// or off that path its version and turn ("v5 of turn #9").
-fn name(app: &App, shown: &[ImageEntry], entry: &ImageEntry) -> String {
-    if let Some(i) = shown.iter().position(|e| e.key == entry.key) {
-        return format!("image {}/{}", i + 1, shown.len());
-    }
-    match (app.version_number(entry.key), entry.key.turn) {
-        (Some(version), Some(turn)) => format!("v{version} of turn #{turn}"),
-        _ => "an image of another branch".to_string(),
     }
 }
 

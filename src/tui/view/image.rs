@@ -26,9 +26,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, preview: &mut dyn ImageP
     let focused = app.focus == Pane::Image;
     let images = app.images();
     let index = app.selected_image_index(&images);
-    let extra = index.map(|i| {
+    let extra = index.and_then(|i| images.get(i)).map(|entry| {
         Line::from(Span::styled(
-            format!(" image {}/{} ", i + 1, images.len()),
+            format!(" {} ", app.image_name(entry)),
             theme.accent(),
         ))
     });

@@ -541,13 +541,13 @@ fn a_candidate_in_the_full_view_beside_the_marked_one() {
     press(&mut app, KeyCode::Char('m'));
     press(&mut app, KeyCode::Down);
     let grid = render(&app, 120, 40);
-    assert!(grid.contains("1 · done · $0.15 · marked"), "{grid}");
-    assert!(!grid.contains("3 · done · $0.15 · marked"), "{grid}");
+    assert!(grid.contains("1 · v4 · done · $0.15 · marked"), "{grid}");
+    assert!(!grid.contains("3 · v5 · done · $0.15 · marked"), "{grid}");
     press(&mut app, KeyCode::Char('c'));
     let screen = render(&app, 120, 40);
     let header = screen.lines().next().unwrap_or_default();
     assert!(
-        header.contains("variation 3 · v5 of turn #8 beside v4 of turn #7 (marked)"),
+        header.contains("candidate 3 · left v4 (marked) · right v5"),
         "{header:?}"
     );
     assert_eq!(screen.matches("preview").count(), 2, "{screen}");

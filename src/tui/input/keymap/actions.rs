@@ -276,14 +276,14 @@ pub const ACTIONS: &[ActionInfo] = &[
         Action::PrevImage,
         "prev-image",
         Group::Images,
-        "Previous image of the conversation",
+        "Previous version of the picture (↑↓ in the Image pane step every image, drafts too)",
         &["[", "alt-,"],
     ),
     info(
         Action::NextImage,
         "next-image",
         Group::Images,
-        "Next image of the conversation",
+        "Next version of the picture",
         &["]", "alt-."],
     ),
     info(

@@ -1202,10 +1202,16 @@ fn images_are_stepped_through_across_the_conversation() {
     );
     assert_eq!(app.selected_image_index(&images), Some(3));
     app.focus = Pane::Image;
-    press(&mut app, KeyCode::Char('['));
+    // [ and ] step versions (final images), as the full view does, and say when at an end.
     press(&mut app, KeyCode::Char('['));
     assert_eq!(app.selected_image_index(&app.images()), Some(1));
+    press(&mut app, KeyCode::Char('['));
+    assert_eq!(app.selected_image_index(&app.images()), Some(1));
+    assert!(notice(&app).contains("first version"), "{}", notice(&app));
     chord(&mut app, KeyCode::Char('.'), KeyModifiers::ALT);
+    assert_eq!(app.selected_image_index(&app.images()), Some(3));
+    // ↑ in the Image pane steps every image, the drafts too.
+    press(&mut app, KeyCode::Up);
     assert_eq!(app.selected_image_index(&app.images()), Some(2));
     press(&mut app, KeyCode::Home);
     assert_eq!(app.selected_image_index(&app.images()), Some(0));
