@@ -9,6 +9,7 @@
 
 use std::fmt;
 
+use crate::conversation::Variation;
 use crate::conversation::request::PreparedRequest;
 use crate::gemini::ApiError;
 
@@ -73,26 +74,28 @@ impl Batch {
     pub fn requests(&self, request: &PreparedRequest) -> Vec<CandidateRequest> {
         (0..self.count)
             .map(|index| CandidateRequest {
-                number: index + 1,
-                of: self.count,
+                variation: Variation {
+                    number: index + 1,
+                    of: self.count,
+                    seed: self.seed(index),
+                },
                 request: request.with_seed(self.seed(index)),
             })
             .collect()
     }
 }
 
-/// One candidate of a batch: its place (`number` of `of`, from 1) and its request.
+/// One candidate of a batch: its place and seed (kept with its reply) and its request.
 #[derive(Debug, Clone)]
 pub struct CandidateRequest {
-    pub number: u8,
-    pub of: u8,
+    pub variation: Variation,
     pub request: PreparedRequest,
 }
 
 impl CandidateRequest {
     /// "2/4": how the candidate is named wherever it is reported.
     pub fn position(&self) -> String {
-        format!("{}/{}", self.number, self.of)
+        format!("{}/{}", self.variation.number, self.variation.of)
     }
 }
 
@@ -205,8 +208,8 @@ mod tests {
         let candidates = Seeds::starting_at(41).next_batch(3).requests(&request);
         assert_eq!(candidates.len(), 3);
         for (index, candidate) in candidates.iter().enumerate() {
-            assert_eq!(usize::from(candidate.number), index + 1);
-            assert_eq!(candidate.of, 3);
+            assert_eq!(usize::from(candidate.variation.number), index + 1);
+            assert_eq!(candidate.variation.of, 3);
             assert_eq!(candidate.position(), format!("{}/3", index + 1));
             assert_eq!(candidate.request.model, request.model);
             let mut body: Value = serde_json::from_slice(&candidate.request.body).unwrap();

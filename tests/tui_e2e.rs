@@ -185,10 +185,10 @@ fn a_three_turn_edit_session_in_tmux_against_the_demo_model() {
     // Turns 2 and 3: edits of the picture.
     tmux.type_text("make the title bigger");
     tmux.keys(&["Enter"]);
-    tmux.wait_for_reply("(version 2)");
+    tmux.wait_for_reply("(edit 1)");
     tmux.type_text("use a blue palette");
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for_reply("(version 3)");
+    let screen = tmux.wait_for_reply("(edit 2)");
     assert!(
         screen.contains(" v1   v2   v3 "),
         "the versions strip numbers the path's versions:\n{screen}"
@@ -200,7 +200,7 @@ fn a_three_turn_edit_session_in_tmux_against_the_demo_model() {
     tmux.wait_for("Editing prompt #3");
     tmux.type_text(" in the rain");
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for_reply("in the rain” (version 2)");
+    let screen = tmux.wait_for_reply("in the rain” (edit 1)");
     assert!(
         screen.contains("branch 2/2"),
         "the edited prompt shows its branch:\n{screen}"
@@ -279,7 +279,7 @@ fn a_signal_during_a_generation_saves_and_restores(signal: &str) {
     tmux.keys(&["Enter"]);
     // Thinking streamed in, then the server stalls: the generation is mid-way.
     screens.push(tmux.wait_until("a running generation", |screen| {
-        screen.contains("working…") && screen.contains("Keeping everything from version 1")
+        screen.contains("working…") && screen.contains("Keeping everything from the picture before")
     }));
 
     let turns = kill_and_check_the_exit(&studio, &session, signal, &mut screens);
@@ -442,7 +442,7 @@ fn four_variations_side_by_side_pick_one_and_see_the_tree() {
     tmux.keys(&["c"]);
     tmux.wait_for("Jobs: 1");
     tmux.keys(&["Escape"]);
-    tmux.wait_for_reply("(version 2)");
+    tmux.wait_for_reply("(edit 1)");
 
     // The tree: every branch with its versions (the first reply, four variations, green).
     tmux.keys(&["M-t"]);
@@ -492,7 +492,7 @@ fn a_follow_up_waits_for_its_reply_and_ctrl_c_keeps_paid_work_and_the_draft() {
         !screen.contains("branch 2/2"),
         "no sibling was sent:\n{screen}"
     );
-    tmux.wait_for_reply("(version 2)");
+    tmux.wait_for_reply("(edit 1)");
     let document = studio.document("loop");
     let turns = document["conversation"]["turns"]
         .as_array()

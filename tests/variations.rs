@@ -70,6 +70,20 @@ async fn four_variations_arrive_as_four_siblings_with_four_pictures() {
         let path = candidate["images"][0]["path"].as_str().unwrap();
         assert!(std::path::Path::new(path).exists(), "{path}");
     }
+    // Versions in candidate order, whatever order the replies came in (turns are by arrival).
+    let versions: Vec<&str> = candidates
+        .iter()
+        .map(|c| c["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(versions, ["v1", "v2", "v3", "v4"], "{json}");
+    let document = harness.session_document("v");
+    let stored: Vec<u64> = document["conversation"]["turns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["variation"]["number"].as_u64())
+        .collect();
+    assert_eq!(stored.len(), 4, "each reply keeps its place and seed");
     // Four requests with the same history and settings, told apart only by their seed.
     let requests = harness.requests();
     assert_eq!(requests.len(), 4);

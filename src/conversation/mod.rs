@@ -16,4 +16,4 @@ pub use part::{Part, PartContent};
 pub use reply::ReplyBuilder;
 pub use request::{PreparedRequest, RequestError, RequestTarget, build_request, unread_images};
 pub use settings::{ImageSize, TurnSettings};
-pub use tree::{Conversation, ModelTurn, Turn, TurnBody, TurnId, UserTurn};
+pub use tree::{Conversation, ModelTurn, Turn, TurnBody, TurnId, UserTurn, Variation};

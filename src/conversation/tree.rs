@@ -89,6 +89,25 @@ pub struct ModelTurn {
     /// Size of the request body that produced this reply.
     #[serde(default)]
     pub request_bytes: u64,
+    /// Set when the reply is one of several variations of its prompt sent at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variation: Option<Variation>,
+}
+
+/// A reply's place in a batch of variations: candidate `number` of `of` (from 1), asked for
+/// with `seed`. A batch's seeds are consecutive, so `seed - number` names the batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Variation {
+    pub number: u8,
+    pub of: u8,
+    pub seed: i32,
+}
+
+impl Variation {
+    /// The same for every candidate of one batch (seeds are 31-bit and may wrap to 0).
+    fn batch(self) -> u32 {
+        (self.seed as u32).wrapping_sub(u32::from(self.number)) & 0x7fff_ffff
+    }
 }
 
 impl ModelTurn {
@@ -242,21 +261,39 @@ impl Conversation {
     }
 
     /// The version number of every reply's final images, counted over the whole session in
-    /// the order the images were made (v1, v2…), whichever branch they are on.
+    /// the order the replies came (v1, v2…), whichever branch they are on — except that the
+    /// candidates of one batch of variations are numbered together, in candidate order, where
+    /// the first of them came (so candidate 1 is the lowest whatever order they finished in).
     pub fn version_numbers(&self) -> std::collections::HashMap<TurnId, Vec<usize>> {
+        let mut batch_starts: std::collections::HashMap<(Option<TurnId>, u32), usize> =
+            std::collections::HashMap::new();
+        let mut replies: Vec<((usize, u8), &Turn, &ModelTurn)> = Vec::new();
+        for (arrival, turn) in self.turns.iter().enumerate() {
+            if let TurnBody::Model(reply) = &turn.body {
+                let place = match reply.variation {
+                    Some(variation) => {
+                        let start = *batch_starts
+                            .entry((turn.parent, variation.batch()))
+                            .or_insert(arrival);
+                        (start, variation.number)
+                    }
+                    None => (arrival, 0),
+                };
+                replies.push((place, turn, reply));
+            }
+        }
+        replies.sort_by_key(|(place, _, _)| *place);
         let mut numbers = std::collections::HashMap::new();
         let mut version = 0;
-        for turn in &self.turns {
-            if let TurnBody::Model(reply) = &turn.body {
-                let versions = reply
-                    .images()
-                    .map(|_| {
-                        version += 1;
-                        version
-                    })
-                    .collect();
-                numbers.insert(turn.id, versions);
-            }
+        for (_, turn, reply) in replies {
+            let versions = reply
+                .images()
+                .map(|_| {
+                    version += 1;
+                    version
+                })
+                .collect();
+            numbers.insert(turn.id, versions);
         }
         numbers
     }
@@ -440,6 +477,60 @@ pub(crate) mod tests {
 
     fn now() -> String {
         "2026-01-01T00:00:00Z".into()
+    }
+
+    fn picture(variation: Option<Variation>) -> ModelTurn {
+        let blob = crate::blob::Blob::from_bytes("image/png", bytes::Bytes::from_static(b"png"));
+        ModelTurn {
+            parts: vec![Part::image(blob)],
+            finish_reason: Some("STOP".into()),
+            variation,
+            ..ModelTurn::default()
+        }
+    }
+
+    #[test]
+    fn a_batchs_candidates_are_numbered_in_candidate_order_whatever_order_they_came_in() {
+        let mut c = Conversation::new();
+        let first = c.add_user(None, prompt("tea"), now()).unwrap();
+        let v1 = c.add_model(first, picture(None), now()).unwrap();
+        let vary = c.add_user(Some(v1), prompt("bigger"), now()).unwrap();
+        let candidate = |number, seed| {
+            Some(Variation {
+                number,
+                of: 3,
+                seed,
+            })
+        };
+        // Candidates 3, then 1 (an unrelated reply on another branch between them), then 2;
+        // this batch's seeds start at i32::MAX - 1, so they wrap to 0 and the batch holds.
+        let c3 = c.add_model(vary, picture(candidate(3, 0)), now()).unwrap();
+        let other = c.add_user(Some(v1), prompt("other"), now()).unwrap();
+        let unrelated = c.add_model(other, picture(None), now()).unwrap();
+        let c1 = c
+            .add_model(vary, picture(candidate(1, i32::MAX - 1)), now())
+            .unwrap();
+        let c2 = c
+            .add_model(vary, picture(candidate(2, i32::MAX)), now())
+            .unwrap();
+        // A second batch on the same prompt, one candidate so far: after the first batch.
+        let again = c
+            .add_model(vary, picture(candidate(1, 500)), now())
+            .unwrap();
+        let numbers = c.version_numbers();
+        let version = |turn| numbers[&turn][0];
+        assert_eq!(version(v1), 1);
+        assert_eq!(
+            [version(c1), version(c2), version(c3)],
+            [2, 3, 4],
+            "in candidate order, where the batch's first reply came"
+        );
+        assert_eq!(version(unrelated), 5);
+        assert_eq!(version(again), 6);
+        // Kept in the session: a reload numbers them the same.
+        let json = serde_json::to_string(&c).unwrap();
+        let back: Conversation = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.version_numbers(), numbers);
     }
 
     #[test]

@@ -144,8 +144,7 @@ fn generate(
     );
     let second = match last_edit {
         Some(edit) => format!(
-            "**Applying the edit**\n\nKeeping everything from version {} and changing only what was asked: {}.",
-            version - 1,
+            "**Applying the edit**\n\nKeeping everything from the picture before and changing only what was asked: {}.",
             quote(edit)
         ),
         None if settings.search => "**Checking the facts**\n\nI searched the web so the numbers on the panels are current, and I'll cite the sources.".to_string(),
@@ -179,8 +178,9 @@ fn generate(
     let mut image_tokens = 0;
     let answer_text = match last_edit {
         Some(edit) => format!(
-            "Done: I kept the previous picture and applied {} (version {version}){variant_note}.",
-            quote(edit)
+            "Done: I kept the previous picture and applied {} (edit {}){variant_note}.",
+            quote(edit),
+            version - 1
         ),
         None => format!("Here is the infographic: {}{variant_note}.", quote(subject)),
     };

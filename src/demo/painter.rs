@@ -430,7 +430,12 @@ fn draw(c: &mut Canvas<'_>, scene: &Scene<'_>, look: &Look<'_>, pal: &Palette, s
     }
 
     // The version badge is placed first because the title wraps around it.
-    let version = format!("v{}", scene.edits.len() + 1);
+    // The demo's own count of the edits on this path ("edit 2"), not a version name: the
+    // studio names versions (v7) over the whole session.
+    let version = match scene.edits.len() {
+        0 => "new".to_string(),
+        n => format!("edit {n}"),
+    };
     let pad = mid * 2;
     let badge_x = w - margin - text_w(&version, mid) - 2 * pad;
     let badge = rect(badge_x, margin, w - margin, margin + 8 * mid + 2 * pad);

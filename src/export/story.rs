@@ -363,16 +363,14 @@ fn exchanges_after<'s>(
 
 /// Each reply's first version number, counting final images through the whole session in the
 /// order they arrived, so a version keeps its number whichever path is exported.
+/// The number of each reply's first image among the session's versions, as the studio
+/// numbers them ([`Conversation::version_numbers`]).
 fn first_versions(conversation: &Conversation) -> HashMap<TurnId, usize> {
-    let mut next = 1;
-    let mut numbers = HashMap::new();
-    for turn in conversation.turns() {
-        if let TurnBody::Model(model) = &turn.body {
-            numbers.insert(turn.id, next);
-            next += model.images().count();
-        }
-    }
-    numbers
+    conversation
+        .version_numbers()
+        .into_iter()
+        .filter_map(|(turn, numbers)| Some((turn, *numbers.first()?)))
+        .collect()
 }
 
 #[cfg(test)]

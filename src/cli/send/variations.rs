@@ -76,7 +76,10 @@ pub(super) async fn send_variations(
                         .await;
                 drop(permit);
                 let reply = match result {
-                    Ok(reply) => reply,
+                    Ok(reply) => ModelTurn {
+                        variation: Some(candidate.variation),
+                        ..reply
+                    },
                     Err(error) => {
                         return Ending::Failed(CandidateFailure::Api {
                             error,

@@ -34,7 +34,7 @@ pub(super) fn send_or_queue(app: &mut App, prompt: String) -> Vec<Effect> {
     let variations = app
         .jobs
         .on_prompt(after)
-        .any(|job| matches!(job.kind, JobKind::Variation { .. }));
+        .any(|job| matches!(job.kind, JobKind::Variation(_)));
     if variations && app.followups.is_none() {
         app.warn(
             "The variations of this prompt are still coming: pick one in the grid (Enter), then send your follow-up. Your text stays here.",

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use crate::conversation::Variation;
 use crate::conversation::request::PreparedRequest;
 use crate::conversation::{ModelTurn, TurnId};
 use crate::gemini::Mode;
@@ -23,11 +24,8 @@ pub enum JobKind {
     Send,
     Edit,
     Rerun,
-    /// One of `of` variations of one prompt sent at once (`/vary`), numbered from 1.
-    Variation {
-        number: u8,
-        of: u8,
-    },
+    /// One of several variations of one prompt sent at once (`/vary`).
+    Variation(Variation),
 }
 
 impl JobKind {
@@ -36,7 +34,7 @@ impl JobKind {
             JobKind::Send => "prompt".into(),
             JobKind::Edit => "edit".into(),
             JobKind::Rerun => "rerun".into(),
-            JobKind::Variation { number, of } => format!("variation {number}/{of}"),
+            JobKind::Variation(v) => format!("variation {}/{}", v.number, v.of),
         }
     }
 }

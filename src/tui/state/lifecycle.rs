@@ -185,7 +185,14 @@ pub(super) fn on_done(
         Ok(reply) => match turn::commit(
             &mut app.conversation,
             &job.prepared,
-            *reply,
+            ModelTurn {
+                // A candidate keeps its place and seed: versions are numbered by them.
+                variation: match job.kind {
+                    JobKind::Variation(variation) => Some(variation),
+                    _ => reply.variation,
+                },
+                ..*reply
+            },
             app.event_time.clone(),
         ) {
             Ok(reply_id) => {
@@ -242,10 +249,10 @@ pub(super) fn failed(app: &mut App, id: JobId, failure: CandidateFailure) {
         && job.prepared.added_prompt;
     app.failure = Some(match job.kind {
         JobKind::Rerun => format!("The rerun failed: {error}"),
-        JobKind::Variation { number, of } if !gave_back => {
-            format!("Variation {number}/{of} failed: {error}")
+        JobKind::Variation(v) if !gave_back => {
+            format!("Variation {}/{} failed: {error}", v.number, v.of)
         }
-        JobKind::Send | JobKind::Edit | JobKind::Variation { .. } => format!(
+        JobKind::Send | JobKind::Edit | JobKind::Variation(_) => format!(
             "The generation failed: {error}\nYour prompt is back in the editor: press Enter to try again."
         ),
     });

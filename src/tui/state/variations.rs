@@ -106,10 +106,7 @@ pub fn send_batch(app: &mut App, prompt: TurnId, count: u8) -> Vec<Effect> {
     for candidate in batch.requests(&prepared.request) {
         let (job, started) = app.jobs.add(
             NewJob {
-                kind: JobKind::Variation {
-                    number: candidate.number,
-                    of: candidate.of,
-                },
+                kind: JobKind::Variation(candidate.variation),
                 request: candidate.request,
                 prepared: prepared.clone(),
                 previous_leaf,
@@ -381,7 +378,13 @@ mod tests {
         assert_eq!(
             numbers,
             (1..=3)
-                .map(|number| Some(JobKind::Variation { number, of: 3 }))
+                .map(
+                    |number| Some(JobKind::Variation(crate::conversation::Variation {
+                        number,
+                        of: 3,
+                        seed: 99 + i32::from(number),
+                    }))
+                )
                 .collect::<Vec<_>>()
         );
         press(&mut app, KeyCode::Esc);
