@@ -68,28 +68,21 @@ pub fn render_title(frame: &mut Frame, area: Rect, app: &App) {
 pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let style = theme.status();
-    let sep = Span::styled(" │ ", style.fg(theme.muted));
     let settings = &app.settings;
-    // Below 110 columns the same facts, shorter.
+    // Below 110 columns the same facts, shorter; what still does not fit is dropped whole,
+    // least important first, and nothing is cut mid-word.
     let compact = area.width < 110;
-    let model = if compact {
-        let short = settings
-            .model
-            .strip_prefix("gemini-")
-            .unwrap_or(&settings.model);
-        short.strip_suffix("-preview").unwrap_or(short).to_string()
-    } else {
-        settings.model.clone()
-    };
     let ratio = settings.aspect_ratio.clone();
     let size = settings.image_size.map(|s| s.to_string());
-    let mut left = vec![Span::styled(
-        format!(" {model}"),
+    // (priority: higher stays longer, text, style), in the order they are shown.
+    let mut items: Vec<(u8, String, ratatui::style::Style)> = vec![(
+        10,
+        settings.model.clone(),
         style.add_modifier(Modifier::BOLD),
     )];
     if compact {
-        left.push(sep.clone());
-        left.push(Span::styled(
+        items.push((
+            5,
             format!(
                 "{}/{}",
                 ratio.as_deref().unwrap_or("auto"),
@@ -98,57 +91,46 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
             style,
         ));
     } else {
-        left.push(sep.clone());
-        left.push(Span::styled(
-            ratio.unwrap_or_else(|| "auto ratio".into()),
-            style,
-        ));
-        left.push(sep.clone());
-        left.push(Span::styled(
-            size.unwrap_or_else(|| "auto size".into()),
-            style,
-        ));
+        items.push((5, ratio.unwrap_or_else(|| "auto ratio".into()), style));
+        items.push((5, size.unwrap_or_else(|| "auto size".into()), style));
     }
     if let Some(level) = settings.thinking_level {
-        left.push(sep.clone());
-        left.push(Span::styled(format!("think {level}"), style));
+        items.push((3, format!("think {level}"), style));
     }
-    left.push(sep.clone());
-    left.push(if settings.google_search {
-        Span::styled(
+    items.push(if settings.google_search {
+        (
+            6,
             if settings.image_search {
                 "search+images"
             } else {
                 "search on"
-            },
+            }
+            .to_string(),
             style.fg(theme.success).add_modifier(Modifier::BOLD),
         )
     } else {
-        Span::styled("search off", style)
+        (6, "search off".to_string(), style)
     });
     if settings.system_instruction.is_some() {
-        left.push(sep.clone());
-        left.push(Span::styled("system", style));
+        items.push((2, "system".to_string(), style));
     }
     if let Some(connection) = &app.connection {
         let estimate = request_estimate(app);
         let limit = connection.max_request_bytes;
         let near = estimate.saturating_mul(10) >= limit.saturating_mul(8);
-        left.push(sep.clone());
         let label = if compact { "" } else { "req " };
-        left.push(Span::styled(
-            format!("{label}{}/{}", human_bytes(estimate), human_bytes(limit)),
-            if near {
-                style.fg(theme.error).add_modifier(Modifier::BOLD)
-            } else {
-                style
-            },
-        ));
+        let text = format!("{label}{}/{}", human_bytes(estimate), human_bytes(limit));
+        items.push(if near {
+            // Near the limit it is what the user must know.
+            (9, text, style.fg(theme.error).add_modifier(Modifier::BOLD))
+        } else {
+            (4, text, style)
+        });
     }
     if let Some(balance) = &app.balance {
-        left.push(sep.clone());
         let label = if compact { "" } else { "balance " };
-        left.push(Span::styled(
+        items.push((
+            3,
             format!(
                 "{label}{}",
                 cost::money(balance.remaining(), &balance.currency)
@@ -157,14 +139,13 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
         ));
     }
     let cost = cost::session_cost(&app.conversation, &app.pricing());
-    left.push(sep.clone());
-    left.push(Span::styled(cost::describe(&cost), style));
+    items.push((8, cost::describe(&cost), style));
     // Typing /vary: the price of the whole batch before it is sent.
     if let Ok(Command::Vary(count)) = commands::parse(&app.input_text())
         && let Some(prompt) = variations::prompt_to_vary(app)
     {
-        left.push(sep);
-        left.push(Span::styled(
+        items.push((
+            9,
             format!(
                 "vary {}",
                 variations::describe_batch(app, prompt, count.unwrap_or(app.batch.count))
@@ -173,10 +154,26 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
         ));
     }
 
-    let right = progress(app).map(|p| format!("{p} ")).unwrap_or_default();
-    let mut line = fill(left, &right, area.width as usize, style);
+    let width = area.width as usize;
+    // The running generation is what matters most while it runs: it gets its room first,
+    // in its shortest form if need be.
+    let right = progress_variants(app)
+        .into_iter()
+        .map(|p| format!("{p} "))
+        .find(|p| p.width() + items[0].1.width() + 2 <= width)
+        .unwrap_or_default();
+    let room = width.saturating_sub(right.width() + usize::from(!right.is_empty()));
+    let kept = keep_by_priority(&items, room, SEP.width());
+    let mut left = Vec::new();
+    for (n, (_, text, item_style)) in kept.into_iter().enumerate() {
+        left.push(Span::styled(
+            if n == 0 { " " } else { SEP },
+            if n == 0 { style } else { style.fg(theme.muted) },
+        ));
+        left.push(Span::styled(text.clone(), *item_style));
+    }
+    let mut line = fill(left, &right, width, style);
     if !app.jobs.is_empty() {
-        // The activity is what matters most while it runs.
         if let Some(last) = line.spans.last_mut() {
             last.style = style.fg(theme.accent).add_modifier(Modifier::BOLD);
         }
@@ -184,18 +181,74 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
+const SEP: &str = " │ ";
+
+/// The items that fit in `room` columns (each after a separator, the first after a space),
+/// dropping the lowest priority first (the later of two equals first); in their order.
+fn keep_by_priority<T>(
+    items: &[(u8, String, T)],
+    room: usize,
+    sep: usize,
+) -> Vec<&(u8, String, T)> {
+    let mut kept: Vec<bool> = vec![true; items.len()];
+    let used = |kept: &[bool]| -> usize {
+        items
+            .iter()
+            .zip(kept)
+            .filter(|(_, k)| **k)
+            .map(|((_, text, _), _)| text.width() + sep)
+            .sum::<usize>()
+            .saturating_sub(sep - 1)
+    };
+    while used(&kept) > room {
+        let Some(drop) = items
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| kept[*i] && *i != 0)
+            .min_by_key(|(i, (priority, _, _))| (*priority, std::cmp::Reverse(*i)))
+            .map(|(i, _)| i)
+        else {
+            break;
+        };
+        kept[drop] = false;
+    }
+    items
+        .iter()
+        .zip(kept)
+        .filter(|(_, k)| *k)
+        .map(|(item, _)| item)
+        .collect()
+}
+
 /// `⠹ 12s · receiving 3.4 MB` while a generation runs: the watched one (else the oldest),
 /// and how many others run beside it.
 pub fn progress(app: &App) -> Option<String> {
-    let job = app.shown_job().or_else(|| app.jobs.iter().next())?;
+    progress_variants(app).into_iter().next()
+}
+
+/// The progress line from its longest to its shortest form: with the other jobs, without
+/// them, the time alone.
+fn progress_variants(app: &App) -> Vec<String> {
+    let Some(job) = app.shown_job().or_else(|| app.jobs.iter().next()) else {
+        return Vec::new();
+    };
     let elapsed = jobs::elapsed(job, app.now);
     let frame = SPINNER[(elapsed.as_millis() / 100) as usize % SPINNER.len()];
     let what = jobs::phase(job, app.now);
-    let others = match app.jobs.len() {
-        1 => String::new(),
-        n => format!(" · {n} jobs ({})", app.keymap.hint(Action::Jobs)),
-    };
-    Some(format!("{frame} {}s · {what}{others}", elapsed.as_secs()))
+    let seconds = elapsed.as_secs();
+    let mut variants = Vec::new();
+    if app.jobs.len() > 1 {
+        variants.push(format!(
+            "{frame} {seconds}s · {what} · {} jobs ({})",
+            app.jobs.len(),
+            app.keymap.hint(Action::Jobs)
+        ));
+        variants.push(format!("{frame} {seconds}s · {} jobs", app.jobs.len()));
+    } else {
+        variants.push(format!("{frame} {seconds}s · {what}"));
+    }
+    variants.push(format!("{frame} {seconds}s"));
+    variants
 }
 
 /// About how large the next request is: the shown history as it would be sent (thoughts

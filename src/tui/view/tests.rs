@@ -419,6 +419,53 @@ fn help_lists_each_section_once_and_cuts_no_line_at_any_width() {
 }
 
 #[test]
+fn the_status_bar_drops_whole_items_by_priority_and_never_cuts_a_word() {
+    let status = |app: &App, width: u16| -> String {
+        let screen = render(app, width, 40);
+        screen
+            .lines()
+            .nth(39)
+            .unwrap_or_default()
+            .trim_end()
+            .to_string()
+    };
+    let mut app = mid_session();
+    for width in [60, 80, 100, 120, 200] {
+        let line = status(&app, width);
+        assert!(
+            line.contains("gemini-3-pro-image"),
+            "the model whole at {width}: {line:?}"
+        );
+        assert!(!line.contains('…'), "nothing cut at {width}: {line:?}");
+    }
+    // Wide, everything; narrow, the cost outlives the request size and the ratio.
+    let wide = status(&app, 200);
+    assert!(
+        wide.contains("auto ratio") && wide.contains("req "),
+        "{wide}"
+    );
+    let narrow = status(&app, 60);
+    assert!(narrow.contains('$') && !narrow.contains("KB/"), "{narrow}");
+    // With generations running, their progress comes first and the cost stays whole or goes.
+    let reply = app.conversation.active_leaf();
+    start_generation(&mut app, "Add a caption in French");
+    app.selected = reply;
+    start_generation(&mut app, "Make it night");
+    for width in [80, 120] {
+        let line = status(&app, width);
+        assert!(
+            line.contains("jobs") || line.contains("s · "),
+            "{width}: {line:?}"
+        );
+        assert!(!line.contains('…'), "{width}: {line:?}");
+        assert!(
+            !line.contains(" to") || line.contains("tok"),
+            "{width}: {line:?}"
+        );
+    }
+}
+
+#[test]
 fn overlay_jobs() {
     snapshot_all("jobs", || {
         let mut app = three_jobs();

@@ -174,10 +174,13 @@ impl Keymap {
         keys
     }
 
-    /// The first key of an action as text, for hints ("Esc", "Ctrl-O").
+    /// A key of an action as text, for hints ("Esc", "Ctrl-O", "J"): the first without Alt,
+    /// which some terminals type as a letter (stock xterm's Alt-j is "ê"), else the first.
     pub fn hint(&self, action: Action) -> String {
-        self.keys_for(action)
-            .first()
+        let keys = self.keys_for(action);
+        keys.iter()
+            .find(|k| !k.modifiers.contains(crossterm::event::KeyModifiers::ALT))
+            .or(keys.first())
             .map(ToString::to_string)
             .unwrap_or_else(|| "(unbound)".to_string())
     }
