@@ -279,7 +279,7 @@ fn a_signal_during_a_generation_saves_and_restores(signal: &str) {
     tmux.keys(&["Enter"]);
     // Thinking streamed in, then the server stalls: the generation is mid-way.
     screens.push(tmux.wait_until("a running generation", |screen| {
-        screen.contains("working…") && screen.contains("Keeping everything from the picture before")
+        screen.contains("working…") && screen.contains("Applying the edit")
     }));
 
     let turns = kill_and_check_the_exit(&studio, &session, signal, &mut screens);
@@ -442,7 +442,8 @@ fn four_variations_side_by_side_pick_one_and_see_the_tree() {
     tmux.keys(&["c"]);
     tmux.wait_for("Jobs: 1");
     tmux.keys(&["Escape"]);
-    tmux.wait_for_reply("(edit 1)");
+    // The green edit's picture is the sixth version (four candidates came before it).
+    tmux.wait_for_reply("◆ v6 ");
 
     // The tree: every branch with its versions (the first reply, four variations, green).
     tmux.keys(&["M-t"]);

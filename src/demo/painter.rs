@@ -57,6 +57,8 @@ const HUES: [f32; 9] = [0.0, 28.0, 50.0, 125.0, 176.0, 218.0, 275.0, 275.0, 330.
 #[derive(Clone, Copy)]
 enum Tint {
     Hue(f32),
+    /// A dark, low-saturation orange: browns.
+    Brown,
     Mono,
 }
 
@@ -86,7 +88,7 @@ impl<'a> Look<'a> {
                 .collect();
             // A short colour command ("blue palette") shows as the new palette; a longer
             // request that merely mentions a colour ("a red spot") still gets its caption.
-            let mut shown = look.read_colours(&words) && words.len() <= 4;
+            let mut shown = look.read_colours(&words) && words.len() <= 6;
             if i == 0 {
                 continue;
             }
@@ -100,13 +102,22 @@ impl<'a> Look<'a> {
                 look.title_step = (look.title_step + step).clamp(-3, 4);
                 shown |= step != 0;
             }
+            // "add a legend" puts one in; "remove the legend" (or "no legend") takes it out.
+            let removing = has(&["remove", "without", "no", "delete", "drop", "hide"]);
             for (flag, keys) in [
-                (&mut look.legend, &["legend", "legends"][..]),
+                (&mut look.legend, &["legend", "legends", "key"][..]),
                 (&mut look.frame, &["border", "borders", "frame"][..]),
                 (&mut look.grid, &["grid", "gridlines"][..]),
             ] {
-                *flag |= has(keys);
-                shown |= has(keys);
+                if has(keys) {
+                    *flag = !removing;
+                    shown = true;
+                }
+            }
+            // "remove the captions" clears the edit notes shown so far.
+            if removing && has(&["caption", "captions", "notes", "text"]) {
+                look.captions.clear();
+                shown = true;
             }
             if !shown {
                 look.captions.push((i, prompt));
@@ -129,6 +140,10 @@ impl<'a> Look<'a> {
                 }
                 "dark" | "night" | "black" => (None, Some(true)),
                 "light" | "white" | "pastel" => (None, Some(false)),
+                // Temperature words: a whole palette, as a designer means them.
+                "warm" | "autumnal" => (Some(Tint::Hue(24.0)), None),
+                "cool" | "cold" | "icy" => (Some(Tint::Hue(200.0)), None),
+                "brown" | "earthy" | "sepia" => (Some(Tint::Brown), None),
                 word => match HUE_WORDS.iter().position(|&n| n == word) {
                     Some(k) => (Some(Tint::Hue(HUES[k])), None),
                     None => (None, None),
@@ -158,6 +173,7 @@ impl Palette {
         // even the same hue, is always a visible jump.
         let (hue, bg_sat, sat) = match look.tint {
             Some(Tint::Hue(hue)) => (hue, 0.75, 0.78),
+            Some(Tint::Brown) => (26.0, 0.45, 0.5),
             Some(Tint::Mono) => (0.0, 0.0, 0.0),
             None => ((seed % 360) as f32, 0.12, 0.6),
         };
@@ -167,11 +183,17 @@ impl Palette {
             Some(false) => (0.93, 0.89, 0.98, 0.16, 0.55),
             None => (0.84, 0.78, 0.96, 0.13, 0.47),
         };
-        let turns = if matches!(look.tint, Some(Tint::Hue(_))) {
+        let turns = if matches!(look.tint, Some(Tint::Hue(_) | Tint::Brown)) {
             // A named colour means shades of that colour, not a colour wheel.
             [(0.0, 0.0), (18.0, 0.16), (-12.0, -0.14), (30.0, 0.28)]
         } else {
             [(0.0, 0.0), (35.0, 0.12), (-35.0, -0.12), (180.0, 0.04)]
+        };
+        // Browns are orange taken down: darker accents on a paper-coloured ground.
+        let acc_l = if matches!(look.tint, Some(Tint::Brown)) {
+            acc_l - 0.2
+        } else {
+            acc_l
         };
         let (bg, ink) = (hsl(hue, bg_sat, bg_l), hsl(hue, sat * 0.4, ink_l));
         Palette {
@@ -396,15 +418,32 @@ fn shares(seed: u64) -> [i64; 4] {
     [a, b, d, 100 - a - b - d]
 }
 
-/// Legend entries: the subject's main words, then generic series names.
-fn legend_labels(subject: &str, seed: u64) -> Vec<String> {
-    const SKIP: [&str; 6] = ["about", "infographic", "with", "from", "that", "made"];
+/// Legend entries: the subject's main words, then generic series names; each word no longer
+/// than `letters`, so a label is never cut by the legend's edge.
+fn legend_labels(subject: &str, seed: u64, letters: usize) -> Vec<String> {
+    const SKIP: [&str; 14] = [
+        "about",
+        "infographic",
+        "with",
+        "from",
+        "that",
+        "made",
+        "create",
+        "make",
+        "draw",
+        "show",
+        "image",
+        "picture",
+        "poster",
+        "diagram",
+    ];
+    let letters = letters.clamp(1, 12);
     let clean = sanitize(subject).to_ascii_lowercase();
     let words = clean.split(|ch: char| !ch.is_ascii_alphanumeric());
     let mut labels: Vec<String> = words
         .filter(|w| w.len() >= 4 && !SKIP.contains(w))
         .take(4)
-        .map(|w| w[..1].to_ascii_uppercase() + &w[1..w.len().min(12)])
+        .map(|w| w[..1].to_ascii_uppercase() + &w[1..w.len().min(letters)])
         .collect();
     for letter in ['A', 'B', 'C', 'D'].into_iter().skip(labels.len()) {
         labels.push(format!("Series {letter}"));
@@ -438,9 +477,25 @@ fn draw(c: &mut Canvas<'_>, scene: &Scene<'_>, look: &Look<'_>, pal: &Palette, s
     };
     let pad = mid * 2;
     let badge_x = w - margin - text_w(&version, mid) - 2 * pad;
-    let badge = rect(badge_x, margin, w - margin, margin + 8 * mid + 2 * pad);
+    let mut badge = rect(badge_x, margin, w - margin, margin + 8 * mid + 2 * pad);
     let title_w = badge.x0 - gap - margin;
-    let (ts, title) = fit_title(scene.subject, title_w, h * 2 / 5, big, look.title_step);
+    let (mut ts, mut title) = fit_title(scene.subject, title_w, h * 2 / 5, big, look.title_step);
+    // A bigger title that cannot grow beside the badge takes the whole width, the badge
+    // going under it: asked for, a bigger title always shows.
+    if look.title_step > 0 {
+        let (plain, _) = fit_title(scene.subject, title_w, h * 2 / 5, big, 0);
+        if ts <= plain {
+            (ts, title) = fit_title(
+                scene.subject,
+                w - 2 * margin,
+                h * 2 / 5,
+                big,
+                look.title_step,
+            );
+            let below = margin + title.len() as i64 * 10 * ts + gap;
+            badge = rect(badge.x0, below, badge.x1, below + badge.h());
+        }
+    }
     let title_end = margin + title.len() as i64 * 10 * ts;
     let body_top = title_end.max(badge.y1) + gap;
 
@@ -462,11 +517,14 @@ fn draw(c: &mut Canvas<'_>, scene: &Scene<'_>, look: &Look<'_>, pal: &Palette, s
     let mut body = rect(margin, body_top, w - margin, bottom - gap);
 
     let legend = look.legend.then(|| {
-        let labels = legend_labels(scene.subject, seed);
-        let longest = labels.iter().map(String::len).max().unwrap_or(0) as i64;
         // Beside the charts in landscape, under them in portrait.
         let wide = body.w() >= body.h();
-        let lw = (mid * (16 + 8 * longest)).min(body.w() / if wide { 3 } else { 1 });
+        let most = body.w() / if wide { 3 } else { 1 };
+        // The words get what room is left after the swatch, the padding and " 35%".
+        let letters = ((most / mid - 16) / 8 - 4).max(1) as usize;
+        let labels = legend_labels(scene.subject, seed, letters);
+        let longest = labels.iter().map(String::len).max().unwrap_or(0) as i64;
+        let lw = (mid * (16 + 8 * longest)).min(most);
         let lh =
             (mid * (6 + 12 * (labels.len() as i64 + 1))).min(body.h() / if wide { 1 } else { 2 });
         let r = if wide {

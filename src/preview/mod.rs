@@ -81,6 +81,13 @@ impl Previewer {
             protocol::label(detection.choice.protocol),
             detection.choice.why
         );
+        // A terminal that draws sixels no larger than this (xterm: 1000×1000) makes pictures
+        // smaller than their pane: say why, where the picture is described.
+        if let Some((w, h)) = detection.max_px {
+            previewer
+                .described
+                .push_str(&format!(" · the terminal draws at most {w}×{h} px"));
+        }
         let startup = Startup {
             typed: detection.typed,
             light_background: detection.caps.light_background(),

@@ -236,9 +236,10 @@ pub(crate) fn build(
         let cost = estimated_bytes(ProtocolType::Halfblocks, half_cells, cells);
         return Ok((Encoded::Protocol(Protocol::Halfblocks(blocks)), cost));
     }
-    // Pixel protocols get the picture at no more than its own resolution (the terminal shows
-    // it crisp), centred on a transparent canvas of whole cells so nothing stretches it.
-    let fitted = prepare::fit_within(image_size, bounds);
+    // Pixel protocols get the picture fitted to the pane, grown if it is smaller (as
+    // halfblocks are: a picture looks the same size in every terminal), centred on a
+    // transparent canvas of whole cells so nothing stretches it.
+    let fitted = prepare::scale_to_fit(image_size, bounds);
     let cells = prepare::cells_for(fitted, font);
     let canvas = (
         u32::from(cells.0) * u32::from(font.0),

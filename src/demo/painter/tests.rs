@@ -215,3 +215,47 @@ fn non_ascii_prompts_do_not_panic() {
         (64, 64)
     );
 }
+
+/// The edits a newcomer tries first, at the demo's usual size (a quarter of 1K 16:9): each
+/// shows on the picture.
+#[test]
+fn a_newcomers_first_edits_show_at_the_demos_size() {
+    const PHOTO: &str = "Create an infographic about photosynthesis";
+    let at = |edits: &[&str]| render(PHOTO, edits, None, 344, 192);
+    let base = at(&[]);
+    // The title band (the top third) changes when the title grows.
+    let bigger = at(&["Make the title bigger"]);
+    assert!(
+        changed(&base, &bigger, [0, 0, 344, 64]) > 0.05,
+        "a bigger title shows"
+    );
+    // A warm brown palette: red over green over blue, and far from the picture before.
+    let brown = at(&["use a warm brown palette"]);
+    let m = mean(&brown);
+    assert!(m[0] > m[1] && m[1] > m[2], "brownish: {m:?}");
+    assert!(changed(&base, &brown, ALL) > 0.5, "the palette changed");
+    // A legend in, then out again.
+    let legend = at(&["add a legend"]);
+    assert!(changed(&base, &legend, ALL) > 0.02);
+    let removed = at(&["add a legend", "remove the legend"]);
+    let plain = at(&["add a legend", "blue"]);
+    assert!(
+        changed(&removed, &base, ALL) < changed(&legend, &base, ALL),
+        "removing the legend takes it out"
+    );
+    assert_ne!(removed.as_raw(), plain.as_raw());
+}
+
+#[test]
+fn legend_labels_are_shortened_to_fit_never_cut() {
+    let labels = legend_labels("Create an infographic about photosynthesis", 7, 5);
+    assert_eq!(labels[0].split(' ').next(), Some("Photo"), "{labels:?}");
+    assert!(
+        labels.iter().all(|l| l.ends_with('%')),
+        "each keeps its share: {labels:?}"
+    );
+    assert!(
+        !labels.iter().any(|l| l.starts_with("Create")),
+        "{labels:?}"
+    );
+}

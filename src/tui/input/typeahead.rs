@@ -62,8 +62,14 @@ fn escape(bytes: &[u8]) -> (Option<Event>, usize) {
     match bytes.get(1) {
         None => (Some(key(KeyCode::Esc, KeyModifiers::NONE)), 1),
         Some(b'[') => csi(bytes),
+        // SS3: arrows in application mode, and F1–F4 (xterm sends F1 as ESC O P).
         Some(b'O') => match bytes.get(2) {
-            Some(&last) => (arrow(last).map(|c| key(c, KeyModifiers::NONE)), 3),
+            Some(&last) => (
+                arrow(last)
+                    .or_else(|| function_key(last))
+                    .map(|c| key(c, KeyModifiers::NONE)),
+                3,
+            ),
             None => (None, 2),
         },
         Some(&ESC) => (Some(key(KeyCode::Esc, KeyModifiers::NONE)), 1),
@@ -86,6 +92,17 @@ fn arrow(last: u8) -> Option<KeyCode> {
         b'D' => KeyCode::Left,
         b'H' => KeyCode::Home,
         b'F' => KeyCode::End,
+        _ => return None,
+    })
+}
+
+/// F1–F4 by the final byte of their SS3 (or CSI) sequence.
+fn function_key(last: u8) -> Option<KeyCode> {
+    Some(match last {
+        b'P' => KeyCode::F(1),
+        b'Q' => KeyCode::F(2),
+        b'R' => KeyCode::F(3),
+        b'S' => KeyCode::F(4),
         _ => return None,
     })
 }
@@ -114,12 +131,25 @@ fn csi(bytes: &[u8]) -> (Option<Event>, usize) {
     }
     let code = match (params, last) {
         (b"", b'Z') => Some(KeyCode::BackTab),
-        (b"", _) => arrow(last),
+        (b"", _) => arrow(last).or_else(|| function_key(last)),
         (b"3", b'~') => Some(KeyCode::Delete),
         (b"5", b'~') => Some(KeyCode::PageUp),
         (b"6", b'~') => Some(KeyCode::PageDown),
         (b"1" | b"7", b'~') => Some(KeyCode::Home),
         (b"4" | b"8", b'~') => Some(KeyCode::End),
+        // F1–F12 as xterm, VTE and the Linux console number them.
+        (b"11", b'~') => Some(KeyCode::F(1)),
+        (b"12", b'~') => Some(KeyCode::F(2)),
+        (b"13", b'~') => Some(KeyCode::F(3)),
+        (b"14", b'~') => Some(KeyCode::F(4)),
+        (b"15", b'~') => Some(KeyCode::F(5)),
+        (b"17", b'~') => Some(KeyCode::F(6)),
+        (b"18", b'~') => Some(KeyCode::F(7)),
+        (b"19", b'~') => Some(KeyCode::F(8)),
+        (b"20", b'~') => Some(KeyCode::F(9)),
+        (b"21", b'~') => Some(KeyCode::F(10)),
+        (b"23", b'~') => Some(KeyCode::F(11)),
+        (b"24", b'~') => Some(KeyCode::F(12)),
         _ => None,
     };
     (code.map(|c| key(c, KeyModifiers::NONE)), end)
@@ -161,6 +191,23 @@ mod tests {
 
     fn char_key(c: char) -> Event {
         key(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn function_keys_typed_during_detection_are_kept() {
+        let events = events(b"\x1bOP\x1b[12~\x1bOS\x1b[15~\x1b[19~\x1b[24~");
+        let codes: Vec<KeyCode> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Key(k) => Some(k.code),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            codes,
+            [1, 2, 4, 5, 8, 12].map(KeyCode::F),
+            "F1 (as xterm sends it), F2, F4, F5, F8 and F12"
+        );
     }
 
     #[test]

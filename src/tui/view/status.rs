@@ -173,10 +173,11 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
         left.push(Span::styled(text.clone(), *item_style));
     }
     let mut line = fill(left, &right, width, style);
-    if !app.jobs.is_empty() {
-        if let Some(last) = line.spans.last_mut() {
-            last.style = style.fg(theme.accent).add_modifier(Modifier::BOLD);
-        }
+    // The activity is what matters most while it runs.
+    if !app.jobs.is_empty()
+        && let Some(last) = line.spans.last_mut()
+    {
+        last.style = style.fg(theme.accent).add_modifier(Modifier::BOLD);
     }
     frame.render_widget(Paragraph::new(line), area);
 }
