@@ -274,8 +274,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
 /// The key after an Esc, when `key` is an Alt chord bound to nothing. A terminal sends Alt-x as
 /// Esc then x, so tmux (within its `escape-time`, 500 ms unless set) and a slow SSH link join
 /// an Esc and a quick next key into one Alt chord: Esc then Ctrl-Q must still leave the full
-/// view and quit. In the prompt, Alt with a plain key is the editor's own (Alt-B and Alt-F move
-/// by words): only Alt-Ctrl chords are split there.
+/// view and quit, and Esc then `f` in the prompt must still reach the picture's full view. In
+/// the prompt, other Alt chords with a plain key are the editor's own (Alt-B moves back a
+/// word): only those whose key acts outside the prompt, and Alt-Ctrl chords, are split there.
 fn esc_then(app: &App, key: &KeyEvent) -> Option<KeyEvent> {
     if !key.modifiers.contains(KeyModifiers::ALT) || app.keymap.binds(key) {
         return None;
@@ -284,11 +285,12 @@ fn esc_then(app: &App, key: &KeyEvent) -> Option<KeyEvent> {
         && app.overlay.is_none()
         && app.full_view.is_none()
         && app.grid.is_none();
-    if in_editor && !key.modifiers.contains(KeyModifiers::CONTROL) {
-        return None;
-    }
     let mut second = *key;
     second.modifiers.remove(KeyModifiers::ALT);
+    let acts_outside = app.keymap.lookup(&second, false).is_some();
+    if in_editor && !key.modifiers.contains(KeyModifiers::CONTROL) && !acts_outside {
+        return None;
+    }
     Some(second)
 }
 

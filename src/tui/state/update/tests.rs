@@ -1144,6 +1144,25 @@ fn a_new_picture_brings_the_image_tab_forward_unless_the_user_works_in_another()
 }
 
 #[test]
+fn esc_then_f_joined_into_alt_f_by_tmux_still_opens_the_full_view() {
+    let mut app = test_app();
+    exchange(&mut app, "bananas", "v1");
+    type_text(&mut app, "bigger");
+    // tmux's escape-time joins a quick Esc and f into one Alt-f.
+    chord(&mut app, KeyCode::Char('f'), KeyModifiers::ALT);
+    assert_eq!(app.focus, Pane::Image);
+    assert!(app.full_view.is_some(), "Esc, then f: the full view");
+    assert_eq!(app.input_text(), "bigger");
+    // Alt-b, which acts nowhere outside the prompt, is still the editor's word move.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.focus, Pane::Input);
+    chord(&mut app, KeyCode::Char('b'), KeyModifiers::ALT);
+    assert_eq!(app.focus, Pane::Input);
+    assert_eq!(app.input_text(), "bigger");
+}
+
+#[test]
 fn every_action_has_a_key_without_alt() {
     let keymap = Keymap::default();
     for info in crate::tui::input::keymap::ACTIONS {
