@@ -177,6 +177,13 @@ fn send_first(app: &mut App, reply: TurnId, mut queue: Vec<QueuedPrompt>) -> Vec
         }
     };
     let prompt_turn = prepared.prompt_turn;
+    let after = app
+        .conversation
+        .version_numbers()
+        .get(&reply)
+        .and_then(|v| v.last().map(|n| format!("v{n}")))
+        .unwrap_or_else(|| format!("reply #{reply}"));
+    app.notify(format!("Sent your queued follow-up after {after}."));
     let effects = start_job(
         app,
         prepared,

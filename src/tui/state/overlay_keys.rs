@@ -169,7 +169,9 @@ pub(super) fn on_overlay_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
             (KeyCode::Enter | KeyCode::Char('y' | 'Y' | 'q'), _) | (_, Some(Action::Quit)) => {
                 quit_now(app)
             }
-            (KeyCode::Char('w' | 'W'), _) if !app.jobs.is_empty() => {
+            // Waiting for generations that have finished meanwhile is quitting.
+            (KeyCode::Char('w' | 'W'), _) if app.jobs.is_empty() => quit_now(app),
+            (KeyCode::Char('w' | 'W'), _) => {
                 quit_when_done(app);
                 Vec::new()
             }

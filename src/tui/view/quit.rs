@@ -35,6 +35,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             false,
         ));
     }
+    if said.is_empty() {
+        said.push((
+            "Nothing is running or unsent any more: nothing would be lost.".to_string(),
+            false,
+        ));
+    }
     let quit_keys: Vec<String> = app
         .keymap
         .keys_for(Action::Quit)

@@ -32,9 +32,17 @@ pub fn render_title(frame: &mut Frame, area: Rect, app: &App) {
         Span::styled(app.session_name.clone(), style.add_modifier(Modifier::BOLD)),
         Span::styled(" │ ", style),
     ];
+    // The long label where it fits, a short one where it would be cut.
+    let used: usize = left.iter().map(|s| s.content.width()).sum();
+    let room = (area.width as usize).saturating_sub(used + 10);
+    let demo_label = if room >= 30 {
+        " DEMO MODEL · offline, no key "
+    } else {
+        " DEMO "
+    };
     match &app.connection {
         Some(connection) if connection.demo => left.push(Span::styled(
-            " DEMO MODEL · offline, no key ",
+            demo_label,
             style
                 .fg(theme.status_bg)
                 .bg(theme.warning)

@@ -178,3 +178,20 @@ fn switching_sessions_keeps_the_editor_as_the_old_sessions_draft_and_brings_the_
     );
     assert_eq!(app.input_text(), "where I left off");
 }
+
+#[test]
+fn a_generation_that_finishes_while_asked_leaves_nothing_to_wait_for() {
+    let mut app = test_app();
+    let job = job_of(&submit(&mut app, "bananas"));
+    ctrl(&mut app, 'c');
+    done(&mut app, job, Ok(reply("v1")));
+    assert!(
+        matches!(app.overlay, Some(Overlay::ConfirmQuit)),
+        "still asking"
+    );
+    assert!(!app.quit);
+    // "Wait for it" with nothing left to wait for: quits.
+    let effects = press(&mut app, KeyCode::Char('w'));
+    assert!(app.quit && effects.iter().any(|e| matches!(e, Effect::Quit)));
+    assert_eq!(app.conversation.turns().len(), 2, "the reply was kept");
+}
