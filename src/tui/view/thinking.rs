@@ -67,7 +67,7 @@ fn thought_lines(reply: &ModelTurn, width: usize, live: bool, app: &App) -> Vec<
         }
         for (i, blob) in images.iter().enumerate() {
             for line in wrap(
-                &format!("◇ thought image {}: {}", i + 1, describe_blob(blob)),
+                &format!("◇ draft {}: {}", i + 1, describe_blob(blob)),
                 width,
             ) {
                 lines.push(Line::styled(line, theme.accent()));
