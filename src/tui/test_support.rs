@@ -222,3 +222,16 @@ pub(crate) fn overloaded() -> ApiError {
 }
 
 // --- Sending and streaming -------------------------------------------------------------
+
+/// A line of the session picker's listing, for a session named `name`.
+pub(crate) fn session_summary(name: &str) -> crate::store::SessionSummary {
+    crate::store::SessionSummary {
+        name: name.into(),
+        dir: std::path::PathBuf::from("/x"),
+        turns: 2,
+        images: 1,
+        updated_at: "2026-01-01T00:00:00Z".into(),
+        title: "bananas".into(),
+        error: None,
+    }
+}

@@ -516,13 +516,15 @@ fn back(app: &mut App) {
     if app.focus == Pane::Input {
         app.focus = Pane::Image;
         app.side = Pane::Image;
+        let keys = app.keymap.hints(&[
+            (&[Action::PrevImage, Action::NextImage], "step"),
+            (&[Action::FullScreen], "full view"),
+            (&[Action::SaveImage], "save"),
+            (&[Action::Help], "all keys"),
+        ]);
         app.notify(format!(
-            "The picture's keys: {}/{} step · {} full view · {} save · ? all keys. {} goes back to the prompt.",
-            app.keymap.hint(Action::PrevImage),
-            app.keymap.hint(Action::NextImage),
-            app.keymap.hint(Action::FullScreen),
-            app.keymap.hint(Action::SaveImage),
-            app.keymap.hint(Action::Back),
+            "The picture's keys: {keys}. {} goes back to the prompt.",
+            app.keymap.hint(Action::Back)
         ));
     } else {
         app.focus = Pane::Input;

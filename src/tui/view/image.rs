@@ -109,24 +109,22 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, preview: &mut dyn ImageP
         ),
     ];
     // The picture's keys act outside the prompt: from the prompt, say how to get to them.
+    let step: (&[Action], &str) = (&[Action::PrevImage, Action::NextImage], "step");
+    let full: (&[Action], &str) = (&[Action::FullScreen], "full screen");
     let keys = if focused {
-        Some(format!(
-            "{}/{} step · {} full screen · {} save · {} copy path · {} open · {} back to the prompt",
-            app.keymap.hint(Action::PrevImage),
-            app.keymap.hint(Action::NextImage),
-            app.keymap.hint(Action::FullScreen),
-            app.keymap.hint(Action::SaveImage),
-            app.keymap.hint(Action::Copy),
-            app.keymap.hint(Action::OpenViewer),
-            app.keymap.hint(Action::Back),
-        ))
+        Some(app.keymap.hints(&[
+            step,
+            full,
+            (&[Action::SaveImage], "save"),
+            (&[Action::Copy], "copy path"),
+            (&[Action::OpenViewer], "open"),
+            (&[Action::Back], "back to the prompt"),
+        ]))
     } else if app.focus == Pane::Input {
         Some(format!(
-            "{} for the picture's keys ({}/{} step · {} full screen)",
+            "{} for the picture's keys ({})",
             app.keymap.hint(Action::Back),
-            app.keymap.hint(Action::PrevImage),
-            app.keymap.hint(Action::NextImage),
-            app.keymap.hint(Action::FullScreen),
+            app.keymap.hints(&[step, full])
         ))
     } else {
         None

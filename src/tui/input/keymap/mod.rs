@@ -174,6 +174,19 @@ impl Keymap {
         keys
     }
 
+    /// "[/] step · f full screen": each action's key (two joined by "/") and what it does,
+    /// for the hint lines that say how to reach the picture's keys.
+    pub fn hints(&self, items: &[(&[Action], &str)]) -> String {
+        items
+            .iter()
+            .map(|(actions, what)| {
+                let keys: Vec<String> = actions.iter().map(|a| self.hint(*a)).collect();
+                format!("{} {what}", keys.join("/"))
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
     /// A key of an action as text, for hints ("Esc", "Ctrl-O", "J"): the first without Alt,
     /// which some terminals type as a letter (stock xterm's Alt-j is "ê"), else the first.
     pub fn hint(&self, action: Action) -> String {

@@ -1320,18 +1320,12 @@ fn terminate_during_a_generation_keeps_nothing_half_done_and_quits() {
 fn the_session_picker_opens_the_chosen_session() {
     let mut app = test_app();
     chord(&mut app, KeyCode::Char('o'), KeyModifiers::CONTROL);
-    let summary = |name: &str| crate::store::SessionSummary {
-        name: name.into(),
-        dir: std::path::PathBuf::from("/x"),
-        turns: 2,
-        images: 1,
-        updated_at: "2026-01-01T00:00:00Z".into(),
-        title: "bananas".into(),
-        error: None,
-    };
     update(
         &mut app,
-        Event::SessionsListed(Ok(vec![summary("test-session"), summary("older")])),
+        Event::SessionsListed(Ok(vec![
+            session_summary("test-session"),
+            session_summary("older"),
+        ])),
         TEST_TIME,
     );
     let Some(Overlay::Sessions(picker)) = &app.overlay else {

@@ -7,8 +7,8 @@ use crate::tui::state::event::{Effect, Event};
 use crate::tui::state::overlays::Overlay;
 use crate::tui::state::update::update;
 use crate::tui::test_support::{
-    TEST_TIME, chord, command, done, exchange, job_of, notice, press, reply, submit, test_app,
-    type_text,
+    TEST_TIME, chord, command, done, exchange, job_of, notice, press, reply, session_summary,
+    submit, test_app, type_text,
 };
 
 fn ctrl(app: &mut crate::tui::state::app::App, c: char) -> Vec<Effect> {
@@ -147,18 +147,9 @@ fn switching_sessions_keeps_the_editor_as_the_old_sessions_draft_and_brings_the_
     let mut app = test_app();
     type_text(&mut app, "half a prompt");
     ctrl(&mut app, 'o');
-    let summary = crate::store::SessionSummary {
-        name: "older".into(),
-        dir: std::path::PathBuf::from("/x"),
-        turns: 2,
-        images: 1,
-        updated_at: "2026-01-01T00:00:00Z".into(),
-        title: "bananas".into(),
-        error: None,
-    };
     update(
         &mut app,
-        Event::SessionsListed(Ok(vec![summary])),
+        Event::SessionsListed(Ok(vec![session_summary("older")])),
         TEST_TIME,
     );
     let effects = press(&mut app, KeyCode::Enter);
