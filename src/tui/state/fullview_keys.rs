@@ -15,9 +15,7 @@ use crate::tui::state::variations;
 
 impl App {
     /// The full view's sizes for the selected image: the image's pixels and the screen's
-    /// between the view's header and key lines (all of it: where the terminal draws pictures
-    /// no larger than `max_px`, the view draws several side by side). `None` without an
-    /// image or its size.
+    /// between the view's header and key lines. `None` without an image or its size.
     pub fn view_geometry(&self) -> Option<Geometry> {
         let image = self.view_image()?.blob.dimensions()?;
         let (cols, rows) = (self.size.0, self.size.1.saturating_sub(2));
@@ -26,11 +24,12 @@ impl App {
             Some(ViewMode::SideBySide) => cols.saturating_sub(1) / 2,
             _ => cols,
         };
+        let (max_w, max_h) = self.max_px.unwrap_or((u32::MAX, u32::MAX));
         Some(Geometry {
             image,
             screen: (
-                u32::from(cols) * u32::from(self.cell_px.0.max(1)),
-                u32::from(rows) * u32::from(self.cell_px.1.max(1)),
+                (u32::from(cols) * u32::from(self.cell_px.0.max(1))).min(max_w),
+                (u32::from(rows) * u32::from(self.cell_px.1.max(1))).min(max_h),
             ),
         })
     }

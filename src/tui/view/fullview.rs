@@ -103,6 +103,17 @@ pub fn render(
         )),
         (None, _) => place.push_str(&format!("{}{}", name(entry), marked(entry))),
     }
+    // A terminal that draws no wider than this (xterm's sixel limit) leaves bands at the
+    // sides of a zoomed picture: say why.
+    if let Some((w, h)) = app.max_px {
+        let (cols, rows) = (
+            u32::from(app.size.0),
+            u32::from(app.size.1.saturating_sub(2)),
+        );
+        if cols * u32::from(app.cell_px.0) > w || rows * u32::from(app.cell_px.1) > h {
+            place.push_str(&format!(" · the terminal draws at most {w}×{h} px"));
+        }
+    }
     place.push_str(&format!(
         " · {}×{} px · zoom {} · {}×{} from {},{} ",
         geometry.image.0,
@@ -138,26 +149,18 @@ pub fn render(
                 let partner_crop = view.crop(&partner_geometry);
                 let partner_scale = view.scale(&partner_geometry);
                 let left = at_scale(left, partner_crop, partner_scale, app.cell_px);
-                for (area, part) in tiles(left, partner_crop, app) {
-                    images.draw_crop(frame, area, (&partner.blob, &[]), part, theme);
-                }
+                images.draw_crop(frame, left, (&partner.blob, &[]), partner_crop, theme);
             }
             let right = at_scale(right, crop, scale, app.cell_px);
-            for (area, part) in tiles(right, crop, app) {
-                images.draw_crop(frame, area, (&entry.blob, &neighbours), part, theme);
-            }
+            images.draw_crop(frame, right, (&entry.blob, &neighbours), crop, theme);
         }
         (ViewMode::Difference, Some(partner)) => {
             let picture = at_scale(picture, crop, scale, app.cell_px);
-            for (area, part) in tiles(picture, crop, app) {
-                images.draw_difference(frame, area, (&entry.blob, &partner.blob), part, theme);
-            }
+            images.draw_difference(frame, picture, (&entry.blob, &partner.blob), crop, theme);
         }
         _ => {
             let picture = at_scale(picture, crop, scale, app.cell_px);
-            for (area, part) in tiles(picture, crop, app) {
-                images.draw_crop(frame, area, (&entry.blob, &neighbours), part, theme);
-            }
+            images.draw_crop(frame, picture, (&entry.blob, &neighbours), crop, theme);
         }
     }
 }
@@ -180,63 +183,6 @@ fn at_scale(area: Rect, crop: Crop, scale: f64, cell_px: (u16, u16)) -> Rect {
     )
 }
 
-/// `crop` drawn in `area` as pictures no larger than the terminal draws (xterm's sixel limit
-/// is 1000×1000 px): one where it fits, else a grid of tiles side by side, each with its part
-/// of the crop, so a zoomed picture fills the screen instead of leaving bands.
-fn tiles(area: Rect, crop: Crop, app: &App) -> Vec<(Rect, Crop)> {
-    let Some((max_w, max_h)) = app.max_px else {
-        return vec![(area, crop)];
-    };
-    let (cell_w, cell_h) = (
-        u32::from(app.cell_px.0.max(1)),
-        u32::from(app.cell_px.1.max(1)),
-    );
-    // A cell of slack per tile: its cells are rounded to the picture's own pixels.
-    let across = (u32::from(area.width) * cell_w)
-        .div_ceil(max_w.saturating_sub(cell_w).max(1))
-        .max(1);
-    let down = (u32::from(area.height) * cell_h)
-        .div_ceil(max_h.saturating_sub(cell_h).max(1))
-        .max(1);
-    if across == 1 && down == 1 {
-        return vec![(area, crop)];
-    }
-    // The crop cut at whole picture pixels, and each cut's place in cells (rounded), so every
-    // tile shows its pixels at the same scale.
-    let cuts = |start: u32, length: u32, cells: u16, parts: u32| -> Vec<(u32, u16)> {
-        (0..=parts)
-            .map(|i| {
-                let offset = u64::from(length) * u64::from(i) / u64::from(parts);
-                let cell =
-                    (offset * u64::from(cells) + u64::from(length) / 2) / u64::from(length.max(1));
-                (start + offset as u32, cell.min(u64::from(cells)) as u16)
-            })
-            .collect()
-    };
-    let columns = cuts(crop.x, crop.width, area.width, across);
-    let rows = cuts(crop.y, crop.height, area.height, down);
-    let mut tiles = Vec::new();
-    for ys in rows.windows(2) {
-        for xs in columns.windows(2) {
-            let ((px0, x0), (px1, x1)) = (xs[0], xs[1]);
-            let ((py0, y0), (py1, y1)) = (ys[0], ys[1]);
-            if x1 <= x0 || y1 <= y0 || px1 <= px0 || py1 <= py0 {
-                continue;
-            }
-            tiles.push((
-                Rect::new(area.x + x0, area.y + y0, x1 - x0, y1 - y0),
-                Crop {
-                    x: px0,
-                    y: py0,
-                    width: px1 - px0,
-                    height: py1 - py0,
-                },
-            ));
-        }
-    }
-    tiles
-}
-
 /// Columns of one side when side by side (as `App::view_geometry` counts them).
 fn geometry_cols(app: &App) -> u16 {
     app.size.0.saturating_sub(1) / 2
@@ -250,59 +196,6 @@ mod tests {
 
     fn crop(width: u32, height: u32) -> Crop {
         Crop::all((width, height))
-    }
-
-    #[test]
-    fn tiles_cover_the_area_and_the_crop_each_within_the_terminals_limit() {
-        let mut app = crate::tui::test_support::test_app();
-        app.cell_px = (10, 20);
-        app.max_px = Some((1000, 1000));
-        let cases = [
-            (Rect::new(0, 1, 200, 58), Crop::all((5504, 3072))),
-            (
-                Rect::new(3, 2, 187, 51),
-                Crop {
-                    x: 1201,
-                    y: 333,
-                    width: 641,
-                    height: 180,
-                },
-            ),
-            (Rect::new(0, 1, 90, 40), Crop::all((1024, 1024))),
-        ];
-        for (area, crop) in cases {
-            let tiles = tiles(area, crop, &app);
-            let cells: u32 = tiles
-                .iter()
-                .map(|(r, _)| u32::from(r.width) * u32::from(r.height))
-                .sum();
-            let pixels: u64 = tiles
-                .iter()
-                .map(|(_, c)| u64::from(c.width) * u64::from(c.height))
-                .sum();
-            assert_eq!(
-                cells,
-                u32::from(area.width) * u32::from(area.height),
-                "{area:?}"
-            );
-            assert_eq!(pixels, u64::from(crop.width) * u64::from(crop.height));
-            for (r, c) in &tiles {
-                assert!(u32::from(r.width) * 10 <= 1000 && u32::from(r.height) * 20 <= 1000);
-                assert!(area.contains(r.as_position()) && c.x >= crop.x && c.y >= crop.y);
-                assert!(c.x + c.width <= crop.x + crop.width);
-            }
-        }
-        // 900×800 px fits in one picture.
-        assert_eq!(
-            tiles(Rect::new(0, 1, 90, 40), crop(1024, 1024), &app).len(),
-            1
-        );
-        // Without a limit, always one.
-        app.max_px = None;
-        assert_eq!(
-            tiles(Rect::new(0, 1, 200, 58), crop(5504, 3072), &app).len(),
-            1
-        );
     }
 
     #[test]
