@@ -298,6 +298,12 @@ impl Conversation {
         numbers
     }
 
+    /// The one name of a reply's picture ("v7"): its last final image's version.
+    pub fn version_name(&self, reply: TurnId) -> Option<String> {
+        let version = *self.version_numbers().get(&reply)?.last()?;
+        Some(format!("v{version}"))
+    }
+
     /// The turn and its siblings (same parent), oldest first.
     /// Every turn's children, in one pass: for whoever needs them for many turns (a view of
     /// a 50,000-turn path, an export), where [`Conversation::children`] at each would be

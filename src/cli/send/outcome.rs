@@ -103,8 +103,8 @@ pub(super) fn reply_json(
         "text": reply.text(),
         "thoughts": reply.thoughts(),
         // The picture's one name, as the studio and exports show it ("v7"): its last version.
-        "version": versions.last().map(|n| format!("v{n}")),
-        "images": reply.images().zip(versions.iter().map(|n| Some(*n)).chain(std::iter::repeat(None))).map(|(blob, n)| image_json(blob, n)).collect::<Vec<_>>(),
+        "version": session.conversation.version_name(turn),
+        "images": reply.images().enumerate().map(|(i, blob)| image_json(blob, versions.get(i).copied())).collect::<Vec<_>>(),
         "thought_images": reply.thought_images().map(|blob| image_json(blob, None)).collect::<Vec<_>>(),
         "sources": grounding.map(|g| g.sources().map(|s| json!({"title": s.title, "uri": s.uri, "image_uri": s.image_uri})).collect::<Vec<_>>()).unwrap_or_default(),
         "search_queries": grounding.map(|g| g.web_search_queries.clone()).unwrap_or_default(),

@@ -87,8 +87,8 @@ pub struct App {
     pub full_view: Option<FullView>,
     /// The version marked to compare with (`m` in the full view).
     pub compare_mark: Option<ImageKey>,
-    /// A send waiting for the driver to read its history's images (see `image_reads`).
-    pub waiting_for_images: Option<crate::tui::state::image_reads::WaitingSend>,
+    /// A send waiting for the driver to read its history's images.
+    pub waiting_for_images: Option<crate::tui::state::compose::WaitingSend>,
     /// A picture off the shown path for the full view (a candidate of the variation grid).
     pub view_pinned: Option<ImageKey>,
     pub size: (u16, u16),

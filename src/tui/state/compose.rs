@@ -1,5 +1,6 @@
 //! What the user is composing: the next prompt's attachments, a draft kept to be put back,
-//! an earlier prompt being edited, and follow-ups waiting for the reply they follow.
+//! an earlier prompt being edited, follow-ups waiting for the reply they follow, and a send
+//! waiting for its images to be read.
 
 use crate::conversation::{Blob, TurnId, TurnSettings};
 
@@ -44,4 +45,18 @@ pub struct QueuedPrompt {
 pub struct FollowUps {
     pub after: TurnId,
     pub queue: Vec<QueuedPrompt>,
+}
+
+/// What was asked for while the images it needs were being read. `update` never reads the
+/// disk: a send, rerun or batch whose history holds images only on disk waits as this while
+/// the driver reads them (`lifecycle::read_first`), then `update` replays it at
+/// [`Event::ImagesRead`](crate::tui::state::event::Event::ImagesRead).
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaitingSend {
+    /// The editor's prompt.
+    Prompt(String),
+    /// The prompt turn to answer again.
+    Rerun(TurnId),
+    /// Variations of the prompt turn.
+    Batch { prompt: TurnId, count: u8 },
 }

@@ -122,9 +122,7 @@ pub(super) fn settle(app: &mut App) -> Vec<Effect> {
 /// The newest reply with content under the prompt `prompt`.
 fn newest_reply(app: &App, prompt: TurnId) -> Option<TurnId> {
     app.conversation
-        .turns()
-        .iter()
-        .filter(|t| t.parent == Some(prompt))
+        .children(Some(prompt))
         .filter(|t| matches!(&t.body, TurnBody::Model(reply) if reply.has_content()))
         .map(|t| t.id)
         .max()
@@ -179,9 +177,7 @@ fn send_first(app: &mut App, reply: TurnId, mut queue: Vec<QueuedPrompt>) -> Vec
     let prompt_turn = prepared.prompt_turn;
     let after = app
         .conversation
-        .version_numbers()
-        .get(&reply)
-        .and_then(|v| v.last().map(|n| format!("v{n}")))
+        .version_name(reply)
         .unwrap_or_else(|| format!("reply #{reply}"));
     app.notify(format!("Sent your queued follow-up after {after}."));
     let effects = start_job(

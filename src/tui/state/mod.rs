@@ -8,7 +8,6 @@ pub mod followups;
 pub mod fullview;
 pub mod fullview_keys;
 pub mod grid;
-pub mod image_reads;
 pub mod images;
 pub mod jobs;
 pub mod layout;

@@ -3,8 +3,8 @@
 //! the grid view shows the candidates side by side until one is picked. Each reply is a sibling
 //! branch under the prompt, whatever is picked; Esc leaves the grid and every candidate stays.
 
+use crate::tui::state::compose::WaitingSend;
 use crate::tui::state::grid::{Candidate, VaryGrid};
-use crate::tui::state::image_reads::WaitingSend;
 use crate::tui::state::lifecycle::{read_first, still_reading};
 
 use crossterm::event::{KeyCode, KeyEvent};

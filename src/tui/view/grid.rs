@@ -89,13 +89,8 @@ fn render_cell(
                     let price = cost::settings_of_reply(&app.conversation, turn.parent)
                         .and_then(|settings| pricing.reply(settings, reply))
                         .map(|amount| cost::money(amount, pricing.currency()));
-                    let status = match app
-                        .conversation
-                        .version_numbers()
-                        .get(id)
-                        .and_then(|v| v.last())
-                    {
-                        Some(version) => format!("v{version} · done"),
+                    let status = match app.conversation.version_name(*id) {
+                        Some(version) => format!("{version} · done"),
                         None => "done, no image".to_string(),
                     };
                     (status, price, reply.images().last().cloned(), None)

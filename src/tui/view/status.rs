@@ -32,9 +32,10 @@ pub fn render_title(frame: &mut Frame, area: Rect, app: &App) {
         Span::styled(app.session_name.clone(), style.add_modifier(Modifier::BOLD)),
         Span::styled(" │ ", style),
     ];
+    let right = format!("{} help ", app.keymap.hint(Action::Help));
     // The long label where it fits, a short one where it would be cut.
     let used: usize = left.iter().map(|s| s.content.width()).sum();
-    let room = (area.width as usize).saturating_sub(used + 10);
+    let room = (area.width as usize).saturating_sub(used + right.width() + 1);
     let demo_label = if room >= 30 {
         " DEMO MODEL · offline, no key "
     } else {
@@ -66,7 +67,6 @@ pub fn render_title(frame: &mut Frame, area: Rect, app: &App) {
             style.fg(theme.error).add_modifier(Modifier::BOLD),
         ));
     }
-    let right = format!("{} help ", app.keymap.hint(Action::Help));
     frame.render_widget(
         Paragraph::new(fill(left, &right, area.width as usize, style)),
         area,
@@ -229,14 +229,8 @@ fn keep_by_priority<T>(
         .collect()
 }
 
-/// `⠹ 12s · receiving 3.4 MB` while a generation runs: the watched one (else the oldest),
-/// and how many others run beside it.
-pub fn progress(app: &App) -> Option<String> {
-    progress_variants(app).into_iter().next()
-}
-
-/// The progress line from its longest to its shortest form: with the other jobs, without
-/// them, the time alone.
+/// `⠹ 12s · receiving 3.4 MB` while a generation runs (the watched one, else the oldest),
+/// from its longest to its shortest form: with the other jobs, without them, the time alone.
 fn progress_variants(app: &App) -> Vec<String> {
     let Some(job) = app.shown_job().or_else(|| app.jobs.iter().next()) else {
         return Vec::new();
