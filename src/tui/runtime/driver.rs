@@ -157,8 +157,10 @@ pub async fn run(mut app: App, setup: DriverSetup) -> Result<(), Failure> {
     crate::tui::state::quitting::abandon_all(&mut app);
     let saved = driver.final_save(&app).await;
     let draft = app.draft_text();
-    let draft_kept = driver.session.lock().save_draft(&draft);
-    let session_dir = driver.session.lock().dir.clone();
+    let (draft_kept, session_dir) = {
+        let session = driver.session.lock();
+        (session.save_draft(&draft), session.dir.clone())
+    };
     let store = driver.context.store.clone();
     // The lock goes with the driver; a session left with nothing in it goes too.
     drop(driver);
