@@ -106,18 +106,27 @@ impl Studio {
             return None;
         }
         let home = tempfile::tempdir().expect("a temporary folder");
-        let data = home.path().join("data");
-        let config = home.path().join("config");
-        let binary = Path::new(env!("CARGO_BIN_EXE_banana-studio"));
         let tmux = Tmux(PrivateTmux::new(&format!("e2e-{session}")));
+        let studio = Self { tmux, home };
+        studio.launch(session, extra_env);
+        Some(studio)
+    }
+
+    /// Runs the studio on `session` in a new tmux session named "studio" (the previous one
+    /// must be gone), with this test's data and config folders.
+    fn launch(&self, session: &str, extra_env: &[&str]) {
+        let binary = Path::new(env!("CARGO_BIN_EXE_banana-studio"));
         // The shell line keeps the pane open after the studio exits, to read its last words.
         let command = format!(
             "{} --demo --image-protocol halfblocks --session {session}; echo \"studio exited with $?\"; stty -a; sleep 600",
             quoted(binary)
         );
         let mut env = vec![
-            format!("BANANA_STUDIO_HOME={}", data.display()),
-            format!("XDG_CONFIG_HOME={}", config.display()),
+            format!("BANANA_STUDIO_HOME={}", self.data().display()),
+            format!(
+                "XDG_CONFIG_HOME={}",
+                self.home.path().join("config").display()
+            ),
             "BANANA_DEMO_CHUNK_DELAY_MS=20".to_string(),
             "TERM=xterm-256color".to_string(),
         ];
@@ -128,13 +137,12 @@ impl Studio {
             args.push(var);
         }
         args.push(&command);
-        let started = tmux.run(&args);
+        let started = self.tmux.run(&args);
         assert!(
             started.status.success(),
             "tmux new-session failed: {}",
             String::from_utf8_lossy(&started.stderr)
         );
-        Some(Self { tmux, home })
     }
 
     fn data(&self) -> std::path::PathBuf {
@@ -552,32 +560,8 @@ fn a_follow_up_waits_for_its_reply_and_ctrl_c_keeps_paid_work_and_the_draft() {
         screen.contains("kept as the draft of session loop"),
         "{screen}"
     );
-    let binary = Path::new(env!("CARGO_BIN_EXE_banana-studio"));
     tmux.run(&["kill-session", "-t", "studio"]);
-    let data = studio.data();
-    let config = studio.home.path().join("config");
-    let command = format!(
-        "{} --demo --image-protocol halfblocks --session loop; echo \"studio exited with $?\"; sleep 600",
-        quoted(binary)
-    );
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "studio",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-e",
-        &format!("BANANA_STUDIO_HOME={}", data.display()),
-        "-e",
-        &format!("XDG_CONFIG_HOME={}", config.display()),
-        "-e",
-        "TERM=xterm-256color",
-        &command,
-    ]);
-    assert!(started.status.success());
+    studio.launch("loop", &[]);
     let screen = tmux.wait_for("add a legend in the corner");
     assert!(screen.contains("DEMO MODEL"), "{screen}");
     tmux.keys(&["C-q", "Enter"]);
