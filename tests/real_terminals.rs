@@ -8,10 +8,13 @@
 //! up, two edits (the last at 4K), the full view, 1:1 zoom panned to the title, side by side,
 //! the difference, quit. Checked from the pixels:
 //! - the image pane shows each generated picture: the saved file is found on screen, its block
-//!   colours close to the file's (so no placeholder boxes, no empty pane);
+//!   colours close to the file's (so no placeholder boxes, no empty pane), fitted to the pane
+//!   (it reaches the pane's edges one way, in every protocol);
 //! - the full view shows it large, and on sixel terminals sharp (its fine detail correlates
 //!   with the file's scaled to the same region; coarse colour blocks or an empty view do not);
-//! - at 1:1 the title's pixels are one screen pixel each, sharp on sixel terminals;
+//! - at 1:1 the title's pixels are one screen pixel each, sharp on sixel terminals, and the
+//!   picture runs to the window's right edge (xterm draws no sixel wider than 1000 px: the
+//!   view is drawn in tiles);
 //! - side by side shows the previous version left of the new one, at the same size;
 //! - the difference is loud where the versions differ and quiet where they do not;
 //! - the text typed into the prompt keeps 4.5:1 against its background, and the theme is the
@@ -49,6 +52,10 @@ const SAME_PICTURE: f64 = 14.0;
 /// Sixel views measure 0.94 (fitted, 4K shrunk) to 1.0 (1:1); halfblocks of the same views
 /// 0.06–0.34.
 const SHARP: f64 = 0.6;
+/// A picture fitted to its pane leaves no more than this empty beside it or above and below
+/// it: half a cell of border each side and a cell of rounding (cells are 10×20 px here). A
+/// picture drawn at its own size in a larger pane leaves hundreds.
+const FITTED_MARGIN: u32 = 60;
 
 /// The shell's lines printed before the studio starts; they must survive it.
 const SHELL_LINES: &str = "banana shell line ONE: 0123456789 #@%&\\nsecond line -- keep me!";
@@ -300,13 +307,28 @@ impl Run<'_> {
         } else {
             full.clone()
         };
-        let (found, _) = self.until(
+        // Fitted to the pane in every protocol: a picture smaller than the pane is grown, so
+        // it reaches the pane's edges one way (a few cells of border and text at most).
+        let ((found, (across, down)), _) = self.until(
             &format!("picture-{n}-in-pane"),
             Duration::from_secs(20),
-            |shot| shows(shot, &small, 96),
+            |shot| {
+                let found = shows(shot, &small, 96)?;
+                let (across, down) = pixels::margins(shot, found.at);
+                if across.min(down) <= FITTED_MARGIN {
+                    Ok((found, (across, down)))
+                } else {
+                    Err(format!(
+                        "the picture at {:?} does not fill its pane: {across} px empty beside \
+                         it, {down} px above and below",
+                        found.at
+                    ))
+                }
+            },
         );
         eprintln!(
-            "{}: picture {n} in the pane at {:?}, {:.1} off",
+            "{}: picture {n} in the pane at {:?}, {:.1} off, margins {across} px across and \
+             {down} px down",
             self.terminal.name, found.at, found.error
         );
         Picture { full, small }
@@ -597,19 +619,31 @@ fn session(run: &Run) {
     run.screen.keys(&["1"]);
     run.screen.keys(&["k"; 10]);
     run.screen.keys(&["h"; 10]);
+    // On sixel terminals the picture goes on to the window's right edge: xterm draws no sixel
+    // wider than 1000 px, so a wider view is drawn in tiles, and no band is left empty.
     let corner = imageops::crop_imm(&third.full, 0, 0, 480, 320).to_image();
     let (detail, shot) = run.until("one-to-one", Duration::from_secs(20), |shot| {
         let found = shows(shot, &corner, 240)?;
         // A pixel of slack each side for where the search lands.
-        if found.at.w.abs_diff(corner.width()) <= 4 {
-            Ok(found)
-        } else {
-            Err(format!(
+        if found.at.w.abs_diff(corner.width()) > 4 {
+            return Err(format!(
                 "the picture's top left 480 px are {} px wide on screen",
                 found.at.w
-            ))
+            ));
         }
+        let window = pixels::window_width(shot, found.at.y..found.at.y + 320);
+        let (left, extent) =
+            pixels::one_to_one_extent(shot, (found.at.x, found.at.y), &third.full, 320);
+        if terminal.graphics == Graphics::Sixel && left + extent + FITTED_MARGIN / 2 < window {
+            return Err(format!(
+                "at 1:1 the picture ends {extent} px from its left edge at {left}, short of \
+                 the window's right edge at {window}"
+            ));
+        }
+        Ok((found, extent, window))
     });
+    let (detail, extent, window) = detail;
+    eprintln!("{name}: at 1:1 the picture runs {extent} px of a {window} px window");
     let sharpness = pixels::sharpness(&shot, detail.at, &corner);
     eprintln!(
         "{name}: 1:1 detail at {:?}, sharpness {sharpness:.2}",

@@ -12,12 +12,15 @@ use ratatui_image::{Image, Resize};
 
 use super::kitty::KittyPng;
 use super::prepare::{self, Pixels};
-use super::sixel;
+use super::sixel::{self, Tile};
 
 /// A picture encoded for the terminal, ready to draw.
 pub(crate) enum Encoded {
     Protocol(Protocol),
     KittyPng(KittyPng),
+    /// A picture larger than the terminal draws at once (xterm's sixels: 1000×1000 px), cut
+    /// at cell boundaries into pieces it does draw, each at its offset in cells.
+    Tiles(Vec<((u16, u16), Protocol)>),
 }
 
 impl Encoded {
@@ -26,6 +29,12 @@ impl Encoded {
         match self {
             Encoded::Protocol(protocol) => protocol.size(),
             Encoded::KittyPng(kitty) => kitty.size(),
+            Encoded::Tiles(tiles) => tiles.iter().fold(Size::new(0, 0), |all, (at, tile)| {
+                Size::new(
+                    all.width.max(at.0 + tile.size().width),
+                    all.height.max(at.1 + tile.size().height),
+                )
+            }),
         }
     }
 
@@ -47,19 +56,31 @@ impl Widget for &Encoded {
                 Image::new(protocol).allow_clipping(true).render(area, buf)
             }
             Encoded::KittyPng(kitty) => kitty.render(area, buf),
+            Encoded::Tiles(tiles) => {
+                for ((x, y), tile) in tiles {
+                    let at = Rect::new(area.x + x, area.y + y, area.width, area.height)
+                        .intersection(area);
+                    Image::new(tile).render(at, buf);
+                }
+            }
         }
     }
 }
 
-/// The picker: protocol, font size, and whether we are in tmux.
+/// The picker (protocol, font size, and whether we are in tmux) and the largest sixel picture
+/// the terminal draws.
 #[derive(Clone)]
 pub(crate) struct Encoder {
     pub picker: Picker,
+    pub max_px: Option<(u32, u32)>,
 }
 
 impl Encoder {
     pub(crate) fn new(picker: Picker) -> Encoder {
-        Encoder { picker }
+        Encoder {
+            picker,
+            max_px: None,
+        }
     }
 
     /// `pixels` centred on a transparent canvas of `canvas` pixels, encoded to fill `cells`
@@ -73,9 +94,17 @@ impl Encoder {
         let size = Size::new(cells.0, cells.1);
         let is_tmux = self.picker.tmux_detected();
         match self.picker.protocol_type() {
-            ProtocolType::Sixel => Ok(Encoded::Protocol(Protocol::Sixel(sixel::centred(
-                pixels, canvas, size, is_tmux,
-            )))),
+            ProtocolType::Sixel => Ok(match self.tiles(canvas, cells) {
+                Some(tiles) => Encoded::Tiles(
+                    sixel::tiled(pixels, canvas, font_of(canvas, cells), &tiles, is_tmux)
+                        .into_iter()
+                        .map(|(at, tile)| (at, Protocol::Sixel(tile)))
+                        .collect(),
+                ),
+                None => Encoded::Protocol(Protocol::Sixel(sixel::centred(
+                    pixels, canvas, size, is_tmux,
+                ))),
+            }),
             // Any ids but 0 (one a strip); the placeholders carry them in their colour and
             // diacritics.
             ProtocolType::Kitty => {
@@ -91,6 +120,53 @@ impl Encoder {
             }
         }
     }
+}
+
+impl Encoder {
+    /// Where a canvas of `cells` (`canvas` pixels) larger than the terminal draws at once is
+    /// cut: as few tiles as fit, of near-equal whole cells, each as `(at, cells)`. `None`
+    /// when it draws all of it at once.
+    fn tiles(&self, canvas: (u32, u32), cells: (u16, u16)) -> Option<Vec<Tile>> {
+        let (max_w, max_h) = self.max_px?;
+        if canvas.0 <= max_w && canvas.1 <= max_h {
+            return None;
+        }
+        let font = font_of(canvas, cells);
+        let across = split_cells(cells.0, font.0, max_w);
+        let down = split_cells(cells.1, font.1, max_h);
+        let mut tiles = Vec::with_capacity(across.len() * down.len());
+        for &(y, rows) in &down {
+            for &(x, cols) in &across {
+                tiles.push(((x, y), (cols, rows)));
+            }
+        }
+        Some(tiles)
+    }
+}
+
+/// A cell's pixels on a canvas of whole cells.
+fn font_of(canvas: (u32, u32), cells: (u16, u16)) -> (u32, u32) {
+    (
+        canvas.0 / u32::from(cells.0.max(1)),
+        canvas.1 / u32::from(cells.1.max(1)),
+    )
+}
+
+/// `cells` cells of `font` pixels cut into as few runs of near-equal length as keep each
+/// within `max` pixels (at least a cell each): `(start, length)` in cells.
+fn split_cells(cells: u16, font: u32, max: u32) -> Vec<(u16, u16)> {
+    let per_run = u16::try_from((max / font.max(1)).max(1)).unwrap_or(u16::MAX);
+    let runs = cells.div_ceil(per_run).max(1);
+    let (base, longer) = (cells / runs, cells % runs);
+    let mut start = 0;
+    (0..runs)
+        .map(|run| {
+            let length = base + u16::from(run < longer);
+            let at = start;
+            start += length;
+            (at, length)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -141,5 +217,76 @@ mod tests {
         assert!(sixel.data.contains("\x1bP9;1;0q\"1;1;200;100"));
         assert_eq!(sixel.data.matches(";2;").count(), 1);
         assert!(sixel.data.contains("#216;2;0;0;100"));
+    }
+
+    #[test]
+    fn a_sixel_larger_than_the_terminal_draws_is_tiled_without_seams() {
+        // Stripes of cube colours 7 px wide, so tile edges fall inside stripes, and an orange
+        // off the cube: all of the left third, one line across the rest. The whole picture's
+        // palette gives the orange a register of its own everywhere; a tile's own palette
+        // would dither the line where it is rare. On a canvas of 31×7 cells of 10×20 px.
+        let colours = [
+            [255, 0, 0],
+            [0, 0, 255],
+            [0, 255, 0],
+            [255, 255, 255],
+            [0, 0, 0],
+        ];
+        let image = RgbaImage::from_fn(300, 130, |x, y| {
+            let [r, g, b] = if x < 100 || y == 60 {
+                [190, 115, 45]
+            } else {
+                colours[((x / 7 + y / 11) % 5) as usize]
+            };
+            Rgba([r, g, b, 255])
+        });
+        let (canvas, cells) = ((310, 140), (31, 7));
+        let whole = encoder(ProtocolType::Sixel)
+            .encode(&Pixels::of_rgba(&image), canvas, cells)
+            .expect("encodes");
+        let Encoded::Protocol(Protocol::Sixel(whole)) = whole else {
+            panic!("one sixel picture without a limit");
+        };
+        let expected =
+            super::sixel::tests::decode(&whole.data[whole.data.find("\x1bP").unwrap()..]);
+
+        let mut limited = encoder(ProtocolType::Sixel);
+        limited.max_px = Some((100, 100));
+        let tiled = limited
+            .encode(&Pixels::of_rgba(&image), canvas, cells)
+            .expect("encodes");
+        assert_eq!(tiled.size(), Size::new(31, 7));
+        let Encoded::Tiles(tiles) = tiled else {
+            panic!("tiles where the terminal draws at most 100×100 px");
+        };
+        // Four across (8, 8, 8, 7 cells) and two down (4, 3 rows): as few as fit.
+        assert_eq!(tiles.len(), 8);
+        let mut stitched = RgbaImage::new(canvas.0, canvas.1);
+        let mut covered = 0;
+        for ((x, y), tile) in &tiles {
+            let Protocol::Sixel(sixel) = tile else {
+                panic!("sixel tiles");
+            };
+            let size = tile.size();
+            covered += u32::from(size.width) * u32::from(size.height);
+            let decoded =
+                super::sixel::tests::decode(&sixel.data[sixel.data.find("\x1bP").unwrap()..]);
+            assert!(decoded.width() <= 100 && decoded.height() <= 100);
+            assert_eq!(
+                decoded.dimensions(),
+                (u32::from(size.width) * 10, u32::from(size.height) * 20)
+            );
+            image::imageops::replace(
+                &mut stitched,
+                &decoded,
+                i64::from(*x) * 10,
+                i64::from(*y) * 20,
+            );
+        }
+        assert_eq!(covered, 31 * 7, "the tiles cover the cells once");
+        assert!(
+            stitched == expected,
+            "the tiles show exactly what one picture would"
+        );
     }
 }

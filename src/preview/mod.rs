@@ -56,8 +56,6 @@ pub struct Previewer {
     broken: Option<String>,
     /// See [`Previewer::description`].
     described: String,
-    /// The largest picture the terminal takes, in pixels (xterm's sixel limit).
-    max_px: Option<(u32, u32)>,
     /// The terminal's size in cells, as of the last frame drawn.
     screen: (u16, u16),
 }
@@ -73,20 +71,20 @@ impl Previewer {
         ready: UnboundedSender<PreviewReady>,
     ) -> (Previewer, Startup) {
         let detection = protocol::detect(choice);
-        let encoder = encode::Encoder::new(detection.picker);
+        let mut encoder = encode::Encoder::new(detection.picker);
+        encoder.max_px = detection.max_px;
         let mut previewer = Self::with_encoder(encoder, ready);
-        previewer.max_px = detection.max_px;
         previewer.described = format!(
             "{} · {}",
             protocol::label(detection.choice.protocol),
             detection.choice.why
         );
-        // A terminal that draws sixels no larger than this (xterm: 1000×1000) makes pictures
-        // smaller than their pane: say why, where the picture is described.
+        // A terminal that draws sixels no larger than this (xterm: 1000×1000) gets larger
+        // pictures in tiles: said where the picture is described, in case a tile misbehaves.
         if let Some((w, h)) = detection.max_px {
             previewer
                 .described
-                .push_str(&format!(" · the terminal draws at most {w}×{h} px"));
+                .push_str(&format!(" · drawn in tiles of up to {w}×{h} px"));
         }
         let startup = Startup {
             typed: detection.typed,
@@ -118,7 +116,6 @@ impl Previewer {
             pool,
             broken,
             described,
-            max_px: None,
             screen: (0, 0),
         }
     }
@@ -184,7 +181,6 @@ impl Previewer {
         let job = Job {
             blob: blob.clone(),
             against: against.cloned(),
-            max_px: self.max_px,
             key,
             screen,
             neighbours: neighbours.iter().map(|&blob| blob.clone()).collect(),
@@ -266,11 +262,6 @@ impl Previewer {
     pub fn cell_px(&self) -> (u16, u16) {
         let font = self.picker.font_size();
         (font.width.max(1), font.height.max(1))
-    }
-
-    /// The largest picture the terminal draws, if it has a limit.
-    pub fn max_px(&self) -> Option<(u32, u32)> {
-        self.max_px
     }
 
     /// Draws `crop` of `blob`'s full-resolution image, scaled to fill `area` (up or down),

@@ -380,6 +380,17 @@ impl Pixels<'_> {
         &self.bytes[start..start + self.size.0 as usize * self.layout.channels()]
     }
 
+    /// The `size` pixels from `at` (which must lie within these), without a copy.
+    pub fn window(&self, at: (u32, u32), size: (u32, u32)) -> Pixels<'_> {
+        let start = at.1 as usize * self.stride + at.0 as usize * self.layout.channels();
+        Pixels {
+            bytes: Cow::Borrowed(&self.bytes[start..]),
+            layout: self.layout,
+            size,
+            stride: self.stride,
+        }
+    }
+
     /// A copy as an RGBA image, for the encoders that take one.
     pub fn to_rgba(&self) -> RgbaImage {
         let (width, height) = self.size;

@@ -224,41 +224,61 @@ fn opaque<const CHANNELS: usize>(pixel: &[u8]) -> bool {
 /// passthrough (begun in `before`) ended. Pixels with alpha below half are left transparent.
 /// Everything is written into one string, so the 2 MB of a photo's sixels are copied once.
 fn encode(pixels: &Pixels, canvas: (u32, u32), before: &str, is_tmux: bool) -> String {
-    let (width, height) = (pixels.size.0.max(canvas.0), pixels.size.1.max(canvas.1));
-    let picture = Placed {
-        pixels,
-        canvas: (width as usize, height as usize),
-        at: (
-            ((width - pixels.size.0) / 2) as usize,
-            ((height - pixels.size.1) / 2) as usize,
-        ),
-    };
+    let picture = centre(pixels, canvas);
     match pixels.layout {
         Layout::Rgb8 => encode_placed::<3>(&picture, before, is_tmux),
         Layout::Rgba8 => encode_placed::<4>(&picture, before, is_tmux),
     }
 }
 
+/// `pixels` centred on a canvas of `canvas` pixels (grown to hold them).
+fn centre<'a>(pixels: &'a Pixels<'a>, canvas: (u32, u32)) -> Placed<'a> {
+    let (width, height) = (pixels.size.0.max(canvas.0), pixels.size.1.max(canvas.1));
+    Placed {
+        pixels,
+        canvas: (width as usize, height as usize),
+        at: (
+            ((width - pixels.size.0) / 2) as usize,
+            ((height - pixels.size.1) / 2) as usize,
+        ),
+    }
+}
+
 fn encode_placed<const CHANNELS: usize>(picture: &Placed, before: &str, is_tmux: bool) -> String {
+    let palette = Palette::of::<CHANNELS>(picture, threads_for(picture.canvas));
+    encode_with::<CHANNELS>(picture, &palette, before, is_tmux)
+}
+
+/// The threads worth starting for a canvas of this size.
+fn threads_for((width, height): (usize, usize)) -> usize {
+    thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min((width * height / PIXELS_PER_THREAD).max(1))
+        .min(height.div_ceil(6).max(1))
+}
+
+/// [`encode_placed`] with a palette already chosen (a tile's: the whole picture's).
+fn encode_with<const CHANNELS: usize>(
+    picture: &Placed,
+    palette: &Palette,
+    before: &str,
+    is_tmux: bool,
+) -> String {
     let escape = tmux::escape(is_tmux);
     let (width, height) = picture.canvas;
     let bands = height.div_ceil(6);
-    let threads = thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min((width * height / PIXELS_PER_THREAD).max(1))
-        .min(bands.max(1));
-    let palette = Palette::of::<CHANNELS>(picture, threads);
+    let threads = threads_for(picture.canvas);
     // The bands in pieces that the threads take in turn: a thread that gets less of a core
     // (another program's turn, the bottom's transparent padding) takes fewer.
     let per_piece = bands.div_ceil(threads * PIECES_PER_THREAD).max(1);
     let next = AtomicUsize::new(0);
     let mut parts: Vec<(usize, Bands)> = split(threads, |_| {
-        encode_pieces::<CHANNELS>(picture, &palette, &next, per_piece)
+        encode_pieces::<CHANNELS>(picture, palette, &next, per_piece)
     })
     .unwrap_or_else(|| {
         next.store(0, Ordering::Relaxed);
         vec![encode_pieces::<CHANNELS>(
-            picture, &palette, &next, per_piece,
+            picture, palette, &next, per_piece,
         )]
     })
     .into_iter()
@@ -512,6 +532,78 @@ pub fn centred(pixels: &Pixels, canvas: (u32, u32), size: Size, is_tmux: bool) -
     }
 }
 
+/// A tile's top left and size, in cells.
+pub type Tile = ((u16, u16), (u16, u16));
+
+/// Like [`centred`], cut into `tiles` of a canvas of `font`-sized cells, for a terminal that
+/// draws pictures no larger than a tile: the picture is scaled once and the palette chosen
+/// once, so each tile holds exactly the pixels under its cells and neighbours meet without a
+/// seam, in shape or colour.
+pub fn tiled(
+    pixels: &Pixels,
+    canvas: (u32, u32),
+    font: (u32, u32),
+    tiles: &[Tile],
+    is_tmux: bool,
+) -> Vec<((u16, u16), Sixel)> {
+    match pixels.layout {
+        Layout::Rgb8 => tiled_with::<3>(pixels, canvas, font, tiles, is_tmux),
+        Layout::Rgba8 => tiled_with::<4>(pixels, canvas, font, tiles, is_tmux),
+    }
+}
+
+fn tiled_with<const CHANNELS: usize>(
+    pixels: &Pixels,
+    canvas: (u32, u32),
+    font: (u32, u32),
+    tiles: &[Tile],
+    is_tmux: bool,
+) -> Vec<((u16, u16), Sixel)> {
+    let whole = centre(pixels, canvas);
+    let palette = Palette::of::<CHANNELS>(&whole, threads_for(whole.canvas));
+    let (left, top) = whole.at;
+    let (right, bottom) = (left + pixels.size.0 as usize, top + pixels.size.1 as usize);
+    tiles
+        .iter()
+        .map(|&(at, cells)| {
+            let size = Size::new(cells.0, cells.1);
+            let x = usize::from(at.0) * font.0 as usize;
+            let y = usize::from(at.1) * font.1 as usize;
+            let tile = (
+                usize::from(cells.0) * font.0 as usize,
+                usize::from(cells.1) * font.1 as usize,
+            );
+            // The picture's part under this tile: from..to on the whole canvas.
+            let from = (x.max(left), y.max(top));
+            let to = ((x + tile.0).min(right), (y + tile.1).min(bottom));
+            let part = if from.0 < to.0 && from.1 < to.1 {
+                pixels.window(
+                    ((from.0 - left) as u32, (from.1 - top) as u32),
+                    ((to.0 - from.0) as u32, (to.1 - from.1) as u32),
+                )
+            } else {
+                // Padding only: an empty picture, its cells still cleared.
+                pixels.window((0, 0), (0, 0))
+            };
+            let placed = Placed {
+                pixels: &part,
+                canvas: tile,
+                at: (from.0.saturating_sub(x), from.1.saturating_sub(y)),
+            };
+            let data =
+                encode_with::<CHANNELS>(&placed, &palette, &clear_cells(size, is_tmux), is_tmux);
+            (
+                at,
+                Sixel {
+                    data,
+                    size,
+                    is_tmux,
+                },
+            )
+        })
+        .collect()
+}
+
 /// What ratatui-image's sixel encoder puts before the image: erase each row of the cells
 /// (`ECH`, cursor down), back up to the top; inside tmux, after the start of the passthrough
 /// (which [`protocol`] ends after the image).
@@ -534,7 +626,7 @@ fn clear_cells(size: Size, is_tmux: bool) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use image::Rgba;
 
     use super::*;
@@ -546,7 +638,7 @@ mod tests {
 
     /// A sixel decoder as small as these tests need: the header, register definitions, `#`,
     /// `!`, `$`, `-` and sixel characters. Undrawn pixels stay transparent.
-    fn decode(sixel: &str) -> RgbaImage {
+    pub(crate) fn decode(sixel: &str) -> RgbaImage {
         let body = sixel
             .strip_prefix("\x1bP9;1;0q\"1;1;")
             .and_then(|s| s.strip_suffix("\x1b\\"))

@@ -73,8 +73,6 @@ pub(crate) struct Job {
     pub blob: Blob,
     /// The older version to compare with (the full view's difference).
     pub against: Option<Blob>,
-    /// The largest picture the terminal takes, in pixels.
-    pub max_px: Option<(u32, u32)>,
     pub key: CacheKey,
     /// The whole terminal, in cells, for the pane's picture: decoded large enough to fill it
     /// and kept, so the full view's first picture needs no decode. `None` for one picture among
@@ -169,7 +167,7 @@ fn prepare_job(
             // at once on two cores take a fifth longer.
             Some(screen) => {
                 let cells = (screen.0.max(job.key.cells.0), screen.1.max(job.key.cells.1));
-                let screen = px_bounds(cells, job.max_px, font_of(&encoder.picker));
+                let screen = px_bounds(cells, font_of(&encoder.picker));
                 build(
                     encoder,
                     job,
@@ -432,22 +430,18 @@ fn font_of(picker: &Picker) -> (u16, u16) {
     (font.width.max(1), font.height.max(1))
 }
 
-/// The pixels a job may fill: its cells, within what the terminal takes.
+/// The pixels a job may fill: its cells' (a picture larger than the terminal draws at once
+/// is drawn in tiles, see [`Encoded::Tiles`]).
 fn bounds(job: &Job, picker: &Picker) -> (u32, u32) {
-    px_bounds(job.key.cells, job.max_px, font_of(picker))
+    px_bounds(job.key.cells, font_of(picker))
 }
 
-/// The pixels of `cells`, within what the terminal takes.
-fn px_bounds(cells: (u16, u16), max_px: Option<(u32, u32)>, font: (u16, u16)) -> (u32, u32) {
-    let (cols, rows) = cells;
-    let (width, height) = (
-        u32::from(cols) * u32::from(font.0),
-        u32::from(rows) * u32::from(font.1),
-    );
-    match max_px {
-        Some((max_w, max_h)) => (width.min(max_w.max(1)), height.min(max_h.max(1))),
-        None => (width, height),
-    }
+/// The pixels of `cells`.
+fn px_bounds(cells: (u16, u16), font: (u16, u16)) -> (u32, u32) {
+    (
+        u32::from(cells.0) * u32::from(font.0),
+        u32::from(cells.1) * u32::from(font.1),
+    )
 }
 
 /// What an encoded preview roughly holds in memory, at most: kitty and iTerm2 keep base64 PNG
@@ -479,7 +473,6 @@ mod tests {
         Job {
             blob: blob.clone(),
             against: None,
-            max_px: None,
             key: CacheKey::new(blob.id(), cells),
             screen: Some(cells),
             neighbours: Vec::new(),

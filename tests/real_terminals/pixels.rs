@@ -318,3 +318,103 @@ pub fn difference_agreement(
         f64::from(same_loud) / f64::from(same.max(1)),
     )
 }
+
+/// The empty space around `at` (a picture on screen), across and down: from each of its
+/// edges, how many pixels keep the screen's background colour (its commonest) before the
+/// nearest thing drawn on that side. A picture fitted to its pane leaves at most a few cells
+/// one way, where the pane's border, text or thumbnails begin.
+pub fn margins(shot: &RgbImage, at: Rect) -> (u32, u32) {
+    let mut counts = std::collections::HashMap::new();
+    for pixel in shot.pixels().step_by(7) {
+        *counts.entry(pixel.0).or_insert(0u32) += 1;
+    }
+    let background = counts
+        .into_iter()
+        .max_by_key(|&(_, n)| n)
+        .map_or([0; 3], |(colour, _)| colour);
+    let blank = |(x, y): (u32, u32)| {
+        let p = shot.get_pixel(x, y).0;
+        (0..3).all(|c| p[c].abs_diff(background[c]) <= 8)
+    };
+    let run = |points: &mut dyn Iterator<Item = (u32, u32)>| {
+        points.take_while(|&point| blank(point)).count() as u32
+    };
+    let (right_edge, bottom_edge) = (at.x + at.w, at.y + at.h);
+    let nearest = |runs: &mut dyn Iterator<Item = u32>| runs.min().unwrap_or(0);
+    let rows = at.y..bottom_edge.min(shot.height());
+    let left = nearest(
+        &mut rows
+            .clone()
+            .map(|y| run(&mut (0..at.x).rev().map(|x| (x, y)))),
+    );
+    let right = nearest(&mut rows.map(|y| run(&mut (right_edge..shot.width()).map(|x| (x, y)))));
+    // Above and below, across all of the empty width beside the picture too: what bounds a
+    // picture fitted by its height (a strip of thumbnails under it, say) may lie to its side.
+    let columns = at.x - left..(right_edge + right).min(shot.width());
+    let above = nearest(
+        &mut columns
+            .clone()
+            .map(|x| run(&mut (0..at.y).rev().map(|y| (x, y)))),
+    );
+    let below =
+        nearest(&mut columns.map(|x| run(&mut (bottom_edge..shot.height()).map(|y| (x, y)))));
+    (left + right, above + below)
+}
+
+/// How far right a picture drawn one screen pixel per picture pixel, its top left near `at`,
+/// goes on screen: aligned to the pixel first (the search that found it may land a pixel or
+/// two off), then the columns on whose `rows` rows match the picture's (within 24 of 255
+/// per channel on average), up to the first that does not. Returns the aligned left edge
+/// and the extent.
+pub fn one_to_one_extent(
+    shot: &RgbImage,
+    at: (u32, u32),
+    picture: &RgbImage,
+    rows: u32,
+) -> (u32, u32) {
+    let off = |x: u32, y: u32, c: u32, r: u32| {
+        let (s, p) = (shot.get_pixel(x + c, y + r).0, picture.get_pixel(c, r).0);
+        (0..3).map(|i| u32::from(s[i].abs_diff(p[i]))).sum::<u32>()
+    };
+    let fits =
+        |x: u32, y: u32| x + picture.width().min(480) <= shot.width() && y + rows <= shot.height();
+    let rows = rows.min(picture.height());
+    let candidates = (-3i64..=3).flat_map(|dx| (-3i64..=3).map(move |dy| (dx, dy)));
+    let (x, y) = candidates
+        .filter_map(|(dx, dy)| {
+            let (x, y) = (
+                u32::try_from(i64::from(at.0) + dx).ok()?,
+                u32::try_from(i64::from(at.1) + dy).ok()?,
+            );
+            fits(x, y).then_some((x, y))
+        })
+        .min_by_key(|&(x, y)| {
+            (0..rows)
+                .step_by(3)
+                .flat_map(|r| {
+                    (0..picture.width().min(480))
+                        .step_by(3)
+                        .map(move |c| (c, r))
+                })
+                .map(|(c, r)| u64::from(off(x, y, c, r)))
+                .sum::<u64>()
+        })
+        .unwrap_or(at);
+    let columns = picture.width().min(shot.width().saturating_sub(x));
+    let extent = (0..columns)
+        .take_while(|&c| (0..rows).map(|r| off(x, y, c, r)).sum::<u32>() <= 24 * 3 * rows.max(1))
+        .count() as u32;
+    (x, extent)
+}
+
+/// The width of the terminal's window in a screenshot of a screen larger than it: the root
+/// window around it is black, so the rightmost column of `rows` with anything else.
+pub fn window_width(shot: &RgbImage, rows: std::ops::Range<u32>) -> u32 {
+    (0..shot.width())
+        .rev()
+        .find(|&x| {
+            rows.clone()
+                .any(|y| y < shot.height() && shot.get_pixel(x, y).0 != [0, 0, 0])
+        })
+        .map_or(0, |x| x + 1)
+}

@@ -94,7 +94,6 @@ pub async fn run(mut app: App, setup: DriverSetup) -> Result<(), Failure> {
     let (ready_tx, mut ready_rx) = mpsc::unbounded_channel();
     let (previewer, startup) = Previewer::detect(setup.image_protocol, ready_tx);
     app.cell_px = previewer.cell_px();
-    app.max_px = previewer.max_px();
     if !setup.theme_named && startup.light_background == Some(true) {
         app.theme = Theme::built_in("light").unwrap_or_else(Theme::default_dark);
     }

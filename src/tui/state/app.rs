@@ -94,9 +94,6 @@ pub struct App {
     pub size: (u16, u16),
     /// A cell's size in pixels, as the terminal reported it: zoom levels are in real pixels.
     pub cell_px: (u16, u16),
-    /// The largest picture the terminal draws (xterm's sixel: 1000×1000), if it has a limit:
-    /// the full view shows no more than that, so 1:1 stays one pixel per pixel.
-    pub max_px: Option<(u32, u32)>,
     pub now: Option<Instant>,
     /// When the event being handled came (RFC 3339): the time new turns are stamped with,
     /// handed to `update` by the driver.
@@ -162,7 +159,6 @@ impl App {
             view_pinned: None,
             size: (120, 40),
             cell_px: (10, 20),
-            max_px: None,
             now: None,
             event_time: String::new(),
             theme,

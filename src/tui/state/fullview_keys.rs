@@ -24,12 +24,11 @@ impl App {
             Some(ViewMode::SideBySide) => cols.saturating_sub(1) / 2,
             _ => cols,
         };
-        let (max_w, max_h) = self.max_px.unwrap_or((u32::MAX, u32::MAX));
         Some(Geometry {
             image,
             screen: (
-                (u32::from(cols) * u32::from(self.cell_px.0.max(1))).min(max_w),
-                (u32::from(rows) * u32::from(self.cell_px.1.max(1))).min(max_h),
+                u32::from(cols) * u32::from(self.cell_px.0.max(1)),
+                u32::from(rows) * u32::from(self.cell_px.1.max(1)),
             ),
         })
     }

@@ -103,17 +103,6 @@ pub fn render(
         )),
         (None, _) => place.push_str(&format!("{}{}", name(entry), marked(entry))),
     }
-    // A terminal that draws no wider than this (xterm's sixel limit) leaves bands at the
-    // sides of a zoomed picture: say why.
-    if let Some((w, h)) = app.max_px {
-        let (cols, rows) = (
-            u32::from(app.size.0),
-            u32::from(app.size.1.saturating_sub(2)),
-        );
-        if cols * u32::from(app.cell_px.0) > w || rows * u32::from(app.cell_px.1) > h {
-            place.push_str(&format!(" · the terminal draws at most {w}×{h} px"));
-        }
-    }
     place.push_str(&format!(
         " · {}×{} px · zoom {} · {}×{} from {},{} ",
         geometry.image.0,

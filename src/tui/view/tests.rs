@@ -887,30 +887,6 @@ fn full_view() {
 }
 
 #[test]
-fn the_full_view_says_when_the_terminal_cannot_draw_the_whole_screen() {
-    let mut app = mid_session();
-    app.size = (200, 60);
-    app.cell_px = (10, 20);
-    app.focus = Pane::Image;
-    press(&mut app, KeyCode::Char('f'));
-    let header = |app: &App| {
-        render(app, 200, 60)
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_string()
-    };
-    assert!(!header(&app).contains("draws at most"), "{}", header(&app));
-    // xterm's sixel limit: 1000 px of a 2000 px wide screen.
-    app.max_px = Some((1000, 1000));
-    assert!(
-        header(&app).contains("the terminal draws at most 1000×1000 px"),
-        "{}",
-        header(&app)
-    );
-}
-
-#[test]
 fn full_view_compared() {
     let mut app = with_theme(mid_session(), "dark");
     app.size = (120, 40);
