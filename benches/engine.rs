@@ -87,6 +87,7 @@ fn ten_turn_history() -> (Conversation, banana_studio::conversation::TurnId) {
         let prompt = UserTurn {
             parts: vec![Part::text(format!("edit number {turn}"))],
             settings: TurnSettings::default(),
+            region: None,
         };
         let user = conversation
             .add_user(parent, prompt, String::new())
@@ -112,6 +113,7 @@ fn ten_turn_history() -> (Conversation, banana_studio::conversation::TurnId) {
     let last = UserTurn {
         parts: vec![Part::text("add a legend")],
         settings: TurnSettings::default(),
+        region: None,
     };
     let leaf = conversation
         .add_user(parent, last, String::new())

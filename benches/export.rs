@@ -51,6 +51,7 @@ fn saved_session(store: &Store) {
                  the chart that names the source of the figures."
             ))],
             settings: TurnSettings::default(),
+            region: None,
         };
         let user = conversation
             .add_user(parent, prompt, "2026-11-30T10:00:00Z".into())

@@ -126,6 +126,7 @@ fn conversation(exchanges: u64, mut image: impl FnMut(u64) -> Blob) -> Conversat
                  the chart that names the source of the figures."
             ))],
             settings: TurnSettings::default(),
+            region: None,
         };
         let user = conversation
             .add_user(parent, prompt, String::new())

@@ -163,6 +163,7 @@ mod tests {
                 UserTurn {
                     parts: vec![Part::text("x")],
                     settings,
+                    region: None,
                 },
                 "t".into(),
             )

@@ -15,6 +15,7 @@ pub mod gemini;
 pub mod models;
 pub mod preview;
 pub mod priority;
+pub mod region;
 pub mod store;
 pub mod terminal_text;
 pub mod tui;

@@ -4,6 +4,7 @@
 //! [`commit`] adds the reply, or [`abandon`] takes the prompt back out after a failure so the
 //! conversation is exactly as it was.
 
+use crate::conversation::region::{self, RegionEdit};
 use crate::conversation::request::{PreparedRequest, RequestTarget};
 use crate::conversation::{
     Blob, Conversation, ModelTurn, Part, ReplyBuilder, RequestError, TurnBody, TurnId,
@@ -22,6 +23,18 @@ pub struct NewTurn {
     /// When it was sent (RFC 3339): given by the caller, so the studio's `update` reads no
     /// clock.
     pub created_at: String,
+    /// The region of the parent's picture to edit, and the outlined copy that shows it.
+    pub region: Option<RegionInput>,
+}
+
+/// A region edit as sent: where, and the copy of the edited picture with the region outlined
+/// (made by [`crate::region::annotate`]).
+#[derive(Debug, Clone)]
+pub struct RegionInput {
+    pub edit: RegionEdit,
+    pub annotated: Blob,
+    /// The edited picture's size in pixels.
+    pub size: (u32, u32),
 }
 
 /// A request built for a prompt that is in the conversation but has no reply yet.
@@ -52,9 +65,11 @@ pub fn prepare(
     turn: NewTurn,
     target: &RequestTarget<'_>,
 ) -> Result<Prepared, PrepareError> {
-    if turn.prompt.trim().is_empty() && turn.attachments.is_empty() {
+    // A region says where, not what: it needs words.
+    if turn.prompt.trim().is_empty() && (turn.attachments.is_empty() || turn.region.is_some()) {
         return Err(PrepareError::EmptyPrompt);
     }
+    let region_images = usize::from(turn.region.is_some());
     let checked = turn
         .settings
         .validate(target.catalog, target.provider, target.listing)
@@ -62,18 +77,26 @@ pub fn prepare(
             turn.settings.check_reference_images(
                 target.catalog,
                 target.provider,
-                turn.attachments.len(),
+                turn.attachments.len() + region_images,
             )
         });
     checked.map_err(|e| PrepareError::Request(e.into()))?;
-    let mut parts = Vec::with_capacity(1 + turn.attachments.len());
+    let mut parts = Vec::with_capacity(3 + turn.attachments.len());
     if !turn.prompt.trim().is_empty() {
         parts.push(Part::text(turn.prompt));
     }
+    // The instruction and the outlined copy belong to this prompt alone: earlier turns, their
+    // pictures and signatures are sent as they were.
+    let region = turn.region.map(|input| {
+        parts.push(Part::text(region::instruction(&input.edit, input.size)));
+        parts.push(Part::image(input.annotated));
+        input.edit
+    });
     parts.extend(turn.attachments.into_iter().map(Part::image));
     let user = UserTurn {
         parts,
         settings: turn.settings,
+        region,
     };
     let previous_leaf = conversation.active_leaf();
     let prompt_turn = conversation.add_user(turn.parent, user, turn.created_at)?;
@@ -203,6 +226,7 @@ mod tests {
             attachments: Vec::new(),
             settings: TurnSettings::default(),
             created_at: "2026-12-07T00:00:00Z".into(),
+            region: None,
         }
     }
 

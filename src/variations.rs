@@ -196,6 +196,7 @@ mod tests {
         let user = UserTurn {
             parts: vec![Part::text("an infographic about tea")],
             settings: TurnSettings::default(),
+            region: None,
         };
         let prompt = conversation.add_user(None, user, String::new()).unwrap();
         build_request(&conversation, prompt, &to(u64::MAX)).unwrap()

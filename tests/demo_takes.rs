@@ -35,6 +35,7 @@ async fn four_at_once(demo: &DemoServer, attempts: u32, n: usize) -> Vec<Result<
             attachments: Vec::new(),
             settings: TurnSettings::default(),
             created_at: "2026-12-07T00:00:00Z".into(),
+            region: None,
         },
         &RequestTarget {
             catalog: &Catalog::builtin(),
@@ -123,6 +124,7 @@ async fn a_429_on_one_call_holds_back_every_call_to_the_provider() {
             attachments: Vec::new(),
             settings: TurnSettings::default(),
             created_at: "2026-12-07T00:00:00Z".into(),
+            region: None,
         },
         &RequestTarget {
             catalog: &Catalog::builtin(),

@@ -44,6 +44,7 @@ fn prompt(text: &str, attachment: Option<Bytes>) -> UserTurn {
             google_search: true,
             ..TurnSettings::default()
         },
+        region: None,
     }
 }
 

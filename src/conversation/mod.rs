@@ -5,6 +5,7 @@
 pub mod attachment;
 pub mod explain;
 pub mod part;
+pub mod region;
 pub mod reply;
 pub mod request;
 pub mod settings;
@@ -13,6 +14,7 @@ pub mod tree;
 
 pub use crate::blob::Blob;
 pub use part::{Part, PartContent};
+pub use region::{Region, RegionEdit};
 pub use reply::ReplyBuilder;
 pub use request::{PreparedRequest, RequestError, RequestTarget, build_request, unread_images};
 pub use settings::{ImageSize, TurnSettings};

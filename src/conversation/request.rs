@@ -378,6 +378,7 @@ mod tests {
                 UserTurn {
                     parts: vec![Part::text("make an infographic"), Part::image(attachment)],
                     settings: TurnSettings::default(),
+                    region: None,
                 },
                 NOW.into(),
             )
@@ -409,6 +410,7 @@ mod tests {
                         google_search: true,
                         ..TurnSettings::default()
                     },
+                    region: None,
                 },
                 NOW.into(),
             )
@@ -459,6 +461,7 @@ mod tests {
                 UserTurn {
                     parts: vec![Part::text("bad")],
                     settings: TurnSettings::default(),
+                    region: None,
                 },
                 NOW.into(),
             )
@@ -470,6 +473,7 @@ mod tests {
                 UserTurn {
                     parts: vec![Part::text("good")],
                     settings: TurnSettings::default(),
+                    region: None,
                 },
                 NOW.into(),
             )
@@ -504,6 +508,7 @@ mod tests {
         let user = UserTurn {
             parts: vec![Part::text(r#"say "generationConfig":{ twice"#)],
             settings: TurnSettings::default(),
+            region: None,
         };
         let prompt = conversation.add_user(None, user, String::new()).unwrap();
         let request = build_request(&conversation, prompt, &to(u64::MAX)).unwrap();
@@ -537,6 +542,7 @@ mod tests {
                 UserTurn {
                     parts: vec![Part::text("a tall poster")],
                     settings,
+                    region: None,
                 },
                 NOW.into(),
             )
@@ -567,6 +573,7 @@ mod tests {
                         image_size: Some(ImageSize::Px512),
                         ..TurnSettings::default()
                     },
+                    region: None,
                 },
                 NOW.into(),
             )

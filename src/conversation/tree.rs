@@ -50,18 +50,21 @@ pub enum TurnBody {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserTurn {
-    /// The prompt text first, then the attached images.
+    /// The prompt text first, then the attached images (for a region edit, the outlined
+    /// copy first).
     pub parts: Vec<Part>,
     pub settings: TurnSettings,
+    /// The part of a version's picture this prompt edits, when the user marked one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<super::region::RegionEdit>,
 }
 
 impl UserTurn {
+    /// What the user typed: for a region edit, without the instruction sent after it.
     pub fn prompt(&self) -> String {
-        self.parts
-            .iter()
-            .filter_map(Part::as_text)
-            .collect::<Vec<_>>()
-            .join("\n")
+        let texts = self.parts.iter().filter_map(Part::as_text);
+        let typed = if self.region.is_some() { 1 } else { usize::MAX };
+        texts.take(typed).collect::<Vec<_>>().join("\n")
     }
 }
 
@@ -92,6 +95,11 @@ pub struct ModelTurn {
     /// Set when the reply is one of several variations of its prompt sent at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variation: Option<Variation>,
+    /// For a region edit that keeps the rest of the picture: each final image as shown (the
+    /// model's picture inside the region over the edited version outside it), in the order of
+    /// [`ModelTurn::images`]. The parts keep the model's own pictures, sent back byte for byte.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub composites: Vec<super::Blob>,
 }
 
 /// A reply's place in a batch of variations: candidate `number` of `of` (from 1), asked for
@@ -154,6 +162,16 @@ impl ModelTurn {
             .iter()
             .filter(|p| !p.thought)
             .filter_map(Part::as_image)
+    }
+
+    /// The final images as the studio shows, saves, compares and exports them: the composites
+    /// of a region edit that kept the rest of the picture, else the model's own.
+    pub fn shown_images(&self) -> Box<dyn Iterator<Item = &super::Blob> + '_> {
+        if self.composites.is_empty() {
+            Box::new(self.images())
+        } else {
+            Box::new(self.composites.iter())
+        }
     }
 
     /// Whether a final image decodes as a picture: a part that claims to be an image but is
@@ -459,6 +477,16 @@ impl Conversation {
             TurnBody::Model(m) => m.parts.iter(),
         })
     }
+
+    /// Every image the session holds: those of the parts, and the composites of region
+    /// edits.
+    pub fn blobs(&self) -> impl Iterator<Item = &super::Blob> {
+        let composites = self.turns.iter().flat_map(|t| match &t.body {
+            TurnBody::Model(m) => m.composites.iter(),
+            TurnBody::User(_) => [].iter(),
+        });
+        self.parts().filter_map(Part::as_image).chain(composites)
+    }
 }
 
 #[cfg(test)]
@@ -470,6 +498,7 @@ pub(crate) mod tests {
         UserTurn {
             parts: vec![Part::text(text)],
             settings: TurnSettings::default(),
+            region: None,
         }
     }
 

@@ -17,7 +17,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::conversation::{Conversation, PartContent};
+use crate::conversation::Conversation;
 pub use atomic::{create_private_dir, write_atomic};
 
 const DOCUMENT: &str = "session.json";
@@ -355,10 +355,7 @@ impl Session {
     pub fn save(&self) -> Result<(), StoreError> {
         create_private_dir(&self.dir.join("images"))
             .map_err(io_error("create", &self.dir.join("images")))?;
-        for part in self.conversation.parts() {
-            let PartContent::Image(blob) = &part.content else {
-                continue;
-            };
+        for blob in self.conversation.blobs() {
             if blob.path().is_some() {
                 continue;
             }
@@ -409,16 +406,14 @@ fn read_document(dir: &Path) -> Result<Document, StoreError> {
         .conversation
         .check()
         .map_err(|e| corrupt(e.to_string()))?;
-    for part in document.conversation.parts() {
-        if let PartContent::Image(blob) = &part.content {
-            let reference = &blob.file_name();
-            let resolved =
-                resolve_inside(dir, reference).ok_or_else(|| StoreError::UnsafeReference {
-                    path: path.clone(),
-                    reference: reference.clone(),
-                })?;
-            blob.set_path(resolved);
-        }
+    for blob in document.conversation.blobs() {
+        let reference = &blob.file_name();
+        let resolved =
+            resolve_inside(dir, reference).ok_or_else(|| StoreError::UnsafeReference {
+                path: path.clone(),
+                reference: reference.clone(),
+            })?;
+        blob.set_path(resolved);
     }
     Ok(document)
 }
@@ -513,6 +508,7 @@ mod tests {
                 UserTurn {
                     parts: vec![Part::text("draw")],
                     settings: TurnSettings::default(),
+                    region: None,
                 },
                 now_rfc3339(),
             )
@@ -570,6 +566,7 @@ mod tests {
                 UserTurn {
                     parts: vec![Part::text("like this"), Part::image(attachment)],
                     settings: TurnSettings::default(),
+                    region: None,
                 },
                 now_rfc3339(),
             )

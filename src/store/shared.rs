@@ -67,6 +67,7 @@ mod tests {
                 UserTurn {
                     parts: vec![Part::text("four of these")],
                     settings: TurnSettings::default(),
+                    region: None,
                 },
                 now_rfc3339(),
             )

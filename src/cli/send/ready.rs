@@ -78,6 +78,7 @@ pub(super) async fn ready(global: &GlobalArgs, args: &SendArgs) -> Result<Ready,
             attachments,
             settings: settings.clone(),
             created_at: crate::store::now_rfc3339(),
+            region: None,
         },
         &connection.target(&catalog, listing.as_ref()),
     )

@@ -161,6 +161,7 @@ fn send_first(app: &mut App, reply: TurnId, mut queue: Vec<QueuedPrompt>) -> Vec
             .collect(),
         settings: first.settings.clone(),
         created_at: app.event_time.clone(),
+        region: None,
     };
     let target = target(&app.catalog, &connection, app.listed_models.as_ref());
     let prepared = match turn::prepare(&mut app.conversation, new_turn, &target) {

@@ -278,6 +278,7 @@ pub(crate) mod tests {
                 attachments: Vec::new(),
                 settings: Default::default(),
                 created_at: String::new(),
+                region: None,
             },
             &crate::conversation::request::test_target::to(u64::MAX),
         )

@@ -284,6 +284,7 @@ pub(super) fn send_prompt(app: &mut App, prompt: String) -> Vec<Effect> {
         attachments: app.attachments.iter().map(|a| a.blob.clone()).collect(),
         settings: app.settings.clone(),
         created_at: app.event_time.clone(),
+        region: None,
     };
     let target = target(&app.catalog, &connection, app.listed_models.as_ref());
     match turn::prepare(&mut app.conversation, new_turn, &target) {

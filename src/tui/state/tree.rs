@@ -118,6 +118,7 @@ pub(crate) mod tests {
         UserTurn {
             parts: vec![Part::text(text)],
             settings: TurnSettings::default(),
+            region: None,
         }
     }
 

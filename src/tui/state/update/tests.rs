@@ -807,6 +807,7 @@ fn a_session_saved_on_an_old_id_moves_only_when_the_provider_no_longer_lists_it(
                 UserTurn {
                     parts: vec![Part::text("bees")],
                     settings,
+                    region: None,
                 },
                 "t".into(),
             )

@@ -159,6 +159,7 @@ fn reruns_and_variations_wait_for_unread_images_too() {
             crate::conversation::UserTurn {
                 parts: vec![Part::text("restyle this photo"), Part::image(image.clone())],
                 settings: Default::default(),
+                region: None,
             },
             TEST_TIME.into(),
         )
