@@ -10,8 +10,10 @@ use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{DynamicImage, ImageEncoder, RgbImage};
 
 use crate::blob::Blob;
-use crate::conversation::region::{OutlineColour, Region};
+use crate::conversation::region::{OutlineColour, Region, RegionEdit, RegionError};
+use crate::conversation::{Conversation, ModelTurn, TurnBody, TurnId};
 use crate::preview::prepare;
+use crate::turn::RegionInput;
 
 /// Pixels of feathering inside the region's edge: the model's picture fades in over them, so
 /// its edit meets the kept picture without a hard seam. Outside the region nothing changes.
@@ -32,6 +34,100 @@ pub enum RegionPixelsError {
     OtherShape { raw: (u32, u32), base: (u32, u32) },
     #[error("cannot encode the picture: {0}")]
     Encode(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RegionInputError {
+    #[error(
+        "There is no picture on this path to mark a region on: generate one first, or name the reply whose picture to edit with --from."
+    )]
+    NoPicture,
+    #[error(transparent)]
+    Region(#[from] RegionError),
+    #[error(transparent)]
+    Pixels(#[from] RegionPixelsError),
+}
+
+/// The picture an edit after `parent` changes: the last final picture on the path to it (as
+/// shown: a composite if it was one), with the reply that made it and its place among that
+/// reply's pictures.
+pub fn edited_picture(
+    conversation: &Conversation,
+    parent: Option<TurnId>,
+) -> Option<(TurnId, usize, Blob)> {
+    let path = conversation.path_to(parent?);
+    path.iter().rev().find_map(|turn| match &turn.body {
+        TurnBody::Model(reply) => {
+            let count = reply.shown_images().count();
+            let last = reply.shown_images().last()?.clone();
+            Some((turn.id, count - 1, last))
+        }
+        TurnBody::User(_) => None,
+    })
+}
+
+/// A region edit of the picture `on` (a reply) shows at `image`, ready to send: the region
+/// checked against the picture, the outlined copy made.
+pub fn region_input(
+    picture: &Blob,
+    on: TurnId,
+    image: usize,
+    region: Region,
+    keep_outside: bool,
+) -> Result<RegionInput, RegionInputError> {
+    let size = picture
+        .dimensions()
+        .ok_or_else(|| RegionPixelsError::Unreadable("its size cannot be read".into()))?;
+    let region = region.check_within(size)?;
+    let (annotated, outline) = annotate(picture, region)?;
+    Ok(RegionInput {
+        edit: RegionEdit {
+            on,
+            image,
+            region,
+            keep_outside,
+            outline,
+        },
+        annotated,
+        size,
+    })
+}
+
+/// The region edit that `prompt_turn` made and the picture it edited, when it keeps the rest
+/// of that picture: what [`composite_reply`] needs.
+pub fn kept_outside(
+    conversation: &Conversation,
+    prompt_turn: TurnId,
+) -> Option<(RegionEdit, Blob)> {
+    let TurnBody::User(user) = &conversation.get(prompt_turn)?.body else {
+        return None;
+    };
+    let edit = user.region.filter(|edit| edit.keep_outside)?;
+    let TurnBody::Model(on) = &conversation.get(edit.on)?.body else {
+        return None;
+    };
+    let base = on.shown_images().nth(edit.image)?.clone();
+    Some((edit, base))
+}
+
+/// Makes `reply`'s composites: each final picture kept outside `edit`'s region over `base`.
+/// When one cannot be (another shape, an unreadable picture), none are, and the reason is
+/// returned to tell the user: the model's pictures are then shown as they are.
+pub fn composite_reply(edit: &RegionEdit, base: &Blob, reply: &mut ModelTurn) -> Option<String> {
+    let composites: Result<Vec<Blob>, RegionPixelsError> = reply
+        .images()
+        .map(|raw| keep_outside(base, raw, edit.region))
+        .collect();
+    match composites {
+        Ok(composites) => {
+            reply.composites = composites;
+            None
+        }
+        Err(error) => {
+            reply.composites.clear();
+            Some(format!("Not kept outside the region: {error}."))
+        }
+    }
 }
 
 /// The colour among [`OutlineColour::ALL`] furthest from every pixel in a band around the
@@ -106,6 +202,48 @@ pub fn draw_outline(image: &mut RgbImage, region: Region, colour: [u8; 3], band:
     }
 }
 
+/// The region outlined on an annotated copy (by [`annotate`]): the rectangle inside the
+/// largest run of pixels of one outline colour, as a model finds the box it is asked to edit
+/// in. `None` when no outline colour covers the edges of a rectangle.
+pub fn find_outline(copy: &RgbImage) -> Option<(Region, OutlineColour)> {
+    let (w, h) = copy.dimensions();
+    OutlineColour::ALL.into_iter().find_map(|colour| {
+        let rgb = colour.rgb();
+        let is = |x: u32, y: u32| {
+            let p = copy.get_pixel(x, y).0;
+            (0..3).all(|c| p[c].abs_diff(rgb[c]) <= 24)
+        };
+        let (mut x0, mut y0, mut x1, mut y1) = (u32::MAX, u32::MAX, 0, 0);
+        let mut count = 0u64;
+        for y in 0..h {
+            for x in 0..w {
+                if is(x, y) {
+                    (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+                    count += 1;
+                }
+            }
+        }
+        // An outline covers the perimeter of its bounding box, not a scattered few pixels.
+        if count == 0 || x1 - x0 < 2 || y1 - y0 < 2 {
+            return None;
+        }
+        let perimeter = 2 * u64::from(x1 - x0 + y1 - y0);
+        if count < perimeter {
+            return None;
+        }
+        // The band's thickness, from the left edge along the middle row.
+        let mid = (y0 + y1) / 2;
+        let band = (x0..=x1).take_while(|&x| is(x, mid)).count() as u32;
+        let inner = Region {
+            x: x0 + band,
+            y: y0 + band,
+            width: (x1 + 1).saturating_sub(x0 + 2 * band),
+            height: (y1 + 1).saturating_sub(y0 + 2 * band),
+        };
+        (inner.width > 0 && inner.height > 0).then_some((inner, colour))
+    })
+}
+
 /// The copy of `picture` sent with a region edit: scaled to at most [`ANNOTATED_SIDE`], the
 /// region outlined in the colour that stands out there. Returns it (PNG) and the colour.
 pub fn annotate(
@@ -170,12 +308,12 @@ pub fn keep_outside(base: &Blob, raw: &Blob, region: Region) -> Result<Blob, Reg
             let weight = (inward + 1).min(FEATHER + 1);
             let from = raw.get_pixel(x, y).0;
             let pixel = out.get_pixel_mut(x, y);
-            for c in 0..3 {
-                let mixed = (u32::from(from[c]) * weight
-                    + u32::from(pixel.0[c]) * (FEATHER + 1 - weight)
-                    + (FEATHER + 1) / 2)
+            for (kept, new) in pixel.0.iter_mut().zip(from) {
+                let mixed = (u32::from(new) * weight
+                    + u32::from(*kept) * (FEATHER + 1 - weight)
+                    + FEATHER.div_ceil(2))
                     / (FEATHER + 1);
-                pixel.0[c] = mixed as u8;
+                *kept = mixed as u8;
             }
         }
     }
@@ -265,6 +403,13 @@ mod tests {
             "the inside is the picture"
         );
         assert_ne!(copy.get_pixel(590, 200).0, colour.rgb(), "so is the rest");
+        let (found, found_colour) = find_outline(&copy).expect("the outline is found");
+        assert_eq!(found_colour, colour);
+        assert_eq!(
+            found,
+            region(1200, 340, 640, 180).scaled((4096, 2048), (2048, 1024))
+        );
+        assert!(find_outline(&picture).is_none(), "no outline, no region");
     }
 
     #[test]

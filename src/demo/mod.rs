@@ -9,6 +9,7 @@
 pub mod faults;
 pub mod model;
 pub mod painter;
+mod region_edit;
 pub mod request;
 pub mod signature;
 

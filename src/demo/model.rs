@@ -226,6 +226,9 @@ fn generate(
                 width,
                 height,
             );
+            if let Some(edit) = last_edit {
+                super::region_edit::apply(&mut picture, &conversation.last_prompt_images, edit);
+            }
             if shape.grain {
                 add_grain(&mut picture);
             }

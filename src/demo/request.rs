@@ -34,6 +34,8 @@ pub(super) struct ConversationText {
     pub(super) images_in_request: usize,
     /// Images the user attached to the prompt being answered.
     pub(super) images_in_last_prompt: usize,
+    /// Their bytes, to find a region outlined on one.
+    pub(super) last_prompt_images: Vec<Vec<u8>>,
 }
 
 fn parts_of(content: &Value) -> &[Value] {
@@ -66,6 +68,7 @@ pub(super) fn read_conversation(
         text_chars: 0,
         images_in_request: 0,
         images_in_last_prompt: 0,
+        last_prompt_images: Vec::new(),
     };
     for (index, content) in contents.iter().enumerate() {
         let position = index + 1;
@@ -84,6 +87,7 @@ pub(super) fn read_conversation(
         // non-thought image, must carry the signature the model gave it.
         let mut first_text_seen = false;
         let mut image_seen = false;
+        let mut user_text_seen = false;
         for (part_index, part) in parts.iter().enumerate() {
             let part_position = part_index + 1;
             let thought = part
@@ -99,8 +103,13 @@ pub(super) fn read_conversation(
                         "Unable to submit request because it has an empty text parameter. Add a value to the parameter and try again.",
                     ));
                 }
+                // A prompt's first text is what the user asked; a later one is context (a
+                // region edit's instruction), read as a model reads it, not as more edits.
                 if role == "user" {
-                    prompt.push_str(t);
+                    if !user_text_seen {
+                        prompt.push_str(t);
+                    }
+                    user_text_seen = true;
                 } else if let Some(variant) = variant_named_in(t) {
                     text.variant = variant;
                 }
@@ -130,6 +139,9 @@ pub(super) fn read_conversation(
                         "Invalid value at 'contents[{index}].parts[{part_index}].inline_data.data' (TYPE_BYTES), Base64 decoding failed"
                     ))
                 })?;
+                if role == "user" && index + 1 == contents.len() {
+                    text.last_prompt_images.push(bytes.clone());
+                }
                 if role != "user" && check_signatures && !thought {
                     image_seen = true;
                     check_signature(

@@ -70,4 +70,15 @@ pub struct SendArgs {
     /// under the one prompt. Prints one JSON object with a `candidates` array.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(i64::from(MIN_VARIATIONS)..=i64::from(MAX_VARIATIONS)), conflicts_with = "preview")]
     pub n: Option<u8>,
+    /// Edit only this rectangle of the picture being edited (the latest on the path, or the
+    /// one --from names): X,Y,W,H in its pixels. The model gets a copy with it outlined
+    #[arg(long, value_name = "X,Y,W,H")]
+    pub region: Option<String>,
+    /// Keep the picture outside --region exactly as it was (the default): the model's picture
+    /// is used inside it only
+    #[arg(long, requires = "region", overrides_with = "no_keep_outside")]
+    pub keep_outside: bool,
+    /// Show the model's picture as it drew it, outside --region too
+    #[arg(long, requires = "region", overrides_with = "keep_outside")]
+    pub no_keep_outside: bool,
 }

@@ -17,6 +17,7 @@ use crate::emulator::ImageProtocol;
 use crate::gemini::ApiError;
 use crate::models::Catalog;
 use crate::models::listing::{self, Listing};
+use crate::region;
 use crate::turn;
 
 pub(super) async fn send_one(global: &GlobalArgs, args: SendArgs) -> Result<Outcome, SendFailure> {
@@ -36,7 +37,7 @@ pub(super) async fn send_one(global: &GlobalArgs, args: SendArgs) -> Result<Outc
     })
     .await;
     printer.finish();
-    let reply = match result {
+    let mut reply = match result {
         Ok(reply) => reply,
         Err(error) => {
             turn::abandon(&mut session.conversation, &prepared, previous_leaf);
@@ -55,6 +56,11 @@ pub(super) async fn send_one(global: &GlobalArgs, args: SendArgs) -> Result<Outc
             return Err(SendFailure::from(error).with_note(&note));
         }
     };
+    if let Some((edit, base)) = region::kept_outside(&session.conversation, prepared.prompt_turn)
+        && let Some(notice) = region::composite_reply(&edit, &base, &mut reply)
+    {
+        crate::errln!("{notice}");
+    }
     let reply_id = turn::commit(
         &mut session.conversation,
         &prepared,
@@ -79,7 +85,7 @@ pub(super) async fn send_one(global: &GlobalArgs, args: SendArgs) -> Result<Outc
         ));
     }
     let mut files: Vec<String> = model_turn
-        .images()
+        .shown_images()
         .filter_map(|blob| blob.path())
         .map(|path| format!("saved {}", absolute(path).display()))
         .collect();
@@ -94,7 +100,7 @@ pub(super) async fn send_one(global: &GlobalArgs, args: SendArgs) -> Result<Outc
     }
     let has_image = model_turn.has_picture();
     let preview: Vec<Blob> = if args.preview {
-        model_turn.images().cloned().collect()
+        model_turn.shown_images().cloned().collect()
     } else {
         Vec::new()
     };

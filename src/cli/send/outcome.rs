@@ -104,7 +104,11 @@ pub(super) fn reply_json(
         "thoughts": reply.thoughts(),
         // The picture's one name, as the studio and exports show it ("v7"): its last version.
         "version": session.conversation.version_name(turn),
-        "images": reply.images().enumerate().map(|(i, blob)| image_json(blob, versions.get(i).copied())).collect::<Vec<_>>(),
+        "images": reply.shown_images().enumerate().map(|(i, blob)| image_json(blob, versions.get(i).copied())).collect::<Vec<_>>(),
+        // A region edit kept outside its region: `images` are the composites, these the
+        // model's own pictures.
+        "raw_images": (!reply.composites.is_empty()).then(|| reply.images().map(|blob| image_json(blob, None)).collect::<Vec<_>>()),
+        "region": region_json(session, turn),
         "thought_images": reply.thought_images().map(|blob| image_json(blob, None)).collect::<Vec<_>>(),
         "sources": grounding.map(|g| g.sources().map(|s| json!({"title": s.title, "uri": s.uri, "image_uri": s.image_uri})).collect::<Vec<_>>()).unwrap_or_default(),
         "search_queries": grounding.map(|g| g.web_search_queries.clone()).unwrap_or_default(),
@@ -114,6 +118,30 @@ pub(super) fn reply_json(
         "cost": cost.map(|amount| json!({"amount": amount, "currency": currency})),
         "request_bytes": reply.request_bytes,
     })
+}
+
+/// The region the prompt of `turn` (a reply) edited, if it marked one.
+fn region_json(session: &Session, turn: TurnId) -> Value {
+    let conversation = &session.conversation;
+    let prompt = conversation.get(turn).and_then(|t| t.parent);
+    let edit = prompt
+        .and_then(|p| conversation.get(p))
+        .and_then(|t| match &t.body {
+            crate::conversation::TurnBody::User(user) => user.region,
+            crate::conversation::TurnBody::Model(_) => None,
+        });
+    match edit {
+        Some(edit) => json!({
+            "x": edit.region.x,
+            "y": edit.region.y,
+            "width": edit.region.width,
+            "height": edit.region.height,
+            "on": conversation.version_name(edit.on),
+            "keep_outside": edit.keep_outside,
+            "outline": edit.outline.name(),
+        }),
+        None => Value::Null,
+    }
 }
 
 pub(super) fn absolute(path: &Path) -> PathBuf {
@@ -194,7 +222,7 @@ pub(super) fn copy_images(
 ) -> Result<Vec<PathBuf>, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("Cannot create {}: {e}", dir.display()))?;
     let mut written = Vec::new();
-    for (index, blob) in reply.images().enumerate() {
+    for (index, blob) in reply.shown_images().enumerate() {
         let extension = crate::blob::extension_for(blob.mime_type());
         let target = dir.join(format!("{session}-turn{turn}-{}.{extension}", index + 1));
         let bytes = blob

@@ -5,15 +5,17 @@
 use super::args::SendArgs;
 use super::outcome::SendFailure;
 use crate::context::{Connection, Context, GlobalArgs};
+use crate::conversation::Region;
 use crate::conversation::attachment::load_attachment;
 use crate::conversation::settings::{ImageSize, ThinkingLevel, is_model_name};
 use crate::conversation::{Blob, TurnBody, TurnId, TurnSettings};
 use crate::gemini::Mode;
 use crate::models::Catalog;
 use crate::models::listing::Listing;
+use crate::region::{self, RegionInputError};
 use crate::store::Session;
 use crate::terminal_text::sanitize_line;
-use crate::turn::{self, NewTurn, Prepared};
+use crate::turn::{self, NewTurn, Prepared, RegionInput};
 
 /// Everything up to sending: the session open, the prompt added to its conversation and the
 /// request built.
@@ -40,7 +42,17 @@ pub(super) async fn ready(global: &GlobalArgs, args: &SendArgs) -> Result<Ready,
         .open_or_create(&name)
         .map_err(|e| SendFailure::input("session", e))?;
 
-    let parent = resolve_parent(&session, args.from.as_deref())?;
+    let mut parent = resolve_parent(&session, args.from.as_deref())?;
+    // A region is checked and outlined before anything is sent: an edit of the picture it
+    // was drawn on, so that reply is the parent.
+    let region = match &args.region {
+        Some(text) => {
+            let input = region_input(&session, parent, text, !args.no_keep_outside)?;
+            parent = Some(input.edit.on);
+            Some(input)
+        }
+        None => None,
+    };
     let connection = context.connect(global).await?;
     let provider = connection.provider_name.as_str();
     let defaults = context.default_settings(&connection)?;
@@ -78,7 +90,7 @@ pub(super) async fn ready(global: &GlobalArgs, args: &SendArgs) -> Result<Ready,
             attachments,
             settings: settings.clone(),
             created_at: crate::store::now_rfc3339(),
-            region: None,
+            region,
         },
         &connection.target(&catalog, listing.as_ref()),
     )
@@ -98,6 +110,20 @@ pub(super) async fn ready(global: &GlobalArgs, args: &SendArgs) -> Result<Ready,
         catalog,
         mode,
     })
+}
+
+/// `--region`'s rectangle on the picture an edit after `parent` changes, outlined.
+fn region_input(
+    session: &Session,
+    parent: Option<TurnId>,
+    text: &str,
+    keep_outside: bool,
+) -> Result<RegionInput, SendFailure> {
+    let fail = |e: &dyn std::fmt::Display| SendFailure::input("region", e);
+    let region = Region::parse(text).map_err(|e| fail(&e))?;
+    let (on, image, picture) = region::edited_picture(&session.conversation, parent)
+        .ok_or_else(|| fail(&RegionInputError::NoPicture))?;
+    region::region_input(&picture, on, image, region, keep_outside).map_err(|e| fail(&e))
 }
 
 fn resolve_parent(session: &Session, from: Option<&str>) -> Result<Option<TurnId>, SendFailure> {

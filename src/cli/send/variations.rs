@@ -21,6 +21,7 @@ use super::ready::{Ready, ready};
 use crate::context::GlobalArgs;
 use crate::conversation::{ModelTurn, TurnBody, TurnId};
 use crate::emulator::ImageProtocol;
+use crate::region;
 use crate::store::StoreError;
 use crate::store::shared::SharedSession;
 use crate::turn;
@@ -88,6 +89,14 @@ pub(super) async fn send_variations(
                     }
                 };
                 let committed = tokio::task::spawn_blocking(move || {
+                    let mut reply = reply;
+                    let kept =
+                        region::kept_outside(&shared.lock().conversation, prepared.prompt_turn);
+                    if let Some((edit, base)) = kept
+                        && let Some(notice) = region::composite_reply(&edit, &base, &mut reply)
+                    {
+                        crate::errln!("{notice}");
+                    }
                     shared.change_and_save(|conversation| {
                         turn::commit(conversation, &prepared, reply, crate::store::now_rfc3339())
                     })
