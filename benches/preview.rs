@@ -313,11 +313,11 @@ fn crop_view(
     crop: Crop,
 ) {
     terminal
-        .draw(|frame| previewer.render_crop(frame, area, blob, crop, neighbours))
+        .draw(|frame| previewer.render_crop(frame, area, (blob, None), crop, neighbours))
         .expect("a test backend draws");
     ready.blocking_recv().expect("the worker answers");
     terminal
-        .draw(|frame| previewer.render_crop(frame, area, blob, crop, neighbours))
+        .draw(|frame| previewer.render_crop(frame, area, (blob, None), crop, neighbours))
         .expect("a test backend draws");
 }
 

@@ -195,7 +195,14 @@ impl ImagePreview for Placeholder {
         self.draw(frame, area, blob, theme);
     }
 
-    fn draw_crop(&mut self, f: &mut Frame, area: Rect, _: (&Blob, &[&Blob]), c: Crop, t: &Theme) {
+    fn draw_crop(
+        &mut self,
+        f: &mut Frame,
+        area: Rect,
+        _: (&Blob, &[&Blob]),
+        (c, _): (Crop, Option<Crop>),
+        t: &Theme,
+    ) {
         Self::boxed(f, area, format!("{}×{} px", c.width, c.height), t);
     }
 

@@ -110,22 +110,30 @@ pub fn kept_outside(
     Some((edit, base))
 }
 
-/// Makes `reply`'s composites: each final picture kept outside `edit`'s region over `base`.
-/// When one cannot be (another shape, an unreadable picture), none are, and the reason is
-/// returned to tell the user: the model's pictures are then shown as they are.
+/// Each of `raws` (a reply's final pictures) kept outside `region` over `base`; when one
+/// cannot be (another shape, an unreadable picture), none are, and the reason says why, to
+/// tell the user: the model's pictures are then shown as they are.
+pub fn composites<'a>(
+    base: &Blob,
+    raws: impl IntoIterator<Item = &'a Blob>,
+    region: Region,
+) -> Result<Vec<Blob>, String> {
+    raws.into_iter()
+        .map(|raw| keep_outside(base, raw, region))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| format!("Not kept outside the region: {error}."))
+}
+
+/// Makes `reply`'s composites ([`composites`]); the reason when there are none.
 pub fn composite_reply(edit: &RegionEdit, base: &Blob, reply: &mut ModelTurn) -> Option<String> {
-    let composites: Result<Vec<Blob>, RegionPixelsError> = reply
-        .images()
-        .map(|raw| keep_outside(base, raw, edit.region))
-        .collect();
-    match composites {
+    match composites(base, reply.images(), edit.region) {
         Ok(composites) => {
             reply.composites = composites;
             None
         }
-        Err(error) => {
+        Err(why) => {
             reply.composites.clear();
-            Some(format!("Not kept outside the region: {error}."))
+            Some(why)
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod attachment;
 pub mod explain;
+pub mod id;
 pub mod part;
 pub mod region;
 pub mod reply;

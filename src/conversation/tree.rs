@@ -6,24 +6,13 @@
 //! ever overwritten: rerunning or editing adds a sibling. The *active path* — from a root to
 //! the active leaf — is what gets sent and shown.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use super::part::Part;
 use super::settings::TurnSettings;
 use crate::gemini::wire::{GroundingMetadata, PromptFeedback, SafetyRating, UsageMetadata};
 
-/// Ids count from 1 in the order turns were added, and are never reused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct TurnId(pub u32);
-
-impl fmt::Display for TurnId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
+pub use super::id::TurnId;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -476,6 +465,27 @@ impl Conversation {
             TurnBody::User(u) => u.parts.iter(),
             TurnBody::Model(m) => m.parts.iter(),
         })
+    }
+
+    /// Sets the composites of the reply `turn` (see [`ModelTurn::composites`]).
+    pub fn set_composites(
+        &mut self,
+        turn: TurnId,
+        composites: Vec<super::Blob>,
+    ) -> Result<(), TreeError> {
+        match self
+            .turns
+            .iter_mut()
+            .find(|t| t.id == turn)
+            .map(|t| &mut t.body)
+        {
+            Some(TurnBody::Model(reply)) => {
+                reply.composites = composites;
+                Ok(())
+            }
+            Some(TurnBody::User(_)) => Err(TreeError::NotAReply(turn)),
+            None => Err(TreeError::NoSuchTurn(turn)),
+        }
     }
 
     /// Every image the session holds: those of the parts, and the composites of region

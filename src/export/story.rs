@@ -140,14 +140,27 @@ pub struct Label {
 
 impl<'s> Exchange<'s> {
     /// The images attached to the prompt, labelled.
+    /// A region edit's first image is the edited version with the region outlined: labelled
+    /// so, with where the region is.
     pub fn attachments(&self) -> impl Iterator<Item = (&'s Blob, Label)> + use<'s> {
         let turn = self.prompt.id;
+        let region = self.user.region;
         let images = self.user.parts.iter().filter_map(|p| p.as_image());
         images.zip(1..).map(move |(blob, number)| {
-            let label = Label {
-                name: format!("turn{turn}-attachment{number}"),
-                what: format!("Attachment {number} of turn {turn}"),
-                caption: None,
+            let label = match region {
+                Some(edit) if number == 1 => Label {
+                    name: format!("turn{turn}-region"),
+                    what: format!(
+                        "The edited picture with the region of turn {turn} outlined in {}",
+                        edit.outline.name()
+                    ),
+                    caption: Some(format!("region {}", edit.region)),
+                },
+                _ => Label {
+                    name: format!("turn{turn}-attachment{number}"),
+                    what: format!("Attachment {number} of turn {turn}"),
+                    caption: None,
+                },
             };
             (blob, label)
         })
@@ -176,7 +189,7 @@ impl<'s> Reply<'s> {
     pub fn versions(&self) -> impl Iterator<Item = (usize, &'s Blob)> + use<'s> {
         let first = self.first_version;
         self.model
-            .images()
+            .shown_images()
             .enumerate()
             .map(move |(i, blob)| (first + i, blob))
     }

@@ -16,6 +16,8 @@ pub struct CacheKey {
     pub crop: Option<super::crop::Crop>,
     /// The full view's difference: the older version [`CacheKey::blob`] is compared with.
     pub against: Option<u64>,
+    /// A region being marked, outlined on the crop (in the image's pixels).
+    pub mark: Option<super::crop::Crop>,
 }
 
 impl CacheKey {
@@ -33,6 +35,7 @@ impl CacheKey {
             cells,
             crop: None,
             against: None,
+            mark: None,
         }
     }
 
@@ -42,6 +45,7 @@ impl CacheKey {
             cells,
             crop: Some(crop),
             against: None,
+            mark: None,
         }
     }
 }

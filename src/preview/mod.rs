@@ -20,6 +20,7 @@ mod encode;
 mod inline;
 pub mod kitty;
 mod parallel;
+mod pixels;
 mod pool;
 pub mod prepare;
 pub mod sixel;
@@ -265,21 +266,22 @@ impl Previewer {
     }
 
     /// Draws `crop` of `blob`'s full-resolution image, scaled to fill `area` (up or down),
-    /// for the full view. While a new crop is prepared the previous one of the same picture
+    /// for the full view, with `mark` (a region being marked) outlined on it. While a new crop is prepared the previous one of the same picture
     /// stands in, so zooming and panning never flash "preparing…". `neighbours`, the pictures
     /// `[` and `]` step to, are decoded in the background after it.
     pub fn render_crop(
         &mut self,
         frame: &mut Frame,
         area: Rect,
-        blob: &Blob,
+        (blob, mark): (&Blob, Option<Crop>),
         crop: Crop,
         neighbours: &[&Blob],
     ) {
         if area.is_empty() || crop.width == 0 || crop.height == 0 {
             return;
         }
-        let key = CacheKey::cropped(blob.id(), (area.width, area.height), crop);
+        let mut key = CacheKey::cropped(blob.id(), (area.width, area.height), crop);
+        key.mark = mark;
         self.draw_cached(frame, area, &key, |k| {
             k.blob == key.blob && k.crop.is_some() && k.against.is_none() && k.cells == key.cells
         });
@@ -487,11 +489,11 @@ mod tests {
             height: 150,
         };
         terminal
-            .draw(|f| previewer.render_crop(f, area, &blob, right, &[]))
+            .draw(|f| previewer.render_crop(f, area, (&blob, None), right, &[]))
             .unwrap();
         wait_ready(&mut rx);
         terminal
-            .draw(|f| previewer.render_crop(f, area, &blob, right, &[]))
+            .draw(|f| previewer.render_crop(f, area, (&blob, None), right, &[]))
             .unwrap();
         let buffer = terminal.backend().buffer().clone();
         // 150×150 px into 400×400 px: the whole 40×20 pane, all blue.
@@ -501,14 +503,44 @@ mod tests {
         // A new crop: the old one stands in until it is ready, never "preparing…".
         let left = Crop { x: 10, ..right };
         terminal
-            .draw(|f| previewer.render_crop(f, area, &blob, left, &[]))
+            .draw(|f| previewer.render_crop(f, area, (&blob, None), left, &[]))
             .unwrap();
         assert!(!text(terminal.backend().buffer()).contains("preparing"));
         wait_ready(&mut rx);
         terminal
-            .draw(|f| previewer.render_crop(f, area, &blob, left, &[]))
+            .draw(|f| previewer.render_crop(f, area, (&blob, None), left, &[]))
             .unwrap();
         assert_eq!(painted(terminal.backend().buffer(), [200, 0, 0]), 40 * 20);
+
+        // A region being marked is outlined on the picture itself, so every protocol shows
+        // it: here, in halfblocks, a ring of magenta and white dashes around its cells.
+        let mark = Crop {
+            x: 40,
+            y: 40,
+            width: 70,
+            height: 70,
+        };
+        terminal
+            .draw(|f| previewer.render_crop(f, area, (&blob, Some(mark)), left, &[]))
+            .unwrap();
+        wait_ready(&mut rx);
+        terminal
+            .draw(|f| previewer.render_crop(f, area, (&blob, Some(mark)), left, &[]))
+            .unwrap();
+        let magenta = Color::Rgb(255, 0, 255);
+        let buffer = terminal.backend().buffer();
+        let outlined =
+            |x: u16, y: u16| buffer[(x, y)].fg == magenta || buffer[(x, y)].bg == magenta;
+        // The mark is 30..100 of the crop's 150 px across (columns 8 to 26 of 40) and 20..90
+        // down (rows 2 to 12 of 20): dashes along its edges, in half cells.
+        assert!((2..13).any(|y| outlined(7, y)), "the left edge");
+        assert!((8..27).any(|x| outlined(x, 2)), "the top edge");
+        assert!(!outlined(17, 8), "not inside");
+        assert_eq!(
+            buffer[(17, 8)].bg,
+            Color::Rgb(200, 0, 0),
+            "the picture inside"
+        );
     }
 
     #[test]

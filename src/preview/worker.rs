@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::Duration;
 
-use image::DynamicImage;
+use image::{DynamicImage, Rgba, RgbaImage};
 use ratatui::layout::Size;
 use ratatui_image::picker::{Picker, ProtocolType};
 use ratatui_image::protocol::Protocol;
@@ -20,7 +20,7 @@ use super::cache::{CacheKey, Lru};
 use super::crop::Crop;
 use super::encode::{Encoded, Encoder};
 use super::pool::{Pool, lock};
-use super::prepare;
+use super::prepare::{self, Pixels};
 use crate::blob::Blob;
 
 /// How long a pane size must hold still before a picture is prepared for it.
@@ -404,7 +404,10 @@ pub(crate) fn build_crop(
             font,
         );
         let half_cells = (u32::from(cells.0), u32::from(cells.1) * 2);
-        let small = prepare::crop_to(image, region, half_cells).map_err(|e| e.to_string())?;
+        let mut small = prepare::crop_to(image, region, half_cells).map_err(|e| e.to_string())?;
+        if let Some(mark) = job.key.mark {
+            outline(&mut small, mark, job.key.crop.unwrap_or(crop), 1);
+        }
         let blocks = Halfblocks::new(DynamicImage::ImageRgba8(small), Size::new(cells.0, cells.1))
             .map_err(|e| format!("cannot encode halfblocks: {e}"))?;
         let cost = estimated_bytes(ProtocolType::Halfblocks, half_cells, cells);
@@ -419,9 +422,54 @@ pub(crate) fn build_crop(
     // The encoders read the region's rows in the picture's own layout (in place at 1:1: a
     // zoom step copies nothing) and leave the padding undrawn themselves, so no RGBA canvas
     // is written and read back.
-    let pixels = prepare::crop_pixels(image, region, shown).map_err(|e| e.to_string())?;
+    let mut pixels = prepare::crop_pixels(image, region, shown).map_err(|e| e.to_string())?;
+    if let Some(mark) = job.key.mark {
+        let mut rgba = pixels.to_rgba();
+        // In the full-resolution picture's pixels, as the mark is: the crop drawn may be of a
+        // reduced decode.
+        outline(&mut rgba, mark, job.key.crop.unwrap_or(crop), 3);
+        pixels = Pixels::owned_rgba(rgba);
+    }
     let cost = estimated_bytes(picker.protocol_type(), canvas, cells);
     Ok((encoder.encode(&pixels, canvas, cells)?, cost))
+}
+
+/// Outlines `mark` (in the image's pixels) on `shown`, a picture of `crop` of the image:
+/// dashes of magenta and white, `thickness` pixels, seen on any picture in any protocol.
+/// Edges outside the crop are not drawn.
+fn outline(shown: &mut RgbaImage, mark: Crop, crop: Crop, thickness: u32) {
+    let (w, h) = shown.dimensions();
+    let to_x =
+        |x: u32| (i64::from(x) - i64::from(crop.x)) * i64::from(w) / i64::from(crop.width.max(1));
+    let to_y =
+        |y: u32| (i64::from(y) - i64::from(crop.y)) * i64::from(h) / i64::from(crop.height.max(1));
+    let (left, top) = (to_x(mark.x), to_y(mark.y));
+    let (right, bottom) = (to_x(mark.x + mark.width), to_y(mark.y + mark.height));
+    let t = i64::from(thickness);
+    let dash = |along: i64| {
+        if (along / 8) % 2 == 0 {
+            Rgba([255, 0, 255, 255])
+        } else {
+            Rgba([255, 255, 255, 255])
+        }
+    };
+    let mut put = |x: i64, y: i64, colour: Rgba<u8>| {
+        if (0..i64::from(w)).contains(&x) && (0..i64::from(h)).contains(&y) {
+            shown.put_pixel(x as u32, y as u32, colour);
+        }
+    };
+    for x in (left - t)..(right + t) {
+        for d in 1..=t {
+            put(x, top - d, dash(x));
+            put(x, bottom + d - 1, dash(x));
+        }
+    }
+    for y in (top - t)..(bottom + t) {
+        for d in 1..=t {
+            put(left - d, y, dash(y));
+            put(right + d - 1, y, dash(y));
+        }
+    }
 }
 
 /// A cell's size in pixels (never zero).

@@ -13,6 +13,8 @@ pub enum Command {
     Search(bool),
     /// Image search on or off (implies search).
     ImageSearch(bool),
+    /// Whether a region edit keeps the picture outside its region.
+    KeepOutside(bool),
     /// `None`: the model's default.
     Thinking(Option<ThinkingLevel>),
     /// `None`: open the model picker.
@@ -58,6 +60,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (
         "/imagesearch on|off",
         "Ground in Google image search too (models that offer it)",
+    ),
+    (
+        "/keep-outside on|off",
+        "A region edit keeps the rest of the picture exactly (on) or shows the model's",
     ),
     (
         "/thinking minimal|low|medium|high|auto",
@@ -156,18 +162,9 @@ pub fn parse(text: &str) -> Result<Command, String> {
                 .map(|s| Command::Size(Some(s)))
                 .map_err(|e| e.to_string()),
         },
-        "search" | "grounding" => match arg.to_ascii_lowercase().as_str() {
-            "on" | "yes" | "true" | "1" => Ok(Command::Search(true)),
-            "off" | "no" | "false" | "0" => Ok(Command::Search(false)),
-            "" => Err("/search needs on or off.".into()),
-            other => Err(format!("/search takes on or off, not {other:?}.")),
-        },
-        "imagesearch" | "image-search" => match arg.to_ascii_lowercase().as_str() {
-            "on" | "yes" | "true" | "1" => Ok(Command::ImageSearch(true)),
-            "off" | "no" | "false" | "0" => Ok(Command::ImageSearch(false)),
-            "" => Err("/imagesearch needs on or off.".into()),
-            other => Err(format!("/imagesearch takes on or off, not {other:?}.")),
-        },
+        "search" | "grounding" => on_off("search", arg).map(Command::Search),
+        "imagesearch" | "image-search" => on_off("imagesearch", arg).map(Command::ImageSearch),
+        "keep-outside" | "keepoutside" => on_off("keep-outside", arg).map(Command::KeepOutside),
         "thinking" | "think" => match arg.to_ascii_lowercase().as_str() {
             "" => Err("/thinking needs minimal, low, medium or high (or auto).".into()),
             "auto" | "default" | "off" => Ok(Command::Thinking(None)),
@@ -270,6 +267,16 @@ fn suggestion(typed: &str) -> Option<&'static str> {
             (typed.len() >= 2 && name.starts_with(typed))
                 || (name.len() >= 3 && typed.starts_with(name))
         })
+}
+
+/// `/name on|off` (or yes/no, true/false, 1/0).
+fn on_off(name: &str, arg: &str) -> Result<bool, String> {
+    match arg.to_ascii_lowercase().as_str() {
+        "on" | "yes" | "true" | "1" => Ok(true),
+        "off" | "no" | "false" | "0" => Ok(false),
+        "" => Err(format!("/{name} needs on or off.")),
+        other => Err(format!("/{name} takes on or off, not {other:?}.")),
+    }
 }
 
 #[cfg(test)]

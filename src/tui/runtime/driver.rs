@@ -344,7 +344,15 @@ impl ImagePreview for NoPictures {
 
     fn draw_small(&mut self, _: &mut Frame, _: Rect, _: &Blob, _: &Theme) {}
 
-    fn draw_crop(&mut self, _: &mut Frame, _: Rect, _: (&Blob, &[&Blob]), _: Crop, _: &Theme) {}
+    fn draw_crop(
+        &mut self,
+        _: &mut Frame,
+        _: Rect,
+        _: (&Blob, &[&Blob]),
+        _: (Crop, Option<Crop>),
+        _: &Theme,
+    ) {
+    }
 
     fn draw_difference(&mut self, _: &mut Frame, _: Rect, _: (&Blob, &Blob), _: Crop, _: &Theme) {}
 

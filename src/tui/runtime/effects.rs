@@ -95,6 +95,36 @@ impl Driver {
                     self.start_save(revision, conversation);
                 }
             }
+            Effect::Annotate { picture, region } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result =
+                        crate::region::annotate(&picture, region).map_err(|e| e.to_string());
+                    let _ = tx.send(Event::Annotated {
+                        picture: picture.id(),
+                        region,
+                        result,
+                    });
+                });
+            }
+            Effect::Composite {
+                turn,
+                edit,
+                base,
+                raw,
+            } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::region::composites(&base, &raw, edit.region);
+                    // Named by their hash when saved: hashed here, off the UI thread.
+                    if let Ok(composites) = &result {
+                        composites.iter().for_each(|blob| {
+                            blob.sha256();
+                        });
+                    }
+                    let _ = tx.send(Event::Composited { turn, result });
+                });
+            }
             Effect::LoadAttachment(path) => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {

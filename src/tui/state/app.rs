@@ -108,6 +108,10 @@ pub struct App {
     pub balance: Option<crate::balance::Balance>,
     pub input: TextArea<'static>,
     pub attachments: Vec<Attachment>,
+    /// The region the next prompt edits (marked with `r` in the full view).
+    pub region: Option<crate::tui::state::compose::MarkedRegion>,
+    /// Whether a region edit keeps the picture outside the region as it was (`/keep-outside`).
+    pub keep_outside: bool,
     pub conversation_view: ConversationView,
     pub thinking_view: ScrollView,
     pub sources_view: SourcesView,
@@ -168,6 +172,8 @@ impl App {
             balance: None,
             input: new_editor(),
             attachments: Vec::new(),
+            region: None,
+            keep_outside: true,
             conversation_view: ConversationView::default(),
             thinking_view: ScrollView::following(),
             sources_view: SourcesView::default(),
@@ -430,6 +436,9 @@ pub(super) fn restore_draft(app: &mut App, draft: Draft) {
         }
     }
     app.attachments = attachments;
+    if draft.region.is_some() && app.region.is_none() {
+        app.region = draft.region;
+    }
     app.focus = Pane::Input;
 }
 

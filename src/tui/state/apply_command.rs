@@ -184,6 +184,14 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
                 });
             }
         }
+        Command::KeepOutside(on) => {
+            app.keep_outside = on;
+            app.notify(if on {
+                "Region edits keep the picture outside the region exactly as it was."
+            } else {
+                "Region edits show the model's picture as it drew it, outside the region too."
+            });
+        }
         Command::Search(on) => {
             app.settings.google_search = on;
             app.settings.image_search &= on;
@@ -362,6 +370,7 @@ fn suggested_file_name(app: &App, entry: &ImageEntry) -> String {
         (ImageKind::Final, n) => format!("-{n}"),
         (ImageKind::Thought, n) => format!("-thought{n}"),
         (ImageKind::Attachment, n) => format!("-attachment{n}"),
+        (ImageKind::Raw, n) => format!("-raw{n}"),
     };
     format!("{}{turn}{kind}.{extension}", app.session_name)
 }

@@ -2,6 +2,7 @@
 //! an earlier prompt being edited, follow-ups waiting for the reply they follow, and a send
 //! waiting for its images to be read.
 
+use crate::conversation::region::{OutlineColour, Region};
 use crate::conversation::{Blob, TurnId, TurnSettings};
 
 /// An image file to send with the next prompt.
@@ -16,6 +17,20 @@ pub struct Attachment {
 pub struct Draft {
     pub text: String,
     pub attachments: Vec<Attachment>,
+    pub region: Option<MarkedRegion>,
+}
+
+/// A region marked on a version in the full view: the next prompt edits just there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkedRegion {
+    /// The reply whose picture it was drawn on, and which of its final pictures.
+    pub on: TurnId,
+    pub image: usize,
+    pub region: Region,
+    /// The picture it was drawn on.
+    pub picture: Blob,
+    /// The copy with the region outlined, once the driver has made it (or why it could not).
+    pub annotated: Option<Result<(Blob, OutlineColour), String>>,
 }
 
 /// An earlier prompt being edited: sending it starts a branch beside it.

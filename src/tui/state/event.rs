@@ -78,6 +78,18 @@ pub enum Event {
     ThemeLoaded(Result<Theme, String>),
     /// The studio now talks to the demo model.
     DemoConnected(Result<ConnectionInfo, String>),
+    /// The outlined copy of a marked region is made (for `region` on `picture`), or why not.
+    Annotated {
+        picture: u64,
+        region: crate::conversation::Region,
+        result: Result<(Blob, crate::conversation::region::OutlineColour), String>,
+    },
+    /// The composites of a region edit's reply `turn` (see [`Effect::Composite`]), or why
+    /// there are none.
+    Composited {
+        turn: crate::conversation::TurnId,
+        result: Result<Vec<Blob>, String>,
+    },
     /// `/export` wrote this file, or could not.
     Exported(Result<crate::export::Exported, String>),
     /// A one-line outcome of an effect (copied, saved, opened), or a problem.
@@ -156,6 +168,19 @@ pub enum Effect {
         session: String,
         format: crate::export::Format,
         path: crate::export::PathChoice,
+    },
+    /// Outline `region` on a copy of `picture`, for the model ([`crate::region::annotate`]).
+    Annotate {
+        picture: Blob,
+        region: crate::conversation::Region,
+    },
+    /// Keep `base` outside the region of `edit` in each of the reply `turn`'s pictures
+    /// ([`crate::region::keep_outside`]).
+    Composite {
+        turn: crate::conversation::TurnId,
+        edit: crate::conversation::RegionEdit,
+        base: Blob,
+        raw: Vec<Blob>,
     },
     /// Ask the relay for its remaining balance.
     RefreshBalance,

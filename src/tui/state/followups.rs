@@ -46,6 +46,7 @@ pub(super) fn send_or_queue(app: &mut App, prompt: String) -> Vec<Effect> {
         draft: Draft {
             text: app.input_text(),
             attachments: std::mem::take(&mut app.attachments),
+            region: None,
         },
         settings: app.settings.clone(),
     };

@@ -12,6 +12,7 @@ const ZOOM_STEP: f64 = 1.5;
 /// One pan step, as a share of what is visible.
 const PAN_STEP: f64 = 0.25;
 
+use crate::conversation::region::Region;
 pub use crate::preview::Crop;
 
 /// Sizes the view needs: the image's and the screen area's, both in pixels.
@@ -49,6 +50,8 @@ pub struct FullView {
     /// The centre of the view, as a fraction of the image's width and height.
     centre: (f64, f64),
     pub mode: ViewMode,
+    /// A region being marked on the picture (`r`), in its pixels.
+    pub marking: Option<Region>,
 }
 
 impl Default for FullView {
@@ -57,9 +60,23 @@ impl Default for FullView {
             scale: None,
             centre: (0.5, 0.5),
             mode: ViewMode::Single,
+            marking: None,
         }
     }
 }
+
+/// What a key does to a region being marked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionChange {
+    /// Steps left/right and up/down.
+    Move(i8, i8),
+    /// Steps narrower/wider and shorter/taller.
+    Resize(i8, i8),
+}
+
+/// One step of moving or resizing a region: a fortieth of what is on screen, so it is fine at
+/// 1:1 and quick when the whole picture shows.
+const REGION_STEPS: u32 = 40;
 
 /// What a key does to the view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +167,58 @@ impl FullView {
             y: y as u32,
             width: width as u32,
             height: height as u32,
+        }
+    }
+
+    /// Starts marking a region: a third of what is on screen, in its middle.
+    pub fn start_marking(&mut self, geometry: &Geometry) {
+        let crop = self.crop(geometry);
+        let (width, height) = ((crop.width / 3).max(1), (crop.height / 3).max(1));
+        self.marking = Some(Region {
+            x: crop.x + (crop.width - width) / 2,
+            y: crop.y + (crop.height - height) / 2,
+            width,
+            height,
+        });
+    }
+
+    /// Moves or resizes the region being marked by steps that scale with the zoom, kept
+    /// inside the picture; the view follows a region moved off screen.
+    pub fn change_marking(&mut self, change: RegionChange, geometry: &Geometry) {
+        let crop = self.crop(geometry);
+        let Some(region) = self.marking.as_mut() else {
+            return;
+        };
+        let step = (
+            (crop.width / REGION_STEPS).max(1),
+            (crop.height / REGION_STEPS).max(1),
+        );
+        let shifted = |value: u32, by: i8, step: u32| {
+            let delta = i64::from(by) * i64::from(step);
+            u32::try_from((i64::from(value) + delta).max(0)).unwrap_or(value)
+        };
+        let (iw, ih) = (geometry.image.0.max(1), geometry.image.1.max(1));
+        match change {
+            RegionChange::Move(dx, dy) => {
+                region.x = shifted(region.x, dx, step.0).min(iw.saturating_sub(region.width));
+                region.y = shifted(region.y, dy, step.1).min(ih.saturating_sub(region.height));
+            }
+            RegionChange::Resize(dw, dh) => {
+                region.width = shifted(region.width, dw, step.0).clamp(1, iw - region.x);
+                region.height = shifted(region.height, dh, step.1).clamp(1, ih - region.y);
+            }
+        }
+        let region = *region;
+        let outside = region.x + region.width <= crop.x
+            || region.x >= crop.x + crop.width
+            || region.y + region.height <= crop.y
+            || region.y >= crop.y + crop.height;
+        if outside {
+            self.centre = (
+                (f64::from(region.x) + f64::from(region.width) / 2.0) / f64::from(iw),
+                (f64::from(region.y) + f64::from(region.height) / 2.0) / f64::from(ih),
+            );
+            self.clamp(geometry);
         }
     }
 
@@ -267,6 +336,42 @@ mod tests {
         assert!(small.y + small.height <= 1080);
         // The same version again: exactly the same region.
         assert_eq!(view.crop(&FOUR_K), big);
+    }
+
+    #[test]
+    fn a_region_moves_and_grows_in_steps_that_follow_the_zoom_and_stays_inside() {
+        let mut view = FullView::default();
+        view.start_marking(&FOUR_K);
+        assert_eq!(
+            view.marking,
+            Some(Region {
+                x: 1280,
+                y: 720,
+                width: 1280,
+                height: 720
+            })
+        );
+        // Fitted, a step is 96×54 picture pixels; at 1:1 it is 50×30.
+        view.change_marking(RegionChange::Move(1, 0), &FOUR_K);
+        assert_eq!(view.marking.unwrap().x, 1280 + 96);
+        view.apply(ViewChange::Actual, &FOUR_K);
+        view.change_marking(RegionChange::Resize(-1, 1), &FOUR_K);
+        let region = view.marking.unwrap();
+        assert_eq!((region.width, region.height), (1230, 750));
+        for _ in 0..200 {
+            view.change_marking(RegionChange::Move(1, 1), &FOUR_K);
+            view.change_marking(RegionChange::Resize(1, 1), &FOUR_K);
+        }
+        let region = view.marking.unwrap();
+        assert!(region.x + region.width <= 3840 && region.y + region.height <= 2160);
+        // Moved to the corner, off the 1:1 view's first place: the view followed.
+        let crop = view.crop(&FOUR_K);
+        assert!(crop.x + crop.width > region.x && crop.y + crop.height > region.y);
+        for _ in 0..400 {
+            view.change_marking(RegionChange::Resize(-1, -1), &FOUR_K);
+        }
+        let region = view.marking.unwrap();
+        assert_eq!((region.width, region.height), (1, 1), "never empty");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::tui::state::event::Effect;
 use crate::tui::state::fullview::{Geometry, ViewChange, ViewMode};
 use crate::tui::state::images::{ImageEntry, ImageKey, ImageKind};
 use crate::tui::state::quitting::quit;
+use crate::tui::state::region;
 use crate::tui::state::selection::{version_step, version_step_target};
 use crate::tui::state::variations;
 
@@ -93,6 +94,11 @@ impl App {
 
 /// Keys in the full view: zoom, pan, step versions (keeping zoom and position), back.
 pub(super) fn on_view_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
+    if app.full_view.is_some_and(|v| v.marking.is_some())
+        && let Some(effects) = region::on_marking_key(app, key)
+    {
+        return effects;
+    }
     let change = match app.keymap.lookup_in_view(&key) {
         Some(Action::View(ViewAction::ZoomIn)) => ViewChange::ZoomIn,
         Some(Action::View(ViewAction::ZoomOut)) => ViewChange::ZoomOut,
@@ -128,6 +134,10 @@ pub(super) fn on_view_key(app: &mut App, key: KeyEvent) -> Vec<Effect> {
                     ViewMode::Difference
                 });
             }
+            return Vec::new();
+        }
+        Some(Action::View(ViewAction::MarkRegion)) => {
+            region::start_marking(app);
             return Vec::new();
         }
         Some(Action::View(ViewAction::MarkCompare)) => {

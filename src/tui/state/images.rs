@@ -16,6 +16,9 @@ pub enum ImageKind {
     Attachment,
     Thought,
     Final,
+    /// The model's own picture of a region edit whose final image is a composite that kept
+    /// the rest: viewable beside it, not a version.
+    Raw,
 }
 
 impl ImageKind {
@@ -24,6 +27,7 @@ impl ImageKind {
             ImageKind::Attachment => "attachment",
             ImageKind::Thought => "thought image",
             ImageKind::Final => "final image",
+            ImageKind::Raw => "the model's own picture (the version keeps the rest)",
         }
     }
 }

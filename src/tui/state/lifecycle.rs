@@ -3,9 +3,10 @@
 //! conversation whole and the prompt where the user can find it. Pure, like `update`, which
 //! calls these.
 
+use crate::conversation::region::RegionEdit;
 use crate::tui::state::app::target;
 use crate::tui::state::overlays::Overlay;
-use crate::turn::NewTurn;
+use crate::turn::{NewTurn, RegionInput};
 
 use std::time::Instant;
 
@@ -212,6 +213,7 @@ pub(super) fn on_done(
                     let _ = app.conversation.activate(active);
                 }
                 let mut effects = vec![app.save_effect()];
+                effects.extend(crate::tui::state::region::composite_effect(app, reply_id));
                 if app.connection.as_ref().is_some_and(|c| c.balance) {
                     effects.push(Effect::RefreshBalance);
                 }
@@ -267,10 +269,21 @@ pub(super) fn send_prompt(app: &mut App, prompt: String) -> Vec<Effect> {
         app.overlay = Some(Overlay::MissingKey);
         return Vec::new();
     };
-    let (parent, kind) = match &app.editing {
+    let (mut parent, kind) = match &app.editing {
         Some(edit) => (edit.parent, JobKind::Edit),
         None => (app.continue_from(), JobKind::Send),
     };
+    let region = match region_input(app) {
+        Ok(region) => region,
+        Err(why) => {
+            app.warn(why);
+            return Vec::new();
+        }
+    };
+    // A region edit edits the version the region was drawn on.
+    if let Some(region) = &region {
+        parent = Some(region.edit.on);
+    }
     if still_reading(app) {
         return Vec::new();
     }
@@ -284,7 +297,7 @@ pub(super) fn send_prompt(app: &mut App, prompt: String) -> Vec<Effect> {
         attachments: app.attachments.iter().map(|a| a.blob.clone()).collect(),
         settings: app.settings.clone(),
         created_at: app.event_time.clone(),
-        region: None,
+        region,
     };
     let target = target(&app.catalog, &connection, app.listed_models.as_ref());
     match turn::prepare(&mut app.conversation, new_turn, &target) {
@@ -296,6 +309,7 @@ pub(super) fn send_prompt(app: &mut App, prompt: String) -> Vec<Effect> {
             let draft = Draft {
                 text: app.input_text(),
                 attachments: std::mem::take(&mut app.attachments),
+                region: app.region.take(),
             };
             app.set_input_text("");
             let restore_edit = app.editing.take();
@@ -310,6 +324,32 @@ pub(super) fn send_prompt(app: &mut App, prompt: String) -> Vec<Effect> {
         }
     }
 }
+/// The marked region as the next prompt sends it, once its outlined copy is made.
+fn region_input(app: &App) -> Result<Option<RegionInput>, String> {
+    let Some(marked) = &app.region else {
+        return Ok(None);
+    };
+    match &marked.annotated {
+        None => Err(
+            "Still outlining the region on a copy of the picture: send again in a moment.".into(),
+        ),
+        Some(Err(why)) => Err(format!(
+            "The region cannot be sent: {why}. Ctrl-R clears it; your prompt stays here."
+        )),
+        Some(Ok((annotated, outline))) => Ok(Some(RegionInput {
+            edit: RegionEdit {
+                on: marked.on,
+                image: marked.image,
+                region: marked.region,
+                keep_outside: app.keep_outside,
+                outline: *outline,
+            },
+            annotated: annotated.clone(),
+            size: marked.picture.dimensions().unwrap_or_default(),
+        })),
+    }
+}
+
 /// Answers the prompt `turn` (or the prompt of the reply `turn`) again: a sibling reply.
 pub(super) fn rerun(app: &mut App, turn: TurnId) -> Vec<Effect> {
     if app.busy() || still_reading(app) {

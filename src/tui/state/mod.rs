@@ -18,6 +18,7 @@ pub mod panes;
 pub mod path_prompt;
 pub mod pickers;
 pub mod quitting;
+pub mod region;
 pub mod selection;
 pub mod tree;
 pub mod update;

@@ -138,6 +138,10 @@ impl App {
             ImageKind::Attachment => {
                 format!("attachment {} of prompt #{turn}", entry.key.index + 1)
             }
+            ImageKind::Raw => match self.conversation.version_name(turn) {
+                Some(version) => format!("{version} as the model drew it"),
+                None => format!("reply #{turn} as the model drew it"),
+            },
             ImageKind::Thought => {
                 let mut images = Vec::new();
                 if let Some(body) = self.conversation.get(turn).map(|t| &t.body) {
@@ -220,7 +224,36 @@ impl App {
 fn push_turn_images(images: &mut Vec<ImageEntry>, turn: Option<TurnId>, body: &TurnBody) {
     match body {
         TurnBody::User(user) => push_images(images, turn, &user.parts, true),
-        TurnBody::Model(reply) => push_images(images, turn, &reply.parts, false),
+        TurnBody::Model(reply) => {
+            let from = images.len();
+            push_images(images, turn, &reply.parts, false);
+            if reply.composites.is_empty() {
+                return;
+            }
+            // A region edit that kept the rest: its versions are the composites, and the
+            // model's own pictures follow, keyed after all of its parts' images.
+            let count = images.len() - from;
+            let mut composites = reply.composites.iter();
+            let mut raws = Vec::new();
+            for entry in images[from..]
+                .iter_mut()
+                .filter(|e| e.kind == ImageKind::Final)
+            {
+                if let Some(composite) = composites.next() {
+                    raws.push(std::mem::replace(&mut entry.blob, composite.clone()));
+                }
+            }
+            for (i, blob) in raws.into_iter().enumerate() {
+                images.push(ImageEntry {
+                    key: ImageKey {
+                        turn,
+                        index: count + i,
+                    },
+                    kind: ImageKind::Raw,
+                    blob,
+                });
+            }
+        }
     }
 }
 

@@ -21,6 +21,7 @@ use crate::tui::state::overlay_keys::on_overlay_key;
 use crate::tui::state::overlays::Overlay;
 use crate::tui::state::panes::JobsList;
 use crate::tui::state::quitting::{self, quit, quit_now};
+use crate::tui::state::region;
 use crate::tui::state::selection::{
     image_edge, image_step, select_edge, select_step, switch_branch, version_step,
     version_step_target,
@@ -108,8 +109,10 @@ pub fn update(app: &mut App, event: Event, event_time: &str) -> Vec<Effect> {
             app.overlay = None;
             // The editor's text was kept as the old session's draft; this one's comes back.
             app.set_input_text(draft.as_deref().unwrap_or_default());
-            // A send waiting for the old conversation's images goes with it.
+            // A send waiting for the old conversation's images goes with it, and so does a
+            // region marked on one of its pictures.
             app.waiting_for_images = None;
+            app.region = None;
             app.attachments = attachments
                 .into_iter()
                 .map(|(name, blob)| Attachment { name, blob })
@@ -126,6 +129,15 @@ pub fn update(app: &mut App, event: Event, event_time: &str) -> Vec<Effect> {
             Vec::new()
         }
         Event::ImagesRead(result) => on_images_read(app, result),
+        Event::Annotated {
+            picture,
+            region: marked,
+            result,
+        } => {
+            region::on_annotated(app, picture, marked, result);
+            Vec::new()
+        }
+        Event::Composited { turn, result } => region::on_composited(app, turn, result),
         Event::SessionOpenFailed(error) => {
             if let Some(Overlay::Sessions(picker)) = &mut app.overlay {
                 picker.error = Some(error.clone());
@@ -339,6 +351,14 @@ fn perform(app: &mut App, action: Action) -> Vec<Effect> {
         Action::ExternalEditor => vec![Effect::OpenEditor(app.input_text())],
         Action::Attach => run_command(app, Command::Attach(None)),
         Action::Detach => run_command(app, Command::Detach(None)),
+        Action::ClearRegion => {
+            if app.region.is_some() {
+                region::clear(app);
+            } else {
+                app.input.redo();
+            }
+            Vec::new()
+        }
         Action::Back => {
             back(app);
             Vec::new()
@@ -593,6 +613,7 @@ fn edit_selected(app: &mut App) -> Vec<Effect> {
         None => Draft {
             text: app.input_text(),
             attachments: std::mem::take(&mut app.attachments),
+            region: None,
         },
     };
     app.editing = Some(EditTarget {

@@ -513,7 +513,7 @@ mod tests {
         };
         assert_eq!(
             app.view_image().map(|e| e.blob),
-            first_reply.images().last().cloned()
+            first_reply.shown_images().last().cloned()
         );
         // Nothing before it on its path to compare with, until one is marked.
         press(&mut app, KeyCode::Char('c'));

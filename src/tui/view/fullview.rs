@@ -35,7 +35,7 @@ pub fn render(
     .areas(area);
     let hint = |action| app.keymap.hint(action);
     let help = format!(
-        " {} back · {}/{} zoom · {} 1:1 · {} fit · {}{}{}{} pan · {}/{} versions · {} side by side · {} difference · {} mark",
+        " {} back · {}/{} zoom · {} 1:1 · {} fit · {}{}{}{} pan · {}/{} versions · {} side by side · {} difference · {} mark · {} region",
         hint(Action::View(ViewAction::CloseView)),
         hint(Action::View(ViewAction::ZoomIn)),
         hint(Action::View(ViewAction::ZoomOut)),
@@ -50,6 +50,7 @@ pub fn render(
         hint(Action::View(ViewAction::Compare)),
         hint(Action::View(ViewAction::Difference)),
         hint(Action::View(ViewAction::MarkCompare)),
+        hint(Action::View(ViewAction::MarkRegion)),
     );
     let viewed = app.view_image();
     let entry = viewed.as_ref();
@@ -113,6 +114,13 @@ pub fn render(
         crop.x,
         crop.y,
     ));
+    // Marking: where the region is, and its keys, first, where they are seen.
+    if let Some(region) = view.marking {
+        place = format!(
+            " region {},{} {}×{} px · hjkl move · HJKL size · Enter keep · Esc drop ·{place}",
+            region.x, region.y, region.width, region.height
+        );
+    }
     let line = Line::from(Span::styled(
         truncate(&place, header.width as usize),
         theme.status().fg(theme.accent),
@@ -138,10 +146,17 @@ pub fn render(
                 let partner_crop = view.crop(&partner_geometry);
                 let partner_scale = view.scale(&partner_geometry);
                 let left = at_scale(left, partner_crop, partner_scale, app.cell_px);
-                images.draw_crop(frame, left, (&partner.blob, &[]), partner_crop, theme);
+                let crop = (partner_crop, None);
+                images.draw_crop(frame, left, (&partner.blob, &[]), crop, theme);
             }
             let right = at_scale(right, crop, scale, app.cell_px);
-            images.draw_crop(frame, right, (&entry.blob, &neighbours), crop, theme);
+            images.draw_crop(
+                frame,
+                right,
+                (&entry.blob, &neighbours),
+                (crop, None),
+                theme,
+            );
         }
         (ViewMode::Difference, Some(partner)) => {
             let picture = at_scale(picture, crop, scale, app.cell_px);
@@ -149,7 +164,19 @@ pub fn render(
         }
         _ => {
             let picture = at_scale(picture, crop, scale, app.cell_px);
-            images.draw_crop(frame, picture, (&entry.blob, &neighbours), crop, theme);
+            let mark = view.marking.map(|r| Crop {
+                x: r.x,
+                y: r.y,
+                width: r.width,
+                height: r.height,
+            });
+            images.draw_crop(
+                frame,
+                picture,
+                (&entry.blob, &neighbours),
+                (crop, mark),
+                theme,
+            );
         }
     }
 }

@@ -93,7 +93,7 @@ fn render_cell(
                         Some(version) => format!("{version} · done"),
                         None => "done, no image".to_string(),
                     };
-                    (status, price, reply.images().last().cloned(), None)
+                    (status, price, reply.shown_images().last().cloned(), None)
                 }
                 TurnBody::User(_) => ("?".into(), None, None, None),
             },

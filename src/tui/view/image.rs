@@ -54,7 +54,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, preview: &mut dyn ImageP
     let width = inner.width as usize - 1;
     let kind_style = match entry.kind {
         ImageKind::Final => theme.success(),
-        ImageKind::Thought => theme.thought(),
+        ImageKind::Thought | ImageKind::Raw => theme.thought(),
         ImageKind::Attachment => theme.user(),
     };
     let turn = entry

@@ -20,12 +20,13 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let focused = app.focus == Pane::Input;
     // Where Enter sends the prompt, when that is not simply after the latest reply.
-    let title = match &app.editing {
-        Some(edit) => format!("Editing prompt #{} → new branch", edit.turn),
-        None if app.followups.is_some() || app.awaited_prompt().is_some() => {
+    let title = match (&app.editing, &app.region) {
+        (_, Some(marked)) => format!("Prompt → edits a region of {}", version(app, marked.on)),
+        (Some(edit), None) => format!("Editing prompt #{} → new branch", edit.turn),
+        (None, None) if app.followups.is_some() || app.awaited_prompt().is_some() => {
             "Prompt → waits for this reply".to_string()
         }
-        None => match app.branch_point() {
+        (None, None) => match app.branch_point() {
             Some(reply) => format!("Prompt → new branch from #{reply}"),
             None => "Prompt".to_string(),
         },
@@ -55,6 +56,24 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let width = inner.width as usize - 1;
 
     let mut above: Vec<Line> = Vec::new();
+    if let Some(marked) = &app.region {
+        let state = match &marked.annotated {
+            None => "outlining…",
+            Some(Err(_)) => "cannot be outlined",
+            Some(Ok(_)) if app.keep_outside => "the rest kept exactly",
+            Some(Ok(_)) => "the model may redraw the rest",
+        };
+        let text = format!(
+            "region on {}: {} · {state} · {} clears",
+            version(app, marked.on),
+            marked.region,
+            app.keymap.hint(Action::ClearRegion)
+        );
+        above.push(Line::from(vec![
+            Span::styled(" ▭ ", theme.accent()),
+            Span::styled(truncate(&text, width.saturating_sub(4)), theme.base()),
+        ]));
+    }
     for (i, attachment) in app.attachments.iter().enumerate() {
         let text = format!("{}  {}", attachment.name, describe_blob(&attachment.blob));
         above.push(Line::from(vec![
@@ -106,4 +125,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         editor.set_cursor_style(theme.base());
     }
     frame.render_widget(&editor, editor_area);
+}
+
+/// The version name of the reply `turn`'s picture ("v4"), or its turn number.
+fn version(app: &App, turn: crate::conversation::TurnId) -> String {
+    app.conversation
+        .version_name(turn)
+        .unwrap_or_else(|| format!("#{turn}"))
 }

@@ -182,7 +182,8 @@ fn input_height(app: &App, width: u16) -> u16 {
         .as_ref()
         .map(|n| wrap(&n.text, text_width.saturating_sub(1)).len().min(3))
         .unwrap_or(0);
-    let lines = app.input.lines().len().max(2) + app.attachments.len() + notice;
+    let region = usize::from(app.region.is_some());
+    let lines = app.input.lines().len().max(2) + app.attachments.len() + region + notice;
     (lines as u16 + 2).clamp(4, 12)
 }
 

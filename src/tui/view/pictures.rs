@@ -16,14 +16,15 @@ pub trait ImagePreview {
     /// Draws one picture among several (a variations candidate, a thumbnail): like
     /// [`ImagePreview::draw`], but it need not be ready for the full view.
     fn draw_small(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme);
-    /// Draws `crop` of the full-resolution image, scaled to fill `area` (the full view);
-    /// `neighbours` are the pictures `[` and `]` step to, worth preparing meanwhile.
+    /// Draws `crop` of the full-resolution image, scaled to fill `area` (the full view), with
+    /// `mark` (a region being marked, in the image's pixels) outlined; `neighbours` are the
+    /// pictures `[` and `]` step to, worth preparing meanwhile.
     fn draw_crop(
         &mut self,
         frame: &mut Frame,
         area: Rect,
         picture: (&Blob, &[&Blob]),
-        crop: Crop,
+        crop_and_mark: (Crop, Option<Crop>),
         theme: &Theme,
     );
     /// Draws what changed from `older` to `newer` in `crop`, over the dimmed newer picture.
@@ -58,10 +59,10 @@ impl ImagePreview for crate::preview::Previewer {
         frame: &mut Frame,
         area: Rect,
         (blob, neighbours): (&Blob, &[&Blob]),
-        crop: Crop,
+        (crop, mark): (Crop, Option<Crop>),
         _: &Theme,
     ) {
-        self.render_crop(frame, area, blob, crop, neighbours);
+        self.render_crop(frame, area, (blob, mark), crop, neighbours);
     }
 
     fn draw_difference(

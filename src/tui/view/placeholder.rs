@@ -33,13 +33,19 @@ impl ImagePreview for Placeholder {
         frame: &mut Frame,
         area: Rect,
         _: (&Blob, &[&Blob]),
-        crop: Crop,
+        (crop, mark): (Crop, Option<Crop>),
         theme: &Theme,
     ) {
-        let text = format!(
+        let mut text = format!(
             "{}×{} px from {},{}",
             crop.width, crop.height, crop.x, crop.y
         );
+        if let Some(mark) = mark {
+            text.push_str(&format!(
+                ", region {}×{} at {},{} outlined",
+                mark.width, mark.height, mark.x, mark.y
+            ));
+        }
         draw_placeholder(frame, area, &text, theme);
     }
 

@@ -80,7 +80,7 @@ pub fn render(
         let Some(TurnBody::Model(reply)) = app.conversation.get(turn).map(|t| &t.body) else {
             continue;
         };
-        let Some(blob) = reply.images().last() else {
+        let Some(blob) = reply.shown_images().last() else {
             continue;
         };
         let y = inner.y + y as u16;

@@ -8,6 +8,7 @@ pub enum Action {
     ExternalEditor,
     Attach,
     Detach,
+    ClearRegion,
     Back,
     Cancel,
     Jobs,
@@ -64,6 +65,7 @@ pub enum ViewAction {
     Compare,
     Difference,
     MarkCompare,
+    MarkRegion,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -131,6 +133,13 @@ pub const ACTIONS: &[ActionInfo] = &[
         Group::Prompt,
         "Attach an image file (path prompt, Tab completes)",
         &["alt-a", "a"],
+    ),
+    info(
+        Action::ClearRegion,
+        "clear-region",
+        Group::Prompt,
+        "Forget the region marked for the next prompt (without one: redo)",
+        &["ctrl-r"],
     ),
     info(
         Action::Detach,
@@ -383,6 +392,13 @@ pub const ACTIONS: &[ActionInfo] = &[
         Group::FullView,
         "Mark this version as the one to compare with (again: unmark)",
         &["m"],
+    ),
+    info(
+        Action::View(ViewAction::MarkRegion),
+        "mark-region",
+        Group::FullView,
+        "Mark a region to edit just there: hjkl move, HJKL size, Enter keeps it, Esc drops it",
+        &["r"],
     ),
     info(
         Action::SaveImage,

@@ -23,6 +23,7 @@ mod followups;
 mod image_reads;
 mod jobs;
 mod quitting;
+mod region;
 
 #[test]
 fn send_adds_the_prompt_and_asks_for_a_streamed_generation() {
