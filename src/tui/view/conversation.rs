@@ -94,16 +94,24 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                         lines.push(Line::styled(line, theme.base()));
                     }
                 }
-                for part in &user.parts {
-                    if let Some(blob) = part.as_image() {
-                        let marker = image_marker(
-                            "+ attached",
-                            &describe_blob(blob),
-                            shown_image.as_ref() == Some(blob),
-                            theme,
-                        );
-                        lines.extend(marker);
-                    }
+                for (index, blob) in user.parts.iter().filter_map(|p| p.as_image()).enumerate() {
+                    // A region edit's first image is the edited version with the region
+                    // outlined: said so, with where the region is.
+                    let (label, description) = match user.region {
+                        Some(edit) if index == 0 => (
+                            "▭ region".to_string(),
+                            format!(
+                                "{} on {}",
+                                edit.region,
+                                app.conversation
+                                    .version_name(edit.on)
+                                    .unwrap_or_else(|| format!("#{}", edit.on))
+                            ),
+                        ),
+                        _ => ("+ attached".to_string(), describe_blob(blob)),
+                    };
+                    let shown = shown_image.as_ref() == Some(blob);
+                    lines.extend(image_marker(&label, &description, shown, theme));
                 }
                 lines
             }
@@ -314,9 +322,16 @@ fn reply_lines(
         ));
     }
     let mut finals = numbers.iter();
+    let mut composites = reply.composites.iter();
     let mut drafts = 0;
     for part in reply.parts.iter().filter(|p| p.as_image().is_some()) {
-        if let Some(blob) = Part::as_image(part) {
+        if let Some(mut blob) = Part::as_image(part) {
+            // A region edit that kept the rest shows its composite as the version.
+            if !part.thought
+                && let Some(composite) = composites.next()
+            {
+                blob = composite;
+            }
             let label = if part.thought {
                 drafts += 1;
                 match numbers.first() {

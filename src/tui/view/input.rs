@@ -60,14 +60,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         let state = match &marked.annotated {
             None => "outlining…",
             Some(Err(_)) => "cannot be outlined",
-            Some(Ok(_)) if app.keep_outside => "the rest kept exactly",
+            Some(Ok(_)) if app.keep_outside => "keeps the rest",
             Some(Ok(_)) => "the model may redraw the rest",
         };
+        // What it is and how to drop it first: a narrow column cuts the end.
         let text = format!(
-            "region on {}: {} · {state} · {} clears",
+            "region on {} ({} clears): {} · {state}",
             version(app, marked.on),
+            app.keymap.hint(Action::ClearRegion),
             marked.region,
-            app.keymap.hint(Action::ClearRegion)
         );
         above.push(Line::from(vec![
             Span::styled(" ▭ ", theme.accent()),

@@ -898,3 +898,31 @@ fn full_view_compared() {
     press(&mut app, KeyCode::Char('d'));
     insta::assert_snapshot!("full_view_difference", render(&app, 120, 40));
 }
+
+#[test]
+fn marking_a_region_and_the_prompt_that_edits_it() {
+    let mut app = mid_session();
+    app.size = (120, 40);
+    app.cell_px = (1, 1);
+    app.focus = Pane::Image;
+    press(&mut app, KeyCode::Char('f'));
+    press(&mut app, KeyCode::Char('r'));
+    press(&mut app, KeyCode::Char('l'));
+    insta::assert_snapshot!("full_view_marking_a_region", render(&app, 120, 40));
+    press(&mut app, KeyCode::Enter);
+    let Some(marked) = app.region.as_mut() else {
+        panic!("Enter keeps the region");
+    };
+    marked.annotated = Some(Ok((
+        png(8, 6),
+        crate::conversation::region::OutlineColour::Magenta,
+    )));
+    crate::tui::test_support::type_text(&mut app, "make this label red");
+    for (width, height) in [(80, 24), (120, 40)] {
+        app.size = (width, height);
+        insta::assert_snapshot!(
+            format!("prompt_with_a_region_{width}x{height}"),
+            render(&app, width, height)
+        );
+    }
+}
