@@ -567,3 +567,75 @@ fn a_follow_up_waits_for_its_reply_and_ctrl_c_keeps_paid_work_and_the_draft() {
     tmux.keys(&["C-q", "Enter"]);
     tmux.wait_for("studio exited with 0");
 }
+
+/// A region marked in the full view and a prompt sent for it, by keyboard: the driver makes
+/// the outlined copy and, when the reply lands, the composite, which the session keeps as the
+/// version; the picture outside the region is the previous version's, pixel for pixel.
+#[test]
+fn a_region_marked_by_keyboard_is_edited_and_the_rest_kept() {
+    let Some(studio) = Studio::start("the region edit test", "region", &[]) else {
+        return;
+    };
+    let tmux = &studio.tmux;
+    tmux.wait_for("DEMO MODEL");
+    tmux.type_text("a chart of rainfall");
+    tmux.keys(&["Enter"]);
+    studio.turns_once_saved("region", 2);
+    tmux.wait_for_reply("Here is the infographic");
+    // Esc to the picture's keys, f, r marks; l moves it, L widens it, Enter keeps it.
+    tmux.keys(&["Escape", "f"]);
+    tmux.wait_for("zoom fit");
+    tmux.keys(&["r"]);
+    tmux.wait_for("hjkl move");
+    tmux.keys(&["l", "L", "Enter"]);
+    let screen = tmux.wait_for("edits a region of v1");
+    assert!(screen.contains("region on v1"), "{screen}");
+    tmux.type_text("make this part red");
+    tmux.keys(&["Enter"]);
+    let turns = studio.turns_once_saved("region", 4);
+    let region = &turns[2]["region"];
+    assert_eq!(region["keepOutside"], true, "{region}");
+    // The composite follows the reply in a moment, and is saved.
+    let start = Instant::now();
+    let document = loop {
+        let document = studio.document("region");
+        if document["conversation"]["turns"][3]["composites"].is_array() {
+            break document;
+        }
+        assert!(start.elapsed() < WAIT, "no composite was saved");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let dir = studio.data().join("sessions").join("region");
+    let picture = |turn: &serde_json::Value, document: &serde_json::Value| {
+        let file = turn
+            .as_str()
+            .unwrap_or_else(|| panic!("an image file: {document}"));
+        image::open(dir.join(file)).expect("decodes").to_rgb8()
+    };
+    let turns = &document["conversation"]["turns"];
+    let before = turns[1]["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|p| p["content"]["image"].is_object() && p["thought"] != true)
+        .unwrap_or_else(|| panic!("v1 in {}", turns[1]));
+    let before = picture(&before["content"]["image"]["file"], &document);
+    let kept = picture(&turns[3]["composites"][0]["file"], &document);
+    let (x, y) = (
+        region["region"]["x"].as_u64().unwrap() as u32,
+        region["region"]["y"].as_u64().unwrap() as u32,
+    );
+    let (w, h) = (
+        region["region"]["width"].as_u64().unwrap() as u32,
+        region["region"]["height"].as_u64().unwrap() as u32,
+    );
+    let outside = kept
+        .enumerate_pixels()
+        .filter(|(px, py, p)| {
+            let inside = (x..x + w).contains(px) && (y..y + h).contains(py);
+            !inside && *p != before.get_pixel(*px, *py)
+        })
+        .count();
+    assert_eq!(outside, 0, "the kept version changed outside the region");
+    assert_ne!(kept, before, "the edit shows inside it");
+}
