@@ -15,6 +15,8 @@ use crate::tui::view::widgets::{describe_blob, draw_pane, pane_block, truncate, 
 
 /// The most lines a notice takes from the editor.
 const NOTICE_LINES: usize = 3;
+/// The most lines the marked region's line takes.
+pub const REGION_LINES: usize = 2;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
@@ -70,10 +72,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             app.keymap.hint(Action::ClearRegion),
             marked.region,
         );
-        above.push(Line::from(vec![
-            Span::styled(" ▭ ", theme.accent()),
-            Span::styled(truncate(&text, width.saturating_sub(4)), theme.base()),
-        ]));
+        // Two lines at most: a narrow column still shows where the region is.
+        let lines = wrap(&text, width.saturating_sub(3));
+        for (i, line) in lines.iter().take(REGION_LINES).enumerate() {
+            let mark = if i == 0 { " ▭ " } else { "   " };
+            above.push(Line::from(vec![
+                Span::styled(mark, theme.accent()),
+                Span::styled(truncate(line, width.saturating_sub(3)), theme.base()),
+            ]));
+        }
     }
     for (i, attachment) in app.attachments.iter().enumerate() {
         let text = format!("{}  {}", attachment.name, describe_blob(&attachment.blob));
