@@ -424,11 +424,54 @@ fn kitty_new_image(c: &mut Criterion) {
     group.finish();
 }
 
+/// The decoders a cold 4K picture could start from, back to back (issue 23): jpeg-decoder,
+/// which the pane and the cold full view use, at ½ straight from the DCT blocks (what covers
+/// the 200×60 full view) and at full size; and zune-jpeg (the `image` crate's JPEG decoder),
+/// which has no reduced decode, at full size. Two inputs: the benches' noisy 5504×3072 photo
+/// (8.1 MB, the worst case) and the demo model's 4096×4096 infographic (flat colours).
+fn jpeg_decoders(c: &mut Criterion) {
+    let demo = banana_studio::demo::painter::paint(
+        &banana_studio::demo::painter::Scene {
+            subject: "an infographic about bananas",
+            edits: &[],
+            draft: None,
+            variant: 0,
+        },
+        4096,
+        4096,
+    );
+    let inputs = [
+        ("noisy_photo_5504x3072", encode(&picture(), ImageFormat::Jpeg)),
+        ("demo_infographic_4096x4096", encode(&demo, ImageFormat::Jpeg)),
+    ];
+    drop(demo);
+    let mut group = c.benchmark_group("jpeg_decoders_4K");
+    group.sample_size(10);
+    for (name, bytes) in &inputs {
+        eprintln!("{name}: {} bytes", bytes.len());
+        group.bench_function(BenchmarkId::new("jpeg_decoder_half", name), |b| {
+            b.iter(|| prepare::decode_for(black_box(bytes), (2000, 1160)).expect("decodes"))
+        });
+        group.bench_function(BenchmarkId::new("jpeg_decoder_full", name), |b| {
+            b.iter(|| {
+                let jpeg = banana_studio_jpeg::Jpeg::open(black_box(bytes)).expect("opens");
+                let size = jpeg.size();
+                jpeg.decode_scaled(size).expect("decodes")
+            })
+        });
+        group.bench_function(BenchmarkId::new("zune_jpeg_full", name), |b| {
+            b.iter(|| prepare::decode(black_box(bytes)).expect("decodes"))
+        });
+    }
+    group.finish();
+}
+
 criterion_group!(
     benches,
     preview_4k,
     full_view_4k,
     sixel_encoders,
-    kitty_new_image
+    kitty_new_image,
+    jpeg_decoders
 );
 criterion_main!(benches);
