@@ -441,8 +441,14 @@ fn jpeg_decoders(c: &mut Criterion) {
         4096,
     );
     let inputs = [
-        ("noisy_photo_5504x3072", encode(&picture(), ImageFormat::Jpeg)),
-        ("demo_infographic_4096x4096", encode(&demo, ImageFormat::Jpeg)),
+        (
+            "noisy_photo_5504x3072",
+            encode(&picture(), ImageFormat::Jpeg),
+        ),
+        (
+            "demo_infographic_4096x4096",
+            encode(&demo, ImageFormat::Jpeg),
+        ),
     ];
     drop(demo);
     let mut group = c.benchmark_group("jpeg_decoders_4K");
