@@ -42,7 +42,13 @@ pub fn render(
     let columns = VaryGrid::columns(n);
     let rows = n.div_ceil(columns).max(1);
     let row_areas = Layout::vertical(vec![Constraint::Ratio(1, rows as u32); rows]).split(inner);
-    for (index, candidate) in grid.candidates.iter().enumerate() {
+    // The selected candidate is drawn last: the preview threads take the most recently asked
+    // for picture first, so the one under the cursor is decoded first.
+    let order = (0..n)
+        .filter(|&index| index != grid.selected)
+        .chain((grid.selected < n).then_some(grid.selected));
+    for index in order {
+        let candidate = &grid.candidates[index];
         let cell_row = row_areas[index / columns];
         let cells =
             Layout::horizontal(vec![Constraint::Ratio(1, columns as u32); columns]).split(cell_row);

@@ -16,10 +16,13 @@ use crate::tui::theme::Theme;
 #[derive(Debug, Default)]
 pub struct Placeholder {
     pub halfblocks: bool,
+    /// The pictures asked for, in order (by [`Blob::id`]).
+    pub asked: Vec<u64>,
 }
 
 impl ImagePreview for Placeholder {
     fn draw(&mut self, frame: &mut Frame, area: Rect, blob: &Blob, theme: &Theme) {
+        self.asked.push(blob.id());
         let (w, h) = blob.dimensions().unwrap_or((0, 0));
         draw_placeholder(frame, area, &format!("{w}×{h}"), theme);
     }

@@ -533,6 +533,39 @@ fn variations_grid() {
     snapshot_all("variations", variations);
 }
 
+/// The preview threads take the most recently asked-for picture first: the grid asks for the
+/// selected candidate last, so it is the first decoded.
+#[test]
+fn the_grid_asks_for_the_selected_candidate_last() {
+    let mut app = variations();
+    // The first candidate: drawn in the grid's order, it would be asked for first.
+    if let Some(grid) = &mut app.grid {
+        grid.selected = 0;
+    }
+    let grid = app.grid.as_ref().expect("the grid");
+    let picture = |index: usize| {
+        crate::tui::state::variations::candidate_image(&app, index)
+            .and_then(|key| app.image_by_key(key))
+            .map(|entry| entry.blob.id())
+    };
+    let selected = picture(grid.selected).expect("the selected candidate has a picture");
+    let other = picture(2).expect("candidate 3 has a picture");
+    let mut preview = Placeholder::default();
+    render_with(&app, 120, 40, &mut preview);
+    let at = |id: u64| {
+        preview
+            .asked
+            .iter()
+            .rposition(|&asked| asked == id)
+            .expect("both pictures are asked for")
+    };
+    assert!(
+        at(other) < at(selected),
+        "asked {:?}: candidate 3 {other}, the selected {selected}",
+        preview.asked
+    );
+}
+
 #[test]
 fn overlay_tree() {
     snapshot_all("tree", || {
@@ -560,7 +593,15 @@ fn thumbnails_only_where_the_terminal_draws_graphics() {
         "a thumbnail each for v1 and v3:\n{graphics}"
     );
     assert!(graphics.contains("   v1       v3  "), "{graphics}");
-    let halfblocks = render_with(&app, 120, 40, &mut Placeholder { halfblocks: true });
+    let halfblocks = render_with(
+        &app,
+        120,
+        40,
+        &mut Placeholder {
+            halfblocks: true,
+            ..Placeholder::default()
+        },
+    );
     assert_eq!(boxes(&halfblocks), 0, "{halfblocks}");
     assert!(halfblocks.contains("  v1   v3  "), "{halfblocks}");
 
@@ -571,7 +612,15 @@ fn thumbnails_only_where_the_terminal_draws_graphics() {
     );
     let tree_boxes = |screen: &str| screen.matches("┌────┐").count();
     assert_eq!(tree_boxes(&render(&app, 120, 40)), 3, "v1, v2 and v3");
-    let halfblocks = render_with(&app, 120, 40, &mut Placeholder { halfblocks: true });
+    let halfblocks = render_with(
+        &app,
+        120,
+        40,
+        &mut Placeholder {
+            halfblocks: true,
+            ..Placeholder::default()
+        },
+    );
     assert_eq!(tree_boxes(&halfblocks), 0, "{halfblocks}");
     assert!(halfblocks.contains("◆ v2"), "{halfblocks}");
 }
