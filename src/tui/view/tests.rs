@@ -38,6 +38,14 @@ fn render(app: &App, width: u16, height: u16) -> String {
     render_with(app, width, height, &mut Placeholder::default())
 }
 
+/// Pictures as a terminal without graphics draws them.
+fn in_halfblocks() -> Placeholder {
+    Placeholder {
+        halfblocks: true,
+        ..Placeholder::default()
+    }
+}
+
 /// The screen as text, then as styles, with pictures drawn by `preview`.
 fn render_with(app: &App, width: u16, height: u16, preview: &mut Placeholder) -> String {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
@@ -593,15 +601,7 @@ fn thumbnails_only_where_the_terminal_draws_graphics() {
         "a thumbnail each for v1 and v3:\n{graphics}"
     );
     assert!(graphics.contains("   v1       v3  "), "{graphics}");
-    let halfblocks = render_with(
-        &app,
-        120,
-        40,
-        &mut Placeholder {
-            halfblocks: true,
-            ..Placeholder::default()
-        },
-    );
+    let halfblocks = render_with(&app, 120, 40, &mut in_halfblocks());
     assert_eq!(boxes(&halfblocks), 0, "{halfblocks}");
     assert!(halfblocks.contains("  v1   v3  "), "{halfblocks}");
 
@@ -612,15 +612,7 @@ fn thumbnails_only_where_the_terminal_draws_graphics() {
     );
     let tree_boxes = |screen: &str| screen.matches("┌────┐").count();
     assert_eq!(tree_boxes(&render(&app, 120, 40)), 3, "v1, v2 and v3");
-    let halfblocks = render_with(
-        &app,
-        120,
-        40,
-        &mut Placeholder {
-            halfblocks: true,
-            ..Placeholder::default()
-        },
-    );
+    let halfblocks = render_with(&app, 120, 40, &mut in_halfblocks());
     assert_eq!(tree_boxes(&halfblocks), 0, "{halfblocks}");
     assert!(halfblocks.contains("◆ v2"), "{halfblocks}");
 }
