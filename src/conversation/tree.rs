@@ -153,14 +153,25 @@ impl ModelTurn {
             .filter_map(Part::as_image)
     }
 
-    /// The final images as the studio shows, saves, compares and exports them: the composites
-    /// of a region edit that kept the rest of the picture, else the model's own.
-    pub fn shown_images(&self) -> Box<dyn Iterator<Item = &super::Blob> + '_> {
-        if self.composites.is_empty() {
-            Box::new(self.images())
-        } else {
-            Box::new(self.composites.iter())
-        }
+    /// Each image part with the picture shown for it: a final image's composite when the
+    /// reply has them (a region edit that kept the rest), else its own.
+    pub fn image_parts_shown(&self) -> impl Iterator<Item = (&Part, &super::Blob)> {
+        let mut composites = self.composites.iter();
+        self.parts.iter().filter_map(move |part| {
+            let own = part.as_image()?;
+            let shown = match part.thought {
+                true => own,
+                false => composites.next().unwrap_or(own),
+            };
+            Some((part, shown))
+        })
+    }
+
+    /// The final images as the studio shows, saves, compares and exports them.
+    pub fn shown_images(&self) -> impl Iterator<Item = &super::Blob> {
+        self.image_parts_shown()
+            .filter(|(part, _)| !part.thought)
+            .map(|(_, blob)| blob)
     }
 
     /// Whether a final image decodes as a picture: a part that claims to be an image but is

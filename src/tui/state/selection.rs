@@ -225,33 +225,22 @@ fn push_turn_images(images: &mut Vec<ImageEntry>, turn: Option<TurnId>, body: &T
     match body {
         TurnBody::User(user) => push_images(images, turn, &user.parts, true),
         TurnBody::Model(reply) => {
-            let from = images.len();
-            push_images(images, turn, &reply.parts, false);
-            if reply.composites.is_empty() {
-                return;
-            }
-            // A region edit that kept the rest: its versions are the composites, and the
-            // model's own pictures follow, keyed after all of its parts' images.
-            let count = images.len() - from;
-            let mut composites = reply.composites.iter();
-            let mut raws = Vec::new();
-            for entry in images[from..]
-                .iter_mut()
-                .filter(|e| e.kind == ImageKind::Final)
-            {
-                if let Some(composite) = composites.next() {
-                    raws.push(std::mem::replace(&mut entry.blob, composite.clone()));
+            let shown = reply.image_parts_shown().map(|(p, blob)| (p.thought, blob));
+            push_blobs(images, turn, shown, false);
+            // A region edit that kept the rest: the model's own pictures follow the versions
+            // (its composites), keyed after all of its parts' images.
+            if !reply.composites.is_empty() {
+                let count = reply.image_parts_shown().count();
+                for (i, blob) in reply.images().enumerate() {
+                    images.push(ImageEntry {
+                        key: ImageKey {
+                            turn,
+                            index: count + i,
+                        },
+                        kind: ImageKind::Raw,
+                        blob: blob.clone(),
+                    });
                 }
-            }
-            for (i, blob) in raws.into_iter().enumerate() {
-                images.push(ImageEntry {
-                    key: ImageKey {
-                        turn,
-                        index: count + i,
-                    },
-                    kind: ImageKind::Raw,
-                    blob,
-                });
             }
         }
     }
@@ -263,6 +252,16 @@ fn push_images(images: &mut Vec<ImageEntry>, turn: Option<TurnId>, parts: &[Part
         PartContent::Image(blob) => Some((part.thought, blob)),
         _ => None,
     });
+    push_blobs(images, turn, blobs, user);
+}
+
+/// Appends `blobs` (whether each is a thought, and the picture), keyed by their place.
+fn push_blobs<'a>(
+    images: &mut Vec<ImageEntry>,
+    turn: Option<TurnId>,
+    blobs: impl Iterator<Item = (bool, &'a crate::conversation::Blob)>,
+    user: bool,
+) {
     for (index, (thought, blob)) in blobs.enumerate() {
         let kind = if user {
             ImageKind::Attachment

@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 use crate::conversation::explain::explain;
-use crate::conversation::{ModelTurn, Part, Turn, TurnBody, TurnSettings};
+use crate::conversation::{ModelTurn, Turn, TurnBody, TurnSettings};
 use crate::tui::input::keymap::Action;
 use crate::tui::state::app::App;
 use crate::tui::state::layout::Pane;
@@ -322,35 +322,27 @@ fn reply_lines(
         ));
     }
     let mut finals = numbers.iter();
-    let mut composites = reply.composites.iter();
     let mut drafts = 0;
-    for part in reply.parts.iter().filter(|p| p.as_image().is_some()) {
-        if let Some(mut blob) = Part::as_image(part) {
-            // A region edit that kept the rest shows its composite as the version.
-            if !part.thought
-                && let Some(composite) = composites.next()
-            {
-                blob = composite;
+    // A region edit that kept the rest shows its composite as the version.
+    for (part, blob) in reply.image_parts_shown() {
+        let label = if part.thought {
+            drafts += 1;
+            match numbers.first() {
+                Some(version) => format!("◇ v{version} draft {drafts}"),
+                None => format!("◇ draft {drafts}"),
             }
-            let label = if part.thought {
-                drafts += 1;
-                match numbers.first() {
-                    Some(version) => format!("◇ v{version} draft {drafts}"),
-                    None => format!("◇ draft {drafts}"),
-                }
-            } else {
-                match finals.next() {
-                    Some(version) => format!("◆ v{version}"),
-                    None => "◆ new version".to_string(),
-                }
-            };
-            lines.extend(image_marker(
-                &label,
-                &describe_blob(blob),
-                shown == Some(blob),
-                theme,
-            ));
-        }
+        } else {
+            match finals.next() {
+                Some(version) => format!("◆ v{version}"),
+                None => "◆ new version".to_string(),
+            }
+        };
+        lines.extend(image_marker(
+            &label,
+            &describe_blob(blob),
+            shown == Some(blob),
+            theme,
+        ));
     }
     lines
 }
