@@ -96,7 +96,7 @@ impl Encoder {
         match self.picker.protocol_type() {
             ProtocolType::Sixel => Ok(match self.tiles(canvas, cells) {
                 Some(tiles) => Encoded::Tiles(
-                    sixel::tiled(pixels, canvas, font_of(canvas, cells), &tiles, is_tmux)
+                    sixel::tiled(pixels, canvas, self.font_px(), &tiles, is_tmux)
                         .into_iter()
                         .map(|(at, tile)| (at, Protocol::Sixel(tile)))
                         .collect(),
@@ -123,6 +123,18 @@ impl Encoder {
 }
 
 impl Encoder {
+    /// A cell's size in pixels (never zero): canvases are whole cells of it.
+    pub(crate) fn font(&self) -> (u16, u16) {
+        let font = self.picker.font_size();
+        (font.width.max(1), font.height.max(1))
+    }
+
+    /// [`Encoder::font`], for pixel arithmetic.
+    fn font_px(&self) -> (u32, u32) {
+        let (width, height) = self.font();
+        (u32::from(width), u32::from(height))
+    }
+
     /// Where a canvas of `cells` (`canvas` pixels) larger than the terminal draws at once is
     /// cut: as few tiles as fit, of near-equal whole cells, each as `(at, cells)`. `None`
     /// when it draws all of it at once.
@@ -131,7 +143,7 @@ impl Encoder {
         if canvas.0 <= max_w && canvas.1 <= max_h {
             return None;
         }
-        let font = font_of(canvas, cells);
+        let font = self.font_px();
         let across = split_cells(cells.0, font.0, max_w);
         let down = split_cells(cells.1, font.1, max_h);
         let mut tiles = Vec::with_capacity(across.len() * down.len());
@@ -142,14 +154,6 @@ impl Encoder {
         }
         Some(tiles)
     }
-}
-
-/// A cell's pixels on a canvas of whole cells.
-fn font_of(canvas: (u32, u32), cells: (u16, u16)) -> (u32, u32) {
-    (
-        canvas.0 / u32::from(cells.0.max(1)),
-        canvas.1 / u32::from(cells.1.max(1)),
-    )
 }
 
 /// `cells` cells of `font` pixels cut into as few runs of near-equal length as keep each

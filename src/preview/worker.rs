@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use image::{DynamicImage, Rgba, RgbaImage};
 use ratatui::layout::Size;
-use ratatui_image::picker::{Picker, ProtocolType};
+use ratatui_image::picker::ProtocolType;
 use ratatui_image::protocol::Protocol;
 use ratatui_image::protocol::halfblocks::Halfblocks;
 use tokio::sync::mpsc::UnboundedSender;
@@ -143,7 +143,7 @@ fn prepare_job(
             build_crop(encoder, job, &image, crop)
         }
         (Some(crop), None) => {
-            let bounds = bounds(job, &encoder.picker);
+            let bounds = bounds(job, encoder);
             if let Some((image, all)) = decoded.screen_sized_whole(&job.blob, crop, bounds) {
                 return build_crop(encoder, job, &image, all);
             }
@@ -167,7 +167,7 @@ fn prepare_job(
             // at once on two cores take a fifth longer.
             Some(screen) => {
                 let cells = (screen.0.max(job.key.cells.0), screen.1.max(job.key.cells.1));
-                let screen = px_bounds(cells, font_of(&encoder.picker));
+                let screen = px_bounds(cells, encoder.font());
                 build(
                     encoder,
                     job,
@@ -176,8 +176,8 @@ fn prepare_job(
             }
             None => {
                 let bytes = job.blob.bytes().map_err(|e| e.to_string())?;
-                let image = prepare::decode_for(&bytes, bounds(job, &encoder.picker))
-                    .map_err(|e| e.to_string())?;
+                let image =
+                    prepare::decode_for(&bytes, bounds(job, encoder)).map_err(|e| e.to_string())?;
                 build(encoder, job, &image)
             }
         },
@@ -219,8 +219,8 @@ pub(crate) fn build(
     image: &DynamicImage,
 ) -> Result<(Encoded, usize), String> {
     let picker = &encoder.picker;
-    let font = font_of(picker);
-    let bounds = bounds(job, picker);
+    let font = encoder.font();
+    let bounds = bounds(job, encoder);
     let image_size = (image.width(), image.height());
     if picker.protocol_type() == ProtocolType::Halfblocks {
         // Two pixels a cell whatever the picture's resolution: fill the pane (growing a small
@@ -395,8 +395,8 @@ pub(crate) fn build_crop(
     crop: Crop,
 ) -> Result<(Encoded, usize), String> {
     let picker = &encoder.picker;
-    let font = font_of(picker);
-    let bounds = bounds(job, picker);
+    let font = encoder.font();
+    let bounds = bounds(job, encoder);
     let region = (crop.x, crop.y, crop.width, crop.height);
     if picker.protocol_type() == ProtocolType::Halfblocks {
         let cells = prepare::cells_for(
@@ -472,16 +472,10 @@ fn outline(shown: &mut RgbaImage, mark: Crop, crop: Crop, thickness: u32) {
     }
 }
 
-/// A cell's size in pixels (never zero).
-fn font_of(picker: &Picker) -> (u16, u16) {
-    let font = picker.font_size();
-    (font.width.max(1), font.height.max(1))
-}
-
 /// The pixels a job may fill: its cells' (a picture larger than the terminal draws at once
 /// is drawn in tiles, see [`Encoded::Tiles`]).
-fn bounds(job: &Job, picker: &Picker) -> (u32, u32) {
-    px_bounds(job.key.cells, font_of(picker))
+fn bounds(job: &Job, encoder: &Encoder) -> (u32, u32) {
+    px_bounds(job.key.cells, encoder.font())
 }
 
 /// The pixels of `cells`.
