@@ -16,7 +16,7 @@ use crate::tui::view::widgets::{describe_blob, draw_pane, pane_block, truncate, 
 /// The most lines a notice takes from the editor.
 const NOTICE_LINES: usize = 3;
 /// The most lines the marked region's line takes.
-pub const REGION_LINES: usize = 2;
+const REGION_LINES: usize = 2;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
@@ -58,29 +58,15 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let width = inner.width as usize - 1;
 
     let mut above: Vec<Line> = Vec::new();
-    if let Some(marked) = &app.region {
-        let state = match &marked.annotated {
-            None => "outlining…",
-            Some(Err(_)) => "cannot be outlined",
-            Some(Ok(_)) if app.keep_outside => "keeps the rest",
-            Some(Ok(_)) => "the model may redraw the rest",
-        };
-        // What it is and how to drop it first: a narrow column cuts the end.
-        let text = format!(
-            "region on {} ({} clears): {} · {state}",
-            version(app, marked.on),
-            app.keymap.hint(Action::ClearRegion),
-            marked.region,
-        );
-        // Two lines at most: a narrow column still shows where the region is.
-        let lines = wrap(&text, width.saturating_sub(3));
-        for (i, line) in lines.iter().take(REGION_LINES).enumerate() {
-            let mark = if i == 0 { " ▭ " } else { "   " };
-            above.push(Line::from(vec![
-                Span::styled(mark, theme.accent()),
-                Span::styled(truncate(line, width.saturating_sub(3)), theme.base()),
-            ]));
-        }
+    for (i, line) in region_lines(app, width.saturating_sub(3))
+        .iter()
+        .enumerate()
+    {
+        let mark = if i == 0 { " ▭ " } else { "   " };
+        above.push(Line::from(vec![
+            Span::styled(mark, theme.accent()),
+            Span::styled(truncate(line, width.saturating_sub(3)), theme.base()),
+        ]));
     }
     for (i, attachment) in app.attachments.iter().enumerate() {
         let text = format!("{}  {}", attachment.name, describe_blob(&attachment.blob));
@@ -133,6 +119,30 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         editor.set_cursor_style(theme.base());
     }
     frame.render_widget(&editor, editor_area);
+}
+
+/// The marked region as the prompt lists it, wrapped at `width` columns: two lines at most, so
+/// a narrow column still shows where the region is.
+pub fn region_lines(app: &App, width: usize) -> Vec<String> {
+    let Some(marked) = &app.region else {
+        return Vec::new();
+    };
+    let state = match &marked.annotated {
+        None => "outlining…",
+        Some(Err(_)) => "cannot be outlined",
+        Some(Ok(_)) if app.keep_outside => "keeps the rest",
+        Some(Ok(_)) => "the model may redraw the rest",
+    };
+    // What it is and how to drop it first: what is cut is the end.
+    let text = format!(
+        "region on {} ({} clears): {} · {state}",
+        version(app, marked.on),
+        app.keymap.hint(Action::ClearRegion),
+        marked.region,
+    );
+    let mut lines = wrap(&text, width);
+    lines.truncate(REGION_LINES);
+    lines
 }
 
 /// The version name of the reply `turn`'s picture ("v4"), or its turn number.

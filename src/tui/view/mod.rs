@@ -182,12 +182,7 @@ fn input_height(app: &App, width: u16) -> u16 {
         .as_ref()
         .map(|n| wrap(&n.text, text_width.saturating_sub(1)).len().min(3))
         .unwrap_or(0);
-    // As the prompt wraps it (a rough count: its text is about 60 columns).
-    let region = match app.region {
-        Some(_) if text_width < 64 => input::REGION_LINES,
-        Some(_) => 1,
-        None => 0,
-    };
+    let region = input::region_lines(app, text_width.saturating_sub(1)).len();
     let lines = app.input.lines().len().max(2) + app.attachments.len() + region + notice;
     (lines as u16 + 2).clamp(4, 12)
 }
