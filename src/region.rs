@@ -118,10 +118,13 @@ pub fn composites<'a>(
     raws: impl IntoIterator<Item = &'a Blob>,
     region: Region,
 ) -> Result<Vec<Blob>, String> {
+    let why = |error: RegionPixelsError| format!("Not kept outside the region: {error}.");
+    // Decoded once for all of the reply's pictures.
+    let base = decode(base).map_err(why)?.to_rgb8();
     raws.into_iter()
-        .map(|raw| keep_outside(base, raw, region))
+        .map(|raw| keep_outside(&base, raw, region))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|error| format!("Not kept outside the region: {error}."))
+        .map_err(why)
 }
 
 /// Makes `reply`'s composites ([`composites`]); the reason when there are none.
@@ -280,12 +283,11 @@ pub fn annotate(
 /// `region`, faded in over [`FEATHER`] pixels from its edge, over `base` (the edited
 /// version) everywhere else, pixel for pixel. A reply of another size but the same shape is
 /// scaled to the base's size first; one of another shape is refused.
-pub fn keep_outside(base: &Blob, raw: &Blob, region: Region) -> Result<Blob, RegionPixelsError> {
-    let base = decode(base)?.to_rgb8();
+fn keep_outside(base: &RgbImage, raw: &Blob, region: Region) -> Result<Blob, RegionPixelsError> {
     let raw = decode(raw)?;
     let (bw, bh) = base.dimensions();
     let (rw, rh) = (raw.width(), raw.height());
-    // The same shape within a pixel's rounding of the smaller side.
+    // The same shape within 1 %.
     let cross = u64::from(rw) * u64::from(bh);
     let other = u64::from(bw) * u64::from(rh);
     if cross.abs_diff(other) > u64::from(bw.max(bh)) * u64::from(rw.max(rh)) / 100 {
@@ -303,7 +305,7 @@ pub fn keep_outside(base: &Blob, raw: &Blob, region: Region) -> Result<Blob, Reg
         )
         .into_rgb8()
     };
-    let mut out = base;
+    let mut out = base.clone();
     let right = region.x + region.width;
     let bottom = region.y + region.height;
     for y in region.y..bottom.min(bh) {
@@ -436,7 +438,9 @@ mod tests {
             }
         });
         let kept = region(100, 50, 100, 50);
-        let out = keep_outside(&base_blob, &jpeg(&raw), kept).unwrap();
+        let out = composites(&base_blob, [&jpeg(&raw)], kept)
+            .unwrap()
+            .remove(0);
         assert_eq!(out.mime_type(), "image/png");
         let out = prepare::decode(&out.bytes().unwrap()).unwrap().to_rgb8();
         assert_eq!(out.dimensions(), (400, 200), "the edited version's size");
@@ -464,8 +468,8 @@ mod tests {
     fn a_reply_of_another_shape_is_not_composited() {
         let base = jpeg(&RgbImage::from_pixel(400, 200, Rgb([1, 2, 3])));
         let square = jpeg(&RgbImage::from_pixel(300, 300, Rgb([1, 2, 3])));
-        let error = keep_outside(&base, &square, region(0, 0, 10, 10)).unwrap_err();
-        assert!(matches!(error, RegionPixelsError::OtherShape { .. }));
-        assert!(error.to_string().contains("300×300"), "{error}");
+        let error = composites(&base, [&square], region(0, 0, 10, 10)).unwrap_err();
+        assert!(error.contains("a different shape"), "{error}");
+        assert!(error.contains("300×300"), "{error}");
     }
 }

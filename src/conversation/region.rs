@@ -98,7 +98,7 @@ pub struct RegionEdit {
     #[serde(default)]
     pub image: usize,
     pub region: Region,
-    /// Keep the picture outside the region as it was (see [`crate::region::keep_outside`]).
+    /// Keep the picture outside the region as it was (see [`crate::region::composites`]).
     pub keep_outside: bool,
     /// The outline's colour on the annotated copy, named in the instruction.
     pub outline: OutlineColour,

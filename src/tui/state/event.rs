@@ -175,7 +175,7 @@ pub enum Effect {
         region: crate::conversation::Region,
     },
     /// Keep `base` outside the region of `edit` in each of the reply `turn`'s pictures
-    /// ([`crate::region::keep_outside`]).
+    /// ([`crate::region::composites`]).
     Composite {
         turn: crate::conversation::TurnId,
         edit: crate::conversation::RegionEdit,
