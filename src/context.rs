@@ -14,7 +14,7 @@ use crate::config::{
 use crate::conversation::settings::{ImageSize, ThinkingLevel, TurnSettings};
 use crate::demo::{DEMO_KEY, DemoOptions, DemoServer};
 use crate::gemini::wire::ListedModel;
-use crate::gemini::{ApiError, ApiKey, GeminiClient};
+use crate::gemini::{ApiError, ApiKey, GeminiClient, Transport};
 use crate::models::Catalog;
 use crate::models::listing::{self, Listing};
 use crate::store::Store;
@@ -37,6 +37,15 @@ pub struct GlobalArgs {
     /// Use the built-in offline demo model (no key needed)
     #[arg(long, global = true)]
     pub demo: bool,
+    /// How turns reach the provider: generate-content (the whole history each turn; what
+    /// relays speak) or interactions (Google keeps the history; each turn uploads only its
+    /// prompt) [default: the provider's `transport` in the config, else generate-content]
+    #[arg(long, global = true, value_name = "NAME", env = "BANANA_TRANSPORT", value_parser = parse_transport)]
+    pub transport: Option<Transport>,
+}
+
+fn parse_transport(name: &str) -> Result<Transport, String> {
+    name.parse()
 }
 
 /// A problem worth a clear sentence and a non-zero exit, never a panic.
@@ -153,6 +162,7 @@ impl Context {
                 default_model: None,
                 per_call: None,
                 balance_currency: None,
+                transport: global.transport.unwrap_or_default(),
                 _demo: Some(server),
             });
         }
@@ -179,6 +189,7 @@ impl Context {
             default_model: provider.model,
             per_call: provider.per_call,
             balance_currency: provider.balance_currency,
+            transport: global.transport.unwrap_or(provider.transport),
             _demo: None,
         })
     }
@@ -210,6 +221,8 @@ pub struct Connection {
     pub per_call: Option<CallPrice>,
     /// Set (to its currency) when the provider answers the billing endpoints (`balance = true`).
     pub balance_currency: Option<String>,
+    /// Which endpoint carries turns, as asked (`--transport`, else the config).
+    pub transport: Transport,
     _demo: Option<DemoServer>,
 }
 
@@ -225,6 +238,18 @@ impl Connection {
             provider: &self.provider_name,
             size_limit: self.max_request_bytes,
             listing,
+            transport: self.transport(),
+        }
+    }
+
+    /// The transport turns take now: as asked, unless the provider refused the Interactions
+    /// API during this run.
+    pub fn transport(&self) -> Transport {
+        match self.transport {
+            Transport::Interactions if self.client.interactions_refused() => {
+                Transport::GenerateContent
+            }
+            transport => transport,
         }
     }
 

@@ -5,12 +5,12 @@
 //! conversation is exactly as it was.
 
 use crate::conversation::region::{self, RegionEdit};
-use crate::conversation::request::{PreparedRequest, RequestTarget};
+use crate::conversation::request::{BodyForm, PreparedRequest, RequestTarget, human_bytes};
 use crate::conversation::{
     Blob, Conversation, ModelTurn, Part, ReplyBuilder, RequestError, TurnBody, TurnId,
     TurnSettings, UserTurn, build_request,
 };
-use crate::gemini::{ApiError, ClientEvent, GeminiClient, Mode, Transfer};
+use crate::gemini::{ApiError, ClientEvent, GeminiClient, Mode, Transfer, Transport};
 
 /// A prompt to send.
 #[derive(Debug, Clone)]
@@ -142,16 +142,83 @@ pub enum Progress {
     Transfer(Transfer),
     /// Parts that just arrived (thoughts, thought images, text deltas, images).
     Parts(Vec<Part>),
+    /// The turn is being sent another way (over `to`), and `notice` says why in one line.
+    /// `to` generate-content: the provider does not serve the Interactions API, so no later
+    /// turn of the run should try it either.
+    Fallback { to: Transport, notice: String },
 }
 
 /// Sends the request and gathers the reply; `on_progress` sees everything as it happens.
+///
+/// Over the Interactions API a turn falls back rather than fail: when the server no longer
+/// has the interaction the turn continues (expired, deleted, never stored), it is sent again
+/// with its whole path; when the provider answers 404 to the endpoint itself, it goes over
+/// `generateContent`, as does every later turn of the run. Each says why in a
+/// [`Progress::Fallback`].
 pub async fn generate(
     client: &GeminiClient,
     request: &PreparedRequest,
     mode: Mode,
     on_progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<ModelTurn, ApiError> {
+    let mut rewritten;
+    let mut request = request;
+    if request.transport == Transport::Interactions && client.interactions_refused() {
+        rewritten = rewrite(request, BodyForm::GenerateContent, "")?;
+        request = &rewritten;
+    }
+    loop {
+        let error = match send(client, request, mode, on_progress).await {
+            Err(error) if request.transport == Transport::Interactions => error,
+            result => return result,
+        };
+        let (form, why) = match refusal(&error, request) {
+            Some(Refusal::ParentGone(id)) => (
+                BodyForm::Interactions { continued: false },
+                format!(
+                    "The server no longer has interaction {id} (expired, deleted or not stored)"
+                ),
+            ),
+            Some(Refusal::Endpoint) => {
+                let first = client.refuse_interactions();
+                let why = format!(
+                    "This provider does not serve the Interactions API ({})",
+                    error.status().unwrap_or(404)
+                );
+                if !first {
+                    // Another turn of this run learnt it first and said so.
+                    rewritten = rewrite(request, BodyForm::GenerateContent, &why)?;
+                    request = &rewritten;
+                    continue;
+                }
+                (BodyForm::GenerateContent, why)
+            }
+            None => return Err(error),
+        };
+        rewritten = rewrite(request, form, &why)?;
+        let how = match form {
+            BodyForm::GenerateContent => "using generateContent for the rest of this run",
+            _ => "sending this turn again with its whole history",
+        };
+        on_progress(Progress::Fallback {
+            to: rewritten.transport,
+            notice: format!(
+                "{why}: {how} ({}).",
+                human_bytes(rewritten.body.len() as u64)
+            ),
+        });
+        request = &rewritten;
+    }
+}
+
+async fn send(
+    client: &GeminiClient,
+    request: &PreparedRequest,
+    mode: Mode,
+    on_progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<ModelTurn, ApiError> {
     let mut builder = ReplyBuilder::new();
+    let mut interaction_id = None;
     let mut on_event = |event: ClientEvent<'_>| -> Result<(), ApiError> {
         match event {
             ClientEvent::Transfer(transfer) => on_progress(Progress::Transfer(transfer)),
@@ -162,13 +229,62 @@ pub async fn generate(
                     on_progress(Progress::Parts(parts[parts.len() - added..].to_vec()));
                 }
             }
+            ClientEvent::InteractionId(id) => interaction_id = Some(id),
         }
         Ok(())
     };
-    client
-        .generate(&request.model, request.body.clone(), mode, &mut on_event)
-        .await?;
-    builder.finish(request.body.len() as u64)
+    match request.transport {
+        Transport::GenerateContent => {
+            client
+                .generate(&request.model, request.body.clone(), mode, &mut on_event)
+                .await?
+        }
+        Transport::Interactions => client.interact(request.body.clone(), &mut on_event).await?,
+    }
+    let mut reply = builder.finish(request.body.len() as u64)?;
+    reply.interaction_id = interaction_id;
+    Ok(reply)
+}
+
+/// Why the Interactions API refused a turn, when another way may succeed.
+enum Refusal {
+    /// The interaction the turn continues is gone (its id).
+    ParentGone(String),
+    /// The provider does not serve the endpoint at all.
+    Endpoint,
+}
+
+/// A not-found that names the interaction the turn continues is about that interaction; one
+/// that names neither it nor the model is about the endpoint (a relay's bare 404). A 404 that
+/// names the model is the model's, and no other transport would help.
+fn refusal(error: &ApiError, request: &PreparedRequest) -> Option<Refusal> {
+    let status = error.status()?;
+    let message = error.to_string();
+    if let Some(previous) = &request.previous_interaction
+        && matches!(status, 400 | 404)
+        && message.contains(previous.as_str())
+    {
+        return Some(Refusal::ParentGone(previous.clone()));
+    }
+    let endpoint = match status {
+        404 => !message.contains(&request.model),
+        405 | 501 => true,
+        _ => false,
+    };
+    endpoint.then_some(Refusal::Endpoint)
+}
+
+fn rewrite(
+    request: &PreparedRequest,
+    form: BodyForm,
+    why: &str,
+) -> Result<PreparedRequest, ApiError> {
+    request
+        .rewritten(form)
+        .map_err(|error| ApiError::ResendFailed {
+            why: why.to_string(),
+            detail: error.to_string(),
+        })
 }
 
 /// Adds the reply, received at `created_at` (RFC 3339), under its prompt; it becomes the

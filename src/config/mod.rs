@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::gemini::{ApiKey, ClientOptions, RetryPolicy};
+use crate::gemini::{ApiKey, ClientOptions, RetryPolicy, Transport};
 use crate::models::{Catalog, CatalogError, ModelEntry};
 
 /// How many variations one batch sends (`send --n`, `/vary`, `variations` in the config).
@@ -89,6 +89,9 @@ pub struct ProviderConfig {
     pub currency: Option<String>,
     /// Ask the relay's OpenAI-style billing endpoints for the remaining balance.
     pub balance: Option<bool>,
+    /// `generate-content` (the default: the whole history each turn) or `interactions` (the
+    /// server keeps the history; Google only, relays answer 404 and get the default).
+    pub transport: Option<String>,
 }
 
 /// What a relay that bills per call charges.
@@ -126,6 +129,12 @@ pub enum ConfigError {
     KeyCommand { provider: String, detail: String },
     #[error("Invalid base URL {url:?}: it must start with http:// or https://.")]
     BadBaseUrl { url: String },
+    #[error("In [providers.{provider}] of {}: {message}.", config_path.display())]
+    BadTransport {
+        provider: String,
+        message: String,
+        config_path: PathBuf,
+    },
 }
 
 /// The built-in providers.
@@ -163,6 +172,8 @@ pub struct Provider {
     pub per_call: Option<CallPrice>,
     /// Set (to the currency its amounts are in) when the remaining balance can be asked for.
     pub balance_currency: Option<String>,
+    /// The transport the config names for this provider.
+    pub transport: Transport,
 }
 
 /// Everything the program reads from its surroundings, gathered once at start-up.
@@ -460,6 +471,18 @@ impl Config {
         }
         let preset = preset.unwrap_or_default();
         let configured = configured.cloned().unwrap_or_default();
+        let transport = match configured.transport.as_deref() {
+            Some(transport) => {
+                transport
+                    .parse::<Transport>()
+                    .map_err(|message| ConfigError::BadTransport {
+                        provider: name.clone(),
+                        message,
+                        config_path: env.config_path.clone(),
+                    })?
+            }
+            None => Transport::default(),
+        };
         let base_url = base_url
             .map(str::to_string)
             .or_else(|| non_empty_env("BANANA_BASE_URL"))
@@ -510,6 +533,7 @@ impl Config {
                 .balance
                 .unwrap_or(false)
                 .then(|| configured.currency.clone().unwrap_or_else(|| "USD".into())),
+            transport,
         })
     }
 

@@ -89,6 +89,11 @@ pub struct ModelTurn {
     /// [`ModelTurn::images`]. The parts keep the model's own pictures, sent back byte for byte.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub composites: Vec<super::Blob>,
+    /// The id the server gave the interaction that carried this reply (Interactions API): the
+    /// next prompt after it names it, and sends only itself. `None` for a reply carried by
+    /// `generateContent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interaction_id: Option<String>,
 }
 
 /// A reply's place in a batch of variations: candidate `number` of `of` (from 1), asked for
@@ -108,6 +113,14 @@ impl Variation {
 }
 
 impl ModelTurn {
+    /// Which endpoint carried the reply: only the Interactions API names its replies.
+    pub fn transport(&self) -> crate::gemini::Transport {
+        match self.interaction_id {
+            Some(_) => crate::gemini::Transport::Interactions,
+            None => crate::gemini::Transport::GenerateContent,
+        }
+    }
+
     /// The answer's text (thoughts excluded), deltas joined.
     pub fn text(&self) -> String {
         self.parts

@@ -7,6 +7,7 @@
 //! process of its own (scripts, and measuring the client without the server's memory).
 
 pub mod faults;
+pub mod interactions;
 pub mod model;
 pub mod painter;
 mod region_edit;
@@ -55,11 +56,16 @@ pub struct DemoOptions {
     /// Ids served besides Google's own, each answered as the model it names: a relay that
     /// keeps a retired preview id, or serves a model under a name of its own.
     pub aliases: Vec<(String, String)>,
+    /// How long an interaction stays usable as a parent (none: for the server's life).
+    pub interaction_ttl: Option<Duration>,
+    /// Answer 404 to the Interactions API, as relays do.
+    pub no_interactions: bool,
 }
 
 impl DemoOptions {
     /// Options from `BANANA_DEMO_FAULTS`, `BANANA_DEMO_TAKE_FAULTS`, `BANANA_DEMO_FULL_SIZE`,
-    /// `BANANA_DEMO_CHUNK_DELAY_MS`, `BANANA_DEMO_GRAIN` and `BANANA_DEMO_ALIASES`.
+    /// `BANANA_DEMO_CHUNK_DELAY_MS`, `BANANA_DEMO_GRAIN`, `BANANA_DEMO_ALIASES`,
+    /// `BANANA_DEMO_INTERACTION_TTL_SECS` and `BANANA_DEMO_NO_INTERACTIONS`.
     pub fn from_env() -> Result<Self, String> {
         let faults = match std::env::var("BANANA_DEMO_FAULTS") {
             Ok(list) => faults::parse_list(&list)?,
@@ -80,6 +86,20 @@ impl DemoOptions {
             .and_then(|v| v.parse().ok())
             .map(Duration::from_millis)
             .unwrap_or(Duration::from_millis(150));
+        let interaction_ttl = match std::env::var("BANANA_DEMO_INTERACTION_TTL_SECS") {
+            Ok(secs) => Some(Duration::from_secs_f64(
+                secs.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| s.is_finite() && *s >= 0.0)
+                    .ok_or_else(|| {
+                        format!(
+                            "BANANA_DEMO_INTERACTION_TTL_SECS={secs:?} is not a number of seconds"
+                        )
+                    })?,
+            )),
+            Err(_) => None,
+        };
         Ok(Self {
             faults,
             take_faults,
@@ -88,6 +108,8 @@ impl DemoOptions {
             grain,
             log_requests: false,
             aliases,
+            interaction_ttl,
+            no_interactions: std::env::var("BANANA_DEMO_NO_INTERACTIONS").is_ok_and(|v| v == "1"),
         })
     }
 }
@@ -121,6 +143,7 @@ pub fn parse_aliases(list: &str) -> Result<Vec<(String, String)>, String> {
 /// A request as the demo received it.
 #[derive(Debug, Clone)]
 pub struct RecordedRequest {
+    /// The model named in the path; for an interaction, `interactions`.
     pub model: String,
     pub streaming: bool,
     pub body: Bytes,
@@ -142,6 +165,8 @@ struct DemoState {
     grain: bool,
     log_requests: bool,
     aliases: HashMap<String, String>,
+    interactions: interactions::InteractionStore,
+    no_interactions: bool,
 }
 
 /// A running demo server; dropping it stops it.
@@ -169,10 +194,16 @@ impl DemoServer {
             chunk_delay: options.chunk_delay,
             log_requests: options.log_requests,
             aliases: options.aliases.into_iter().collect(),
+            interactions: interactions::InteractionStore::new(options.interaction_ttl),
+            no_interactions: options.no_interactions,
         });
         let app = Router::new()
             .route("/v1beta/models", get(list_models))
             .route("/v1beta/models/{*call}", post(handle))
+            // Google's SDK posts to v1 since the API's general availability; the studio to
+            // v1beta, beside the rest of its calls.
+            .route("/v1beta/interactions", post(handle_interaction))
+            .route("/v1/interactions", post(handle_interaction))
             .layer(DefaultBodyLimit::disable())
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
@@ -205,6 +236,12 @@ impl DemoServer {
             .unwrap_or_default()
     }
 
+    /// Forgets every interaction, as their expiry would: the next turn that names one gets a
+    /// not-found.
+    pub fn expire_interactions(&self) {
+        self.state.interactions.expire_all();
+    }
+
     /// Queues faults for the next requests.
     pub fn push_faults(&self, faults: impl IntoIterator<Item = Fault>) {
         if let Ok(mut queue) = self.state.faults.lock() {
@@ -229,7 +266,54 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     let log = state.log_requests.then(|| call.clone());
-    let response = respond(State(state), Path(call), query, headers, body).await;
+    let (model, method) = call.split_once(':').unwrap_or((call.as_str(), ""));
+    let response = match method {
+        "generateContent" | "streamGenerateContent" => {
+            let call = Call::GenerateContent {
+                model: model.to_string(),
+                streaming: method == "streamGenerateContent",
+            };
+            respond(state, call, query, headers, body).await
+        }
+        _ => error_response(request::error(404, "NOT_FOUND", "Method not found.")),
+    };
+    log_request(log, &response);
+    response
+}
+
+async fn handle_interaction(
+    State(state): State<Arc<DemoState>>,
+    query: RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let log = state.log_requests.then(|| "interactions".to_string());
+    let response = if state.no_interactions {
+        // A relay that does not know the endpoint, as they answer today.
+        raw_404()
+    } else {
+        respond(state, Call::Interaction, query, headers, body).await
+    };
+    log_request(log, &response);
+    response
+}
+
+fn raw_404() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain")],
+        "404 page not found",
+    )
+        .into_response()
+}
+
+/// What a request asks for.
+enum Call {
+    GenerateContent { model: String, streaming: bool },
+    Interaction,
+}
+
+fn log_request(log: Option<String>, response: &Response) {
     if let Some(call) = log {
         // Whole bodies know their size; streamed ones carry the sum of their pieces.
         let bytes = response
@@ -245,7 +329,6 @@ async fn handle(
             response.status().as_u16()
         );
     }
-    response
 }
 
 /// ListModels, paged three models at a time so that clients must follow `nextPageToken`. Like
@@ -316,17 +399,15 @@ async fn list_models(
 struct BodyBytes(usize);
 
 async fn respond(
-    State(state): State<Arc<DemoState>>,
-    Path(call): Path<String>,
+    state: Arc<DemoState>,
+    call: Call,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (model, method) = call.split_once(':').unwrap_or((call.as_str(), ""));
-    let streaming = match method {
-        "generateContent" => false,
-        "streamGenerateContent" => true,
-        _ => return error_response(request::error(404, "NOT_FOUND", "Method not found.")),
+    let (model, streaming) = match &call {
+        Call::GenerateContent { model, streaming } => (model.as_str(), *streaming),
+        Call::Interaction => ("interactions", true),
     };
     let has_key = headers.get("x-goog-api-key").is_some_and(|k| !k.is_empty())
         || query.as_deref().is_some_and(|q| q.contains("key="));
@@ -434,6 +515,9 @@ async fn respond(
         take,
     };
     // A relay's alias is answered as the model it stands for, even one Google retired.
+    if let Call::Interaction = call {
+        return interact(state, body, shape, fault).await;
+    }
     let relayed = state.aliases.get(model);
     let model_name = relayed.map_or(model, String::as_str).to_string();
     let relayed = relayed.is_some();
@@ -446,12 +530,7 @@ async fn respond(
         Ok(Err(error)) => return error_response(error),
         Err(_) => return error_response(request::error(500, "INTERNAL", "The demo model failed.")),
     };
-    let interruption = match fault {
-        Fault::CutAfterThoughts => Some(Interruption::Cut),
-        Fault::Stall(duration) => Some(Interruption::Stall(duration)),
-        _ => None,
-    }
-    .map(|kind| (reply.thought_chunks(), kind));
+    let interruption = interruption(&fault).map(|kind| (reply.thought_chunks(), kind));
     if streaming {
         let events = reply
             .chunks()
@@ -460,20 +539,68 @@ async fn respond(
             .collect();
         sse_response(events, state.chunk_delay, interruption)
     } else {
-        let body = Bytes::from(reply.unary().to_string());
-        match interruption {
-            // A unary body cut or stalled half-way.
-            Some((_, kind)) => {
-                let half = body.len() / 2;
-                streamed_response(
-                    "application/json",
-                    vec![body.slice(..half), body.slice(half..)],
-                    Duration::ZERO,
-                    Some((1, kind)),
-                )
-            }
-            None => raw_response("application/json", body),
+        unary_response(Bytes::from(reply.unary().to_string()), interruption)
+    }
+}
+
+fn interruption(fault: &Fault) -> Option<Interruption> {
+    match fault {
+        Fault::CutAfterThoughts => Some(Interruption::Cut),
+        Fault::Stall(duration) => Some(Interruption::Stall(*duration)),
+        _ => None,
+    }
+}
+
+fn unary_response(body: Bytes, interruption: Option<(usize, Interruption)>) -> Response {
+    match interruption {
+        // A unary body cut or stalled half-way.
+        Some((_, kind)) => {
+            let half = body.len() / 2;
+            streamed_response(
+                "application/json",
+                vec![body.slice(..half), body.slice(half..)],
+                Duration::ZERO,
+                Some((1, kind)),
+            )
         }
+        None => raw_response("application/json", body),
+    }
+}
+
+/// An Interactions API call: read against the stored history, answered by the same model,
+/// kept under a new id, and sent back as the API's events.
+async fn interact(state: Arc<DemoState>, body: Bytes, shape: ReplyShape, fault: Fault) -> Response {
+    let store = state.clone();
+    let answer = tokio::task::spawn_blocking(move || {
+        let translated = store.interactions.translate(&body)?;
+        let relayed = store.aliases.get(&translated.model);
+        let model_name = relayed.unwrap_or(&translated.model).clone();
+        let reply = model::answer(&model_name, relayed.is_some(), &translated.body, shape)?;
+        let streaming = translated.streaming;
+        let id = store.interactions.keep(translated, &reply);
+        Ok::<_, DemoError>((interactions::events(&reply, &id), streaming))
+    })
+    .await;
+    let ((events, before_output), streaming) = match answer {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(error)) => return error_response(error),
+        Err(_) => return error_response(request::error(500, "INTERNAL", "The demo model failed.")),
+    };
+    let interruption = interruption(&fault).map(|kind| (before_output, kind));
+    if streaming {
+        let events = events
+            .iter()
+            .map(|event| {
+                let kind = event["event_type"].as_str().unwrap_or("message");
+                Bytes::from(format!("event: {kind}\r\ndata: {event}\r\n\r\n"))
+            })
+            .collect();
+        sse_response(events, state.chunk_delay, interruption)
+    } else {
+        unary_response(
+            Bytes::from(interactions::unary(&events).to_string()),
+            interruption,
+        )
     }
 }
 

@@ -1,8 +1,9 @@
-//! The HTTP client: unary `:generateContent` and streaming `:streamGenerateContent?alt=sse`,
-//! with bounded retries. It knows the wire format and nothing of conversations: every parsed
+//! The HTTP client: unary `:generateContent`, streaming `:streamGenerateContent?alt=sse` and
+//! streamed interactions (`/v1beta/interactions`), with bounded retries. It knows the wire format and nothing of conversations: every parsed
 //! response (or chunk) is handed to the caller as it arrives.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -10,8 +11,12 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 
 use super::error::ApiError;
+use super::interactions::InteractionReader;
 use super::sse::{SseDecoder, SseEvent};
-use super::wire::{GenerateContentResponse, ListModelsResponse, ListedModel, describe_json_error};
+use super::wire::{
+    GenerateContentResponse, InteractionEvent, InteractionHeader, ListModelsResponse, ListedModel,
+    describe_json_error,
+};
 
 /// The most a unary reply's buffer is sized for up front; a larger body still grows past it.
 const MAX_PRESIZE: u64 = 256 * 1024 * 1024;
@@ -153,14 +158,28 @@ pub enum Transfer {
 #[derive(Debug)]
 pub enum ClientEvent<'a> {
     Transfer(Transfer),
-    /// A complete response (unary) or chunk (streaming).
+    /// A complete response (unary) or chunk (streaming); an interaction's events are read
+    /// into chunks too.
     Response(Box<GenerateContentResponse<'a>>),
+    /// The id the server gave the interaction (Interactions API only), as soon as it is known.
+    InteractionId(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Unary,
     Streaming,
+}
+
+/// Where a body goes.
+#[derive(Debug, Clone, Copy)]
+enum Endpoint<'a> {
+    GenerateContent {
+        model: &'a str,
+        mode: Mode,
+    },
+    /// Always streamed: the body says `"stream": true`.
+    Interactions,
 }
 
 #[derive(Debug, Clone)]
@@ -174,6 +193,9 @@ pub struct GeminiClient {
     /// Shared by every clone: a 429 with a retry delay holds back every call to this
     /// provider, not only the one that got it.
     backoff: Arc<ProviderBackoff>,
+    /// Shared by every clone: set once the provider answered 404 to the Interactions endpoint
+    /// itself, so the rest of the run goes over `generateContent`.
+    interactions_refused: Arc<AtomicBool>,
 }
 
 /// When the provider may be called again after it said "too many requests".
@@ -220,6 +242,7 @@ impl GeminiClient {
             key,
             options,
             backoff: Arc::default(),
+            interactions_refused: Arc::default(),
         })
     }
 
@@ -235,13 +258,31 @@ impl GeminiClient {
         &self.options
     }
 
-    fn url(&self, model: &str, mode: Mode) -> String {
-        match mode {
-            Mode::Unary => format!("{}/v1beta/models/{model}:generateContent", self.base_url),
-            Mode::Streaming => format!(
+    /// Whether the provider answered 404 to the Interactions endpoint during this run.
+    pub fn interactions_refused(&self) -> bool {
+        self.interactions_refused.load(Ordering::Relaxed)
+    }
+
+    /// Notes that the provider does not serve the Interactions API; true the first time, so
+    /// the notice is given once per run.
+    pub fn refuse_interactions(&self) -> bool {
+        !self.interactions_refused.swap(true, Ordering::Relaxed)
+    }
+
+    fn url(&self, endpoint: Endpoint<'_>) -> String {
+        match endpoint {
+            Endpoint::GenerateContent {
+                model,
+                mode: Mode::Unary,
+            } => format!("{}/v1beta/models/{model}:generateContent", self.base_url),
+            Endpoint::GenerateContent {
+                model,
+                mode: Mode::Streaming,
+            } => format!(
                 "{}/v1beta/models/{model}:streamGenerateContent?alt=sse",
                 self.base_url
             ),
+            Endpoint::Interactions => format!("{}/v1beta/interactions", self.base_url),
         }
     }
 
@@ -253,6 +294,26 @@ impl GeminiClient {
         model: &str,
         body: Bytes,
         mode: Mode,
+        on_event: &mut (dyn FnMut(ClientEvent<'_>) -> Result<(), ApiError> + Send),
+    ) -> Result<(), ApiError> {
+        self.call(Endpoint::GenerateContent { model, mode }, body, on_event)
+            .await
+    }
+
+    /// Creates an interaction from `body` (streamed) and hands its events to `on_event` as
+    /// `generateContent` chunks, with the same retries as [`GeminiClient::generate`].
+    pub async fn interact(
+        &self,
+        body: Bytes,
+        on_event: &mut (dyn FnMut(ClientEvent<'_>) -> Result<(), ApiError> + Send),
+    ) -> Result<(), ApiError> {
+        self.call(Endpoint::Interactions, body, on_event).await
+    }
+
+    async fn call(
+        &self,
+        endpoint: Endpoint<'_>,
+        body: Bytes,
         on_event: &mut (dyn FnMut(ClientEvent<'_>) -> Result<(), ApiError> + Send),
     ) -> Result<(), ApiError> {
         let policy = &self.options.retry;
@@ -269,8 +330,8 @@ impl GeminiClient {
                 of,
                 bytes: body.len(),
             }))?;
-            let error = match self.send_once(model, body.clone(), mode).await {
-                Ok(response) => return self.read_reply(response, mode, on_event).await,
+            let error = match self.send_once(endpoint, body.clone()).await {
+                Ok(response) => return self.read_reply(response, endpoint, on_event).await,
                 Err(error) => error,
             };
             if !error.is_retryable() || attempt >= of {
@@ -349,13 +410,12 @@ impl GeminiClient {
 
     async fn send_once(
         &self,
-        model: &str,
+        endpoint: Endpoint<'_>,
         body: Bytes,
-        mode: Mode,
     ) -> Result<reqwest::Response, ApiError> {
         let response = self
             .http
-            .post(self.url(model, mode))
+            .post(self.url(endpoint))
             .header("x-goog-api-key", self.key.expose())
             .header("content-type", "application/json")
             .body(body)
@@ -376,9 +436,15 @@ impl GeminiClient {
     async fn read_reply(
         &self,
         response: reqwest::Response,
-        mode: Mode,
+        endpoint: Endpoint<'_>,
         on_event: &mut (dyn FnMut(ClientEvent<'_>) -> Result<(), ApiError> + Send),
     ) -> Result<(), ApiError> {
+        let mode = match endpoint {
+            Endpoint::GenerateContent { mode, .. } => mode,
+            Endpoint::Interactions => Mode::Streaming,
+        };
+        let mut interaction =
+            matches!(endpoint, Endpoint::Interactions).then(InteractionReader::new);
         on_event(ClientEvent::Transfer(Transfer::Receiving))?;
         // Sized once from Content-Length (bounded: the header is the server's word), so a
         // 12 MB body is not copied through a series of doubling buffers.
@@ -418,7 +484,9 @@ impl GeminiClient {
                 Mode::Streaming => {
                     for event in sse.push(chunk) {
                         match event {
-                            SseEvent::Data(data) => self.deliver(&data, on_event)?,
+                            SseEvent::Data(data) => {
+                                self.deliver(&data, interaction.as_mut(), on_event)?
+                            }
                             SseEvent::Done => return Ok(()),
                         }
                     }
@@ -429,7 +497,9 @@ impl GeminiClient {
             let saw_events = sse.saw_data();
             let (last, rest) = sse.finish();
             match last {
-                Some(SseEvent::Data(data)) => self.deliver(&data, on_event)?,
+                Some(SseEvent::Data(data)) => {
+                    self.deliver(&data, interaction.as_mut(), on_event)?
+                }
                 Some(SseEvent::Done) => {}
                 None if !saw_events => whole = rest,
                 None => {}
@@ -439,15 +509,22 @@ impl GeminiClient {
             }
         }
         // A unary body, or a streaming call answered with one plain JSON body (an error
-        // envelope, or a relay that ignored `alt=sse`).
-        self.deliver(&whole, on_event)
+        // envelope, a relay that ignored `alt=sse`, or a whole interaction).
+        match interaction.as_mut() {
+            Some(reader) => self.deliver_interaction(&whole, reader, true, on_event),
+            None => self.deliver(&whole, None, on_event),
+        }
     }
 
     fn deliver(
         &self,
         data: &[u8],
+        interaction: Option<&mut InteractionReader>,
         on_event: &mut (dyn FnMut(ClientEvent<'_>) -> Result<(), ApiError> + Send),
     ) -> Result<(), ApiError> {
+        if let Some(reader) = interaction {
+            return self.deliver_interaction(data, reader, false, on_event);
+        }
         let data = self.key.scrub(data);
         match GenerateContentResponse::from_slice(&data) {
             Ok(mut response) => match response.take_error() {
@@ -462,6 +539,46 @@ impl GeminiClient {
                 detail: describe_json_error(&error),
                 first_bytes: self.opening(&data),
             }),
+        }
+    }
+
+    /// One event of an interaction, or (`whole`) a body that is the interaction itself or an
+    /// error envelope.
+    fn deliver_interaction(
+        &self,
+        data: &[u8],
+        reader: &mut InteractionReader,
+        whole: bool,
+        on_event: &mut (dyn FnMut(ClientEvent<'_>) -> Result<(), ApiError> + Send),
+    ) -> Result<(), ApiError> {
+        let data = self.key.scrub(data);
+        let invalid = |error: serde_json::Error| ApiError::InvalidBody {
+            detail: describe_json_error(&error),
+            first_bytes: self.opening(&data),
+        };
+        let redact = |t: &str| self.key.redact(t);
+        let event = if whole {
+            if let Some(envelope) = super::wire::error_envelope(&data) {
+                return Err(ApiError::from_error_body(200, &envelope.error, &redact));
+            }
+            let interaction: InteractionHeader = serde_json::from_slice(&data).map_err(invalid)?;
+            InteractionEvent {
+                event_type: "interaction.completed".into(),
+                interaction: Some(interaction),
+                ..InteractionEvent::default()
+            }
+        } else {
+            serde_json::from_slice(&data).map_err(invalid)?
+        };
+        let read = reader
+            .read(event)
+            .map_err(|error| ApiError::from_error_body(200, &error, &redact))?;
+        if let Some(id) = read.new_id {
+            on_event(ClientEvent::InteractionId(id))?;
+        }
+        match read.chunk {
+            Some(chunk) => on_event(ClientEvent::Response(Box::new(chunk))),
+            None => Ok(()),
         }
     }
 

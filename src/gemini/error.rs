@@ -75,6 +75,9 @@ pub enum ApiError {
     )]
     ReplyTooLarge { limit: u64 },
 
+    #[error("{why}, and the turn cannot be sent another way: {detail}")]
+    ResendFailed { why: String, detail: String },
+
     #[error(
         "{error} The server asks to wait {}s before another attempt, past what retry.max_total_secs allows ({}s): not waiting. Try again later.",
         wait.as_secs(),
@@ -115,6 +118,7 @@ impl ApiError {
             ApiError::InvalidBody { .. } => "invalid_body",
             ApiError::Redirected { .. } => "redirect",
             ApiError::ReplyTooLarge { .. } => "reply_too_large",
+            ApiError::ResendFailed { .. } => "resend_failed",
             ApiError::WaitTooLong { error, .. } => error.kind(),
         }
     }
@@ -136,7 +140,8 @@ impl ApiError {
             | ApiError::Timeout { .. }
             | ApiError::StreamBroken { .. }
             | ApiError::InvalidBody { .. }
-            | ApiError::ReplyTooLarge { .. } => None,
+            | ApiError::ReplyTooLarge { .. }
+            | ApiError::ResendFailed { .. } => None,
         }
     }
 

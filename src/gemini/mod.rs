@@ -4,10 +4,13 @@
 pub mod base64;
 pub mod client;
 pub mod error;
+pub mod interactions;
 mod lenient;
 mod skeleton;
 pub mod sse;
+pub mod transport;
 pub mod wire;
 
 pub use client::{ApiKey, ClientEvent, ClientOptions, GeminiClient, Mode, RetryPolicy, Transfer};
 pub use error::ApiError;
+pub use transport::Transport;

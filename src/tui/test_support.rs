@@ -43,6 +43,7 @@ pub(crate) fn demo_connection() -> ConnectionInfo {
         concurrent_requests: 4,
         per_call: None,
         balance: false,
+        transport: crate::gemini::Transport::GenerateContent,
     }
 }
 

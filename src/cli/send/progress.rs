@@ -64,6 +64,7 @@ impl ProgressPrinter {
                 );
             }
             Progress::Transfer(Transfer::Receiving) => crate::errln!("the model is working…"),
+            Progress::Fallback { notice, .. } => crate::errln!("{}", sanitize_line(&notice)),
             Progress::Transfer(Transfer::Received { .. }) => {}
             Progress::Parts(parts) => {
                 for part in parts {
@@ -132,6 +133,7 @@ impl ProgressPrinter {
                 delay.as_secs_f64()
             ),
             Progress::Transfer(Transfer::Receiving) => "the model is working…".into(),
+            Progress::Fallback { notice, .. } => sanitize_line(&notice).into_owned(),
             Progress::Parts(parts)
                 if parts.iter().any(|p| p.as_image().is_some() && !p.thought) =>
             {

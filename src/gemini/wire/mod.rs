@@ -6,10 +6,12 @@
 //! copies nothing until the base64 is decoded. Requests are written in camelCase only, because
 //! relays may not accept anything else.
 
+mod interactions;
 mod request;
 mod response;
 mod status;
 
+pub use interactions::*;
 pub use request::*;
 pub use response::*;
 pub use status::*;

@@ -84,7 +84,10 @@ struct InlineDataOut<'a> {
 /// Writes the bytes as a base64 JSON string. It goes in as a pre-quoted raw value: base64 never
 /// needs escaping, and serde_json's escape check would otherwise read every byte of every
 /// image in the history once more.
-fn serialize_base64<S: Serializer>(bytes: &&[u8], serializer: S) -> Result<S::Ok, S::Error> {
+pub(super) fn serialize_base64<S: Serializer>(
+    bytes: &&[u8],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     use serde::ser::Error;
     let mut quoted = String::with_capacity(bytes.len().div_ceil(3) * 4 + 2);
     quoted.push('"');

@@ -324,6 +324,7 @@ pub fn connection_info(connection: &Connection, demo: bool) -> ConnectionInfo {
         concurrent_requests: connection.concurrent_requests,
         per_call: connection.per_call.clone(),
         balance: connection.balance_currency.is_some(),
+        transport: connection.transport,
     }
 }
 

@@ -417,6 +417,7 @@ pub(super) fn target<'a>(
         provider: &connection.provider,
         size_limit: connection.max_request_bytes,
         listing,
+        transport: connection.transport,
     }
 }
 

@@ -113,6 +113,9 @@ pub struct ConnectionInfo {
     pub per_call: Option<crate::config::CallPrice>,
     /// Whether the provider tells its remaining balance (`balance = true`).
     pub balance: bool,
+    /// Which endpoint carries turns: as configured, until the provider refuses the
+    /// Interactions API.
+    pub transport: crate::gemini::Transport,
 }
 
 #[derive(Debug)]

@@ -257,6 +257,8 @@ impl Jobs {
                 job.phase = Phase::Receiving;
                 job.partial.parts.extend(parts);
             }
+            // The app shows the notice; the job starts over with its next `Sending`.
+            Progress::Fallback { .. } => {}
         }
         true
     }

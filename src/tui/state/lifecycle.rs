@@ -151,6 +151,16 @@ pub(super) fn on_progress(
 ) -> Vec<Effect> {
     let final_image = matches!(&progress, Progress::Parts(parts)
         if parts.iter().any(|p| !p.thought && p.as_image().is_some()));
+    if let Progress::Fallback { to, notice } = &progress {
+        // The provider refused the Interactions API: later prompts are written for
+        // generateContent from the start, and the status bar says so.
+        if *to == crate::gemini::Transport::GenerateContent
+            && let Some(connection) = app.connection.as_mut()
+        {
+            connection.transport = *to;
+        }
+        app.notify(crate::terminal_text::sanitize_line(notice));
+    }
     if app.jobs.progress(job, progress, at) {
         app.now = Some(at);
         if final_image && app.watching == Some(job) {
