@@ -489,3 +489,113 @@ pub fn unary(events: &[Value]) -> Value {
     interaction["steps"] = Value::Array(steps);
     interaction
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(error: DemoError) -> (u16, String) {
+        (
+            error.status,
+            error.body["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    }
+
+    fn translate(store: &InteractionStore, body: Value) -> Result<Translated, DemoError> {
+        store.translate(body.to_string().as_bytes())
+    }
+
+    #[test]
+    fn names_the_api_does_not_have_are_refused() {
+        let store = InteractionStore::default();
+        let body = json!({"model": "gemini-3-pro-image", "input": "hi", "generationConfig": {}});
+        let (status, text) = message(translate(&store, body).err().unwrap());
+        assert_eq!(status, 400);
+        assert!(text.contains("Unknown name \"generationConfig\""), "{text}");
+        let body = json!({"model": "m", "input": "hi", "generation_config": {"image_size": "4K"}});
+        let (_, text) = message(translate(&store, body).err().unwrap());
+        assert!(
+            text.contains("\"image_size\" at 'generation_config'"),
+            "{text}"
+        );
+        let body = json!({"model": "m", "input": [{"type": "user_input", "content": [{"type": "text", "text": "x", "thought_signature": "s"}]}]});
+        let (_, text) = message(translate(&store, body).err().unwrap());
+        assert!(
+            text.contains("\"thought_signature\" at 'input[0]'"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn steps_become_contents_with_each_signature_on_the_output_after_it() {
+        let store = InteractionStore::default();
+        let body = json!({"model": "gemini-3-pro-image", "input": [
+            {"type": "user_input", "content": [{"type": "text", "text": "draw"}]},
+            {"type": "thought", "signature": "s1"},
+            {"type": "model_output", "content": [{"type": "text", "text": "Here."}]},
+            {"type": "thought", "signature": "s2"},
+            {"type": "model_output", "content": [{"type": "image", "mime_type": "image/jpeg", "data": "AAEC"}]},
+            {"type": "user_input", "content": [{"type": "text", "text": "bigger"}]}
+        ], "response_format": [{"type": "image", "aspect_ratio": "16:9"}], "generation_config": {"seed": 3}});
+        let translated = translate(&store, body).unwrap();
+        let gc: Value = serde_json::from_slice(&translated.body).unwrap();
+        assert_eq!(
+            gc["contents"],
+            json!([
+                {"role": "user", "parts": [{"text": "draw"}]},
+                {"role": "model", "parts": [{"text": "Here.", "thoughtSignature": "s1"},
+                    {"inlineData": {"mimeType": "image/jpeg", "data": "AAEC"}, "thoughtSignature": "s2"}]},
+                {"role": "user", "parts": [{"text": "bigger"}]}
+            ])
+        );
+        assert_eq!(
+            gc["generationConfig"]["responseModalities"],
+            json!(["IMAGE"])
+        );
+        assert_eq!(
+            gc["generationConfig"]["imageConfig"]["aspect_ratio"],
+            "16:9"
+        );
+        assert_eq!(gc["generationConfig"]["seed"], 3);
+    }
+
+    #[test]
+    fn unknown_expired_and_unstored_parents_are_not_found() {
+        let store = InteractionStore::default();
+        let first = translate(&store, json!({"model": "m", "input": "a", "store": false})).unwrap();
+        let unstored = store.keep(first, &DemoReply::default());
+        let kept = translate(&store, json!({"model": "m", "input": "a"})).unwrap();
+        let kept = store.keep(kept, &DemoReply::default());
+        let continue_from = |id: &str| {
+            translate(
+                &store,
+                json!({"model": "m", "input": "b", "previous_interaction_id": id}),
+            )
+        };
+        assert_eq!(continue_from(&kept).unwrap().contents.len(), 2);
+        for id in [unstored.as_str(), "v1_never"] {
+            let (status, text) = message(continue_from(id).err().unwrap());
+            assert_eq!(status, 404);
+            assert!(text.contains(id), "{text}");
+        }
+        store.expire_all();
+        assert_eq!(message(continue_from(&kept).err().unwrap()).0, 404);
+
+        let short = InteractionStore::new(Some(Duration::ZERO));
+        let first = translate(&short, json!({"model": "m", "input": "a"})).unwrap();
+        let id = short.keep(first, &DemoReply::default());
+        let later = short.translate(
+            json!({"model": "m", "input": "b", "previous_interaction_id": id})
+                .to_string()
+                .as_bytes(),
+        );
+        assert_eq!(
+            message(later.err().unwrap()).0,
+            404,
+            "past its time to live"
+        );
+    }
+}

@@ -196,3 +196,133 @@ fn content_part(content: StepContent<'_>) -> Option<WirePart<'_>> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads events as the client does and returns the parts in `generateContent` form, the
+    /// finish reason and the id.
+    fn read_all(
+        events: &[&str],
+    ) -> Result<(Vec<WirePart<'static>>, Option<String>, Option<String>), ErrorBody> {
+        let mut reader = InteractionReader::new();
+        let mut parts = Vec::new();
+        let mut finish = None;
+        for event in events {
+            let event: InteractionEvent = serde_json::from_str(event).unwrap();
+            let read = reader.read(event)?;
+            if let Some(chunk) = read.chunk {
+                for candidate in chunk.candidates {
+                    finish = candidate.finish_reason.or(finish);
+                    for part in candidate.content.map(|c| c.parts).unwrap_or_default() {
+                        parts.push(WirePart {
+                            text: part.text,
+                            inline_data: part.inline_data.map(|i| InlineData {
+                                mime_type: i.mime_type,
+                                data: Cow::Owned(i.data.into_owned()),
+                            }),
+                            thought: part.thought,
+                            thought_signature: part
+                                .thought_signature
+                                .map(|s| Cow::Owned(s.into_owned())),
+                            ..WirePart::default()
+                        });
+                    }
+                }
+            }
+        }
+        Ok((parts, finish, reader.id().map(str::to_string)))
+    }
+
+    #[test]
+    fn a_thoughts_signature_goes_on_the_output_after_it() {
+        let (parts, finish, id) = read_all(&[
+            r#"{"event_type":"interaction.created","interaction":{"id":"v1_a","status":"in_progress"}}"#,
+            r#"{"event_type":"step.start","index":0,"step":{"type":"thought"}}"#,
+            r#"{"event_type":"step.delta","index":0,"delta":{"type":"thought_summary","content":{"type":"text","text":"planning"}}}"#,
+            r#"{"event_type":"step.delta","index":0,"delta":{"type":"thought_summary","content":{"type":"image","mime_type":"image/jpeg","data":"AAEC"}}}"#,
+            r#"{"event_type":"step.stop","index":0}"#,
+            r#"{"event_type":"step.start","index":1,"step":{"type":"thought","signature":"c2lnLXRleHQ="}}"#,
+            r#"{"event_type":"step.start","index":2,"step":{"type":"model_output","content":[]}}"#,
+            r#"{"event_type":"step.delta","index":2,"delta":{"type":"text","text":"Here it is."}}"#,
+            r#"{"event_type":"step.delta","index":2,"delta":{"type":"text","text":" More."}}"#,
+            r#"{"event_type":"step.start","index":3,"step":{"type":"thought"}}"#,
+            r#"{"event_type":"step.delta","index":3,"delta":{"type":"thought_signature","signature":"c2lnLWltYWdl"}}"#,
+            r#"{"event_type":"step.start","index":4,"step":{"type":"model_output"}}"#,
+            r#"{"event_type":"step.delta","index":4,"delta":{"type":"image","mime_type":"image/jpeg","data":"/9j/"}}"#,
+            r#"{"event_type":"interaction.completed","interaction":{"id":"v1_a","status":"completed","usage":{"total_tokens":9,"output_tokens_by_modality":[{"modality":"image","tokens":1120}]}}}"#,
+        ])
+        .unwrap();
+        assert_eq!(id.as_deref(), Some("v1_a"));
+        assert_eq!(finish.as_deref(), Some("STOP"));
+        let summary: Vec<(bool, Option<&str>, Option<&str>)> = parts
+            .iter()
+            .map(|p| (p.thought, p.text.as_deref(), p.thought_signature.as_deref()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (true, Some("planning"), None),
+                (true, None, None),
+                (false, Some("Here it is."), Some("c2lnLXRleHQ=")),
+                (false, Some(" More."), None),
+                (false, None, Some("c2lnLWltYWdl")),
+            ]
+        );
+        assert_eq!(&parts[4].inline_data.as_ref().unwrap().data[..], b"/9j/");
+    }
+
+    #[test]
+    fn usage_is_read_in_generate_content_terms() {
+        let mut reader = InteractionReader::new();
+        let event: InteractionEvent = serde_json::from_str(
+            r#"{"event_type":"interaction.completed","interaction":{"id":"v1_b","status":"completed","usage":{"total_input_tokens":10,"total_output_tokens":1120,"total_thought_tokens":5,"total_tokens":1135,"output_tokens_by_modality":[{"modality":"image","tokens":1120}]}}}"#,
+        )
+        .unwrap();
+        let chunk = reader.read(event).unwrap().chunk.unwrap();
+        let usage = chunk.usage_metadata.unwrap();
+        assert_eq!(usage.prompt_token_count, 10);
+        assert_eq!(usage.thoughts_token_count, 5);
+        assert_eq!(usage.image_output_tokens(), 1120);
+    }
+
+    #[test]
+    fn a_signature_with_nothing_after_it_is_kept_on_an_empty_part() {
+        let (parts, _, _) = read_all(&[
+            r#"{"event_type":"step.start","index":0,"step":{"type":"thought","signature":"bG9uZQ=="}}"#,
+            r#"{"event_type":"interaction.completed","interaction":{"id":"v1_c","status":"completed"}}"#,
+        ])
+        .unwrap();
+        assert_eq!(parts.len(), 1);
+        assert_eq!(parts[0].text.as_deref(), Some(""));
+        assert_eq!(parts[0].thought_signature.as_deref(), Some("bG9uZQ=="));
+    }
+
+    #[test]
+    fn an_error_event_is_the_servers_error_and_other_statuses_end_the_reply() {
+        let error = read_all(&[
+            r#"{"event_type":"error","error":{"code":"RESOURCE_EXHAUSTED","message":"slow down"}}"#,
+        ])
+        .unwrap_err();
+        assert_eq!(error.message, "slow down");
+        assert_eq!(error.status, "RESOURCE_EXHAUSTED");
+        let (_, finish, _) = read_all(&[
+            r#"{"event_type":"interaction.completed","interaction":{"id":"v1_d","status":"incomplete"}}"#,
+        ])
+        .unwrap();
+        assert_eq!(finish.as_deref(), Some("INCOMPLETE"));
+    }
+
+    #[test]
+    fn a_whole_interaction_is_read_from_its_steps() {
+        let (parts, finish, id) = read_all(&[
+            r#"{"event_type":"interaction.completed","interaction":{"id":"v1_e","status":"completed","steps":[{"type":"thought","signature":"cw=="},{"type":"model_output","content":[{"type":"text","text":"hi"}]}]}}"#,
+        ])
+        .unwrap();
+        assert_eq!(id.as_deref(), Some("v1_e"));
+        assert_eq!(finish.as_deref(), Some("STOP"));
+        assert_eq!(parts[0].thought_signature.as_deref(), Some("cw=="));
+        assert_eq!(parts[0].text.as_deref(), Some("hi"));
+    }
+}

@@ -20,6 +20,11 @@ fn thought(text: &str) -> Part {
 }
 
 fn two_turns() -> (Conversation, TurnId) {
+    two_turns_after(None)
+}
+
+/// Two prompts; the reply between them carried by the interaction `interaction_id`, if any.
+fn two_turns_after(interaction_id: Option<&str>) -> (Conversation, TurnId) {
     let mut c = Conversation::new();
     let attachment = Blob::from_bytes("image/png", Bytes::from_static(b"\x89PNGfake"));
     let u1 = c
@@ -44,6 +49,7 @@ fn two_turns() -> (Conversation, TurnId) {
                     signed(Part::image(image), "sig-image"),
                 ],
                 finish_reason: Some("STOP".into()),
+                interaction_id: interaction_id.map(str::to_string),
                 ..ModelTurn::default()
             },
             NOW.into(),
@@ -231,4 +237,87 @@ fn options_a_model_does_not_take_are_refused_before_sending() {
         .unwrap();
     let error = build_request(&c, u1, &to(u64::MAX)).unwrap_err();
     assert!(error.to_string().contains("1K 2K 4K"), "{error}");
+}
+
+fn over_interactions() -> RequestTarget<'static> {
+    RequestTarget {
+        transport: Transport::Interactions,
+        ..to(u64::MAX)
+    }
+}
+
+#[test]
+fn over_interactions_a_prompt_after_a_kept_reply_sends_only_itself() {
+    let (c, leaf) = two_turns_after(Some("v1_parent"));
+    let prepared = build_request(&c, leaf, &over_interactions()).unwrap();
+    assert_eq!(prepared.transport, Transport::Interactions);
+    assert_eq!(prepared.previous_interaction.as_deref(), Some("v1_parent"));
+    assert_eq!(
+        prepared.image_count, 0,
+        "the history's images stay on the server"
+    );
+    let body: Value = serde_json::from_slice(&prepared.body).unwrap();
+    assert_eq!(
+        body,
+        json!({
+            "model": "gemini-3-pro-image",
+            "input": [{"type": "user_input", "content": [{"type": "text", "text": "bigger title"}]}],
+            "previous_interaction_id": "v1_parent",
+            "generation_config": {"thinking_summaries": "auto"},
+            "response_format": [{"type": "text"}, {"type": "image", "aspect_ratio": "16:9", "image_size": "2K"}],
+            "tools": [{"type": "google_search"}],
+            "stream": true,
+            "store": true
+        })
+    );
+}
+
+#[test]
+fn over_interactions_without_a_kept_parent_the_path_goes_as_steps_signatures_paired() {
+    let (c, leaf) = two_turns();
+    let prepared = build_request(&c, leaf, &over_interactions()).unwrap();
+    assert_eq!(prepared.previous_interaction, None);
+    assert_eq!(prepared.image_count, 2);
+    let body: Value = serde_json::from_slice(&prepared.body).unwrap();
+    assert_eq!(
+        body["input"],
+        json!([
+            {"type": "user_input", "content": [{"type": "text", "text": "make an infographic"},
+                {"type": "image", "mime_type": "image/png", "data": "iVBOR2Zha2U="}]},
+            {"type": "thought", "signature": "sig-text"},
+            {"type": "model_output", "content": [{"type": "text", "text": "Here it is."}]},
+            {"type": "thought", "signature": "sig-image"},
+            {"type": "model_output", "content": [{"type": "image", "mime_type": "image/jpeg", "data": "AQIDBA=="}]},
+            {"type": "user_input", "content": [{"type": "text", "text": "bigger title"}]}
+        ])
+    );
+    assert!(body.get("previous_interaction_id").is_none());
+}
+
+#[test]
+fn a_fallback_rewrites_the_same_turn_with_its_seed() {
+    let (c, leaf) = two_turns_after(Some("v1_parent"));
+    let chained = build_request(&c, leaf, &over_interactions())
+        .unwrap()
+        .with_seed(41);
+    let body: Value = serde_json::from_slice(&chained.body).unwrap();
+    assert_eq!(body["generation_config"]["seed"], 41);
+
+    let whole = chained
+        .rewritten(BodyForm::Interactions { continued: false })
+        .unwrap();
+    let body: Value = serde_json::from_slice(&whole.body).unwrap();
+    assert!(body.get("previous_interaction_id").is_none());
+    assert_eq!(body["input"].as_array().unwrap().len(), 6);
+    assert_eq!(body["generation_config"]["seed"], 41);
+
+    let legacy = chained.rewritten(BodyForm::GenerateContent).unwrap();
+    assert_eq!(legacy.transport, Transport::GenerateContent);
+    let body: Value = serde_json::from_slice(&legacy.body).unwrap();
+    assert_eq!(body["contents"].as_array().unwrap().len(), 3);
+    assert_eq!(body["generationConfig"]["seed"], 41);
+    assert_eq!(
+        body["contents"][1]["parts"][1]["thoughtSignature"],
+        "sig-image"
+    );
 }
