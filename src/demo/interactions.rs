@@ -487,6 +487,10 @@ pub fn unary(events: &[Value]) -> Value {
         }
     }
     interaction["steps"] = Value::Array(steps);
+    // `object` belongs to the streamed events' interaction, not to the Interaction resource.
+    if let Some(fields) = interaction.as_object_mut() {
+        fields.remove("object");
+    }
     interaction
 }
 

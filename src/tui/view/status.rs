@@ -12,6 +12,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::conversation::request::human_bytes;
 use crate::conversation::{PartContent, TurnBody};
 use crate::cost;
+use crate::gemini::Transport;
 use crate::tui::input::commands::{self, Command};
 use crate::tui::input::keymap::Action;
 use crate::tui::state::app::App;
@@ -123,6 +124,14 @@ pub fn render_status(frame: &mut Frame, area: Rect, app: &App) {
         items.push((2, "system".to_string(), style));
     }
     if let Some(connection) = &app.connection {
+        // Which endpoint carries the next turn; the default only where there is room.
+        match connection.transport {
+            Transport::Interactions => items.push((4, "interactions".to_string(), style)),
+            Transport::GenerateContent if !compact => {
+                items.push((1, "generate-content".to_string(), style))
+            }
+            Transport::GenerateContent => {}
+        }
         let estimate = request_estimate(app);
         let limit = connection.max_request_bytes;
         let near = estimate.saturating_mul(10) >= limit.saturating_mul(8);
@@ -255,7 +264,8 @@ fn progress_variants(app: &App) -> Vec<String> {
 }
 
 /// About how large the next request is: the shown history as it would be sent (thoughts
-/// dropped, images base64), plus the pending attachments and the editor's text.
+/// dropped, images base64), plus the pending attachments and the editor's text. Over the
+/// Interactions API, after a reply the server keeps, the history stays on the server.
 pub fn request_estimate(app: &App) -> u64 {
     let base64 = |bytes: u64| bytes.div_ceil(3) * 4;
     let mut total: u64 = 512;
@@ -275,7 +285,15 @@ pub fn request_estimate(app: &App) -> u64 {
             .sum()
     };
     let path = app.conversation.active_path();
-    for turn in &path {
+    let kept_on_server = app
+        .connection
+        .as_ref()
+        .is_some_and(|c| c.transport == Transport::Interactions)
+        && path.last().is_some_and(|turn| match &turn.body {
+            TurnBody::Model(reply) => reply.interaction_id.is_some() && reply.has_content(),
+            TurnBody::User(_) => false,
+        });
+    for turn in path.iter().filter(|_| !kept_on_server) {
         total += match &turn.body {
             TurnBody::User(user) => parts_size(&user.parts),
             TurnBody::Model(reply) => parts_size(&reply.parts),

@@ -967,3 +967,31 @@ fn marking_a_region_and_the_prompt_that_edits_it() {
         );
     }
 }
+
+#[test]
+fn over_interactions_the_status_says_so_and_counts_only_the_prompt() {
+    use crate::tui::test_support::{done, job_of, submit};
+    use crate::tui::view::status;
+    let mut app = test_app();
+    exchange(&mut app, "An infographic", "Here it is.");
+    let whole = status::request_estimate(&app);
+    if let Some(connection) = app.connection.as_mut() {
+        connection.transport = crate::gemini::Transport::Interactions;
+    }
+    assert_eq!(
+        status::request_estimate(&app),
+        whole,
+        "a reply the server does not keep goes up again"
+    );
+    let effects = submit(&mut app, "Bigger title");
+    let job = job_of(&effects);
+    let mut kept = reply("Bigger.");
+    kept.interaction_id = Some("v1_kept".into());
+    done(&mut app, job, Ok(kept));
+    assert!(status::request_estimate(&app) < 1024);
+    let mut terminal = Terminal::new(TestBackend::new(80, 1)).expect("a test terminal");
+    terminal
+        .draw(|frame| status::render_status(frame, frame.area(), &app))
+        .expect("drawing");
+    assert!(format!("{}", terminal.backend()).contains("interactions"));
+}

@@ -1745,3 +1745,63 @@ fn turns_are_stamped_with_the_time_the_driver_gave_update() {
     assert_ne!(answer, prompt);
     assert_eq!(app.conversation.get(answer).unwrap().created_at, later);
 }
+
+fn generated(effects: &[Effect]) -> &crate::conversation::PreparedRequest {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Generate { request, .. } => Some(request),
+            _ => None,
+        })
+        .expect("a generation")
+}
+
+#[test]
+fn over_interactions_an_edit_names_the_kept_reply_and_a_refusal_switches_the_run() {
+    use crate::gemini::Transport;
+    let mut app = test_app();
+    if let Some(connection) = app.connection.as_mut() {
+        connection.transport = Transport::Interactions;
+    }
+    let effects = submit(&mut app, "An infographic");
+    assert_eq!(generated(&effects).transport, Transport::Interactions);
+    let job = job_of(&effects);
+    let mut kept = reply("Here it is.");
+    kept.interaction_id = Some("v1_first".into());
+    done(&mut app, job, Ok(kept));
+
+    let effects = submit(&mut app, "Bigger title");
+    let request = generated(&effects);
+    assert_eq!(request.previous_interaction.as_deref(), Some("v1_first"));
+    assert_eq!(request.image_count, 0, "the history stays on the server");
+
+    // The provider turns out not to serve the endpoint: the notice shows, and the next
+    // prompt is written for generateContent from the start.
+    let job = job_of(&effects);
+    update(
+        &mut app,
+        Event::Progress {
+            job,
+            progress: Progress::Fallback {
+                to: Transport::GenerateContent,
+                notice: "This provider does not serve the Interactions API (404): using generateContent for the rest of this run (1 KB).".into(),
+            },
+            at: Instant::now(),
+        },
+        TEST_TIME,
+    );
+    let notice = app
+        .notice
+        .as_ref()
+        .map(|n| n.text.as_str())
+        .unwrap_or_default();
+    assert!(
+        notice.contains("does not serve the Interactions API"),
+        "{notice}"
+    );
+    done(&mut app, job, Ok(reply("Bigger.")));
+    let effects = submit(&mut app, "Blue palette");
+    let request = generated(&effects);
+    assert_eq!(request.transport, Transport::GenerateContent);
+    assert_eq!(request.image_count, 2, "the whole history goes up");
+}
