@@ -156,6 +156,7 @@ fn request_build(c: &mut Criterion) {
         provider: "google",
         size_limit: u64::MAX,
         listing: None,
+        transport: banana_studio::gemini::Transport::GenerateContent,
     };
     let size = build_request(&conversation, leaf, &target)
         .expect("builds")

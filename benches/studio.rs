@@ -152,6 +152,7 @@ fn app(name: String, conversation: Conversation) -> App {
             concurrent_requests: 4,
             per_call: None,
             balance: false,
+            transport: banana_studio::gemini::Transport::GenerateContent,
         }),
         Theme::default_dark(),
         Keymap::default(),

@@ -42,6 +42,7 @@ async fn four_at_once(demo: &DemoServer, attempts: u32, n: usize) -> Vec<Result<
             provider: "google",
             size_limit: u64::MAX,
             listing: None,
+            transport: banana_studio::gemini::Transport::GenerateContent,
         },
     )
     .unwrap();
@@ -131,6 +132,7 @@ async fn a_429_on_one_call_holds_back_every_call_to_the_provider() {
             provider: "google",
             size_limit: u64::MAX,
             listing: None,
+            transport: banana_studio::gemini::Transport::GenerateContent,
         },
     )
     .unwrap();

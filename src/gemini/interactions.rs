@@ -201,11 +201,11 @@ fn content_part(content: StepContent<'_>) -> Option<WirePart<'_>> {
 mod tests {
     use super::*;
 
-    /// Reads events as the client does and returns the parts in `generateContent` form, the
-    /// finish reason and the id.
-    fn read_all(
-        events: &[&str],
-    ) -> Result<(Vec<WirePart<'static>>, Option<String>, Option<String>), ErrorBody> {
+    /// A reply's parts in `generateContent` form, its finish reason and its id.
+    type ReadBack = (Vec<WirePart<'static>>, Option<String>, Option<String>);
+
+    /// Reads events as the client does.
+    fn read_all(events: &[&str]) -> Result<ReadBack, ErrorBody> {
         let mut reader = InteractionReader::new();
         let mut parts = Vec::new();
         let mut finish = None;

@@ -4,8 +4,8 @@
 use super::super::part::PartContent;
 use super::super::settings::TurnSettings;
 use super::super::tree::TurnBody;
+use super::body::{RequestError, Written, picture_shape};
 use super::source::{RequestSource, load_images, sent_parts};
-use super::{RequestError, Written};
 use crate::gemini::wire::{
     GenerateContentRequest, GenerationConfig, ImageConfig, RequestContent, RequestPart,
     RequestPartData, SearchTypes, SystemInstruction, TextOnly, ThinkingConfig, Tool,
@@ -63,7 +63,7 @@ pub(super) fn write(source: &RequestSource) -> Result<Written, RequestError> {
 }
 
 pub(super) fn generation_config(settings: &TurnSettings, spec: &ModelSpec) -> GenerationConfig {
-    let (aspect_ratio, image_size) = super::picture_shape(settings, spec);
+    let (aspect_ratio, image_size) = picture_shape(settings, spec);
     GenerationConfig {
         response_modalities: if settings.image_only {
             vec!["IMAGE"]

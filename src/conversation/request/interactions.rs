@@ -7,8 +7,8 @@
 
 use super::super::part::PartContent;
 use super::super::tree::TurnBody;
+use super::body::{RequestError, Written, picture_shape};
 use super::source::{RequestSource, load_images, sent_parts};
-use super::{RequestError, Written};
 use crate::gemini::wire::{
     InputContent, InputStep, InteractionConfig, InteractionRequest, InteractionTool, ResponseFormat,
 };
@@ -65,7 +65,7 @@ pub(super) fn write(
     }
     let settings = &source.settings;
     let spec = &source.spec;
-    let (aspect_ratio, image_size) = super::picture_shape(settings, spec);
+    let (aspect_ratio, image_size) = picture_shape(settings, spec);
     let mut response_format = Vec::with_capacity(2);
     if !settings.image_only {
         response_format.push(ResponseFormat::Text);

@@ -15,6 +15,7 @@
 //! prompt that caused it: the API rejects an empty model content, and the exchange told the
 //! model nothing.
 
+mod body;
 mod generate_content;
 mod interactions;
 mod source;
@@ -24,27 +25,11 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use super::part::PartContent;
-use super::settings::{SettingsError, TurnSettings};
 use super::tree::{Conversation, TurnBody, TurnId};
 use crate::blob::Blob;
 use crate::gemini::Transport;
-use crate::models::listing::Listing;
-use crate::models::{Catalog, ModelSpec};
+pub use body::{RequestError, RequestTarget, SIGNATURE_BYPASS, human_bytes};
 use source::{RequestSource, sent_parts};
-
-/// Where a request goes and what that destination accepts.
-#[derive(Debug, Clone, Copy)]
-pub struct RequestTarget<'a> {
-    pub catalog: &'a Catalog,
-    /// The provider's name: model aliases are per provider.
-    pub provider: &'a str,
-    /// The largest body the provider accepts, in bytes.
-    pub size_limit: u64,
-    /// What the provider said it serves, once it has been asked.
-    pub listing: Option<&'a Listing>,
-    /// Which endpoint carries the turn.
-    pub transport: Transport,
-}
 
 /// A request ready to send.
 #[derive(Debug, Clone)]
@@ -120,37 +105,6 @@ impl PreparedRequest {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum RequestError {
-    #[error(transparent)]
-    Settings(#[from] SettingsError),
-    #[error("Turn {0} is not a prompt waiting for a reply.")]
-    NotAPrompt(TurnId),
-    #[error("An image of this conversation cannot be read: {0}")]
-    ImageUnavailable(std::io::Error),
-    #[error(
-        "The request would be {} ({image_count} images in the history), over this provider's limit of {}. \
-         Start a new thread from the current image with /fresh (or `send --fresh`), drop attachments, or use a smaller image size.",
-        human_bytes(*size), human_bytes(*limit)
-    )]
-    TooLarge {
-        size: u64,
-        limit: u64,
-        image_count: usize,
-    },
-    #[error("Could not write the request: {0}")]
-    Serialize(#[from] serde_json::Error),
-}
-
-pub fn human_bytes(bytes: u64) -> String {
-    const MB: f64 = 1_000_000.0;
-    if bytes as f64 >= MB {
-        format!("{:.1} MB", bytes as f64 / MB)
-    } else {
-        format!("{:.0} KB", (bytes as f64 / 1000.0).ceil())
-    }
-}
-
 /// Builds the request for the prompt `leaf` over the target's transport, refusing settings the
 /// model does not take and a body above the target's size limit. Over the Interactions API a
 /// prompt after a reply the server keeps sends only itself.
@@ -216,47 +170,6 @@ fn write(source: &Arc<RequestSource>, form: BodyForm) -> Result<PreparedRequest,
     })
 }
 
-/// A body as written, and how many images it carries.
-struct Written {
-    body: Vec<u8>,
-    image_count: usize,
-}
-
-impl Written {
-    /// Writes `request`, sized up front from the images it carries so the body is written
-    /// once, without regrowing (and copying) it.
-    fn serialize(request: &impl serde::Serialize, images: &[Bytes]) -> Result<Self, RequestError> {
-        let estimate = images
-            .iter()
-            .map(|b| b.len().div_ceil(3) * 4 + 64)
-            .sum::<usize>()
-            + 4096;
-        let mut body = Vec::with_capacity(estimate);
-        serde_json::to_writer(&mut body, request)?;
-        Ok(Self {
-            body,
-            image_count: images.len(),
-        })
-    }
-}
-
-/// The picture's aspect ratio and size as the model takes them (either may be left to it).
-fn picture_shape(
-    settings: &TurnSettings,
-    spec: &ModelSpec,
-) -> (Option<String>, Option<&'static str>) {
-    let aspect_ratio = settings
-        .aspect_ratio
-        .as_deref()
-        .and_then(|r| spec.aspect_ratio(r))
-        .map(str::to_string);
-    let image_size = settings
-        .image_size
-        .filter(|_| spec.takes_image_size())
-        .map(|s| s.as_str());
-    (aspect_ratio, image_size)
-}
-
 /// The images a request for `leaf` would send that are not in memory yet (read from disk on
 /// first use). The studio has them read off its UI thread before it builds the request.
 pub fn unread_images(conversation: &Conversation, leaf: Option<TurnId>) -> Vec<Blob> {
@@ -276,9 +189,6 @@ pub fn unread_images(conversation: &Conversation, leaf: Option<TurnId>) -> Vec<B
     }
     unread
 }
-
-/// What the API accepts in place of a signature for model turns it did not produce.
-pub const SIGNATURE_BYPASS: &str = "skip_thought_signature_validator";
 
 /// A target for unit tests: the built-in catalog, as Google serves it.
 #[cfg(test)]

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use super::super::part::{Part, PartContent};
 use super::super::settings::TurnSettings;
 use super::super::tree::{Turn, TurnBody};
-use super::{RequestError, RequestTarget, SIGNATURE_BYPASS};
+use super::body::{RequestError, RequestTarget, SIGNATURE_BYPASS};
 use crate::models::{Catalog, ModelSpec};
 
 #[derive(Debug)]

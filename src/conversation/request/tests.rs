@@ -1,7 +1,7 @@
 use super::*;
-use crate::conversation::Part;
 use crate::conversation::settings::ImageSize;
 use crate::conversation::{Blob, ModelTurn, UserTurn};
+use crate::conversation::{Part, TurnSettings};
 use serde_json::{Value, json};
 
 use super::test_target::{CATALOG, to};
