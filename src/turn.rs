@@ -175,9 +175,7 @@ pub async fn generate(
         let (form, why) = match refusal(&error, request) {
             Some(Refusal::ParentGone(id)) => (
                 BodyForm::Interactions { continued: false },
-                format!(
-                    "The server no longer has interaction {id} (expired, deleted or not stored)"
-                ),
+                format!("The server no longer has interaction {id} (expired or not stored)"),
             ),
             Some(Refusal::Endpoint) => {
                 let first = client.refuse_interactions();
@@ -196,16 +194,16 @@ pub async fn generate(
             None => return Err(error),
         };
         rewritten = rewrite(request, form, &why)?;
-        let how = match form {
-            BodyForm::GenerateContent => "using generateContent for the rest of this run",
-            _ => "sending this turn again with its whole history",
+        let notice = match form {
+            BodyForm::GenerateContent => format!("{why}: using generateContent for this run."),
+            _ => format!(
+                "{why}: resending the whole history ({}).",
+                human_bytes(rewritten.body.len() as u64)
+            ),
         };
         on_progress(Progress::Fallback {
             to: rewritten.transport,
-            notice: format!(
-                "{why}: {how} ({}).",
-                human_bytes(rewritten.body.len() as u64)
-            ),
+            notice,
         });
         request = &rewritten;
     }

@@ -639,3 +639,56 @@ fn a_region_marked_by_keyboard_is_edited_and_the_rest_kept() {
     assert_eq!(outside, 0, "the kept version changed outside the region");
     assert_ne!(kept, before, "the edit shows inside it");
 }
+
+#[test]
+fn over_interactions_the_studio_uploads_only_the_prompt_and_falls_back_on_a_relay() {
+    let Some(studio) = Studio::start(
+        "the interactions test",
+        "interactions",
+        &["BANANA_TRANSPORT=interactions"],
+    ) else {
+        return;
+    };
+    let tmux = &studio.tmux;
+    tmux.wait_for("DEMO MODEL");
+    assert!(tmux.screen().contains("│ interactions │"));
+    tmux.type_text("an infographic about bananas");
+    tmux.keys(&["Enter"]);
+    studio.turns_once_saved("interactions", 2);
+    tmux.wait_for_reply("Here is the infographic");
+    tmux.type_text("bigger title");
+    tmux.keys(&["Enter"]);
+    let turns = studio.turns_once_saved("interactions", 4);
+    let screen = tmux.wait_for_reply("bigger title");
+    // The next edit would carry only its words: the history stays on the server.
+    assert!(screen.contains("│ req 1 KB/100.0 MB │"), "{screen}");
+    let first = turns[1]["interactionId"]
+        .as_str()
+        .expect("an interaction id");
+    let second = turns[3]["interactionId"]
+        .as_str()
+        .expect("an interaction id");
+    assert_ne!(first, second);
+
+    // A provider without the endpoint: one notice, and generateContent from then on.
+    let Some(relay) = Studio::start(
+        "the interactions test",
+        "relay",
+        &[
+            "BANANA_TRANSPORT=interactions",
+            "BANANA_DEMO_NO_INTERACTIONS=1",
+        ],
+    ) else {
+        return;
+    };
+    let tmux = &relay.tmux;
+    tmux.wait_for("DEMO MODEL");
+    tmux.type_text("an infographic about bananas");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("does not serve the");
+    assert!(screen.contains("Interactions API"), "{screen}");
+    let turns = relay.turns_once_saved("relay", 2);
+    assert!(turns[1].get("interactionId").is_none());
+    let screen = tmux.wait_for_reply("Here is the infographic");
+    assert!(screen.contains("│ generate-content │"), "{screen}");
+}

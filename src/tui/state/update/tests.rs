@@ -1784,7 +1784,7 @@ fn over_interactions_an_edit_names_the_kept_reply_and_a_refusal_switches_the_run
             job,
             progress: Progress::Fallback {
                 to: Transport::GenerateContent,
-                notice: "This provider does not serve the Interactions API (404): using generateContent for the rest of this run (1 KB).".into(),
+                notice: "This provider does not serve the Interactions API (404): using generateContent for this run.".into(),
             },
             at: Instant::now(),
         },
