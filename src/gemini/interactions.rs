@@ -66,17 +66,11 @@ impl InteractionReader {
                 }
                 "thought_summary" => {
                     if let Some(content) = delta.content {
-                        parts.extend(thought_part(content));
+                        parts.extend(thought_part(*content));
                     }
                 }
                 "text" | "image" => {
-                    let content = StepContent {
-                        kind: delta.kind,
-                        text: delta.text,
-                        mime_type: delta.mime_type,
-                        data: delta.data,
-                    };
-                    if let Some(part) = self.output_part(content) {
+                    if let Some(part) = self.output_part(delta) {
                         parts.push(part);
                     }
                 }

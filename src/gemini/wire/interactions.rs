@@ -104,7 +104,7 @@ pub struct InteractionEvent<'a> {
     pub step: Option<Step<'a>>,
     /// `step.delta`.
     #[serde(default, borrow)]
-    pub delta: Option<Delta<'a>>,
+    pub delta: Option<StepContent<'a>>,
     /// `error`.
     #[serde(default)]
     pub error: Option<InteractionError>,
@@ -140,12 +140,10 @@ pub struct Step<'a> {
     /// A model output's content.
     #[serde(default, deserialize_with = "null_as_default", borrow)]
     pub content: Vec<StepContent<'a>>,
-    /// A model output that failed.
-    #[serde(default)]
-    pub error: Option<Value>,
 }
 
-/// Text or an image, in a step or a delta.
+/// Text or an image, in a step or a delta; a delta may instead be a thought's signature, or
+/// its summary (`content`).
 #[derive(Debug, Default, Deserialize)]
 pub struct StepContent<'a> {
     #[serde(rename = "type", default)]
@@ -156,24 +154,10 @@ pub struct StepContent<'a> {
     pub mime_type: Option<String>,
     #[serde(default, borrow)]
     pub data: Option<Cow<'a, str>>,
-}
-
-/// A `step.delta`: more text, an image, a thought's summary or its signature.
-#[derive(Debug, Default, Deserialize)]
-pub struct Delta<'a> {
-    #[serde(rename = "type", default)]
-    pub kind: String,
-    #[serde(default)]
-    pub text: Option<String>,
-    #[serde(default)]
-    pub mime_type: Option<String>,
-    #[serde(default, borrow)]
-    pub data: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     pub signature: Option<Cow<'a, str>>,
-    /// A `thought_summary`'s content.
     #[serde(default, borrow)]
-    pub content: Option<StepContent<'a>>,
+    pub content: Option<Box<StepContent<'a>>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
