@@ -13,6 +13,8 @@ SIGTERM at the end):
     interaction.created with an id, thought steps with summaries, a thought signature, text and
     a JPEG image, an interaction.completed with status completed and usage;
   - turn 2, streamed, continuing turn 1 by previous_interaction_id: its text names the edit;
+  - a streamed turn grounded in web and image search: search call and result steps, and url
+    citations on the answer's text;
   - a non-streamed create: an Interaction with an id and a model_output step holding an image;
   - a store=false interaction named as a parent: an error with status 404 naming its id;
   - an unknown top-level field (sent through the SDK's extra_body): a 400 naming the field.
@@ -273,6 +275,27 @@ def run_checks(base_url):
         )
         check(f"turn 2: a new id {second}", second and second != first, f"turn 1 was {first}")
         check("turn 2: the text names the edit", "bigger title" in text, short(text))
+
+    # Grounded in web and image search: search call and result steps, and the answer's
+    # url_citation annotations, must be SDK types too.
+    stream = client.interactions.create(
+        model="gemini-3.1-flash-image", input="rainfall in Lisbon", stream=True, **TURN_CONFIG,
+        tools=[{"type": "google_search", "search_types": ["web_search", "image_search"]}],
+    )
+    events = list(stream)
+    problems = []
+    for i, event in enumerate(events):
+        problems += not_understood(event, f"event[{i}]") + strict_errors(event, EVENT, f"event[{i}]")
+    steps = [type(e.step).__name__ for e in events if type(e).__name__ == "StepStart"]
+    citations = [a for e in events if type(e).__name__ == "StepDelta"
+                 and type(e.delta).__name__ == "TextAnnotationDelta" for a in (e.delta.annotations or [])]
+    check(f"search: all {len(events)} events are known SDK types, validated strictly",
+          events and not problems, "; ".join(problems[:6]))
+    check(f"search: {steps.count('GoogleSearchCallStep')} search calls and "
+          f"{steps.count('GoogleSearchResultStep')} results",
+          steps.count("GoogleSearchCallStep") == 2 and steps.count("GoogleSearchResultStep") == 2, short(steps))
+    check(f"search: {len(citations)} url citations", citations and all(
+        type(a).__name__ == "URLCitation" and a.url for a in citations), short(citations))
 
     unary = client.interactions.create(model=MODEL, input="an infographic about bananas", **TURN_CONFIG)
     problems = not_understood(unary, "interaction") + strict_errors(unary, INTERACTION, "interaction")

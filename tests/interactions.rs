@@ -153,6 +153,47 @@ async fn a_4k_chain_uploads_only_its_prompts_and_survives_an_expired_parent() {
 }
 
 #[tokio::test]
+async fn grounding_comes_back_over_interactions_as_over_generate_content() {
+    let harness = full_size(DemoOptions::default()).await;
+    let mut seen = Vec::new();
+    for transport in ["interactions", "generate-content"] {
+        let (turn, _) = send(
+            &harness,
+            &[
+                "--transport",
+                transport,
+                "--session",
+                transport,
+                "--json",
+                "--image-search",
+                "--model",
+                "gemini-3.1-flash-image",
+                "rainfall in Lisbon",
+            ],
+        )
+        .await;
+        assert_eq!(turn["transport"], transport);
+        seen.push((
+            turn["sources"].clone(),
+            turn["search_queries"].clone(),
+            turn["image_search_queries"].clone(),
+        ));
+    }
+    let (sources, queries, image_queries) = &seen[0];
+    assert_eq!(sources.as_array().unwrap().len(), 4, "{sources}");
+    assert_eq!(queries, &seen[1].1);
+    assert_eq!(image_queries, &seen[1].2);
+    let uris = |s: &Value| -> Vec<Value> {
+        s.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["uri"].clone())
+            .collect()
+    };
+    assert_eq!(uris(sources), uris(&seen[1].0));
+}
+
+#[tokio::test]
 async fn generate_content_uploads_the_whole_history_every_turn() {
     // The same chain over the default transport, for the comparison in BENCHMARKS.md.
     let harness = full_size(DemoOptions::default()).await;

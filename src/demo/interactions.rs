@@ -393,6 +393,37 @@ pub fn events(reply: &DemoReply, id: &str) -> (Vec<Value>, usize) {
         events.push(json!({"event_type": "step.stop", "index": index}));
         index += 1;
     };
+    let grounding = reply.grounding.as_ref();
+    if let Some(grounding) = grounding {
+        // The searches the model ran, with Google's suggestions as the result.
+        for (n, (queries, search_type)) in [
+            (&grounding["webSearchQueries"], "web_search"),
+            (&grounding["imageSearchQueries"], "image_search"),
+        ]
+        .into_iter()
+        .filter(|(queries, _)| queries.is_array())
+        .enumerate()
+        {
+            let call = format!("search_{}", n + 1);
+            step(
+                &mut events,
+                json!({"type": "google_search_call", "id": call, "search_type": search_type,
+                       "arguments": {"queries": queries}}),
+                vec![],
+            );
+            let html = &grounding["searchEntryPoint"]["renderedContent"];
+            let result = if html.is_string() && n == 0 {
+                json!([{"search_suggestions": html}])
+            } else {
+                json!([])
+            };
+            step(
+                &mut events,
+                json!({"type": "google_search_result", "call_id": call, "result": result}),
+                vec![],
+            );
+        }
+    }
     for part in &reply.thought_parts {
         step(
             &mut events,
@@ -409,17 +440,31 @@ pub fn events(reply: &DemoReply, id: &str) -> (Vec<Value>, usize) {
                 vec![json!({"type": "thought_signature", "signature": signature})],
             );
         }
-        let mut delta = content_of(part);
+        let delta = content_of(part);
         if delta["type"] == "text" && delta["text"] == "" {
             continue;
         }
-        if let Some(object) = delta.as_object_mut() {
-            object.remove("annotations");
+        let mut deltas = vec![delta];
+        // Every source cites the whole answer, as the generateContent side supports it.
+        if let (Some(grounding), Some(text)) = (grounding, part.get("text").and_then(Value::as_str))
+        {
+            let annotations: Vec<Value> = list(grounding.get("groundingChunks"))
+                .iter()
+                .filter_map(|chunk| {
+                    let source = chunk.get("web").or_else(|| chunk.get("image"))?;
+                    let url = source.get("uri").or_else(|| source.get("sourceUri"))?;
+                    Some(
+                        json!({"type": "url_citation", "url": url, "title": source["title"],
+                                "start_index": 0, "end_index": text.len()}),
+                    )
+                })
+                .collect();
+            deltas.push(json!({"type": "text_annotation_delta", "annotations": annotations}));
         }
         step(
             &mut events,
             json!({"type": "model_output", "content": []}),
-            vec![delta],
+            deltas,
         );
     }
     let status = match reply.finish_reason.as_deref() {
@@ -480,6 +525,10 @@ pub fn unary(events: &[Value]) -> Value {
                 match delta["type"].as_str() {
                     Some("thought_signature") => step["signature"] = delta["signature"].clone(),
                     Some("thought_summary") => step["summary"] = json!([delta["content"]]),
+                    // A text's sources go on the text.
+                    Some("text_annotation_delta") => {
+                        step["content"][0]["annotations"] = delta["annotations"].clone()
+                    }
                     _ => step["content"] = json!([delta]),
                 }
             }

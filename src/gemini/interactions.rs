@@ -1,14 +1,16 @@
 //! Reads a streamed interaction as `generateContent` chunks, so that one reply builder, one
 //! session format and one request builder serve both transports: a thought's summary becomes a
 //! `thought` part, its signature goes on the output part after it (`thoughtSignature`), text
-//! and images become parts, and the final event's status and usage become the finish reason
-//! and the usage metadata.
+//! and images become parts, search calls and results and the text's citations become the
+//! grounding metadata, and the final event's status and usage become the finish reason and the
+//! usage metadata.
 
 use std::borrow::Cow;
 
 use super::wire::{
-    Candidate, Content, ErrorBody, GenerateContentResponse, InlineData, InteractionEvent,
-    InteractionHeader, Step, StepContent, WirePart,
+    Annotation, Candidate, Content, ErrorBody, GenerateContentResponse, GroundingChunk,
+    GroundingMetadata, GroundingSupport, InlineData, InteractionEvent, InteractionHeader,
+    SearchArguments, SearchEntryPoint, SearchResult, Segment, Source, Step, StepContent, WirePart,
 };
 
 /// The state one interaction's events need between them.
@@ -18,6 +20,10 @@ pub struct InteractionReader {
     pending_signature: Option<String>,
     id: Option<String>,
     saw_steps: bool,
+    /// The searches and citations so far, sent whole with each chunk that changes them (a
+    /// reply keeps the last grounding it is given).
+    grounding: GroundingMetadata,
+    grounding_changed: bool,
 }
 
 /// What one event adds.
@@ -74,6 +80,10 @@ impl InteractionReader {
                         parts.push(part);
                     }
                 }
+                "text_annotation_delta" => self.cite(delta.annotations),
+                "google_search_call" | "google_search_result" => {
+                    self.search(&delta.kind, delta.arguments, None, delta.result)
+                }
                 // Tool calls, annotations and what comes later: not parts of a picture's turn.
                 _ => {}
             }
@@ -113,7 +123,13 @@ impl InteractionReader {
                 }
             }
         }
-        if !parts.is_empty() || finish.is_some() || usage.is_some() || model_version.is_some() {
+        let grounding = std::mem::take(&mut self.grounding_changed).then(|| self.grounding.clone());
+        if !parts.is_empty()
+            || finish.is_some()
+            || usage.is_some()
+            || model_version.is_some()
+            || grounding.is_some()
+        {
             read.chunk = Some(GenerateContentResponse {
                 candidates: vec![Candidate {
                     content: Some(Content {
@@ -125,6 +141,7 @@ impl InteractionReader {
                 }],
                 usage_metadata: usage,
                 model_version,
+                grounding_metadata: grounding,
                 ..GenerateContentResponse::default()
             });
         }
@@ -146,12 +163,81 @@ impl InteractionReader {
                     }
                 }
             }
+            "google_search_call" | "google_search_result" => self.search(
+                &step.kind,
+                step.arguments,
+                step.search_type.as_deref(),
+                step.result,
+            ),
             _ => {}
         }
     }
 
-    /// Text or an image of the answer, with the signature that came before it.
-    fn output_part<'a>(&mut self, content: StepContent<'a>) -> Option<WirePart<'a>> {
+    /// A search's queries, or its results' suggestions.
+    fn search(
+        &mut self,
+        kind: &str,
+        arguments: Option<SearchArguments>,
+        search_type: Option<&str>,
+        result: Vec<SearchResult>,
+    ) {
+        let grounding = &mut self.grounding;
+        if kind == "google_search_call" {
+            let queries = arguments.map(|a| a.queries).unwrap_or_default();
+            match search_type {
+                Some("image_search") => grounding.image_search_queries.extend(queries),
+                _ => grounding.web_search_queries.extend(queries),
+            }
+        }
+        if let Some(html) = result.into_iter().find_map(|r| r.search_suggestions) {
+            grounding.search_entry_point = Some(SearchEntryPoint {
+                rendered_content: Some(html),
+            });
+        }
+        self.grounding_changed = true;
+    }
+
+    /// The answer's sources: each cited page once, and the span of text it supports.
+    fn cite(&mut self, annotations: Vec<Annotation>) {
+        let grounding = &mut self.grounding;
+        for annotation in annotations {
+            let Some(url) = annotation.url.filter(|_| annotation.kind == "url_citation") else {
+                continue;
+            };
+            let chunks = &mut grounding.grounding_chunks;
+            let index = match chunks
+                .iter()
+                .position(|c| c.web.as_ref().and_then(|w| w.uri.as_deref()) == Some(&url))
+            {
+                Some(index) => index,
+                None => {
+                    chunks.push(GroundingChunk {
+                        web: Some(Source {
+                            uri: Some(url),
+                            title: annotation.title,
+                            image_uri: None,
+                        }),
+                        ..GroundingChunk::default()
+                    });
+                    chunks.len() - 1
+                }
+            };
+            grounding.grounding_supports.push(GroundingSupport {
+                segment: Some(Segment {
+                    start_index: annotation.start_index,
+                    end_index: annotation.end_index,
+                    text: None,
+                }),
+                grounding_chunk_indices: vec![u32::try_from(index).unwrap_or(u32::MAX)],
+            });
+            self.grounding_changed = true;
+        }
+    }
+
+    /// Text or an image of the answer, with the signature that came before it, and the
+    /// sources its text cites.
+    fn output_part<'a>(&mut self, mut content: StepContent<'a>) -> Option<WirePart<'a>> {
+        self.cite(std::mem::take(&mut content.annotations));
         let mut part = content_part(content)?;
         part.thought_signature = self.pending_signature.take().map(Cow::Owned);
         Some(part)
@@ -318,5 +404,58 @@ mod tests {
         assert_eq!(finish.as_deref(), Some("STOP"));
         assert_eq!(parts[0].thought_signature.as_deref(), Some("cw=="));
         assert_eq!(parts[0].text.as_deref(), Some("hi"));
+    }
+
+    #[test]
+    fn searches_and_citations_become_the_grounding() {
+        let mut reader = InteractionReader::new();
+        let mut grounding = None;
+        for event in [
+            r#"{"event_type":"step.start","index":0,"step":{"type":"google_search_call","id":"s1","search_type":"web_search","arguments":{"queries":["bananas","banana statistics"]}}}"#,
+            r#"{"event_type":"step.start","index":1,"step":{"type":"google_search_result","call_id":"s1","result":[{"search_suggestions":"<div>chips</div>"}]}}"#,
+            r#"{"event_type":"step.start","index":2,"step":{"type":"google_search_call","id":"s2","search_type":"image_search","arguments":{"queries":["banana photo"]}}}"#,
+            r#"{"event_type":"step.start","index":3,"step":{"type":"model_output","content":[{"type":"text","text":"Bananas.","annotations":[{"type":"url_citation","url":"https://a.example","title":"A","start_index":0,"end_index":8}]}]}}"#,
+            r#"{"event_type":"step.delta","index":3,"delta":{"type":"text_annotation_delta","annotations":[{"type":"url_citation","url":"https://b.example","title":"B","end_index":8},{"type":"url_citation","url":"https://a.example","start_index":2,"end_index":4}]}}"#,
+        ] {
+            let event: InteractionEvent = serde_json::from_str(event).unwrap();
+            if let Some(chunk) = reader.read(event).unwrap().chunk {
+                grounding = chunk.grounding_metadata.or(grounding);
+            }
+        }
+        let grounding = grounding.expect("grounding");
+        assert_eq!(
+            grounding.web_search_queries,
+            ["bananas", "banana statistics"]
+        );
+        assert_eq!(grounding.image_search_queries, ["banana photo"]);
+        assert_eq!(
+            grounding
+                .search_entry_point
+                .unwrap()
+                .rendered_content
+                .as_deref(),
+            Some("<div>chips</div>")
+        );
+        let sources: Vec<_> = grounding
+            .grounding_chunks
+            .iter()
+            .map(|c| c.web.as_ref().unwrap().uri.as_deref().unwrap())
+            .collect();
+        assert_eq!(
+            sources,
+            ["https://a.example", "https://b.example"],
+            "each page once"
+        );
+        let supports: Vec<_> = grounding
+            .grounding_supports
+            .iter()
+            .map(|s| {
+                (
+                    s.grounding_chunk_indices.clone(),
+                    s.segment.as_ref().unwrap().start_index,
+                )
+            })
+            .collect();
+        assert_eq!(supports, [(vec![0], 0), (vec![1], 0), (vec![0], 2)]);
     }
 }

@@ -140,6 +140,15 @@ pub struct Step<'a> {
     /// A model output's content.
     #[serde(default, deserialize_with = "null_as_default", borrow)]
     pub content: Vec<StepContent<'a>>,
+    /// A `google_search_call`'s queries.
+    #[serde(default)]
+    pub arguments: Option<SearchArguments>,
+    /// `web_search` or `image_search`.
+    #[serde(default)]
+    pub search_type: Option<String>,
+    /// A `google_search_result`'s results.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub result: Vec<SearchResult>,
 }
 
 /// Text or an image, in a step or a delta; a delta may instead be a thought's signature, or
@@ -158,6 +167,43 @@ pub struct StepContent<'a> {
     pub signature: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     pub content: Option<Box<StepContent<'a>>>,
+    /// A text's sources (`url_citation`), on a text or in a `text_annotation_delta`.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub annotations: Vec<Annotation>,
+    /// A `google_search_call` delta's queries.
+    #[serde(default)]
+    pub arguments: Option<SearchArguments>,
+    /// A `google_search_result` delta's results.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub result: Vec<SearchResult>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SearchArguments {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub queries: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SearchResult {
+    /// Google's search suggestions, as HTML to show beside the answer.
+    #[serde(default)]
+    pub search_suggestions: Option<String>,
+}
+
+/// A source of a span of the answer's text.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Annotation {
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub start_index: u64,
+    #[serde(default)]
+    pub end_index: u64,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
