@@ -555,3 +555,71 @@ async fn small_ones() {
         stderr(&output)
     );
 }
+
+/// The Interactions transport reads the same hostile text safely: escape sequences in the
+/// answer, the thinking and the interaction's id are shown, not obeyed (the id's own notice
+/// included), the id goes back to the server as data, and a redirect is refused there too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interactions_text_and_ids_are_data_and_redirects_are_refused() {
+    let harness = Harness::start(Vec::new()).await;
+    let id = format!("v1_evil{EVIL}");
+    let events = [
+        json!({"event_type": "interaction.created", "interaction": {"id": id, "status": "in_progress"}}),
+        json!({"event_type": "step.start", "index": 0, "step": {"type": "thought"}}),
+        json!({"event_type": "step.delta", "index": 0, "delta": {"type": "thought_summary", "content": {"type": "text", "text": format!("thinking {EVIL}")}}}),
+        json!({"event_type": "step.start", "index": 1, "step": {"type": "model_output"}}),
+        json!({"event_type": "step.delta", "index": 1, "delta": {"type": "text", "text": format!("Here {EVIL}")}}),
+        json!({"event_type": "step.delta", "index": 1, "delta": {"type": "image", "mime_type": "image/png", "data": png_base64()}}),
+        json!({"event_type": "interaction.completed", "interaction": {"id": id, "status": "completed"}}),
+    ];
+    let server = hostile(vec![
+        Reply::sse(&events),
+        // The next turn names the evil id; the server has forgotten it.
+        Reply::json(404, &json!({"error": {"code": 404, "message": format!("Interaction {id} was not found."), "status": "NOT_FOUND"}})),
+        Reply::sse(&events),
+    ])
+    .await;
+    let url = server.base_url();
+    let args = ["--transport", "interactions", "--session", "s"];
+    let first = harness
+        .run_at(url, "send", &[&args[..], &["a chart"]].concat())
+        .await;
+    assert_success(&first);
+    assert_clean(&first, "send over interactions");
+    assert!(String::from_utf8_lossy(&first.stdout).contains("Here ␛]52;c;"));
+    let second = harness
+        .run_at(url, "send", &[&args[..], &["again"]].concat())
+        .await;
+    assert_success(&second);
+    assert_clean(&second, "a fallback notice naming the id");
+    assert!(
+        stderr(&second).contains("no longer has interaction"),
+        "{}",
+        stderr(&second)
+    );
+    let seen = server.seen();
+    let named: Value = serde_json::from_slice(&seen[1].body).unwrap();
+    assert_eq!(
+        named["previous_interaction_id"],
+        id.as_str(),
+        "sent back as data"
+    );
+    assert!(seen.iter().all(|s| s.path == "/v1beta/interactions"));
+
+    let elsewhere = hostile(Vec::new()).await;
+    let target = format!("{}/v1beta/interactions", elsewhere.base_url());
+    let redirecting = hostile(vec![Reply::redirect(307, &target)]).await;
+    let output = harness
+        .run_at(
+            redirecting.base_url(),
+            "send",
+            &[&args[..], &["x"]].concat(),
+        )
+        .await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("follows no redirect"));
+    assert!(
+        elsewhere.seen().is_empty(),
+        "the second server heard nothing"
+    );
+}
