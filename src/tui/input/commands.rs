@@ -15,6 +15,8 @@ pub enum Command {
     ImageSearch(bool),
     /// Whether a region edit keeps the picture outside its region.
     KeepOutside(bool),
+    /// Which endpoint carries the next turns; `None`: say which does.
+    Transport(Option<crate::gemini::Transport>),
     /// `None`: the model's default.
     Thinking(Option<ThinkingLevel>),
     /// `None`: open the model picker.
@@ -64,6 +66,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (
         "/keep-outside on|off",
         "A region edit keeps the rest of the picture exactly (on) or shows the model's",
+    ),
+    (
+        "/transport [generate-content|interactions]",
+        "Send the whole history each turn, or (Google) only the prompt, the server keeping the rest",
     ),
     (
         "/thinking minimal|low|medium|high|auto",
@@ -165,6 +171,13 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "search" | "grounding" => on_off("search", arg).map(Command::Search),
         "imagesearch" | "image-search" => on_off("imagesearch", arg).map(Command::ImageSearch),
         "keep-outside" | "keepoutside" => on_off("keep-outside", arg).map(Command::KeepOutside),
+        "transport" => match arg {
+            "" => Ok(Command::Transport(None)),
+            name => name
+                .to_ascii_lowercase()
+                .parse()
+                .map(|t| Command::Transport(Some(t))),
+        },
         "thinking" | "think" => match arg.to_ascii_lowercase().as_str() {
             "" => Err("/thinking needs minimal, low, medium or high (or auto).".into()),
             "auto" | "default" | "off" => Ok(Command::Thinking(None)),
@@ -310,6 +323,18 @@ mod tests {
         );
         assert!(parse("/size 512px").is_err());
         assert_eq!(parse("/imagesearch on"), Ok(Command::ImageSearch(true)));
+        assert_eq!(
+            parse("/transport interactions"),
+            Ok(Command::Transport(Some(
+                crate::gemini::Transport::Interactions
+            )))
+        );
+        assert_eq!(parse("/transport"), Ok(Command::Transport(None)));
+        assert!(
+            parse("/transport grpc")
+                .unwrap_err()
+                .contains("generate-content")
+        );
         assert_eq!(
             parse("/system  Draw in pastel colours "),
             Ok(Command::System(Some(Some("Draw in pastel colours".into()))))

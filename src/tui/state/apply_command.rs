@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::conversation::settings::SettingsError;
 use crate::conversation::{Blob, TurnSettings};
+use crate::gemini::Transport;
 use crate::tui::input::commands::Command;
 use crate::tui::input::keymap::Action;
 use crate::tui::state::app::App;
@@ -183,6 +184,20 @@ pub(super) fn run_command(app: &mut App, command: Command) -> Vec<Effect> {
                     "Image search off."
                 });
             }
+        }
+        Command::Transport(asked) => {
+            let Some(connection) = app.connection.as_mut() else {
+                app.warn("No provider yet: set a key, or /demo.");
+                return Vec::new();
+            };
+            if let Some(transport) = asked {
+                connection.transport = transport;
+            }
+            let transport = connection.transport;
+            app.notify(match transport {
+                Transport::Interactions => "Transport: interactions. The next turns upload only their prompt; the server keeps the rest (a provider without it gets generate-content, with a notice).",
+                Transport::GenerateContent => "Transport: generate-content. Every turn sends the whole history.",
+            });
         }
         Command::KeepOutside(on) => {
             app.keep_outside = on;

@@ -1805,3 +1805,21 @@ fn over_interactions_an_edit_names_the_kept_reply_and_a_refusal_switches_the_run
     assert_eq!(request.transport, Transport::GenerateContent);
     assert_eq!(request.image_count, 2, "the whole history goes up");
 }
+
+#[test]
+fn slash_transport_switches_the_next_turns() {
+    use crate::gemini::Transport;
+    let mut app = test_app();
+    command(&mut app, "/transport interactions");
+    let notice = app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    assert!(notice.starts_with("Transport: interactions"), "{notice}");
+    let effects = submit(&mut app, "An infographic");
+    assert_eq!(generated(&effects).transport, Transport::Interactions);
+    done(&mut app, job_of(&effects), Ok(reply("Here.")));
+    command(&mut app, "/transport generate-content");
+    let effects = submit(&mut app, "Bigger");
+    assert_eq!(generated(&effects).transport, Transport::GenerateContent);
+    command(&mut app, "/transport");
+    let notice = app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    assert!(notice.starts_with("Transport: generate-content"), "{notice}");
+}
