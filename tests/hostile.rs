@@ -623,3 +623,44 @@ async fn interactions_text_and_ids_are_data_and_redirects_are_refused() {
         "the second server heard nothing"
     );
 }
+
+/// A server that answers an interaction with the whole Interaction in one JSON body (no
+/// stream) is read the same way; its error envelope in a 200 body is its error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_whole_interaction_in_one_body_is_read_too() {
+    let harness = Harness::start(Vec::new()).await;
+    let whole = json!({"id": "v1_whole", "status": "completed", "steps": [
+        {"type": "thought", "signature": "c2ln"},
+        {"type": "model_output", "content": [{"type": "text", "text": "Here it is."},
+            {"type": "image", "mime_type": "image/png", "data": png_base64()}]}
+    ], "usage": {"total_tokens": 7}});
+    let server = hostile(vec![
+        Reply::json(200, &whole),
+        Reply::json(200, &json!({"error": {"code": 429, "message": "slow down", "status": "RESOURCE_EXHAUSTED"}})),
+    ])
+    .await;
+    let args = ["--transport", "interactions", "--session", "w", "--json"];
+    let output = harness
+        .run_at(
+            server.base_url(),
+            "send",
+            &[&args[..], &["a chart"]].concat(),
+        )
+        .await;
+    assert_success(&output);
+    let json = stdout_json(&output);
+    assert_eq!(json["interaction_id"], "v1_whole");
+    assert_eq!(json["text"], "Here it is.");
+    assert_eq!(json["images"].as_array().unwrap().len(), 1);
+    let document = harness.session_document("w");
+    let reply = &document["conversation"]["turns"][1];
+    assert_eq!(
+        reply["parts"][0]["thoughtSignature"], "c2ln",
+        "on the output after it"
+    );
+    let output = harness
+        .run_at(server.base_url(), "send", &[&args[..], &["again"]].concat())
+        .await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("slow down"), "{}", stderr(&output));
+}

@@ -1811,7 +1811,11 @@ fn slash_transport_switches_the_next_turns() {
     use crate::gemini::Transport;
     let mut app = test_app();
     command(&mut app, "/transport interactions");
-    let notice = app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    let notice = app
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
     assert!(notice.starts_with("Transport: interactions"), "{notice}");
     let effects = submit(&mut app, "An infographic");
     assert_eq!(generated(&effects).transport, Transport::Interactions);
@@ -1820,6 +1824,13 @@ fn slash_transport_switches_the_next_turns() {
     let effects = submit(&mut app, "Bigger");
     assert_eq!(generated(&effects).transport, Transport::GenerateContent);
     command(&mut app, "/transport");
-    let notice = app.notice.as_ref().map(|n| n.text.clone()).unwrap_or_default();
-    assert!(notice.starts_with("Transport: generate-content"), "{notice}");
+    let notice = app
+        .notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(
+        notice.starts_with("Transport: generate-content"),
+        "{notice}"
+    );
 }
