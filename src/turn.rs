@@ -161,50 +161,60 @@ pub async fn generate(
     mode: Mode,
     on_progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<ModelTurn, ApiError> {
+    const REFUSED: &str = "This provider does not serve the Interactions API";
     let mut rewritten;
     let mut request = request;
-    if request.transport == Transport::Interactions && client.interactions_refused() {
-        rewritten = rewrite(request, BodyForm::GenerateContent, "")?;
-        request = &rewritten;
+    // What another turn of this run already learnt (and said): no second notice.
+    if request.transport == Transport::Interactions {
+        let known = if client.interactions_refused() {
+            Some((BodyForm::GenerateContent, REFUSED.to_string()))
+        } else {
+            request
+                .previous_interaction
+                .as_deref()
+                .filter(|id| client.forgot_interaction(id))
+                .map(|id| {
+                    let why = format!("Previous interaction {id} not found");
+                    (BodyForm::Interactions { continued: false }, why)
+                })
+        };
+        if let Some((form, why)) = known {
+            rewritten = rewrite(request, form, &why)?;
+            request = &rewritten;
+        }
     }
     loop {
         let error = match send(client, request, mode, on_progress).await {
             Err(error) if request.transport == Transport::Interactions => error,
             result => return result,
         };
-        let (form, why) = match refusal(&error, request) {
+        let (form, why, first) = match refusal(&error, request) {
             Some(Refusal::ParentGone(id)) => (
                 BodyForm::Interactions { continued: false },
-                format!("The server no longer has interaction {id} (expired or not stored)"),
+                "Previous interaction not found (expired or not kept)".to_string(),
+                client.forget_interaction(&id),
             ),
-            Some(Refusal::Endpoint) => {
-                let first = client.refuse_interactions();
-                let why = format!(
-                    "This provider does not serve the Interactions API ({})",
-                    error.status().unwrap_or(404)
-                );
-                if !first {
-                    // Another turn of this run learnt it first and said so.
-                    rewritten = rewrite(request, BodyForm::GenerateContent, &why)?;
-                    request = &rewritten;
-                    continue;
-                }
-                (BodyForm::GenerateContent, why)
-            }
+            Some(Refusal::Endpoint) => (
+                BodyForm::GenerateContent,
+                format!("{REFUSED} ({})", error.status().unwrap_or(404)),
+                client.refuse_interactions(),
+            ),
             None => return Err(error),
         };
         rewritten = rewrite(request, form, &why)?;
-        let notice = match form {
-            BodyForm::GenerateContent => format!("{why}: using generateContent for this run."),
-            _ => format!(
-                "{why}: resending the whole history ({}).",
-                human_bytes(rewritten.body.len() as u64)
-            ),
-        };
-        on_progress(Progress::Fallback {
-            to: rewritten.transport,
-            notice,
-        });
+        if first {
+            let notice = match form {
+                BodyForm::GenerateContent => format!("{why}: using generateContent for this run."),
+                _ => format!(
+                    "{why}: resending the whole history ({}).",
+                    human_bytes(rewritten.body.len() as u64)
+                ),
+            };
+            on_progress(Progress::Fallback {
+                to: rewritten.transport,
+                notice,
+            });
+        }
         request = &rewritten;
     }
 }
@@ -241,6 +251,7 @@ async fn send(
     }
     let mut reply = builder.finish(request.body.len() as u64)?;
     reply.interaction_id = interaction_id;
+    reply.transport = request.transport;
     Ok(reply)
 }
 
@@ -252,24 +263,23 @@ enum Refusal {
     Endpoint,
 }
 
-/// A not-found that names the interaction the turn continues is about that interaction; one
-/// that names neither it nor the model is about the endpoint (a relay's bare 404). A 404 that
-/// names the model is the model's, and no other transport would help.
+/// A not-found for a turn that names an earlier interaction is taken as that interaction
+/// being gone, whatever its words ("Requested entity was not found." names nothing): the
+/// turn goes again with its whole path, and a not-found for that one is about the endpoint.
+/// A 400 that names the interaction is about it too. A not-found that names the model is the
+/// model's, and no other transport would help.
 fn refusal(error: &ApiError, request: &PreparedRequest) -> Option<Refusal> {
     let status = error.status()?;
     let message = error.to_string();
+    if matches!(status, 404) && message.contains(&request.model) {
+        return None;
+    }
     if let Some(previous) = &request.previous_interaction
-        && matches!(status, 400 | 404)
-        && message.contains(previous.as_str())
+        && (status == 404 || (status == 400 && message.contains(previous.as_str())))
     {
         return Some(Refusal::ParentGone(previous.clone()));
     }
-    let endpoint = match status {
-        404 => !message.contains(&request.model),
-        405 | 501 => true,
-        _ => false,
-    };
-    endpoint.then_some(Refusal::Endpoint)
+    matches!(status, 404 | 405 | 501).then_some(Refusal::Endpoint)
 }
 
 fn rewrite(
@@ -332,6 +342,7 @@ pub fn inherited_settings(
 mod tests {
     use super::*;
     use crate::conversation::request::test_target::to;
+    use crate::gemini::Transport;
 
     fn new_turn(parent: Option<TurnId>, prompt: &str) -> NewTurn {
         NewTurn {
@@ -394,5 +405,66 @@ mod tests {
         let leaf = conversation.active_leaf();
         let inherited = inherited_settings(&conversation, leaf, &TurnSettings::default());
         assert_eq!(inherited.aspect_ratio.as_deref(), Some("16:9"));
+    }
+
+    /// A prompt over the Interactions API after a reply the server kept as `v1_kept`.
+    fn continued_request() -> PreparedRequest {
+        let mut conversation = Conversation::new();
+        let first = prepare(&mut conversation, new_turn(None, "one"), &to(u64::MAX)).unwrap();
+        let reply = ModelTurn {
+            parts: vec![Part::text("ok")],
+            finish_reason: Some("STOP".into()),
+            interaction_id: Some("v1_kept".into()),
+            ..ModelTurn::default()
+        };
+        let m1 = commit(&mut conversation, &first, reply, String::new()).unwrap();
+        let target = RequestTarget {
+            transport: Transport::Interactions,
+            ..to(u64::MAX)
+        };
+        let second = prepare(&mut conversation, new_turn(Some(m1), "two"), &target).unwrap();
+        assert_eq!(
+            second.request.previous_interaction.as_deref(),
+            Some("v1_kept")
+        );
+        second.request
+    }
+
+    #[test]
+    fn a_not_found_is_the_parent_s_then_the_endpoint_s_and_never_the_model_s() {
+        let continued = continued_request();
+        let not_found = |message: &str| ApiError::UnknownModel {
+            message: message.into(),
+        };
+        let kind = |error: &ApiError, request: &PreparedRequest| match refusal(error, request) {
+            Some(Refusal::ParentGone(id)) => format!("parent {id}"),
+            Some(Refusal::Endpoint) => "endpoint".into(),
+            None => "none".into(),
+        };
+        // Google's generic words name nothing: the parent is tried first.
+        assert_eq!(
+            kind(&not_found("Requested entity was not found."), &continued),
+            "parent v1_kept"
+        );
+        assert_eq!(
+            kind(&not_found("404 page not found"), &continued),
+            "parent v1_kept"
+        );
+        let model = format!("models/{} is not found", continued.model);
+        assert_eq!(kind(&not_found(&model), &continued), "none");
+        let bad = ApiError::BadRequest {
+            message: "previous_interaction_id v1_kept is invalid".into(),
+        };
+        assert_eq!(kind(&bad, &continued), "parent v1_kept");
+        // Sent whole, a not-found can only be the endpoint's.
+        let whole = continued
+            .rewritten(BodyForm::Interactions { continued: false })
+            .unwrap();
+        assert_eq!(kind(&not_found("404 page not found"), &whole), "endpoint");
+        let quota = ApiError::Quota {
+            message: "slow down".into(),
+            retry_after: None,
+        };
+        assert_eq!(kind(&quota, &whole), "none");
     }
 }

@@ -557,7 +557,7 @@ async fn small_ones() {
 }
 
 /// The Interactions transport reads the same hostile text safely: escape sequences in the
-/// answer, the thinking and the interaction's id are shown, not obeyed (the id's own notice
+/// answer, the thinking and the interaction's id are shown, not obeyed (the fallback notice
 /// included), the id goes back to the server as data, and a redirect is refused there too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interactions_text_and_ids_are_data_and_redirects_are_refused() {
@@ -591,9 +591,9 @@ async fn interactions_text_and_ids_are_data_and_redirects_are_refused() {
         .run_at(url, "send", &[&args[..], &["again"]].concat())
         .await;
     assert_success(&second);
-    assert_clean(&second, "a fallback notice naming the id");
+    assert_clean(&second, "the turn after the evil id");
     assert!(
-        stderr(&second).contains("no longer has interaction"),
+        stderr(&second).contains("Previous interaction not found"),
         "{}",
         stderr(&second)
     );

@@ -104,7 +104,7 @@ async fn a_4k_chain_uploads_only_its_prompts_and_survives_an_expired_parent() {
     )
     .await;
     assert!(
-        notices.contains("no longer has interaction") && notices.contains("whole history"),
+        notices.contains("Previous interaction not found") && notices.contains("whole history"),
         "{notices}"
     );
     assert_eq!(after["transport"], "interactions");

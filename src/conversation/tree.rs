@@ -94,6 +94,9 @@ pub struct ModelTurn {
     /// `generateContent`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interaction_id: Option<String>,
+    /// Which endpoint carried the reply.
+    #[serde(default, skip_serializing_if = "crate::gemini::Transport::is_default")]
+    pub transport: crate::gemini::Transport,
 }
 
 /// A reply's place in a batch of variations: candidate `number` of `of` (from 1), asked for
@@ -113,14 +116,6 @@ impl Variation {
 }
 
 impl ModelTurn {
-    /// Which endpoint carried the reply: only the Interactions API names its replies.
-    pub fn transport(&self) -> crate::gemini::Transport {
-        match self.interaction_id {
-            Some(_) => crate::gemini::Transport::Interactions,
-            None => crate::gemini::Transport::GenerateContent,
-        }
-    }
-
     /// The answer's text (thoughts excluded), deltas joined.
     pub fn text(&self) -> String {
         self.parts

@@ -55,11 +55,15 @@ pub struct InteractionStore {
 }
 
 struct Kept {
-    /// The whole conversation up to and including this interaction's answer, as
-    /// `generateContent` contents.
-    contents: Vec<Value>,
+    /// The interaction this one continued: its history comes first.
+    parent: Option<String>,
+    /// This interaction's input and answer, as `generateContent` contents (the history is
+    /// its ancestors', so each turn is kept once, not once per later turn).
+    own: Vec<Value>,
     stored: bool,
     created: Instant,
+    /// Forgotten as expiry would (`expire_all`); kept as an ancestor of what came after.
+    expired: bool,
 }
 
 /// A request read: the `generateContent` body the model answers, and what storing the answer
@@ -68,7 +72,9 @@ pub struct Translated {
     pub model: String,
     pub body: Vec<u8>,
     pub streaming: bool,
-    contents: Vec<Value>,
+    parent: Option<String>,
+    /// The new input, as contents.
+    input: Vec<Value>,
     store: bool,
 }
 
@@ -83,7 +89,7 @@ impl InteractionStore {
     /// Makes every interaction kept so far unusable as a parent, as its expiry would.
     pub fn expire_all(&self) {
         if let Ok(mut kept) = self.kept.lock() {
-            kept.clear();
+            kept.values_mut().for_each(|k| k.expired = true);
         }
     }
 
@@ -101,12 +107,17 @@ impl InteractionStore {
             .ok_or_else(|| bad_request("Missing required field: model."))?
             .trim_start_matches("models/")
             .to_string();
-        let mut contents = match request.get("previous_interaction_id") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::String(id)) => self.history(id)?,
+        let parent = match request.get("previous_interaction_id") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(id)) => Some(id.clone()),
             Some(_) => return Err(bad_request("previous_interaction_id must be a string.")),
         };
-        contents.extend(input_contents(request.get("input"))?);
+        let mut contents = match &parent {
+            Some(id) => self.history(id)?,
+            None => Vec::new(),
+        };
+        let input = input_contents(request.get("input"))?;
+        contents.extend(input.iter().cloned());
         let config = generation_config(request)?;
         let mut gc = json!({"contents": contents, "generationConfig": config});
         if let Some(system) = request.get("system_instruction").and_then(Value::as_str) {
@@ -119,35 +130,44 @@ impl InteractionStore {
             model,
             body: serde_json::to_vec(&gc).map_err(|e| bad_request(e.to_string()))?,
             streaming: request.get("stream").and_then(Value::as_bool) == Some(true),
-            contents,
+            parent,
+            input,
             store: request.get("store").and_then(Value::as_bool) != Some(false),
         })
     }
 
+    /// The conversation up to and including interaction `id`'s answer: a 404 naming it when
+    /// it is unknown, expired or was not stored.
     fn history(&self, id: &str) -> Result<Vec<Value>, DemoError> {
         let kept = self
             .kept
             .lock()
             .map_err(|_| bad_request("store poisoned"))?;
-        let found = kept
-            .get(id)
-            .filter(|k| k.stored && self.ttl.is_none_or(|ttl| k.created.elapsed() < ttl));
-        match found {
-            Some(kept) => Ok(kept.contents.clone()),
-            None => Err(error(
+        let usable = |k: &&Kept| {
+            k.stored && !k.expired && self.ttl.is_none_or(|ttl| k.created.elapsed() < ttl)
+        };
+        if kept.get(id).filter(usable).is_none() {
+            return Err(error(
                 404,
                 "NOT_FOUND",
                 &format!(
                     "Interaction {id} was not found. It may have expired, been deleted, or been created with store=false."
                 ),
-            )),
+            ));
         }
+        let mut chain = Vec::new();
+        let mut next = Some(id);
+        while let Some(at) = next.and_then(|id| kept.get(id)) {
+            chain.push(&at.own);
+            next = at.parent.as_deref();
+        }
+        Ok(chain.into_iter().rev().flatten().cloned().collect())
     }
 
     /// Keeps the answer to `request` and returns its new id.
     pub fn keep(&self, request: Translated, reply: &DemoReply) -> String {
         let id = format!("v1_demo{:016x}", fastrand::u64(..));
-        let mut contents = request.contents;
+        let mut own = request.input;
         let parts: Vec<Value> = reply
             .thought_parts
             .iter()
@@ -155,15 +175,21 @@ impl InteractionStore {
             .cloned()
             .collect();
         if !parts.is_empty() {
-            contents.push(json!({"role": "model", "parts": parts}));
+            own.push(json!({"role": "model", "parts": parts}));
+        }
+        if !request.store {
+            // Never a parent, so never an ancestor: nothing of it is needed.
+            own.clear();
         }
         if let Ok(mut kept) = self.kept.lock() {
             kept.insert(
                 id.clone(),
                 Kept {
-                    contents,
+                    parent: request.parent,
+                    own,
                     stored: request.store,
                     created: Instant::now(),
+                    expired: false,
                 },
             );
         }
@@ -433,16 +459,17 @@ pub fn events(reply: &DemoReply, id: &str) -> (Vec<Value>, usize) {
     }
     let thought_events = events.len();
     for part in &reply.answer_parts {
+        let delta = content_of(part);
+        // An empty text has no output step; its signature, if any, would land on the next.
+        if delta["type"] == "text" && delta["text"] == "" {
+            continue;
+        }
         if let Some(signature) = part.get("thoughtSignature") {
             step(
                 &mut events,
                 json!({"type": "thought"}),
                 vec![json!({"type": "thought_signature", "signature": signature})],
             );
-        }
-        let delta = content_of(part);
-        if delta["type"] == "text" && delta["text"] == "" {
-            continue;
         }
         let mut deltas = vec![delta];
         // Every source cites the whole answer, as the generateContent side supports it.
@@ -628,7 +655,17 @@ mod tests {
                 json!({"model": "m", "input": "b", "previous_interaction_id": id}),
             )
         };
-        assert_eq!(continue_from(&kept).unwrap().contents.len(), 2);
+        let history = |t: Translated| {
+            let body: Value = serde_json::from_slice(&t.body).unwrap();
+            body["contents"].as_array().unwrap().len()
+        };
+        assert_eq!(history(continue_from(&kept).unwrap()), 2, "a and b");
+        let second = store.keep(continue_from(&kept).unwrap(), &DemoReply::default());
+        assert_eq!(
+            history(continue_from(&second).unwrap()),
+            3,
+            "a, b and the new b: each ancestor once"
+        );
         for id in [unstored.as_str(), "v1_never"] {
             let (status, text) = message(continue_from(id).err().unwrap());
             assert_eq!(status, 404);

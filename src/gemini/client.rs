@@ -196,6 +196,9 @@ pub struct GeminiClient {
     /// Shared by every clone: set once the provider answered 404 to the Interactions endpoint
     /// itself, so the rest of the run goes over `generateContent`.
     interactions_refused: Arc<AtomicBool>,
+    /// Shared by every clone: interactions the provider said it no longer has, so variations
+    /// of one prompt learn it once (one notice) and no turn names them again.
+    forgotten: Arc<Mutex<std::collections::HashSet<String>>>,
 }
 
 /// When the provider may be called again after it said "too many requests".
@@ -243,6 +246,7 @@ impl GeminiClient {
             options,
             backoff: Arc::default(),
             interactions_refused: Arc::default(),
+            forgotten: Arc::default(),
         })
     }
 
@@ -267,6 +271,21 @@ impl GeminiClient {
     /// the notice is given once per run.
     pub fn refuse_interactions(&self) -> bool {
         !self.interactions_refused.swap(true, Ordering::Relaxed)
+    }
+
+    /// Notes that the provider no longer has interaction `id`; true the first time.
+    pub fn forget_interaction(&self, id: &str) -> bool {
+        self.forgotten
+            .lock()
+            .map(|mut forgotten| forgotten.insert(id.to_string()))
+            .unwrap_or(true)
+    }
+
+    /// Whether the provider said it no longer has interaction `id`.
+    pub fn forgot_interaction(&self, id: &str) -> bool {
+        self.forgotten
+            .lock()
+            .is_ok_and(|forgotten| forgotten.contains(id))
     }
 
     fn url(&self, endpoint: Endpoint<'_>) -> String {

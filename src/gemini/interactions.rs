@@ -40,10 +40,6 @@ impl InteractionReader {
         Self::default()
     }
 
-    pub fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
-
     /// Reads one event. A whole interaction (a body that is not a stream) is read as an
     /// `interaction.completed` event carrying it. An `error` event is the server's error.
     pub fn read<'a>(
@@ -289,9 +285,11 @@ mod tests {
         let mut reader = InteractionReader::new();
         let mut parts = Vec::new();
         let mut finish = None;
+        let mut id = None;
         for event in events {
             let event: InteractionEvent = serde_json::from_str(event).unwrap();
             let read = reader.read(event)?;
+            id = read.new_id.or(id);
             if let Some(chunk) = read.chunk {
                 for candidate in chunk.candidates {
                     finish = candidate.finish_reason.or(finish);
@@ -312,7 +310,7 @@ mod tests {
                 }
             }
         }
-        Ok((parts, finish, reader.id().map(str::to_string)))
+        Ok((parts, finish, id))
     }
 
     #[test]
@@ -387,6 +385,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(error.message, "slow down");
         assert_eq!(error.status, "RESOURCE_EXHAUSTED");
+        assert_eq!(error.code, 429, "a code by name is its HTTP status");
         let (_, finish, _) = read_all(&[
             r#"{"event_type":"interaction.completed","interaction":{"id":"v1_d","status":"incomplete"}}"#,
         ])
@@ -457,5 +456,19 @@ mod tests {
             })
             .collect();
         assert_eq!(supports, [(vec![0], 0), (vec![1], 0), (vec![0], 2)]);
+    }
+
+    #[test]
+    fn a_field_of_another_shape_in_a_step_we_do_not_read_fails_nothing() {
+        let (parts, finish, _) = read_all(&[
+            r#"{"event_type":"step.start","index":0,"step":{"type":"code_execution_result","result":"42","content":"x"}}"#,
+            r#"{"event_type":"step.delta","index":0,"delta":{"type":"code_execution_result","result":"42","content":[1,2]}}"#,
+            r#"{"event_type":"step.start","index":1,"step":{"type":"model_output","content":[{"type":"text","text":"ok"}]}}"#,
+            r#"{"event_type":"interaction.completed","interaction":{"id":"v1_f","status":"completed"}}"#,
+        ])
+        .unwrap();
+        assert_eq!(parts.len(), 1);
+        assert_eq!(parts[0].text.as_deref(), Some("ok"));
+        assert_eq!(finish.as_deref(), Some("STOP"));
     }
 }

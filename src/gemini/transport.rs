@@ -18,6 +18,12 @@ pub enum Transport {
 impl Transport {
     pub const NAMES: [&'static str; 2] = ["generate-content", "interactions"];
 
+    /// For serde's `skip_serializing_if`: sessions written before there was a choice read as
+    /// the default.
+    pub fn is_default(&self) -> bool {
+        *self == Transport::GenerateContent
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Transport::GenerateContent => "generate-content",

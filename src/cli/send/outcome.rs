@@ -117,7 +117,7 @@ pub(super) fn reply_json(
         "cost_usd": cost.filter(|_| currency.eq_ignore_ascii_case("USD")),
         "cost": cost.map(|amount| json!({"amount": amount, "currency": currency})),
         "request_bytes": reply.request_bytes,
-        "transport": reply.transport(),
+        "transport": reply.transport,
         "interaction_id": reply.interaction_id,
     })
 }

@@ -98,11 +98,6 @@ impl PreparedRequest {
             None => request,
         })
     }
-
-    /// The interaction the prompt's parent reply came from, whether or not this body names it.
-    pub fn parent_interaction(&self) -> Option<&str> {
-        self.source.parent_interaction()
-    }
 }
 
 /// Builds the request for the prompt `leaf` over the target's transport, refusing settings the

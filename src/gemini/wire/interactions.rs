@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::request::serialize_base64;
 use super::response::UsageMetadata;
 use super::status::ErrorBody;
-use crate::gemini::lenient::null_as_default;
+use crate::gemini::lenient::{null_as_default, other_shape_as_default};
 
 /// The body of a create-interaction call. Image bytes are base64-encoded while it is written.
 #[derive(Debug, Serialize)]
@@ -97,8 +97,6 @@ pub struct InteractionEvent<'a> {
     /// `interaction.created` / `interaction.completed`, and a unary answer's own fields.
     #[serde(default)]
     pub interaction: Option<InteractionHeader<'a>>,
-    #[serde(default)]
-    pub index: Option<u32>,
     /// `step.start`.
     #[serde(default, borrow)]
     pub step: Option<Step<'a>>,
@@ -108,9 +106,6 @@ pub struct InteractionEvent<'a> {
     /// `error`.
     #[serde(default)]
     pub error: Option<InteractionError>,
-    /// `interaction.status_update`.
-    #[serde(default)]
-    pub status: Option<String>,
 }
 
 /// What an event says of the interaction as a whole.
@@ -135,19 +130,19 @@ pub struct Step<'a> {
     #[serde(default, borrow)]
     pub signature: Option<Cow<'a, str>>,
     /// A thought's summary.
-    #[serde(default, deserialize_with = "null_as_default", borrow)]
+    #[serde(default, deserialize_with = "other_shape_as_default", borrow)]
     pub summary: Vec<StepContent<'a>>,
     /// A model output's content.
-    #[serde(default, deserialize_with = "null_as_default", borrow)]
+    #[serde(default, deserialize_with = "other_shape_as_default", borrow)]
     pub content: Vec<StepContent<'a>>,
     /// A `google_search_call`'s queries.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "other_shape_as_default")]
     pub arguments: Option<SearchArguments>,
     /// `web_search` or `image_search`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "other_shape_as_default")]
     pub search_type: Option<String>,
     /// A `google_search_result`'s results.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "other_shape_as_default")]
     pub result: Vec<SearchResult>,
 }
 
@@ -165,16 +160,16 @@ pub struct StepContent<'a> {
     pub data: Option<Cow<'a, str>>,
     #[serde(default, borrow)]
     pub signature: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
+    #[serde(default, borrow, deserialize_with = "other_shape_as_default")]
     pub content: Option<Box<StepContent<'a>>>,
     /// A text's sources (`url_citation`), on a text or in a `text_annotation_delta`.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "other_shape_as_default")]
     pub annotations: Vec<Annotation>,
     /// A `google_search_call` delta's queries.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "other_shape_as_default")]
     pub arguments: Option<SearchArguments>,
     /// A `google_search_result` delta's results.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "other_shape_as_default")]
     pub result: Vec<SearchResult>,
 }
 
@@ -270,13 +265,15 @@ impl InteractionUsage {
 }
 
 impl InteractionError {
-    /// Google's error shape, so the studio's errors read the same over both transports.
+    /// Google's error shape, so the studio's errors read the same over both transports. A
+    /// code given by name (`NOT_FOUND`, as the stream's error event may) is its HTTP status.
     pub fn as_error_body(&self) -> ErrorBody {
         let code = match &self.code {
             Some(Value::Number(n)) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
-            Some(Value::String(s)) => s.parse().ok(),
+            Some(Value::String(s)) => s.parse().ok().or_else(|| http_status_of(s)),
             _ => None,
-        };
+        }
+        .or_else(|| self.status.as_deref().and_then(http_status_of));
         ErrorBody {
             code: code.unwrap_or(500),
             message: self.message.clone().unwrap_or_default(),
@@ -288,4 +285,22 @@ impl InteractionError {
             details: self.details.clone(),
         }
     }
+}
+
+/// The HTTP status of a `google.rpc.Code` name.
+fn http_status_of(name: &str) -> Option<u16> {
+    Some(match name.to_ascii_uppercase().as_str() {
+        "INVALID_ARGUMENT" | "FAILED_PRECONDITION" | "OUT_OF_RANGE" => 400,
+        "UNAUTHENTICATED" => 401,
+        "PERMISSION_DENIED" => 403,
+        "NOT_FOUND" => 404,
+        "ALREADY_EXISTS" | "ABORTED" => 409,
+        "RESOURCE_EXHAUSTED" => 429,
+        "CANCELLED" => 499,
+        "INTERNAL" | "UNKNOWN" | "DATA_LOSS" => 500,
+        "UNIMPLEMENTED" => 501,
+        "UNAVAILABLE" => 503,
+        "DEADLINE_EXCEEDED" => 504,
+        _ => return None,
+    })
 }

@@ -257,8 +257,12 @@ impl Jobs {
                 job.phase = Phase::Receiving;
                 job.partial.parts.extend(parts);
             }
-            // The app shows the notice; the job starts over with its next `Sending`.
-            Progress::Fallback { .. } => {}
+            // The turn goes again another way (the app shows why): what came of the refused
+            // attempt is not part of the reply.
+            Progress::Fallback { .. } => {
+                job.partial.parts.clear();
+                job.received_bytes = 0;
+            }
         }
         true
     }
