@@ -572,10 +572,16 @@ async fn interactions_text_and_ids_are_data_and_redirects_are_refused() {
         json!({"event_type": "step.delta", "index": 1, "delta": {"type": "image", "mime_type": "image/png", "data": png_base64()}}),
         json!({"event_type": "interaction.completed", "interaction": {"id": id, "status": "completed"}}),
     ];
+    let gone = Reply::json(
+        404,
+        &json!({"error": {"code": 404, "message": format!("Interaction {id} was not found."), "status": "NOT_FOUND"}}),
+    );
     let server = hostile(vec![
         Reply::sse(&events),
-        // The next turn names the evil id; the server has forgotten it.
-        Reply::json(404, &json!({"error": {"code": 404, "message": format!("Interaction {id} was not found."), "status": "NOT_FOUND"}})),
+        // The next turn names the evil id; the server has forgotten it (at both versions of
+        // the path), and takes the whole history.
+        gone.clone(),
+        gone,
         Reply::sse(&events),
     ])
     .await;
@@ -604,7 +610,18 @@ async fn interactions_text_and_ids_are_data_and_redirects_are_refused() {
         id.as_str(),
         "sent back as data"
     );
-    assert!(seen.iter().all(|s| s.path == "/v1beta/interactions"));
+    let paths: Vec<&str> = seen.iter().map(|s| s.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/v1/interactions",
+            "/v1/interactions",
+            "/v1beta/interactions",
+            "/v1/interactions"
+        ]
+    );
+    let whole: Value = serde_json::from_slice(&seen[3].body).unwrap();
+    assert!(whole.get("previous_interaction_id").is_none());
 
     let elsewhere = hostile(Vec::new()).await;
     let target = format!("{}/v1beta/interactions", elsewhere.base_url());
@@ -663,4 +680,39 @@ async fn a_whole_interaction_in_one_body_is_read_too() {
         .await;
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(stderr(&output).contains("slow down"), "{}", stderr(&output));
+}
+
+/// A server with the Interactions API at `v1beta` only (where it began) is found there: the
+/// turn is not sent over generateContent, and no notice is needed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interactions_api_at_v1beta_only_is_found_there() {
+    let harness = Harness::start(Vec::new()).await;
+    let whole = json!({"id": "v1_beta", "status": "completed", "steps": [
+        {"type": "model_output", "content": [{"type": "text", "text": "Here."},
+            {"type": "image", "mime_type": "image/png", "data": png_base64()}]}
+    ]});
+    let server = hostile(vec![
+        Reply::json(
+            404,
+            &json!({"error": {"code": 404, "message": "Method not found.", "status": "NOT_FOUND"}}),
+        ),
+        Reply::json(200, &whole),
+    ])
+    .await;
+    let output = harness
+        .run_at(
+            server.base_url(),
+            "send",
+            &["--transport", "interactions", "--json", "a chart"],
+        )
+        .await;
+    assert_success(&output);
+    assert_eq!(stdout_json(&output)["interaction_id"], "v1_beta");
+    assert!(
+        !stderr(&output).contains("does not serve"),
+        "{}",
+        stderr(&output)
+    );
+    let paths: Vec<String> = server.seen().into_iter().map(|s| s.path).collect();
+    assert_eq!(paths, ["/v1/interactions", "/v1beta/interactions"]);
 }

@@ -1,5 +1,6 @@
-//! The demo model's Interactions API (`POST /v1beta/interactions`, and `/v1/interactions`
-//! where Google's SDK sends it): as strict as its `generateContent` side, which answers it.
+//! The demo model's Interactions API (`POST /v1/interactions`, where Google's SDK and the
+//! studio post, and `/v1beta/interactions`): as strict as its `generateContent` side, which
+//! answers it.
 //!
 //! A request is checked field by field (a name the API does not have is refused), its input
 //! steps become `generateContent` contents after the stored history of the interaction it

@@ -200,10 +200,10 @@ impl DemoServer {
         let app = Router::new()
             .route("/v1beta/models", get(list_models))
             .route("/v1beta/models/{*call}", post(handle))
-            // Google's SDK posts to v1 since the API's general availability; the studio to
-            // v1beta, beside the rest of its calls.
-            .route("/v1beta/interactions", post(handle_interaction))
+            // v1 since the API's general availability (where Google's SDK and the studio post),
+            // v1beta where it began.
             .route("/v1/interactions", post(handle_interaction))
+            .route("/v1beta/interactions", post(handle_interaction))
             .layer(DefaultBodyLimit::disable())
             .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;

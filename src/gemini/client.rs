@@ -3,7 +3,7 @@
 //! response (or chunk) is handed to the caller as it arrives.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -178,8 +178,12 @@ enum Endpoint<'a> {
         model: &'a str,
         mode: Mode,
     },
-    /// Always streamed: the body says `"stream": true`.
-    Interactions,
+    /// Always streamed: the body says `"stream": true`. `v1` where Google's SDK posts since
+    /// the API's general availability, `v1beta` where it began (and where a relay that has
+    /// it may serve it).
+    Interactions {
+        version: &'static str,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -196,6 +200,9 @@ pub struct GeminiClient {
     /// Shared by every clone: set once the provider answered 404 to the Interactions endpoint
     /// itself, so the rest of the run goes over `generateContent`.
     interactions_refused: Arc<AtomicBool>,
+    /// Shared by every clone: which version of the Interactions path answered (0: none yet,
+    /// then 1 + its index in `interact`'s list).
+    interactions_version: Arc<AtomicU8>,
     /// Shared by every clone: interactions the provider said it no longer has, so variations
     /// of one prompt learn it once (one notice) and no turn names them again.
     forgotten: Arc<Mutex<std::collections::HashSet<String>>>,
@@ -246,6 +253,7 @@ impl GeminiClient {
             options,
             backoff: Arc::default(),
             interactions_refused: Arc::default(),
+            interactions_version: Arc::default(),
             forgotten: Arc::default(),
         })
     }
@@ -301,7 +309,9 @@ impl GeminiClient {
                 "{}/v1beta/models/{model}:streamGenerateContent?alt=sse",
                 self.base_url
             ),
-            Endpoint::Interactions => format!("{}/v1beta/interactions", self.base_url),
+            Endpoint::Interactions { version } => {
+                format!("{}/{version}/interactions", self.base_url)
+            }
         }
     }
 
@@ -320,13 +330,37 @@ impl GeminiClient {
     }
 
     /// Creates an interaction from `body` (streamed) and hands its events to `on_event` as
-    /// `generateContent` chunks, with the same retries as [`GeminiClient::generate`].
+    /// `generateContent` chunks, with the same retries as [`GeminiClient::generate`]. Posted
+    /// to `/v1/interactions`, as Google's SDK does; a 404 there is tried once on
+    /// `/v1beta/interactions`, and the version that answered is used from then on.
     pub async fn interact(
         &self,
         body: Bytes,
         on_event: &mut (dyn FnMut(ClientEvent<'_>) -> Result<(), ApiError> + Send),
     ) -> Result<(), ApiError> {
-        self.call(Endpoint::Interactions, body, on_event).await
+        const VERSIONS: [&str; 2] = ["v1", "v1beta"];
+        let endpoint = |version| Endpoint::Interactions { version };
+        let known = self.interactions_version.load(Ordering::Relaxed);
+        if let Some(version) = usize::from(known)
+            .checked_sub(1)
+            .and_then(|i| VERSIONS.get(i))
+        {
+            return self.call(endpoint(version), body, on_event).await;
+        }
+        let mut result = Ok(());
+        for (index, version) in VERSIONS.into_iter().enumerate() {
+            result = self.call(endpoint(version), body.clone(), on_event).await;
+            match &result {
+                Ok(()) => {
+                    self.interactions_version
+                        .store(index as u8 + 1, Ordering::Relaxed);
+                    break;
+                }
+                Err(error) if error.status() == Some(404) => continue,
+                Err(_) => break,
+            }
+        }
+        result
     }
 
     async fn call(
@@ -460,10 +494,10 @@ impl GeminiClient {
     ) -> Result<(), ApiError> {
         let mode = match endpoint {
             Endpoint::GenerateContent { mode, .. } => mode,
-            Endpoint::Interactions => Mode::Streaming,
+            Endpoint::Interactions { .. } => Mode::Streaming,
         };
         let mut interaction =
-            matches!(endpoint, Endpoint::Interactions).then(InteractionReader::new);
+            matches!(endpoint, Endpoint::Interactions { .. }).then(InteractionReader::new);
         on_event(ClientEvent::Transfer(Transfer::Receiving))?;
         // Sized once from Content-Length (bounded: the header is the server's word), so a
         // 12 MB body is not copied through a series of doubling buffers.

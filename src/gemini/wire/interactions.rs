@@ -1,4 +1,4 @@
-//! The Interactions API (`POST {base}/v1beta/interactions`): the request and the streamed
+//! The Interactions API (`POST {base}/v1/interactions`, or `v1beta`): the request and the streamed
 //! events, with the field names of Google's own SDK (`google-genai`,
 //! `google/genai/_gaos/types/interactions/`): snake_case throughout, and a `type` on every
 //! step, content and delta.
