@@ -2,7 +2,6 @@
 //! streamed interactions (`/v1beta/interactions`), with bounded retries. It knows the wire format and nothing of conversations: every parsed
 //! response (or chunk) is handed to the caller as it arrives.
 
-use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -12,6 +11,7 @@ use futures_util::StreamExt;
 
 use super::error::ApiError;
 use super::interactions::InteractionReader;
+use super::key::ApiKey;
 use super::sse::{SseDecoder, SseEvent};
 use super::wire::{
     GenerateContentResponse, InteractionEvent, InteractionHeader, ListModelsResponse, ListedModel,
@@ -20,53 +20,6 @@ use super::wire::{
 
 /// The most a unary reply's buffer is sized for up front; a larger body still grows past it.
 const MAX_PRESIZE: u64 = 256 * 1024 * 1024;
-
-/// The secret. Its `Debug` never prints it; [`ApiKey::redact`] scrubs it from foreign text.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    pub fn new(key: impl Into<String>) -> Self {
-        Self(key.into().trim().to_string())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// Replaces every occurrence of the key in `text`.
-    pub fn redact(&self, text: &str) -> String {
-        if self.0.len() < 4 {
-            return text.to_string();
-        }
-        text.replace(&self.0, "[redacted key]")
-    }
-
-    /// A reply with every occurrence of the key overwritten by asterisks, before anything
-    /// parses it: a server that echoes the request's headers in its text must not get the key
-    /// into the session, the screen or an export. Borrowed (no copy) when the key is absent.
-    pub fn scrub<'d>(&self, data: &'d [u8]) -> std::borrow::Cow<'d, [u8]> {
-        if self.0.len() < 4 {
-            return std::borrow::Cow::Borrowed(data);
-        }
-        let finder = memchr::memmem::Finder::new(self.0.as_bytes());
-        let found: Vec<usize> = finder.find_iter(data).collect();
-        if found.is_empty() {
-            return std::borrow::Cow::Borrowed(data);
-        }
-        let mut owned = data.to_vec();
-        for at in found {
-            owned[at..at + self.0.len()].fill(b'*');
-        }
-        std::borrow::Cow::Owned(owned)
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey([redacted])")
-    }
-}
 
 /// How hard to try before giving up on a transient failure.
 #[derive(Debug, Clone, PartialEq)]
@@ -638,7 +591,7 @@ impl GeminiClient {
     /// The first 120 characters of a body for an error message, the key redacted before the
     /// cut (a key cut in two would slip through).
     fn opening(&self, data: &[u8]) -> String {
-        let window = &data[..data.len().min(120 + self.key.0.len())];
+        let window = &data[..data.len().min(120 + self.key.expose().len())];
         self.key
             .redact(&String::from_utf8_lossy(window))
             .chars()
@@ -772,16 +725,6 @@ mod tests {
     }
 
     use super::*;
-
-    #[test]
-    fn debug_and_redact_never_show_the_key() {
-        let key = ApiKey::new("AIzaSyTESTKEY123");
-        assert!(!format!("{key:?}").contains("TESTKEY"));
-        assert_eq!(
-            key.redact("bad key AIzaSyTESTKEY123!"),
-            "bad key [redacted key]!"
-        );
-    }
 
     #[test]
     fn backoff_grows_and_stays_bounded() {
