@@ -1,6 +1,7 @@
 //! The HTTP client: unary `:generateContent`, streaming `:streamGenerateContent?alt=sse` and
-//! streamed interactions (`/v1beta/interactions`), with bounded retries. It knows the wire format and nothing of conversations: every parsed
-//! response (or chunk) is handed to the caller as it arrives.
+//! streamed interactions (`/v1/interactions`, or `v1beta`), with bounded retries. It knows the
+//! wire format and nothing of conversations: every parsed response (or chunk) is handed to the
+//! caller as it arrives.
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
