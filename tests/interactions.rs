@@ -11,18 +11,11 @@ mod common;
 use common::harness::{Harness, assert_success, stderr, stdout_json};
 
 async fn full_size(options: DemoOptions) -> Harness {
-    let harness = Harness::start_with(DemoOptions {
-        full_size: true,
-        ..options
-    })
-    .await;
-    // Painting a 4K picture in a debug build, beside other tests, takes seconds.
-    std::fs::write(
-        harness.config_path(),
-        "idle_timeout_secs = 120\n[providers.google]\ntransport = \"interactions\"\n",
+    Harness::full_size(
+        options,
+        "[providers.google]\ntransport = \"interactions\"\n",
     )
-    .unwrap();
-    harness
+    .await
 }
 
 /// One turn of session `session`: its JSON, after checking it succeeded.

@@ -12,14 +12,7 @@ mod common;
 use common::harness::{Harness, assert_success, stderr, stdout_json};
 
 async fn full_size() -> Harness {
-    let harness = Harness::start_with(DemoOptions {
-        full_size: true,
-        ..DemoOptions::default()
-    })
-    .await;
-    // Painting a 4K picture in a debug build, beside other tests, takes seconds.
-    std::fs::write(harness.config_path(), "idle_timeout_secs = 120\n").unwrap();
-    harness
+    Harness::full_size(DemoOptions::default(), "").await
 }
 
 fn picture(image: &Value) -> RgbImage {

@@ -40,6 +40,23 @@ impl Harness {
         Self { home, demo }
     }
 
+    /// The demo at real pixel sizes (4K is 4096×4096 or 5504×3072), with `config` after a
+    /// long idle timeout: painting a 4K picture in a debug build, beside other tests, takes
+    /// seconds.
+    pub async fn full_size(options: DemoOptions, config: &str) -> Self {
+        let harness = Self::start_with(DemoOptions {
+            full_size: true,
+            ..options
+        })
+        .await;
+        std::fs::write(
+            harness.config_path(),
+            format!("idle_timeout_secs = 120\n{config}"),
+        )
+        .unwrap();
+        harness
+    }
+
     pub fn data_dir(&self) -> PathBuf {
         self.home.path().join("data")
     }
