@@ -221,7 +221,8 @@ pub struct Connection {
     pub per_call: Option<CallPrice>,
     /// Set (to its currency) when the provider answers the billing endpoints (`balance = true`).
     pub balance_currency: Option<String>,
-    /// Which endpoint carries turns, as asked (`--transport`, else the config).
+    /// Which endpoint carries turns, as asked (`--transport`, else the config); a refusal
+    /// during the run is `turn::generate`'s to act on.
     pub transport: Transport,
     _demo: Option<DemoServer>,
 }
@@ -238,18 +239,7 @@ impl Connection {
             provider: &self.provider_name,
             size_limit: self.max_request_bytes,
             listing,
-            transport: self.transport(),
-        }
-    }
-
-    /// The transport turns take now: as asked, unless the provider refused the Interactions
-    /// API during this run.
-    pub fn transport(&self) -> Transport {
-        match self.transport {
-            Transport::Interactions if self.client.interactions_refused() => {
-                Transport::GenerateContent
-            }
-            transport => transport,
+            transport: self.transport,
         }
     }
 
