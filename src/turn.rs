@@ -162,6 +162,7 @@ pub async fn generate(
     on_progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<ModelTurn, ApiError> {
     const REFUSED: &str = "This provider does not serve the Interactions API";
+    const GONE: &str = "Previous interaction not found (expired or not kept)";
     let mut rewritten;
     let mut request = request;
     // What another turn of this run already learnt (and said): no second notice.
@@ -173,9 +174,11 @@ pub async fn generate(
                 .previous_interaction
                 .as_deref()
                 .filter(|id| client.forgot_interaction(id))
-                .map(|id| {
-                    let why = format!("Previous interaction {id} not found");
-                    (BodyForm::Interactions { continued: false }, why)
+                .map(|_| {
+                    (
+                        BodyForm::Interactions { continued: false },
+                        GONE.to_string(),
+                    )
                 })
         };
         if let Some((form, why)) = known {
@@ -191,7 +194,7 @@ pub async fn generate(
         let (form, why, first) = match refusal(&error, request) {
             Some(Refusal::ParentGone(id)) => (
                 BodyForm::Interactions { continued: false },
-                "Previous interaction not found (expired or not kept)".to_string(),
+                GONE.to_string(),
                 client.forget_interaction(&id),
             ),
             Some(Refusal::Endpoint) => (
