@@ -52,13 +52,7 @@ impl Screen {
         (0..3).find_map(|_| {
             let screen = Self::start_once(width, height)?;
             let connects = |_| {
-                let status = screen
-                    .command("xdotool")
-                    .arg("getmouselocation")
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status();
-                let ok = status.is_ok_and(|s| s.success());
+                let ok = screen.accepts_clients();
                 if !ok {
                     std::thread::sleep(std::time::Duration::from_millis(100));
                 }
@@ -66,6 +60,16 @@ impl Screen {
             };
             (0..50).any(connects).then_some(screen)
         })
+    }
+
+    /// Whether a client (xdotool) can connect to the screen now.
+    pub fn accepts_clients(&self) -> bool {
+        self.command("xdotool")
+            .arg("getmouselocation")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
     }
 
     fn start_once(width: u32, height: u32) -> Option<Screen> {
