@@ -15,6 +15,7 @@ use banana_studio::emulator::ImageProtocol;
 use banana_studio::preview::kitty::KittyPng;
 use banana_studio::preview::sixel;
 use banana_studio::preview::{Crop, PreviewReady, Previewer, difference, prepare};
+use banana_studio_jpeg::{Backend, Jpeg};
 use bytes::Bytes;
 use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage, RgbaImage};
@@ -455,16 +456,23 @@ fn jpeg_decoders(c: &mut Criterion) {
     group.sample_size(10);
     for (name, bytes) in &inputs {
         eprintln!("{name}: {} bytes", bytes.len());
-        group.bench_function(BenchmarkId::new("jpeg_decoder_half", name), |b| {
-            b.iter(|| prepare::decode_for(black_box(bytes), (2000, 1160)).expect("decodes"))
-        });
-        group.bench_function(BenchmarkId::new("jpeg_decoder_full", name), |b| {
-            b.iter(|| {
-                let jpeg = banana_studio_jpeg::Jpeg::open(black_box(bytes)).expect("opens");
-                let size = jpeg.size();
-                jpeg.decode_scaled(size).expect("decodes")
-            })
-        });
+        // Each backend at ½ (what the cold full view at 200×60 decodes) and whole.
+        for (label, backend) in [
+            ("jpeg_decoder", Backend::JpegDecoder),
+            ("libjpeg_turbo", Backend::Turbo),
+        ] {
+            for (scale, divisor) in [("half", 2), ("full", 1)] {
+                let id = BenchmarkId::new(format!("{label}_{scale}"), name);
+                group.bench_function(id, |b| {
+                    b.iter(|| {
+                        let jpeg = Jpeg::open(black_box(bytes)).expect("opens");
+                        let (width, height) = jpeg.size();
+                        let wanted = (width.div_ceil(divisor), height.div_ceil(divisor));
+                        jpeg.decode_scaled_with(wanted, backend).expect("decodes")
+                    })
+                });
+            }
+        }
         group.bench_function(BenchmarkId::new("zune_jpeg_full", name), |b| {
             b.iter(|| prepare::decode(black_box(bytes)).expect("decodes"))
         });

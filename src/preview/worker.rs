@@ -320,7 +320,7 @@ impl Decoded {
         // Decoded outside the lock: another picture may decode meanwhile.
         slot.get_or_init(|| {
             let bytes = blob.bytes().map_err(|e| e.to_string())?;
-            prepare::decode(&bytes)
+            prepare::decode_to_show(&bytes)
                 .map(Arc::new)
                 .map_err(|e| e.to_string())
         })
