@@ -99,11 +99,28 @@ fn big_pictures_are_decoded_reduced_but_still_cover_the_box() {
     assert!(decode_for(&png[..png.len() / 3], (600, 400)).is_err());
 }
 
+/// `picture` as a JPEG whose EXIF says to turn it 90° clockwise (orientation 6) to show it.
+fn turned_jpeg(picture: &RgbImage, quality: u8) -> Vec<u8> {
+    use image::ImageEncoder;
+    // A TIFF header and one IFD entry: Orientation (0x0112) = 6.
+    let exif = b"MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00".to_vec();
+    let mut jpeg = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, quality);
+    encoder.set_exif_metadata(exif).unwrap();
+    let (width, height) = picture.dimensions();
+    encoder
+        .write_image(
+            picture.as_raw(),
+            width,
+            height,
+            image::ExtendedColorType::Rgb8,
+        )
+        .unwrap();
+    jpeg
+}
+
 #[test]
 fn a_jpeg_turned_by_exif_is_reduced_and_shown_upright() {
-    use image::ImageEncoder;
-    // A TIFF header and one IFD entry: Orientation (0x0112) = 6, turn 90° clockwise.
-    let exif = b"MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00".to_vec();
     let picture = RgbImage::from_fn(5504, 3072, |x, _| {
         if x < 2752 {
             Rgb([220, 30, 30])
@@ -111,12 +128,7 @@ fn a_jpeg_turned_by_exif_is_reduced_and_shown_upright() {
             Rgb([30, 30, 220])
         }
     });
-    let mut jpeg = Vec::new();
-    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 80);
-    encoder.set_exif_metadata(exif).unwrap();
-    encoder
-        .write_image(picture.as_raw(), 5504, 3072, image::ExtendedColorType::Rgb8)
-        .unwrap();
+    let jpeg = turned_jpeg(&picture, 80);
     // Shown upright it is 3072×5504; in 1200×800 that is 446×800, so a quarter (768×1376
     // once turned) is the most it can shrink.
     let reduced = decode_for(&jpeg, (1200, 800)).unwrap();
@@ -128,16 +140,8 @@ fn a_jpeg_turned_by_exif_is_reduced_and_shown_upright() {
 
 #[test]
 fn a_picture_to_show_is_decoded_whole_and_upright_like_the_saved_one() {
-    use image::ImageEncoder;
-    // Orientation 6, as above: shown upright, the picture is turned 90° clockwise.
-    let exif = b"MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00".to_vec();
     let picture = RgbImage::from_fn(640, 360, |x, y| Rgb([(x / 3) as u8, (y / 2) as u8, 90]));
-    let mut jpeg = Vec::new();
-    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90);
-    encoder.set_exif_metadata(exif).unwrap();
-    encoder
-        .write_image(picture.as_raw(), 640, 360, image::ExtendedColorType::Rgb8)
-        .unwrap();
+    let jpeg = turned_jpeg(&picture, 90);
     let shown = decode_to_show(&jpeg).unwrap().to_rgb8();
     let saved = decode(&jpeg).unwrap().to_rgb8();
     assert_eq!(shown.dimensions(), (360, 640));
