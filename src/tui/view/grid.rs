@@ -15,6 +15,7 @@ use crate::tui::state::variations::{candidate_image, describe_batch};
 use crate::tui::view::jobs;
 use crate::tui::view::pictures::ImagePreview;
 use crate::tui::view::widgets::{draw_pane, pane_block, popup, render_lines, wrap};
+use unicode_width::UnicodeWidthStr;
 
 pub fn render(
     frame: &mut Frame,
@@ -26,16 +27,18 @@ pub fn render(
     let theme = &app.theme;
     frame.render_widget(Clear, area);
     let title = format!("Variations of prompt #{}", grid.prompt);
-    let hint = Line::from(Span::styled(
+    // The longest hint that fits beside the title (" ▸ title " and the two corners); none
+    // when even the shortest would cover the title (`?` lists every key).
+    let room = usize::from(area.width).saturating_sub(title.width() + 6);
+    let hint = [
         " ←→↑↓ choose · Enter continue from it · f full view · m mark · c/d compare · Esc leave ",
-        theme.muted(),
-    ));
-    let Some(inner) = draw_pane(
-        frame,
-        area,
-        pane_block(&title, Some(hint), true, theme),
-        (4, 2),
-    ) else {
+        " ←→↑↓ · Enter continue · f full view · c/d compare · Esc ",
+        " ←→↑↓ · Enter · f · c/d · Esc ",
+    ]
+    .into_iter()
+    .find(|hint| hint.width() + 1 <= room)
+    .map(|hint| Line::from(Span::styled(hint, theme.muted())));
+    let Some(inner) = draw_pane(frame, area, pane_block(&title, hint, true, theme), (4, 2)) else {
         return;
     };
     let n = grid.candidates.len();
