@@ -27,7 +27,8 @@ pub fn render(
     let theme = &app.theme;
     frame.render_widget(Clear, area);
     let title = format!("Variations of prompt #{}", grid.prompt);
-    // The longest hint that fits beside the title (" ▸ title " and the two corners); none
+    // The longest hint that fits beside the title (" ▸ title ", the two corners and a column
+    // between them); none
     // when even the shortest would cover the title (`?` lists every key).
     let room = usize::from(area.width).saturating_sub(title.width() + 6);
     let hint = [
@@ -36,7 +37,7 @@ pub fn render(
         " ←→↑↓ · Enter · f · c/d · Esc ",
     ]
     .into_iter()
-    .find(|hint| hint.width() + 1 <= room)
+    .find(|hint| hint.width() < room)
     .map(|hint| Line::from(Span::styled(hint, theme.muted())));
     let Some(inner) = draw_pane(frame, area, pane_block(&title, hint, true, theme), (4, 2)) else {
         return;
