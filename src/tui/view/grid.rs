@@ -28,8 +28,7 @@ pub fn render(
     frame.render_widget(Clear, area);
     let title = format!("Variations of prompt #{}", grid.prompt);
     // The longest hint that fits beside the title (" ▸ title ", the two corners and a column
-    // between them); none
-    // when even the shortest would cover the title (`?` lists every key).
+    // between them); none when even the shortest would cover the title (`?` lists every key).
     let room = usize::from(area.width).saturating_sub(title.width() + 6);
     let hint = [
         " ←→↑↓ choose · Enter continue from it · f full view · m mark · c/d compare · Esc leave ",
