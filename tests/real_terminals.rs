@@ -584,8 +584,12 @@ struct Started {
 fn session(run: &Run, started: Started) {
     let terminal = run.terminal;
     let name = terminal.name;
-    let Started { band, before, .. } = &started;
-    let (band, before) = (*band, before.clone());
+    // `_process` is bound, not dropped: the terminal runs until the session ends.
+    let Started {
+        _process,
+        band,
+        before,
+    } = started;
     let passthrough_before = terminal.tmux.then(|| run.passthrough());
     std::fs::write(run.flag("go"), "").expect("the go flag");
     settled(run, "studio-up", &before);

@@ -64,7 +64,7 @@ pub fn decode(bytes: &[u8]) -> Result<DynamicImage, PrepareError> {
 }
 
 /// [`decode`] for a picture that is only shown: a JPEG by libjpeg-turbo where its SIMD code
-/// was built in, whole in about 0.6 × zune-jpeg's time (BENCHMARKS.md). Its pixels may differ
+/// was built in, whole in 0.6–0.85 × zune-jpeg's time (BENCHMARKS.md). Its pixels may differ
 /// from [`decode`]'s by a level or two, so what is saved (a region edit's composite) is made
 /// from [`decode`], the same wherever the studio was built. Anything libjpeg-turbo cannot
 /// read goes on to [`decode`], which reports what is wrong.
@@ -161,8 +161,11 @@ fn decode_jpeg_scaled(
     {
         return None;
     }
-    let wanted = |side: u32| u16::try_from(side.div_ceil(factor)).ok();
-    let pixels = jpeg.decode_scaled((wanted(width)?, wanted(height)?))?;
+    let wanted = (
+        u16::try_from(out_width).ok()?,
+        u16::try_from(out_height).ok()?,
+    );
+    let pixels = jpeg.decode_scaled(wanted)?;
     let (w, h) = (u32::from(pixels.size.0), u32::from(pixels.size.1));
     let mut image = if pixels.grey {
         DynamicImage::ImageLuma8(image::GrayImage::from_raw(w, h, pixels.bytes)?)

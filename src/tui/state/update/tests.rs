@@ -1790,11 +1790,7 @@ fn over_interactions_an_edit_names_the_kept_reply_and_a_refusal_switches_the_run
         },
         TEST_TIME,
     );
-    let notice = app
-        .notice
-        .as_ref()
-        .map(|n| n.text.as_str())
-        .unwrap_or_default();
+    let notice = notice_text(&app);
     assert!(
         notice.contains("does not serve the Interactions API"),
         "{notice}"
@@ -1806,16 +1802,20 @@ fn over_interactions_an_edit_names_the_kept_reply_and_a_refusal_switches_the_run
     assert_eq!(request.image_count, 2, "the whole history goes up");
 }
 
+/// The notice the studio shows, or "" when there is none.
+fn notice_text(app: &App) -> String {
+    app.notice
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default()
+}
+
 #[test]
 fn slash_transport_switches_the_next_turns() {
     use crate::gemini::Transport;
     let mut app = test_app();
     command(&mut app, "/transport interactions");
-    let notice = app
-        .notice
-        .as_ref()
-        .map(|n| n.text.clone())
-        .unwrap_or_default();
+    let notice = notice_text(&app);
     assert!(notice.starts_with("Transport: interactions"), "{notice}");
     let effects = submit(&mut app, "An infographic");
     assert_eq!(generated(&effects).transport, Transport::Interactions);
@@ -1824,11 +1824,7 @@ fn slash_transport_switches_the_next_turns() {
     let effects = submit(&mut app, "Bigger");
     assert_eq!(generated(&effects).transport, Transport::GenerateContent);
     command(&mut app, "/transport");
-    let notice = app
-        .notice
-        .as_ref()
-        .map(|n| n.text.clone())
-        .unwrap_or_default();
+    let notice = notice_text(&app);
     assert!(
         notice.starts_with("Transport: generate-content"),
         "{notice}"
